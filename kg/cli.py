@@ -1,0 +1,367 @@
+"""`kg` command line: build, extract, eval, analyze, view, query, serve, push.
+
+Messages for people are Chinese; errors are one line naming the file (and line) — never a traceback.
+Exit codes: 0 = all fine, 1 = finished but some input was skipped / graph not SHACL-valid, 2 = could not run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from . import resources
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def _err(msg: str) -> None:
+    print(f"错误：{msg}", file=sys.stderr)
+
+
+def _region_dirs(args) -> list[Path]:
+    extra = getattr(args, "data", None) or []
+    for d in extra:
+        if not Path(d).is_dir():
+            raise UserError(f"区域数据文件夹不存在：{d}")
+    return resources.region_dirs(extra)
+
+
+def _print_skipped(skipped) -> None:
+    for s in skipped:
+        where = s.path + (f":{s.line}" if s.line else "")
+        print(f"  跳过 {where}：{s.reason}", file=sys.stderr)
+
+
+# ---------------------------------------------------------------- build
+
+def cmd_build(args) -> int:
+    src = Path(args.source)
+    if not src.exists():
+        raise UserError(f"输入文件夹不存在：{src}")
+    from tqdm import tqdm
+
+    from . import analysis, extract, ingest, rdf, report, resolve, store, view
+
+    out = Path(args.out)
+    regions = _region_dirs(args)
+    t0 = time.time()
+    docs, skipped = ingest.load_corpus([src], progress=not args.quiet)
+    if not docs:
+        _print_skipped(skipped)
+        raise UserError(f"{src} 中没有可读取的 .txt/.md 文档")
+    extractions = extract.extract_all(docs, workers=args.workers, progress=not args.quiet, region_dirs=regions)
+
+    stages = ["实体消解", "构建 RDF", "产业链分析", "SHACL 校验", "写出图谱", "报告", "HTML 图谱", "SPARQL 存储"]
+    bar = tqdm(total=len(stages), desc="构建图谱", unit="步", disable=args.quiet)
+
+    def step(i):
+        bar.set_postfix_str(stages[i])
+
+    step(0)
+    kb = resolve.build_kb(extractions, skipped)
+    bar.update(); step(1)
+    ds = rdf.build_dataset(kb, regions)
+    bar.update(); step(2)
+    result = analysis.analyze(rdf.union_graph(ds), regions)
+    analysis.write_back(ds, result)
+    bar.update(); step(3)
+    union = rdf.union_graph(ds)
+    conforms, vreport, nviol = rdf.validate(union)
+    bar.update(); step(4)
+    paths = rdf.write_outputs(ds, out)
+    _write_jsonl(out / "extraction.jsonl", [extract.to_json(e) for e in extractions])
+    from .util import write_text_atomic
+
+    write_text_atomic(out / "validation.txt", vreport)
+    bar.update(); step(5)
+    paths.update(report.write_reports(result, out))
+    bar.update(); step(6)
+    html = view.write_html(union, out / "graph.html")
+    bar.update(); step(7)
+    store.build_store(out, out / "store")
+    bar.update()
+    bar.close()
+
+    ents = Counter(e.type for e in kb.entities.values())
+    rels = Counter(a.rel for a in kb.assertions)
+    dropped = sum(d.duplicates_dropped for d in docs)
+    print(f"\n完成（{time.time() - t0:.1f} 秒）")
+    print(f"  读取文档 {len(docs)} 篇，跳过 {len(skipped)} 个；去除重复段落 {dropped} 段")
+    _print_skipped(skipped)
+    print("  实体：" + "，".join(f"{k} {v}" for k, v in sorted(ents.items(), key=lambda x: -x[1])))
+    print("  关系：" + "，".join(f"{k} {v}" for k, v in sorted(rels.items(), key=lambda x: -x[1])))
+    print(f"  三元组 {len(union)} 条；SHACL 校验：" + ("通过" if conforms else f"未通过（{nviol} 处，见 validation.txt）"))
+    print(f"  链主评估 {len(result.leaders)} 条，产业链环节 {len(result.gaps)} 个")
+    print(f"  输出目录 {out}/：graph.ttl graph.trig graph.nq report.md report.html leaders.csv gaps.csv "
+          f"graph.html（{html['nodes']} 个节点） store/")
+    return 0 if (not skipped and conforms) else 1
+
+
+def _write_jsonl(path: Path, records: list[dict]) -> None:
+    from .util import write_text_atomic
+
+    write_text_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+# ---------------------------------------------------------------- extract / eval
+
+def cmd_extract(args) -> int:
+    from . import extract, ingest
+
+    docs, skipped = ingest.load_corpus(args.files, progress=False)
+    _print_skipped(skipped)
+    exs = extract.extract_all(docs, workers=args.workers, progress=args.progress, region_dirs=_region_dirs(args))
+    lines = "".join(json.dumps(extract.to_json(e), ensure_ascii=False) + "\n" for e in exs)
+    if args.output:
+        from .util import write_text_atomic
+
+        write_text_atomic(args.output, lines)
+    else:
+        sys.stdout.write(lines)
+    return 1 if skipped else 0
+
+
+def _find_scorer(explicit: str | None) -> Path:
+    cands = [Path(explicit)] if explicit else [Path.cwd() / "../shared/eval/score.py",
+                                               resources.project_root() / "../shared/eval/score.py"]
+    for c in cands:
+        if c.is_file():
+            return c.resolve()
+    raise UserError("找不到评分脚本 score.py；请用 --scorer 指定其路径（通常是 ../shared/eval/score.py）")
+
+
+def cmd_eval(args) -> int:
+    from . import extract, ingest
+
+    gold_path = Path(args.gold)
+    if not gold_path.is_file():
+        raise UserError(f"金标准文件不存在：{gold_path}")
+    try:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise UserError(f"金标准文件不是有效的 JSON：{gold_path}：{e}")
+    names = list((gold.get("documents") or gold).keys())
+    scorer = _find_scorer(args.scorer)
+    if args.files:
+        files = args.files
+    else:
+        dirs = [Path(d) for d in (args.docs or [])] or [gold_path.parent / "articles", gold_path.parent.parent / "seeds",
+                                                         Path("seeds"), resources.project_root() / "seeds"]
+        files = []
+        for n in names:
+            hit = next((d / n for d in dirs if (d / n).is_file()), None)
+            if hit is None:
+                raise UserError(f"找不到金标准中的文档 {n}；请用 --docs 指定文档所在文件夹")
+            files.append(hit)
+    docs, skipped = ingest.load_corpus(files)
+    _print_skipped(skipped)
+    exs = extract.extract_all(docs, workers=args.workers, region_dirs=_region_dirs(args))
+    pred = "".join(json.dumps(extract.to_json(e), ensure_ascii=False) + "\n" for e in exs)
+    cmd = [sys.executable, str(scorer), "--gold", str(gold_path), "-"]
+    if args.show_errors:
+        cmd.append("--show-errors")
+    proc = subprocess.run(cmd, input=pred, text=True, capture_output=True)
+    sys.stdout.write(proc.stdout)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise UserError("评分脚本运行失败")
+    return 0
+
+
+# ---------------------------------------------------------------- analyze / view
+
+def _graph_dir(path: str) -> Path:
+    p = Path(path)
+    if not (p / "graph.trig").is_file():
+        raise UserError(f"{p} 中没有 graph.trig；请先运行 kg build <文件夹> --out {p}")
+    return p
+
+
+def cmd_analyze(args) -> int:
+    from . import analysis, rdf, report
+
+    out = _graph_dir(args.graph)
+    regions = _region_dirs(args)
+    ds = rdf.load_graph(out)
+    rdf.drop_analysis(ds)
+    result = analysis.analyze(rdf.union_graph(ds), regions)
+    analysis.write_back(ds, result)
+    rdf.write_outputs(ds, out)
+    paths = report.write_reports(result, out)
+    print(f"链主评估 {len(result.leaders)} 条，产业链环节 {len(result.gaps)} 个；已写出："
+          + "，".join(str(p) for p in paths.values()))
+    return 0
+
+
+def cmd_view(args) -> int:
+    from . import rdf, view
+
+    out = _graph_dir(args.graph)
+    focus = {k: getattr(args, k) for k in ("cluster", "chain", "place", "enterprise") if getattr(args, k)}
+    if focus:
+        focus["depth"] = args.depth
+    target = Path(args.output) if args.output else out / ("graph.html" if not focus else
+                                                          "view-" + "-".join(str(v) for k, v in focus.items() if k != "depth") + ".html")
+    info = view.write_html(rdf.union_graph(rdf.load_graph(out)), target, focus=focus or None)
+    print(f"已写出 {info['path']}（{info['nodes']} 个节点，{info['edges']} 条边）")
+    return 0
+
+
+# ---------------------------------------------------------------- SPARQL
+
+def _read_query(q: str) -> str:
+    p = Path(q)
+    if p.suffix == ".rq" or (len(q) < 200 and p.is_file()):
+        if not p.is_file():
+            canned = resources.queries_dir() / p.name
+            if not canned.is_file():
+                raise UserError(f"查询文件不存在：{q}")
+            p = canned
+        return p.read_text(encoding="utf-8")
+    canned = resources.queries_dir() / f"{q}.rq"
+    if canned.is_file():
+        return canned.read_text(encoding="utf-8")
+    return q
+
+
+def cmd_query(args) -> int:
+    from . import store
+
+    sparql = _read_query(args.query)
+    st = store.open_store(Path(args.graph))
+    try:
+        res = store.run_query(st, sparql, timeout=args.timeout)
+    except store.QueryError as e:
+        raise UserError(str(e))
+    sys.stdout.write(store.format_result(res, args.format))
+    if not str(store.format_result(res, args.format)).endswith("\n"):
+        sys.stdout.write("\n")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from . import store
+
+    out = Path(args.graph)
+    store_dir = out / "store" if (out / "store").is_dir() else out
+    if not store_dir.is_dir():
+        raise UserError(f"找不到图谱存储：{store_dir}；请先运行 kg build")
+    print(f"SPARQL 端点：http://{args.host}:{args.port}/query （{'可写' if args.writable else '只读'}；Ctrl+C 停止）")
+    try:
+        store.serve(store_dir, host=args.host, port=args.port, read_only=not args.writable, timeout=args.timeout)
+    except KeyboardInterrupt:
+        print("已停止")
+    return 0
+
+
+def cmd_push(args) -> int:
+    from . import store
+
+    out = _graph_dir(args.graph)
+    auth = (args.user, args.password or os.environ.get("KG_PUSH_PASSWORD", "")) if args.user else None
+    info = store.push(out, args.endpoint, graph_iri=args.graph_iri, auth=auth, per_graph=not args.single)
+    print(f"已推送到 {args.endpoint}：" + json.dumps(info, ensure_ascii=False))
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="kg", description="chainkg：从中文经济新闻构建产业链知识图谱，识别链主与招商缺口")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="命令")
+
+    def data_opt(p):
+        p.add_argument("--data", action="append", metavar="DIR", help="额外的区域数据文件夹（集群、产业链模板），可重复")
+
+    p = sub.add_parser("build", help="读取文件夹中的文本，构建图谱、分析并写出全部结果")
+    p.add_argument("source", help="文本文件夹（.txt/.md）")
+    p.add_argument("--out", default="out", help="输出文件夹（默认 out/）")
+    p.add_argument("--workers", type=int, default=1, help="抽取进程数")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    data_opt(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("extract", help="抽取实体与关系，按文档输出 JSONL")
+    p.add_argument("files", nargs="+", help="文本文件或文件夹")
+    p.add_argument("--format", choices=["jsonl"], default="jsonl")
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--progress", action="store_true", help="显示进度条（输出到 stderr）")
+    p.add_argument("-o", "--output", help="写入文件而不是标准输出")
+    data_opt(p)
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("eval", help="运行抽取并用评分脚本与金标准比较")
+    p.add_argument("--gold", required=True, help="金标准 JSON")
+    p.add_argument("files", nargs="*", help="要抽取的文档（默认按金标准中的文件名查找）")
+    p.add_argument("--docs", action="append", help="文档所在文件夹")
+    p.add_argument("--scorer", help="score.py 路径（默认 ../shared/eval/score.py）")
+    p.add_argument("--show-errors", action="store_true")
+    p.add_argument("--workers", type=int, default=1)
+    data_opt(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("analyze", help="对已有图谱重新做链主与缺口分析")
+    p.add_argument("graph", nargs="?", default="out", help="kg build 的输出文件夹")
+    data_opt(p)
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("view", help="生成（筛选后的）交互式 HTML 图谱")
+    p.add_argument("graph", nargs="?", default="out")
+    p.add_argument("--cluster"); p.add_argument("--chain"); p.add_argument("--place"); p.add_argument("--enterprise")
+    p.add_argument("--depth", type=int, default=1, help="邻域深度")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_view)
+
+    p = sub.add_parser("query", help="运行 SPARQL 查询（.rq 文件、预置查询名或查询文本）")
+    p.add_argument("query")
+    p.add_argument("--graph", default="out", help="kg build 的输出文件夹")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--timeout", type=float, default=30.0, help="超时秒数")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("serve", help="在本机启动 SPARQL 1.1 端点")
+    p.add_argument("--graph", default="out")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7878)
+    p.add_argument("--writable", action="store_true", help="允许 SPARQL Update 与图存储写入")
+    p.add_argument("--timeout", type=float, default=30.0)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("push", help="把图谱推送到 SPARQL 1.1 Graph Store Protocol 端点（Fuseki/GraphDB/Virtuoso）")
+    p.add_argument("--endpoint", required=True, help="图存储端点 URL，如 http://localhost:3030/ds/data")
+    p.add_argument("--graph", default="out")
+    p.add_argument("--graph-iri", help="全部写入这个命名图（默认按文档分图）")
+    p.add_argument("--single", action="store_true", help="作为一个图推送")
+    p.add_argument("--user"); p.add_argument("--password")
+    p.set_defaults(func=cmd_push)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as e:
+        _err(str(e))
+        return 2
+    except KeyboardInterrupt:
+        _err("已中断")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # last resort: one line, details only on request
+        if os.environ.get("KG_DEBUG"):
+            raise
+        _err(f"{type(e).__name__}: {e}（设置 KG_DEBUG=1 可查看详细信息）")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Ingest: decoding, normalisation, repeated paragraphs, sentence offsets, bad input."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import ingest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+WRAPPED = """\
+——某市高新区加快建设现代产业体系
+
+聚焦主导产业 集聚发展动能
+
+今年以来，某市高新区坚持以项目建设为抓手，围绕
+
+新能源、新材料两大主导产业开展精准招商，总投资
+
+12 亿元的年产 5 万吨储能电池正极材料项目加速推进。
+
+招商“组合拳”
+"""
+
+
+def test_hard_line_breaks_inside_sentences_are_joined_headings_kept():
+    doc = ingest.build_document(WRAPPED, "wrapped.txt")
+    texts = [s.text for s in doc.sentences]
+    assert "聚焦主导产业 集聚发展动能" in texts  # short heading keeps its own line
+    joined = next(t for t in texts if t.startswith("今年以来"))
+    assert "围绕新能源、新材料两大主导产业" in joined
+    assert "总投资12亿元的年产5万吨储能电池正极材料项目加速推进。" in joined
+    assert texts[-1] == "招商“组合拳”"
+
+
+def test_sentence_offsets_point_into_normalised_text():
+    doc = ingest.read_document(SEEDS / "003_8bb848d12928b991.txt")
+    assert len(doc.sentences) > 50
+    for s in doc.sentences:
+        assert doc.text[s.start:s.end] == s.text
+    assert any(s.text.startswith("总投资20亿元的年产4万吨锂离子动力储能电池负极材料一体化项目") for s in doc.sentences)
+
+
+def test_fullwidth_punctuation_kept_fullwidth_digits_folded():
+    doc = ingest.build_document("苏州高新区投资１２０亿元，建设（二期）项目：ＬＥＤ芯片。", "x.txt")
+    assert doc.text == "苏州高新区投资120亿元，建设（二期）项目：LED芯片。"
+
+
+def test_repeated_paragraphs_dropped_and_counted():
+    para = "今年以来，某县紧扣重大项目建设年主线，全力扩投资、优结构、强动能。"
+    variant = para.replace("，", ",")  # re-typeset copy with ASCII punctuation
+    doc = ingest.build_document(f"{para}\n\n另一段内容，讲述招商引资成果。\n\n{para}\n{variant}\n", "dup.txt")
+    assert doc.duplicates_dropped == 2
+    assert doc.text.count("紧扣重大项目建设年主线") == 1
+
+
+def test_seed_004_repeats_are_dropped():
+    doc = ingest.read_document(SEEDS / "004_9f4198caf919b1be.txt")
+    assert doc.duplicates_dropped >= 3
+    assert doc.text.count("新年伊始,中共长治市委十二届七次全体会议") == 1
+
+
+def test_gbk_and_gb18030_files_are_detected(tmp_path):
+    text = "山西某某新材料有限公司年产10万吨磷酸铁锂项目在经开区开工。"
+    for enc in ("gbk", "gb18030"):
+        f = tmp_path / f"{enc}.txt"
+        f.write_bytes(text.encode(enc))
+        doc = ingest.read_document(f)
+        assert doc.text == text
+        assert doc.encoding.lower().replace("-", "") in ("gb18030", "gbk")
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert ingest.read_document(bom).text == text
+
+
+def test_markdown_markup_is_stripped(tmp_path):
+    f = tmp_path / "note.md"
+    f.write_text("# 某市产业链招商简报\n\n- **龙头企业**带动上下游配套。\n", encoding="utf-8")
+    doc = ingest.read_document(f)
+    assert [s.text for s in doc.sentences] == ["某市产业链招商简报", "龙头企业带动上下游配套。"]
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"", "空文件"),
+    (b"   \n\n  ", "空文件"),
+    (b"\x00\x01\x02binary\x00data", "二进制"),
+    (b"%PDF-1.7 ...", "PDF"),
+])
+def test_bad_files_raise_clear_errors(tmp_path, content, reason):
+    f = tmp_path / "bad.txt"
+    f.write_bytes(content)
+    with pytest.raises(ingest.IngestError) as e:
+        ingest.read_document(f)
+    assert reason in e.value.reason
+    assert "bad.txt" in str(e.value)
+
+
+def test_undecodable_file_names_the_line(tmp_path):
+    f = tmp_path / "latin.txt"
+    f.write_bytes("第一行正常。\n第二行也正常。\n".encode("utf-8") + b"caf\xe9 na\xefve \xff\xfe\xfd\n")
+    with pytest.raises(ingest.IngestError) as e:
+        ingest.read_document(f)
+    assert e.value.line == 3
+    assert "编码" in e.value.reason
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    f = tmp_path / "secret.txt"
+    f.write_text("内容", encoding="utf-8")
+
+    def deny(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", deny)  # root ignores chmod, so simulate the OS refusing
+    with pytest.raises(ingest.IngestError) as e:
+        ingest.read_document(f)
+    assert "权限" in e.value.reason
+
+
+def test_load_corpus_skips_bad_and_keeps_the_rest(tmp_path):
+    (tmp_path / "good.txt").write_text("某县签约项目12个，签约金额50亿元。", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n")
+    (tmp_path / ".hidden.txt").write_text("忽略", encoding="utf-8")
+    docs, skipped = ingest.load_corpus([tmp_path])
+    assert [d.doc_id for d in docs] == ["good.txt"]
+    reasons = {Path(s.path).name: s.reason for s in skipped}
+    assert set(reasons) == {"empty.txt", "image.png"}
+    assert "不支持的文件类型" in reasons["image.png"]
+
+
+def _kg(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT)
+
+
+def test_cli_missing_folder_is_one_line_error(tmp_path):
+    r = _kg("build", str(tmp_path / "nope"), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert r.stderr.strip().count("\n") == 0
+    assert "不存在" in r.stderr and "nope" in r.stderr
