@@ -1,0 +1,1278 @@
+"""Extraction: Document -> Extraction (mentions, relations, facts).
+
+Engine: gazetteer scans (pyahocorasick: national divisions, macro regions, the region cluster
+schemes) plus compiled suffix regexes (company / organisation / park / project / chain names).
+Left boundaries of names are found on jieba words (kg.nlp.cut) of a short window before the
+suffix: the name starts after the last function word / verb (ontology/data/extract_lexicon.json)
+that still leaves a specific name. Relations come from the sentence a pair of mentions shares
+(adjacency: enterprise + its project, place prefix + project; cue patterns: 总投资, 年产, 链主,
+为…配套 …). Nothing here knows a particular enterprise or project.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import ahocorasick
+
+from . import nlp, resources
+from .model import Document, Extraction, Fact, Mention, Relation
+
+CJK = "\u3400-\u9fff"
+NAME_CH = rf"[{CJK}A-Za-z0-9]"
+_num = r"\d+(?:\.\d+)?"
+CAP_UNITS = ("万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|kW|KW|万吨|吨|万套|套|万台|台套|台|万片|亿片|片|万颗|亿颗|颗|"
+             "万个|亿个|万盏|盏|万辆|辆|万件|件|万只|只|万平方米|平方米|万立方米|立方米|万马力|马力|万头|头|万羽|羽|万瓶|瓶|万箱|箱|万米|米")
+CAP_RE = re.compile(rf"(?:(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?)[{CJK}]{{0,4}}?)?{_num}(?:[万亿千百])?(?:{CAP_UNITS})(?:/年)?(?:以上|左右)?")
+CAP_PLAIN_RE = re.compile(rf"{_num}(?:[万亿千百])?(?:万千瓦|千瓦|兆瓦|吉瓦|MW|GW|万吨|吨)")
+AMOUNT_RE = re.compile(rf"({_num})\s*(?:个)?\s*(亿|万|千万|百万)?\s*(元|美元|欧元|日元|港元|港币)")
+INVEST_RE = re.compile(rf"(?:总投资(?:额)?|计划投资|投资|投入)(?:达|约|超过|超|近|逾|为|达到)?\s*({_num}\s*(?:个)?\s*(?:亿|万|千万|百万)?\s*(?:元|美元|欧元|日元|港元|港币))")
+CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR", "日元": "JPY", "港元": "HKD", "港币": "HKD"}
+MULT = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, None: Decimal(1), "": Decimal(1)}
+PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|前?[一二三四]季度|上半年|下半年|今年以来|今年上半年|今年|去年|全年|\d{4}年(?:\d{1,2}月)?|截至\d{0,4}年?\d{1,2}月(?:底|末)?|截至目前)")
+TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$|^\d+$")
+OPEN_Q, CLOSE_Q = "“‘「『\"", "”’」』\""
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    type: str
+    canonical: str
+    text: str
+    source: str = "rule"
+    meta: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------ gazetteers
+
+class Gazetteer:
+    """Everything loaded once per process: divisions, lexicons, cluster schemes."""
+
+    def __init__(self, region_dirs: list[Path] | None = None):
+        data = resources.data_dir()
+        lex = json.loads((data / "extract_lexicon.json").read_text(encoding="utf-8"))
+        self.lex = lex
+        S = lambda k: set(lex[k])  # noqa: E731
+        self.company_suffixes = lex["company_suffixes"]
+        self.company_generic = S("company_generic_heads")
+        self.company_heads = S("company_heads")
+        self.org_generic = S("org_generic_heads")
+        self.park_generic = S("park_generic_heads")
+        self.park_abbrev = lex["park_abbrev"]
+        self.project_generic = S("project_generic")
+        self.category_endings = tuple(lex["category_endings"])
+        self.stops = S("left_stops")
+        self.regions = lex["region_lexicon"]
+        self.region_weak = S("region_weak")
+        self.region_weak_followers = tuple(lex["region_weak_followers"])
+        self.product_heads = sorted(lex["product_heads"], key=len, reverse=True)
+        self.product_strip = sorted(lex["product_strip_suffixes"], key=len, reverse=True)
+        self.product_reject = S("product_reject")
+        self.cluster_generic = S("cluster_generic")
+        self.chain_generic = S("chain_generic")
+        self.chain_short_words = S("chain_short_words")
+        self.produce_verbs = sorted(lex["produce_verbs"], key=len, reverse=True)
+        self.supply_res = [re.compile(p) for p in lex["supply_patterns"]]
+        self.leader_res = [re.compile(p) for p in lex["leader_patterns"]]
+
+        alt = lambda xs: "|".join(sorted(map(re.escape, xs), key=len, reverse=True))  # noqa: E731
+        self.company_re = re.compile(rf"(?:{alt(self.company_suffixes)})")
+        self.org_re = re.compile(rf"(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)")
+        self.park_re = re.compile(rf"(?:{alt(lex['park_suffixes'])})")
+        self.project_re = re.compile(rf"(?:项目|工程|生产线)(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
+        self.chain_re = re.compile(r"(?:全产业链|产业链|链)")
+        self.cluster_re = re.compile(r"产业集群|专业镇")
+
+        # administrative divisions
+        self.div_by_name: dict[str, dict] = {}
+        self.short_index: dict[str, list[dict]] = {}
+        with open(data / "divisions.tsv", encoding="utf-8") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                self.div_by_name[row["name"]] = row
+                if row["short_name"]:
+                    self.short_index.setdefault(row["short_name"], []).append(row)
+        # short forms that are common words or collide with frequent terms: never used alone
+        self.short_stop = {"城区", "郊区", "矿区", "新区", "高新", "开发", "和平", "新华", "长安", "中山", "朝阳", "南山", "北山",
+                           "东方", "江南", "城关", "永和", "太平", "青山", "白云", "新城", "宝山", "金山", "海城", "开平", "安新",
+                           "清河", "大同", "长子", "平顺", "通化", "永川", "新乡", "建设", "红旗", "东风", "前进", "胜利", "光明",
+                           "和田", "新兴", "延长", "安全", "合作", "兴安", "长春", "东港", "龙口", "太和", "天河", "黄山", "昌平",
+                           "西湖", "海南", "河南", "河北", "山东", "湖南", "湖北", "海口", "东区", "西区", "南区", "北区", "中区",
+                           "市中", "新市", "东城", "西城", "南开", "河西", "河东", "向阳", "桥西", "桥东", "铁西", "铁东", "台湾"}
+        self.short_stop -= {"河南", "河北", "山东", "湖南", "湖北", "海南", "台湾"}  # provinces stay (type check below)
+        self.div_ac = ahocorasick.Automaton()
+        keys: dict[str, list] = {}
+        for name, row in self.div_by_name.items():
+            keys.setdefault(name, []).append(("full", row))
+        for short, rows in self.short_index.items():
+            keys.setdefault(short, []).extend(("short", r) for r in rows)
+        for k, v in keys.items():
+            self.div_ac.add_word(k, (k, v))
+        self.div_ac.make_automaton()
+        self.region_ac = ahocorasick.Automaton()
+        for k, v in self.regions.items():
+            self.region_ac.add_word(k, (k, v))
+        self.region_ac.make_automaton()
+
+        # cluster schemes of the region folders
+        self.schemes: list[dict] = []
+        for d in (region_dirs if region_dirs is not None else resources.region_dirs()):
+            for ttl in sorted(Path(d).glob("*.ttl")):
+                self._load_scheme(ttl)
+
+    def _load_scheme(self, ttl: Path) -> None:
+        import rdflib
+        from rdflib.namespace import RDF, SKOS
+
+        KG = rdflib.Namespace("https://w3id.org/chainkg/ontology#")
+        g = rdflib.Graph()
+        try:
+            g.parse(ttl, format="turtle")
+        except Exception:
+            return
+        for scheme in set(g.subjects(RDF.type, SKOS.ConceptScheme)):
+            region = g.value(scheme, KG.region)
+            city = str(region).rsplit("/", 1)[-1] if region else ""
+            labels: dict[str, str] = {}
+            chains: dict[str, str] = {}
+            for c in g.subjects(RDF.type, KG.IndustryCluster):
+                if (c, SKOS.inScheme, scheme) not in g:
+                    continue
+                pref = str(g.value(c, SKOS.prefLabel) or str(c).rsplit("/", 1)[-1])
+                for lab in [pref, *map(str, g.objects(c, SKOS.altLabel))]:
+                    labels[lab] = pref
+                for ch in g.objects(c, KG.chain):
+                    chains[str(ch).rsplit("/", 1)[-1]] = pref
+            if not labels:
+                continue
+            ac = ahocorasick.Automaton()
+            for lab, pref in labels.items():
+                ac.add_word(lab, (lab, pref))
+            ac.make_automaton()
+            row = self.div_by_name.get(city)
+            self.schemes.append({"city": city, "short": row["short_name"] if row else city, "ac": ac,
+                                 "labels": labels, "chains": chains})
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+def _is_name_char(ch: str) -> bool:
+    return ("\u3400" <= ch <= "\u9fff") or ch.isascii() and (ch.isalnum() or ch in "+-.·&") or ch in "·"
+
+
+class _DocCtx:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.text = doc.text
+        self.mask = bytearray(len(doc.text))  # 1 = inside a name span
+        self.starts = [s.start for s in doc.sentences]
+        self.spans: list[Span] = []
+        self.rels: list[tuple] = []  # (head_span|name, rel, tail_span|literal, sent_index, extra)
+
+    def sent_index(self, pos: int) -> int:
+        i = bisect_right(self.starts, pos) - 1
+        return max(i, 0)
+
+    def sent_bounds(self, pos: int) -> tuple[int, int]:
+        if not self.doc.sentences:
+            return 0, len(self.text)
+        s = self.doc.sentences[self.sent_index(pos)]
+        return s.start, s.end
+
+    def free(self, a: int, b: int) -> bool:
+        return not any(self.mask[a:b])
+
+    def take(self, sp: Span) -> Span:
+        self.spans.append(sp)
+        for i in range(sp.start, sp.end):
+            self.mask[i] = 1
+        return sp
+
+
+class Extractor:
+    def __init__(self, region_dirs: list[Path] | None = None):
+        nlp.init()
+        self.g = Gazetteer(region_dirs)
+
+    # ------------------------------------------------------------ left boundary
+    def _left_limit(self, ctx: _DocCtx, pos: int, quotes: bool, maxlen: int) -> int:
+        t, lo = ctx.text, max(ctx.sent_bounds(pos)[0], pos - maxlen)
+        i = pos
+        depth_q = 0
+        while i > lo:
+            ch = t[i - 1]
+            if ctx.mask[i - 1]:
+                break
+            if _is_name_char(ch):
+                i -= 1
+                continue
+            if quotes and ch in CLOSE_Q:
+                depth_q += 1
+                i -= 1
+                continue
+            if quotes and ch in OPEN_Q and depth_q > 0:
+                depth_q -= 1
+                i -= 1
+                continue
+            if ch in "）)":  # (山西) inside a company name
+                j = t.rfind("（" if ch == "）" else "(", lo, i - 1)
+                if j >= 0 and i - 1 - j <= 5 and all("\u3400" <= c <= "\u9fff" for c in t[j + 1:i - 1]):
+                    i = j
+                    continue
+            break
+        # an unmatched closing quote at the start means we cut inside a quoted phrase
+        while i < pos and t[i] in CLOSE_Q:
+            i += 1
+        return i
+
+    def _trim(self, window: str, generic: set[str], min_specific: int = 1) -> int:
+        """Offset into window where the name starts: after the rightmost stop word that still
+        leaves at least one specific (non-generic, non-stop) token."""
+        toks = nlp.cut(window)
+        offs, p = [], 0
+        for tk in toks:
+            offs.append(p)
+            p += len(tk)
+        g = self.g
+        best = 0
+        for k in range(len(toks) - 1, -1, -1):
+            tk = toks[k]
+            if tk in g.stops or TIME_TOKEN.match(tk) or (len(tk) == 1 and tk in "的了和与及在对向由为把将被让使等是"):
+                rest = toks[k + 1:]
+                spec = [r for r in rest if r not in g.stops and r not in generic and not TIME_TOKEN.match(r)
+                        and r.strip("“”‘’\"")]
+                if len(spec) >= min_specific and sum(len(r) for r in spec) >= 2:
+                    best = offs[k] + len(tk)
+                    break
+        # names never start with a quote-closing char or a conjunction
+        while best < len(window) and window[best] in "”’、，":
+            best += 1
+        return best
+
+    # ------------------------------------------------------------ main
+    def extract(self, doc: Document) -> Extraction:
+        ctx = _DocCtx(doc)
+        self._titles(ctx)
+        self._organisations(ctx)
+        self._enterprises(ctx)
+        self._parks(ctx)
+        self._projects(ctx)
+        self._chains(ctx)
+        self._clusters(ctx)
+        self._enterprise_lists(ctx)
+        self._short_enterprises(ctx)
+        self._regions(ctx)
+        self._divisions(ctx)
+        self._resolve_parks(ctx)
+        self._products(ctx)
+        self._relations(ctx)
+        return self._finish(ctx)
+
+    # ------------------------------------------------------------ titles 《…》
+    def _titles(self, ctx: _DocCtx) -> None:
+        for m in re.finditer(r"《[^《》\n]{1,60}》", ctx.text):
+            for i in range(m.start(), m.end()):
+                ctx.mask[i] = 1
+
+    # ------------------------------------------------------------ organisations
+    def _organisations(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        for m in g.org_re.finditer(t):
+            if not ctx.free(m.start(), m.end()):
+                continue
+            if m.group().startswith("中共"):
+                ctx.take(Span(m.start(), m.end(), "Organization", m.group(), m.group()))
+                continue
+            end = m.end()
+            if t[m.start():m.start() + 1] == "部" and t[m.start() - 2:m.start()] in ("东部", "西部"):
+                continue
+            lo = self._left_limit(ctx, m.start(), False, 20)
+            win = t[lo:m.start()]
+            if len(win) < 1:
+                continue
+            off = self._trim(win, g.org_generic)
+            name = t[lo + off:end]
+            core = name[: len(name) - len(m.group())]
+            if len(core) < 2 or name in g.org_generic or core in g.org_generic:
+                continue
+            if m.group() in ("局", "部", "厅", "中心", "办公室", "政府") and len(core) < 2:
+                continue
+            if m.group() in ("部", "中心", "局") and not re.search(r"(?:国家|财政|农业|商务|工信|工业和信息化|科技|发改|自然资源|生态环境|交通|住房|水利|教育|民政|人社|卫生|文化|市场监管|统计|应急|乡村振兴|招商|投资促进|服务)", name):
+                continue
+            ctx.take(Span(lo + off, end, "Organization", name, name))
+
+    # ------------------------------------------------------------ enterprises (legal names)
+    def _enterprises(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        for m in g.company_re.finditer(t):
+            if not ctx.free(m.start(), m.end()):
+                continue
+            lo = self._left_limit(ctx, m.start(), False, 24)
+            win = t[lo:m.start()]
+            if not win:
+                continue
+            off = self._trim(win, g.company_generic)
+            # a park or a division followed by another division: the name starts at the latter
+            name = t[lo + off:m.end()]
+            core = t[lo + off:m.start()]
+            pm = re.search(r"(?:高新区|开发区|经开区|园区|产业园|工业园)", core)
+            if pm and pm.end() < len(core) - 1:
+                off += pm.end()
+                name, core = t[lo + off:m.end()], t[lo + off:m.start()]
+            core_plain = re.sub(r"[（(][^）)]*[）)]", "", core)
+            if len(core_plain) < 2 or core_plain in g.company_generic or core_plain in g.div_by_name \
+                    or core_plain in g.short_index or re.fullmatch(r"[\d.]+", core_plain):
+                continue
+            if m.group() in ("集团", "公司") and nlp.cut(core_plain)[-1] in g.company_generic:
+                continue
+            if m.group() == "集团" and t[m.end():m.end() + 1] in ("化",):  # 集团化
+                continue
+            ctx.take(Span(lo + off, m.end(), "Enterprise", name, name, meta={"legal": True}))
+
+    def _short_forms(self, full: str) -> list[str]:
+        g = self.g
+        core = re.sub(r"[（(][^）)]*[）)]", "", full)
+        for suf in g.company_suffixes:
+            if core.endswith(suf):
+                core = core[: -len(suf)]
+                break
+        changed = True
+        while changed:
+            changed = False
+            for L in (5, 4, 3, 2):
+                p = core[:L]
+                if len(core) - L >= 2 and (p in g.div_by_name or p in g.short_index):
+                    core = core[L:]
+                    changed = True
+                    break
+        outs = []
+        if len(core) >= 2:
+            outs.append(core)
+        toks = list(nlp.cut(core))
+        while len(toks) > 1 and toks[-1] in g.company_heads:
+            toks.pop()
+            s = "".join(toks)
+            if len(s) >= 2:
+                outs.append(s)
+        return [o for o in outs if o not in g.div_by_name and o not in g.short_index and o not in g.stops
+                and o not in g.company_heads]
+
+    # ------------------------------------------------------------ parks
+    def _parks(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        for m in g.park_re.finditer(t):
+            a, b = m.start(), m.end()
+            if not ctx.free(a, b):
+                continue
+            nxt = t[b:b + 2]
+            if nxt in ("项目", "工程", "管委", "建设") and nxt != "建设":
+                continue
+            if t[b:b + 3] in ("管委会",) or t[b:b + 2] == "党工":
+                continue
+            lo = self._left_limit(ctx, a, False, 20)
+            win = t[lo:a]
+            off = self._trim(win, g.park_generic) if win else 0
+            # don't let the window run into the previous name (… 、X园区); jieba may glue
+            name = t[lo + off:b]
+            core = t[lo + off:a]
+            suffix = m.group()
+            if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型"))):
+                continue
+            if not core and suffix in ("园区", "新区", "新城", "科技城", "汽车城", "产业园", "工业园", "科技园", "开发区"):
+                if suffix not in ("开发区", "科技城"):
+                    continue
+            if suffix == "园区" and core and core[-2:] in ("工业", "产业", "城市", "示范"):
+                continue
+            if core.endswith("的"):
+                continue
+            ctx.take(Span(lo + off, b, "Park", name, name, meta={"suffix": suffix, "core": core}))
+
+    def _resolve_parks(self, ctx: _DocCtx) -> None:
+        """Bare 高新区/经开区 → the doc's named one, or <main city>高新区; abbreviations ↔ full forms."""
+        g = self.g
+        parks = [s for s in ctx.spans if s.type == "Park"]
+        main = ctx.main_city_short
+        named = {s.text for s in parks if s.meta.get("core")}
+        for s in parks:
+            core, suf = s.meta.get("core", ""), s.meta.get("suffix", "")
+            if not core:
+                cands = [n for n in named if n.endswith(suf)]
+                if suf in g.park_abbrev:
+                    full = g.park_abbrev[suf]
+                    cands += [n for n in named if n.endswith(full)]
+                if len(set(cands)) == 1:
+                    s.canonical = cands[0]
+                elif main and suf in ("高新区", "经开区", "经济技术开发区", "高新技术产业开发区"):
+                    s.canonical = main + suf
+                s.meta["bare"] = True
+            # X经开区 → X经济技术开发区 when the full form is in the doc
+            for ab, full in g.park_abbrev.items():
+                if s.canonical.endswith(ab):
+                    f = s.canonical[: -len(ab)] + full
+                    if any(p.text == f for p in parks):
+                        s.canonical = f
+
+    # ------------------------------------------------------------ projects
+    def _projects(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        found: list[Span] = []
+        for m in g.project_re.finditer(t):
+            a, b = m.start(), m.end()
+            if not ctx.free(a, b):
+                continue
+            suffix = m.group()
+            # "… 等N个项目" = a list; handled below
+            before = t[max(0, a - 8):a]
+            if re.search(r"等[\d一二三四五六七八九十两百多余批个\s]*(?:个|批|家|项)?[\u4e00-\u9fff]{0,4}$", before) or before.endswith(("个", "批", "项", "些", "类", "大")):
+                continue
+            lo = self._left_limit(ctx, a, True, 40)
+            win = t[lo:a]
+            if not win:
+                continue
+            off = self._trim(win, g.project_generic)
+            start = lo + off
+            name = t[start:b]
+            core = t[start:a]
+            if not self._specific_project(core):
+                continue
+            if suffix.startswith("工程") and len(core) < 4:
+                continue
+            found.append(Span(start, b, "Project", name, name, meta={"core": core}))
+        # list items before 等N个项目 / 等一批…项目
+        for m in re.finditer(r"等(?:[\d一二三四五六七八九十两百多余]+(?:个|项|批)|一批)?[\u4e00-\u9fff]{0,6}?(?:项目|工程)", t):
+            lo = self._left_limit(ctx, m.start(), True, 120)
+            # the list runs back over 、 separated items within the sentence
+            s0, _ = ctx.sent_bounds(m.start())
+            seg_start = m.start()
+            j = m.start()
+            while j > s0:
+                ch = t[j - 1]
+                if ch in "，。；：！？,;:!?\n（(":
+                    break
+                j -= 1
+            seg = t[j:m.start()]
+            items, pos = [], j
+            for part in re.split(r"(、|和|及)", seg):
+                if part in ("、", "和", "及"):
+                    pos += len(part)
+                    continue
+                items.append((pos, pos + len(part)))
+                pos += len(part)
+            # 和/及 inside a name (研发和产业化): rejoin when the right part is not an item on its own
+            merged: list[list[int]] = []
+            for k, (x, y) in enumerate(items):
+                sep = t[items[k - 1][1]:x] if k else ""
+                if merged and sep in ("和", "及") and not self._itemlike(t[x:y]):
+                    merged[-1][1] = y
+                else:
+                    merged.append([x, y])
+            for k, (x, y) in enumerate(merged):
+                if not ctx.free(x, y):
+                    continue
+                if k == 0:
+                    off = self._trim(t[x:y], g.project_generic)
+                    x += off
+                item = t[x:y]
+                if not item or not self._specific_project(item):
+                    continue
+                if len(item) <= 5 and not re.search(r"[\dA-Za-z]", item) and not m.group().startswith("等一批"):
+                    continue
+                if item.endswith(g.category_endings) and not re.search(r"\d", item):
+                    continue
+                found.append(Span(x, y, "Project", item, item, meta={"core": item, "list": True}))
+        found.sort(key=lambda s: (s.start, -s.end))
+        last_end = -1
+        for sp in found:
+            if sp.start < last_end or not ctx.free(sp.start, sp.end):
+                continue
+            self._split_project(ctx, sp)
+            last_end = sp.end
+
+    def _itemlike(self, s: str) -> bool:
+        return bool(re.search(r"\d", s)) or s.endswith(("项目", "工程", "生产线", "基地")) or len(s) >= 8
+
+    def _specific_project(self, core: str) -> bool:
+        g = self.g
+        c = re.sub(r"[“”‘’\"（）()]", "", core)
+        if len(c) < 2:
+            return False
+        if re.fullmatch(r"[\d.]+\s*(?:个|亿元|万元)?", c):
+            return False
+        toks = [x for x in nlp.cut(c) if x.strip()]
+        spec = [x for x in toks if x not in g.project_generic and x not in g.stops and not TIME_TOKEN.match(x)]
+        if not spec or sum(len(x) for x in spec) < 2:
+            return False
+        if re.search(r"\d+个|亿元以上|万元以上", c):
+            return False
+        return True
+
+    def _split_project(self, ctx: _DocCtx, sp: Span) -> None:
+        """Peel an enterprise / place / park prefix off a project span; record capacity & product."""
+        t, g = ctx.text, self.g
+        start = sp.start
+        ent = None
+        # preceding legal-name enterprise directly adjacent
+        for e in ctx.spans:
+            if e.type == "Enterprise" and e.end == sp.start:
+                ent = e
+        # place prefix (county/city/park) directly adjacent: keep it in the name
+        place = None
+        for p in ctx.spans:
+            if p.type == "Park" and p.end == sp.start:
+                place = p
+        name = t[start:sp.end]
+        # short-name enterprise at the start: [division]? X head  (凤凰科技…, 山西某某制药…) or X + capacity
+        div_len = self._division_prefix(name)
+        rest = name[div_len:]
+        ent_len = self._enterprise_prefix(rest, sp.meta.get("list", False))
+        if ent is None and ent_len:
+            en = name[: div_len + ent_len]
+            ent = ctx.take(Span(start, start + div_len + ent_len, "Enterprise", en, en, source="project-prefix"))
+            start += div_len + ent_len
+            div_len = 0
+        elif div_len:
+            dname = name[:div_len]
+            row = self._div_row(dname)
+            if row and row["type"] in ("County", "City") and len(name) - div_len >= 3:
+                place = ctx.take(Span(start, start + div_len, row["type"], row["name"], dname, meta={"prefix": True}))
+        if place is not None and place.end == start and place.type == "Park":
+            pass
+        text = t[start:sp.end]
+        if len(text) < 2:
+            return
+        # enterprise name + 投资的 + project handled in relations; "X投资的Y" inside list items
+        mi = re.match(rf"^([{CJK}A-Za-z]{{2,12}}?)(?:投资|建设|投建)的", text)
+        if mi:
+            e_txt = mi.group(1)
+            e_txt2 = e_txt[self._division_prefix(e_txt):] if len(e_txt) > 4 else e_txt
+            off = len(e_txt) - len(e_txt2)
+            ent = ctx.take(Span(start + off, start + len(e_txt), "Enterprise", e_txt2, e_txt2, source="invested-by"))
+            start += mi.end()
+            text = t[start:sp.end]
+        proj = ctx.take(Span(start, sp.end, "Project", text, text, meta=dict(sp.meta)))
+        proj.meta["enterprise"] = ent
+        proj.meta["place"] = place
+        # capacity inside the name
+        cm = CAP_RE.search(text)
+        if cm and cm.start() <= 2:
+            proj.meta["capacity"] = cm.group()
+        elif (cm2 := CAP_PLAIN_RE.search(text)) and cm2.start() <= 1:
+            proj.meta["capacity"] = cm2.group()
+        # product inside the name
+        prod = self._product_of(text)
+        if prod:
+            ps = start + text.find(prod)
+            if ctx.free(ps, ps + len(prod)) or True:
+                p = Span(ps, ps + len(prod), "Product", prod, prod, source="project-name")
+                ctx.spans.append(p)
+                proj.meta["product"] = p
+
+    def _division_prefix(self, name: str) -> int:
+        g = self.g
+        for L in (7, 6, 5, 4, 3, 2):
+            p = name[:L]
+            if len(name) > L and (p in g.div_by_name or (p in g.short_index and p not in g.short_stop)):
+                return L
+        return 0
+
+    def _div_row(self, s: str) -> dict | None:
+        g = self.g
+        if s in g.div_by_name:
+            return g.div_by_name[s]
+        rows = g.short_index.get(s, [])
+        return rows[0] if len(rows) == 1 else None
+
+    def _enterprise_prefix(self, rest: str, is_list: bool) -> int:
+        g = self.g
+        toks = nlp.cut(rest)
+        pos = 0
+        for k, tk in enumerate(toks[:4]):
+            pos += len(tk)
+            if k == 0:
+                if tk in g.stops or tk in g.project_generic or TIME_TOKEN.match(tk) or re.match(r"\d", tk):
+                    return 0
+            if k >= 1 and tk in g.company_heads and tk not in ("储能", "电池", "锂电", "动力", "材料", "新材", "能源", "新能源",
+                                                               "智能", "信息", "软件", "网络", "半导体", "装备", "机械"):
+                remainder = rest[pos:]
+                if len(remainder) >= 2 and pos <= 8 and self._specific_project(remainder):
+                    return pos
+        # X + capacity: 2-6 name chars directly followed by a number (list items)
+        mm = re.match(rf"^([{CJK}]{{2,6}})(?=\d)", rest)
+        if mm and is_list:
+            cand = mm.group(1)
+            if cand not in g.project_generic and cand not in g.div_by_name and cand not in g.short_index \
+                    and not any(cand.endswith(x) for x in ("年产", "年", "新增", "总", "建设", "投资", "约", "共", "达")):
+                return len(cand)
+        return 0
+
+    def _product_of(self, text: str) -> str | None:
+        g = self.g
+        s = re.sub(r"(?:项目|工程|生产线)(?:[（(]?[一二三四五六七八九十]期[）)]?)?$", "", text)
+        s = re.sub(r"[（(][一二三四五六七八九十]期[）)]$|[一二三四五六七八九十]期$", "", s)
+        cm = CAP_RE.match(s) or CAP_PLAIN_RE.match(s)
+        if cm:
+            s = s[cm.end():]
+        s = s.lstrip("的")
+        changed = True
+        while changed:
+            changed = False
+            for suf in g.product_strip:
+                if s.endswith(suf) and len(s) > len(suf) + 1:
+                    s = s[: -len(suf)]
+                    changed = True
+        if "“" in s or "+" in s or len(s) < 2:
+            return None
+        if s in g.product_reject:
+            return None
+        for h in g.product_heads:
+            if s.endswith(h):
+                if len(h) == 1 and len(s) < 3:
+                    return None
+                # strip leading evaluative adjectives
+                s2 = re.sub(r"^(?:高性能|高品质|高端|新型(?=.{4,}))", "", s)
+                return s2 if len(s2) >= 2 and s2 not in g.product_reject else s
+        return None
+
+    # ------------------------------------------------------------ chains
+    def _chains(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        for m in g.chain_re.finditer(t):
+            a, b = m.start(), m.end()
+            if not ctx.free(a, b):
+                continue
+            lo = self._left_limit(ctx, a, False, 16)
+            win = t[lo:a]
+            if not win:
+                continue
+            off = self._trim(win, g.chain_generic)
+            core = t[lo + off:a]
+            if m.group() == "链":
+                if core not in g.chain_short_words or t[a - 2:a] == "产业":
+                    continue
+            if len(core) < 2 or core in g.chain_generic or re.search(r"\d|[一二三四五六七八九十]大|条", core):
+                continue
+            # place prefix: 黎城县新材料产业链 → chain 新材料产业链 located in 黎城县
+            dl = self._division_prefix(core)
+            place = None
+            if dl and len(core) - dl >= 2:
+                row = self._div_row(core[:dl])
+                if row:
+                    place = ctx.take(Span(lo + off, lo + off + dl, row["type"], row["name"], core[:dl], meta={"prefix": True}))
+                    core = core[dl:]
+            tokens = nlp.cut(core)
+            if all(x in g.chain_generic for x in tokens):
+                continue
+            canon = core + ("链" if m.group() == "链" else "产业链")
+            sp = ctx.take(Span(lo + off + (dl if place else 0), b, "IndustryChain", canon, t[lo + off + (dl if place else 0):b],
+                               meta={"core": core, "place": place, "full": m.group() == "全产业链"}))
+
+    # ------------------------------------------------------------ clusters
+    def _clusters(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        ctx.active_schemes = []
+        for sc in g.schemes:
+            if sc["short"] and sc["short"] in t:
+                ctx.active_schemes.append(sc)
+        # chain canonicalisation against the scheme (LED全产业链 → 光电LED产业链)
+        for sp in ctx.spans:
+            if sp.type != "IndustryChain":
+                continue
+            for sc in ctx.active_schemes:
+                if sp.canonical in sc["chains"]:
+                    break
+                hits = [c for c in sc["chains"] if sp.meta.get("core") and sp.meta["core"] in c]
+                if len(hits) == 1:
+                    sp.canonical = hits[0]
+                    break
+        # named clusters in text: X产业集群 / X专业镇
+        for m in g.cluster_re.finditer(t):
+            a, b = m.start(), m.end()
+            if not ctx.free(a, b) or t[b:b + 1] == "区":
+                continue
+            lo = self._left_limit(ctx, a, False, 16)
+            win = t[lo:a]
+            if not win:
+                continue
+            off = self._trim(win, g.cluster_generic)
+            core = t[lo + off:a]
+            if len(core) < 2 or core in g.cluster_generic or any(x in g.cluster_generic for x in [core[:2], core[:4]]) \
+                    and len(core) <= 4:
+                continue
+            canon = None
+            for sc in ctx.active_schemes:
+                if core in sc["labels"]:
+                    canon = sc["labels"][core]
+            name = t[lo + off:b]
+            ctx.take(Span(lo + off, b, "IndustryCluster", canon or name, name))
+        # scheme labels
+        for sc in ctx.active_schemes:
+            hits = []
+            for end, (lab, pref) in sc["ac"].iter(t):
+                a = end - len(lab) + 1
+                hits.append((a, end + 1, lab, pref))
+            hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+            last = -1
+            for a, b, lab, pref in hits:
+                if a < last or not ctx.free(a, b):
+                    continue
+                # whole word: not glued to following name chars that make a longer term
+                nxt = t[b:b + 2]
+                if nxt[:1] and nxt[:1] in "链" or nxt.startswith(("产业链", "产品", "企业", "公司")):
+                    continue
+                if len(lab) <= 3 and not nlp.is_word(t, a, b):
+                    continue
+                ctx.take(Span(a, b, "IndustryCluster", pref, lab))
+                last = b
+
+    # ------------------------------------------------------------ enterprise lists, short names
+    def _enterprise_lists(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        pat = re.compile(r"等(?:[\d一二三四五六七八九十两多余]+家)?(?:龙头|骨干|知名|重点|优质|领军|行业)?(?:企业|公司|厂商|巨头)|等(?:国内外|国际)?(?:知名)?(?:品牌|客户)")
+        for m in pat.finditer(t):
+            s0, _ = ctx.sent_bounds(m.start())
+            j = m.start()
+            while j > s0 and t[j - 1] not in "，。；：！？,;:!?\n（(":
+                j -= 1
+            seg = t[j:m.start()]
+            if "、" not in seg and "和" not in seg:
+                # single item lists are too ambiguous unless a legal name
+                continue
+            pos = j
+            parts = re.split(r"(、|和|及)", seg)
+            for k, part in enumerate(parts):
+                if part in ("、", "和", "及"):
+                    pos += len(part)
+                    continue
+                x, y = pos, pos + len(part)
+                pos = y
+                if not ctx.free(x, y) or not part:
+                    continue
+                if k == 0:
+                    x += self._trim(t[x:y], g.company_generic)
+                name = t[x:y]
+                if not (2 <= len(name) <= 10) or name in g.div_by_name or name in g.short_index or name in g.stops \
+                        or name in g.company_generic or re.search(r"\d", name):
+                    continue
+                ctx.take(Span(x, y, "Enterprise", name, name, source="list"))
+        # supply targets: 为A、B和C等配套 → enterprises
+        for rx in g.supply_res:
+            for m in rx.finditer(t):
+                a = m.start("c")
+                seg = m.group("c")
+                pos = a
+                for k, part in enumerate(re.split(r"(、|和|及)", seg)):
+                    if part in ("、", "和", "及"):
+                        pos += len(part)
+                        continue
+                    x, y = pos, pos + len(part)
+                    pos = y
+                    if not ctx.free(x, y):
+                        continue
+                    x += self._trim(t[x:y], g.company_generic) if k == 0 else 0
+                    name = t[x:y]
+                    if 2 <= len(name) <= 10 and name not in g.div_by_name and name not in g.short_index \
+                            and name not in g.stops and not re.search(r"\d|[，。]", name) and not name.endswith(("地区", "市场", "领域")):
+                        ctx.take(Span(x, y, "Enterprise", name, name, source="supply-target"))
+
+    def _short_enterprises(self, ctx: _DocCtx) -> None:
+        t = ctx.text
+        shorts: dict[str, str] = {}
+        for sp in list(ctx.spans):
+            if sp.type == "Enterprise" and sp.meta.get("legal"):
+                for s in self._short_forms(sp.canonical):
+                    shorts.setdefault(s, sp.canonical)
+                # legal name without suffix written elsewhere (山西高科华烨电子集团 ↔ …有限公司)
+        # enterprise spans whose text is a prefix of a legal name → link
+        legal = [s for s in ctx.spans if s.type == "Enterprise" and s.meta.get("legal")]
+        for sp in ctx.spans:
+            if sp.type == "Enterprise" and not sp.meta.get("legal"):
+                for l in legal:
+                    if l.canonical.startswith(sp.text) and l.canonical != sp.text:
+                        sp.canonical = l.canonical
+                if sp.text in shorts:
+                    sp.canonical = shorts[sp.text]
+        for sp in legal:
+            for l in legal:
+                if l is not sp and l.canonical.startswith(sp.canonical) and len(l.canonical) > len(sp.canonical):
+                    sp.canonical = l.canonical
+        for s, full in sorted(shorts.items(), key=lambda kv: -len(kv[0])):
+            i = t.find(s)
+            while i >= 0:
+                if ctx.free(i, i + len(s)):
+                    ctx.take(Span(i, i + len(s), "Enterprise", full, s, source="short"))
+                i = t.find(s, i + len(s))
+
+    # ------------------------------------------------------------ regions, divisions
+    def _regions(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        hits = []
+        for end, (k, canon) in g.region_ac.iter(t):
+            hits.append((end - len(k) + 1, end + 1, k, canon))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        last = -1
+        for a, b, k, canon in hits:
+            if a < last or not ctx.free(a, b):
+                continue
+            if k in g.region_weak:
+                nxt = t[b:b + 4]
+                prev = t[max(0, a - 2):a]
+                if not (nxt.startswith(g.region_weak_followers) or t[b:b + 1] in "、，。和" and prev[-1:] in "、赴向到往和射"
+                        or prev.endswith(("辐射", "中国"))):
+                    continue
+            ctx.take(Span(a, b, "Region", canon, k))
+            last = b
+
+    def _divisions(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        hits = []
+        for end, (k, rows) in g.div_ac.iter(t):
+            hits.append((end - len(k) + 1, end + 1, k, rows))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        # doc context: cities/provinces written in full anywhere → disambiguate county short names
+        full_names = {k for a, b, k, rows in hits if any(kind == "full" for kind, _ in rows)}
+        city_ctx = set()
+        for a, b, k, rows in hits:
+            for kind, r in rows:
+                if r["type"] in ("City", "Province") and (kind == "full" or len(k) >= 2):
+                    city_ctx.add(r["name"])
+        out: list[Span] = []
+        last = -1
+        for a, b, k, rows in hits:
+            if a < last or not ctx.free(a, b):
+                continue
+            full = [r for kind, r in rows if kind == "full"]
+            if full:
+                r = full[0]
+                if r["type"] == "County" and len(k) == 2 and t[b:b + 1] in "长委":  # 县长, 区委 ...
+                    pass
+                out.append(Span(a, b, r["type"], r["name"], k))
+                last = b
+                continue
+            if k in g.short_stop:
+                continue
+            cands = [r for kind, r in rows]
+            # prefer provinces/cities, then counties whose city is in context
+            pc = [r for r in cands if r["type"] in ("Province", "City")]
+            if len(pc) == 1:
+                r = pc[0]
+            else:
+                cc = [r for r in cands if r["type"] == "County" and (r["parent_city"] in city_ctx or r["parent_province"] in city_ctx)]
+                if len(cc) == 1:
+                    r = cc[0]
+                elif len(cands) == 1 and cands[0]["type"] == "County":
+                    r = cands[0]
+                    if not nlp.is_word(t, a, b):
+                        continue
+                else:
+                    continue
+            # a short name glued into a longer word (…长子…): require a word boundary for counties
+            if r["type"] == "County" and not nlp.is_word(t, a, b) and t[b:b + 1] not in "县区市旗":
+                if not (t[b:b + 1] and ("\u4e00" <= t[b] <= "\u9fff") is False):
+                    continue
+            out.append(Span(a, b, r["type"], r["name"], k, meta={"short": True}))
+            last = b
+        # Province short + its county/city directly after (浙江东阳) → one mention of the lower unit
+        merged: list[Span] = []
+        for sp in out:
+            if merged and merged[-1].type == "Province" and merged[-1].end == sp.start and merged[-1].meta.get("short") \
+                    and sp.type in ("City", "County"):
+                row = g.div_by_name.get(sp.canonical, {})
+                if row.get("parent_province") == merged[-1].canonical:
+                    prev = merged.pop()
+                    typ = sp.type
+                    merged.append(Span(prev.start, sp.end, typ, sp.canonical, t[prev.start:sp.end]))
+                    continue
+            merged.append(sp)
+        for sp in merged:
+            ctx.take(sp)
+        # main city of the document: most frequent city (short or full)
+        counts: dict[str, int] = {}
+        for sp in ctx.spans:
+            if sp.type == "City":
+                counts[sp.canonical] = counts.get(sp.canonical, 0) + 1
+            elif sp.type == "Park" and sp.meta.get("core"):
+                dl = self._division_prefix(sp.meta["core"] + "X")
+                row = self._div_row(sp.meta["core"][:dl]) if dl else None
+                if row and row["type"] == "City":
+                    counts[row["name"]] = counts.get(row["name"], 0) + 1
+        ctx.main_city = max(counts, key=counts.get) if counts else ""
+        row = g.div_by_name.get(ctx.main_city)
+        ctx.main_city_short = row["short_name"] if row else ""
+
+    # ------------------------------------------------------------ products (verbs of production)
+    def _products(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        verbs = "|".join(map(re.escape, g.produce_verbs))
+        rx = re.compile(rf"(?:{verbs})(?:{_num}(?:[万亿千百])?(?:{CAP_UNITS})?(?:余|多)?)?")
+        for m in rx.finditer(t):
+            a = m.end()
+            if t[a:a + 1] in ("线", "基", "规", "能", "力", "经", "过", "与", "、", "和", "制", "环", "要", "工", "效", "率", "车", "的", "设", "方", "企", "成", "销", "中", "生"):
+                continue
+            s0, s1 = ctx.sent_bounds(a)
+            seg_end = a
+            while seg_end < s1 and t[seg_end] not in "，。；：！？,;:!?（(" and seg_end - a < 40:
+                seg_end += 1
+            seg = t[a:seg_end]
+            # stop at 的 / 等 / verbs
+            cut = re.search(r"的|等|产品$|，|将|可|已|为|在|并|及相应|以|用于|达到|实现", seg)
+            if cut:
+                seg = seg[:cut.start()]
+            pos = a
+            for part in re.split(r"(、|和|及|与)", seg):
+                if part in ("、", "和", "及", "与"):
+                    pos += len(part)
+                    continue
+                x, y = pos, pos + len(part)
+                pos = y
+                name = re.sub(rf"^{_num}(?:[万亿千百])?(?:{CAP_UNITS})?(?:余|多)?", "", part)
+                x = y - len(name)
+                name = re.sub(rf"{_num}(?:[万亿千百])?(?:{CAP_UNITS})$", "", name)
+                y = x + len(name)
+                if not (2 <= len(name) <= 14) or not ctx.free(x, y):
+                    continue
+                if name in g.product_reject or not any(name.endswith(h) for h in g.product_heads):
+                    continue
+                if any(name.startswith(s) for s in ("生产", "制造", "能力", "规模")):
+                    continue
+                ctx.take(Span(x, y, "Product", name, name, source="produce-verb", meta={"verb_pos": m.start()}))
+
+    # ------------------------------------------------------------ relations
+    def _relations(self, ctx: _DocCtx) -> None:
+        t, g = ctx.text, self.g
+        by_sent: dict[int, list[Span]] = {}
+        for sp in ctx.spans:
+            by_sent.setdefault(ctx.sent_index(sp.start), []).append(sp)
+        R = ctx.rels
+        parks = [s for s in ctx.spans if s.type == "Park"]
+        for sp in parks:
+            core = sp.meta.get("core", "")
+            si = ctx.sent_index(sp.start)
+            if sp.meta.get("bare"):
+                if ctx.main_city and sp.canonical.startswith(ctx.main_city_short):
+                    R.append((sp, "locatedIn", ("City", ctx.main_city), si))
+                continue
+            dl = self._division_prefix(core + "XX") if core else 0
+            if dl:
+                row = self._div_row(core[:dl])
+                if row and row["type"] in ("City", "County"):
+                    R.append((sp, "locatedIn", (row["type"], row["name"]), si))
+                    if core[:dl] == row["name"] and row["type"] == "County":
+                        # 长子县冻干食品产业园: the county is also a mention
+                        ctx.spans.append(Span(sp.start, sp.start + dl, "County", row["name"], core[:dl]))
+        for si, spans in by_sent.items():
+            spans.sort(key=lambda s: s.start)
+            sent = ctx.doc.sentences[si] if ctx.doc.sentences else None
+            s0 = sent.start if sent else 0
+            stext = sent.text if sent else t
+            projects = [s for s in spans if s.type == "Project"]
+            ents = [s for s in spans if s.type == "Enterprise"]
+            places = [s for s in spans if s.type in ("Park", "County") and not s.meta.get("in_name")]
+            clusters = [s for s in spans if s.type == "IndustryCluster"]
+            chains = [s for s in spans if s.type == "IndustryChain"]
+            products = [s for s in spans if s.type == "Product"]
+            for p in projects:
+                e = p.meta.get("enterprise")
+                if e is not None:
+                    R.append((e, "implements", p, si))
+                    prod = p.meta.get("product")
+                    if prod is not None:
+                        R.append((e, "produces", prod, si))
+                pl = p.meta.get("place")
+                if pl is not None:
+                    R.append((p, "locatedIn", pl, si))
+                else:
+                    # nearest preceding park/county in the sentence, else the following one
+                    prev = [x for x in places if x.end <= p.start and x is not p]
+                    nxt = [x for x in places if x.start >= p.end]
+                    cand = None
+                    if prev:
+                        cand = prev[-1]
+                    elif nxt:
+                        cand = nxt[0]
+                    if cand is not None:
+                        R.append((p, "locatedIn", cand, si))
+                if "capacity" in p.meta:
+                    R.append((p, "capacity", p.meta["capacity"], si))
+            # capacity stated after the project in the sentence (…项目现场，300MW…生产线 / 年供水量…)
+            for p in projects:
+                if "capacity" in p.meta:
+                    continue
+                later = stext[p.end - s0:]
+                nxt_p = [q for q in projects if q.start > p.start]
+                limit = (nxt_p[0].start - p.end) if nxt_p else len(later)
+                cm = CAP_RE.search(later[:limit])
+                if cm and (cm.group().startswith("年") or re.search(r"MW|GW|瓦", cm.group())):
+                    R.append((p, "capacity", cm.group(), si))
+            # investment: 总投资N亿元的X / X … 总投资N亿元 (not for aggregates "N个项目")
+            for m in INVEST_RE.finditer(stext):
+                amt = m.group(1)
+                a, b = s0 + m.start(), s0 + m.end()
+                before = stext[max(0, m.start() - 12):m.start()]
+                if re.search(r"\d+个|等|共|合计|累计|全部", before) and not re.search(r"的$", stext[m.end():m.end() + 1]):
+                    continue
+                target = None
+                after = [p for p in projects if p.start >= b and p.start - b <= 3]
+                if after and stext[m.end():m.end() + 1] == "的":
+                    target = after[0]
+                else:
+                    prev = [p for p in projects if p.end <= a and not p.meta.get("list")]
+                    if prev and not re.search(r"个项目|等\d*个?项目", stext[prev[-1].end - s0:m.start()]):
+                        target = prev[-1]
+                    elif not projects and ents:
+                        target = None
+                if target is not None:
+                    R.append((target, "investment", re.sub(r"\s+", "", amt).replace("个", ""), si))
+            # 由X投资 / X投资的 handled in _split_project; X在Y投资设立/落户 → enterprise located
+            for e in ents:
+                after = stext[e.end - s0:e.end - s0 + 14]
+                mm = re.match(r"^(?:在|落户|入驻|位于|落地)", after)
+                if mm:
+                    for pl in places:
+                        if pl.start >= e.end and pl.start - e.end <= 4:
+                            R.append((e, "locatedIn", pl, si))
+                # enterprise name with a county prefix
+                dl = self._division_prefix(e.text)
+                if dl and e.meta.get("legal"):
+                    row = self._div_row(e.text[:dl])
+                    if row and row["type"] == "County" and e.text[:dl] == row["name"]:
+                        R.append((e, "locatedIn", (row["type"], row["name"]), si))
+            # 在<park>，…<enterprise> (the enterprise settled there)
+            mm = re.match(r"^(?:而)?在([^，]{2,20})，", stext)
+            if mm:
+                pl = [p for p in places if p.start - s0 == mm.start(1) + (1 if stext.startswith("而") else 0) - (1 if stext.startswith("而") else 0)]
+                pl = [p for p in places if s0 + mm.start(1) <= p.start < s0 + mm.end(1)]
+                if pl and pl[0].type == "Park":
+                    for e in ents:
+                        if e.meta.get("legal"):
+                            R.append((e, "locatedIn", pl[0], si))
+                    for c in chains:
+                        R.append((c, "locatedIn", pl[0], si))
+            # chain with a place prefix
+            for c in chains:
+                if c.meta.get("place") is not None:
+                    R.append((c, "locatedIn", c.meta["place"], si))
+            # chainLeaderOf
+            for rx in g.leader_res:
+                for m in rx.finditer(stext):
+                    ca = s0 + m.start("chain")
+                    ch = [c for c in chains if c.start <= ca + len(m.group("chain")) and c.end >= ca]
+                    ch = [c for c in chains if c.end <= s0 + m.end("chain") + 1 and c.end >= s0 + m.start("chain")]
+                    heads = [e for e in ents if e.end <= s0 + m.start()]
+                    if ch and heads:
+                        R.append((heads[0], "chainLeaderOf", ch[-1], si))
+            # suppliesTo
+            for rx in g.supply_res:
+                for m in rx.finditer(stext):
+                    ca, cb = s0 + m.start("c"), s0 + m.end("c")
+                    targets = [e for e in ents if ca <= e.start < cb]
+                    heads = [e for e in ents if e.end <= ca and e not in targets]
+                    if targets and heads:
+                        for tg in targets:
+                            R.append((heads[0], "suppliesTo", tg, si))
+            # produces: subject enterprise + produce verb products
+            vprods = [p for p in products if p.source == "produce-verb"]
+            if vprods:
+                subj = [e for e in ents if e.start < vprods[0].start]
+                if subj:
+                    for p in vprods:
+                        R.append((subj[0], "produces", p, si))
+            # belongsToCluster: one cluster + projects in the sentence
+            uniq_cl = {c.canonical for c in clusters}
+            if len(uniq_cl) == 1 and projects:
+                for p in projects:
+                    R.append((p, "belongsToCluster", clusters[0], si))
+            # belongsToChain: projects and a chain in one sentence (…形成X产业链上重要支点)
+            if len(chains) == 1 and projects:
+                for p in projects:
+                    R.append((p, "belongsToChain", chains[0], si))
+            # Province(full) directly followed by its city: 山西省太原市
+            divs = [s for s in spans if s.type in ("Province", "City", "County")]
+            for x, y in zip(divs, divs[1:]):
+                if x.end == y.start and not x.meta.get("short"):
+                    row = g.div_by_name.get(y.canonical, {})
+                    if x.type == "Province" and row.get("parent_province") == x.canonical \
+                            or x.type == "City" and row.get("parent_city") == x.canonical:
+                        R.append((y, "locatedIn", x, si))
+        # a heading "X链“…”" followed by projects in the next sentence(s) of the paragraph
+        self._chain_headings(ctx)
+
+    def _chain_headings(self, ctx: _DocCtx) -> None:
+        sents = ctx.doc.sentences
+        chains = [s for s in ctx.spans if s.type == "IndustryChain"]
+        for c in chains:
+            si = ctx.sent_index(c.start)
+            s = sents[si] if sents else None
+            if s is None or len(s.text) > 20 or c.start - s.start > 2:
+                continue
+            for sj in range(si + 1, min(si + 4, len(sents))):
+                for p in ctx.spans:
+                    if p.type == "Project" and sents[sj].start <= p.start < sents[sj].end:
+                        ctx.rels.append((p, "belongsToChain", c, sj))
+
+    # ------------------------------------------------------------ output
+    def _finish(self, ctx: _DocCtx) -> Extraction:
+        doc = ctx.doc
+        t = ctx.text
+        # canonical projects: prefer the 项目-suffixed form attested in the doc
+        projs = [s for s in ctx.spans if s.type == "Project"]
+        names = {re.sub(r"\s", "", p.text) for p in projs}
+        for p in projs:
+            if not p.canonical.endswith(("项目", "工程")) and p.canonical + "项目" in names:
+                p.canonical = p.canonical + "项目"
+        # coreference: P1 = X + P2 (another project of the doc) → X is an enterprise/place prefix
+        for p in projs:
+            for q in projs:
+                if q is p or not p.canonical.endswith(q.canonical) or len(q.canonical) < 6:
+                    continue
+                x = p.canonical[: -len(q.canonical)]
+                if 2 <= len(x) <= 8 and p.meta.get("enterprise") is None and self._division_prefix(x + "X") != len(x) \
+                        and not re.search(r"\d|“|”", x) and x not in self.g.project_generic:
+                    e = Span(p.start, p.start + len(x), "Enterprise", x, x, source="coref-prefix")
+                    ctx.spans.append(e)
+                    p.canonical = q.canonical
+                    ctx.rels.append((e, "implements", q, ctx.sent_index(p.start)))
+        mentions: list[Mention] = []
+        seen = set()
+        for sp in sorted(ctx.spans, key=lambda s: (s.start, s.end)):
+            if sp.end <= sp.start:
+                continue
+            key = (sp.start, sp.end, sp.type)
+            if key in seen:
+                continue
+            seen.add(key)
+            mentions.append(Mention(text=t[sp.start:sp.end], type=sp.type, canonical=_canon(sp.canonical),
+                                    start=sp.start, end=sp.end, sentence=ctx.sent_index(sp.start),
+                                    source=sp.source))
+        relations: list[Relation] = []
+        rseen = set()
+        for head, rel, tail, si in ctx.rels:
+            h_name, h_type = _name_type(head)
+            literal = isinstance(tail, str)
+            if literal:
+                t_name, t_type = _canon(tail), ""
+            else:
+                t_name, t_type = _name_type(tail)
+            if not h_name or not t_name or (h_name == t_name and not literal):
+                continue
+            k = (h_name, rel, t_name)
+            if k in rseen:
+                continue
+            rseen.add(k)
+            ev = doc.sentences[si].text if doc.sentences else t
+            value, cur = None, ""
+            if rel == "investment":
+                value, cur = parse_amount(t_name)
+            relations.append(Relation(head=h_name, rel=rel, tail=t_name, sentence=si, evidence=ev, head_type=h_type,
+                                      tail_type=t_type, literal=literal, value=value, currency=cur))
+        facts = self._facts(ctx)
+        return Extraction(doc=doc, mentions=mentions, relations=relations, facts=facts)
+
+    # ------------------------------------------------------------ facts
+    FACT_PATTERNS = [
+        (re.compile(rf"签约(?:招商引资)?项目(?:数)?(?:达|共|达到)?({_num}个)"), "签约项目数", "个"),
+        (re.compile(rf"共签约(?:招商引资)?项目({_num}个)"), "签约项目数", "个"),
+        (re.compile(rf"签约(?:招商引资)?(?:总额|金额|总金额)(?:达|为|达到)?({_num}(?:亿|万)?元)"), "签约金额", "元"),
+        (re.compile(rf"(?:开工建设|实施|开工|推进|谋划储备)(?:[\u4e00-\u9fa5]{{0,8}})?项目({_num}个)"), "项目数", "个"),
+        (re.compile(rf"(?:累计)?完成(?:项目)?投资({_num}(?:亿|万)?元)"), "完成投资", "元"),
+        (re.compile(rf"总投资(?:额)?(?:达|为|超过|超)?({_num}(?:亿|万)?元)"), "总投资", "元"),
+        (re.compile(rf"开工率(?:达到|达|为)?({_num}%)"), "签约项目开工率", "%"),
+        (re.compile(rf"(?:工业)?产值(?:达到|达|为|超过|实现)?({_num}(?:亿|万)?元)"), "产值", "元"),
+        (re.compile(rf"同比增长({_num}%)"), "同比增长", "%"),
+    ]
+
+    def _facts(self, ctx: _DocCtx) -> list[Fact]:
+        out = []
+        subj = ctx.main_city or ""
+        for s in ctx.doc.sentences:
+            period_m = PERIOD_RE.search(s.text)
+            period = period_m.group() if period_m else ""
+            for rx, metric, unit in self.FACT_PATTERNS:
+                for m in rx.finditer(s.text):
+                    val = m.group(1)
+                    num = re.match(_num, val)
+                    n = Decimal(num.group()) if num else None
+                    if unit == "元" and n is not None:
+                        n = parse_amount(val)[0]
+                    out.append(Fact(subject=subj, metric=metric, value=val, number=n, unit=unit, period=period,
+                                    sentence=s.index, evidence=s.text))
+        return out
+
+
+def _canon(name: str) -> str:
+    return re.sub(r"\s+", "", name)
+
+
+def _name_type(x) -> tuple[str, str]:
+    if isinstance(x, Span):
+        return _canon(x.canonical), x.type
+    if isinstance(x, tuple):
+        return _canon(x[1]), x[0]
+    return _canon(str(x)), ""
+
+
+def parse_amount(text: str) -> tuple[Decimal | None, str]:
+    m = AMOUNT_RE.search(text.replace(" ", ""))
+    if not m:
+        return None, ""
+    n = Decimal(m.group(1)) * MULT.get(m.group(2), Decimal(1))
+    return n, CURRENCY.get(m.group(3), "")
+
+
+# ------------------------------------------------------------------------------------ API
+
+def to_json(ex: Extraction) -> dict:
+    return {
+        "doc": ex.doc.doc_id,
+        "entities": [{"text": m.text, "type": m.type, "canonical": m.canonical, "start": m.start, "end": m.end}
+                     for m in ex.mentions],
+        "relations": [{"head": r.head, "rel": r.rel, "tail": r.tail, "evidence": r.evidence} for r in ex.relations],
+        "facts": [{"subject": f.subject, "metric": f.metric, "value": f.value, "period": f.period, "evidence": f.evidence}
+                  for f in ex.facts],
+    }
+
+
+_WORKER: Extractor | None = None
+
+
+def _work(doc: Document):
+    ex = _WORKER.extract(doc)
+    return ex.mentions, ex.relations, ex.facts
+
+
+def extract_all(docs: list[Document], workers: int = 1, progress: bool = False, region_dirs=None) -> list[Extraction]:
+    global _WORKER
+    dirs = [Path(d) for d in region_dirs] if region_dirs is not None else None
+    if _WORKER is None or getattr(_WORKER, "_dirs", "unset") != dirs:
+        _WORKER = Extractor(dirs)
+        _WORKER._dirs = dirs
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(docs), unit="doc", file=sys.stderr, desc="抽取")
+    out: list[Extraction] = []
+    if workers <= 1 or len(docs) < 2:
+        for d in docs:
+            out.append(_WORKER.extract(d))
+            if bar:
+                bar.update(1)
+    else:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork")
+        chunk = max(1, min(16, len(docs) // (workers * 8) or 1))
+        with ctx.Pool(workers) as pool:
+            for d, (ms, rs, fs) in zip(docs, pool.imap(_work, docs, chunksize=chunk)):
+                out.append(Extraction(doc=d, mentions=ms, relations=rs, facts=fs))
+                if bar:
+                    bar.update(1)
+    if bar:
+        bar.close()
+    return out

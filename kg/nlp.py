@@ -1,0 +1,58 @@
+"""Light NLP layer for the extractor: jieba word segmentation (shared with spaCy's blank("zh")).
+
+The extractor's main engine is gazetteer scans (pyahocorasick) and compiled regexes; words are
+only needed around candidate spans (left boundaries of names, "is this short place name a word
+here?"). `cut` segments such short windows with jieba; `pipeline()` builds the spaCy
+blank("zh") pipeline with the jieba segmenter for callers that want Doc/Token objects.
+No statistical zh model is used or downloaded.
+"""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+_READY = False
+
+
+def init() -> None:
+    """Load jieba's dictionary once (done before forking worker processes)."""
+    global _READY
+    if not _READY:
+        jieba.initialize()
+        _READY = True
+
+
+@lru_cache(maxsize=65536)
+def cut(text: str) -> tuple[str, ...]:
+    """jieba tokens of a short text window (cached: windows repeat across documents)."""
+    init()
+    return tuple(jieba.cut(text, HMM=True))
+
+
+def token_starts(text: str) -> set[int]:
+    """Character offsets where a jieba token starts, plus len(text)."""
+    pos, out = 0, set()
+    for t in cut(text):
+        out.add(pos)
+        pos += len(t)
+    out.add(pos)
+    return out
+
+
+def is_word(text: str, start: int, end: int, margin: int = 6) -> bool:
+    """True when text[start:end] is segmented as whole word(s) in its local context."""
+    lo, hi = max(0, start - margin), min(len(text), end + margin)
+    starts = token_starts(text[lo:hi])
+    return (start - lo) in starts and (end - lo) in starts
+
+
+@lru_cache(maxsize=1)
+def pipeline():
+    """spaCy blank("zh") with the jieba segmenter (no model download)."""
+    import spacy
+
+    init()
+    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
