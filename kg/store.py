@@ -1,0 +1,841 @@
+"""Embedded SPARQL store (Oxigraph via pyoxigraph): build, open, query, HTTP endpoint, push.
+
+rdflib stays the build/validation API; this module only reads the serialised graph that rdf.py
+writes (``OUT/graph.nq``, one named graph per document plus ``kgr:graph/reference`` and
+``kgr:graph/analysis``) and serves it.
+
+Store choice, by measurement (benchmarks/bench_sparql.py, ~1M synthetic triples, this machine):
+bulk-loading ``graph.nq`` straight into ``pyoxigraph.Store`` is an order of magnitude faster than
+``rdflib.Graph(store="Oxigraph")`` (oxrdflib) + ``parse``, because oxrdflib goes through rdflib's
+Python parser and adds quads one by one; and queries through oxrdflib pay rdflib's result
+conversion. So we use pyoxigraph directly; the figures are printed by the benchmark and recorded
+in the report of the commit that introduced this module.
+
+Timeouts: pyoxigraph has no per-query timeout or cancellation. With ``timeout`` set, the query
+runs in a forked child process (it inherits the open store, in memory or on disk, and only
+reads it) which sends back the SPARQL JSON/N-Triples serialisation; on timeout the child is
+killed, so a runaway query does not keep burning a CPU. Where ``fork`` is unavailable the query
+runs in a daemon thread that is abandoned on timeout (pyoxigraph releases the GIL while it
+evaluates, so the caller is not blocked). Without ``timeout`` the query runs in-process.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import multiprocessing
+import os
+import re
+import sys
+import threading
+import time
+import unicodedata
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+import pyoxigraph as ox
+
+from kg.util import KG, KGR, atomic_dir
+
+GRAPH_FILES = ("graph.nq", "graph.trig", "graph.ttl", "graph.nt")
+_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".ttl": ox.RdfFormat.TURTLE,
+            ".nt": ox.RdfFormat.N_TRIPLES}
+PREFIXES = {
+    "kg": KG, "kgr": KGR,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class QueryError(Exception):
+    """A query that could not be run: syntax error (with line/column), timeout, evaluation error."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None,
+                 detail: str = ""):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.detail = detail
+
+
+class PushError(RuntimeError):
+    """Graph Store Protocol request failed."""
+
+
+# --------------------------------------------------------------------------- build / open
+
+def _graph_file(d: Path) -> Path:
+    d = Path(d)
+    if d.is_file():
+        return d
+    for name in GRAPH_FILES:
+        if (d / name).is_file():
+            return d / name
+    raise FileNotFoundError(f"在 {d} 中找不到图文件（{', '.join(GRAPH_FILES)}）")
+
+
+def _format_for(path: Path) -> ox.RdfFormat:
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"不支持的 RDF 文件格式：{path.name}")
+    return fmt
+
+
+def _counts(store: ox.Store) -> dict:
+    graphs = {}
+    for sol in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        graphs[sol["g"].value] = int(sol["n"].value)
+    default = int(next(iter(store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    return {"quads": sum(graphs.values()) + default, "graphs": len(graphs),
+            "default_graph_triples": default, "per_graph": graphs}
+
+
+def build_store(graph_files_dir: Path, store_dir: Path) -> dict:
+    """Bulk-load OUT/graph.nq (named graphs kept) into a persistent Oxigraph store at store_dir.
+
+    Built in a temp directory beside store_dir and renamed over it, so a reader never sees a
+    half-built store. Returns counts: quads, graphs, per_graph, default_graph_triples, seconds.
+    """
+    src = _graph_file(Path(graph_files_dir))
+    t0 = time.perf_counter()
+    with atomic_dir(store_dir) as tmp:
+        store = ox.Store(str(tmp))
+        store.bulk_load(path=str(src), format=_format_for(src))
+        store.flush()
+        store.optimize()
+        counts = _counts(store)
+        del store  # release RocksDB before the directory is renamed
+    counts["seconds"] = round(time.perf_counter() - t0, 3)
+    counts["source"] = str(src)
+    counts["store"] = str(store_dir)
+    return counts
+
+
+def _is_store_dir(p: Path) -> bool:
+    return p.is_dir() and (p / "CURRENT").exists()
+
+
+def open_store(path: Path, read_only: bool = True) -> ox.Store:
+    """Open a store: a store directory, an OUT dir holding store/, or graph files (-> in memory)."""
+    p = Path(path)
+    if p.is_dir() and _is_store_dir(p / "store"):
+        p = p / "store"
+    if _is_store_dir(p):
+        return ox.Store.read_only(str(p)) if read_only else ox.Store(str(p))
+    if p.is_dir() or p.is_file():
+        src = _graph_file(p)
+        store = ox.Store()
+        store.bulk_load(path=str(src), format=_format_for(src))
+        return store
+    if not read_only:  # a new, empty persistent store
+        return ox.Store(str(p))
+    raise FileNotFoundError(f"找不到存储或图文件：{p}")
+
+
+# --------------------------------------------------------------------------- query
+
+@dataclass
+class QueryResult:
+    kind: str  # "select" | "ask" | "graph"
+    vars: list[str] = field(default_factory=list)
+    terms: list[list] = field(default_factory=list)  # pyoxigraph terms or None, per row
+    boolean: bool | None = None
+    triples: list = field(default_factory=list)  # pyoxigraph Triple, for CONSTRUCT/DESCRIBE
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> list[list[str | None]]:
+        return [[_term_str(t) for t in row] for row in self.terms]
+
+    def __len__(self) -> int:
+        if self.kind == "select":
+            return len(self.terms)
+        if self.kind == "graph":
+            return len(self.triples)
+        return 1
+
+    def dicts(self) -> list[dict[str, str | None]]:
+        return [dict(zip(self.vars, r)) for r in self.rows]
+
+
+def _term_str(t) -> str | None:
+    if t is None:
+        return None
+    if isinstance(t, ox.BlankNode):
+        return f"_:{t.value}"
+    if isinstance(t, ox.Triple):
+        return f"<< {_term_str(t.subject)} {_term_str(t.predicate)} {_term_str(t.object)} >>"
+    return t.value
+
+
+_ERR_POS = re.compile(r"(?:error )?at (\d+):(\d+)")
+
+
+def _syntax_error(sparql: str, e: Exception) -> QueryError:
+    msg = str(e)
+    m = _ERR_POS.search(msg)
+    line = col = None
+    where = ""
+    if m:
+        line, col = int(m.group(1)), int(m.group(2))
+        where = f"（第 {line} 行，第 {col} 列）"
+        lines = sparql.splitlines()
+        if 1 <= line <= len(lines):
+            src = lines[line - 1]
+            where += f"\n  {src}\n  {' ' * _width(src[:max(col - 1, 0)])}^"
+    short = msg.splitlines()[0]
+    if len(short) > 200:
+        short = short[:200] + "…"
+    if "Prefix not found" in msg:
+        short += "（前缀未声明：请加 PREFIX 声明）"
+    return QueryError(f"SPARQL 语法错误{where}\n  解析器：{short}", line, col, msg)
+
+
+def _query_kwargs(sparql: str) -> dict:
+    return {"use_default_graph_as_union": True}
+
+
+def _materialise(res, t0: float) -> QueryResult:
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(res), seconds=time.perf_counter() - t0)
+    if isinstance(res, ox.QuerySolutions):
+        vs = [v.value for v in res.variables]
+        terms = [[sol[v] for v in vs] for sol in res]
+        return QueryResult("select", vars=vs, terms=terms, seconds=time.perf_counter() - t0)
+    return QueryResult("graph", triples=list(res), seconds=time.perf_counter() - t0)
+
+
+def _run_direct(store: ox.Store, sparql: str) -> QueryResult:
+    t0 = time.perf_counter()
+    try:
+        res = store.query(sparql, **_query_kwargs(sparql))
+        return _materialise(res, t0)
+    except SyntaxError as e:
+        raise _syntax_error(sparql, e) from None
+    except OSError as e:
+        raise QueryError(f"查询执行失败：{e}", detail=str(e)) from None
+
+
+def _child(store, sparql, conn):  # runs in the forked child
+    try:
+        res = store.query(sparql, **_query_kwargs(sparql))
+        if isinstance(res, ox.QueryBoolean):
+            conn.send(("ask", bool(res)))
+        elif isinstance(res, ox.QuerySolutions):
+            conn.send(("select", res.serialize(format=ox.QueryResultsFormat.JSON)))
+        else:
+            conn.send(("graph", ox.serialize(res, format=ox.RdfFormat.N_TRIPLES)))
+    except SyntaxError as e:
+        conn.send(("syntax", str(e)))
+    except BaseException as e:  # noqa: BLE001 - reported to the parent
+        conn.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        conn.close()
+
+
+def _timeout_error(timeout: float) -> QueryError:
+    t = f"{timeout:g}"
+    return QueryError(f"查询超时（{t} 秒）：已停止。请缩小查询范围（加 LIMIT、更具体的条件）或调大超时。")
+
+
+def _run_forked(store: ox.Store, sparql: str, timeout: float) -> QueryResult:
+    t0 = time.perf_counter()
+    # parse first in-process: syntax errors come back at once with line/column
+    try:
+        _check_syntax(sparql)
+    except SyntaxError as e:
+        raise _syntax_error(sparql, e) from None
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(store, sparql, send), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if not recv.poll(timeout):
+            raise _timeout_error(timeout)
+        try:
+            kind, payload = recv.recv()
+        except EOFError:
+            raise QueryError("查询进程意外退出（可能内存不足）。") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        recv.close()
+    if kind == "syntax":
+        raise _syntax_error(sparql, SyntaxError(payload))
+    if kind == "error":
+        raise QueryError(f"查询执行失败：{payload}", detail=payload)
+    if kind == "ask":
+        return QueryResult("ask", boolean=payload, seconds=time.perf_counter() - t0)
+    if kind == "select":
+        sols = ox.parse_query_results(payload, format=ox.QueryResultsFormat.JSON)
+        return _materialise(sols, t0)
+    triples = [q.triple for q in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
+    return QueryResult("graph", triples=triples, seconds=time.perf_counter() - t0)
+
+
+_SYNTAX_STORE = None
+
+
+def _check_syntax(sparql: str) -> None:
+    """Parse (and trivially evaluate on an empty store) to surface syntax errors quickly."""
+    global _SYNTAX_STORE
+    if _SYNTAX_STORE is None:
+        _SYNTAX_STORE = ox.Store()
+    if re.match(r"\s*(?:(?:PREFIX|BASE)\b[^\n]*\s*|#[^\n]*\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+                sparql, re.I):
+        raise QueryError("这是 SPARQL 更新（UPDATE）语句，不是查询；此处只能运行查询。")
+    _SYNTAX_STORE.query(sparql, use_default_graph_as_union=True)
+
+
+def _run_thread(store: ox.Store, sparql: str, timeout: float) -> QueryResult:
+    box: dict = {}
+
+    def work():
+        try:
+            box["r"] = _run_direct(store, sparql)
+        except BaseException as e:  # noqa: BLE001
+            box["e"] = e
+
+    th = threading.Thread(target=work, daemon=True, name="sparql-query")
+    th.start()
+    th.join(timeout)
+    if th.is_alive():  # abandoned: pyoxigraph cannot be interrupted from Python
+        raise _timeout_error(timeout)
+    if "e" in box:
+        raise box["e"]
+    return box["r"]
+
+
+def run_query(store: ox.Store, sparql: str, timeout: float | None = None) -> QueryResult:
+    """Run a SPARQL query over the union of all graphs. Raises QueryError (syntax, timeout)."""
+    if timeout is None or timeout <= 0:
+        return _run_direct(store, sparql)
+    if "fork" in multiprocessing.get_all_start_methods():
+        return _run_forked(store, sparql, timeout)
+    return _run_thread(store, sparql, timeout)
+
+
+def load_query(name_or_path: str | Path) -> str:
+    """Text of a canned query: a path, or a name in queries/ (with or without .rq)."""
+    p = Path(name_or_path)
+    if p.is_file():
+        return p.read_text(encoding="utf-8")
+    from kg.resources import queries_dir
+    q = queries_dir() / (p.name if p.suffix == ".rq" else p.name + ".rq")
+    if not q.is_file():
+        names = ", ".join(sorted(x.stem for x in queries_dir().glob("*.rq")))
+        raise FileNotFoundError(f"找不到查询 {name_or_path}；可用：{names}")
+    return q.read_text(encoding="utf-8")
+
+
+def canned_queries() -> dict[str, str]:
+    from kg.resources import queries_dir
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(queries_dir().glob("*.rq"))}
+
+
+# --------------------------------------------------------------------------- formatting
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
+               for c in s)
+
+
+def _pad(s: str, w: int) -> str:
+    return s + " " * (w - _width(s))
+
+
+def _display(t, compact: bool = True) -> str:
+    s = _term_str(t)
+    if s is None:
+        return ""
+    if compact and isinstance(t, ox.NamedNode):
+        for pfx, ns in PREFIXES.items():
+            if s.startswith(ns):
+                return f"{pfx}:{s[len(ns):]}"
+    return s
+
+
+def _term_json(t) -> dict:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        d = {"type": "literal", "value": t.value}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype.value != XSD_STRING:
+            d["datatype"] = t.datatype.value
+        return d
+    if isinstance(t, ox.Triple):
+        return {"type": "triple", "value": {"subject": _term_json(t.subject),
+                                             "predicate": _term_json(t.predicate),
+                                             "object": _term_json(t.object)}}
+    return {"type": "literal", "value": str(t)}
+
+
+def _term_xml(t) -> str:
+    if isinstance(t, ox.NamedNode):
+        return f"<uri>{xml_escape(t.value)}</uri>"
+    if isinstance(t, ox.BlankNode):
+        return f"<bnode>{xml_escape(t.value)}</bnode>"
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return f'<literal xml:lang="{xml_escape(t.language)}">{xml_escape(t.value)}</literal>'
+        if t.datatype.value != XSD_STRING:
+            return f'<literal datatype="{xml_escape(t.datatype.value)}">{xml_escape(t.value)}</literal>'
+        return f"<literal>{xml_escape(t.value)}</literal>"
+    return f"<literal>{xml_escape(str(t))}</literal>"
+
+
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """Render a result: "table" (aligned, CJK-aware), "csv", "tsv", "json" (SPARQL JSON), "xml",
+    or for CONSTRUCT/DESCRIBE "nt"/"ttl"."""
+    fmt = fmt.lower()
+    if result.kind == "ask":
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": result.boolean})
+        if fmt == "xml":
+            return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                    f"<head/><boolean>{str(result.boolean).lower()}</boolean></sparql>\n")
+        if fmt in ("csv", "tsv"):
+            return "_askResult\n" + str(result.boolean).lower() + "\n"
+        return "是（true）" if result.boolean else "否（false）"
+    if result.kind == "graph":
+        if fmt in ("ttl", "turtle", "table"):
+            return ox.serialize(result.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
+        return ox.serialize(result.triples, format=ox.RdfFormat.N_TRIPLES).decode()
+    if fmt == "json":
+        bindings = [{v: _term_json(t) for v, t in zip(result.vars, row) if t is not None}
+                    for row in result.terms]
+        return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}},
+                          ensure_ascii=False)
+    if fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        if fmt == "csv":
+            w = csv.writer(buf, lineterminator="\r\n")
+            w.writerow(result.vars)
+            for row in result.rows:
+                w.writerow(["" if x is None else x for x in row])
+        else:
+            buf.write("\t".join("?" + v for v in result.vars) + "\n")
+            for row in result.terms:
+                buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+        return buf.getvalue()
+    if fmt == "xml":
+        out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+               "<head>" + "".join(f'<variable name="{v}"/>' for v in result.vars) + "</head>",
+               "<results>"]
+        for row in result.terms:
+            out.append("<result>" + "".join(
+                f'<binding name="{v}">{_term_xml(t)}</binding>'
+                for v, t in zip(result.vars, row) if t is not None) + "</result>")
+        out.append("</results></sparql>")
+        return "\n".join(out) + "\n"
+    # table
+    cells = [[_display(t).replace("\n", " ") for t in row] for row in result.terms]
+    widths = [max([_width(v)] + [_width(r[i]) for r in cells]) for i, v in enumerate(result.vars)]
+    widths = [min(w, 80) for w in widths]
+
+    def cut(s, w):
+        if _width(s) <= w:
+            return s
+        out, n = "", 0
+        for c in s:
+            cw = _width(c)
+            if n + cw > w - 1:
+                break
+            out += c
+            n += cw
+        return out + "…"
+
+    line = "-" + "-+-".join("-" * w for w in widths) + "-"
+    lines = [" " + " | ".join(_pad(cut(v, w), w) for v, w in zip(result.vars, widths)), line]
+    lines += [" " + " | ".join(_pad(cut(c, w), w) for c, w in zip(r, widths)) for r in cells]
+    lines.append(f"（{len(cells)} 行，{result.seconds * 1000:.1f} 毫秒）")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- HTTP endpoint
+
+_RESULT_TYPES = [  # (media type, fmt)
+    ("application/sparql-results+json", "json"), ("application/json", "json"),
+    ("text/csv", "csv"), ("text/tab-separated-values", "tsv"),
+    ("application/sparql-results+xml", "xml"), ("application/xml", "xml"), ("text/xml", "xml"),
+]
+_GRAPH_TYPES = [("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+                ("application/n-quads", ox.RdfFormat.N_QUADS), ("application/trig", ox.RdfFormat.TRIG),
+                ("application/rdf+xml", ox.RdfFormat.RDF_XML)]
+_MEDIA = {"json": "application/sparql-results+json", "csv": "text/csv",
+          "tsv": "text/tab-separated-values", "xml": "application/sparql-results+xml"}
+
+
+def _accept(header: str | None, options: list[tuple[str, object]]):
+    """Pick from options by an Accept header (q-values honoured, first option by default)."""
+    if not header:
+        return options[0]
+    prefs = []
+    for i, part in enumerate(header.split(",")):
+        bits = [b.strip() for b in part.split(";")]
+        q = 1.0
+        for b in bits[1:]:
+            if b.startswith("q="):
+                try:
+                    q = float(b[2:])
+                except ValueError:
+                    pass
+        prefs.append((-q, i, bits[0].lower()))
+    for _, _, mt in sorted(prefs):
+        for opt in options:
+            if mt == opt[0] or mt == "*/*" or (mt.endswith("/*") and opt[0].startswith(mt[:-1])):
+                return opt
+    return options[0]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "chainkg-sparql/0.1"
+    store: ox.Store
+    read_only: bool
+    timeout_s: float | None
+    lock: threading.RLock
+
+    def log_message(self, fmt, *args):  # quiet unless asked
+        if getattr(self.server, "verbose", False):
+            sys.stderr.write("%s - %s\n" % (self.address_string(), fmt % args))
+
+    # -- helpers
+    def _send(self, code: int, body: bytes | str, ctype: str = "text/plain; charset=utf-8"):
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _body(self) -> bytes:
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def _params(self) -> tuple[str, dict[str, list[str]]]:
+        u = urllib.parse.urlsplit(self.path)
+        return u.path, urllib.parse.parse_qs(u.query, keep_blank_values=True)
+
+    # -- SPARQL protocol
+    def _query(self, sparql: str):
+        try:
+            res = run_query(self.server.store, sparql, timeout=self.server.timeout_s)
+        except QueryError as e:
+            code = 503 if "超时" in str(e) else 400
+            return self._send(code, str(e) + "\n")
+        if res.kind == "graph":
+            mt, rf = _accept(self.headers.get("Accept"), _GRAPH_TYPES)
+            if rf in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+                rf, mt = ox.RdfFormat.N_TRIPLES, "application/n-triples"
+            kw = {"prefixes": PREFIXES} if rf == ox.RdfFormat.TURTLE else {}
+            return self._send(200, ox.serialize(res.triples, format=rf, **kw), mt + "; charset=utf-8")
+        mt, fmt = _accept(self.headers.get("Accept"), _RESULT_TYPES)
+        return self._send(200, format_result(res, fmt), _MEDIA[fmt] + "; charset=utf-8")
+
+    def _update(self, sparql: str):
+        if self.server.read_only:
+            return self._send(403, "只读端点：不接受 SPARQL 更新（启动时加 --writable 可写）。\n")
+        try:
+            with self.server.lock:
+                self.server.store.update(sparql)
+        except SyntaxError as e:
+            return self._send(400, str(_syntax_error(sparql, e)) + "\n")
+        except OSError as e:
+            return self._send(500, f"更新失败：{e}\n")
+        return self._send(204, b"")
+
+    # -- Graph Store Protocol
+    def _target_graph(self, params):
+        if "graph" in params:
+            return ox.NamedNode(params["graph"][0])
+        return ox.DefaultGraph()
+
+    def _gsp(self, method: str, params):
+        try:
+            g = self._target_graph(params)
+        except ValueError as e:
+            return self._send(400, f"graph 参数不是合法 IRI：{e}\n")
+        store = self.server.store
+        if method in ("GET", "HEAD"):
+            if "graph" not in params and "default" not in params:
+                data = store.dump(format=ox.RdfFormat.N_QUADS)
+                return self._send(200, data, "application/n-quads; charset=utf-8")
+            if isinstance(g, ox.NamedNode) and not store.contains_named_graph(g):
+                return self._send(404, f"没有这个图：{g.value}\n")
+            mt, rf = _accept(self.headers.get("Accept"), _GRAPH_TYPES[:2] + _GRAPH_TYPES[4:])
+            kw = {"prefixes": PREFIXES} if rf == ox.RdfFormat.TURTLE else {}
+            return self._send(200, store.dump(format=rf, from_graph=g, **kw), mt + "; charset=utf-8")
+        if self.server.read_only:
+            return self._send(403, "只读端点：不接受 Graph Store 写入（启动时加 --writable 可写）。\n")
+        if method == "DELETE":
+            if isinstance(g, ox.NamedNode):
+                if not store.contains_named_graph(g):
+                    return self._send(404, f"没有这个图：{g.value}\n")
+                with self.server.lock:
+                    store.remove_graph(g)
+            else:
+                with self.server.lock:
+                    store.clear_graph(g)
+            return self._send(204, b"")
+        ctype = (self.headers.get("Content-Type") or "text/turtle").split(";")[0].strip().lower()
+        rf = ox.RdfFormat.from_media_type(ctype)
+        if rf is None:
+            return self._send(415, f"不支持的内容类型：{ctype}\n")
+        body = self._body()
+        existed = isinstance(g, ox.NamedNode) and store.contains_named_graph(g)
+        try:
+            quads = list(ox.parse(body, format=rf, base_iri=None,
+                                  **({} if rf.supports_datasets else {})))
+        except SyntaxError as e:
+            return self._send(400, f"RDF 解析失败：{e}\n")
+        with self.server.lock:
+            if method == "PUT":
+                if isinstance(g, ox.NamedNode):
+                    if existed:
+                        store.remove_graph(g)
+                else:
+                    store.clear_graph(g)
+            if rf.supports_datasets:
+                store.extend(quads)
+            else:
+                store.extend(ox.Quad(q.subject, q.predicate, q.object, g) for q in quads)
+            if isinstance(g, ox.NamedNode) and not store.contains_named_graph(g):
+                store.add_graph(g)
+        return self._send(204 if existed or method == "POST" else 201, b"")
+
+    # -- dispatch
+    def _dispatch(self, method: str):
+        path, params = self._params()
+        try:
+            if path in ("/store", "/data", "/rdf-graphs/service"):
+                return self._gsp(method, params)
+            if path in ("/", "/sparql", "/query", "/update"):
+                if method in ("GET", "HEAD"):
+                    if "query" in params:
+                        return self._query(params["query"][0])
+                    if "update" in params:
+                        return self._send(405, "更新请用 POST。\n")
+                    return self._send(200, _HELP, "text/plain; charset=utf-8")
+                if method == "POST":
+                    ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                    body = self._body()
+                    if ctype == "application/sparql-query":
+                        return self._query(body.decode("utf-8"))
+                    if ctype == "application/sparql-update":
+                        return self._update(body.decode("utf-8"))
+                    form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)
+                    if "query" in form:
+                        return self._query(form["query"][0])
+                    if "update" in form:
+                        return self._update(form["update"][0])
+                    return self._send(400, "缺少 query 或 update 参数。\n")
+                return self._send(405, "不支持的方法。\n")
+            return self._send(404, "没有这个路径；查询请用 /sparql ，图存储协议请用 /store 。\n")
+        except BrokenPipeError:
+            pass
+        except Exception as e:  # noqa: BLE001 - never leak a traceback to the client
+            try:
+                self._send(500, f"服务器内部错误：{type(e).__name__}: {e}\n")
+            except OSError:
+                pass
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_HEAD(self):
+        self._dispatch("HEAD")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
+
+    def do_DELETE(self):
+        self._dispatch("DELETE")
+
+
+_HELP = """chainkg SPARQL 端点
+  查询：GET /sparql?query=…  或  POST /sparql（application/sparql-query 或表单 query=…）
+        结果格式按 Accept：application/sparql-results+json（默认）、text/csv、application/sparql-results+xml
+  图存储协议：GET/PUT/POST/DELETE /store?graph=IRI （或 ?default）
+  默认图 = 所有命名图的并集。
+"""
+
+
+class SparqlServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr, store, read_only=True, timeout=30.0, verbose=False):
+        super().__init__(addr, _Handler)
+        self.store = store
+        self.read_only = read_only
+        self.timeout_s = timeout
+        self.verbose = verbose
+        self.lock = threading.RLock()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+def make_server(store_dir: Path, host: str = "127.0.0.1", port: int = 7878, read_only: bool = True,
+                timeout: float | None = 30, verbose: bool = False) -> SparqlServer:
+    """The server object (not yet serving): .serve_forever(), .shutdown(), .url."""
+    store = open_store(Path(store_dir), read_only=read_only)
+    return SparqlServer((host, port), store, read_only=read_only, timeout=timeout, verbose=verbose)
+
+
+def serve(store_dir: Path, host: str = "127.0.0.1", port: int = 7878, read_only: bool = True,
+          timeout: float | None = 30) -> None:
+    """SPARQL 1.1 Protocol endpoint at /sparql and Graph Store Protocol at /store; blocks."""
+    srv = make_server(store_dir, host, port, read_only, timeout, verbose=True)
+    mode = "只读" if read_only else "可写"
+    print(f"SPARQL 端点（{mode}）：{srv.url}/sparql   图存储：{srv.url}/store   Ctrl+C 停止",
+          file=sys.stderr)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
+
+
+# --------------------------------------------------------------------------- push (GSP client)
+
+def _http(method: str, url: str, body: bytes, ctype: str, auth, timeout: float = 300):
+    req = urllib.request.Request(url, data=body, method=method)
+    req.add_header("Content-Type", ctype)
+    if auth:
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        req.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        detail = e.read(500).decode("utf-8", "replace").strip()
+        hint = {401: "需要认证或用户名/密码错误（--user）", 403: "服务器拒绝写入（只读或无权限）",
+                404: "端点路径不对（Fuseki: /数据集/data；GraphDB: /repositories/库/rdf-graphs/service；"
+                     "Virtuoso: /sparql-graph-crud-auth）",
+                405: "该路径不支持此方法：请用图存储协议（GSP）端点", 413: "请求体太大",
+                415: "服务器不接受此 RDF 格式"}.get(e.code, "")
+        raise PushError(f"推送失败：{method} {url} → HTTP {e.code} {e.reason}"
+                        + (f"（{hint}）" if hint else "") + (f"\n服务器返回：{detail}" if detail else "")) from None
+    except urllib.error.URLError as e:
+        raise PushError(f"推送失败：无法连接 {url}（{e.reason}）。请检查端点地址和服务是否启动。") from None
+    except OSError as e:
+        raise PushError(f"推送失败：{url}（{e}）") from None
+
+
+def _with_param(endpoint: str, key: str, value: str | None) -> str:
+    sep = "&" if "?" in endpoint else "?"
+    if value is None:
+        return f"{endpoint}{sep}{key}"
+    return f"{endpoint}{sep}{key}={urllib.parse.quote(value, safe='')}"
+
+
+def push(out_dir: Path, endpoint: str, graph_iri: str | None = None,
+         auth: tuple[str, str] | None = None, per_graph: bool = True) -> dict:
+    """Upload OUT's graph to a SPARQL 1.1 Graph Store HTTP Protocol endpoint (Turtle bodies).
+
+    per_graph (default): PUT each named graph to ?graph=IRI (replacing it), triples of the default
+    graph POSTed to ?default. graph_iri: PUT the union into that one graph. Otherwise POST the
+    union to ?default. Works with Fuseki (/ds/data), GraphDB (/repositories/R/rdf-graphs/service),
+    Virtuoso (/sparql-graph-crud[-auth]) and our own `serve --writable` (/store).
+    """
+    src = _graph_file(Path(out_dir))
+    mem = ox.Store()
+    mem.bulk_load(path=str(src), format=_format_for(src))
+    ctype = "text/turtle; charset=utf-8"
+    sent = []
+
+    def ttl(graph) -> tuple[bytes, int]:
+        triples = [q.triple for q in mem.quads_for_pattern(None, None, None, graph)]
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), len(triples)
+
+    def union() -> tuple[bytes, int]:
+        triples = {q.triple for q in mem}
+        return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), len(triples)
+
+    if graph_iri:
+        body, n = union()
+        status = _http("PUT", _with_param(endpoint, "graph", graph_iri), body, ctype, auth)
+        sent.append({"graph": graph_iri, "triples": n, "status": status})
+    elif per_graph:
+        for g in sorted(mem.named_graphs(), key=lambda x: str(x)):
+            body, n = ttl(g)
+            status = _http("PUT", _with_param(endpoint, "graph", g.value), body, ctype, auth)
+            sent.append({"graph": g.value, "triples": n, "status": status})
+        body, n = ttl(ox.DefaultGraph())
+        if n:
+            status = _http("POST", _with_param(endpoint, "default", None), body, ctype, auth)
+            sent.append({"graph": None, "triples": n, "status": status})
+    else:
+        body, n = union()
+        status = _http("POST", _with_param(endpoint, "default", None), body, ctype, auth)
+        sent.append({"graph": None, "triples": n, "status": status})
+    return {"endpoint": endpoint, "graphs": len(sent), "triples": sum(s["triples"] for s in sent),
+            "requests": sent}
+
+
+def _main(argv=None) -> int:  # python -m kg.store serve STORE_DIR [port]
+    import argparse
+    ap = argparse.ArgumentParser(prog="python -m kg.store")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("src")
+    b.add_argument("store")
+    s = sub.add_parser("serve")
+    s.add_argument("store")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=7878)
+    s.add_argument("--writable", action="store_true")
+    s.add_argument("--timeout", type=float, default=30)
+    q = sub.add_parser("query")
+    q.add_argument("store")
+    q.add_argument("query")
+    q.add_argument("--format", default="table")
+    q.add_argument("--timeout", type=float, default=None)
+    a = ap.parse_args(argv)
+    if a.cmd == "build":
+        print(json.dumps(build_store(Path(a.src), Path(a.store)), ensure_ascii=False, indent=1))
+    elif a.cmd == "serve":
+        serve(Path(a.store), a.host, a.port, read_only=not a.writable, timeout=a.timeout)
+    else:
+        try:
+            print(format_result(run_query(open_store(Path(a.store)), load_query(a.query), a.timeout),
+                                a.format))
+        except QueryError as e:
+            print(e, file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
