@@ -17,6 +17,7 @@ import sys
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import ahocorasick
@@ -36,7 +37,11 @@ INVEST_RE = re.compile(rf"(?:总投资(?:额)?|计划投资|投资|投入)(?:达
 CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR", "日元": "JPY", "港元": "HKD", "港币": "HKD"}
 MULT = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, None: Decimal(1), "": Decimal(1)}
 PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|前?[一二三四]季度|上半年|下半年|今年以来|今年上半年|今年|去年|全年|\d{4}年(?:\d{1,2}月)?|截至\d{0,4}年?\d{1,2}月(?:底|末)?|截至目前)")
-TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$|^\d+$")
+TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
+SOFT_STOPS = {"和", "及", "与", "研发", "研制", "生产", "制造", "加工", "设计", "开发", "建设", "配套", "供应", "服务", "技术改造",
+              "改造", "扩建", "新建", "应用", "示范", "利用", "综合利用", "一期", "首期", "储能", "组装", "产业化"}
+VERB_OK = {"改造", "示范", "利用", "应用", "组装", "储能", "建设", "扩建", "新建", "加工", "制造", "生产", "研发", "开发", "转化",
+           "提升", "升级", "搬迁", "扩产", "技改", "改扩建", "供水", "供热", "供气", "治理", "修复", "充电", "换电", "回收"}
 OPEN_Q, CLOSE_Q = "“‘「『\"", "”’」』\""
 
 
@@ -232,7 +237,7 @@ class Extractor:
             i += 1
         return i
 
-    def _trim(self, window: str, generic: set[str], min_specific: int = 1) -> int:
+    def _trim(self, window: str, generic: set[str], min_specific: int = 1, always: bool = False) -> int:
         """Offset into window where the name starts: after the rightmost stop word that still
         leaves at least one specific (non-generic, non-stop) token."""
         toks = nlp.cut(window)
@@ -248,13 +253,44 @@ class Extractor:
                 rest = toks[k + 1:]
                 spec = [r for r in rest if r not in g.stops and r not in generic and not TIME_TOKEN.match(r)
                         and r.strip("“”‘’\"")]
-                if len(spec) >= min_specific and sum(len(r) for r in spec) >= 2:
+                if always or (len(spec) >= min_specific and sum(len(r) for r in spec) >= 2):
                     best = offs[k] + len(tk)
                     break
         # names never start with a quote-closing char or a conjunction
         while best < len(window) and window[best] in "”’、，":
             best += 1
         return best
+
+    def _trim_project(self, window: str, is_item: bool = False) -> int | None:
+        """Start offset of a project name in window, or None when the candidate is not a name
+        (VERB + 项目, 的项目, generic words only)."""
+        import jieba.posseg as ps
+
+        toks = _posseg(window)
+        g = self.g
+        if toks and not is_item and toks[-1][1] in ("v", "d", "ad", "z") and toks[-1][0] not in VERB_OK and len(toks[-1][0]) > 1:
+            return None
+        if toks and toks[-1][0] in ("的", "是", "了", "起", "到", "和", "与", "及", "等", "对", "向", "在", "让", "为", "以", "把", "将"):
+            return None
+        offs, p = [], 0
+        for tk, _ in toks:
+            offs.append(p)
+            p += len(tk)
+        for k in range(len(toks) - 1, -1, -1):
+            tk, fl = toks[k]
+            hard = (tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk)
+            if not hard:
+                continue
+            rest = [r for r, _ in toks[k + 1:]]
+            spec = [r for r in rest if r not in g.stops and r not in g.project_generic and not TIME_TOKEN.match(r)
+                    and r.strip("“”‘’\"")]
+            if spec and sum(len(r) for r in spec) >= 2:
+                best = offs[k] + len(tk)
+                while best < len(window) and window[best] in "”’、，":
+                    best += 1
+                return best
+            return None
+        return 0
 
     # ------------------------------------------------------------ main
     def extract(self, doc: Document) -> Extraction:
@@ -378,7 +414,7 @@ class Extractor:
                 continue
             lo = self._left_limit(ctx, a, False, 20)
             win = t[lo:a]
-            off = self._trim(win, g.park_generic) if win else 0
+            off = self._trim(win, g.park_generic, always=True) if win else 0
             # don't let the window run into the previous name (… 、X园区); jieba may glue
             name = t[lo + off:b]
             core = t[lo + off:a]
@@ -433,10 +469,20 @@ class Extractor:
             if re.search(r"等[\d一二三四五六七八九十两百多余批个\s]*(?:个|批|家|项)?[\u4e00-\u9fff]{0,4}$", before) or before.endswith(("个", "批", "项", "些", "类", "大")):
                 continue
             lo = self._left_limit(ctx, a, True, 40)
+            # an adjacent park / place name is the project's locative prefix (高新区绿电项目)
+            pre = [s for s in ctx.spans if s.type == "Park" and s.end == lo]
+            free_from = lo
+            if pre:
+                lo = pre[0].start
             win = t[lo:a]
             if not win:
                 continue
-            off = self._trim(win, g.project_generic)
+            if suffix.startswith("生产线"):
+                if not re.match(r"\d|年产", win) or "项目" in t[ctx.sent_bounds(a)[0]:a]:
+                    continue
+            off = self._trim_project(win)
+            if off is None:
+                continue
             start = lo + off
             name = t[start:b]
             core = t[start:a]
@@ -444,7 +490,7 @@ class Extractor:
                 continue
             if suffix.startswith("工程") and len(core) < 4:
                 continue
-            found.append(Span(start, b, "Project", name, name, meta={"core": core}))
+            found.append(Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)}))
         # list items before 等N个项目 / 等一批…项目
         for m in re.finditer(r"等(?:[\d一二三四五六七八九十两百多余]+(?:个|项|批)|一批)?[\u4e00-\u9fff]{0,6}?(?:项目|工程)", t):
             lo = self._left_limit(ctx, m.start(), True, 120)
@@ -477,7 +523,9 @@ class Extractor:
                 if not ctx.free(x, y):
                     continue
                 if k == 0:
-                    off = self._trim(t[x:y], g.project_generic)
+                    off = self._trim_project(t[x:y], is_item=True)
+                    if off is None:
+                        continue
                     x += off
                 item = t[x:y]
                 if not item or not self._specific_project(item):
@@ -490,7 +538,7 @@ class Extractor:
         found.sort(key=lambda s: (s.start, -s.end))
         last_end = -1
         for sp in found:
-            if sp.start < last_end or not ctx.free(sp.start, sp.end):
+            if sp.start < last_end or not ctx.free(sp.meta.get("free_from", sp.start), sp.end):
                 continue
             self._split_project(ctx, sp)
             last_end = sp.end
@@ -525,13 +573,14 @@ class Extractor:
         # place prefix (county/city/park) directly adjacent: keep it in the name
         place = None
         for p in ctx.spans:
-            if p.type == "Park" and p.end == sp.start:
+            if p.type == "Park" and (p.end == sp.start or p.start == sp.start and p.end < sp.end):
                 place = p
         name = t[start:sp.end]
         # short-name enterprise at the start: [division]? X head  (凤凰科技…, 山西某某制药…) or X + capacity
-        div_len = self._division_prefix(name)
+        ent_len0 = self._enterprise_prefix(name, sp.meta.get("list", False))
+        div_len = 0 if ent_len0 else self._division_prefix(name)
         rest = name[div_len:]
-        ent_len = self._enterprise_prefix(rest, sp.meta.get("list", False))
+        ent_len = ent_len0 or self._enterprise_prefix(rest, sp.meta.get("list", False))
         if ent is None and ent_len:
             en = name[: div_len + ent_len]
             ent = ctx.take(Span(start, start + div_len + ent_len, "Enterprise", en, en, source="project-prefix"))
@@ -566,7 +615,10 @@ class Extractor:
         elif (cm2 := CAP_PLAIN_RE.search(text)) and cm2.start() <= 1:
             proj.meta["capacity"] = cm2.group()
         # product inside the name
-        prod = self._product_of(text)
+        pl_len = self._division_prefix(text)
+        if place is not None and place.end == start:
+            pl_len = 0
+        prod = self._product_of(text[pl_len:] if pl_len and pl_len < len(text) - 2 else text)
         if prod:
             ps = start + text.find(prod)
             if ctx.free(ps, ps + len(prod)) or True:
@@ -651,7 +703,7 @@ class Extractor:
             win = t[lo:a]
             if not win:
                 continue
-            off = self._trim(win, g.chain_generic)
+            off = self._trim(win, g.chain_generic, always=True)
             core = t[lo + off:a]
             if m.group() == "链":
                 if core not in g.chain_short_words or t[a - 2:a] == "产业":
@@ -700,7 +752,7 @@ class Extractor:
             win = t[lo:a]
             if not win:
                 continue
-            off = self._trim(win, g.cluster_generic)
+            off = self._trim(win, g.cluster_generic, always=True)
             core = t[lo + off:a]
             if len(core) < 2 or core in g.cluster_generic or any(x in g.cluster_generic for x in [core[:2], core[:4]]) \
                     and len(core) <= 4:
@@ -1203,6 +1255,13 @@ class Extractor:
                     out.append(Fact(subject=subj, metric=metric, value=val, number=n, unit=unit, period=period,
                                     sentence=s.index, evidence=s.text))
         return out
+
+
+@lru_cache(maxsize=65536)
+def _posseg(window: str) -> tuple:
+    import jieba.posseg as ps
+
+    return tuple((w.word, w.flag) for w in ps.cut(window))
 
 
 def _canon(name: str) -> str:
