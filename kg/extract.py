@@ -110,7 +110,7 @@ class Gazetteer:
                            "清河", "大同", "长子", "平顺", "通化", "永川", "新乡", "建设", "红旗", "东风", "前进", "胜利", "光明",
                            "和田", "新兴", "延长", "安全", "合作", "兴安", "长春", "东港", "龙口", "太和", "天河", "黄山", "昌平",
                            "西湖", "海南", "河南", "河北", "山东", "湖南", "湖北", "海口", "东区", "西区", "南区", "北区", "中区",
-                           "市中", "新市", "东城", "西城", "南开", "河西", "河东", "向阳", "桥西", "桥东", "铁西", "铁东", "台湾"}
+                           "市中", "新市", "东城", "西城", "大兴", "南开", "河西", "河东", "向阳", "桥西", "桥东", "铁西", "铁东", "台湾"}
         self.short_stop -= {"河南", "河北", "山东", "湖南", "湖北", "海南", "台湾"}  # provinces stay (type check below)
         self.div_ac = ahocorasick.Automaton()
         keys: dict[str, list] = {}
@@ -249,7 +249,7 @@ class Extractor:
         best = 0
         for k in range(len(toks) - 1, -1, -1):
             tk = toks[k]
-            if tk in g.stops or TIME_TOKEN.match(tk) or (len(tk) == 1 and tk in "的了和与及在对向由为把将被让使等是"):
+            if (tk in g.stops and (tk not in SOFT_STOPS or tk in "和与及")) or TIME_TOKEN.match(tk) or (len(tk) == 1 and tk in "的了在对向由为把将被让使等是"):
                 rest = toks[k + 1:]
                 spec = [r for r in rest if r not in g.stops and r not in generic and not TIME_TOKEN.match(r)
                         and r.strip("“”‘’\"")]
@@ -260,6 +260,34 @@ class Extractor:
         while best < len(window) and window[best] in "”’、，":
             best += 1
         return best
+
+    def _trim_pos(self, window: str) -> int:
+        """Name start for parks, clusters, chains, organisations: after the rightmost function
+        word, verb, adverb, pronoun or numeral (jieba posseg), divisions and SOFT_STOPS excepted."""
+        toks = _posseg(window)
+        g = self.g
+        p = len(window)
+        for tk, fl in reversed(toks):
+            p -= len(tk)
+            if tk in SOFT_STOPS or tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
+                continue
+            if (tk in g.stops or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f")
+                    or (fl == "m" and re.search(r"[\d第批个]", tk)) or TIME_TOKEN.match(tk)):
+                return p + len(tk)
+        return 0
+
+    def _division_anchor(self, window: str, start: int) -> int:
+        """If a division name starts the name inside window[:start] with only soft words between
+        (长治市润和燃气…: jieba splits 润/和), start at the division."""
+        g = self.g
+        for i in range(0, start):
+            for L in (4, 3, 2):
+                w = window[i:i + L]
+                if (w in g.div_by_name or (w in g.short_index and w not in g.short_stop)) and i + L < start:
+                    between = window[i + L:start]
+                    if len(between) <= 4 and not any(x in between for x in "的是在由为让把将对向从"):
+                        return i
+        return start
 
     def _trim_project(self, window: str, is_item: bool = False) -> int | None:
         """Start offset of a project name in window, or None when the candidate is not a name
@@ -278,13 +306,16 @@ class Extractor:
             p += len(tk)
         for k in range(len(toks) - 1, -1, -1):
             tk, fl = toks[k]
-            hard = (tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk)
+            tail_len = len(window) - offs[k] - len(tk)
+            hard = ((tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk)
+                    or (fl in ("v", "d", "ad", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
+                        and 0 < tail_len <= 3 and len(tk) >= 2))
             if not hard:
                 continue
             rest = [r for r, _ in toks[k + 1:]]
             spec = [r for r in rest if r not in g.stops and r not in g.project_generic and not TIME_TOKEN.match(r)
                     and r.strip("“”‘’\"")]
-            if spec and sum(len(r) for r in spec) >= 2:
+            if spec and sum(len(r) for r in spec) >= 2 and len(re.sub(r"[“”‘’\"]", "", "".join(rest))) >= 3:
                 best = offs[k] + len(tk)
                 while best < len(window) and window[best] in "”’、，":
                     best += 1
@@ -355,6 +386,7 @@ class Extractor:
             if not win:
                 continue
             off = self._trim(win, g.company_generic)
+            off = self._division_anchor(win, off)
             # a park or a division followed by another division: the name starts at the latter
             name = t[lo + off:m.end()]
             core = t[lo + off:m.start()]
@@ -414,7 +446,8 @@ class Extractor:
                 continue
             lo = self._left_limit(ctx, a, False, 20)
             win = t[lo:a]
-            off = self._trim(win, g.park_generic, always=True) if win else 0
+            off = self._trim_pos(win) if win else 0
+            off = self._division_anchor(win, off)
             # don't let the window run into the previous name (… 、X园区); jieba may glue
             name = t[lo + off:b]
             core = t[lo + off:a]
@@ -424,6 +457,8 @@ class Extractor:
             if not core and suffix in ("园区", "新区", "新城", "科技城", "汽车城", "产业园", "工业园", "科技园", "开发区"):
                 if suffix not in ("开发区", "科技城"):
                     continue
+            if not core and (suffix in ("工业园区", "产业园区", "科技园区", "经济开发区", "产业集聚区") or t[a - 1:a] == "的"):
+                continue
             if suffix == "园区" and core and core[-2:] in ("工业", "产业", "城市", "示范"):
                 continue
             if core.endswith("的"):
@@ -488,7 +523,7 @@ class Extractor:
             core = t[start:a]
             if not self._specific_project(core):
                 continue
-            if suffix.startswith("工程") and len(core) < 4:
+            if suffix.startswith("工程") and len(re.sub(r"[“”‘’\"]", "", core)) < 4:
                 continue
             found.append(Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)}))
         # list items before 等N个项目 / 等一批…项目
@@ -612,7 +647,7 @@ class Extractor:
         cm = CAP_RE.search(text)
         if cm and cm.start() <= 2:
             proj.meta["capacity"] = cm.group()
-        elif (cm2 := CAP_PLAIN_RE.search(text)) and cm2.start() <= 1:
+        elif (cm2 := CAP_PLAIN_RE.search(text)):
             proj.meta["capacity"] = cm2.group()
         # product inside the name
         pl_len = self._division_prefix(text)
@@ -650,7 +685,8 @@ class Extractor:
             if k == 0:
                 if tk in g.stops or tk in g.project_generic or TIME_TOKEN.match(tk) or re.match(r"\d", tk):
                     return 0
-            if k >= 1 and tk in g.company_heads and tk not in ("储能", "电池", "锂电", "动力", "材料", "新材", "能源", "新能源",
+            if k >= 1 and tk in g.company_heads and any(len(x) >= 2 or f in ("nr", "ns", "nz", "nt", "nrt", "eng")
+                                                       for x, f in _posseg(rest[:pos - len(tk)])) and tk not in ("储能", "电池", "锂电", "动力", "材料", "新材", "能源", "新能源",
                                                                "智能", "信息", "软件", "网络", "半导体", "装备", "机械"):
                 remainder = rest[pos:]
                 if len(remainder) >= 2 and pos <= 8 and self._specific_project(remainder):
@@ -703,7 +739,7 @@ class Extractor:
             win = t[lo:a]
             if not win:
                 continue
-            off = self._trim(win, g.chain_generic, always=True)
+            off = self._trim_pos(win)
             core = t[lo + off:a]
             if m.group() == "链":
                 if core not in g.chain_short_words or t[a - 2:a] == "产业":
@@ -752,10 +788,10 @@ class Extractor:
             win = t[lo:a]
             if not win:
                 continue
-            off = self._trim(win, g.cluster_generic, always=True)
+            off = self._trim_pos(win)
             core = t[lo + off:a]
-            if len(core) < 2 or core in g.cluster_generic or any(x in g.cluster_generic for x in [core[:2], core[:4]]) \
-                    and len(core) <= 4:
+            ctoks = nlp.cut(core)
+            if len(core) < 2 or re.search(r"\d|个", core) or all(x in g.cluster_generic for x in ctoks):
                 continue
             canon = None
             for sc in ctx.active_schemes:
@@ -900,6 +936,8 @@ class Extractor:
             if a < last or not ctx.free(a, b):
                 continue
             full = [r for kind, r in rows if kind == "full"]
+            if full and len(k) <= 2 and full[0]["type"] == "County" and full[0]["parent_city"] not in city_ctx:
+                continue
             if full:
                 r = full[0]
                 if r["type"] == "County" and len(k) == 2 and t[b:b + 1] in "长委":  # 县长, 区委 ...
@@ -910,6 +948,12 @@ class Extractor:
             if k in g.short_stop:
                 continue
             cands = [r for kind, r in rows]
+            prev_txt = t[max(0, a - 4):a]
+            for r in cands:
+                if r["type"] == "County":
+                    prow = g.div_by_name.get(r["parent_province"])
+                    if prow and prow["short_name"] and prev_txt.endswith((prow["short_name"], prow["name"])):
+                        city_ctx.add(r["parent_city"] or r["parent_province"])
             # prefer provinces/cities, then counties whose city is in context
             pc = [r for r in cands if r["type"] in ("Province", "City")]
             if len(pc) == 1:
@@ -918,10 +962,6 @@ class Extractor:
                 cc = [r for r in cands if r["type"] == "County" and (r["parent_city"] in city_ctx or r["parent_province"] in city_ctx)]
                 if len(cc) == 1:
                     r = cc[0]
-                elif len(cands) == 1 and cands[0]["type"] == "County":
-                    r = cands[0]
-                    if not nlp.is_word(t, a, b):
-                        continue
                 else:
                     continue
             # a short name glued into a longer word (…长子…): require a word boundary for counties
@@ -1007,8 +1047,6 @@ class Extractor:
             core = sp.meta.get("core", "")
             si = ctx.sent_index(sp.start)
             if sp.meta.get("bare"):
-                if ctx.main_city and sp.canonical.startswith(ctx.main_city_short):
-                    R.append((sp, "locatedIn", ("City", ctx.main_city), si))
                 continue
             dl = self._division_prefix(core + "XX") if core else 0
             if dl:
@@ -1067,7 +1105,7 @@ class Extractor:
                 amt = m.group(1)
                 a, b = s0 + m.start(), s0 + m.end()
                 before = stext[max(0, m.start() - 12):m.start()]
-                if re.search(r"\d+个|等|共|合计|累计|全部", before) and not re.search(r"的$", stext[m.end():m.end() + 1]):
+                if re.search(r"\d+个|等|共|合计|累计|全部", before):
                     continue
                 target = None
                 after = [p for p in projects if p.start >= b and p.start - b <= 3]
