@@ -41,7 +41,8 @@ TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|�
 SOFT_STOPS = {"和", "及", "与", "研发", "研制", "生产", "制造", "加工", "设计", "开发", "建设", "配套", "供应", "服务", "技术改造",
               "改造", "扩建", "新建", "应用", "示范", "利用", "综合利用", "一期", "首期", "储能", "组装", "产业化"}
 VERB_OK = {"改造", "示范", "利用", "应用", "组装", "储能", "建设", "扩建", "新建", "加工", "制造", "生产", "研发", "开发", "转化",
-           "提升", "升级", "搬迁", "扩产", "技改", "改扩建", "供水", "供热", "供气", "治理", "修复", "充电", "换电", "回收"}
+           "提升", "升级", "搬迁", "扩产", "技改", "改扩建", "供水", "供热", "供气", "治理", "修复", "充电", "换电", "回收",
+           "独立", "综合", "集中", "分布", "智慧", "共享", "孵化", "检测", "养殖", "种植", "屠宰", "冷链", "仓储", "发电", "储运"}
 OPEN_Q, CLOSE_Q = "“‘「『\"", "”’」』\""
 
 
@@ -298,6 +299,12 @@ class Extractor:
         g = self.g
         if toks and not is_item and toks[-1][1] in ("v", "d", "ad", "z") and toks[-1][0] not in VERB_OK and len(toks[-1][0]) > 1:
             return None
+        if toks and not is_item and toks[-1][1] in ("u", "uz", "ul", "uj", "q", "y"):
+            return None
+        if len(toks) >= 2 and toks[-1][1] == "m" and toks[-1][0].isdigit() and toks[-2][1] == "v":
+            return None
+        if toks and all(f in ("v", "a", "d", "ad") and len(w) == 1 for w, f in toks[-2:]):
+            return None
         if toks and toks[-1][0] in ("的", "是", "了", "起", "到", "和", "与", "及", "等", "对", "向", "在", "让", "为", "以", "把", "将"):
             return None
         offs, p = [], 0
@@ -308,7 +315,7 @@ class Extractor:
             tk, fl = toks[k]
             tail_len = len(window) - offs[k] - len(tk)
             hard = ((tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk)
-                    or (fl in ("v", "d", "ad", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
+                    or (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
                         and 0 < tail_len <= 3 and len(tk) >= 2))
             if not hard:
                 continue
