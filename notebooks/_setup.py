@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as _html
 import os
 import sys
+import warnings
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote
@@ -63,6 +64,9 @@ __all__ = ["ROOT", "SEEDS", "KG", "KGR", "PREFIXES", "TYPE_ZH", "REL_ZH", "ENTIT
 
 # ---------------------------------------------------------------- build folder
 
+_OUT: list[Path] = []  # the folder found by the last out_dir() call
+
+
 def out_dir(build: bool = True) -> Path:
     """The `kg build` output folder: $CHAINKG_OUT, else <repo>/out; built from seeds/ if missing."""
     env = os.environ.get("CHAINKG_OUT")
@@ -77,6 +81,7 @@ def out_dir(build: bool = True) -> Path:
         if rc not in (0, 1) or not (out / "graph.trig").is_file():
             raise RuntimeError(f"kg build 失败（退出码 {rc}）；请在命令行运行 kg build seeds/ --out {out} 查看原因")
     print(f"图谱文件夹：{out}")
+    _OUT[:] = [out]
     return out
 
 
@@ -131,7 +136,7 @@ def graph_store(out: Path | None = None):
     """
     import pyoxigraph as ox
 
-    out = Path(out) if out else out_dir()
+    out = Path(out) if out else (_OUT[0] if _OUT else out_dir())
     key = str(out.resolve())
     if key not in _STORES:
         st = ox.Store()
@@ -211,19 +216,18 @@ def yi(amount) -> float | None:
 
 # ---------------------------------------------------------------- display
 
-def show(df, empty_note: str = "没有结果", max_rows: int = 50):
+def show(df, empty_note: str = "没有结果", max_rows: int = 50) -> None:
     """Display a table; print a Chinese note (not silence) when it is empty."""
     from IPython.display import display
 
     if df is None or len(df) == 0:
         print(f"【注意】{empty_note}（表格为空：抽取器可能尚未识别到这类信息）")
-        return df
+        return
     if len(df) > max_rows:
         print(f"共 {len(df)} 行，显示前 {max_rows} 行")
         display(df.head(max_rows))
     else:
         display(df)
-    return df
 
 
 def read_csv(path: Path, empty_note: str):
@@ -250,6 +254,8 @@ def show_html(path: Path, height: int = 620):
         print(f"【注意】没有找到 {path}；请运行 kg view {path.parent}")
         return
     doc = path.read_text(encoding="utf-8")
-    display(HTML(f'<iframe srcdoc="{_html.escape(doc, quote=True)}" width="100%" height="{height}" '
-                 f'style="border:1px solid #ccc"></iframe>'))
+    with warnings.catch_warnings():  # IPython suggests IFrame; srcdoc keeps the page self-contained
+        warnings.simplefilter("ignore")
+        display(HTML(f'<iframe srcdoc="{_html.escape(doc, quote=True)}" width="100%" height="{height}" '
+                     f'style="border:1px solid #ccc"></iframe>'))
     print(f"也可以直接用浏览器打开：{path}")
