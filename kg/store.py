@@ -467,8 +467,8 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         return out + "…"
 
     line = "-" + "-+-".join("-" * w for w in widths) + "-"
-    lines = [" " + " | ".join(_pad(cut(v, w), w) for v, w in zip(result.vars, widths)), line]
-    lines += [" " + " | ".join(_pad(cut(c, w), w) for c, w in zip(r, widths)) for r in cells]
+    lines = [" " + " | ".join(_pad(cut(v, w), w) for v, w in zip(result.vars, widths)) + " ", line]
+    lines += [" " + " | ".join(_pad(cut(c, w), w) for c, w in zip(r, widths)) + " " for r in cells]
     lines.append(f"（{len(cells)} 行，{result.seconds * 1000:.1f} 毫秒）")
     return "\n".join(lines)
 
