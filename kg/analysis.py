@@ -52,7 +52,6 @@ LEADER_CUES = [("链主", 0.6), ("龙头企业", 0.4), ("龙头带动", 0.4), ("
                ("领军企业", 0.3), ("龙头", 0.3)]
 ATTRACT_RE = re.compile(r"(吸引|带动|引进|招引|集聚)[^。；]{0,40}?(配套|供应商|上下游|集聚|全产业链)")
 # verbs after which a named enterprise is an outside target (a lead), not a local player
-VISIT_RE = re.compile(r"(考察|拜访|走访|对接|叩门|洽谈|赴)[^。；]{0,12}$")
 ANON_RE = re.compile(r"([\u4e00-\u9fffA-Za-z]{0,6}等地)?(多家|一批|若干|多个|一大批)[\u4e00-\u9fff]{0,8}?(供应商|配套企业|企业|厂商)")
 PRESENCE_RE = re.compile(r"就地配套|投资建厂|落户|入驻|建厂|投产|本地配套|就近配套")
 ATTRACT_VERB_RE = re.compile(r"吸引|招引|引进|招商|供应商|客商|对接|叩门|考察|北上|南下|东进|驻点|紧盯|深入|赴|飞地")
@@ -354,10 +353,12 @@ class _Matcher:
 
     def __init__(self, chains: dict[str, ChainInfo]):
         self.entries: list[tuple[str, str, str]] = []  # (keyword lowered, chain, segment)
+        self.original: dict[str, str] = {}
         for c in chains.values():
             for s in c.segments:
                 for k in s.keywords:
                     self.entries.append((norm_name(k).lower(), c.iri, s.iri))
+                    self.original.setdefault(norm_name(k).lower(), k)
         self.chain_terms: list[tuple[str, str]] = []
         for c in chains.values():
             for n in {c.label, *c.alt}:
@@ -389,13 +390,18 @@ class _Matcher:
                 continue  # “芯片” used as a metaphor
             if any(x in t for x in self.exclude.get(ch, ())):
                 continue
-            out.append((a, b, k, ch, seg))
+            out.append((a, b, self.original.get(k, k), ch, seg))
         return out
 
     def head(self, text: str) -> dict[str, tuple[str, str]]:
-        """Per chain, the rightmost keyword of a name: {chain: (segment, keyword)}."""
+        """The head noun of a name (its rightmost keyword, over all chains): {chain: (segment, keyword)}.
+        "煤矿储能项目" is storage, not coal mining: only matches ending where the rightmost one ends count."""
         best: dict[str, tuple[int, int, str, str]] = {}
-        for a, b, k, ch, seg in self.matches(text):
+        ms = self.matches(text)
+        last = max((b for _a, b, *_ in ms), default=0)
+        for a, b, k, ch, seg in ms:
+            if b < last:
+                continue
             cur = best.get(ch)
             if cur is None or (b, b - a) > (cur[0], cur[0] - cur[1]):
                 best[ch] = (b, a, seg, k)
@@ -413,6 +419,7 @@ class _Ctx:
     text: str  # sentence text
     start: int  # mention start inside text (-1 unknown)
     end: int
+    stop: int = -1  # where the next enterprise/project mention starts (-1: none)
 
 
 def _sentence_text(G: _G, s) -> str:
@@ -468,15 +475,30 @@ def _contexts(G: _G, ent) -> list[_Ctx]:
 
 
 def _window(ctx: _Ctx) -> str:
-    """Up to two clauses after the mention, cut where the sentence turns to other actors."""
+    """Up to two clauses after the mention, cut where the sentence turns to other actors
+    (the next enterprise/project, 吸引/带动…) and before other actors' projects in a list."""
     if ctx.start < 0:
         return ""
-    rest = ctx.text[ctx.end:]
+    rest = ctx.text[ctx.end: ctx.stop if ctx.stop > ctx.end else None]
     m = WINDOW_STOP_RE.search(rest)
     if m:
         rest = rest[: m.start()]
     parts = CLAUSE_SPLIT.split(rest)
-    return "，".join(parts[:2])[:80]
+    w = "，".join(parts[:2])[:80]
+    # "X公司综合业务用房和技术用房、高新区电力设施器材制造等项目": a later list item is someone else's project
+    m = re.search(r"、[^、，。；]*?等[0-9一二三四五六七八九十多几]*个?项目", w)
+    if m:
+        w = w[: m.start()]
+    return w
+
+
+def _visit_spans(text: str) -> list[tuple[int, int]]:
+    """Spans after 考察/拜访/走访/对接… up to the clause end: enterprises named there are outside targets."""
+    out = []
+    for m in re.finditer(r"考察|拜访|走访|对接|叩门|洽谈|精准叩门", text):
+        end = re.search(r"[，。；,;]", text[m.end():])
+        out.append((m.end(), m.end() + end.start() if end else len(text)))
+    return out
 
 
 def _operating_project(G: _G, proj, ctxs: list[_Ctx]) -> bool:
@@ -547,10 +569,37 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
                 local.add(s)
                 changed = True
     local_names = {n for p in local for n in G.names(p)}
+    # the provinces/regions the local region lies in are not sources to attract from either
+    up = set(local)
+    while True:
+        nxt = {o for s_ in up for o in g.objects(s_, KG.locatedIn)} - up
+        if not nxt:
+            break
+        up |= nxt
+    local_names |= {n for p in up for n in G.names(p)}
 
     enterprises = G.of_type(KG.Enterprise)
     projects = G.of_type(KG.Project)
     ctx_cache = {e: _contexts(G, e) for e in enterprises + projects}
+    # a mention's context window ends where the next enterprise starts (for a project: the next project too,
+    # "年产600万套儿童早教产品项目、智能家电生产基地项目、光电LED显示屏项目" is a list of different projects)
+    starts: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+    for e, cs in ctx_cache.items():
+        for c in cs:
+            if c.sentence and c.start >= 0:
+                starts[c.sentence].append((c.start, e in enterprises))
+    ent_set0 = set(enterprises)
+    for e, cs in ctx_cache.items():
+        for c in cs:
+            later = [x for x, is_ent in starts.get(c.sentence, ()) if x >= c.end and (is_ent or e not in ent_set0)]
+            c.stop = min(later) if later else -1
+    # enterprises only ever named as visit targets (考察圣农发展、祥云生物…等龙头企业) are outside leads
+    outside = set()
+    for e in enterprises:
+        cs = [c for c in ctx_cache[e] if c.start >= 0]
+        if cs and all(any(a <= c.start < b for a, b in _visit_spans(c.text)) for c in cs) \
+                and not any(True for _ in g.objects(e, KG.implements)) and not any(True for _ in g.objects(e, KG.chainLeaderOf)):
+            outside.add(e)
     implements: dict = defaultdict(set)  # enterprise -> projects
     implementer: dict = defaultdict(set)
     for e, p in g.subject_objects(KG.implements):
@@ -580,6 +629,8 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
         return first_ctx(s)
 
     for ent in enterprises + projects:
+        if ent in outside:
+            continue
         etype = "Enterprise" if ent in enterprises else "Project"
         label = G.label(ent)
         strong: list[tuple[str, str, str | None, str, bool, str | None]] = []  # text, basis, sent, evid, operating, via
@@ -706,14 +757,14 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
 
     # ---- leads
     leads = _leads(G, sentences, sent_text, sent_entities, sentence_chains, matcher, chains, local, local_names,
-                   enterprises)
+                   enterprises, outside)
 
     # ---- gaps
     gaps = _gaps(chains, clusters, placements, anon, leads, implementer)
 
     # ---- leaders
-    leaders = _leaders(G, chains, clusters, placements, enterprises, projects, implements, sent_text, sent_entities,
-                       sentence_chains, chain_of, chains_of_cluster, anon)
+    leaders = _leaders(G, chains, clusters, placements, [e for e in enterprises if e not in outside], projects,
+                       implements, sent_text, sent_entities, sentence_chains, chain_of, chains_of_cluster, anon)
 
     facts = _facts(G)
     return AnalysisResult(placements, unplaced, leaders, gaps, leads, facts, chains, clusters,
@@ -735,7 +786,7 @@ def _seg_label(chains, ch, seg) -> str:
 
 
 def _leads(G, sentences, sent_text, sent_entities, sentence_chains, matcher, chains, local, local_names,
-           enterprises) -> list[Lead]:
+           enterprises, outside) -> list[Lead]:
     g = G.g
     out: list[Lead] = []
     seen = set()
@@ -750,12 +801,8 @@ def _leads(G, sentences, sent_text, sent_entities, sentence_chains, matcher, cha
             for cls, tname in place_types.items():
                 if (e, RDF.type, cls) in g:
                     targets.append((str(e), G.label(e), tname))
-            if e in enterprises:
-                for n in G.names(e):
-                    i = text.find(n)
-                    if i >= 0 and VISIT_RE.search(text[max(0, i - 30): i]):
-                        targets.append((str(e), G.label(e), "Enterprise"))
-                        break
+            if e in outside:
+                targets.append((str(e), G.label(e), "Enterprise"))
         have = {t[1] for t in targets}
         for name in REGION_FALLBACK:
             if name in text and not any(name in h or h in name for h in have):
@@ -815,6 +862,9 @@ def _gaps(chains, clusters, placements, anon, leads, implementer) -> list[Gap]:
             for p in plist:
                 if p.type == "Project" and any(str(e) in players for e in implementer.get(URIRef(p.iri), ())):
                     continue
+                if p.type == "Project" and any(q.type == "Enterprise" and q.sentence and q.sentence == p.sentence
+                                               for q in plist):
+                    continue  # "山西鹏飞集团以新能源、氢能项目开发运营为抓手": the same actor
                 firms += 2 if p.multiple else 1
             operating = [p for p in plist if p.operating]
             if not plist:
@@ -892,6 +942,7 @@ def _leaders(G, chains, clusters, placements, enterprises, projects, implements,
                             found = True
                 if not found:
                     text_ev[(str(e), ch)].append(Evidence(None, f"{G.label(e)} kg:chainLeaderOf {G.label(o)}", "链主表述"))
+    counted: set = set()
     for sid, text in sent_text.items():
         cues = [(c, w) for c, w in LEADER_CUES if c in text]
         attract = ATTRACT_RE.search(text)
@@ -906,7 +957,7 @@ def _leaders(G, chains, clusters, placements, enterprises, projects, implements,
                 i = text.find(n)
                 if i >= 0:
                     break
-            if i >= 0 and VISIT_RE.search(text[max(0, i - 30): i]):
+            if i >= 0 and any(a <= i < b for a, b in _visit_spans(text)):
                 continue  # 考察…等龙头企业: an outside target, not a local leader
             e_chains = set(about) | ({pl_ch for pl_ch in by_chain if str(e) in by_chain[pl_ch]} if not about else set())
             for ch in e_chains:
@@ -920,9 +971,12 @@ def _leaders(G, chains, clusters, placements, enterprises, projects, implements,
                     pts += 0.3
                     kinds.append("吸引配套")
                 key = (str(e), ch)
+                if (key, sid) in counted:
+                    continue
+                counted.add((key, sid))
+                text_pts[key] += pts
                 if all(ev.sentence != sid for ev in text_ev[key]):
                     text_ev[key].append(Evidence(sid, text, "、".join(kinds)))
-                    text_pts[key] += pts
 
     out: list[Leader] = []
     for ch, info in chains.items():
