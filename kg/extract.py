@@ -278,16 +278,18 @@ class Extractor:
         return 0
 
     def _division_anchor(self, window: str, start: int) -> int:
-        """If a division name starts the name inside window[:start] with only soft words between
-        (长治市润和燃气…: jieba splits 润/和), start at the division."""
+        """If a division name (a whole jieba word) starts the name inside window[:start] with only
+        a few non-function characters between (长治市润和燃气…: jieba splits 润/和), start there."""
         g = self.g
-        for i in range(0, start):
-            for L in (4, 3, 2):
-                w = window[i:i + L]
-                if (w in g.div_by_name or (w in g.short_index and w not in g.short_stop)) and i + L < start:
-                    between = window[i + L:start]
-                    if len(between) <= 4 and not any(x in between for x in "的是在由为让把将对向从"):
-                        return i
+        p = 0
+        for tk in nlp.cut(window):
+            if p >= start:
+                break
+            if tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
+                between = window[p + len(tk):start]
+                if len(between) <= 4 and not any(x in between for x in "的是在由为让把将对向从了"):
+                    return p
+            p += len(tk)
         return start
 
     def _trim_project(self, window: str, is_item: bool = False) -> int | None:
@@ -377,6 +379,8 @@ class Extractor:
             if len(core) < 2 or name in g.org_generic or core in g.org_generic:
                 continue
             if m.group() in ("局", "部", "厅", "中心", "办公室", "政府") and len(core) < 2:
+                continue
+            if m.group() == "部" and not re.search(r"(?:财政|农业农村|商务|工业和信息化|科学技术|科技|自然资源|生态环境|交通运输|住房和城乡建设|水利|教育|民政|人力资源和社会保障|国防|外交|公安|司法|文化和旅游|卫生健康|应急管理|退役军人事务|宣传|组织|统战)部$", name):
                 continue
             if m.group() in ("部", "中心", "局") and not re.search(r"(?:国家|财政|农业|商务|工信|工业和信息化|科技|发改|自然资源|生态环境|交通|住房|水利|教育|民政|人社|卫生|文化|市场监管|统计|应急|乡村振兴|招商|投资促进|服务)", name):
                 continue
