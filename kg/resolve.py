@@ -1,0 +1,416 @@
+"""Entity resolution: [Extraction] -> KnowledgeBase (one Entity per real entity).
+
+Names are grouped per entity type with a union-find over the extractor's canonical names:
+
+1. exact: same (type, normalised canonical) -> same node;
+2. surface / alias links: a surface or alias of canonical A that is itself the canonical B
+   joins A and B, but only when no other canonical claims that name (ambiguous names such as a
+   bare 高新区 used for two parks never join anything);
+3. reference data (ontology/regions/*/*.ttl + templates): a canonical equal to a reference
+   entity's label / prefLabel / altLabel (or its admin short form, 襄垣 -> 襄垣县, or its park
+   abbreviation, 长治经开区 -> 长治经济技术开发区) joins that entity when the match is unique;
+4. normalised keys within a type: parks (经济技术开发区 == 经开区, 高新技术产业开发区 == 高新区),
+   administrative units (襄垣 == 襄垣县), projects (X == X项目), companies with the same
+   distinctive core (山西霍家工业有限公司 == 霍家工业); two different full legal names
+   (both ending in 公司) are never joined this way;
+5. company short names: the distinctive core of a short name (华烨, 高科华烨) that is a prefix or
+   suffix of exactly one other company's core (山西高科华烨电子集团有限公司 -> 高科华烨) joins it.
+
+The label of a group is the reference prefLabel when the group matched reference data, else the
+fullest (longest) canonical name the extractor produced. Relations are rewritten to the resolved
+keys, deduplicated, and their evidence accumulated.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from .model import (ENTITY_TYPES, Assertion, Entity, Evidence, Extraction, Fact, KnowledgeBase, Skipped)
+from .util import KG, norm_name
+
+PLACE_TYPES = ("Park", "County", "City", "Province", "Region")
+COMPANY_TYPES = ("Enterprise", "Organization")
+
+# Province-level short and full names (generic gazetteer, used to strip locative prefixes).
+_PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽",
+              "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西",
+              "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门")
+_PROVINCE_FULL = tuple(p + s for p in _PROVINCES for s in ("省", "市", "自治区", "壮族自治区", "回族自治区",
+                                                           "维吾尔自治区", "特别行政区"))
+# Legal-form and generic business words stripped from the end of company names (longest first).
+_COMPANY_SUFFIXES = tuple(sorted((
+    "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "分公司", "总公司", "公司",
+    "集团", "控股", "股份", "科技", "技术", "实业", "发展", "工业", "电子", "智能", "新材料", "材料",
+    "新能源", "能源", "生物", "制药", "医药", "药业", "光电", "环保", "投资", "产业", "化工", "装备",
+    "自动化", "信息", "数据", "网络", "农牧", "食品", "物流", "贸易", "建设", "工程", "电气", "机械",
+    "制造", "创新", "研究院", "研究所", "中心", "有限", "国际", "（中国）", "(中国)", "中国",
+), key=len, reverse=True))
+# Cores that are too generic to identify a company on their own.
+_GENERIC_CORES = set(_COMPANY_SUFFIXES) | {
+    "高科", "中科", "新兴", "华夏", "中华", "东方", "长城", "中国", "国家", "省级", "市级", "园区", "企业",
+    "招商", "商务", "银行", "产业园", "开发区", "高新", "经开", "链主", "龙头"}
+_PAREN = re.compile(r"[（(][^（）()]{1,12}[）)]")
+_ADMIN_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}?(?:省|市|县|自治州|地区)")
+_ADMIN_SUFFIX = re.compile(r"(?:特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|县|区|旗|盟)$")
+_PARK_ABBR = (("高新技术产业开发区", "高新区"), ("高新技术开发区", "高新区"), ("经济技术开发区", "经开区"),
+              ("经济开发区", "经开区"), ("工业园区", "工业园"), ("产业园区", "产业园"))
+_LEGAL_END = ("公司",)
+
+
+# --------------------------------------------------------------------------- reference data
+
+@lru_cache(maxsize=8)
+def _reference_index(dirs_key: tuple[str, ...] | None):
+    """{type: {name: {(type, prefLabel, iri)}}} from the reference graph (regions + templates)."""
+    from rdflib import RDF, RDFS, URIRef
+    from rdflib.namespace import SKOS
+
+    from .rdf import load_reference
+    g = load_reference([Path(d) for d in dirs_key] if dirs_key is not None else None)
+    index: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    for t in ENTITY_TYPES:
+        for s in g.subjects(RDF.type, URIRef(KG + t)):
+            if not isinstance(s, URIRef):
+                continue
+            labels = [str(o) for o in g.objects(s, SKOS.prefLabel) if _zh(o)] or \
+                     [str(o) for o in g.objects(s, RDFS.label) if _zh(o)]
+            if not labels:
+                continue
+            pref = norm_name(sorted(labels)[0])
+            ref = (t, pref, str(s))
+            names = {pref} | {norm_name(str(o)) for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel)
+                              for o in g.objects(s, p) if _zh(o)}
+            for n in names:
+                for k in _match_keys(t, n):
+                    index[t][k].add(ref)
+    return {t: dict(v) for t, v in index.items()}
+
+
+def _zh(lit) -> bool:
+    lang = getattr(lit, "language", None)
+    return lang is None or lang.lower().startswith("zh")
+
+
+def reference_index(region_dirs: list[Path] | None = None) -> dict:
+    key = tuple(str(p) for p in region_dirs) if region_dirs is not None else None
+    return _reference_index(key)
+
+
+# --------------------------------------------------------------------------- name keys
+
+def park_key(name: str) -> str:
+    for full, abbr in _PARK_ABBR:
+        name = name.replace(full, abbr)
+    return name
+
+
+def admin_key(name: str) -> str:
+    stripped = _ADMIN_SUFFIX.sub("", name)
+    return stripped if len(stripped) >= 2 else name
+
+
+def _match_keys(type_: str, name: str) -> set[str]:
+    """Keys under which a name is looked up in reference data."""
+    keys = {name}
+    if type_ == "Park":
+        keys.add(park_key(name))
+    elif type_ in ("County", "City", "Province"):
+        keys.add(admin_key(name))
+    elif type_ == "Project" and name.endswith("项目") and len(name) > 4:
+        keys.add(name[:-2])
+    return keys
+
+
+def company_core(name: str, places: frozenset[str] = frozenset()) -> str:
+    """Distinctive core of a company name: locative prefixes and legal/business suffixes removed."""
+    s = _PAREN.sub("", norm_name(name))
+    changed = True
+    while changed:
+        changed = False
+        for p in sorted(places | set(_PROVINCE_FULL) | set(_PROVINCES), key=len, reverse=True):
+            if s.startswith(p) and len(s) - len(p) >= 2:
+                s = s[len(p):]
+                changed = True
+                break
+        if not changed:
+            m = _ADMIN_PREFIX.match(s)
+            if m and len(s) - m.end() >= 4:
+                s = s[m.end():]
+                changed = True
+    changed = True
+    while changed:
+        changed = False
+        for suf in _COMPANY_SUFFIXES:
+            if s.endswith(suf) and len(s) - len(suf) >= 2:
+                s = s[: -len(suf)]
+                changed = True
+                break
+    return s
+
+
+def _distinctive(core: str, places: frozenset[str]) -> bool:
+    return len(core) >= 2 and core not in _GENERIC_CORES and core not in places \
+        and admin_key(core) not in places
+
+
+def _is_legal_name(name: str) -> bool:
+    return name.endswith(_LEGAL_END)
+
+
+# --------------------------------------------------------------------------- union-find
+
+class _UF:
+    def __init__(self):
+        self.parent: dict = {}
+
+    def add(self, x):
+        self.parent.setdefault(x, x)
+
+    def find(self, x):
+        p = self.parent
+        while p[x] != x:
+            p[x] = p[p[x]]
+            x = p[x]
+        return x
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            # deterministic root: smaller key wins
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+# --------------------------------------------------------------------------- main entry
+
+def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
+             region_dirs: list[Path] | None = None) -> KnowledgeBase:
+    """Resolve entities across documents and collect assertions with evidence.
+
+    `region_dirs`: reference folders (default: every bundled folder under ontology/regions/).
+    """
+    ref = reference_index(region_dirs)
+    places = frozenset(n for t in ("County", "City", "Province", "Region") for n in ref.get(t, {})) \
+        | frozenset(p for p in _PROVINCES)
+
+    uf = _UF()
+    names_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # canonical node -> surfaces/aliases
+    claims: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)  # (type, name) -> canonicals
+    canon_count: dict[tuple[str, str], int] = defaultdict(int)
+    mentions_of: dict[tuple[str, str], list] = defaultdict(list)
+    canon_by_name: dict[str, set[tuple[str, str]]] = defaultdict(set)
+
+    def node(type_: str, name: str) -> tuple[str, str]:
+        k = (type_, norm_name(name))
+        if k not in uf.parent:
+            uf.add(k)
+            claims[k].add(k)
+            canon_by_name[k[1]].add(k)
+        return k
+
+    docs = {}
+    for ex in extractions:
+        docs.setdefault(ex.doc.doc_id, ex.doc)
+        for m in ex.mentions:
+            if not m.canonical.strip():
+                continue
+            k = node(m.type, m.canonical)
+            canon_count[k] += 1
+            mentions_of[k].append((ex.doc.doc_id, m))
+            for a in (m.text, *m.aliases):
+                a = norm_name(a)
+                if a and a != k[1]:
+                    names_of[k].add(a)
+                    claims[(m.type, a)].add(k)
+        for r in ex.relations:
+            if r.head_type and r.head.strip():
+                node(r.head_type, r.head)
+            if not r.literal and r.tail_type and r.tail.strip():
+                node(r.tail_type, r.tail)
+
+    canon_nodes = sorted(uf.parent)
+
+    # 2. surface / alias links (unambiguous only)
+    for k in canon_nodes:
+        for a in names_of.get(k, ()):
+            other = (k[0], a)
+            if other in uf.parent and other != k:
+                claimers = claims[other] - {other}
+                if claimers == {k}:
+                    uf.union(k, other)
+
+    # 3. reference data (canonical names only, unique match)
+    ref_nodes: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for k in canon_nodes:
+        t_index = ref.get(k[0], {})
+        hits = set()
+        for key in _match_keys(k[0], k[1]):
+            hits |= t_index.get(key, set())
+        if len(hits) == 1:
+            t, pref, iri = next(iter(hits))
+            rk = (t, pref)
+            ref_nodes[rk] = (t, pref, iri)
+            uf.add(rk)
+            uf.union(k, rk)
+
+    # 4. normalised keys within a type
+    by_key: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    cores: dict[tuple[str, str], str] = {}
+    for k in canon_nodes:
+        t, n = k
+        if t == "Park":
+            by_key[(t, park_key(n))].append(k)
+        elif t in ("County", "City", "Province"):
+            by_key[(t, admin_key(n))].append(k)
+        elif t == "Project":
+            by_key[(t, n[:-2] if n.endswith("项目") and len(n) > 4 else n)].append(k)
+        elif t in COMPANY_TYPES:
+            c = company_core(n, places)
+            if _distinctive(c, places):
+                cores[k] = c
+                by_key[(t, "core:" + c)].append(k)
+    for (t, key), ks in by_key.items():
+        if len(ks) < 2:
+            continue
+        if key.startswith("core:"):
+            legal = [k for k in ks if _is_legal_name(k[1])]
+            if len({uf.find(k) for k in legal}) > 1:
+                continue  # two different registered names: keep apart
+        for k in ks[1:]:
+            uf.union(ks[0], k)
+
+    # 5. company short names -> unique full name (core prefix/suffix)
+    for t in COMPANY_TYPES:
+        ks = [k for k in cores if k[0] == t]
+        group_cores: dict[tuple, set[str]] = defaultdict(set)
+        for k in ks:
+            group_cores[uf.find(k)].add(cores[k])
+        for k in sorted(ks, key=lambda x: len(cores[x])):
+            if _is_legal_name(k[1]):
+                continue  # a full legal name is never someone else's short name
+            c = cores[k]
+            mine = uf.find(k)
+            cands = set()
+            for root, cs in group_cores.items():
+                if root == mine:
+                    continue
+                if any(len(o) > len(c) and (o.startswith(c) or o.endswith(c)) for o in cs):
+                    cands.add(root)
+            if len(cands) == 1:
+                other = cands.pop()
+                uf.union(k, other)
+                merged = group_cores.pop(mine, set()) | group_cores.pop(other, set())
+                group_cores[uf.find(k)] = merged
+
+    # ----------------------------------------------------------------- entities
+    groups: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+    for k in uf.parent:
+        groups[uf.find(k)].append(k)
+
+    resolved: dict[tuple[str, str], tuple[str, str]] = {}
+    entities: dict[tuple[str, str], Entity] = {}
+    for members in groups.values():
+        refs = [ref_nodes[m] for m in members if m in ref_nodes]
+        canon = [m for m in members if m not in ref_nodes or canon_count.get(m)]
+        if refs:
+            t, label, iri = sorted(refs)[0]
+        else:
+            best = max(canon, key=lambda m: (len(m[1]), canon_count.get(m, 0), m[1]))
+            t, label, iri = best[0], best[1], None
+        key = (t, label)
+        ent = entities.get(key)
+        if ent is None:
+            ent = entities[key] = Entity(type=t, label=label)
+            if iri:
+                ent.attrs["iri"] = iri
+                ent.attrs["reference"] = True
+        for m in members:
+            resolved[m] = key
+            if m[1] != label:
+                ent.aliases.add(m[1])
+            ent.aliases |= {a for a in names_of.get(m, ()) if a != label}
+            ent.mentions.extend(mentions_of.get(m, ()))
+    for ent in entities.values():
+        ent.mentions.sort(key=lambda dm: (dm[0], dm[1].start, dm[1].end))
+        ent.attrs["docs"] = sorted({d for d, _ in ent.mentions})
+
+    # name -> resolved keys (for untyped relation endpoints and fact subjects)
+    name_index: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for k, rk in resolved.items():
+        name_index[k[1]].add(rk)
+    for rk, ent in entities.items():
+        name_index[ent.label].add(rk)
+        for a in ent.aliases:
+            name_index[a].add(rk)
+
+    def lookup(name: str, type_: str = "") -> tuple[str, str] | None:
+        n = norm_name(name)
+        if type_:
+            k = (type_, n)
+            if k in resolved:
+                return resolved[k]
+        cands = {c for c in name_index.get(n, ()) if not type_ or c[0] == type_}
+        if len(cands) == 1:
+            return next(iter(cands))
+        if cands:  # prefer places, then the entity whose label is the name
+            exact = [c for c in cands if c[1] == n]
+            if len(exact) == 1:
+                return exact[0]
+            pl = sorted(c for c in cands if c[0] in PLACE_TYPES)
+            if len(pl) == 1:
+                return pl[0]
+        return None
+
+    # ----------------------------------------------------------------- assertions
+    assertions: dict[tuple, Assertion] = {}
+    for ex in extractions:
+        doc = ex.doc
+        sent_by_index = {s.index: s for s in doc.sentences}
+        for r in ex.relations:
+            head = lookup(r.head, r.head_type)
+            if head is None:
+                continue
+            if r.literal:
+                tail: tuple[str, str] | str = r.tail.strip()
+                if not tail:
+                    continue
+            else:
+                tail = lookup(r.tail, r.tail_type)
+                if tail is None or tail == head:
+                    continue
+            akey = (head, r.rel, tail)
+            a = assertions.get(akey)
+            if a is None:
+                a = assertions[akey] = Assertion(head=head, rel=r.rel, tail=tail, literal=r.literal,
+                                                 value=r.value, currency=r.currency,
+                                                 confidence=r.confidence)
+            else:
+                a.confidence = max(a.confidence, r.confidence)
+                if a.value is None and r.value is not None:
+                    a.value, a.currency = r.value, r.currency
+            s = sent_by_index.get(r.sentence)
+            ev = Evidence(doc_id=doc.doc_id, sentence=r.sentence,
+                          start=s.start if s else 0, end=s.end if s else len(r.evidence),
+                          text=s.text if s else r.evidence)
+            if not any(e.doc_id == ev.doc_id and e.sentence == ev.sentence for e in a.evidence):
+                a.evidence.append(ev)
+
+    # ----------------------------------------------------------------- facts
+    facts: list[tuple[str, Fact]] = []
+    seen_facts = set()
+    for ex in extractions:
+        for f in ex.facts:
+            k = lookup(f.subject)
+            f2 = replace(f, subject=k[1]) if k else f
+            fk = (ex.doc.doc_id, f2.subject, f2.metric, f2.value, f2.period, f2.sentence)
+            if fk in seen_facts:
+                continue
+            seen_facts.add(fk)
+            facts.append((ex.doc.doc_id, f2))
+
+    return KnowledgeBase(documents=list(docs.values()), entities=entities,
+                         assertions=list(assertions.values()), facts=facts, skipped=list(skipped))
