@@ -38,6 +38,8 @@ CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR", "日元": "JPY", "�
 MULT = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, None: Decimal(1), "": Decimal(1)}
 PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|前?[一二三四]季度|上半年|下半年|今年以来|今年上半年|今年|去年|全年|\d{4}年(?:\d{1,2}月)?|截至\d{0,4}年?\d{1,2}月(?:底|末)?|截至目前)")
 TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
+NAME_KEEP = frozenset({"投资", "发展", "管理", "建设", "实业", "贸易", "服务", "控股", "开发", "科技", "研发", "生产", "制造",
+                       "销售", "供应", "配套", "新", "国际", "中国", "联合", "合作", "运营", "创新", "物流", "工程"})
 SOFT_STOPS = {"和", "及", "与", "研发", "研制", "生产", "制造", "加工", "设计", "开发", "建设", "配套", "供应", "服务", "技术改造",
               "改造", "扩建", "新建", "应用", "示范", "利用", "综合利用", "一期", "首期", "储能", "组装", "产业化"}
 VERB_OK = {"改造", "示范", "利用", "应用", "组装", "储能", "建设", "扩建", "新建", "加工", "制造", "生产", "研发", "开发", "转化",
@@ -93,7 +95,7 @@ class Gazetteer:
         self.company_re = re.compile(rf"(?:{alt(self.company_suffixes)})")
         self.org_re = re.compile(rf"(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)")
         self.park_re = re.compile(rf"(?:{alt(lex['park_suffixes'])})")
-        self.project_re = re.compile(rf"(?:项目|工程|生产线)(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
+        self.project_re = re.compile(rf"(?:项目|工程|生产线|生产基地|制造基地|产业基地|研发基地|基地|工厂|新厂区|厂区)(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
         self.chain_re = re.compile(r"(?:全产业链|产业链|链)")
         self.cluster_re = re.compile(r"产业集群|专业镇")
 
@@ -238,7 +240,22 @@ class Extractor:
             i += 1
         return i
 
-    def _trim(self, window: str, generic: set[str], min_specific: int = 1, always: bool = False) -> int:
+    def _trim_pos_name(self, window: str) -> int:
+        """Inside an enterprise-name window: cut after the rightmost verb / preposition / particle /
+        time word that still leaves >= 2 characters (投资兴建了|格力电器…, 今年|公司 → rejected later)."""
+        g = self.g
+        toks = _posseg(window)
+        p = len(window)
+        for tk, fl in reversed(toks):
+            p -= len(tk)
+            if tk in NAME_KEEP or tk in g.company_heads or tk in g.div_by_name or tk in g.short_index:
+                continue
+            if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or TIME_TOKEN.match(tk):
+                return p + len(tk)
+        return 0
+
+    def _trim(self, window: str, generic: set[str], min_specific: int = 1, always: bool = False,
+              keep: frozenset = frozenset()) -> int:
         """Offset into window where the name starts: after the rightmost stop word that still
         leaves at least one specific (non-generic, non-stop) token."""
         toks = nlp.cut(window)
@@ -250,6 +267,8 @@ class Extractor:
         best = 0
         for k in range(len(toks) - 1, -1, -1):
             tk = toks[k]
+            if tk in keep:
+                continue
             if (tk in g.stops and (tk not in SOFT_STOPS or tk in "和与及")) or TIME_TOKEN.match(tk) or (len(tk) == 1 and tk in "的了在对向由为把将被让使等是"):
                 rest = toks[k + 1:]
                 spec = [r for r in rest if r not in g.stops and r not in generic and not TIME_TOKEN.match(r)
@@ -396,7 +415,8 @@ class Extractor:
             win = t[lo:m.start()]
             if not win:
                 continue
-            off = self._trim(win, g.company_generic)
+            off = self._trim(win, g.company_generic, keep=NAME_KEEP)
+            off += self._trim_pos_name(win[off:])
             off = self._division_anchor(win, off)
             # a park or a division followed by another division: the name starts at the latter
             name = t[lo + off:m.end()]
@@ -523,6 +543,14 @@ class Extractor:
             win = t[lo:a]
             if not win:
                 continue
+            if suffix.endswith(("基地", "工厂", "厂区")):
+                s0_, s1_ = ctx.sent_bounds(a)
+                sent_txt = t[s0_:s1_]
+                has_ent = any(e.type == "Enterprise" and s0_ <= e.start < s1_ for e in ctx.spans)
+                if not (has_ent or "公司" in sent_txt or INVEST_RE.search(sent_txt)) or t[b:b + 1] in "和的":
+                    continue
+                if re.search(r"(?:示范|研学|教育|培训|实践|科普|旅游|拓展|爱国主义)基地$", t[max(0, a - 4):b]):
+                    continue
             if suffix.startswith("生产线"):
                 if not re.match(r"\d|年产", win) or "项目" in t[ctx.sent_bounds(a)[0]:a]:
                     continue
@@ -580,6 +608,9 @@ class Extractor:
                     continue
                 if item.endswith(g.category_endings) and not re.search(r"\d", item):
                     continue
+                if self._looks_enterprise(item):
+                    ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
+                    continue
                 found.append(Span(x, y, "Project", item, item, meta={"core": item, "list": True}))
         found.sort(key=lambda s: (s.start, -s.end))
         last_end = -1
@@ -589,8 +620,19 @@ class Extractor:
             self._split_project(ctx, sp)
             last_end = sp.end
 
+    def _looks_enterprise(self, item: str) -> bool:
+        """A bare company short name: name + company head word, no figures, no project words."""
+        g = self.g
+        if re.search(r"\d|期|项目|工程|生产线|基地|工厂|[、，]", item) or not (4 <= len(item) <= 10):
+            return False
+        toks = nlp.cut(item)
+        if len(toks) < 2 or toks[-1] not in g.company_heads:
+            return False
+        pre = "".join(toks[:-1])
+        return pre not in g.project_generic and pre not in g.div_by_name and not all(x in g.company_heads for x in toks)
+
     def _itemlike(self, s: str) -> bool:
-        return bool(re.search(r"\d", s)) or s.endswith(("项目", "工程", "生产线", "基地")) or len(s) >= 8
+        return bool(re.search(r"\d", s)) or s.endswith(("项目", "工程", "生产线", "基地", "工厂")) or len(s) >= 8
 
     def _specific_project(self, core: str) -> bool:
         g = self.g
@@ -1013,7 +1055,7 @@ class Extractor:
     def _products(self, ctx: _DocCtx) -> None:
         t, g = ctx.text, self.g
         verbs = "|".join(map(re.escape, g.produce_verbs))
-        rx = re.compile(rf"(?:{verbs})(?:{_num}(?:[万亿千百])?(?:{CAP_UNITS})?(?:余|多)?)?")
+        rx = re.compile(rf"(?:{verbs})(?:{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计))")
         for m in rx.finditer(t):
             a = m.end()
             if t[a:a + 1] in ("线", "基", "规", "能", "力", "经", "过", "与", "、", "和", "制", "环", "要", "工", "效", "率", "车", "的", "设", "方", "企", "成", "销", "中", "生"):
@@ -1034,7 +1076,7 @@ class Extractor:
                     continue
                 x, y = pos, pos + len(part)
                 pos = y
-                name = re.sub(rf"^{_num}(?:[万亿千百])?(?:{CAP_UNITS})?(?:余|多)?", "", part)
+                name = re.sub(rf"^{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?", "", part)
                 x = y - len(name)
                 name = re.sub(rf"{_num}(?:[万亿千百])?(?:{CAP_UNITS})$", "", name)
                 y = x + len(name)
@@ -1067,7 +1109,10 @@ class Extractor:
                     if core[:dl] == row["name"] and row["type"] == "County":
                         # 长子县冻干食品产业园: the county is also a mention
                         ctx.spans.append(Span(sp.start, sp.start + dl, "County", row["name"], core[:dl]))
-        for si, spans in by_sent.items():
+        last_project = None
+        last_ent = None
+        for si in sorted(by_sent):
+            spans = by_sent[si]
             spans.sort(key=lambda s: s.start)
             sent = ctx.doc.sentences[si] if ctx.doc.sentences else None
             s0 = sent.start if sent else 0
@@ -1124,10 +1169,17 @@ class Extractor:
                     target = after[0]
                 else:
                     prev = [p for p in projects if p.end <= a and not p.meta.get("list")]
+                    nxt = [p for p in projects if p.start >= b]
                     if prev and not re.search(r"个项目|等\d*个?项目", stext[prev[-1].end - s0:m.start()]):
                         target = prev[-1]
-                    elif not projects and ents:
-                        target = None
+                    elif nxt and not re.search(r"[；;]", stext[m.end():nxt[0].start - s0]):
+                        target = nxt[0]
+                    elif not projects and re.match(r"^(?:该)?项目", stext) and last_project is not None:
+                        target = last_project
+                    elif not projects:
+                        pk = [x for x in spans if x.type == "Park" and not x.meta.get("bare")]
+                        if len(pk) == 1 and stext.find("计划投资") >= 0:
+                            target = pk[0]
                 if target is not None:
                     R.append((target, "investment", re.sub(r"\s+", "", amt).replace("个", ""), si))
             # 由X投资 / X投资的 handled in _split_project; X在Y投资设立/落户 → enterprise located
@@ -1193,6 +1245,19 @@ class Extractor:
             if len(chains) == 1 and projects:
                 for p in projects:
                     R.append((p, "belongsToChain", chains[0], si))
+            # sentence opening with 项目/该项目 continues the previous sentence's project
+            if not projects and last_project is not None and re.match(r"^(?:该|此|这个)?项目", stext):
+                cm = CAP_RE.search(stext)
+                if cm and (cm.group().startswith("年") or re.search(r"MW|GW|瓦", cm.group())) and "capacity" not in last_project.meta:
+                    R.append((last_project, "capacity", cm.group(), si))
+            # 公司/该公司 as subject: the most recent enterprise of the text
+            if not ents and last_ent is not None and re.search(r"(?:^|，)(?:该|这家)?公司", stext):
+                for p in projects:
+                    if p.meta.get("enterprise") is None:
+                        R.append((last_ent, "implements", p, si))
+                for p in products:
+                    if p.source == "produce-verb":
+                        R.append((last_ent, "produces", p, si))
             # Province(full) directly followed by its city: 山西省太原市
             divs = [s for s in spans if s.type in ("Province", "City", "County")]
             for x, y in zip(divs, divs[1:]):
@@ -1201,6 +1266,11 @@ class Extractor:
                     if x.type == "Province" and row.get("parent_province") == x.canonical \
                             or x.type == "City" and row.get("parent_city") == x.canonical:
                         R.append((y, "locatedIn", x, si))
+            if projects:
+                last_project = projects[-1]
+            legal_here = [e for e in ents if e.meta.get("legal") or e.source in ("repeated", "invested-by")]
+            if legal_here:
+                last_ent = legal_here[-1]
         # a heading "X链“…”" followed by projects in the next sentence(s) of the paragraph
         self._chain_headings(ctx)
 
