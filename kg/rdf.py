@@ -394,3 +394,10 @@ def load_graph(out_dir: Path) -> rdflib.Dataset:
     bind_prefixes(ds)
     ds.parse(Path(out_dir) / "graph.trig", format="trig")
     return ds
+
+
+def drop_analysis(ds: rdflib.Dataset) -> None:
+    """Remove the kgr:graph/analysis named graph (before re-running `kg analyze`)."""
+    for ctx in list(ds.contexts()):
+        if ctx.identifier == ANALYSIS_GRAPH:
+            ds.remove_graph(ctx)
