@@ -745,6 +745,35 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
                                       text, sid, True))
                         placed_chains[str(e)].add(ch)
 
+    # ---- products named in project phrases whose project was not extracted as an entity:
+    # "年产10万吨磷酸锰铁锂正极材料项目向着年底投产奋力冲刺" -> a (not yet producing) project on 正极材料
+    named = [norm_name(G.label(x)) for x in enterprises + projects]
+    for prod in G.of_type(KG.Product):
+        if any(True for _ in g.subjects(KG.produces, prod)):
+            continue
+        pl_ = norm_name(G.label(prod))
+        if len(pl_) < 2 or any(pl_ in n for n in named):
+            continue
+        pat = re.compile(r"[^，。；、,;等\s]*" + re.escape(pl_) + r"[^，。；、,;等\s]*?项目")
+        for sid, text in sent_text.items():
+            m = pat.search(re.sub(r"\s+", "", text))
+            if not m:
+                continue
+            phrase = m.group(0)
+            k = re.search(r"年产|[0-9.]+(万|亿)", phrase)
+            if k:
+                phrase = phrase[k.start():]
+            flat = re.sub(r"\s+", "", text)
+            rest = flat[m.end():]
+            stop = re.search(r"[。；;]", rest)
+            rest = rest[: stop.start()] if stop else rest
+            op = any(not NOT_YET_BEFORE.search(rest[max(0, x.start() - 4): x.start()])
+                     for x in PRODUCING_RE.finditer(rest))
+            for ch, (seg, kw) in matcher.head(phrase).items():
+                if all(p_.label != phrase for p_ in anon[seg]):
+                    anon[seg].append(Player(None, phrase, "Project", op, "文本项目", text, sid))
+            break
+
     # ---- unplaced
     seg_placed = {pl.entity for pl in placements if pl.segment}
     unplaced = []
@@ -860,7 +889,8 @@ def _gaps(chains, clusters, placements, anon, leads, implementer) -> list[Gap]:
             # firms: a project counts apart from its enterprise only if that enterprise is not already here
             firms = 0
             for p in plist:
-                if p.type == "Project" and any(str(e) in players for e in implementer.get(URIRef(p.iri), ())):
+                if p.type == "Project" and p.iri and any(str(e) in players
+                                                         for e in implementer.get(URIRef(p.iri), ())):
                     continue
                 if p.type == "Project" and any(q.type == "Enterprise" and q.sentence and q.sentence == p.sentence
                                                for q in plist):
@@ -890,17 +920,13 @@ def _gaps(chains, clusters, placements, anon, leads, implementer) -> list[Gap]:
             for ld in leads:
                 if ld.chain != ch.iri:
                     continue
-                if seg.iri in ld.segments or (st != "已覆盖" and not _covers_only_other(ld, seg.iri)):
+                # a lead sentence about the chain points at every segment still to fill, and at the ones it names
+                if seg.iri in ld.segments or st != "已覆盖":
                     if all((x.label, x.sentence) != (ld.label, ld.sentence) for x in gl):
                         gl.append(ld)
             gaps.append(Gap(ch.iri, ch.label, cl_labels, seg.iri, seg.label, seg.position, seg.order, st, kind,
                             plist, evid, gl))
     return gaps
-
-
-def _covers_only_other(ld: Lead, seg: str) -> bool:
-    """A lead sentence naming specific other segments (e.g. 封装材料) still points upstream in general."""
-    return False
 
 
 def _leaders(G, chains, clusters, placements, enterprises, projects, implements, sent_text, sent_entities,

@@ -38,6 +38,7 @@ CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR", "日元": "JPY", "�
 MULT = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, None: Decimal(1), "": Decimal(1)}
 PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|前?[一二三四]季度|上半年|下半年|今年以来|今年上半年|今年|去年|全年|\d{4}年(?:\d{1,2}月)?|截至\d{0,4}年?\d{1,2}月(?:底|末)?|截至目前)")
 TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
+BUILD_VERBS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "引导", "引进", "续建", "筹建", "建立", "组建"}
 NAME_KEEP = frozenset({"投资", "发展", "管理", "建设", "实业", "贸易", "服务", "控股", "开发", "科技", "研发", "生产", "制造",
                        "销售", "供应", "配套", "新", "国际", "中国", "联合", "合作", "运营", "创新", "物流", "工程"})
 SOFT_STOPS = {"和", "及", "与", "研发", "研制", "生产", "制造", "加工", "设计", "开发", "建设", "配套", "供应", "服务", "技术改造",
@@ -338,9 +339,15 @@ class Extractor:
             hard = ((tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk)
                     or (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
                         and 0 < tail_len <= 3 and len(tk) >= 2))
-            if not hard:
+            build = tk in BUILD_VERBS and tail_len >= 4
+            if not hard and not build:
                 continue
             rest = [r for r, _ in toks[k + 1:]]
+            if build:
+                spec = [r for r in rest if r not in g.stops and r not in g.project_generic]
+                if spec and rest[0] not in ("和", "及", "与") and sum(len(r) for r in spec) >= 3:
+                    return offs[k] + len(tk)
+                continue
             spec = [r for r in rest if r not in g.stops and r not in g.project_generic and not TIME_TOKEN.match(r)
                     and r.strip("“”‘’\"")]
             if spec and sum(len(r) for r in spec) >= 2 and len(re.sub(r"[“”‘’\"]", "", "".join(rest))) >= 3:
@@ -358,6 +365,7 @@ class Extractor:
         self._organisations(ctx)
         self._enterprises(ctx)
         self._parks(ctx)
+        self._merge_parks(ctx)
         self._projects(ctx)
         self._chains(ctx)
         self._clusters(ctx)
@@ -495,6 +503,15 @@ class Extractor:
             if core.endswith("的"):
                 continue
             ctx.take(Span(lo + off, b, "Park", name, name, meta={"suffix": suffix, "core": core}))
+
+    def _merge_parks(self, ctx: _DocCtx) -> None:
+        parks = sorted((s for s in ctx.spans if s.type == "Park"), key=lambda s: s.start)
+        for x, y in zip(parks, parks[1:]):
+            if x.end == y.start and y.meta.get("core") and len(y.meta["core"]) <= 4 and x in ctx.spans and y in ctx.spans:
+                name = ctx.text[x.start:y.end]
+                ctx.spans.remove(x)
+                y.start, y.canonical, y.text = x.start, name, name
+                y.meta["core"] = ctx.text[x.start:y.end - len(y.meta.get("suffix", ""))]
 
     def _resolve_parks(self, ctx: _DocCtx) -> None:
         """Bare 高新区/经开区 → the doc's named one, or <main city>高新区; abbreviations ↔ full forms."""
@@ -843,6 +860,10 @@ class Extractor:
                 continue
             off = self._trim_pos(win)
             core = t[lo + off:a]
+            cj = max(core.rfind("和"), core.rfind("及"))
+            if cj >= 0:
+                off += cj + 1
+                core = core[cj + 1:]
             ctoks = nlp.cut(core)
             if len(core) < 2 or re.search(r"\d|个", core) or all(x in g.cluster_generic for x in ctoks):
                 continue
@@ -1138,7 +1159,13 @@ class Extractor:
                     prev = [x for x in places if x.end <= p.start and x is not p]
                     nxt = [x for x in places if x.start >= p.end]
                     cand = None
-                    if prev:
+                    prev_pk = [x for x in prev if x.type == "Park"]
+                    nxt_pk = [x for x in nxt if x.type == "Park"]
+                    if prev_pk:
+                        cand = prev_pk[-1]
+                    elif nxt_pk:
+                        cand = nxt_pk[0]
+                    elif prev:
                         cand = prev[-1]
                     elif nxt:
                         cand = nxt[0]
@@ -1263,8 +1290,7 @@ class Extractor:
             for x, y in zip(divs, divs[1:]):
                 if x.end == y.start and not x.meta.get("short"):
                     row = g.div_by_name.get(y.canonical, {})
-                    if x.type == "Province" and row.get("parent_province") == x.canonical \
-                            or x.type == "City" and row.get("parent_city") == x.canonical:
+                    if x.type == "Province" and y.type == "City" and row.get("parent_province") == x.canonical:
                         R.append((y, "locatedIn", x, si))
             if projects:
                 last_project = projects[-1]

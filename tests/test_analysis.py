@@ -351,3 +351,16 @@ def test_seeds_leader_and_gaps(seeds_result):
     assert gap(r, LI, "隔膜").status == "缺失"
     rows = list(csv.DictReader((out / "gaps.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert len({row["cluster"] for row in rows if row["cluster"].endswith("产业集群")}) == 9
+
+
+def test_project_named_only_through_its_product():
+    """The extractor may keep only the product (磷酸锰铁锂正极材料) of a project phrase; the phrase still
+    counts as a project that is not yet producing."""
+    b = Builder("p.txt")
+    prod = b.entity("Product", "磷酸锰铁锂正极材料")
+    b.sentence("年产10万吨磷酸锰铁锂正极材料项目向着年底投产奋力冲刺。", {"磷酸锰铁锂正极材料": prod})
+    r = analysis.analyze(b.g, [CHANGZHI])
+    g = gap(r, LI, "正极材料")
+    assert g.status == "薄弱"
+    assert [p.label for p in g.players] == ["年产10万吨磷酸锰铁锂正极材料项目"]
+    assert not g.players[0].operating
