@@ -257,7 +257,7 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
             uf.add(rk)
             uf.union(k, rk)
 
-    # 4. normalised keys within a type
+    # 4. normalised keys within a type (places, projects)
     by_key: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     cores: dict[tuple[str, str], str] = {}
     for k in canon_nodes:
@@ -272,39 +272,47 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
             c = company_core(n, places)
             if _distinctive(c, places):
                 cores[k] = c
-                by_key[(t, "core:" + c)].append(k)
-    for (t, key), ks in by_key.items():
-        if len(ks) < 2:
-            continue
-        if key.startswith("core:"):
-            legal = [k for k in ks if _is_legal_name(k[1])]
-            if len({uf.find(k) for k in legal}) > 1:
-                continue  # two different registered names: keep apart
+    for ks in by_key.values():
         for k in ks[1:]:
             uf.union(ks[0], k)
 
-    # 5. company short names -> unique full name (core prefix/suffix)
+    # 5. companies: a name that is not a full legal name joins the unique other group whose core
+    #    equals its core or starts/ends with it (longest short names first, so 高科华烨 joins
+    #    before 华烨 is tried); a group never ends up with two different legal names.
     for t in COMPANY_TYPES:
         ks = [k for k in cores if k[0] == t]
-        group_cores: dict[tuple, set[str]] = defaultdict(set)
-        for k in ks:
-            group_cores[uf.find(k)].add(cores[k])
-        for k in sorted(ks, key=lambda x: len(cores[x])):
+        members: dict[tuple, list] = defaultdict(list)
+        for k in uf.parent:
+            if k[0] == t:
+                members[uf.find(k)].append(k)
+
+        def legal(root):
+            return {m[1] for m in members[root] if _is_legal_name(m[1])}
+
+        for k in sorted(ks, key=lambda x: (-len(cores[x]), x)):
             if _is_legal_name(k[1]):
                 continue  # a full legal name is never someone else's short name
             c = cores[k]
             mine = uf.find(k)
             cands = set()
-            for root, cs in group_cores.items():
+            for root, ms in members.items():
                 if root == mine:
                     continue
-                if any(len(o) > len(c) and (o.startswith(c) or o.endswith(c)) for o in cs):
-                    cands.add(root)
-            if len(cands) == 1:
-                other = cands.pop()
-                uf.union(k, other)
-                merged = group_cores.pop(mine, set()) | group_cores.pop(other, set())
-                group_cores[uf.find(k)] = merged
+                for m in ms:
+                    o = cores.get(m)
+                    if o is not None and (o == c or (len(o) > len(c) and (o.startswith(c) or o.endswith(c)))):
+                        cands.add(root)
+                        break
+            if len(cands) != 1:
+                continue
+            other = cands.pop()
+            la, lb = legal(mine), legal(other)
+            if la and lb and la != lb:
+                continue
+            uf.union(mine, other)
+            root = uf.find(mine)
+            merged = members.pop(mine, []) + members.pop(other, [])
+            members[root] = merged
 
     # ----------------------------------------------------------------- entities
     groups: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
