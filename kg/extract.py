@@ -251,7 +251,7 @@ class Extractor:
             p -= len(tk)
             if tk in NAME_KEEP or tk in g.company_heads or tk in g.div_by_name or tk in g.short_index:
                 continue
-            if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or TIME_TOKEN.match(tk):
+            if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad", "m", "q") or TIME_TOKEN.match(tk):
                 return p + len(tk)
         return 0
 
@@ -364,6 +364,7 @@ class Extractor:
         self._titles(ctx)
         self._organisations(ctx)
         self._enterprises(ctx)
+        self._cue_enterprises(ctx)
         self._parks(ctx)
         self._merge_parks(ctx)
         self._projects(ctx)
@@ -442,6 +443,53 @@ class Extractor:
             if m.group() == "集团" and t[m.end():m.end() + 1] in ("化",):  # 集团化
                 continue
             ctx.take(Span(lo + off, m.end(), "Enterprise", name, name, meta={"legal": True}))
+
+    CUE_AFTER = re.compile(r"(?:董事长|副董事长|总经理|副总经理|高级总裁|副总裁|总裁|CEO|总部|技术中心|研发中心|采购部|销售部|股份|集团|"
+                           r"公司|半年报|年报|财报)")
+    CUE_BEFORE = re.compile(r"由([\u4e00-\u9fffA-Za-z]{2,10}?)(?:投资|控股|出资|独资|合资)")
+    CUE_IS = re.compile(r"^([\u4e00-\u9fffA-Za-z]{2,8}?)是(?:[^，。；]{0,40}?)(?:企业|公司|厂家|厂商|服务商|供应商|制造商)")
+
+    def _cue_enterprise_ok(self, name: str) -> bool:
+        g = self.g
+        if not (2 <= len(name) <= 8) or name in g.div_by_name or name in g.short_index or name in g.regions \
+                or name in g.stops or name in g.company_generic or name in g.company_heads:
+            return False
+        toks = _posseg(name)
+        if any(f in ("r", "v", "p", "c", "u", "uj", "m", "t", "d") for _, f in toks):
+            return False
+        if all(w in g.project_generic or w in g.product_reject or w in g.company_generic for w, _ in toks):
+            return False
+        return not re.search(r"[的了和与及、]|公司$|集团$|企业$|我|本|该|此", name)
+
+    def _cue_enterprises(self, ctx: _DocCtx) -> None:
+        """Company names without a legal suffix, recognised by their context: X董事长/总经理/CEO,
+        由X投资, X是…企业/公司; every other occurrence of the same name is then a mention too."""
+        t, g = ctx.text, self.g
+        names: set[str] = set()
+        for m in self.CUE_AFTER.finditer(t):
+            if m.group() in ("股份", "集团", "公司") and not re.match(r"(?:董事长|总经理|总裁|半年报|年报)", t[m.end():m.end() + 3]):
+                continue
+            lo = self._left_limit(ctx, m.start(), False, 10)
+            win = t[lo:m.start()]
+            if not win:
+                continue
+            off = self._trim(win, g.company_generic, keep=NAME_KEEP)
+            off += self._trim_pos_name(win[off:])
+            names.add(win[off:])
+        for m in self.CUE_BEFORE.finditer(t):
+            names.add(m.group(1))
+        for s in ctx.doc.sentences:
+            m = self.CUE_IS.match(s.text)
+            if m:
+                names.add(m.group(1))
+        for name in sorted((n for n in names if self._cue_enterprise_ok(n)), key=len, reverse=True):
+            i = t.find(name)
+            while i >= 0:
+                j = i + len(name)
+                if ctx.free(i, j) and not (i > 0 and ctx.mask[i - 1] == 0 and "\u4e00" <= t[i - 1] <= "\u9fff"
+                                           and not nlp.is_word(t, i, j)):
+                    ctx.take(Span(i, j, "Enterprise", name, name, source="repeated"))
+                i = t.find(name, j)
 
     def _short_forms(self, full: str) -> list[str]:
         g = self.g
@@ -755,7 +803,9 @@ class Extractor:
             if k == 0:
                 if tk in g.stops or tk in g.project_generic or TIME_TOKEN.match(tk) or re.match(r"\d", tk):
                     return 0
-            if k >= 1 and tk in g.company_heads and any(len(x) >= 2 or f in ("nr", "ns", "nz", "nt", "nrt", "eng")
+            if k >= 1 and tk in g.company_heads and any((len(x) >= 2 and re.match(f"[{CJK}]", x)
+                                                        and x not in g.project_generic and x not in g.product_reject)
+                                                       or f in ("nr", "ns", "nz", "nt", "nrt")
                                                        for x, f in _posseg(rest[:pos - len(tk)])) and tk not in ("储能", "电池", "锂电", "动力", "材料", "新材", "能源", "新能源",
                                                                "智能", "信息", "软件", "网络", "半导体", "装备", "机械"):
                 remainder = rest[pos:]
@@ -956,7 +1006,8 @@ class Extractor:
         for sp in ctx.spans:
             if sp.type == "Enterprise" and not sp.meta.get("legal"):
                 for l in legal:
-                    if l.canonical.startswith(sp.text) and l.canonical != sp.text:
+                    if l.canonical.startswith(sp.text) and l.canonical != sp.text and not (
+                            sp.source == "repeated" and re.match(r"[（(]", l.canonical[len(sp.text):])):
                         sp.canonical = l.canonical
                 if sp.text in shorts:
                     sp.canonical = shorts[sp.text]

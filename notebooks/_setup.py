@@ -42,7 +42,7 @@ TYPE_ZH = {
     "Province": "省", "Region": "区域", "Place": "地点", "IndustryCluster": "产业集群",
     "IndustryChain": "产业链", "ChainSegment": "产业链环节", "Product": "产品", "Project": "项目",
     "Document": "文档", "Sentence": "句子", "Mention": "提及", "Assertion": "断言（溯源）",
-    "ChainLeaderAssessment": "链主评估", "Gap": "缺口", "Lead": "招商线索",
+    "ChainLeaderAssessment": "链主评估", "Gap": "缺口", "Lead": "招商线索", "Fact": "数据事实（指标）",
 }
 REL_ZH = {
     "locatedIn": "位于", "belongsToCluster": "属于集群", "belongsToChain": "属于产业链",
@@ -58,7 +58,7 @@ POSITIONS = ["上游", "中游", "下游"]
 STATUSES = ["已覆盖", "薄弱", "缺失"]
 
 __all__ = ["ROOT", "SEEDS", "KG", "KGR", "PREFIXES", "TYPE_ZH", "REL_ZH", "ENTITY_TYPES", "RELATIONS",
-           "POSITIONS", "STATUSES", "out_dir", "setup_font", "graph_store", "q", "show", "short",
+           "POSITIONS", "STATUSES", "out_dir", "setup_font", "graph_store", "triple_count", "q", "show", "short",
            "show_html", "read_csv", "yi"]
 
 
@@ -130,23 +130,34 @@ _STORES: dict[str, object] = {}
 
 
 def graph_store(out: Path | None = None):
-    """An in-memory Oxigraph store holding OUT/graph.nq (every named graph; loaded once per session).
+    """An in-memory Oxigraph store holding OUT/graph.nq (loaded once per session).
 
-    The on-disk store OUT/store/ is left alone so that `kg query` / `kg serve` can use it at the same time.
+    The named graphs (one per document, kgr:graph/reference, kgr:graph/analysis) are kept, and their
+    union is also loaded into the default graph. A triple stated in several documents is then one
+    triple in the default graph, so joins do not return the same row once per document.
+    The on-disk store OUT/store/ is left alone, so `kg query` / `kg serve` can use it at the same time.
     """
     import pyoxigraph as ox
 
     out = Path(out) if out else (_OUT[0] if _OUT else out_dir())
     key = str(out.resolve())
     if key not in _STORES:
-        st = ox.Store()
         nq, trig = out / "graph.nq", out / "graph.trig"
-        if nq.is_file():
-            st.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-        else:
-            st.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+        src, fmt = (nq, ox.RdfFormat.N_QUADS) if nq.is_file() else (trig, ox.RdfFormat.TRIG)
+        quads = list(ox.parse(path=str(src), format=fmt))
+        st = ox.Store()
+        st.extend(quads)
+        st.extend(ox.Quad(x.subject, x.predicate, x.object, ox.DefaultGraph()) for x in quads)
         _STORES[key] = st
     return _STORES[key]
+
+
+def triple_count(out: Path | None = None) -> tuple[int, int]:
+    """(distinct triples in the union, number of named graphs)."""
+    import pyoxigraph as ox
+
+    st = graph_store(out)
+    return len(list(st.quads_for_pattern(None, None, None, ox.DefaultGraph()))), len(list(st.named_graphs()))
 
 
 _NUMERIC = {"decimal", "integer", "int", "long", "double", "float", "nonNegativeInteger", "positiveInteger"}
@@ -174,7 +185,7 @@ def _py(term):
 
 
 def q(sparql: str, out: Path | None = None):
-    """Run a SPARQL SELECT/ASK over the union of all named graphs; SELECT -> DataFrame, ASK -> bool.
+    """Run a SPARQL SELECT/ASK over the union of all named graphs (GRAPH ?g {…} also works); SELECT -> DataFrame, ASK -> bool.
 
     The standard prefixes (kg: kgr: rdf: rdfs: skos: prov: org: dcterms: xsd: owl:) are predeclared.
     """
@@ -182,7 +193,7 @@ def q(sparql: str, out: Path | None = None):
 
     st = graph_store(out)
     text = PREFIXES + sparql  # a query may declare the same prefixes again; the later one wins
-    res = st.query(text, use_default_graph_as_union=True)
+    res = st.query(text)  # default graph = deduplicated union of all named graphs
     if isinstance(res, bool):
         return res
     if not hasattr(res, "variables"):  # CONSTRUCT / DESCRIBE: triples as a table
