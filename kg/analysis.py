@@ -164,6 +164,7 @@ class Lead:
     scope: str  # 产业链 | 全市
     chain: str | None
     segments: list[str]
+    positions: tuple[str, ...] = POSITIONS  # "上游供应商" -> only upstream segments
     evidence: str
     sentence: str | None
 
@@ -323,9 +324,14 @@ def _read_templates(G: _G) -> tuple[dict[str, ChainInfo], dict[str, ClusterInfo]
     for c in chains.values():
         c.segments.sort(key=lambda s: (POSITIONS.index(s.position) if s.position in POSITIONS else 1, s.order, s.label))
     clusters: dict[str, ClusterInfo] = {}
-    for cl in G.of_type(KG.IndustryCluster):
+    tier_rank = {"千亿级": 0, "百亿级": 1}
+    cls = sorted(G.of_type(KG.IndustryCluster),
+                 key=lambda c: (tier_rank.get(_lit(G.one(c, KG.tier)), 2), G.label(c)))
+    for cl in cls:
         linked = [str(o) for o in g.objects(cl, KG.chain)]
         linked += [c.iri for c in chains.values() if str(cl) in c.clusters and c.iri not in linked]
+        if not linked and G.one(cl, SKOS.inScheme) is None and G.one(cl, KG.tier) is None:
+            continue  # a cluster phrase from the text that is not part of any region's scheme
         clusters[str(cl)] = ClusterInfo(str(cl), G.label(cl), _lit(G.one(cl, KG.tier)), linked,
                                         sorted({str(o) for o in g.objects(cl, SKOS.altLabel)}),
                                         _lit(G.one(cl, SKOS.inScheme)))
@@ -850,7 +856,8 @@ def _leads(G, sentences, sent_text, sent_entities, sentence_chains, matcher, cha
                     key = (label, ch, sid)
                     if key not in seen:
                         seen.add(key)
-                        out.append(Lead(label, iri, tname, "产业链", ch, segs_by_chain.get(ch, []), text, sid))
+                        pos = tuple(p for p in POSITIONS if p in text) or POSITIONS
+                        out.append(Lead(label, iri, tname, "产业链", ch, segs_by_chain.get(ch, []), text, sid, pos))
             else:
                 key = (label, None, sid)
                 if key not in seen:
@@ -921,7 +928,7 @@ def _gaps(chains, clusters, placements, anon, leads, implementer) -> list[Gap]:
                 if ld.chain != ch.iri:
                     continue
                 # a lead sentence about the chain points at every segment still to fill, and at the ones it names
-                if seg.iri in ld.segments or st != "已覆盖":
+                if seg.iri in ld.segments or (st != "已覆盖" and seg.position in ld.positions):
                     if all((x.label, x.sentence) != (ld.label, ld.sentence) for x in gl):
                         gl.append(ld)
             gaps.append(Gap(ch.iri, ch.label, cl_labels, seg.iri, seg.label, seg.position, seg.order, st, kind,

@@ -251,7 +251,7 @@ class Extractor:
             p -= len(tk)
             if tk in NAME_KEEP or tk in g.company_heads or tk in g.div_by_name or tk in g.short_index:
                 continue
-            if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad", "m", "q") or TIME_TOKEN.match(tk):
+            if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and re.search(r"\d|年|月", tk)) or TIME_TOKEN.match(tk):
                 return p + len(tk)
         return 0
 
@@ -659,6 +659,9 @@ class Extractor:
                 else:
                     merged.append([x, y])
             for k, (x, y) in enumerate(merged):
+                if k == 0:
+                    while x < y and ctx.mask[x]:
+                        x += 1
                 if not ctx.free(x, y):
                     continue
                 if k == 0:

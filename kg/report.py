@@ -188,6 +188,8 @@ def cluster_figure(result: AnalysisResult, title: str, chains: list[str]) -> byt
         ax.set_xlabel("本地参与企业/项目数")
         ax.set_title(f"{title}：产业链环节覆盖", fontsize=11)
         ax.set_xlim(0, max(values + [1]) + 1.2)
+        from matplotlib.ticker import MaxNLocator
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(handles=[Patch(color=c, label=s) for s, c in STATUS_COLORS.items()], loc="lower right", fontsize=8)
         ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()
@@ -202,8 +204,23 @@ def _md_escape(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
 
-def _facts_rows(result: AnalysisResult) -> list[list[str]]:
-    return [[f.subject, f.metric, f.value, f.period, f.evidence] for f in result.facts]
+HEADLINE_METRICS = ("签约项目数", "签约金额", "签约总额", "签约项目开工率", "签约")
+
+
+def _facts_rows(result: AnalysisResult, headline: bool | None = None) -> list[list[str]]:
+    """Fact rows, duplicates (same subject/metric/value/period) merged; headline = 签约… figures."""
+    seen = set()
+    rows = []
+    for f in sorted(result.facts, key=lambda f: (not f.period, f.subject, f.metric.startswith("签约") is False,
+                                                  f.metric, f.period, f.value)):
+        key = (f.subject, f.metric, f.value, f.period)
+        if key in seen:
+            continue
+        seen.add(key)
+        is_head = any(f.metric.startswith(m) for m in HEADLINE_METRICS)
+        if headline is None or headline == is_head:
+            rows.append([f.subject, f.metric, f.value, f.period or "—", f.evidence])
+    return rows
 
 
 def _chain_sections(result: AnalysisResult, ch: str) -> dict:
@@ -217,14 +234,17 @@ def _chain_sections(result: AnalysisResult, ch: str) -> dict:
 def report_md(result: AnalysisResult, figures: dict[str, str]) -> str:
     L = ["# 产业链招商图谱分析报告", "", f"生成时间：{result.generated}（UTC）。链主只在文本有链主/龙头证据时认定；"
          "环节状态：已覆盖（≥2 个本地参与者且至少一个已投产）、薄弱（仅 1 个，或只有未投产项目）、缺失（无）。", ""]
-    L += ["## 文本中的主要数据", ""]
-    rows = _facts_rows(result)
-    if rows:
-        L += ["| 主体 | 指标 | 数值 | 时期 | 原文 |", "|---|---|---|---|---|"]
-        L += ["| " + " | ".join(_md_escape(x) for x in r) + " |" for r in rows]
-    else:
-        L.append("（文本中未抽取到统计数据）")
-    L.append("")
+    for title, head in (("## 招商核心数据（文本原文）", True), ("## 其他数据", False)):
+        rows = _facts_rows(result, head)
+        if not rows and not head:
+            continue
+        L += [title, ""]
+        if rows:
+            L += ["| 主体 | 指标 | 数值 | 时期 | 原文 |", "|---|---|---|---|---|"]
+            L += ["| " + " | ".join(_md_escape(x) for x in r) + " |" for r in rows]
+        else:
+            L.append("（文本中未抽取到签约数据）")
+        L.append("")
     for cl_label, chs in _ordered_chains(result):
         L += [f"## {cl_label}", ""]
         if cl_label in figures:
@@ -293,16 +313,20 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes]) -> str:
          "<h1>产业链招商图谱分析报告</h1>",
          f"<p class='note'>生成时间：{e(result.generated)}（UTC）。链主只在文本有链主/龙头证据时认定；环节状态："
          "已覆盖（≥2 个本地参与者且至少一个已投产）、薄弱（仅 1 个，或只有未投产项目）、缺失（无）。</p>",
-         "<h2>文本中的主要数据</h2>"]
-    rows = _facts_rows(result)
-    if rows:
-        H.append("<table><tr><th>主体</th><th>指标</th><th>数值</th><th>时期</th><th>原文</th></tr>")
-        for r in rows:
-            H.append("<tr>" + "".join(f"<td{' class=ev' if i == 4 else ''}>{e(x)}</td>" for i, x in enumerate(r))
-                     + "</tr>")
-        H.append("</table>")
-    else:
-        H.append("<p>（文本中未抽取到统计数据）</p>")
+         ]
+    for title, head in (("招商核心数据（文本原文）", True), ("其他数据", False)):
+        rows = _facts_rows(result, head)
+        if not rows and not head:
+            continue
+        H.append(f"<h2>{title}</h2>")
+        if rows:
+            H.append("<table><tr><th>主体</th><th>指标</th><th>数值</th><th>时期</th><th>原文</th></tr>")
+            for r in rows:
+                H.append("<tr>" + "".join(f"<td{' class=ev' if i == 4 else ''}>{e(x)}</td>" for i, x in enumerate(r))
+                         + "</tr>")
+            H.append("</table>")
+        else:
+            H.append("<p>（文本中未抽取到签约数据）</p>")
     for cl_label, chs in _ordered_chains(result):
         H.append(f"<h2>{e(cl_label)}</h2>")
         png = figures_png.get(cl_label)
