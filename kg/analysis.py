@@ -164,9 +164,9 @@ class Lead:
     scope: str  # 产业链 | 全市
     chain: str | None
     segments: list[str]
-    positions: tuple[str, ...] = POSITIONS  # "上游供应商" -> only upstream segments
     evidence: str
     sentence: str | None
+    positions: tuple[str, ...] = POSITIONS  # "上游供应商" -> only upstream segments
 
 
 @dataclass
