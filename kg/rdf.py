@@ -129,9 +129,23 @@ def _decimal(v) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+def decimal_literal(d) -> Literal:
+    """xsd:decimal in canonical lexical form ("2000000000.0"), so it survives a Turtle round trip."""
+    txt = format(Decimal(d), "f")
+    if "." not in txt:
+        txt += ".0"
+    else:
+        txt = txt.rstrip("0")
+        if txt.endswith("."):
+            txt += "0"
+    if txt.startswith("-") and txt.strip("-0.") == "":
+        txt = "0.0"
+    return Literal(txt, datatype=XSD.decimal)
+
+
 def _conf(c: float) -> Literal:
     c = min(max(float(c), 0.0), 1.0)
-    return Literal(Decimal(str(round(c, 3))), datatype=XSD.decimal)
+    return decimal_literal(Decimal(str(round(c, 3))))
 
 
 def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> rdflib.Dataset:
@@ -235,7 +249,7 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> r
             if a.rel == "investment":
                 v = _decimal(a.value)
                 if v is not None and v >= 0:
-                    triples.append((s, KG.investmentAmount, Literal(v, datatype=XSD.decimal)))
+                    triples.append((s, KG.investmentAmount, decimal_literal(v)))
                 if a.currency and a.currency != "CNY":
                     triples.append((s, KG.currency, Literal(a.currency)))
         else:
@@ -277,7 +291,7 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> r
         g.add((fi, KG.subjectText, Literal(f.subject)))
         n = _decimal(f.number)
         if n is not None:
-            g.add((fi, KG.number, Literal(n, datatype=XSD.decimal)))
+            g.add((fi, KG.number, decimal_literal(n)))
         if f.unit:
             g.add((fi, KG.unit, Literal(f.unit)))
         if f.period:
@@ -398,6 +412,6 @@ def load_graph(out_dir: Path) -> rdflib.Dataset:
 
 def drop_analysis(ds: rdflib.Dataset) -> None:
     """Remove the kgr:graph/analysis named graph (before re-running `kg analyze`)."""
-    for ctx in list(ds.contexts()):
+    for ctx in list(ds.graphs()):
         if ctx.identifier == ANALYSIS_GRAPH:
             ds.remove_graph(ctx)
