@@ -289,6 +289,9 @@ def _load_reference(regions: list[Path] | None) -> rdflib.Graph:
 
 
 def _union(graph, ref: rdflib.Graph) -> rdflib.Graph:
+    """graph + reference data, without modifying graph (no copy when graph already holds the reference)."""
+    if type(graph) is rdflib.Graph and all(t in graph for t in ref):
+        return graph
     g = rdflib.Graph()
     if isinstance(graph, rdflib.Dataset) or isinstance(graph, rdflib.ConjunctiveGraph):
         for s, p, o, _c in graph.quads((None, None, None, None)):
@@ -371,6 +374,21 @@ class _Matcher:
                 if len(norm_name(n)) >= 2:
                     self.chain_terms.append((norm_name(n).lower(), c.iri))
         self.exclude = {c.iri: [norm_name(x).lower() for x in c.exclude] for c in chains.values()}
+        self._cache: dict[str, list] = {}
+        self._auto = None
+        try:  # Aho-Corasick when available (pyahocorasick is a project dependency); plain find() otherwise
+            import ahocorasick
+            by_kw: dict[str, list] = defaultdict(list)
+            for k, ch, seg in self.entries:
+                if k and (ch, seg) not in by_kw[k]:
+                    by_kw[k].append((ch, seg))
+            auto = ahocorasick.Automaton()
+            for k, targets in by_kw.items():
+                auto.add_word(k, (k, targets))
+            auto.make_automaton()
+            self._auto = auto
+        except Exception:  # pragma: no cover - fallback path
+            self._auto = None
 
     @staticmethod
     def _prep(text: str) -> str:
@@ -379,14 +397,22 @@ class _Matcher:
     def matches(self, text: str) -> list[tuple[int, int, str, str, str]]:
         """(start, end, keyword, chain, segment) after suppressing contained and quoted matches."""
         t = self._prep(text)
+        key = t
+        if key in self._cache:
+            return self._cache[key]
         found = []
-        for k, ch, seg in self.entries:
-            if not k:
-                continue
-            i = t.find(k)
-            while i >= 0:
-                found.append((i, i + len(k), k, ch, seg))
-                i = t.find(k, i + 1)
+        if self._auto is not None:
+            for end, (k, targets) in self._auto.iter(t):
+                for ch, seg in targets:
+                    found.append((end + 1 - len(k), end + 1, k, ch, seg))
+        else:
+            for k, ch, seg in self.entries:
+                if not k:
+                    continue
+                i = t.find(k)
+                while i >= 0:
+                    found.append((i, i + len(k), k, ch, seg))
+                    i = t.find(k, i + 1)
         spans = {(a, b) for a, b, *_ in found}
         out = []
         for a, b, k, ch, seg in found:
@@ -397,6 +423,8 @@ class _Matcher:
             if any(x in t for x in self.exclude.get(ch, ())):
                 continue
             out.append((a, b, self.original.get(k, k), ch, seg))
+        if len(self._cache) < 200_000:
+            self._cache[key] = out
         return out
 
     def head(self, text: str) -> dict[str, tuple[str, str]]:
@@ -762,6 +790,8 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
             continue
         pat = re.compile(r"[^，。；、,;等\s]*" + re.escape(pl_) + r"[^，。；、,;等\s]*?项目")
         for sid, text in sent_text.items():
+            if pl_[:2] not in text:
+                continue
             m = pat.search(re.sub(r"\s+", "", text))
             if not m:
                 continue

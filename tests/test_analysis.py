@@ -334,9 +334,12 @@ def test_seeds_leader_and_gaps(seeds_result):
     assert top and top[0].label == "山西高科华烨电子集团有限公司"
     assert any("链主" in ev.text for ev in top[0].evidence)
     # nobody is called 链主 of a chain without textual evidence for it
+    import re
     for l in r.leaders:
         if l.qualified:
             assert l.evidence and l.text_score > 0
+            core = re.sub(r"(集团)?(股份)?有限公司$", "", l.label)
+            assert any(core in ev.text for ev in l.evidence), (l.label, l.chain_label)
     leader_chains = {l.chain for l in r.leaders if l.qualified}
     assert LI not in leader_chains
     # 光电LED: 封装材料 by local suppliers, 显示屏 via the MLED project; 衬底/外延 missing
