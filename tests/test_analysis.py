@@ -367,3 +367,31 @@ def test_project_named_only_through_its_product():
     assert g.status == "薄弱"
     assert [p.label for p in g.players] == ["年产10万吨磷酸锰铁锂正极材料项目"]
     assert not g.players[0].operating
+
+
+def test_structure_ranks_between_textual_leaders():
+    """Two enterprises both called 龙头 of the chain: the one with suppliers, projects and segment
+    coverage ranks first; both are 链主 candidates with evidence."""
+    b = Builder("two.txt")
+    a = b.entity("Enterprise", "甲光电有限公司")
+    c = b.entity("Enterprise", "乙光电有限公司")
+    s1 = b.sentence("甲光电有限公司和乙光电有限公司是光电LED产业链龙头企业。", {"甲光电有限公司": a, "乙光电有限公司": c})
+    p1 = b.entity("Project", "年产50万片LED外延片项目")
+    p2 = b.entity("Project", "LED芯片扩建项目")
+    s2 = b.sentence("甲光电有限公司年产50万片LED外延片项目、LED芯片扩建项目已投产，总投资30亿元。",
+                    {"甲光电有限公司": a, "年产50万片LED外延片项目": p1, "LED芯片扩建项目": p2})
+    for p in (p1, p2):
+        b.rel(a, "implements", p, s2)
+    b.g.add((p1, KG.investmentAmount, Literal(Decimal("3000000000"), datatype=XSD.decimal)))
+    for i in range(2):
+        sup = b.entity("Enterprise", f"配套{i}号科技有限公司")
+        s = b.sentence(f"配套{i}号科技有限公司为甲光电有限公司供应LED支架。", {f"配套{i}号科技有限公司": sup, "甲光电有限公司": a})
+        b.rel(sup, "suppliesTo", a, s)
+    r = analysis.analyze(b.g, [CHANGZHI])
+    ls = r.leaders_for(LED)
+    assert [l.label for l in ls] == ["甲光电有限公司", "乙光电有限公司"]
+    assert ls[0].text_score == ls[1].text_score
+    assert ls[0].structure_score > ls[1].structure_score
+    comp = ls[0].components
+    assert comp["suppliers"] > 0 and comp["projects"] > 0 and comp["segments"] == 2 and comp["investment"] > 0
+    assert gap(r, LED, "外延片").status == "薄弱"  # one firm, producing
