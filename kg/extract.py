@@ -38,6 +38,7 @@ CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR", "日元": "JPY", "�
 MULT = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, None: Decimal(1), "": Decimal(1)}
 PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|前?[一二三四]季度|上半年|下半年|今年以来|今年上半年|今年|去年|全年|\d{4}年(?:\d{1,2}月)?|截至\d{0,4}年?\d{1,2}月(?:底|末)?|截至目前)")
 TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
+QUICK_REJECT = set("的个等批类些和及、，。；：！？“抓谈好该此各多省市县级这那其本我你他与在对向为把将让使被是了着过起到")
 BUILD_VERBS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "引导", "引进", "续建", "筹建", "建立", "组建"}
 NAME_KEEP = frozenset({"投资", "发展", "管理", "建设", "实业", "贸易", "服务", "控股", "开发", "科技", "研发", "生产", "制造",
                        "销售", "供应", "配套", "新", "国际", "中国", "联合", "合作", "运营", "创新", "物流", "工程"})
@@ -123,7 +124,9 @@ class Gazetteer:
         for short, rows in self.short_index.items():
             keys.setdefault(short, []).extend(("short", r) for r in rows)
         for k, v in keys.items():
-            self.div_ac.add_word(k, (k, v))
+            full = next((r for kind, r in v if kind == "full"), None)
+            ctx_names = tuple({r["name"] for kind, r in v if r["type"] in ("City", "Province")})
+            self.div_ac.add_word(k, (k, v, full, ctx_names))
         self.div_ac.make_automaton()
         self.region_ac = ahocorasick.Automaton()
         for k, v in self.regions.items():
@@ -183,6 +186,7 @@ class _DocCtx:
         self.mask = bytearray(len(doc.text))  # 1 = inside a name span
         self.starts = [s.start for s in doc.sentences]
         self.spans: list[Span] = []
+        self.by_end: dict[int, list[Span]] = {}
         self.rels: list[tuple] = []  # (head_span|name, rel, tail_span|literal, sent_index, extra)
 
     def sent_index(self, pos: int) -> int:
@@ -199,9 +203,14 @@ class _DocCtx:
         return not any(self.mask[a:b])
 
     def take(self, sp: Span) -> Span:
+        self.add(sp)
+        self.mask[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
+        return sp
+
+    def add(self, sp: Span) -> Span:
+        """Record a span without masking (nested mentions: products in project names …)."""
         self.spans.append(sp)
-        for i in range(sp.start, sp.end):
-            self.mask[i] = 1
+        self.by_end.setdefault(sp.end, []).append(sp)
         return sp
 
 
@@ -595,13 +604,15 @@ class Extractor:
             if not ctx.free(a, b):
                 continue
             suffix = m.group()
+            if a == 0 or t[a - 1] in QUICK_REJECT:
+                continue
             # "… 等N个项目" = a list; handled below
             before = t[max(0, a - 8):a]
             if re.search(r"等[\d一二三四五六七八九十两百多余批个\s]*(?:个|批|家|项)?[\u4e00-\u9fff]{0,4}$", before) or before.endswith(("个", "批", "项", "些", "类", "大")):
                 continue
             lo = self._left_limit(ctx, a, True, 40)
             # an adjacent park / place name is the project's locative prefix (高新区绿电项目)
-            pre = [s for s in ctx.spans if s.type == "Park" and s.end == lo]
+            pre = [s for s in ctx.by_end.get(lo, ()) if s.type == "Park"]
             free_from = lo
             if pre:
                 lo = pre[0].start
@@ -723,13 +734,17 @@ class Extractor:
         start = sp.start
         ent = None
         # preceding legal-name enterprise directly adjacent
-        for e in ctx.spans:
-            if e.type == "Enterprise" and e.end == sp.start:
+        for e in ctx.by_end.get(sp.start, ()):
+            if e.type == "Enterprise":
                 ent = e
         # place prefix (county/city/park) directly adjacent: keep it in the name
         place = None
-        for p in ctx.spans:
-            if p.type == "Park" and (p.end == sp.start or p.start == sp.start and p.end < sp.end):
+        for p in ctx.by_end.get(sp.start, ()):
+            if p.type == "Park":
+                place = p
+        fs = sp.meta.get("free_from", sp.start)
+        for p in ctx.by_end.get(fs, ()):
+            if p.type == "Park" and p.start == sp.start:
                 place = p
         name = t[start:sp.end]
         # short-name enterprise at the start: [division]? X head  (凤凰科技…, 山西某某制药…) or X + capacity
@@ -779,7 +794,7 @@ class Extractor:
             ps = start + text.find(prod)
             if ctx.free(ps, ps + len(prod)) or True:
                 p = Span(ps, ps + len(prod), "Product", prod, prod, source="project-name")
-                ctx.spans.append(p)
+                ctx.add(p)
                 proj.meta["product"] = p
 
     def _division_prefix(self, name: str) -> int:
@@ -1048,28 +1063,25 @@ class Extractor:
     def _divisions(self, ctx: _DocCtx) -> None:
         t, g = ctx.text, self.g
         hits = []
-        for end, (k, rows) in g.div_ac.iter(t):
-            hits.append((end - len(k) + 1, end + 1, k, rows))
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        # doc context: cities/provinces written in full anywhere → disambiguate county short names
-        full_names = {k for a, b, k, rows in hits if any(kind == "full" for kind, _ in rows)}
+        mask = ctx.mask
         city_ctx = set()
-        for a, b, k, rows in hits:
-            for kind, r in rows:
-                if r["type"] in ("City", "Province") and (kind == "full" or len(k) >= 2):
-                    city_ctx.add(r["name"])
+        for end, (k, rows, full, ctx_names) in g.div_ac.iter(t):
+            a = end - len(k) + 1
+            if ctx_names:
+                city_ctx.update(ctx_names)
+            if mask[a] or mask[end]:
+                continue
+            hits.append((a, end + 1, k, rows, full))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         out: list[Span] = []
         last = -1
-        for a, b, k, rows in hits:
+        for a, b, k, rows, full in hits:
             if a < last or not ctx.free(a, b):
                 continue
-            full = [r for kind, r in rows if kind == "full"]
-            if full and len(k) <= 2 and full[0]["type"] == "County" and full[0]["parent_city"] not in city_ctx:
+            if full is not None and len(k) <= 2 and full["type"] == "County" and full["parent_city"] not in city_ctx:
                 continue
-            if full:
-                r = full[0]
-                if r["type"] == "County" and len(k) == 2 and t[b:b + 1] in "长委":  # 县长, 区委 ...
-                    pass
+            if full is not None:
+                r = full
                 out.append(Span(a, b, r["type"], r["name"], k))
                 last = b
                 continue
@@ -1183,7 +1195,7 @@ class Extractor:
                     R.append((sp, "locatedIn", (row["type"], row["name"]), si))
                     if core[:dl] == row["name"] and row["type"] == "County":
                         # 长子县冻干食品产业园: the county is also a mention
-                        ctx.spans.append(Span(sp.start, sp.start + dl, "County", row["name"], core[:dl]))
+                        ctx.add(Span(sp.start, sp.start + dl, "County", row["name"], core[:dl]))
         last_project = None
         last_ent = None
         for si in sorted(by_sent):
@@ -1238,7 +1250,7 @@ class Extractor:
                 if cm and (cm.group().startswith("年") or re.search(r"MW|GW|瓦", cm.group())):
                     R.append((p, "capacity", cm.group(), si))
             # investment: 总投资N亿元的X / X … 总投资N亿元 (not for aggregates "N个项目")
-            for m in INVEST_RE.finditer(stext):
+            for m in (INVEST_RE.finditer(stext) if ("投" in stext) else ()):
                 amt = m.group(1)
                 a, b = s0 + m.start(), s0 + m.end()
                 before = stext[max(0, m.start() - 12):m.start()]
@@ -1293,7 +1305,7 @@ class Extractor:
                 if c.meta.get("place") is not None:
                     R.append((c, "locatedIn", c.meta["place"], si))
             # chainLeaderOf
-            for rx in g.leader_res:
+            for rx in (g.leader_res if "链" in stext else ()):
                 for m in rx.finditer(stext):
                     ca = s0 + m.start("chain")
                     ch = [c for c in chains if c.start <= ca + len(m.group("chain")) and c.end >= ca]
@@ -1302,7 +1314,7 @@ class Extractor:
                     if ch and heads:
                         R.append((heads[0], "chainLeaderOf", ch[-1], si))
             # suppliesTo
-            for rx in g.supply_res:
+            for rx in (g.supply_res if ents and ("配套" in stext or "供" in stext or "售" in stext) else ()):
                 for m in rx.finditer(stext):
                     ca, cb = s0 + m.start("c"), s0 + m.end("c")
                     targets = [e for e in ents if ca <= e.start < cb]
@@ -1362,9 +1374,10 @@ class Extractor:
             s = sents[si] if sents else None
             if s is None or len(s.text) > 20 or c.start - s.start > 2:
                 continue
+            projs = [p for p in ctx.spans if p.type == "Project"]
             for sj in range(si + 1, min(si + 4, len(sents))):
-                for p in ctx.spans:
-                    if p.type == "Project" and sents[sj].start <= p.start < sents[sj].end:
+                for p in projs:
+                    if sents[sj].start <= p.start < sents[sj].end:
                         ctx.rels.append((p, "belongsToChain", c, sj))
 
     # ------------------------------------------------------------ output
@@ -1386,7 +1399,7 @@ class Extractor:
                 if 2 <= len(x) <= 8 and p.meta.get("enterprise") is None and self._division_prefix(x + "X") != len(x) \
                         and not re.search(r"\d|“|”", x) and x not in self.g.project_generic:
                     e = Span(p.start, p.start + len(x), "Enterprise", x, x, source="coref-prefix")
-                    ctx.spans.append(e)
+                    ctx.add(e)
                     p.canonical = q.canonical
                     ctx.rels.append((e, "implements", q, ctx.sent_index(p.start)))
         mentions: list[Mention] = []
@@ -1441,26 +1454,47 @@ class Extractor:
     def _facts(self, ctx: _DocCtx) -> list[Fact]:
         out = []
         subj = ctx.main_city or ""
-        for s in ctx.doc.sentences:
-            period_m = PERIOD_RE.search(s.text)
-            period = period_m.group() if period_m else ""
-            for rx, metric, unit in self.FACT_PATTERNS:
-                for m in rx.finditer(s.text):
-                    val = m.group(1)
-                    num = re.match(_num, val)
-                    n = Decimal(num.group()) if num else None
-                    if unit == "元" and n is not None:
-                        n = parse_amount(val)[0]
-                    out.append(Fact(subject=subj, metric=metric, value=val, number=n, unit=unit, period=period,
-                                    sentence=s.index, evidence=s.text))
+        sents = ctx.doc.sentences
+        periods: dict[int, str] = {}
+        for rx, metric, unit in self.FACT_PATTERNS:
+            for m in rx.finditer(ctx.text):
+                si = ctx.sent_index(m.start())
+                s = sents[si] if sents else None
+                if s is None:
+                    continue
+                if si not in periods:
+                    pm = PERIOD_RE.search(s.text)
+                    periods[si] = pm.group() if pm else ""
+                val = m.group(1)
+                num = re.match(_num, val)
+                n = Decimal(num.group()) if num else None
+                if unit == "元" and n is not None:
+                    n = parse_amount(val)[0]
+                out.append(Fact(subject=subj, metric=metric, value=val, number=n, unit=unit, period=periods[si],
+                                sentence=s.index, evidence=s.text))
+        out.sort(key=lambda f: f.sentence)
         return out
+
+
+_TAGS: dict | None = None
 
 
 @lru_cache(maxsize=65536)
 def _posseg(window: str) -> tuple:
-    import jieba.posseg as ps
+    """(word, POS) pairs: jieba words (cached kg.nlp.cut) tagged from jieba's POS dictionary."""
+    global _TAGS
+    if _TAGS is None:
+        import jieba.posseg as ps
 
-    return tuple((w.word, w.flag) for w in ps.cut(window))
+        nlp.init()
+        _TAGS = ps.dt.word_tag_tab
+    out = []
+    for w in nlp.cut(window):
+        tag = _TAGS.get(w)
+        if tag is None:
+            tag = "m" if w.isdigit() else ("eng" if w.isascii() and w.isalnum() else "x")
+        out.append((w, tag))
+    return tuple(out)
 
 
 def _canon(name: str) -> str:

@@ -22,6 +22,9 @@ def init() -> None:
     global _READY
     if not _READY:
         jieba.initialize()
+        import jieba.posseg as ps
+
+        list(ps.cut("初始化词性标注", HMM=False))  # loads the POS dictionary before any fork
         _READY = True
 
 
@@ -29,7 +32,7 @@ def init() -> None:
 def cut(text: str) -> tuple[str, ...]:
     """jieba tokens of a short text window (cached: windows repeat across documents)."""
     init()
-    return tuple(jieba.cut(text, HMM=True))
+    return tuple(jieba.cut(text, HMM=False))
 
 
 def token_starts(text: str) -> set[int]:

@@ -231,9 +231,30 @@ def _chain_sections(result: AnalysisResult, ch: str) -> dict:
     return {"info": info, "gaps": gaps, "leaders": leaders, "counts": counts}
 
 
+def _overview_rows(result: AnalysisResult) -> list[list[str]]:
+    """Per cluster: tier, chains, 链主, covered/weak/missing segment counts, 补链 targets."""
+    tiers = {cl.label: cl.tier for cl in result.clusters.values()}
+    rows = []
+    for cl_label, chs in _ordered_chains(result):
+        gaps = [g for ch in chs for g in result.gaps_for(ch)]
+        leaders = [f"{l.label}（{l.chain_label}）" for ch in chs for l in result.leaders_for(ch)[:1]]
+        missing = [f"{g.segment_label}" for g in gaps if g.status == "缺失"]
+        rows.append([cl_label, tiers.get(cl_label, ""), "、".join(result.chains[c].label for c in chs),
+                     "；".join(leaders) or NO_LEADER,
+                     str(sum(g.status == "已覆盖" for g in gaps)), str(sum(g.status == "薄弱" for g in gaps)),
+                     str(len(missing))])
+    return rows
+
+
+OVERVIEW_HEADER = ["集群", "量级", "产业链", "链主", "已覆盖", "薄弱", "缺失"]
+
+
 def report_md(result: AnalysisResult, figures: dict[str, str]) -> str:
     L = ["# 产业链招商图谱分析报告", "", f"生成时间：{result.generated}（UTC）。链主只在文本有链主/龙头证据时认定；"
          "环节状态：已覆盖（≥2 个本地参与者且至少一个已投产）、薄弱（仅 1 个，或只有未投产项目）、缺失（无）。", ""]
+    L += ["## 集群总览", "", "| " + " | ".join(OVERVIEW_HEADER) + " |", "|" + "---|" * len(OVERVIEW_HEADER)]
+    L += ["| " + " | ".join(_md_escape(x) for x in r) + " |" for r in _overview_rows(result)]
+    L.append("")
     for title, head in (("## 招商核心数据（文本原文）", True), ("## 其他数据", False)):
         rows = _facts_rows(result, head)
         if not rows and not head:
@@ -313,7 +334,10 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes]) -> str:
          "<h1>产业链招商图谱分析报告</h1>",
          f"<p class='note'>生成时间：{e(result.generated)}（UTC）。链主只在文本有链主/龙头证据时认定；环节状态："
          "已覆盖（≥2 个本地参与者且至少一个已投产）、薄弱（仅 1 个，或只有未投产项目）、缺失（无）。</p>",
-         ]
+         "<h2>集群总览</h2><table><tr>" + "".join(f"<th>{h}</th>" for h in OVERVIEW_HEADER) + "</tr>"]
+    for r in _overview_rows(result):
+        H.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in r) + "</tr>")
+    H.append("</table>")
     for title, head in (("招商核心数据（文本原文）", True), ("其他数据", False)):
         rows = _facts_rows(result, head)
         if not rows and not head:
@@ -354,7 +378,11 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes]) -> str:
                 H.append(f"<tr class='s-{g.status}'><td>{g.position}</td><td>{e(g.segment_label)}</td>"
                          f"<td>{g.status}</td><td>{g.kind}</td><td>{e(_players_text(g)) or '—'}</td>"
                          f"<td class=ev>{e(_evidence_text(g.evidence, 2))}</td><td>{e(_leads_text(g)) or '—'}</td></tr>")
-            H.append("</table>")
+            H.append("</table><ul>")
+            for kind in ("补链", "延链", "强链"):
+                segs = "、".join(g.segment_label for g in d["gaps"] if g.kind == kind) or "—"
+                H.append(f"<li><b>{kind}</b>：{e(segs)}</li>")
+            H.append("</ul>")
     city = [ld for ld in result.leads if ld.scope == "全市"]
     H.append("<h2>全市招商目标区域与对象</h2>")
     if city:
