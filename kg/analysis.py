@@ -1174,6 +1174,8 @@ def write_back(ds: rdflib.Dataset | rdflib.Graph, result: AnalysisResult) -> Non
             if ev.sentence:
                 out.add((node, PROV.wasDerivedFrom, URIRef(ev.sentence)))
         for ld in gp.leads:
+            if ld.sentence:
+                out.add((node, PROV.wasDerivedFrom, URIRef(ld.sentence)))  # the lead's evidence
             if ld.iri:
                 out.add((node, KG.lead, URIRef(ld.iri)))
             else:
