@@ -395,3 +395,19 @@ def test_structure_ranks_between_textual_leaders():
     comp = ls[0].components
     assert comp["suppliers"] > 0 and comp["projects"] > 0 and comp["segments"] == 2 and comp["investment"] > 0
     assert gap(r, LED, "外延片").status == "薄弱"  # one firm, producing
+
+
+def test_figures_fall_back_without_cjk_font(led, monkeypatch, caplog, tmp_path):
+    _b, r = led
+    monkeypatch.setattr(report, "FONT_CANDIDATES", [])
+    monkeypatch.setattr(report, "CJK_NAME_HINTS", ("no-such-font-family",))
+    monkeypatch.delenv("CHAINKG_CJK_FONT", raising=False)
+    report.cjk_font.cache_clear()
+    try:
+        with caplog.at_level("WARNING"):
+            png = report.cluster_figure(r, "光电LED产业集群", [LED])
+        assert png and png.startswith(b"\x89PNG")
+        assert any("中文字体" in m for m in caplog.messages)
+    finally:
+        report.cjk_font.cache_clear()
+    assert report.cjk_font()  # CI has fonts-noto-cjk
