@@ -95,7 +95,8 @@ class Gazetteer:
 
         alt = lambda xs: "|".join(sorted(map(re.escape, xs), key=len, reverse=True))  # noqa: E731
         self.company_re = re.compile(rf"(?:{alt(self.company_suffixes)})")
-        self.org_re = re.compile(rf"(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)")
+        self.org_re = re.compile(rf"(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)"
+                                 rf"|(?:{alt(lex['org_bureaus'])})(?:部|局|厅|委|中心|办公室)")
         self.park_re = re.compile(rf"(?:{alt(lex['park_suffixes'])})")
         self.project_re = re.compile(rf"(?:项目|工程|生产线|生产基地|制造基地|产业基地|研发基地|基地|工厂|新厂区|厂区)(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
         self.chain_re = re.compile(r"(?:全产业链|产业链|链)")
@@ -404,22 +405,15 @@ class Extractor:
                 ctx.take(Span(m.start(), m.end(), "Organization", m.group(), m.group()))
                 continue
             end = m.end()
-            if t[m.start():m.start() + 1] == "部" and t[m.start() - 2:m.start()] in ("东部", "西部"):
-                continue
             lo = self._left_limit(ctx, m.start(), False, 20)
             win = t[lo:m.start()]
             if len(win) < 1:
                 continue
-            off = self._trim(win, g.org_generic)
+            off = self._trim(win, g.org_generic, always=True)
             name = t[lo + off:end]
             core = name[: len(name) - len(m.group())]
-            if len(core) < 2 or name in g.org_generic or core in g.org_generic:
-                continue
-            if m.group() in ("局", "部", "厅", "中心", "办公室", "政府") and len(core) < 2:
-                continue
-            if m.group() == "部" and not re.search(r"(?:财政|农业农村|商务|工业和信息化|科学技术|科技|自然资源|生态环境|交通运输|住房和城乡建设|水利|教育|民政|人力资源和社会保障|国防|外交|公安|司法|文化和旅游|卫生健康|应急管理|退役军人事务|宣传|组织|统战)部$", name):
-                continue
-            if m.group() in ("部", "中心", "局") and not re.search(r"(?:国家|财政|农业|商务|工信|工业和信息化|科技|发改|自然资源|生态环境|交通|住房|水利|教育|民政|人社|卫生|文化|市场监管|统计|应急|乡村振兴|招商|投资促进|服务)", name):
+            bureau = m.group()[-1] in "部局厅委心室" and len(m.group()) > 2
+            if not bureau and (len(core) < 2 or name in g.org_generic or core in g.org_generic):
                 continue
             ctx.take(Span(lo + off, end, "Organization", name, name))
 
@@ -1065,7 +1059,7 @@ class Extractor:
         hits = []
         mask = ctx.mask
         city_ctx = set()
-        for end, (k, rows, full, ctx_names) in g.div_ac.iter(t):
+        for end, (k, rows, full, ctx_names) in g.div_ac.iter_long(t):
             a = end - len(k) + 1
             if ctx_names:
                 city_ctx.update(ctx_names)
