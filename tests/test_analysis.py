@@ -409,5 +409,6 @@ def test_figures_fall_back_without_cjk_font(led, monkeypatch, caplog, tmp_path):
         assert png and png.startswith(b"\x89PNG")
         assert any("中文字体" in m for m in caplog.messages)
     finally:
+        monkeypatch.undo()
         report.cjk_font.cache_clear()
     assert report.cjk_font()  # CI has fonts-noto-cjk
