@@ -772,6 +772,9 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
             # the named actor who attracted them sits on the segment they supply (kg:next)
             head = text[: m.start()]
             for e in sent_entities.get(sid, ()):
+                if any(pl.entity == str(e) and pl.chain == ch and pl.segment and pl.basis != "推断"
+                       for pl in placements):
+                    continue  # its own segment is known; no need to infer it from its suppliers
                 if e in enterprises and any(n in head for n in G.names(e)) and ATTRACT_RE.search(text):
                     for nxt in _segment(chains, ch, seg).next:
                         add(Placement(str(e), G.label(e), "Enterprise", ch, chains[ch].label, nxt,

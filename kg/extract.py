@@ -302,7 +302,7 @@ class Extractor:
             p -= len(tk)
             if tk in SOFT_STOPS or tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
                 continue
-            if (tk in g.stops or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f")
+            if (tk in g.stops or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
                     or (fl == "m" and re.search(r"[\d第批个]", tk)) or TIME_TOKEN.match(tk)):
                 return p + len(tk)
         return 0
@@ -329,7 +329,8 @@ class Extractor:
 
         toks = _posseg(window)
         g = self.g
-        if toks and not is_item and toks[-1][1] in ("v", "d", "ad", "z") and toks[-1][0] not in VERB_OK and len(toks[-1][0]) > 1:
+        if toks and not is_item and toks[-1][1] in ("v", "d", "ad", "z") and toks[-1][0] not in VERB_OK and len(toks[-1][0]) > 1 \
+                and not re.search(r"\d", window):
             return None
         if toks and not is_item and toks[-1][1] in ("u", "uz", "ul", "uj", "q", "y"):
             return None
@@ -343,12 +344,14 @@ class Extractor:
         for tk, _ in toks:
             offs.append(p)
             p += len(tk)
+        has_digit = bool(re.search(r"\d", window))
         for k in range(len(toks) - 1, -1, -1):
             tk, fl = toks[k]
             tail_len = len(window) - offs[k] - len(tk)
             hard = ((tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk)
                     or (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
-                        and 0 < tail_len <= 3 and len(tk) >= 2))
+                        and 0 < tail_len <= 3 and len(tk) >= 2 and not has_digit
+                        and not (k + 1 < len(toks) and toks[k + 1][1] in ("v", "vn"))))
             build = tk in BUILD_VERBS and tail_len >= 4
             if not hard and not build:
                 continue
@@ -375,6 +378,7 @@ class Extractor:
         self._organisations(ctx)
         self._enterprises(ctx)
         self._cue_enterprises(ctx)
+        self._short_enterprises(ctx)
         self._parks(ctx)
         self._merge_parks(ctx)
         self._projects(ctx)
@@ -775,7 +779,7 @@ class Extractor:
         proj.meta["place"] = place
         # capacity inside the name
         cm = CAP_RE.search(text)
-        if cm and cm.start() <= 2:
+        if cm and (cm.start() <= 2 or cm.start() == self._division_prefix(text)):
             proj.meta["capacity"] = cm.group()
         elif (cm2 := CAP_PLAIN_RE.search(text)):
             proj.meta["capacity"] = cm2.group()
@@ -934,7 +938,19 @@ class Extractor:
                 if core in sc["labels"]:
                     canon = sc["labels"][core]
             name = t[lo + off:b]
-            ctx.take(Span(lo + off, b, "IndustryCluster", canon or name, name))
+            pos, place = lo + off, None
+            while True:
+                dl = self._division_prefix(t[pos:a])
+                if not dl or a - (pos + dl) < 2:
+                    break
+                row = self._div_row(t[pos:pos + dl])
+                if row is None:
+                    break
+                place = ctx.take(Span(pos, pos + dl, row["type"], row["name"], t[pos:pos + dl], meta={"prefix": True}))
+                pos += dl
+            cl = ctx.take(Span(lo + off, b, "IndustryCluster", canon or name, name, meta={"place": place}))
+            if place is not None:
+                ctx.rels.append((cl, "locatedIn", place, ctx.sent_index(a)))
         # scheme labels
         for sc in ctx.active_schemes:
             hits = []
@@ -1283,6 +1299,15 @@ class Extractor:
                     row = self._div_row(e.text[:dl])
                     if row and row["type"] == "County" and e.text[:dl] == row["name"]:
                         R.append((e, "locatedIn", (row["type"], row["name"]), si))
+            # X投资(建设)的Y: the enterprise implements the project
+            for e in ents:
+                mm = re.match(r"^(?:投资|投资建设|投建|建设|兴建|开发)的", stext[e.end - s0:e.end - s0 + 6])
+                if mm:
+                    for p in projects:
+                        if 0 <= p.start - (e.end + mm.end()) <= 2:
+                            R.append((e, "implements", p, si))
+                            if p.meta.get("product") is not None:
+                                R.append((e, "produces", p.meta["product"], si))
             # 在<park>，…<enterprise> (the enterprise settled there)
             mm = re.match(r"^(?:而)?在([^，]{2,20})，", stext)
             if mm:
