@@ -9,6 +9,9 @@ import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 KG = "https://w3id.org/chainkg/ontology#"
 KGR = "https://w3id.org/chainkg/id/"
 
@@ -43,6 +46,7 @@ def atomic_path(path: str | os.PathLike):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for people to open
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -68,7 +72,7 @@ def atomic_dir(path: str | os.PathLike):
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         yield tmp
-        old = None
+        os.chmod(tmp, 0o777 & ~_UMASK)        old = None
         if path.exists():
             old = path.with_name(f".{path.name}.old")
             if old.exists():
