@@ -72,7 +72,8 @@ def atomic_dir(path: str | os.PathLike):
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         yield tmp
-        os.chmod(tmp, 0o777 & ~_UMASK)        old = None
+        os.chmod(tmp, 0o777 & ~_UMASK)
+        old = None
         if path.exists():
             old = path.with_name(f".{path.name}.old")
             if old.exists():
