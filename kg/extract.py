@@ -311,13 +311,17 @@ class Extractor:
         """If a division name (a whole jieba word) starts the name inside window[:start] with only
         a few non-function characters between (长治市润和燃气…: jieba splits 润/和), start there."""
         g = self.g
+        rest = window[start:]
+        if any(rest.startswith(d) for d in (rest[:2], rest[:3], rest[:4]) if d in g.div_by_name or d in g.short_index):
+            return start  # the name already starts with a division
         p = 0
         for tk in nlp.cut(window):
             if p >= start:
                 break
             if tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
                 between = window[p + len(tk):start]
-                if len(between) <= 4 and not any(x in between for x in "的是在由为让把将对向从了"):
+                if len(between) <= 4 and not any(x in between for x in "的是在由为让把将对向从了") \
+                        and not any(w in g.stops and w not in "和与及" for w, f in _posseg(between)):
                     return p
             p += len(tk)
         return start
@@ -1299,6 +1303,16 @@ class Extractor:
                     row = self._div_row(e.text[:dl])
                     if row and row["type"] == "County" and e.text[:dl] == row["name"]:
                         R.append((e, "locatedIn", (row["type"], row["name"]), si))
+            # one enterprise as the subject, then a build/invest verb, then the project
+            ent_names = {e.canonical for e in ents}
+            if len(ent_names) == 1:
+                e0 = ents[0]
+                for p in projects:
+                    if p.meta.get("enterprise") is None and p.start > e0.end and re.search(
+                            r"投资|建设|开建|兴建|新建|扩建|投建|实施|启动|开工|上马|布局|建立", t[e0.end:p.start]):
+                        R.append((e0, "implements", p, si))
+                        if p.meta.get("product") is not None:
+                            R.append((e0, "produces", p.meta["product"], si))
             # X投资(建设)的Y: the enterprise implements the project
             for e in ents:
                 mm = re.match(r"^(?:投资|投资建设|投建|建设|兴建|开发)的", stext[e.end - s0:e.end - s0 + 6])
@@ -1460,7 +1474,7 @@ class Extractor:
     # ------------------------------------------------------------ facts
     FACT_PATTERNS = [
         (re.compile(rf"签约(?:招商引资)?项目(?:数)?(?:达|共|达到)?({_num}个)"), "签约项目数", "个"),
-        (re.compile(rf"共签约(?:招商引资)?项目({_num}个)"), "签约项目数", "个"),
+        (re.compile(rf"共签约(?:招商引资)?项目({_num}个)|签?约招商引资项目({_num}个)"), "签约项目数", "个"),
         (re.compile(rf"签约(?:招商引资)?(?:总额|金额|总金额)(?:达|为|达到)?({_num}(?:亿|万)?元)"), "签约金额", "元"),
         (re.compile(rf"(?:开工建设|实施|开工|推进|谋划储备)(?:[\u4e00-\u9fa5]{{0,8}})?项目({_num}个)"), "项目数", "个"),
         (re.compile(rf"(?:累计)?完成(?:项目)?投资({_num}(?:亿|万)?元)"), "完成投资", "元"),
@@ -1484,7 +1498,7 @@ class Extractor:
                 if si not in periods:
                     pm = PERIOD_RE.search(s.text)
                     periods[si] = pm.group() if pm else ""
-                val = m.group(1)
+                val = next(x for x in m.groups() if x)
                 num = re.match(_num, val)
                 n = Decimal(num.group()) if num else None
                 if unit == "元" and n is not None:

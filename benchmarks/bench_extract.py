@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Extraction throughput: MB/s of UTF-8 text for 1 and 2 worker processes.
+
+The corpus is the seeds, varied so caches do not flatter the numbers: paragraphs are shuffled
+into ~50 KB documents, every figure is redrawn, and county / city names are swapped for random
+other divisions of the national gazetteer.
+
+    python benchmarks/bench_extract.py            # ~20 MB
+    python benchmarks/bench_extract.py --mb 5
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kg import extract, ingest, resources  # noqa: E402
+
+
+def corpus(mb: float, seed: int = 7) -> list[ingest.Document]:
+    rnd = random.Random(seed)
+    paras = []
+    for f in sorted((ROOT / "seeds").glob("*.txt")):
+        doc = ingest.read_document(f)
+        paras += [p for p in doc.text.split("\n") if len(p) > 8]
+    with open(resources.data_dir() / "divisions.tsv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    counties = [r["name"] for r in rows if r["type"] == "County"]
+    cities = [r["name"] for r in rows if r["type"] == "City"]
+    local = re.compile(r"长治市|长治|襄垣县|襄垣|潞城区|上党区|长子县|黎城县|沁源县|武乡县|壶关县|平顺县|潞州区|屯留区")
+    docs, total, n = [], 0, 0
+    target = int(mb * 1024 * 1024)
+    while total < target:
+        parts, size = [], 0
+        while size < 50_000:
+            p = rnd.choice(paras)
+            p = re.sub(r"\d+", lambda m: str(rnd.randint(1, 9999)), p)
+            p = local.sub(lambda m: rnd.choice(cities if m.group().startswith("长治") else counties), p)
+            parts.append(p)
+            size += len(p.encode("utf-8"))
+        text = "\n".join(parts)
+        docs.append(ingest.build_document(text, f"bench_{n:04d}.txt"))
+        total += len(docs[-1].text.encode("utf-8"))
+        n += 1
+    return docs
+
+
+def run(docs, workers: int) -> float:
+    size = sum(len(d.text.encode("utf-8")) for d in docs) / 1024 / 1024
+    from kg import nlp
+
+    nlp.cut.cache_clear()  # each run starts cold: forked workers would inherit warm caches
+    extract._posseg.cache_clear()
+    t = time.perf_counter()
+    extract.extract_all(docs, workers=workers)
+    dt = time.perf_counter() - t
+    print(f"workers={workers}: {size:.1f} MB in {dt:.1f} s = {size / dt:.2f} MB/s", flush=True)
+    return size / dt
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (default 20)")
+    args = ap.parse_args()
+    docs = corpus(args.mb)
+    extract.extract_all(docs[:1])  # load gazetteers, jieba dictionaries (not timed)
+    one = run(docs, 1)
+    two = run(docs, 2)
+    print(f"speed-up with 2 workers: {two / one:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""The extractor must work on other cities and other chains: no seed names in the data files,
+behaviour on texts that share nothing with the seeds, gazetteer sanity."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kg import extract, ingest, resources
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def ex() -> extract.Extractor:
+    return extract.Extractor()
+
+
+def run(ex, text: str):
+    return ex.extract(ingest.build_document(text, "g.txt"))
+
+
+def test_lexicon_holds_no_seed_names():
+    """ontology/data holds general language only: no enterprise/project names of the seeds."""
+    seed_text = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "seeds").glob("*.txt"))
+    legal = set(re.findall(r"[\u4e00-\u9fff()（）]{4,20}?(?:有限公司|集团)", seed_text))
+    projects = set(re.findall(r"[\u4e00-\u9fffA-Za-z0-9]{6,30}?项目", seed_text))
+    lex = (resources.data_dir() / "extract_lexicon.json").read_text(encoding="utf-8")
+    for name in legal | projects:
+        core = re.sub(r"^(?:山西|长治市?|浙江)", "", name)
+        assert core not in lex, f"seed name in lexicon: {name}"
+    for word in ("华烨", "霍家", "卡仕途", "圣农", "长治", "襄垣", "潞城"):
+        assert word not in lex
+
+
+def test_divisions_table():
+    with open(resources.data_dir() / "divisions.tsv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    by = {r["name"]: r for r in rows}
+    assert len(rows) > 3000
+    assert by["北京市"]["type"] == "City"
+    assert by["浙江省"]["type"] == "Province" and by["浙江省"]["short_name"] == "浙江"
+    assert by["江阴市"]["type"] == "County" and by["江阴市"]["parent_province"] == "江苏省"
+    assert by["襄垣县"]["parent_city"] == "长治市" and by["襄垣县"]["short_name"] == "襄垣"
+    assert by["内蒙古自治区"]["short_name"] == "内蒙古"
+    assert by["上党区"]["type"] == "County"  # post-2018 renames applied
+
+
+def test_other_city_other_chain(ex):
+    x = run(ex, "合肥市加快建设新能源汽车产业集群。合肥经开区内，安徽星驰汽车科技有限公司年产30万辆新能源整车项目"
+                "投产，项目总投资120亿元。星驰汽车作为新能源汽车产业链“链主”，吸引了一批零部件企业落户。")
+    ents = {(m.type, m.canonical) for m in x.mentions}
+    assert ("City", "合肥市") in ents
+    assert ("Park", "合肥经开区") in ents
+    assert ("Enterprise", "安徽星驰汽车科技有限公司") in ents
+    assert ("IndustryChain", "新能源汽车产业链") in ents
+    rels = {(r.head, r.rel, r.tail) for r in x.relations}
+    assert ("安徽星驰汽车科技有限公司", "implements", "年产30万辆新能源整车项目") in rels
+    assert ("年产30万辆新能源整车项目", "investment", "120亿元") in rels
+    assert ("年产30万辆新能源整车项目", "capacity", "年产30万辆") in rels
+    assert ("年产30万辆新能源整车项目", "locatedIn", "合肥经开区") in rels
+    assert ("安徽星驰汽车科技有限公司", "chainLeaderOf", "新能源汽车产业链") in rels
+
+
+def test_region_cluster_scheme_only_where_its_city_is_named(ex):
+    # 长治's scheme labels (新材料, 食品 …) are not clusters in a text about another city
+    x = run(ex, "苏州市重点发展新材料、食品、电子信息等产业。")
+    assert not [m for m in x.mentions if m.type == "IndustryCluster"]
+
+
+def test_county_level_city_is_county(ex):
+    x = run(ex, "江阴市临港开发区引进一批装备制造项目。")
+    assert ("County", "江阴市") in {(m.type, m.canonical) for m in x.mentions}
+
+
+def test_supplies_to_list(ex):
+    x = run(ex, "宁波华晟电器有限公司专业生产洗碗机用电机，为海尔、美的和方太等配套生产。")
+    rels = {(r.head, r.rel, r.tail) for r in x.relations}
+    assert {("宁波华晟电器有限公司", "suppliesTo", n) for n in ("海尔", "美的", "方太")} <= rels
+    assert ("宁波华晟电器有限公司", "produces", "洗碗机用电机") in rels
+
+
+def test_json_roundtrip_of_all_texts(ex):
+    for p in sorted((ROOT / "tests" / "texts").glob("*.txt")):
+        rec = extract.to_json(ex.extract(ingest.read_document(p)))
+        assert json.loads(json.dumps(rec, ensure_ascii=False)) == rec
