@@ -261,6 +261,8 @@ class Extractor:
             p -= len(tk)
             if tk in NAME_KEEP or tk in g.company_heads or tk in g.div_by_name or tk in g.short_index:
                 continue
+            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为":
+                continue  # single characters of unknown names get arbitrary tags
             if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and re.search(r"\d|年|月", tk)) or TIME_TOKEN.match(tk):
                 return p + len(tk)
         return 0
@@ -352,7 +354,7 @@ class Extractor:
         for k in range(len(toks) - 1, -1, -1):
             tk, fl = toks[k]
             tail_len = len(window) - offs[k] - len(tk)
-            hard = ((tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk)
+            hard = ((tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk) or tk in ("之", "地", "得")
                     or (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
                         and 0 < tail_len <= 3 and len(tk) >= 2 and not has_digit
                         and not (k + 1 < len(toks) and toks[k + 1][1] in ("v", "vn"))))
@@ -642,6 +644,8 @@ class Extractor:
                 continue
             if suffix.startswith("工程") and len(re.sub(r"[“”‘’\"]", "", core)) < 4:
                 continue
+            if not self._namelike_project(ctx, core, start, a, b, bool(pre)):
+                continue
             found.append(Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)}))
         # list items before 等N个项目 / 等一批…项目
         for m in re.finditer(r"等(?:[\d一二三四五六七八九十两百多余]+(?:个|项|批)|一批)?[\u4e00-\u9fff]{0,6}?(?:项目|工程)", t):
@@ -672,9 +676,8 @@ class Extractor:
                 else:
                     merged.append([x, y])
             for k, (x, y) in enumerate(merged):
-                if k == 0:
-                    while x < y and ctx.mask[x]:
-                        x += 1
+                while x < y and ctx.mask[x]:
+                    x += 1
                 if not ctx.free(x, y):
                     continue
                 if k == 0:
@@ -700,6 +703,28 @@ class Extractor:
                 continue
             self._split_project(ctx, sp)
             last_end = sp.end
+
+    def _namelike_project(self, ctx: _DocCtx, core: str, start: int, a: int, b: int, park_prefix: bool) -> bool:
+        """Reject descriptions and counts that end in 项目: 签约…项目323个, 作为首个…的X项目,
+        two-character cores, runs of single characters (谋实谋快…), division + verb."""
+        t, g = ctx.text, self.g
+        plain = re.sub(r"[“”‘’\"\s]", "", core)
+        if re.match(r"(?:达|共|超|超过|有|约)?\d+(?:个|项)", t[b:b + 6]):
+            return False
+        if len(plain) < 3 and not park_prefix:
+            return False
+        s0, _ = ctx.sent_bounds(start)
+        if re.search(r"作为|首个|首座|首家|唯一", t[s0:start]) and t[start - 1:start] == "的":
+            return False
+        toks = _posseg(plain)
+        if re.fullmatch(r"(?:[\u4e00-\u9fff]{1,2})*\d+", plain) and all(f in ("v", "a", "d", "m") for _, f in toks):
+            return False
+        dl = self._division_prefix(plain)
+        if dl and len(plain) - dl < 3:
+            return False
+        if toks and toks[-1][1] == "a" and len(toks[-1][0]) >= 2 and not re.search(r"\d", plain):
+            return False
+        return True
 
     def _looks_enterprise(self, item: str) -> bool:
         """A bare company short name: name + company head word, no figures, no project words."""
