@@ -290,8 +290,15 @@ def _load_reference(regions: list[Path] | None) -> rdflib.Graph:
 
 def _union(graph, ref: rdflib.Graph) -> rdflib.Graph:
     """graph + reference data, without modifying graph (no copy when graph already holds the reference)."""
-    if type(graph) is rdflib.Graph and all(t in graph for t in ref):
-        return graph
+    if type(graph) is rdflib.Graph:
+        missing = rdflib.Graph()
+        for t in ref:
+            if t not in graph:
+                missing.add(t)
+        if not len(missing):
+            return graph
+        from rdflib.graph import ReadOnlyGraphAggregate
+        return ReadOnlyGraphAggregate([graph, missing])  # read-only view: no copy of a large graph
     g = rdflib.Graph()
     if isinstance(graph, rdflib.Dataset) or isinstance(graph, rdflib.ConjunctiveGraph):
         for s, p, o, _c in graph.quads((None, None, None, None)):
@@ -614,6 +621,7 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
 
     enterprises = G.of_type(KG.Enterprise)
     projects = G.of_type(KG.Project)
+    ent_set0 = set(enterprises)
     ctx_cache = {e: _contexts(G, e) for e in enterprises + projects}
     # a mention's context window ends where the next enterprise starts (for a project: the next project too,
     # "年产600万套儿童早教产品项目、智能家电生产基地项目、光电LED显示屏项目" is a list of different projects)
@@ -621,8 +629,7 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
     for e, cs in ctx_cache.items():
         for c in cs:
             if c.sentence and c.start >= 0:
-                starts[c.sentence].append((c.start, e in enterprises))
-    ent_set0 = set(enterprises)
+                starts[c.sentence].append((c.start, e in ent_set0))
     for e, cs in ctx_cache.items():
         for c in cs:
             later = [x for x, is_ent in starts.get(c.sentence, ()) if x >= c.end and (is_ent or e not in ent_set0)]
@@ -665,7 +672,7 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
     for ent in enterprises + projects:
         if ent in outside:
             continue
-        etype = "Enterprise" if ent in enterprises else "Project"
+        etype = "Enterprise" if ent in ent_set0 else "Project"
         label = G.label(ent)
         strong: list[tuple[str, str, str | None, str, bool, str | None]] = []  # text, basis, sent, evid, operating, via
         sid, stext = first_ctx(ent)
@@ -757,6 +764,7 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
 
     # ---- unnamed players: "吸引了深圳等地多家上游供应商…实现了支架、载带…LED封装材料就地配套"
     anon: dict[str, list[Player]] = defaultdict(list)
+    known_seg = {(pl.entity, pl.chain) for pl in placements if pl.segment and pl.basis != "推断"}
     for sid, text in sent_text.items():
         m = ANON_RE.search(text)
         if not m or not PRESENCE_RE.search(text[m.end():]):
@@ -772,10 +780,9 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
             # the named actor who attracted them sits on the segment they supply (kg:next)
             head = text[: m.start()]
             for e in sent_entities.get(sid, ()):
-                if any(pl.entity == str(e) and pl.chain == ch and pl.segment and pl.basis != "推断"
-                       for pl in placements):
+                if (str(e), ch) in known_seg:
                     continue  # its own segment is known; no need to infer it from its suppliers
-                if e in enterprises and any(n in head for n in G.names(e)) and ATTRACT_RE.search(text):
+                if e in ent_set0 and any(n in head for n in G.names(e)) and ATTRACT_RE.search(text):
                     for nxt in _segment(chains, ch, seg).next:
                         add(Placement(str(e), G.label(e), "Enterprise", ch, chains[ch].label, nxt,
                                       _seg_label(chains, ch, nxt), "推断", f"{kw}→{_seg_label(chains, ch, nxt)}",
@@ -820,7 +827,7 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
         if str(ent) in seg_placed:
             continue
         chs = sorted({pl.chain_label for pl in placements if pl.entity == str(ent)})
-        unplaced.append(Unplaced(str(ent), G.label(ent), "Enterprise" if ent in enterprises else "Project", chs,
+        unplaced.append(Unplaced(str(ent), G.label(ent), "Enterprise" if ent in ent_set0 else "Project", chs,
                                  "仅能定位到产业链，无法确定环节" if chs else "文本中没有可映射到产业链环节的产品或表述"))
 
     # ---- leads
@@ -973,11 +980,12 @@ def _leaders(G, chains, clusters, placements, enterprises, projects, implements,
              sentence_chains, chain_of, chains_of_cluster, anon) -> list[Leader]:
     g = G.g
     ent_set = set(enterprises)
+    proj_set = set(projects)
     # networkx projection: supply, implementation, products, signing and co-location
     NX = nx.Graph()
     for p in (KG.suppliesTo, KG.implements, KG.produces, KG.signedWith, KG.locatedIn):
         for s, o in g.subject_objects(p):
-            if s in ent_set or s in projects or o in ent_set:
+            if s in ent_set or s in proj_set or o in ent_set:
                 NX.add_edge(str(s), str(o), rel=str(p))
     pr = nx.pagerank(NX) if NX.number_of_edges() else {}
     deg = dict(NX.degree()) if NX.number_of_nodes() else {}
