@@ -98,7 +98,7 @@ class Gazetteer:
         self.org_re = re.compile(rf"(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)"
                                  rf"|(?:{alt(lex['org_bureaus'])})(?:部|局|厅|委|中心|办公室)")
         self.park_re = re.compile(rf"(?:{alt(lex['park_suffixes'])})")
-        self.project_re = re.compile(rf"(?:项目|工程|生产线|生产基地|制造基地|产业基地|研发基地|基地|工厂|新厂区|厂区)(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
+        self.project_re = re.compile(rf"(?:项目|工程|生产线|基地|工厂|厂区)(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
         self.chain_re = re.compile(r"(?:全产业链|产业链|链)")
         self.cluster_re = re.compile(r"产业集群|专业镇")
 
@@ -354,7 +354,7 @@ class Extractor:
         for k in range(len(toks) - 1, -1, -1):
             tk, fl = toks[k]
             tail_len = len(window) - offs[k] - len(tk)
-            hard = ((tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk) or tk in ("之", "地", "得")
+            hard = ((tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk) or tk in ("之", "地", "得", "万元", "亿元", "元", "美元")
                     or (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
                         and 0 < tail_len <= 3 and len(tk) >= 2 and not has_digit
                         and not (k + 1 < len(toks) and toks[k + 1][1] in ("v", "vn"))))
@@ -364,13 +364,18 @@ class Extractor:
             rest = [r for r, _ in toks[k + 1:]]
             if build:
                 spec = [r for r in rest if r not in g.stops and r not in g.project_generic]
-                if spec and rest[0] not in ("和", "及", "与") and sum(len(r) for r in spec) >= 3:
+                if spec and rest[0] not in ("和", "及", "与") and sum(len(r) for r in spec) >= 2:
                     return offs[k] + len(tk)
                 continue
             spec = [r for r in rest if r not in g.stops and r not in g.project_generic and not TIME_TOKEN.match(r)
                     and r.strip("“”‘’\"")]
+            while rest and rest[0] in BUILD_VERBS:
+                tk = tk + rest[0]
+                rest = rest[1:]
+            if rest and all(re.fullmatch(r"[一二三四五六七八九十首]期|第[一二三四五六七八九十]|新", r) for r in rest):
+                return len(window) - len("".join(rest))  # 扩建|二期工厂
             if spec and sum(len(r) for r in spec) >= 2 and len(re.sub(r"[“”‘’\"]", "", "".join(rest))) >= 3:
-                best = offs[k] + len(tk)
+                best = len(window) - len("".join(rest))
                 while best < len(window) and window[best] in "”’、，":
                     best += 1
                 return best
@@ -627,7 +632,8 @@ class Extractor:
                 s0_, s1_ = ctx.sent_bounds(a)
                 sent_txt = t[s0_:s1_]
                 has_ent = any(e.type == "Enterprise" and s0_ <= e.start < s1_ for e in ctx.spans)
-                if not (has_ent or "公司" in sent_txt or INVEST_RE.search(sent_txt)) or t[b:b + 1] in "和的":
+                if not (has_ent or "公司" in sent_txt or INVEST_RE.search(sent_txt) or re.search(r"开工|投产|竣工|奠基|建成|开建", sent_txt)) \
+                        or t[b:b + 1] in "和的":
                     continue
                 if re.search(r"(?:示范|研学|教育|培训|实践|科普|旅游|拓展|爱国主义)基地$", t[max(0, a - 4):b]):
                     continue
@@ -686,7 +692,12 @@ class Extractor:
                         continue
                     x += off
                 item = t[x:y]
-                if not item or not self._specific_project(item):
+                if not item:
+                    continue
+                if self._looks_enterprise(item):
+                    ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
+                    continue
+                if not self._specific_project(item):
                     continue
                 if len(item) <= 5 and not re.search(r"[\dA-Za-z]", item) and not m.group().startswith("等一批"):
                     continue
@@ -714,13 +725,15 @@ class Extractor:
         if len(plain) < 3 and not park_prefix:
             return False
         s0, _ = ctx.sent_bounds(start)
-        if re.search(r"作为|首个|首座|首家|唯一", t[s0:start]) and t[start - 1:start] == "的":
+        clause = t[s0:start]
+        clause = clause[max(clause.rfind("，"), clause.rfind(","), -1) + 1:]
+        if re.search(r"作为|首个|首座|首家|唯一|成为", clause) and t[start - 1:start] == "的":
             return False
         toks = _posseg(plain)
         if re.fullmatch(r"(?:[\u4e00-\u9fff]{1,2})*\d+", plain) and all(f in ("v", "a", "d", "m") for _, f in toks):
             return False
         dl = self._division_prefix(plain)
-        if dl and len(plain) - dl < 3:
+        if dl and len(plain) - dl < 3 and not re.match(r"第[一二三四五六七八九十]|[一二三四五六七八九十]期", plain[dl:]):
             return False
         if toks and toks[-1][1] == "a" and len(toks[-1][0]) >= 2 and not re.search(r"\d", plain):
             return False

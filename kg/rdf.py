@@ -152,19 +152,21 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> r
     """Named graph per document + reference graph, following the RDF contract."""
     ds = rdflib.Dataset()
     bind_prefixes(ds)
+    store = ds.store
     ref = ds.graph(REFERENCE_GRAPH)
     for t in load_reference(region_dirs):
-        ref.add(t)
+        store.add(t, ref, False)
 
     docs = {d.doc_id: d for d in kb.documents}
-    graphs: dict[str, rdflib.Graph] = {}
+    # triples are collected per document in Python sets (cheap dedupe) and loaded at the end
+    graphs: dict[str, set] = {}
     sentences_done: dict[str, set[int]] = defaultdict(set)
     entities_done: dict[str, set] = defaultdict(set)
 
-    def graph(doc_id: str) -> rdflib.Graph:
+    def graph(doc_id: str) -> set:
         g = graphs.get(doc_id)
         if g is None:
-            g = graphs[doc_id] = ds.graph(graph_iri(doc_id))
+            g = graphs[doc_id] = set()
             d = docs.get(doc_id)
             di = doc_iri(doc_id)
             g.add((di, RDF.type, KG.Document))
@@ -304,15 +306,25 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> r
             key = sorted(keys)[0]
             describe(doc_id, key)
             g.add((fi, KG.about, _entity_uri(kb, key)))
+
+    for doc_id, triples in graphs.items():
+        ctx = ds.graph(graph_iri(doc_id))
+        for t in triples:
+            store.add(t, ctx, False)
     return ds
 
 
 def union_graph(ds: rdflib.Dataset) -> rdflib.Graph:
-    """All triples of all named graphs (and the default graph) in one Graph."""
+    """All triples of all named graphs (and the default graph) in one Graph (each triple once)."""
     g = rdflib.Graph()
     bind_prefixes(g)
-    for s, p, o, _c in ds.quads((None, None, None, None)):
-        g.add((s, p, o))
+    for prefix, ns in ds.namespaces():
+        if prefix and prefix not in PREFIXES:
+            g.bind(prefix, ns, override=False)
+    add = g.store.add
+    # the store's context-free view lists every triple once, whatever graphs it sits in
+    for triple, _ctxs in ds.store.triples((None, None, None), None):
+        add(triple, g, False)
     return g
 
 
