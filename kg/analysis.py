@@ -161,7 +161,7 @@ class Lead:
     label: str
     iri: str | None
     type: str  # Region | City | Province | Enterprise ...
-    scope: str  # 产业链 | 全市
+    scope: str  # 产业链 (sentence about the chain) | 环节 (names segments only) | 全市 (city-wide)
     chain: str | None
     segments: list[str]
     evidence: str
@@ -888,7 +888,7 @@ def _leads(G, sentences, sent_text, sent_entities, sentence_chains, matcher, cha
         about = sentence_chains(sid)
         segs_by_chain = defaultdict(list)
         for a, b, kw, ch, seg in matcher.matches(text):
-            if ch in about and seg not in segs_by_chain[ch]:
+            if (ch in about or not about) and seg not in segs_by_chain[ch]:
                 segs_by_chain[ch].append(seg)
         for iri, label, tname in targets:
             if about:
@@ -898,6 +898,13 @@ def _leads(G, sentences, sent_text, sent_entities, sentence_chains, matcher, cha
                         seen.add(key)
                         pos = tuple(p for p in POSITIONS if p in text) or POSITIONS
                         out.append(Lead(label, iri, tname, "产业链", ch, segs_by_chain.get(ch, []), text, sid, pos))
+            elif segs_by_chain:
+                # "考察圣农发展…等龙头企业，推动养殖屠宰一体化、食用菌深加工…项目落地": only the segments named
+                for ch, segs in sorted(segs_by_chain.items()):
+                    key = (label, ch, sid)
+                    if key not in seen:
+                        seen.add(key)
+                        out.append(Lead(label, iri, tname, "环节", ch, segs, text, sid, ()))
             else:
                 key = (label, None, sid)
                 if key not in seen:
@@ -965,6 +972,10 @@ def _gaps(chains, clusters, placements, anon, leads, implementer) -> list[Gap]:
                 kind = "延链" if (p < lo or p > hi) else "补链"
             gl = []
             for ld in leads:
+                if ld.scope == "全市" and st != "已覆盖" and ld.type in ("Region", "City", "Province"):
+                    if all(x.label != ld.label for x in gl):
+                        gl.append(ld)  # the city's target regions apply to every link still to fill
+                    continue
                 if ld.chain != ch.iri:
                     continue
                 # a lead sentence about the chain points at every segment still to fill, and at the ones it names

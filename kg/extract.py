@@ -125,6 +125,8 @@ class Gazetteer:
         for short, rows in self.short_index.items():
             keys.setdefault(short, []).extend(("short", r) for r in rows)
         for k, v in keys.items():
+            if k in self.short_stop and not any(kind == "full" for kind, _ in v):
+                continue
             full = next((r for kind, r in v if kind == "full"), None)
             ctx_names = tuple({r["name"] for kind, r in v if r["type"] in ("City", "Province")})
             self.div_ac.add_word(k, (k, v, full, ctx_names))
@@ -729,8 +731,10 @@ class Extractor:
         clause = clause[max(clause.rfind("，"), clause.rfind(","), -1) + 1:]
         if re.search(r"作为|首个|首座|首家|唯一|成为", clause) and t[start - 1:start] == "的":
             return False
+        if t[start - 2:start] in ("成为", "作为", "打造", "建成") and t[a:b].startswith("基地"):
+            return False
         toks = _posseg(plain)
-        if re.fullmatch(r"(?:[\u4e00-\u9fff]{1,2})*\d+", plain) and all(f in ("v", "a", "d", "m") for _, f in toks):
+        if plain[-1:].isdigit() and re.fullmatch(r"[\u4e00-\u9fff]*\d+", plain) and all(f in ("v", "a", "d", "m") for _, f in toks):
             return False
         dl = self._division_prefix(plain)
         if dl and len(plain) - dl < 3 and not re.match(r"第[一二三四五六七八九十]|[一二三四五六七八九十]期", plain[dl:]):
@@ -1124,7 +1128,6 @@ class Extractor:
             if mask[a] or mask[end]:
                 continue
             hits.append((a, end + 1, k, rows, full))
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         out: list[Span] = []
         last = -1
         for a, b, k, rows, full in hits:
@@ -1568,8 +1571,11 @@ def _posseg(window: str) -> tuple:
     return tuple(out)
 
 
+_WS = re.compile(r"\s+")
+
+
 def _canon(name: str) -> str:
-    return re.sub(r"\s+", "", name)
+    return _WS.sub("", name) if (" " in name or "\t" in name or "\n" in name) else name
 
 
 def _name_type(x) -> tuple[str, str]:

@@ -81,11 +81,16 @@ def _players_text(g: Gap) -> str:
 
 
 def _leads_text(g: Gap) -> str:
-    seen = []
+    """Chain/segment-specific leads first, then the city's target regions."""
+    own, city = [], []
     for ld in g.leads:
-        if ld.label not in seen:
-            seen.append(ld.label)
-    return "；".join(seen)
+        bucket = city if ld.scope == "全市" else own
+        if ld.label not in own and ld.label not in city:
+            bucket.append(ld.label)
+    parts = ["；".join(own)] if own else []
+    if city:
+        parts.append("全市重点区域：" + "、".join(city))
+    return "；".join(parts)
 
 
 def _evidence_text(evs, limit: int = 3) -> str:
