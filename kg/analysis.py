@@ -890,6 +890,7 @@ def _leads(G, sentences, sent_text, sent_entities, sentence_chains, matcher, cha
         for a, b, kw, ch, seg in matcher.matches(text):
             if (ch in about or not about) and seg not in segs_by_chain[ch]:
                 segs_by_chain[ch].append(seg)
+        aligned = _align_targets(text, [t for t in targets if t[2] == "Enterprise"], matcher) if not about else {}
         for iri, label, tname in targets:
             if about:
                 for ch in sorted(about):
@@ -899,8 +900,10 @@ def _leads(G, sentences, sent_text, sent_entities, sentence_chains, matcher, cha
                         pos = tuple(p for p in POSITIONS if p in text) or POSITIONS
                         out.append(Lead(label, iri, tname, "产业链", ch, segs_by_chain.get(ch, []), text, sid, pos))
             elif segs_by_chain:
-                # "考察圣农发展…等龙头企业，推动养殖屠宰一体化、食用菌深加工…项目落地": only the segments named
-                for ch, segs in sorted(segs_by_chain.items()):
+                # "考察圣农发展…等龙头企业，推动养殖屠宰一体化、食用菌深加工…项目落地": only the segments named;
+                # enterprises listed in the same order as the projects get their own item's segments
+                own = aligned.get(label)
+                for ch, segs in sorted((own if own is not None else segs_by_chain).items()):
                     key = (label, ch, sid)
                     if key not in seen:
                         seen.add(key)
@@ -913,12 +916,43 @@ def _leads(G, sentences, sent_text, sent_entities, sentence_chains, matcher, cha
     return out
 
 
+def _align_targets(text: str, ents: list[tuple], matcher) -> dict[str, dict[str, list[str]]]:
+    """"考察A、B、C等龙头企业，推动x、y、z等项目落地": when the enterprise list and the item list after it
+    have the same length, item i is taken to be enterprise i's project. {label: {chain: [segments]}}."""
+    if len(ents) < 2:
+        return {}
+    pos = sorted((text.find(lbl), lbl) for _i, lbl, _t in ents if text.find(lbl) >= 0)
+    if len(pos) != len(ents):
+        return {}
+    after = text[pos[-1][0] + len(pos[-1][1]):]
+    for clause in re.split(r"[，。；,;]", after)[1:]:
+        m = re.search(r"(推动|引进|落地|建设|布局|发展)?(.+?)等[^、]*?(项目|产业|业态)", clause)
+        if not m:
+            continue
+        items = m.group(2).split("、")
+        if len(items) != len(pos):
+            return {}
+        out = {}
+        for (_p, lbl), item in zip(pos, items):
+            segs: dict[str, list[str]] = defaultdict(list)
+            for _a, _b, _k, ch, seg in matcher.matches(item):
+                if seg not in segs[ch]:
+                    segs[ch].append(seg)
+            out[lbl] = dict(segs)
+        return out
+    return {}
+
+
 def _gaps(chains, clusters, placements, anon, leads, implementer) -> list[Gap]:
     gaps: list[Gap] = []
     by_seg: dict[str, list[Placement]] = defaultdict(list)
     for pl in placements:
         if pl.segment:
             by_seg[pl.segment].append(pl)
+    city_freq: dict[str, int] = defaultdict(int)  # how many sentences name each city-wide target region
+    for ld in leads:
+        if ld.scope == "全市":
+            city_freq[ld.label] += 1
     for ch in chains.values():
         cl_labels = [clusters[c].label for c in ch.clusters if c in clusters]
         status: dict[str, tuple[str, list[Player], list[Evidence]]] = {}
@@ -971,7 +1005,7 @@ def _gaps(chains, clusters, placements, anon, leads, implementer) -> list[Gap]:
                 p = POSITIONS.index(seg.position)
                 kind = "延链" if (p < lo or p > hi) else "补链"
             gl = []
-            for ld in leads:
+            for ld in sorted(leads, key=lambda x: (x.scope == "全市", -city_freq.get(x.label, 0))):
                 if ld.scope == "全市" and st != "已覆盖" and ld.type in ("Region", "City", "Province"):
                     if all(x.label != ld.label for x in gl):
                         gl.append(ld)  # the city's target regions apply to every link still to fill

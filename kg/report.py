@@ -80,16 +80,22 @@ def _players_text(g: Gap) -> str:
     return "；".join(out)
 
 
+CITY_LEADS_SHOWN = 6
+
+
 def _leads_text(g: Gap) -> str:
     """Chain/segment-specific leads first, then the city's target regions."""
-    own, city = [], []
+    own, city = [], {}
     for ld in g.leads:
-        bucket = city if ld.scope == "全市" else own
-        if ld.label not in own and ld.label not in city:
-            bucket.append(ld.label)
+        if ld.scope != "全市" and ld.label not in own:
+            own.append(ld.label)
+    for ld in g.leads:
+        if ld.scope == "全市" and ld.label not in own:
+            city[ld.label] = city.get(ld.label, 0) + 1
     parts = ["；".join(own)] if own else []
     if city:
-        parts.append("全市重点区域：" + "、".join(city))
+        top = sorted(city, key=lambda k: -city[k])
+        parts.append("全市重点区域：" + "、".join(top[:CITY_LEADS_SHOWN]) + ("等" if len(top) > CITY_LEADS_SHOWN else ""))
     return "；".join(parts)
 
 

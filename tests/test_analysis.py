@@ -190,10 +190,17 @@ def test_structure_alone_never_makes_a_leader(led):
 def test_visited_outside_leaders_are_leads_not_leaders():
     b = Builder()
     sn = b.entity("Enterprise", "圣农发展")
-    b.sentence("长子县领导班子赴福建精准对接，考察圣农发展等龙头企业，推动养殖屠宰一体化项目落地。", {"圣农发展": sn})
+    zy = b.entity("Enterprise", "卓远虚拟现实")
+    b.sentence("长子县领导班子赴福建精准对接，考察圣农发展、卓远虚拟现实等龙头企业，推动养殖屠宰一体化、低空出行等项目落地。",
+               {"圣农发展": sn, "卓远虚拟现实": zy})
     r = analysis.analyze(b.g, [CHANGZHI])
     assert not [l for l in r.leaders if l.qualified]
-    assert any(ld.label == "圣农发展" and ld.type == "Enterprise" for ld in r.leads)
+    assert not [p for p in r.placements if p.label in ("圣农发展", "卓远虚拟现实")]  # not local players
+    # each visited enterprise is a lead for the project listed in the same position
+    food = gap(r, KGR_NS + "IndustryChain/食品产业链", "屠宰与农副产品加工")
+    low = gap(r, KGR_NS + "IndustryChain/低空经济产业链", "运营与服务")
+    assert "圣农发展" in {ld.label for ld in food.leads} and "卓远虚拟现实" not in {ld.label for ld in food.leads}
+    assert "卓远虚拟现实" in {ld.label for ld in low.leads} and "圣农发展" not in {ld.label for ld in low.leads}
 
 
 # ---------------------------------------------------------------- mapping
