@@ -98,10 +98,18 @@ def cmd_build(args) -> int:
     print("  实体：" + "，".join(f"{k} {v}" for k, v in sorted(ents.items(), key=lambda x: -x[1])))
     print("  关系：" + "，".join(f"{k} {v}" for k, v in sorted(rels.items(), key=lambda x: -x[1])))
     print(f"  三元组 {len(union)} 条；SHACL 校验：" + ("通过" if conforms else f"未通过（{nviol} 处，见 validation.txt）"))
-    print(f"  链主评估 {len(result.leaders)} 条，产业链环节 {len(result.gaps)} 个")
+    print(_analysis_summary(result))
     print(f"  输出目录 {out}/：graph.ttl graph.trig graph.nq report.md report.html leaders.csv gaps.csv "
           f"graph.html（{html['nodes']} 个节点） store/")
     return 0 if (not skipped and conforms) else 1
+
+
+def _analysis_summary(result) -> str:
+    leaders = sorted({(l.chain, l.label) for l in result.leaders if l.qualified})
+    status = Counter(g.status for g in result.gaps)
+    chains = len({g.chain for g in result.gaps})
+    return (f"  链主 {len(leaders)} 个（候选 {len(result.leaders)} 个）；{chains} 条产业链共 {len(result.gaps)} 个环节："
+            + "，".join(f"{k} {status.get(k, 0)}" for k in ("已覆盖", "薄弱", "缺失")))
 
 
 def _write_jsonl(path: Path, records: list[dict]) -> None:
@@ -195,8 +203,7 @@ def cmd_analyze(args) -> int:
     analysis.write_back(ds, result)
     rdf.write_outputs(ds, out)
     paths = report.write_reports(result, out)
-    print(f"链主评估 {len(result.leaders)} 条，产业链环节 {len(result.gaps)} 个；已写出："
-          + "，".join(str(p) for p in paths.values()))
+    print(_analysis_summary(result) + "\n  已写出：" + "，".join(str(p) for p in paths.values()))
     return 0
 
 
