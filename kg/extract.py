@@ -38,6 +38,7 @@ CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR", "日元": "JPY", "�
 MULT = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, None: Decimal(1), "": Decimal(1)}
 PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|前?[一二三四]季度|上半年|下半年|今年以来|今年上半年|今年|去年|全年|\d{4}年(?:\d{1,2}月)?|截至\d{0,4}年?\d{1,2}月(?:底|末)?|截至目前)")
 TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
+LOC_CUE = re.compile(r"(?:位于|坐落于|落户|落户于|入驻|落地|选址|在)(?=[^，。；]{0,3})")
 QUICK_REJECT = set("的个等批类些和及、，。；：！？“抓谈好该此各多省市县级这那其本我你他与在对向为把将让使被是了着过起到")
 BUILD_VERBS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "引导", "引进", "续建", "筹建", "建立", "组建"}
 NAME_KEEP = frozenset({"投资", "发展", "管理", "建设", "实业", "贸易", "服务", "控股", "开发", "科技", "研发", "生产", "制造",
@@ -1083,7 +1084,7 @@ class Extractor:
                     if l.canonical.startswith(sp.text) and l.canonical != sp.text and not (
                             sp.source == "repeated" and re.match(r"[（(]", l.canonical[len(sp.text):])):
                         sp.canonical = l.canonical
-                if sp.text in shorts:
+                if sp.text in shorts and not (sp.source == "repeated" and re.search(r"[（(]", shorts[sp.text])):
                     sp.canonical = shorts[sp.text]
         for sp in legal:
             for l in legal:
@@ -1291,7 +1292,7 @@ class Extractor:
                     elif nxt:
                         cand = nxt[0]
                     if cand is not None:
-                        R.append((p, "locatedIn", cand, si))
+                        R.append((p, "locatedIn", cand, si, "guess"))
                 if "capacity" in p.meta:
                     R.append((p, "capacity", p.meta["capacity"], si))
             # capacity stated after the project in the sentence (…项目现场，300MW…生产线 / 年供水量…)
@@ -1363,6 +1364,37 @@ class Extractor:
                             R.append((e, "implements", p, si))
                             if p.meta.get("product") is not None:
                                 R.append((e, "produces", p.meta["product"], si))
+            # explicit placement: X位于/落户/入驻/落地/在 Y → X locatedIn the most specific place of Y
+            if places:
+                for m in LOC_CUE.finditer(stext):
+                    cue_end = s0 + m.end()
+                    seg_end = cue_end
+                    while seg_end < s0 + len(stext) and t[seg_end] not in "，。；：！？,;:":
+                        seg_end += 1
+                    tails = [x for x in places if cue_end <= x.start < seg_end]
+                    if not tails:
+                        continue
+                    tail = tails[-1]
+                    htypes = ("Project", "Park") if m.group() == "在" else ("Project", "Enterprise", "Park")
+                    heads = [x for x in spans if x.end <= s0 + m.start() and x.type in htypes
+                             and x is not tail and not t[x.end:s0 + m.start()].count("，")
+                             and s0 + m.start() - x.end <= 12]
+                    if heads:
+                        R.append((heads[-1], "locatedIn", tail, si, "explicit"))
+                        if len(tails) >= 2 and tails[-2].type in ("County", "Park") and tails[-2].end == tail.start \
+                                and tail.type == "Park":
+                            R.append((tail, "locatedIn", tails[-2], si))
+                # 在<Park>(投资)?兴建/设立了<Enterprise>
+                for m in re.finditer(r"在(?:[^，。；]{2,16}?)(?:投资)?(?:兴建|设立|建立|成立|组建|注册)了?", stext):
+                    pl = [x for x in places if s0 + m.start() < x.start < s0 + m.end()]
+                    en = [e for e in ents if 0 <= e.start - (s0 + m.end()) <= 2]
+                    if pl and en:
+                        R.append((en[0], "locatedIn", pl[-1], si))
+                # <place>的<chain>
+                for c in chains:
+                    for x in places:
+                        if x.end + 1 == c.start and t[x.end] == "的":
+                            R.append((c, "locatedIn", x, si))
             # 在<park>，…<enterprise> (the enterprise settled there)
             mm = re.match(r"^(?:而)?在([^，]{2,20})，", stext)
             if mm:
@@ -1490,7 +1522,11 @@ class Extractor:
                                     source=sp.source))
         relations: list[Relation] = []
         rseen = set()
-        for head, rel, tail, si in ctx.rels:
+        explicit = {id(r[0]) for r in ctx.rels if len(r) > 4 and r[4] == "explicit"}
+        for r in ctx.rels:
+            head, rel, tail, si = r[:4]
+            if len(r) > 4 and r[4] == "guess" and id(head) in explicit:
+                continue
             h_name, h_type = _name_type(head)
             literal = isinstance(tail, str)
             if literal:
