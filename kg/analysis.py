@@ -209,6 +209,7 @@ class AnalysisResult:
     chains: dict[str, ChainInfo] = field(default_factory=dict)
     clusters: dict[str, ClusterInfo] = field(default_factory=dict)
     generated: str = ""
+    untemplated: list[str] = field(default_factory=list)  # chains named in the text with no template (add one)
 
     def leaders_for(self, chain: str, qualified_only: bool = True) -> list[Leader]:
         out = [l for l in self.leaders if l.chain == chain and (l.qualified or not qualified_only)]
@@ -842,8 +843,9 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
                        implements, sent_text, sent_entities, sentence_chains, chain_of, chains_of_cluster, anon)
 
     facts = _facts(G)
+    untemplated = sorted({G.label(c) for c in G.of_type(KG.IndustryChain) if chain_of(c) is None})
     return AnalysisResult(placements, unplaced, leaders, gaps, leads, facts, chains, clusters,
-                          datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                          datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), untemplated)
 
 
 def _segment(chains, ch, seg) -> SegmentInfo:

@@ -315,6 +315,9 @@ def report_md(result: AnalysisResult, figures: dict[str, str]) -> str:
         L += [f"- {k}：{_md_escape(v)}" for k, v in seen.items()]
     else:
         L.append("（无）")
+    if result.untemplated:
+        L += ["", "## 文本提到但尚无模板的产业链", "",
+              "、".join(result.untemplated) + "（在 ontology/templates/ 或区域文件夹中添加模板后即可分析）"]
     L += ["", "## 未能定位到环节的企业与项目", ""]
     if result.unplaced:
         L += ["| 名称 | 类型 | 已知产业链 | 原因 |", "|---|---|---|---|"]
@@ -354,12 +357,16 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes]) -> str:
         if not rows and not head:
             continue
         H.append(f"<h2>{title}</h2>")
+        if rows and not head:
+            H.append(f"<details><summary>共 {len(rows)} 条（展开）</summary>")
         if rows:
             H.append("<table><tr><th>主体</th><th>指标</th><th>数值</th><th>时期</th><th>原文</th></tr>")
             for r in rows:
                 H.append("<tr>" + "".join(f"<td{' class=ev' if i == 4 else ''}>{e(x)}</td>" for i, x in enumerate(r))
                          + "</tr>")
             H.append("</table>")
+            if not head:
+                H.append("</details>")
         else:
             H.append("<p>（文本中未抽取到签约数据）</p>")
     for cl_label, chs in _ordered_chains(result):
@@ -404,6 +411,9 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes]) -> str:
                  + "</ul>")
     else:
         H.append("<p>（无）</p>")
+    if result.untemplated:
+        H.append("<h2>文本提到但尚无模板的产业链</h2><p>" + e("、".join(result.untemplated))
+                 + "（在 ontology/templates/ 或区域文件夹中添加模板后即可分析）</p>")
     H.append("<h2>未能定位到环节的企业与项目</h2>")
     if result.unplaced:
         H.append("<table><tr><th>名称</th><th>类型</th><th>已知产业链</th><th>原因</th></tr>")
