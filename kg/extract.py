@@ -222,6 +222,7 @@ class Extractor:
     def __init__(self, region_dirs: list[Path] | None = None):
         nlp.init()
         self.g = Gazetteer(region_dirs)
+        self._city_ctx: set[str] | None = None
 
     # ------------------------------------------------------------ left boundary
     def _left_limit(self, ctx: _DocCtx, pos: int, quotes: bool, maxlen: int) -> int:
@@ -388,6 +389,8 @@ class Extractor:
     # ------------------------------------------------------------ main
     def extract(self, doc: Document) -> Extraction:
         ctx = _DocCtx(doc)
+        # cities / provinces named in the document: county short names need their city in context
+        self._city_ctx = {n for _, (_, _, _, names) in self.g.div_ac.iter_long(doc.text) for n in names}
         self._titles(ctx)
         self._organisations(ctx)
         self._enterprises(ctx)
@@ -847,6 +850,11 @@ class Extractor:
         for L in (7, 6, 5, 4, 3, 2):
             p = name[:L]
             if len(name) > L and (p in g.div_by_name or (p in g.short_index and p not in g.short_stop)):
+                if p not in g.div_by_name and self._city_ctx is not None:
+                    rows = g.short_index[p]
+                    if not any(r["type"] != "County" or r["parent_city"] in self._city_ctx
+                               or r["parent_province"] in self._city_ctx for r in rows):
+                        continue
                 return L
         return 0
 
@@ -998,6 +1006,49 @@ class Extractor:
             cl = ctx.take(Span(lo + off, b, "IndustryCluster", canon or name, name, meta={"place": place}))
             if place is not None:
                 ctx.rels.append((cl, "locatedIn", place, ctx.sent_index(a)))
+        # lists: A、B和C等N个产业集群 (an item after 和 shares the place prefix of the item before)
+        for m in re.finditer(r"等(?:[\d一二三四五六七八九十两]+个)?(?:[\u4e00-\u9fff]{0,4}?)产业集群", t):
+            s0, _ = ctx.sent_bounds(m.start())
+            j = m.start()
+            while j > s0 and t[j - 1] not in "，。；：！？,;:!?\n（(":
+                j -= 1
+            pos, first = j, True
+            for part in t[j:m.start()].split("、"):
+                x, y = pos, pos + len(part)
+                pos = y + 1
+                if first:
+                    hj = t.find("和", x, y)
+                    x += self._trim(t[x:hj if hj > 0 else y], g.cluster_generic, always=True)
+                    first = False
+                prefix_span, prefix = None, ""
+                if ctx.mask[x]:
+                    pk = [sp for sp in ctx.spans if sp.type == "Park" and sp.start == x]
+                    if pk:
+                        prefix_span, prefix = pk[0], t[pk[0].start:pk[0].end]
+                    else:
+                        continue
+                subparts = t[x:y].split("和") if "和" in t[x:y] else [t[x:y]]
+                off = x
+                for k, sub in enumerate(subparts):
+                    sx, sy = off, off + len(sub)
+                    off = sy + 1
+                    if not (2 <= len(sub) <= 14) or (k > 0 and not ctx.free(sx, sy)):
+                        continue
+                    if k == 0 and not prefix:
+                        dl = self._division_prefix(sub)
+                        row = self._div_row(sub[:dl]) if dl else None
+                        if row is not None and len(sub) - dl >= 2:
+                            prefix = sub[:dl]
+                            prefix_span = ctx.take(Span(sx, sx + dl, row["type"], row["name"], prefix, meta={"prefix": True}))
+                    name = sub if (k == 0 or not prefix) else prefix + sub
+                    canon = name + "产业集群"
+                    for sc in ctx.active_schemes:
+                        if name in sc["labels"]:
+                            canon = sc["labels"][name]
+                    if ctx.free(sx + (len(prefix) if k == 0 and prefix else 0), sy):
+                        cl = ctx.take(Span(sx, sy, "IndustryCluster", canon, sub, source="list"))
+                        if prefix_span is not None:
+                            ctx.rels.append((cl, "locatedIn", prefix_span, ctx.sent_index(sx)))
         # scheme labels
         for sc in ctx.active_schemes:
             hits = []
@@ -1195,8 +1246,50 @@ class Extractor:
         ctx.main_city_short = row["short_name"] if row else ""
 
     # ------------------------------------------------------------ products (verbs of production)
+    PRODUCT_LIST = re.compile(r"((?:[\u4e00-\u9fffA-Za-z0-9]{1,14}、)+[\u4e00-\u9fffA-Za-z0-9]{1,14})等([\u4e00-\u9fffA-Za-z]{2,12})")
+
+    def _product_lists(self, ctx: _DocCtx) -> None:
+        """A、B、C等<product head>: every item is a product (支架、载带…等封装材料)."""
+        t, g = ctx.text, self.g
+        for m in self.PRODUCT_LIST.finditer(t):
+            head = m.group(2)
+            head_txt = None
+            for i in range(len(head), 1, -1):
+                if any(head[:i].endswith(h) for h in g.product_heads if len(h) >= 2) or head[:i] in ("机组", "产品", "设备"):
+                    head_txt = head[:i]
+                    break
+            if head_txt is None:
+                continue
+            items = []
+            pos = m.start(1)
+            for k, part in enumerate(re.split(r"(、|和|及)", m.group(1))):
+                if part in ("、", "和", "及"):
+                    pos += len(part)
+                    continue
+                x, y = pos, pos + len(part)
+                pos = y
+                if k == 0:
+                    x += self._trim(t[x:y], g.product_reject)
+                    dj = t.rfind("的", x, y)
+                    if dj >= 0:
+                        x = dj + 1
+                    cm = CAP_RE.match(t, x, y)
+                    if cm:
+                        x = cm.end()
+                items.append((x, y))
+            if len(items) < 2 or any(not (2 <= y - x <= 12) for x, y in items):
+                continue
+            if any(t[x:y] in g.div_by_name or t[x:y] in g.short_index or not ctx.free(x, y) for x, y in items):
+                continue
+            for x, y in items:
+                ctx.take(Span(x, y, "Product", t[x:y], t[x:y], source="product-list"))
+            hx = m.start(2)
+            if head_txt not in g.product_reject and head_txt not in ("机组", "产品", "设备") and ctx.free(hx, hx + len(head_txt)):
+                ctx.take(Span(hx, hx + len(head_txt), "Product", head_txt, head_txt, source="product-list"))
+
     def _products(self, ctx: _DocCtx) -> None:
         t, g = ctx.text, self.g
+        self._product_lists(ctx)
         verbs = "|".join(map(re.escape, g.produce_verbs))
         rx = re.compile(rf"(?:{verbs})(?:{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计))")
         for m in rx.finditer(t):
@@ -1428,8 +1521,13 @@ class Extractor:
                     if targets and heads:
                         for tg in targets:
                             R.append((heads[0], "suppliesTo", tg, si))
+            # listed products in a sentence about a chain, nobody producing them: the chain's products
+            lprods = [p for p in products if p.source == "product-list"]
+            if lprods and len(chains) == 1 and not re.search(r"生产|制造|研发|研制", stext):
+                for p in lprods:
+                    R.append((p, "belongsToChain", chains[0], si))
             # produces: subject enterprise + produce verb products
-            vprods = [p for p in products if p.source == "produce-verb"]
+            vprods = [p for p in products if p.source in ("produce-verb", "product-list") and re.search(r"生产|制造|研制|研发|主营|产品", stext)]
             if vprods:
                 subj = [e for e in ents if e.start < vprods[0].start]
                 if subj:

@@ -8,8 +8,11 @@ network: no script, stylesheet, font or image URL (fonts are the system's CJK fo
 Hover tooltips are DOM elements built in JS from plain data (vis-network would otherwise show a
 string title as raw HTML source). Provenance nodes (Document, Sentence, Mention, Assertion) and
 analysis records (ChainLeaderAssessment, Gap) are not drawn; their content goes into tooltips.
-Big graphs (> LAYOUT_THRESHOLD nodes) get a precomputed networkx layout and no physics; small
-ones use forceAtlas2Based physics that stabilises and is then switched off.
+Layout: vis-network's forceAtlas2Based physics (Barnes-Hut, O(n log n) per step) runs while the
+page stabilises and is then switched off, so the graph stays still. Big graphs (> LAYOUT_THRESHOLD
+nodes) get fewer stabilisation iterations, straight edges, no "improvedLayout" (Kamada-Kawai
+seeding, quadratic) and edges hidden while dragging. A precomputed networkx layout was tried
+and dropped: spring_layout on ~1800 nodes took over a minute here, the browser needs seconds.
 """
 from __future__ import annotations
 
@@ -258,17 +261,11 @@ def _subgraph(nodes: dict, edges: list, centre, depth: int) -> set:
     return keep
 
 
-def _layout(nodes: list, edges: list) -> dict:
-    import networkx as nx
-    G = nx.Graph()
-    G.add_nodes_from(nodes)
-    G.add_edges_from((s, o) for s, _, o in edges)
-    scale = 60 * math.sqrt(len(nodes))
-    pos = nx.spring_layout(G, seed=7, iterations=60, k=1.5 / math.sqrt(max(len(nodes), 1)))
-    return {n: (float(x) * scale, float(y) * scale) for n, (x, y) in pos.items()}
-
-
-def _options(big: bool) -> dict:
+def _options(n_nodes: int) -> dict:
+    big = n_nodes > LAYOUT_THRESHOLD
+    # physics runs only during stabilisation, then the page switches it off; fewer iterations for
+    # big graphs (vis' forceAtlas2Based uses a Barnes-Hut tree: O(n log n) per iteration)
+    iterations = 600 if not big else (250 if n_nodes <= 2000 else 150)
     return {
         "nodes": {"font": {"face": "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, Microsoft YaHei, "
                                    "PingFang SC, sans-serif", "size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
@@ -281,10 +278,11 @@ def _options(big: bool) -> dict:
                   "width": 1},
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False,
                         "hideEdgesOnDrag": big, "keyboard": {"enabled": True}},
-        "physics": {"enabled": not big, "solver": "forceAtlas2Based",
+        "physics": {"enabled": True, "solver": "forceAtlas2Based",
                     "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110,
                                          "centralGravity": 0.01, "avoidOverlap": 0.4},
-                    "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 25}},
+                    "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25,
+                                      "fit": True}},
         "layout": {"improvedLayout": not big},
         # styles per type as vis groups (a node's group would otherwise override its own colour)
         "groups": {t: {"shape": shape, "color": {"background": color, "border": "#444444",
@@ -328,8 +326,6 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
         edges_by[o].append((p, s, False))
 
     order = sorted(nodes, key=lambda n: (list(TYPES).index(nodes[n]), _label(g, n)))
-    big = len(order) > LAYOUT_THRESHOLD
-    pos = _layout(order, edges) if big else {}
 
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     ids = {n: i for i, n in enumerate(order)}
@@ -339,9 +335,8 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
         info = _info(g, n, t, nodes, edges_by)
         info["importance"] = why
         info["iri"] = str(n)
-        extra = {"x": pos[n][0], "y": pos[n][1]} if n in pos else {}
         net.add_node(ids[n], label=_label(g, n), shape=TYPES[t][2], size=round(size, 1),
-                     color=TYPES[t][1], group=t, info=info, **extra)
+                     color=TYPES[t][1], group=t, info=info)
     for s, p, o in edges:
         net.add_edge(ids[s], ids[o], label=RELATIONS[p], rel=_local(p))
     net_nodes, net_edges = net.nodes, net.edges
@@ -351,7 +346,7 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
         counts[nodes[n]] += 1
     legend = [{"type": t, "name": name, "color": color, "shape": shape, "count": counts.get(t, 0)}
               for t, (name, color, shape) in TYPES.items() if counts.get(t, 0)]
-    html = _page(title, subtitle, net_nodes, net_edges, _options(big), legend)
+    html = _page(title, subtitle, net_nodes, net_edges, _options(len(order)), legend)
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")

@@ -128,7 +128,7 @@ def test_focus(tmp_path):
         write_html(ds, tmp_path / "g.html", focus={"enterprise": "不存在公司"})
 
 
-def test_big_graph_precomputed_layout(tmp_path):
+def test_big_graph_options(tmp_path):
     g = rdflib.Graph()
     cl = URIRef(entity_iri("IndustryCluster", "装备制造产业集群"))
     g.add((cl, RDF.type, KG.IndustryCluster))
@@ -142,8 +142,8 @@ def test_big_graph_precomputed_layout(tmp_path):
     html = (tmp_path / "big.html").read_text(encoding="utf-8")
     assert info["nodes"] == 601
     opts = json.loads(re.search(r"const OPTIONS = (.*?);\n", html).group(1))
-    assert opts["physics"]["enabled"] is False
-    assert '"x":' in html
+    assert opts["layout"]["improvedLayout"] is False and opts["edges"]["smooth"] is False
+    assert opts["physics"]["stabilization"]["iterations"] <= 250
 
 
 def _browser_missing() -> str | None:
