@@ -248,3 +248,25 @@ def test_extract_all_parallel_preserves_order(seeds):
     two = extract.extract_all(docs, workers=2)
     assert [e.doc.doc_id for e in two] == [d.doc_id for d in docs]
     assert [extract.to_json(e) for e in one] == [extract.to_json(e) for e in two]
+
+
+# ---------------------------------------------------------------- lists and placement cues
+
+def test_cluster_list_with_shared_place_prefix(ex):
+    x = run(ex, "台州市着力培育路桥汽摩配件和模具、温岭泵与电机、玉环阀门等3个产业集群。")
+    clusters = {m.canonical for m in x.mentions if m.type == "IndustryCluster"}
+    assert {"路桥汽摩配件产业集群", "路桥模具产业集群", "玉环阀门产业集群"} <= clusters
+    assert ("玉环阀门产业集群", "locatedIn", "玉环市") in rels(x) or ("玉环阀门产业集群", "locatedIn", "玉环县") in rels(x)
+
+
+def test_product_list_belongs_to_chain(ex):
+    x = run(ex, "龙头企业作为光伏产业链“链主”，带动多家配套企业落户，实现了边框、背板、焊带等光伏辅材就地配套。")
+    prods = texts(x, "Product")
+    assert {"边框", "背板", "焊带", "光伏辅材"} <= prods
+    assert ("焊带", "belongsToChain", "光伏产业链") in rels(x)
+
+
+def test_explicit_location_cue_beats_nearest_place(ex):
+    x = run(ex, "在余杭区，年产20万台智能马桶项目落户未来科技城，项目总投资8亿元。")
+    assert ("年产20万台智能马桶项目", "locatedIn", "未来科技城") in rels(x)
+    assert ("年产20万台智能马桶项目", "locatedIn", "余杭区") not in rels(x)
