@@ -33,7 +33,7 @@ from pathlib import Path
 import networkx as nx
 import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.namespace import PROV, SKOS
 
 from . import resources
 from .util import KG as KG_NS, KGR as KGR_NS, iri_segment, norm_name
@@ -748,7 +748,14 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
     for pl in placements:
         placed_chains[pl.entity].add(pl.chain)
 
+    about_cache: dict[str, set[str]] = {}
+
     def sentence_chains(sid: str) -> set[str]:
+        if sid not in about_cache:
+            about_cache[sid] = _sentence_chains(sid)
+        return about_cache[sid]
+
+    def _sentence_chains(sid: str) -> set[str]:
         text = sent_text.get(sid, "")
         out = set(matcher.chains_named(text))
         for cl in clusters.values():

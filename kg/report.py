@@ -17,7 +17,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import NO_CLUSTER, NO_LEADER, POSITIONS, AnalysisResult, Gap, Leader
+from .analysis import NO_CLUSTER, NO_LEADER, AnalysisResult, Gap, Leader
 from .util import write_bytes_atomic, write_text_atomic
 
 log = logging.getLogger(__name__)
