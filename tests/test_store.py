@@ -151,6 +151,10 @@ def test_open_variants(out_dir):
     for p in (out_dir, out_dir / "store", out_dir / "graph.trig"):
         st = open_store(p)
         assert run_query(st, q).rows == [["148"]], p
+    mem = open_store(out_dir / "store", memory=True)  # in-memory copy (what serve does read-only)
+    assert run_query(mem, q).rows == [["148"]]
+    mem.update("CLEAR ALL")  # the copy is independent of the persistent store
+    assert run_query(open_store(out_dir), q).rows == [["148"]]
     with pytest.raises(FileNotFoundError):
         open_store(out_dir / "nope")
 
