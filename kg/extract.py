@@ -308,6 +308,8 @@ class Extractor:
             p -= len(tk)
             if tk in SOFT_STOPS or tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
                 continue
+            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成":
+                continue  # tags of single characters of unknown names are arbitrary
             if (tk in g.stops or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
                     or (fl == "m" and re.search(r"[\d第批个]", tk)) or TIME_TOKEN.match(tk)):
                 return p + len(tk)
@@ -459,6 +461,8 @@ class Extractor:
                 off += pm.end()
                 name, core = t[lo + off:m.end()], t[lo + off:m.start()]
             core_plain = re.sub(r"[（(][^）)]*[）)]", "", core)
+            if core_plain and (nlp.cut(core_plain)[0] in g.stops or nlp.cut(core_plain)[0] in g.project_generic):
+                continue
             if len(core_plain) < 2 or core_plain in g.company_generic or core_plain in g.div_by_name \
                     or core_plain in g.short_index or re.fullmatch(r"[\d.]+", core_plain):
                 continue
@@ -579,6 +583,10 @@ class Extractor:
     def _merge_parks(self, ctx: _DocCtx) -> None:
         parks = sorted((s for s in ctx.spans if s.type == "Park"), key=lambda s: s.start)
         for x, y in zip(parks, parks[1:]):
+            if x.end == y.start and y.meta.get("core") and x in ctx.spans and y in ctx.spans and \
+                    x.meta.get("suffix") in ("高新区", "经开区", "开发区", "经济技术开发区", "高新技术产业开发区", "园区", "工业园", "产业园"):
+                ctx.rels.append((y, "locatedIn", x, ctx.sent_index(y.start)))
+                continue
             if x.end == y.start and y.meta.get("core") and len(y.meta["core"]) <= 4 and x in ctx.spans and y in ctx.spans:
                 name = ctx.text[x.start:y.end]
                 ctx.spans.remove(x)
@@ -688,8 +696,18 @@ class Extractor:
                 else:
                     merged.append([x, y])
             for k, (x, y) in enumerate(merged):
+                x0 = x
                 while x < y and ctx.mask[x]:
                     x += 1
+                if x > x0 and x < y:
+                    pe = [e for e in ctx.by_end.get(x, ()) if e.type == "Enterprise"]
+                    if pe and self._looks_enterprise(t[pe[0].start:y]):
+                        e = pe[0]
+                        ctx.by_end[e.end].remove(e)
+                        e.end, e.text, e.canonical, e.source = y, t[e.start:y], t[e.start:y], "list"
+                        ctx.by_end.setdefault(y, []).append(e)
+                        ctx.mask[x:y] = b"\x01" * (y - x)
+                        continue
                 if not ctx.free(x, y):
                     continue
                 if k == 0:
@@ -874,10 +892,12 @@ class Extractor:
             if k == 0:
                 if tk in g.stops or tk in g.project_generic or TIME_TOKEN.match(tk) or re.match(r"\d", tk):
                     return 0
-            if k >= 1 and tk in g.company_heads and any((len(x) >= 2 and re.match(f"[{CJK}]", x)
-                                                        and x not in g.project_generic and x not in g.product_reject)
-                                                       or f in ("nr", "ns", "nz", "nt", "nrt")
-                                                       for x, f in _posseg(rest[:pos - len(tk)])) and tk not in ("储能", "电池", "锂电", "动力", "材料", "新材", "能源", "新能源",
+            pre_tags = _posseg(rest[:pos - len(tk)])
+            namelike = any(f in ("nr", "ns", "nz", "nt", "nrt", "x", "j") for _, f in pre_tags) or (
+                all(len(x) == 1 for x, _ in pre_tags) and not all(f.startswith("n") for _, f in pre_tags))
+            if namelike and re.match(r"[铝铜铁钢锂硅碳氢镁钛锌镍钴锰钒铅锡金银石煤油气水电光热]", rest):
+                namelike = False
+            if k >= 1 and tk in g.company_heads and namelike and tk not in ("储能", "电池", "锂电", "动力", "材料", "新材", "能源", "新能源",
                                                                "智能", "信息", "软件", "网络", "半导体", "装备", "机械"):
                 remainder = rest[pos:]
                 if len(remainder) >= 2 and pos <= 8 and self._specific_project(remainder):
@@ -1132,10 +1152,10 @@ class Extractor:
         for sp in ctx.spans:
             if sp.type == "Enterprise" and not sp.meta.get("legal"):
                 for l in legal:
-                    if l.canonical.startswith(sp.text) and l.canonical != sp.text and not (
-                            sp.source == "repeated" and re.match(r"[（(]", l.canonical[len(sp.text):])):
+                    if l.canonical.startswith(sp.text) and l.canonical != sp.text and (
+                            sp.source != "repeated" or l.canonical[len(sp.text):] in g.company_suffixes):
                         sp.canonical = l.canonical
-                if sp.text in shorts and not (sp.source == "repeated" and re.search(r"[（(]", shorts[sp.text])):
+                if sp.text in shorts and sp.source != "repeated":
                     sp.canonical = shorts[sp.text]
         for sp in legal:
             for l in legal:
@@ -1468,7 +1488,7 @@ class Extractor:
                     if not tails:
                         continue
                     tail = tails[-1]
-                    htypes = ("Project", "Park") if m.group() == "在" else ("Project", "Enterprise", "Park")
+                    htypes = ("Project",) if m.group() == "在" else ("Project", "Enterprise", "Park")
                     heads = [x for x in spans if x.end <= s0 + m.start() and x.type in htypes
                              and x is not tail and not t[x.end:s0 + m.start()].count("，")
                              and s0 + m.start() - x.end <= 12]
@@ -1527,7 +1547,8 @@ class Extractor:
                 for p in lprods:
                     R.append((p, "belongsToChain", chains[0], si))
             # produces: subject enterprise + produce verb products
-            vprods = [p for p in products if p.source in ("produce-verb", "product-list") and re.search(r"生产|制造|研制|研发|主营|产品", stext)]
+            vprods = [p for p in products if p.source == "produce-verb" or (
+                p.source == "product-list" and re.search(r"生产|制造|研制|研发|主营|产品|所产|年产", stext))]
             if vprods:
                 subj = [e for e in ents if e.start < vprods[0].start]
                 if subj:

@@ -340,11 +340,16 @@ def _run_thread(store: ox.Store, sparql: str, timeout: float) -> QueryResult:
     return box["r"]
 
 
-def run_query(store: ox.Store, sparql: str, timeout: float | None = None) -> QueryResult:
-    """Run a SPARQL query over the union of all graphs. Raises QueryError (syntax, timeout)."""
+def run_query(store: ox.Store, sparql: str, timeout: float | None = None, *,
+              isolate: bool = True) -> QueryResult:
+    """Run a SPARQL query over the union of all graphs. Raises QueryError (syntax, timeout).
+
+    With a timeout the query runs in a forked child that is killed on timeout (isolate=True,
+    the default); isolate=False runs it in a thread that is abandoned instead (used for stores
+    opened writable, where RocksDB's background threads make forking unsafe)."""
     if timeout is None or timeout <= 0:
         return _run_direct(store, sparql)
-    if "fork" in multiprocessing.get_all_start_methods():
+    if isolate and "fork" in multiprocessing.get_all_start_methods():
         return _run_forked(store, sparql, timeout)
     return _run_thread(store, sparql, timeout)
 
@@ -560,7 +565,8 @@ class _Handler(BaseHTTPRequestHandler):
     # -- SPARQL protocol
     def _query(self, sparql: str):
         try:
-            res = run_query(self.server.store, sparql, timeout=self.server.timeout_s)
+            res = run_query(self.server.store, sparql, timeout=self.server.timeout_s,
+                            isolate=self.server.read_only)
         except QueryError as e:
             code = 503 if "超时" in str(e) else 400
             return self._send(code, str(e) + "\n")

@@ -279,8 +279,9 @@ def _options(n_nodes: int) -> dict:
         "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False,
                         "hideEdgesOnDrag": big, "keyboard": {"enabled": True}},
         "physics": {"enabled": True, "solver": "forceAtlas2Based",
-                    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110,
-                                         "centralGravity": 0.01, "avoidOverlap": 0.4},
+                    "forceAtlas2Based": {"gravitationalConstant": -120 if big else -60,
+                                         "springLength": 180 if big else 110,
+                                         "centralGravity": 0.01, "avoidOverlap": 0.8 if big else 0.4},
                     "stabilization": {"enabled": True, "iterations": iterations, "updateInterval": 25,
                                       "fit": True}},
         "layout": {"improvedLayout": not big},
@@ -332,6 +333,8 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
     for n in order:
         t = nodes[n]
         size, why = _importance(g, n, t, degree[n])
+        if len(order) > LAYOUT_THRESHOLD:  # smaller glyphs so that thousands of nodes do not overlap
+            size *= 0.6
         info = _info(g, n, t, nodes, edges_by)
         info["importance"] = why
         info["iri"] = str(n)
