@@ -265,9 +265,10 @@ def _child(store, sparql, conn):  # runs in the forked child
         conn.close()
 
 
-def _timeout_error(timeout: float) -> QueryError:
+def _timeout_error(timeout: float, killed: bool = True) -> QueryError:
     t = f"{timeout:g}"
-    return QueryError(f"查询超时（{t} 秒）：已停止。请缩小查询范围（加 LIMIT、更具体的条件）或调大超时。")
+    what = "已停止" if killed else "已放弃等待（查询在后台线程中结束）"
+    return QueryError(f"查询超时（{t} 秒）：{what}。请缩小查询范围（加 LIMIT、更具体的条件）或调大超时。")
 
 
 def _run_forked(store: ox.Store, sparql: str, timeout: float) -> QueryResult:
@@ -334,7 +335,7 @@ def _run_thread(store: ox.Store, sparql: str, timeout: float) -> QueryResult:
     th.start()
     th.join(timeout)
     if th.is_alive():  # abandoned: pyoxigraph cannot be interrupted from Python
-        raise _timeout_error(timeout)
+        raise _timeout_error(timeout, killed=False)
     if "e" in box:
         raise box["e"]
     return box["r"]
