@@ -96,13 +96,14 @@ def _format_for(path: Path) -> ox.RdfFormat:
 
 
 def _counts(store: ox.Store) -> dict:
-    graphs = {}
-    for sol in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
-        graphs[sol["g"].value] = int(sol["n"].value)
-    default = int(next(iter(store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
-    return {"quads": sum(graphs.values()) + default, "graphs": len(graphs),
-            "default_graph_triples": default, "per_graph": graphs}
+    graphs = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+    special = {KGR + "graph/reference", KGR + "graph/analysis"}
+    per_graph = {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
+                 for g in graphs if g.value in special}
+    default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return {"quads": len(store), "graphs": len(graphs),
+            "documents": sum(1 for g in graphs if g.value not in special),
+            "default_graph_triples": default, "per_graph": per_graph}
 
 
 def build_store(graph_files_dir: Path, store_dir: Path) -> dict:
