@@ -52,6 +52,12 @@ def cjk_font() -> str | None:
     bundled = Path(__file__).resolve().parent / "fonts"
     if bundled.is_dir():
         paths += sorted(str(p) for p in bundled.iterdir() if p.suffix.lower() in (".ttf", ".otf", ".ttc"))
+    try:  # a project dependency that ships Noto Sans CJK SC, so a fresh pip install has a Chinese font
+        import mplfonts
+
+        paths.append(str(Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"))
+    except ImportError:
+        pass
     paths += FONT_CANDIDATES
     for p in paths:
         if Path(p).is_file():

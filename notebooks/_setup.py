@@ -87,41 +87,20 @@ def out_dir(build: bool = True) -> Path:
 
 # ---------------------------------------------------------------- CJK font
 
-def _font_candidates() -> list[Path]:
-    cands = []
-    try:
-        import mplfonts
-
-        cands.append(Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf")
-    except ImportError:
-        pass
-    cands += [Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-              Path("/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf"),
-              Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-              Path("/System/Library/Fonts/PingFang.ttc"),
-              Path("C:/Windows/Fonts/msyh.ttc"), Path("C:/Windows/Fonts/simhei.ttf")]
-    return cands
-
-
 def setup_font() -> str | None:
     """Register a Chinese font with matplotlib and make it the default; returns its family name."""
     import matplotlib
-    from matplotlib import font_manager
 
-    for path in _font_candidates():
-        if not path.is_file():
-            continue
-        try:
-            font_manager.fontManager.addfont(str(path))
-            name = font_manager.FontProperties(fname=str(path)).get_name()
-        except Exception:  # unreadable font file: try the next one
-            continue
-        matplotlib.rcParams["font.family"] = "sans-serif"
-        matplotlib.rcParams["font.sans-serif"] = [name] + [f for f in matplotlib.rcParams["font.sans-serif"] if f != name]
-        matplotlib.rcParams["axes.unicode_minus"] = False  # minus sign available in every font
-        return name
-    print("提示：没有找到中文字体，图中的中文可能显示为方框；请 pip install mplfonts 或安装 fonts-noto-cjk。")
-    return None
+    from kg.report import cjk_font
+
+    name = cjk_font()
+    if name is None:
+        print("提示：没有找到中文字体，图中的中文可能显示为方框；请 pip install mplfonts 或安装 fonts-noto-cjk。")
+        return None
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [name] + [f for f in matplotlib.rcParams["font.sans-serif"] if f != name]
+    matplotlib.rcParams["axes.unicode_minus"] = False  # minus sign available in every font
+    return name
 
 
 # ---------------------------------------------------------------- SPARQL

@@ -2,6 +2,8 @@
 docs/ARCHITECTURE.md), a second region folder, and the seeds end to end."""
 from __future__ import annotations
 
+import sys
+
 import csv
 import hashlib
 import importlib.util
@@ -407,6 +409,7 @@ def test_structure_ranks_between_textual_leaders():
 def test_figures_fall_back_without_cjk_font(led, monkeypatch, caplog, tmp_path):
     _b, r = led
     monkeypatch.setattr(report, "FONT_CANDIDATES", [])
+    monkeypatch.setitem(sys.modules, "mplfonts", None)  # hides the bundled-font package
     monkeypatch.setattr(report, "CJK_NAME_HINTS", ("no-such-font-family",))
     monkeypatch.delenv("CHAINKG_CJK_FONT", raising=False)
     report.cjk_font.cache_clear()
