@@ -40,6 +40,7 @@ _PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽�
               "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门")
 _PROVINCE_FULL = tuple(p + s for p in _PROVINCES for s in ("省", "市", "自治区", "壮族自治区", "回族自治区",
                                                            "维吾尔自治区", "特别行政区"))
+_PROVINCE_SET = frozenset(_PROVINCES) | frozenset(_PROVINCE_FULL)
 # Legal-form and generic business words stripped from the end of company names (longest first).
 _COMPANY_SUFFIXES = tuple(sorted((
     "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "分公司", "总公司", "公司",
@@ -127,12 +128,13 @@ def _match_keys(type_: str, name: str) -> set[str]:
 def company_core(name: str, places: frozenset[str] = frozenset()) -> str:
     """Distinctive core of a company name: locative prefixes and legal/business suffixes removed."""
     s = _PAREN.sub("", norm_name(name))
+    prefixes = places | _PROVINCE_SET
     changed = True
     while changed:
         changed = False
-        for p in sorted(places | set(_PROVINCE_FULL) | set(_PROVINCES), key=len, reverse=True):
-            if s.startswith(p) and len(s) - len(p) >= 2:
-                s = s[len(p):]
+        for n in range(min(len(s) - 2, 12), 1, -1):  # longest place prefix first
+            if s[:n] in prefixes:
+                s = s[n:]
                 changed = True
                 break
         if not changed:
@@ -281,38 +283,34 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
     #    before 华烨 is tried); a group never ends up with two different legal names.
     for t in COMPANY_TYPES:
         ks = [k for k in cores if k[0] == t]
-        members: dict[tuple, list] = defaultdict(list)
+        # core -> nodes whose core equals it, or starts or ends with it (strictly longer)
+        index: dict[str, set] = defaultdict(set)
+        for k in ks:
+            o = cores[k]
+            index[o].add(k)
+            for i in range(2, len(o)):
+                index[o[:i]].add(k)
+                index[o[-i:]].add(k)
+        legal_of: dict[tuple, set[str]] = defaultdict(set)
         for k in uf.parent:
-            if k[0] == t:
-                members[uf.find(k)].append(k)
-
-        def legal(root):
-            return {m[1] for m in members[root] if _is_legal_name(m[1])}
+            if k[0] == t and _is_legal_name(k[1]):
+                legal_of[uf.find(k)].add(k[1])
 
         for k in sorted(ks, key=lambda x: (-len(cores[x]), x)):
             if _is_legal_name(k[1]):
                 continue  # a full legal name is never someone else's short name
-            c = cores[k]
             mine = uf.find(k)
-            cands = set()
-            for root, ms in members.items():
-                if root == mine:
-                    continue
-                for m in ms:
-                    o = cores.get(m)
-                    if o is not None and (o == c or (len(o) > len(c) and (o.startswith(c) or o.endswith(c)))):
-                        cands.add(root)
-                        break
+            cands = {uf.find(m) for m in index.get(cores[k], ())} - {mine}
             if len(cands) != 1:
                 continue
             other = cands.pop()
-            la, lb = legal(mine), legal(other)
+            la, lb = legal_of.get(mine, set()), legal_of.get(other, set())
             if la and lb and la != lb:
                 continue
             uf.union(mine, other)
-            root = uf.find(mine)
-            merged = members.pop(mine, []) + members.pop(other, [])
-            members[root] = merged
+            merged = legal_of.pop(mine, set()) | legal_of.pop(other, set())
+            if merged:
+                legal_of[uf.find(mine)] = merged
 
     # ----------------------------------------------------------------- entities
     groups: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
