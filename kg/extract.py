@@ -39,6 +39,7 @@ MULT = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千万": Decimal(10) 
 PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|前?[一二三四]季度|上半年|下半年|今年以来|今年上半年|今年|去年|全年|\d{4}年(?:\d{1,2}月)?|截至\d{0,4}年?\d{1,2}月(?:底|末)?|截至目前)")
 TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
 LOC_CUE = re.compile(r"(?:位于|坐落于|落户|落户于|入驻|落地|选址|在)(?=[^，。；]{0,3})")
+CAP_END = re.compile(rf"(?:年产|年产能|年处理)\d+(?:\.\d+)?[万亿千百]?(?:{CAP_UNITS})$")
 QUICK_REJECT = set("的个等批类些和及、，。；：！？“抓谈好该此各多省市县级这那其本我你他与在对向为把将让使被是了着过起到")
 BUILD_VERBS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "引导", "引进", "续建", "筹建", "建立", "组建"}
 NAME_KEEP = frozenset({"投资", "发展", "管理", "建设", "实业", "贸易", "服务", "控股", "开发", "科技", "研发", "生产", "制造",
@@ -334,11 +335,9 @@ class Extractor:
             p += len(tk)
         return start
 
-    def _trim_project(self, window: str, is_item: bool = False) -> int | None:
+    def _trim_project(self, window: str, is_item: bool = False, min_len: int = 3) -> int | None:
         """Start offset of a project name in window, or None when the candidate is not a name
         (VERB + 项目, 的项目, generic words only)."""
-        import jieba.posseg as ps
-
         toks = _posseg(window)
         g = self.g
         if toks and not is_item and toks[-1][1] in ("v", "d", "ad", "z") and toks[-1][0] not in VERB_OK and len(toks[-1][0]) > 1 \
@@ -367,6 +366,8 @@ class Extractor:
             build = tk in BUILD_VERBS and tail_len >= 4
             if not hard and not build:
                 continue
+            if tk == "的" and CAP_END.search(window, 0, offs[k]):
+                continue  # 年产1500万套的LED汽车灯具生产线: the figure belongs to the name
             rest = [r for r, _ in toks[k + 1:]]
             if build:
                 spec = [r for r in rest if r not in g.stops and r not in g.project_generic]
@@ -380,7 +381,7 @@ class Extractor:
                 rest = rest[1:]
             if rest and all(re.fullmatch(r"[一二三四五六七八九十首]期|第[一二三四五六七八九十]|新", r) for r in rest):
                 return len(window) - len("".join(rest))  # 扩建|二期工厂
-            if spec and sum(len(r) for r in spec) >= 2 and len(re.sub(r"[“”‘’\"]", "", "".join(rest))) >= 3:
+            if spec and sum(len(r) for r in spec) >= 2 and len(re.sub(r"[“”‘’\"]", "", "".join(rest))) >= min_len:
                 best = len(window) - len("".join(rest))
                 while best < len(window) and window[best] in "”’、，":
                     best += 1
@@ -654,7 +655,7 @@ class Extractor:
             if suffix.startswith("生产线"):
                 if not re.match(r"\d|年产", win) or "项目" in t[ctx.sent_bounds(a)[0]:a]:
                     continue
-            off = self._trim_project(win)
+            off = self._trim_project(win, min_len=2 if suffix.endswith(("基地", "工厂", "厂区")) else 3)
             if off is None:
                 continue
             start = lo + off
@@ -746,7 +747,7 @@ class Extractor:
         plain = re.sub(r"[“”‘’\"\s]", "", core)
         if re.match(r"(?:达|共|超|超过|有|约)?\d+(?:个|项)", t[b:b + 6]):
             return False
-        if len(plain) < 3 and not park_prefix:
+        if len(plain) < (2 if t[a:b].startswith(("基地", "工厂", "厂区")) else 3) and not park_prefix:
             return False
         s0, _ = ctx.sent_bounds(start)
         clause = t[s0:start]
@@ -1140,7 +1141,7 @@ class Extractor:
                         ctx.take(Span(x, y, "Enterprise", name, name, source="supply-target"))
 
     def _short_enterprises(self, ctx: _DocCtx) -> None:
-        t = ctx.text
+        t, g = ctx.text, self.g
         shorts: dict[str, str] = {}
         for sp in list(ctx.spans):
             if sp.type == "Enterprise" and sp.meta.get("legal"):
@@ -1367,6 +1368,7 @@ class Extractor:
                         ctx.add(Span(sp.start, sp.start + dl, "County", row["name"], core[:dl]))
         last_project = None
         last_ent = None
+        clause_places: dict[int, list] = {}
         for si in sorted(by_sent):
             spans = by_sent[si]
             spans.sort(key=lambda s: s.start)
@@ -1376,6 +1378,10 @@ class Extractor:
             projects = [s for s in spans if s.type == "Project"]
             ents = [s for s in spans if s.type == "Enterprise"]
             places = [s for s in spans if s.type in ("Park", "County") and not s.meta.get("in_name")]
+            # a sentence ended by ； continues in the next one (lists of projects under one place)
+            prev_sent = ctx.doc.sentences[si - 1] if si > 0 and ctx.doc.sentences else None
+            prev_clause_places = clause_places.get(si - 1, []) if prev_sent is not None and prev_sent.text.endswith(("；", ";")) else []
+            clause_places[si] = places or prev_clause_places
             clusters = [s for s in spans if s.type == "IndustryCluster"]
             chains = [s for s in spans if s.type == "IndustryChain"]
             products = [s for s in spans if s.type == "Product"]
@@ -1464,7 +1470,7 @@ class Extractor:
                 e0 = ents[0]
                 for p in projects:
                     if p.meta.get("enterprise") is None and p.start > e0.end and re.search(
-                            r"投资|建设|开建|兴建|新建|扩建|投建|实施|启动|开工|上马|布局|建立", t[e0.end:p.start]):
+                            r"(?<!总)投资|建设|开建|兴建|新建|扩建|投建|实施|启动|开工|上马|布局|建立", t[e0.end:p.start]):
                         R.append((e0, "implements", p, si))
                         if p.meta.get("product") is not None:
                             R.append((e0, "produces", p.meta["product"], si))

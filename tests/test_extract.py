@@ -105,7 +105,7 @@ def test_government_bodies_are_organisations(yibin, ganzhou):
 
 
 def test_enterprise_from_context_cue(ex):
-    x = run(ex, "东岳重工董事长王强出席仪式。东岳重工计划在当地建设年产5000台挖掘机项目。")
+    x = run(ex, "东岳重工董事长王强出席仪式。东岳重工计划在当地建设年产5000台挖掘机项目。东岳重工(济南)有限公司同时开工。")
     assert ("Enterprise", "东岳重工") in ents(x)
     assert ("东岳重工", "implements", "年产5000台挖掘机项目") in rels(x)
 
