@@ -1771,8 +1771,17 @@ def to_json(ex: Extraction) -> dict:
 _WORKER: Extractor | None = None
 
 
+def _safe_extract(doc: Document) -> Extraction:
+    """One bad document must not lose the corpus: report it and go on with an empty extraction."""
+    try:
+        return _WORKER.extract(doc)
+    except Exception as e:  # noqa: BLE001 - reported to the user, the run goes on
+        print(f"警告：抽取 {doc.doc_id} 时出错（{type(e).__name__}: {e}），该文档的抽取结果为空", file=sys.stderr)
+        return Extraction(doc=doc)
+
+
 def _work(doc: Document):
-    ex = _WORKER.extract(doc)
+    ex = _safe_extract(doc)
     return ex.mentions, ex.relations, ex.facts
 
 
@@ -1790,7 +1799,7 @@ def extract_all(docs: list[Document], workers: int = 1, progress: bool = False, 
     out: list[Extraction] = []
     if workers <= 1 or len(docs) < 2:
         for d in docs:
-            out.append(_WORKER.extract(d))
+            out.append(_safe_extract(d))
             if bar:
                 bar.update(1)
     else:

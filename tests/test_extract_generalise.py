@@ -87,3 +87,11 @@ def test_json_roundtrip_of_all_texts(ex):
     for p in sorted((ROOT / "tests" / "texts").glob("*.txt")):
         rec = extract.to_json(ex.extract(ingest.read_document(p)))
         assert json.loads(json.dumps(rec, ensure_ascii=False)) == rec
+
+
+def test_degenerate_documents(ex):
+    for text in ("", "\n\n", "hello world 123", "。。。，，，", "项目" * 50, "有限公司有限公司", "《》“”"):
+        x = run(ex, text)
+        for m in x.mentions:
+            assert x.doc.text[m.start:m.end] == m.text
+    assert extract.extract_all([ingest.build_document("", "empty.txt")])[0].mentions == []
