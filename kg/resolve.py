@@ -76,8 +76,10 @@ def _reference_index(dirs_key: tuple[str, ...] | None):
         for s in g.subjects(RDF.type, URIRef(KG + t)):
             if not isinstance(s, URIRef):
                 continue
-            labels = [str(o) for o in g.objects(s, SKOS.prefLabel) if _zh(o)] or \
-                     [str(o) for o in g.objects(s, RDFS.label) if _zh(o)]
+            # the label the data file gives (rdfs:label first: rdf.py writes the label as rdfs:label,
+            # and an entity must have a single Chinese rdfs:label)
+            labels = [str(o) for o in g.objects(s, RDFS.label) if _zh(o)] or \
+                     [str(o) for o in g.objects(s, SKOS.prefLabel) if _zh(o)]
             if not labels:
                 continue
             pref = norm_name(sorted(labels)[0])
@@ -93,6 +95,32 @@ def _reference_index(dirs_key: tuple[str, ...] | None):
 def _zh(lit) -> bool:
     lang = getattr(lit, "language", None)
     return lang is None or lang.lower().startswith("zh")
+
+
+@lru_cache(maxsize=1)
+def division_names() -> frozenset[str]:
+    """City and province names (full and short) from ontology/data/divisions.tsv, if present."""
+    from .resources import data_dir
+    out: set[str] = set()
+    path = data_dir() / "divisions.tsv"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    header = lines[0].split("\t") if lines else []
+    try:
+        i_name, i_short, i_type = header.index("name"), header.index("short_name"), header.index("type")
+    except ValueError:
+        return frozenset()
+    for line in lines[1:]:
+        cols = line.split("\t")
+        if len(cols) <= max(i_name, i_short, i_type) or cols[i_type] not in ("City", "Province"):
+            continue
+        for n in (cols[i_name], cols[i_short]):
+            n = norm_name(n)
+            if len(n) >= 2:
+                out.add(n)
+    return frozenset(out)
 
 
 def reference_index(region_dirs: list[Path] | None = None) -> dict:
@@ -197,7 +225,7 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
     """
     ref = reference_index(region_dirs)
     places = frozenset(n for t in ("County", "City", "Province", "Region") for n in ref.get(t, {})) \
-        | frozenset(p for p in _PROVINCES)
+        | _PROVINCE_SET | division_names()
 
     uf = _UF()
     names_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # canonical node -> surfaces/aliases
