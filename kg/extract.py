@@ -30,7 +30,7 @@ NAME_CH = rf"[{CJK}A-Za-z0-9]"
 _num = r"\d+(?:\.\d+)?"
 CAP_UNITS = ("万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|kW|KW|万吨|吨|万套|套|万台|台套|台|万片|亿片|片|万颗|亿颗|颗|"
              "万个|亿个|万盏|盏|万辆|辆|万件|件|万只|只|万平方米|平方米|万立方米|立方米|万马力|马力|万头|头|万羽|羽|万瓶|瓶|万箱|箱|万米|米")
-CAP_RE = re.compile(rf"(?:(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?)[{CJK}]{{0,4}}?)?{_num}(?:[万亿千百])?(?:{CAP_UNITS})(?:/年)?(?:以上|左右)?")
+CAP_RE = re.compile(rf"(?:(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?)[{CJK}]{{0,4}}?)?{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})(?:/年)?(?:以上|左右)?")
 CAP_PLAIN_RE = re.compile(rf"{_num}(?:[万亿千百])?(?:万千瓦|千瓦|兆瓦|吉瓦|MW|GW|万吨|吨)")
 AMOUNT_RE = re.compile(rf"({_num})\s*(?:个)?\s*(亿|万|千万|百万)?\s*(元|美元|欧元|日元|港元|港币)")
 INVEST_RE = re.compile(rf"(?:总投资(?:额)?|计划投资|投资|投入)(?:达|约|超过|超|近|逾|为|达到)?\s*({_num}\s*(?:个)?\s*(?:亿|万|千万|百万)?\s*(?:元|美元|欧元|日元|港元|港币))")
@@ -224,6 +224,8 @@ class Extractor:
         nlp.init()
         self.g = Gazetteer(region_dirs)
         self._city_ctx: set[str] | None = None
+        self._prefix_heads = sorted((h for h in self.g.company_heads if h not in self.PREFIX_HEAD_EXCLUDED and len(h) >= 2),
+                                    key=len, reverse=True)
 
     # ------------------------------------------------------------ left boundary
     def _left_limit(self, ctx: _DocCtx, pos: int, quotes: bool, maxlen: int) -> int:
@@ -309,7 +311,7 @@ class Extractor:
             p -= len(tk)
             if tk in SOFT_STOPS or tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
                 continue
-            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成":
+            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以":
                 continue  # tags of single characters of unknown names are arbitrary
             if (tk in g.stops or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
                     or (fl == "m" and re.search(r"[\d第批个]", tk)) or TIME_TOKEN.match(tk)):
@@ -669,7 +671,7 @@ class Extractor:
                 continue
             found.append(Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)}))
         # list items before 等N个项目 / 等一批…项目
-        for m in re.finditer(r"等(?:[\d一二三四五六七八九十两百多余]+(?:个|项|批)|一批)?[\u4e00-\u9fff]{0,6}?(?:项目|工程)", t):
+        for m in re.finditer(r"等(?:[\d一二三四五六七八九十两百多余]+(?:个|项|批)|一批)?[\u4e00-\u9fff]{0,6}?(?:项目|工程)(?![类师机])", t):
             lo = self._left_limit(ctx, m.start(), True, 120)
             # the list runs back over 、 separated items within the sentence
             s0, _ = ctx.sent_bounds(m.start())
@@ -884,25 +886,31 @@ class Extractor:
         rows = g.short_index.get(s, [])
         return rows[0] if len(rows) == 1 else None
 
+    PREFIX_HEAD_EXCLUDED = frozenset({"储能", "电池", "锂电", "动力", "材料", "新材", "能源", "新能源", "智能", "信息", "软件",
+                                      "网络", "半导体", "装备", "机械", "光电", "光伏", "医疗", "食品", "环保", "电力", "物流"})
+
     def _enterprise_prefix(self, rest: str, is_list: bool) -> int:
+        """Length of a company short name opening a project name (凤凰科技|无人机…, 锦州钛业|钛白粉…):
+        name-like characters + a company head word, followed by a specific project remainder."""
         g = self.g
         toks = nlp.cut(rest)
-        pos = 0
-        for k, tk in enumerate(toks[:4]):
-            pos += len(tk)
-            if k == 0:
-                if tk in g.stops or tk in g.project_generic or TIME_TOKEN.match(tk) or re.match(r"\d", tk):
-                    return 0
-            pre_tags = _posseg(rest[:pos - len(tk)])
-            namelike = any(f in ("nr", "ns", "nz", "nt", "nrt", "x", "j") for _, f in pre_tags) or (
-                all(len(x) == 1 for x, _ in pre_tags) and not all(f.startswith("n") for _, f in pre_tags))
-            if namelike and re.match(r"[铝铜铁钢锂硅碳氢镁钛锌镍钴锰钒铅锡金银石煤油气水电光热]", rest):
-                namelike = False
-            if k >= 1 and tk in g.company_heads and namelike and tk not in ("储能", "电池", "锂电", "动力", "材料", "新材", "能源", "新能源",
-                                                               "智能", "信息", "软件", "网络", "半导体", "装备", "机械"):
-                remainder = rest[pos:]
-                if len(remainder) >= 2 and pos <= 8 and self._specific_project(remainder):
-                    return pos
+        if not toks or toks[0] in g.stops or toks[0] in g.project_generic or TIME_TOKEN.match(toks[0]) or re.match(r"\d", rest):
+            return 0
+        heads = self._prefix_heads
+        for L in range(2, 9):
+            for h in heads:
+                if not rest.startswith(h, L):
+                    continue
+                pre = rest[:L]
+                pre_tags = _posseg(pre)
+                namelike = any(f in ("nr", "ns", "nz", "nt", "nrt", "x", "j") for _, f in pre_tags) or (
+                    all(len(x) == 1 for x, _ in pre_tags) and not all(f.startswith("n") for _, f in pre_tags))
+                if not namelike or re.match(r"[铝铜铁钢锂硅碳氢镁钛锌镍钴锰钒铅锡金银石煤油气水电光热]", pre) \
+                        or any(x in g.stops or x in g.project_generic for x, _ in pre_tags):
+                    continue
+                remainder = rest[L + len(h):]
+                if len(remainder) >= 2 and self._specific_project(remainder):
+                    return L + len(h)
         # X + capacity: 2-6 name chars directly followed by a number (list items)
         mm = re.match(rf"^([{CJK}]{{2,6}})(?=\d)", rest)
         if mm and is_list:

@@ -337,17 +337,20 @@ def _shapes_graph() -> rdflib.Graph:
     return rdflib.Graph().parse(resources.ontology_dir() / "shapes.ttl", format="turtle")
 
 
-def _short(term, g: rdflib.Graph) -> str:
+def _short(term, g: rdflib.Graph | None = None) -> str:
+    """Readable form of a term: prefixed name for known namespaces, kgr:… for instances."""
     if isinstance(term, URIRef):
-        try:
-            return g.namespace_manager.normalizeUri(term) if not str(term).startswith(KGR_NS) \
-                else "kgr:" + str(term)[len(KGR_NS):]
-        except Exception:
-            return f"<{term}>"
+        t = str(term)
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
+            if t.startswith(str(ns)) and len(t) > len(str(ns)):
+                return f"{prefix}:{t[len(str(ns)):]}"
+        return f"<{t}>"
     if isinstance(term, BNode):
         return "[空白节点]"
     if isinstance(term, Literal):
-        return term.n3(g.namespace_manager)
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f"{str(term)!r}（{_short(term.datatype)}）".replace("'", "\"")
+        return f"\"{term}\"" + (f"@{term.language}" if term.language else "")
     return str(term)
 
 
@@ -364,13 +367,9 @@ def validate(graph: rdflib.Graph) -> tuple[bool, str, int]:
     conforms, results, _text = shacl_validate(graph, shacl_graph=_shapes_graph(), inference="none",
                                               abort_on_first=False, allow_warnings=True,
                                               advanced=False, meta_shacl=False)
-    bind_prefixes(results)
-    rows = []
-    n_viol = 0
+    rows: dict[str, bool] = {}  # line -> is a violation (same finding from two shapes: one line)
     for r in results.subjects(RDF.type, SH.ValidationResult):
         sev = results.value(r, SH.resultSeverity)
-        if sev == SH.Violation:
-            n_viol += 1
         focus = results.value(r, SH.focusNode)
         path = results.value(r, SH.resultPath)
         value = results.value(r, SH.value)
@@ -378,15 +377,17 @@ def validate(graph: rdflib.Graph) -> tuple[bool, str, int]:
         zh = [str(m) for m in msgs if getattr(m, "language", None) == "zh"]
         msg = zh[0] if zh else (str(msgs[0]) if msgs else "")
         label = graph.value(focus, RDFS.label) if focus is not None else None
-        line = f"[{_SEVERITY_ZH.get(sev, '违规')}] 节点 {_short(focus, graph)}"
+        line = f"[{_SEVERITY_ZH.get(sev, '违规')}] 节点 {_short(focus)}"
         if label is not None:
             line += f"（{label}）"
         if path is not None:
-            line += f" 属性 {_short(path, graph)}"
-        if value is not None:
-            line += f" 值 {_short(value, graph)}"
+            line += f" 属性 {_short(path)}"
+        if value is not None and value != focus:
+            line += f" 值 {_short(value)}"
         line += f"：{msg}"
-        rows.append(line)
+        rows[line] = rows.get(line, False) or sev == SH.Violation
+    n_viol = sum(rows.values())
+    rows = list(rows)
     rows.sort()
     if conforms and not rows:
         text = f"SHACL 校验通过：{len(graph)} 个三元组全部符合 ontology/shapes.ttl 的约束。\n"
