@@ -222,14 +222,16 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> r
     for d in kb.documents:
         graph(d.doc_id)
 
-    # entities and mentions
+    # entities and mentions (a span denotes one entity: a second reading of the same span is dropped)
+    spans_done: set[tuple[str, int, int]] = set()
     for key, ent in kb.entities.items():
         e = _entity_uri(kb, key)
         for doc_id, m in ent.mentions:
             g = graph(doc_id)
             describe(doc_id, key)
-            if not (0 <= m.start < m.end):
+            if not (0 <= m.start < m.end) or (doc_id, m.start, m.end) in spans_done:
                 continue
+            spans_done.add((doc_id, m.start, m.end))
             mi = mention_iri(doc_id, m.start, m.end)
             si = sentence(doc_id, m.sentence)
             g.add((mi, RDF.type, KG.Mention))
