@@ -733,14 +733,39 @@ class Extractor:
                 if self._looks_enterprise(item):
                     ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
                     continue
-                found.append(Span(x, y, "Project", item, item, meta={"core": item, "list": True}))
+                found.append(Span(x, y, "Project", item, item, meta={"core": item, "list": True, "list_id": m.start()}))
+            # gapping: 锦懋200兆瓦和博阳200兆瓦电池组件 → the head noun of the last item completes the others
+            items_here = [f for f in found if f.meta.get("list_id") == m.start()]
+            if len(items_here) >= 2:
+                last = items_here[-1].text
+                cm = CAP_PLAIN_RE.search(last) or CAP_RE.search(last)
+                head = last[cm.end():] if cm else ""
+                if head and len(head) >= 2:
+                    for f in items_here[:-1]:
+                        if re.search(rf"\d(?:[万亿千百])?(?:{CAP_UNITS})$", f.text):
+                            f.meta["gap_head"] = head
         found.sort(key=lambda s: (s.start, -s.end))
         last_end = -1
+        shared: dict[int, tuple] = {}
         for sp in found:
             if sp.start < last_end or not ctx.free(sp.meta.get("free_from", sp.start), sp.end):
                 continue
+            n_before = len(ctx.spans)
             self._split_project(ctx, sp)
             last_end = sp.end
+            proj = next((x for x in ctx.spans[n_before:] if x.type == "Project"), None)
+            lid = sp.meta.get("list_id")
+            if proj is None or lid is None:
+                continue
+            if lid not in shared:
+                e0 = proj.meta.get("enterprise")
+                shared[lid] = (e0 if e0 is not None and e0.source == "project-prefix" else None, proj.meta.get("place"))
+            else:
+                e0, p0 = shared[lid]
+                if proj.meta.get("enterprise") is None and e0 is not None:
+                    proj.meta["enterprise"] = e0
+                if proj.meta.get("place") is None and p0 is not None:
+                    proj.meta["place"] = p0
 
     def _namelike_project(self, ctx: _DocCtx, core: str, start: int, a: int, b: int, park_prefix: bool) -> bool:
         """Reject descriptions and counts that end in 项目: 签约…项目323个, 作为首个…的X项目,
@@ -821,9 +846,19 @@ class Extractor:
         div_len = 0 if ent_len0 else self._division_prefix(name)
         rest = name[div_len:]
         ent_len = ent_len0 or self._enterprise_prefix(rest, sp.meta.get("list", False))
+        ent_start = None
         if ent is None and ent_len:
             en = name[: div_len + ent_len]
-            ent = ctx.take(Span(start, start + div_len + ent_len, "Enterprise", en, en, source="project-prefix"))
+            dl = self._division_prefix(en)
+            row = self._div_row(en[:dl]) if dl else None
+            if row is not None and row["type"] == "County" and len(en) - dl >= 2:
+                # 义县勃大化工…: the county is a place of its own, the company and its project are there
+                place = ctx.take(Span(start, start + dl, "County", row["name"], en[:dl], meta={"prefix": True}))
+                ent = ctx.take(Span(start + dl, start + len(en), "Enterprise", en[dl:], en[dl:], source="project-prefix"))
+                ctx.rels.append((ent, "locatedIn", place, ctx.sent_index(start)))
+            else:
+                ent = ctx.take(Span(start, start + len(en), "Enterprise", en, en, source="project-prefix"))
+            ent_start = ent.start
             start += div_len + ent_len
             div_len = 0
         elif div_len:
@@ -845,7 +880,11 @@ class Extractor:
             ent = ctx.take(Span(start + off, start + len(e_txt), "Enterprise", e_txt2, e_txt2, source="invested-by"))
             start += mi.end()
             text = t[start:sp.end]
-        proj = ctx.take(Span(start, sp.end, "Project", text, text, meta=dict(sp.meta)))
+        canon = text + sp.meta.get("gap_head", "")
+        if ent_start is not None:  # the surface keeps the company short name (锦懋200兆瓦…); canonical drops it
+            proj = ctx.take(Span(ent_start, sp.end, "Project", canon, t[ent_start:sp.end], meta=dict(sp.meta)))
+        else:
+            proj = ctx.take(Span(start, sp.end, "Project", canon, text, meta=dict(sp.meta)))
         proj.meta["enterprise"] = ent
         proj.meta["place"] = place
         # capacity inside the name

@@ -65,13 +65,26 @@ _LEGAL_END = ("公司",)
 
 @lru_cache(maxsize=8)
 def _reference_index(dirs_key: tuple[str, ...] | None):
-    """{type: {name: {(type, prefLabel, iri)}}} from the reference graph (regions + templates)."""
+    """Reference entities (regions + templates) by name.
+
+    Returns {"label": {type: {key: {ref}}}, "alt": {type: {key: {ref}}}, "context": {iri: names}}
+    with ref = (type, label, iri): "label" holds rdfs:label/prefLabel keys, "alt" skos:altLabel
+    keys, "context" the names of the places the entity is kg:locatedIn (two hops), used to accept
+    an altLabel match (高新区, 襄垣) only in documents that name the place (长治).
+    """
     from rdflib import RDF, RDFS, URIRef
     from rdflib.namespace import SKOS
 
     from .rdf import load_reference
     g = load_reference([Path(d) for d in dirs_key] if dirs_key is not None else None)
-    index: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    exact: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    alt: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    context: dict[str, tuple[str, ...]] = {}
+    located = URIRef(KG + "locatedIn")
+
+    def names(node, preds=(RDFS.label, SKOS.prefLabel, SKOS.altLabel)):
+        return {norm_name(str(o)) for p in preds for o in g.objects(node, p) if _zh(o)}
+
     for t in ENTITY_TYPES:
         for s in g.subjects(RDF.type, URIRef(KG + t)):
             if not isinstance(s, URIRef):
@@ -84,12 +97,22 @@ def _reference_index(dirs_key: tuple[str, ...] | None):
                 continue
             pref = norm_name(sorted(labels)[0])
             ref = (t, pref, str(s))
-            names = {pref} | {norm_name(str(o)) for p in (RDFS.label, SKOS.altLabel, SKOS.prefLabel)
-                              for o in g.objects(s, p) if _zh(o)}
-            for n in names:
+            own = names(s, (RDFS.label, SKOS.prefLabel)) | {pref}
+            for n in own:
                 for k in _match_keys(t, n):
-                    index[t][k].add(ref)
-    return {t: dict(v) for t, v in index.items()}
+                    exact[t][k].add(ref)
+            for n in names(s, (SKOS.altLabel,)) - own:
+                for k in _match_keys(t, n):
+                    alt[t][k].add(ref)
+            ctx: set[str] = set()
+            frontier = [s]
+            for _hop in range(2):
+                frontier = [o for f in frontier for o in g.objects(f, located) if isinstance(o, URIRef)]
+                for o in frontier:
+                    ctx |= {n for n in names(o) if len(n) >= 2}
+            context[str(s)] = tuple(sorted(ctx))
+    return {"label": {t: dict(v) for t, v in exact.items()}, "alt": {t: dict(v) for t, v in alt.items()},
+            "context": context}
 
 
 def _zh(lit) -> bool:
@@ -186,6 +209,16 @@ def _distinctive(core: str, places: frozenset[str]) -> bool:
         and admin_key(core) not in places
 
 
+_GENERIC_NAMES = {"开发区", "高新区", "经开区", "园区", "工业园", "产业园", "工业园区", "产业园区", "新区", "保税区",
+                  "综保区", "自贸区", "示范区", "科技城", "基地", "集聚区", "产业集群", "产业链", "项目", "本项目",
+                  "该项目", "公司", "集团", "企业", "本市", "全市", "我市", "我省", "全省", "该区", "该县"}
+
+
+def _generic(type_: str, name: str) -> bool:
+    """A name that denotes different things in different texts (开发区, 公司 …)."""
+    return len(name) < 2 or name in _GENERIC_NAMES or (type_ in COMPANY_TYPES and name in _GENERIC_CORES)
+
+
 def _is_legal_name(name: str) -> bool:
     return name.endswith(_LEGAL_END)
 
@@ -224,7 +257,8 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
     `region_dirs`: reference folders (default: every bundled folder under ontology/regions/).
     """
     ref = reference_index(region_dirs)
-    places = frozenset(n for t in ("County", "City", "Province", "Region") for n in ref.get(t, {})) \
+    places = frozenset(n for t in ("County", "City", "Province", "Region")
+                       for idx in (ref["label"], ref["alt"]) for n in idx.get(t, {})) \
         | _PROVINCE_SET | division_names()
 
     uf = _UF()
@@ -233,6 +267,8 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
     canon_count: dict[tuple[str, str], int] = defaultdict(int)
     mentions_of: dict[tuple[str, str], list] = defaultdict(list)
     canon_by_name: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    docs_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # canonical node -> doc ids
+    surface_links: list[tuple[tuple[str, str], tuple[str, str], str]] = []  # (canonical, name, doc)
 
     def node(type_: str, name: str) -> tuple[str, str]:
         k = (type_, norm_name(name))
@@ -251,35 +287,57 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
             k = node(m.type, m.canonical)
             canon_count[k] += 1
             mentions_of[k].append((ex.doc.doc_id, m))
-            for a in (m.text, *m.aliases):
+            docs_of[k].add(ex.doc.doc_id)
+            surface = norm_name(m.text)
+            if surface and surface != k[1]:
+                names_of[k].add(surface)
+                surface_links.append((k, (m.type, surface), ex.doc.doc_id))
+            for a in m.aliases:  # the extractor's knowledge: holds across documents
                 a = norm_name(a)
                 if a and a != k[1]:
                     names_of[k].add(a)
                     claims[(m.type, a)].add(k)
         for r in ex.relations:
             if r.head_type and r.head.strip():
-                node(r.head_type, r.head)
+                docs_of[node(r.head_type, r.head)].add(ex.doc.doc_id)
             if not r.literal and r.tail_type and r.tail.strip():
-                node(r.tail_type, r.tail)
+                docs_of[node(r.tail_type, r.tail)].add(ex.doc.doc_id)
 
     canon_nodes = sorted(uf.parent)
 
-    # 2. surface / alias links (unambiguous only)
+    # 2a. surfaces: within the document only (a bare 开发区 in one article says nothing about
+    #     another article's 开发区); unambiguous within that document
+    local_claims: dict[tuple, set] = defaultdict(set)
+    for k, name, doc_id in surface_links:
+        local_claims[(name, doc_id)].add(k)
+    for k, name, doc_id in surface_links:
+        if name in uf.parent and doc_id in docs_of.get(name, ()) and local_claims[(name, doc_id)] == {k}:
+            uf.union(k, name)
+    # 2b. extractor aliases: across documents, unless generic or claimed by two canonicals
     for k in canon_nodes:
         for a in names_of.get(k, ()):
             other = (k[0], a)
-            if other in uf.parent and other != k:
-                claimers = claims[other] - {other}
-                if claimers == {k}:
+            if other in uf.parent and other != k and k in claims.get(other, ()) and not _generic(k[0], a):
+                if claims[other] - {other} == {k}:
                     uf.union(k, other)
 
-    # 3. reference data (canonical names only, unique match)
+    # 3. reference data (canonical names only, unique match). An altLabel match (高新区, 襄垣)
+    #    also needs one of the entity's documents to name the place it lies in (长治).
+    def doc_names_place(k, iri) -> bool:
+        ctx = ref["context"].get(iri, ())
+        if not ctx:
+            return True
+        return any(any(c in docs[d].text for c in ctx) for d in docs_of.get(k, ()) if d in docs)
+
     ref_nodes: dict[tuple[str, str], tuple[str, str, str]] = {}
     for k in canon_nodes:
-        t_index = ref.get(k[0], {})
-        hits = set()
-        for key in _match_keys(k[0], k[1]):
-            hits |= t_index.get(key, set())
+        keys = _match_keys(k[0], k[1])
+        hits = set().union(*(ref["label"].get(k[0], {}).get(key, set()) for key in keys))
+        if not hits:
+            alt_hits = set().union(*(ref["alt"].get(k[0], {}).get(key, set()) for key in keys))
+            hits = {h for h in alt_hits if doc_names_place(k, h[2])}
+            if len(alt_hits) > 1:
+                hits = set()  # the name is ambiguous across reference entities
         if len(hits) == 1:
             t, pref, iri = next(iter(hits))
             rk = (t, pref)
