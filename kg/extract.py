@@ -133,6 +133,17 @@ class Gazetteer:
             ctx_names = tuple({r["name"] for kind, r in v if r["type"] in ("City", "Province")})
             self.div_ac.add_word(k, (k, v, full, ctx_names))
         self.div_ac.make_automaton()
+        # cities and provinces only (full and short names): the document's geographic context
+        self.city_ac = ahocorasick.Automaton()
+        city_keys: dict[str, set] = {}
+        for name, row in self.div_by_name.items():
+            if row["type"] in ("City", "Province"):
+                city_keys.setdefault(name, set()).add(name)
+                if row["short_name"] and row["short_name"] not in self.short_stop:
+                    city_keys.setdefault(row["short_name"], set()).add(name)
+        for k, v in city_keys.items():
+            self.city_ac.add_word(k, tuple(v))
+        self.city_ac.make_automaton()
         self.region_ac = ahocorasick.Automaton()
         for k, v in self.regions.items():
             self.region_ac.add_word(k, (k, v))
@@ -224,8 +235,8 @@ class Extractor:
         nlp.init()
         self.g = Gazetteer(region_dirs)
         self._city_ctx: set[str] | None = None
-        self._prefix_heads = sorted((h for h in self.g.company_heads if h not in self.PREFIX_HEAD_EXCLUDED and len(h) >= 2),
-                                    key=len, reverse=True)
+        self._prefix_heads_set = {h for h in self.g.company_heads if h not in self.PREFIX_HEAD_EXCLUDED and 2 <= len(h) <= 4}
+        self._product_heads2 = {h for h in self.g.product_heads if 2 <= len(h) <= 5}
 
     # ------------------------------------------------------------ left boundary
     def _left_limit(self, ctx: _DocCtx, pos: int, quotes: bool, maxlen: int) -> int:
@@ -395,7 +406,7 @@ class Extractor:
     def extract(self, doc: Document) -> Extraction:
         ctx = _DocCtx(doc)
         # cities / provinces named in the document: county short names need their city in context
-        self._city_ctx = {n for _, (_, _, _, names) in self.g.div_ac.iter_long(doc.text) for n in names}
+        self._city_ctx = {n for _, names in self.g.city_ac.iter(doc.text) for n in names}
         self._titles(ctx)
         self._organisations(ctx)
         self._enterprises(ctx)
@@ -935,10 +946,10 @@ class Extractor:
         toks = nlp.cut(rest)
         if not toks or toks[0] in g.stops or toks[0] in g.project_generic or TIME_TOKEN.match(toks[0]) or re.match(r"\d", rest):
             return 0
-        heads = self._prefix_heads
+        heads = self._prefix_heads_set
         for L in range(2, 9):
-            for h in heads:
-                if not rest.startswith(h, L):
+            for h in (rest[L:L + 4], rest[L:L + 3], rest[L:L + 2]):
+                if h not in heads:
                     continue
                 pre = rest[:L]
                 pre_tags = _posseg(pre)
@@ -1323,7 +1334,7 @@ class Extractor:
             head = m.group(2)
             head_txt = None
             for i in range(len(head), 1, -1):
-                if any(head[:i].endswith(h) for h in g.product_heads if len(h) >= 2) or head[:i] in ("机组", "产品", "设备"):
+                if any(head[max(0, i - L):i] in self._product_heads2 for L in range(2, 6)) or head[:i] in ("机组", "产品", "设备"):
                     head_txt = head[:i]
                     break
             if head_txt is None:

@@ -35,7 +35,7 @@ def entity_labels(kb, type_):
 
 def test_short_names_merge_into_the_unique_full_legal_name():
     d1 = make_doc("a.txt", ["山西高科华烨电子集团有限公司在长治高新区建设MLED新型显示面板生产项目。"])
-    d2 = make_doc("b.txt", ["华烨与襄垣县签约。", "高科华烨在高新区扩产。"])
+    d2 = make_doc("b.txt", ["华烨与襄垣县签约。", "高科华烨在长治的高新区扩产。"])
     d3 = make_doc("c.txt", ["山西霍家工业有限公司年产1万吨PVDF。", "霍家工业与华烨同台签约。"])
     exs = [
         Extraction(d1, [mention(d1, "山西高科华烨电子集团有限公司", "Enterprise"),
@@ -63,7 +63,7 @@ def test_short_names_merge_into_the_unique_full_legal_name():
     assert a.head == ("Enterprise", "山西高科华烨电子集团有限公司") and a.tail == ("Park", "长治高新区")
     assert sorted((e.doc_id, e.sentence) for e in a.evidence) == [("a.txt", 0), ("b.txt", 1)]
     ev_b = next(e for e in a.evidence if e.doc_id == "b.txt")
-    assert ev_b.text == "高科华烨在高新区扩产。" and d2.text[ev_b.start:ev_b.end] == ev_b.text
+    assert ev_b.text == "高科华烨在长治的高新区扩产。" and d2.text[ev_b.start:ev_b.end] == ev_b.text
     signed = {(x.head[1], x.tail[1]) for x in kb.assertions if x.rel == "signedWith"}
     assert signed == {("山西高科华烨电子集团有限公司", "襄垣县"), ("山西霍家工业有限公司", "山西高科华烨电子集团有限公司")}
 
@@ -139,6 +139,25 @@ def test_parks_admin_short_forms_and_clusters_resolve_via_reference_data():
     assert entity_labels(kb, "IndustryCluster") == ["信创产业集群"]
     assert [(a.head[1], a.tail[1]) for a in kb.assertions] == [("长治经济技术开发区", "长治市")]
     assert kb.facts[0][1].subject == "长治市"
+
+
+def test_generic_names_do_not_link_across_documents():
+    # 苏州: bare 高新区 is 苏州高新区 there, and no 长治 in sight -> not 长治高新区
+    d1 = make_doc("suzhou.txt", ["苏州高新区新开工项目20个。", "高新区将突出工业投资。", "浒关开发区签约3个项目。", "开发区负责人表示。"])
+    # another article's bare 开发区 is not 苏州's 浒关开发区
+    d2 = make_doc("jinzhou.txt", ["锦州开发区内光伏企业集聚。"])
+    exs = [Extraction(d1, [mention(d1, "苏州高新区", "Park"), mention(d1, "高新区", "Park", "苏州高新区", nth=1),
+                           mention(d1, "浒关开发区", "Park"), mention(d1, "开发区", "Park", "浒关开发区", nth=1)]),
+           Extraction(d2, [mention(d2, "开发区", "Park")]),
+           ]
+    kb = build_kb(exs)
+    assert entity_labels(kb, "Park") == ["开发区", "浒关开发区", "苏州高新区"]
+    d3 = make_doc("other.txt", ["高新区新签项目。"])
+    kb = build_kb([Extraction(d3, [mention(d3, "高新区", "Park")])])
+    assert entity_labels(kb, "Park") == ["高新区"]
+    d4 = make_doc("cz.txt", ["长治市高新区新签项目。"])
+    kb = build_kb([Extraction(d4, [mention(d4, "高新区", "Park")])])
+    assert entity_labels(kb, "Park") == ["长治高新区"]
 
 
 def test_other_region_folder_is_used_and_ambiguous_reference_alias_is_not(tmp_path: Path):
