@@ -4,19 +4,29 @@ rdflib stays the build/validation API; this module only reads the serialised gra
 writes (``OUT/graph.nq``, one named graph per document plus ``kgr:graph/reference`` and
 ``kgr:graph/analysis``) and serves it.
 
-Store choice, by measurement (benchmarks/bench_sparql.py, ~1M synthetic triples, this machine):
-bulk-loading ``graph.nq`` straight into ``pyoxigraph.Store`` is an order of magnitude faster than
-``rdflib.Graph(store="Oxigraph")`` (oxrdflib) + ``parse``, because oxrdflib goes through rdflib's
-Python parser and adds quads one by one; and queries through oxrdflib pay rdflib's result
-conversion. So we use pyoxigraph directly; the figures are printed by the benchmark and recorded
-in the report of the commit that introduced this module.
+Store choice, by measurement (benchmarks/bench_sparql.py: 1.1M synthetic quads in 1,500 document
+graphs; a shared 2-CPU machine under load, so absolute figures are pessimistic):
+  load  pyoxigraph bulk_load -> persistent RocksDB store 136 s; -> in-memory store 39 s;
+        oxrdflib (rdflib Dataset on Oxigraph, its ox-nquads parser) 35 s -- the same Rust parser,
+        so loading is a tie between in-memory pyoxigraph and oxrdflib; rdflib's own parser: 16.5 s
+        for 57k quads (~300 s/M).
+  query the same Oxigraph engine answers both, but through oxrdflib every row becomes rdflib terms
+        (chain_leaders 83 ms vs 24 ms direct in memory, facts_per_document 17.8 s vs 5.4 s), and
+        oxrdflib has no persistent-directory build, no control of the union default graph and no
+        result serialisers for the HTTP endpoint. So: pyoxigraph directly.
+  disk vs memory: the RocksDB store answers 3-10x slower than an in-memory store (term decoding on
+        every lookup), so `serve` loads the store into memory when read-only (`memory=True`:
+        parses OUT/graph.nq beside store/, else dumps the store) and the persistent directory is
+        what `kg query` opens instantly and what a writable endpoint writes to.
 
 Timeouts: pyoxigraph has no per-query timeout or cancellation. With ``timeout`` set, the query
 runs in a forked child process (it inherits the open store, in memory or on disk, and only
 reads it) which sends back the SPARQL JSON/N-Triples serialisation; on timeout the child is
-killed, so a runaway query does not keep burning a CPU. Where ``fork`` is unavailable the query
-runs in a daemon thread that is abandoned on timeout (pyoxigraph releases the GIL while it
-evaluates, so the caller is not blocked). Without ``timeout`` the query runs in-process.
+killed, so a runaway query does not keep burning a CPU (a subprocess that re-opened the store
+would pay the load again; a thread cannot be stopped). Where ``fork`` is unavailable, or with
+isolate=False (the writable endpoint: forking RocksDB with live background threads is unsafe),
+the query runs in a daemon thread that is abandoned on timeout (pyoxigraph releases the GIL while
+it evaluates, so the caller is not blocked). Without ``timeout`` the query runs in-process.
 """
 from __future__ import annotations
 
