@@ -410,7 +410,8 @@ class Extractor:
     def extract(self, doc: Document) -> Extraction:
         ctx = _DocCtx(doc)
         # cities / provinces named in the document: county short names need their city in context
-        self._city_ctx = {n for _, names in self.g.city_ac.iter(doc.text) for n in names}
+        ctx.div_hits = list(self.g.div_ac.iter_long(doc.text))  # one scan, used again by _divisions
+        self._city_ctx = {n for _, (_, _, _, names) in ctx.div_hits for n in names}
         self._titles(ctx)
         self._organisations(ctx)
         self._enterprises(ctx)
@@ -651,7 +652,7 @@ class Extractor:
             before = t[max(0, a - 8):a]
             if re.search(r"等[\d一二三四五六七八九十两百多余批个\s]*(?:个|批|家|项)?[\u4e00-\u9fff]{0,4}$", before) or before.endswith(("个", "批", "项", "些", "类", "大")):
                 continue
-            lo = self._left_limit(ctx, a, True, 40)
+            lo = self._left_limit(ctx, a, True, 32)
             # an adjacent park / place name is the project's locative prefix (高新区绿电项目)
             pre = [s for s in ctx.by_end.get(lo, ()) if s.type == "Park"]
             free_from = lo
@@ -1256,7 +1257,7 @@ class Extractor:
         hits = []
         mask = ctx.mask
         city_ctx = set()
-        for end, (k, rows, full, ctx_names) in g.div_ac.iter_long(t):
+        for end, (k, rows, full, ctx_names) in ctx.div_hits:
             a = end - len(k) + 1
             if ctx_names:
                 city_ctx.update(ctx_names)
@@ -1684,17 +1685,23 @@ class Extractor:
             if not p.canonical.endswith(("项目", "工程")) and p.canonical + "项目" in names:
                 p.canonical = p.canonical + "项目"
         # coreference: P1 = X + P2 (another project of the doc) → X is an enterprise/place prefix
+        by_canon: dict[str, Span] = {}
+        for q in projs:
+            by_canon.setdefault(q.canonical, q)
         for p in projs:
-            for q in projs:
-                if q is p or not p.canonical.endswith(q.canonical) or len(q.canonical) < 6:
+            pc = p.canonical
+            for L in range(len(pc) - 2, 5, -1):
+                q = by_canon.get(pc[-L:])
+                if q is None or q is p:
                     continue
-                x = p.canonical[: -len(q.canonical)]
+                x = pc[:-L]
                 if 2 <= len(x) <= 8 and p.meta.get("enterprise") is None and self._division_prefix(x + "X") != len(x) \
                         and not re.search(r"\d|“|”", x) and x not in self.g.project_generic:
                     e = Span(p.start, p.start + len(x), "Enterprise", x, x, source="coref-prefix")
                     ctx.add(e)
                     p.canonical = q.canonical
                     ctx.rels.append((e, "implements", q, ctx.sent_index(p.start)))
+                break
         mentions: list[Mention] = []
         seen = set()
         for sp in sorted(ctx.spans, key=lambda s: (s.start, s.end)):
