@@ -20,8 +20,6 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import ahocorasick
-
 from . import nlp, resources
 from .model import Document, Extraction, Fact, Mention, Relation
 
@@ -124,7 +122,7 @@ class Gazetteer:
                            "西湖", "海南", "河南", "河北", "山东", "湖南", "湖北", "海口", "东区", "西区", "南区", "北区", "中区",
                            "市中", "新市", "东城", "西城", "大兴", "南开", "河西", "河东", "向阳", "桥西", "桥东", "铁西", "铁东", "台湾"}
         self.short_stop -= {"河南", "河北", "山东", "湖南", "湖北", "海南", "台湾"}  # provinces stay (type check below)
-        self.div_ac = ahocorasick.Automaton()
+        self.div_ac = nlp.CJKAutomaton()
         keys: dict[str, list] = {}
         for name, row in self.div_by_name.items():
             keys.setdefault(name, []).append(("full", row))
@@ -137,18 +135,7 @@ class Gazetteer:
             ctx_names = tuple({r["name"] for kind, r in v if r["type"] in ("City", "Province")})
             self.div_ac.add_word(k, (k, v, full, ctx_names))
         self.div_ac.make_automaton()
-        # cities and provinces only (full and short names): the document's geographic context
-        self.city_ac = ahocorasick.Automaton()
-        city_keys: dict[str, set] = {}
-        for name, row in self.div_by_name.items():
-            if row["type"] in ("City", "Province"):
-                city_keys.setdefault(name, set()).add(name)
-                if row["short_name"] and row["short_name"] not in self.short_stop:
-                    city_keys.setdefault(row["short_name"], set()).add(name)
-        for k, v in city_keys.items():
-            self.city_ac.add_word(k, tuple(v))
-        self.city_ac.make_automaton()
-        self.region_ac = ahocorasick.Automaton()
+        self.region_ac = nlp.CJKAutomaton()
         for k, v in self.regions.items():
             self.region_ac.add_word(k, (k, v))
         self.region_ac.make_automaton()
@@ -184,7 +171,7 @@ class Gazetteer:
                     chains[str(ch).rsplit("/", 1)[-1]] = pref
             if not labels:
                 continue
-            ac = ahocorasick.Automaton()
+            ac = nlp.CJKAutomaton()
             for lab, pref in labels.items():
                 ac.add_word(lab, (lab, pref))
             ac.make_automaton()

@@ -95,3 +95,17 @@ def test_degenerate_documents(ex):
         for m in x.mentions:
             assert x.doc.text[m.start:m.end] == m.text
     assert extract.extract_all([ingest.build_document("", "empty.txt")])[0].mentions == []
+
+
+def test_cjk_automaton_offsets():
+    from kg.nlp import CJKAutomaton
+
+    ac = CJKAutomaton()
+    for k in ("长治", "长治市", "治市", "LED"):
+        ac.add_word(k, k)
+    ac.make_automaton()
+    text = "😀在长治市和LED之间"
+    hits = [(end, v) for end, v in ac.iter(text)]
+    assert all(text[end - len(v) + 1:end + 1] == v for end, v in hits)
+    assert {v for _, v in hits} == {"长治", "长治市", "治市", "LED"}
+    assert [v for _, v in ac.iter_long(text)] == ["长治市", "LED"]
