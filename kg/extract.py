@@ -313,7 +313,7 @@ class Extractor:
             p -= len(tk)
             if tk in SOFT_STOPS or tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
                 continue
-            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以":
+            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以该此这其本":
                 continue  # tags of single characters of unknown names are arbitrary
             if (tk in g.stops or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
                     or (fl == "m" and re.search(r"[\d第批个]", tk)) or TIME_TOKEN.match(tk)):
@@ -399,6 +399,7 @@ class Extractor:
         # cities / provinces named in the document: county short names need their city in context
         ctx.div_hits = list(self.g.div_ac.iter_long(doc.text))  # one scan, used again by _divisions
         self._city_ctx = {n for _, (_, _, _, names) in ctx.div_hits for n in names}
+        self._city_ctx |= {full["name"] for _, (_, _, full, _) in ctx.div_hits if full is not None}
         self._titles(ctx)
         self._organisations(ctx)
         self._enterprises(ctx)
@@ -617,6 +618,10 @@ class Extractor:
                 elif main and suf in ("高新区", "经开区", "经济技术开发区", "高新技术产业开发区"):
                     s.canonical = main + suf
                 s.meta["bare"] = True
+            elif core:
+                longer = {n for n in named if n.endswith(s.text) and n != s.text}
+                if longer and not self._division_prefix(s.text + "X"):
+                    s.canonical = min(longer, key=len)
             # X经开区 → X经济技术开发区 when the full form is in the doc
             for ab, full in g.park_abbrev.items():
                 if s.canonical.endswith(ab):
@@ -915,7 +920,7 @@ class Extractor:
             if len(name) > L and (p in g.div_by_name or (p in g.short_index and p not in g.short_stop)):
                 if p not in g.div_by_name and self._city_ctx is not None:
                     rows = g.short_index[p]
-                    if not any(r["type"] != "County" or r["parent_city"] in self._city_ctx
+                    if not any(r["type"] != "County" or r["parent_city"] in self._city_ctx or r["name"] in self._city_ctx
                                or r["parent_province"] in self._city_ctx for r in rows):
                         continue
                 return L
@@ -1325,7 +1330,9 @@ class Extractor:
         for m in self.PRODUCT_LIST.finditer(t):
             head = m.group(2)
             head_txt = None
-            for i in range(len(head), 1, -1):
+            if head.startswith(("为主", "为代表", "系列")):
+                head_txt = ""
+            for i in range(len(head), 1, -1) if head_txt is None else ():
                 if any(head[max(0, i - L):i] in self._product_heads2 for L in range(2, 6)) or head[:i] in ("机组", "产品", "设备"):
                     head_txt = head[:i]
                     break
@@ -1341,6 +1348,9 @@ class Extractor:
                 pos = y
                 if k == 0:
                     x += self._trim(t[x:y], g.product_reject)
+                    vm = re.match(r"(?:主要|专业|专门)?(?:生产|制造|研发|研制|销售|供应|提供)(?:和|及|、)?", t[x:y])
+                    if vm:
+                        x += vm.end()
                     dj = t.rfind("的", x, y)
                     if dj >= 0:
                         x = dj + 1
@@ -1355,7 +1365,7 @@ class Extractor:
             for x, y in items:
                 ctx.take(Span(x, y, "Product", t[x:y], t[x:y], source="product-list"))
             hx = m.start(2)
-            if head_txt not in g.product_reject and head_txt not in ("机组", "产品", "设备") and ctx.free(hx, hx + len(head_txt)):
+            if head_txt and head_txt not in g.product_reject and head_txt not in ("机组", "产品", "设备") and ctx.free(hx, hx + len(head_txt)):
                 ctx.take(Span(hx, hx + len(head_txt), "Product", head_txt, head_txt, source="product-list"))
 
     def _products(self, ctx: _DocCtx) -> None:
@@ -1408,14 +1418,23 @@ class Extractor:
             si = ctx.sent_index(sp.start)
             if sp.meta.get("bare"):
                 continue
-            dl = self._division_prefix(core + "XX") if core else 0
-            if dl:
-                row = self._div_row(core[:dl])
-                if row and row["type"] in ("City", "County"):
-                    R.append((sp, "locatedIn", (row["type"], row["name"]), si))
-                    if core[:dl] == row["name"] and row["type"] == "County":
-                        # 长子县冻干食品产业园: the county is also a mention
-                        ctx.add(Span(sp.start, sp.start + dl, "County", row["name"], core[:dl]))
+            pos, last_row, strip_to = 0, None, 0
+            while core:
+                dl = self._division_prefix(core[pos:] + "XX")
+                row = self._div_row(core[pos:pos + dl]) if dl else None
+                if row is None or row["type"] not in ("City", "County", "Province"):
+                    break
+                if core[pos:pos + dl] == row["name"] and row["type"] == "County":
+                    # 长子县冻干食品产业园: the county is a mention of its own
+                    ctx.add(Span(sp.start + pos, sp.start + pos + dl, "County", row["name"], core[pos:pos + dl]))
+                if core[pos:pos + dl] == row["name"] and len(core) - pos - dl >= 2:
+                    strip_to = pos + dl
+                last_row = row
+                pos += dl
+            if last_row is not None and last_row["type"] in ("City", "County"):
+                R.append((sp, "locatedIn", (last_row["type"], last_row["name"]), si))
+            if strip_to and not sp.canonical.endswith(("高新区", "经开区", "开发区")):
+                sp.canonical = sp.canonical[strip_to:]
         last_project = None
         last_ent = None
         clause_places: dict[int, list] = {}
@@ -1553,6 +1572,12 @@ class Extractor:
                         if len(tails) >= 2 and tails[-2].type in ("County", "Park") and tails[-2].end == tail.start \
                                 and tail.type == "Park":
                             R.append((tail, "locatedIn", tails[-2], si))
+                # 在<place>投资/扩建/建设…<project> (the subject is a company): the project is there
+                for m in re.finditer(r"在([^，。；]{2,16}?)(?:投资|计划投资|投入)?[^，。；]{0,12}?(?:扩建|新建|建设|兴建|开建|建立|投建)", stext):
+                    pl = [x for x in places if s0 + m.start(1) <= x.start < s0 + m.end(1)]
+                    pj = [p for p in projects if 0 <= p.start - (s0 + m.end()) <= 2]
+                    if pl and pj:
+                        R.append((pj[0], "locatedIn", pl[-1], si, "explicit"))
                 # 在<Park>(投资)?兴建/设立了<Enterprise>
                 for m in re.finditer(r"在(?:[^，。；]{2,16}?)(?:投资)?(?:兴建|设立|建立|成立|组建|注册)了?", stext):
                     pl = [x for x in places if s0 + m.start() < x.start < s0 + m.end()]
@@ -1610,6 +1635,14 @@ class Extractor:
                 if subj:
                     for p in vprods:
                         R.append((subj[0], "produces", p, si))
+            if not ents and last_project is not None and re.match(r"^(?:该|此)?项目", stext):
+                e_lp = last_project.meta.get("enterprise")
+                if e_lp is None:
+                    e_lp = next((r[0] for r in R if r[1] == "implements" and r[2] is last_project), None)
+                if e_lp is not None:
+                    for p in products:
+                        if p.source in ("produce-verb", "product-list"):
+                            R.append((e_lp, "produces", p, si))
             # belongsToCluster: one cluster + projects in the sentence
             uniq_cl = {c.canonical for c in clusters}
             if len(uniq_cl) == 1 and projects:

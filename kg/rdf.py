@@ -317,12 +317,8 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> r
 
 
 def union_graph(ds: rdflib.Dataset) -> rdflib.Graph:
-    """All triples of all named graphs (and the default graph) in one Graph (each triple once).
-
-    The union is a plain triple store (rdflib "SimpleMemory"), about twice as fast to fill as the
-    context-aware default and all a single graph needs.
-    """
-    g = rdflib.Graph(store="SimpleMemory")
+    """All triples of all named graphs (and the default graph) in one Graph (each triple once)."""
+    g = rdflib.Graph()  # default (context-aware) store: pyshacl needs one
     bind_prefixes(g)
     for prefix, ns in ds.namespaces():
         if prefix and prefix not in PREFIXES:
