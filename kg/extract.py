@@ -1869,9 +1869,25 @@ def _safe_extract(doc: Document) -> Extraction:
         return Extraction(doc=doc)
 
 
-def _work(doc: Document):
-    ex = _safe_extract(doc)
+_DOCS: list[Document] = []
+
+
+def _work(i: int):
+    """In a forked worker: the documents are inherited, only the index travels; evidence strings
+    (the sentence texts) are dropped here and restored by the parent, which has the documents."""
+    ex = _safe_extract(_DOCS[i])
+    for r in ex.relations:
+        r.evidence = ""
+    for f in ex.facts:
+        f.evidence = ""
     return ex.mentions, ex.relations, ex.facts
+
+
+def _restore_evidence(doc: Document, rels: list[Relation], facts: list[Fact]) -> None:
+    for r in rels:
+        r.evidence = doc.sentences[r.sentence].text if doc.sentences else doc.text
+    for f in facts:
+        f.evidence = doc.sentences[f.sentence].text if doc.sentences else doc.text
 
 
 def extract_all(docs: list[Document], workers: int = 1, progress: bool = False, region_dirs=None) -> list[Extraction]:
@@ -1894,13 +1910,19 @@ def extract_all(docs: list[Document], workers: int = 1, progress: bool = False, 
     else:
         import multiprocessing as mp
 
+        global _DOCS
         ctx = mp.get_context("fork")
         chunk = max(1, min(16, len(docs) // (workers * 8) or 1))
-        with ctx.Pool(workers) as pool:
-            for d, (ms, rs, fs) in zip(docs, pool.imap(_work, docs, chunksize=chunk)):
-                out.append(Extraction(doc=d, mentions=ms, relations=rs, facts=fs))
-                if bar:
-                    bar.update(1)
+        _DOCS = docs
+        try:
+            with ctx.Pool(workers) as pool:
+                for d, (ms, rs, fs) in zip(docs, pool.imap(_work, range(len(docs)), chunksize=chunk)):
+                    _restore_evidence(d, rs, fs)
+                    out.append(Extraction(doc=d, mentions=ms, relations=rs, facts=fs))
+                    if bar:
+                        bar.update(1)
+        finally:
+            _DOCS = []
     if bar:
         bar.close()
     return out
