@@ -65,7 +65,7 @@ def cmd_build(args) -> int:
         bar.set_postfix_str(stages[i])
 
     step(0)
-    kb = resolve.build_kb(extractions, skipped)
+    kb = resolve.build_kb(extractions, skipped, region_dirs=regions)
     bar.update(); step(1)
     ds = rdf.build_dataset(kb, regions)
     bar.update(); step(2)
