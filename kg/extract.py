@@ -228,6 +228,8 @@ class Extractor:
         self._city_ctx: set[str] | None = None
         self._prefix_heads_set = {h for h in self.g.company_heads if h not in self.PREFIX_HEAD_EXCLUDED and 2 <= len(h) <= 4}
         self._product_heads2 = {h for h in self.g.product_heads if 2 <= len(h) <= 5}
+        self._product_head_set = set(self.g.product_heads)
+        self._strip_re = re.compile("(?:" + "|".join(map(re.escape, self.g.product_strip)) + ")$")
 
     # ------------------------------------------------------------ left boundary
     def _left_limit(self, ctx: _DocCtx, pos: int, quotes: bool, maxlen: int) -> int:
@@ -967,31 +969,29 @@ class Extractor:
                 return len(cand)
         return 0
 
+    _PROJ_SUFFIX_RE = re.compile(r"(?:项目|工程|生产线)(?:[（(]?[一二三四五六七八九十]期[）)]?)?$")
+    _PHASE_RE = re.compile(r"[（(][一二三四五六七八九十]期[）)]$|[一二三四五六七八九十]期$")
+    _ADJ_RE = re.compile(r"^(?:高性能|高品质|高端|新型(?=.{4,}))")
+
     def _product_of(self, text: str) -> str | None:
+        """The product named in a project name (年产4万吨|锂离子…负极材料|一体化项目 → …负极材料)."""
         g = self.g
-        s = re.sub(r"(?:项目|工程|生产线)(?:[（(]?[一二三四五六七八九十]期[）)]?)?$", "", text)
-        s = re.sub(r"[（(][一二三四五六七八九十]期[）)]$|[一二三四五六七八九十]期$", "", s)
+        s = self._PHASE_RE.sub("", self._PROJ_SUFFIX_RE.sub("", text))
         cm = CAP_RE.match(s) or CAP_PLAIN_RE.match(s)
         if cm:
             s = s[cm.end():]
         s = s.lstrip("的")
-        changed = True
-        while changed:
-            changed = False
-            for suf in g.product_strip:
-                if s.endswith(suf) and len(s) > len(suf) + 1:
-                    s = s[: -len(suf)]
-                    changed = True
-        if "“" in s or "+" in s or len(s) < 2:
+        m = self._strip_re.search(s)
+        while m and m.start() > 1:
+            s = s[:m.start()]
+            m = self._strip_re.search(s)
+        if "“" in s or "+" in s or len(s) < 2 or s in g.product_reject:
             return None
-        if s in g.product_reject:
-            return None
-        for h in g.product_heads:
-            if s.endswith(h):
-                if len(h) == 1 and len(s) < 3:
+        for L in range(min(6, len(s)), 0, -1):
+            if s[-L:] in self._product_head_set:
+                if L == 1 and len(s) < 3:
                     return None
-                # strip leading evaluative adjectives
-                s2 = re.sub(r"^(?:高性能|高品质|高端|新型(?=.{4,}))", "", s)
+                s2 = self._ADJ_RE.sub("", s)
                 return s2 if len(s2) >= 2 and s2 not in g.product_reject else s
         return None
 
