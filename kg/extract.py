@@ -38,6 +38,14 @@ PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|�
 TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
 LOC_CUE = re.compile(r"(?:位于|坐落于|落户|落户于|入驻|落地|选址|在)(?=[^，。；]{0,3})")
 CAP_END = re.compile(rf"(?:年产|年产能|年处理)\d+(?:\.\d+)?[万亿千百]?(?:{CAP_UNITS})$")
+_RE_LIST_BEFORE = re.compile(r"等[\d一二三四五六七八九十两百多余批个\s]*(?:个|批|家|项)?[\u4e00-\u9fff]{0,4}$")
+_RE_QUOTES = re.compile(r"[“”‘’\"]")
+_RE_QUOTES_WS = re.compile(r"[“”‘’\"\s]")
+_RE_QUOTES_PARENS = re.compile(r"[“”‘’\"（）()]")
+_RE_COUNT_AFTER = re.compile(r"(?:达|共|超|超过|有|约)?\d+(?:个|项)")
+_RE_DESIGNATION = re.compile(r"作为|首个|首座|首家|唯一|成为")
+_RE_NUMBER_ONLY = re.compile(r"[\d.]+\s*(?:个|亿元|万元)?")
+_RE_COUNTISH = re.compile(r"\d+个|亿元以上|万元以上")
 GENERIC_BEFORE_SUFFIX = {"重大", "重点", "大抓", "抓大", "一号", "签约", "推动", "推进", "围绕", "服务", "质量", "民生", "一个", "转型",
                          "兼顾", "季度", "都是", "招商", "召开", "进行", "县区", "谋划", "储备", "惠民", "在建", "续建", "优质",
                          "标杆", "各类", "这些", "产业", "建设", "引进", "实施", "开工", "竣工", "投产", "落地", "新兴", "好的",
@@ -644,7 +652,7 @@ class Extractor:
                 continue
             # "… 等N个项目" = a list; handled below
             before = t[max(0, a - 8):a]
-            if re.search(r"等[\d一二三四五六七八九十两百多余批个\s]*(?:个|批|家|项)?[\u4e00-\u9fff]{0,4}$", before) or before.endswith(("个", "批", "项", "些", "类", "大")):
+            if _RE_LIST_BEFORE.search(before) or before.endswith(("个", "批", "项", "些", "类", "大")):
                 continue
             lo = self._left_limit(ctx, a, True, 32)
             # an adjacent park / place name is the project's locative prefix (高新区绿电项目)
@@ -675,7 +683,7 @@ class Extractor:
             core = t[start:a]
             if not self._specific_project(core):
                 continue
-            if suffix.startswith("工程") and len(re.sub(r"[“”‘’\"]", "", core)) < 4:
+            if suffix.startswith("工程") and len(_RE_QUOTES.sub("", core)) < 4:
                 continue
             if not self._namelike_project(ctx, core, start, a, b, bool(pre)):
                 continue
@@ -781,15 +789,15 @@ class Extractor:
         """Reject descriptions and counts that end in 项目: 签约…项目323个, 作为首个…的X项目,
         two-character cores, runs of single characters (谋实谋快…), division + verb."""
         t, g = ctx.text, self.g
-        plain = re.sub(r"[“”‘’\"\s]", "", core)
-        if re.match(r"(?:达|共|超|超过|有|约)?\d+(?:个|项)", t[b:b + 6]):
+        plain = _RE_QUOTES_WS.sub("", core)
+        if _RE_COUNT_AFTER.match(t, b, b + 6):
             return False
         if len(plain) < (2 if t[a:b].startswith(("基地", "工厂", "厂区")) else 3) and not park_prefix:
             return False
         s0, _ = ctx.sent_bounds(start)
         clause = t[s0:start]
         clause = clause[max(clause.rfind("，"), clause.rfind(","), -1) + 1:]
-        if re.search(r"作为|首个|首座|首家|唯一|成为", clause) and t[start - 1:start] == "的":
+        if _RE_DESIGNATION.search(clause) and t[start - 1:start] == "的":
             return False
         if t[start - 2:start] in ("成为", "作为", "打造", "建成") and t[a:b].startswith("基地"):
             return False
@@ -819,16 +827,16 @@ class Extractor:
 
     def _specific_project(self, core: str) -> bool:
         g = self.g
-        c = re.sub(r"[“”‘’\"（）()]", "", core)
+        c = _RE_QUOTES_PARENS.sub("", core)
         if len(c) < 2:
             return False
-        if re.fullmatch(r"[\d.]+\s*(?:个|亿元|万元)?", c):
+        if _RE_NUMBER_ONLY.fullmatch(c):
             return False
         toks = [x for x in nlp.cut(c) if x.strip()]
         spec = [x for x in toks if x not in g.project_generic and x not in g.stops and not TIME_TOKEN.match(x)]
         if not spec or sum(len(x) for x in spec) < 2:
             return False
-        if re.search(r"\d+个|亿元以上|万元以上", c):
+        if _RE_COUNTISH.search(c):
             return False
         return True
 
