@@ -38,6 +38,7 @@ PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|�
 TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
 LOC_CUE = re.compile(r"(?:位于|坐落于|落户|落户于|入驻|落地|选址|在)(?=[^，。；]{0,3})")
 CAP_END = re.compile(rf"(?:年产|年产能|年处理)\d+(?:\.\d+)?[万亿千百]?(?:{CAP_UNITS})$")
+_RE_CLAUSE_END = re.compile(r"[，。；：！？,;:]")
 _RE_LIST_BEFORE = re.compile(r"等[\d一二三四五六七八九十两百多余批个\s]*(?:个|批|家|项)?[\u4e00-\u9fff]{0,4}$")
 _RE_QUOTES = re.compile(r"[“”‘’\"]")
 _RE_QUOTES_WS = re.compile(r"[“”‘’\"\s]")
@@ -1562,11 +1563,13 @@ class Extractor:
                                 R.append((e, "produces", p.meta["product"], si))
             # explicit placement: X位于/落户/入驻/落地/在 Y → X locatedIn the most specific place of Y
             if places:
+                place_starts = [x.start for x in places]
                 for m in LOC_CUE.finditer(stext):
                     cue_end = s0 + m.end()
-                    seg_end = cue_end
-                    while seg_end < s0 + len(stext) and t[seg_end] not in "，。；：！？,;:":
-                        seg_end += 1
+                    if not any(0 <= ps - cue_end <= 16 for ps in place_starts):
+                        continue
+                    pm = _RE_CLAUSE_END.search(t, cue_end, s0 + len(stext))
+                    seg_end = pm.start() if pm else s0 + len(stext)
                     tails = [x for x in places if cue_end <= x.start < seg_end]
                     if not tails:
                         continue
