@@ -779,6 +779,8 @@ class Extractor:
             if lid not in shared:
                 e0 = proj.meta.get("enterprise")
                 shared[lid] = (e0 if e0 is not None and e0.source == "project-prefix" else None, proj.meta.get("place"))
+            elif proj.meta.get("enterprise") is not None or proj.meta.get("place") is not None:
+                shared[lid] = (None, None)  # items name their own company/place: nothing is shared
             else:
                 e0, p0 = shared[lid]
                 if proj.meta.get("enterprise") is None and e0 is not None:
@@ -964,7 +966,7 @@ class Extractor:
                 namelike = any(f in ("nr", "ns", "nz", "nt", "nrt", "x", "j") for _, f in pre_tags) or (
                     all(len(x) == 1 for x, _ in pre_tags) and not all(f.startswith("n") for _, f in pre_tags))
                 if not namelike or re.match(r"[铝铜铁钢锂硅碳氢镁钛锌镍钴锰钒铅锡金银石煤油气水电光热]", pre) \
-                        or any(x in g.stops or x in g.project_generic for x, _ in pre_tags):
+                        or any(len(x) > 1 and (x in g.stops or x in g.project_generic) for x, _ in pre_tags):
                     continue
                 remainder = rest[L + len(h):]
                 if len(remainder) >= 2 and self._specific_project(remainder):
@@ -1456,6 +1458,7 @@ class Extractor:
             projects = [s for s in spans if s.type == "Project"]
             ents = [s for s in spans if s.type == "Enterprise"]
             places = [s for s in spans if s.type in ("Park", "County") and not s.meta.get("in_name")]
+            guess_places = [x for x in places if not x.meta.get("prefix")]  # a name's own prefix is not a place for others
             # a sentence ended by ； continues in the next one (lists of projects under one place)
             prev_sent = ctx.doc.sentences[si - 1] if si > 0 and ctx.doc.sentences else None
             prev_clause_places = clause_places.get(si - 1, []) if prev_sent is not None and prev_sent.text.endswith(("；", ";")) else []
@@ -1475,8 +1478,8 @@ class Extractor:
                     R.append((p, "locatedIn", pl, si))
                 else:
                     # nearest preceding park/county in the sentence, else the following one
-                    prev = [x for x in places if x.end <= p.start and x is not p]
-                    nxt = [x for x in places if x.start >= p.end]
+                    prev = [x for x in guess_places if x.end <= p.start and x is not p]
+                    nxt = [x for x in guess_places if x.start >= p.end]
                     cand = None
                     prev_pk = [x for x in prev if x.type == "Park"]
                     nxt_pk = [x for x in nxt if x.type == "Park"]
