@@ -778,7 +778,9 @@ class Extractor:
                 continue
             if lid not in shared:
                 e0 = proj.meta.get("enterprise")
-                shared[lid] = (e0 if e0 is not None and e0.source == "project-prefix" else None, proj.meta.get("place"))
+                p0 = proj.meta.get("place")
+                shared[lid] = (e0 if e0 is not None and e0.source == "project-prefix" else None,
+                               p0 if p0 is not None and p0.type in ("County", "City") else None)
             elif proj.meta.get("enterprise") is not None or proj.meta.get("place") is not None:
                 shared[lid] = (None, None)  # items name their own company/place: nothing is shared
             else:
@@ -1750,6 +1752,26 @@ class Extractor:
                                     source=sp.source))
         relations: list[Relation] = []
         rseen = set()
+        # a document about one park (most park mentions name it): unplaced projects, and parks or
+        # clusters named after it, are in that park
+        park_counts: dict[str, int] = {}
+        park_span: dict[str, Span] = {}
+        for sp in ctx.spans:
+            if sp.type == "Park":
+                park_counts[sp.canonical] = park_counts.get(sp.canonical, 0) + 1
+                park_span.setdefault(sp.canonical, sp)
+        if park_counts:
+            top = max(park_counts, key=park_counts.get)
+            if park_counts[top] >= 4 and park_counts[top] >= 0.6 * sum(park_counts.values()):
+                placed = {id(r[0]) for r in ctx.rels if r[1] == "locatedIn"}
+                topsp = park_span[top]
+                for sp in ctx.spans:
+                    if id(sp) in placed or sp.canonical == top:
+                        continue
+                    if sp.type == "Project" or (sp.type in ("Park", "IndustryCluster")
+                                                and any(sp.text.startswith(x.text) for x in ctx.spans
+                                                        if x.type == "Park" and x.canonical == top and x.text != sp.text)):
+                        ctx.rels.append((sp, "locatedIn", topsp, ctx.sent_index(sp.start), "topic"))
         explicit = {id(r[0]) for r in ctx.rels if len(r) > 4 and r[4] == "explicit"}
         for r in ctx.rels:
             head, rel, tail, si = r[:4]

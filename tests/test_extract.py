@@ -272,3 +272,9 @@ def test_explicit_location_cue_beats_nearest_place(ex):
     x = run(ex, "在余杭区，年产20万台智能马桶项目落户未来科技城，项目总投资8亿元。")
     assert ("年产20万台智能马桶项目", "locatedIn", "未来科技城") in rels(x)
     assert ("年产20万台智能马桶项目", "locatedIn", "余杭区") not in rels(x)
+
+
+def test_topic_park_places_unplaced_projects(ex):
+    x = run(ex, "芜湖经开区加快发展。芜湖经开区新签约项目12个。芜湖经开区重点推进智能座舱产业园建设。"
+                "芜湖经开区营商环境持续优化。年产50万套汽车座椅骨架项目开工。")
+    assert ("年产50万套汽车座椅骨架项目", "locatedIn", "芜湖经开区") in rels(x)
