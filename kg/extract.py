@@ -967,7 +967,7 @@ class Extractor:
                 pre_tags = _posseg(pre)
                 namelike = any(f in ("nr", "ns", "nz", "nt", "nrt", "x", "j") for _, f in pre_tags) or (
                     all(len(x) == 1 for x, _ in pre_tags) and not all(f.startswith("n") for _, f in pre_tags))
-                if not namelike or re.match(r"[铝铜铁钢锂硅碳氢镁钛锌镍钴锰钒铅锡金银石煤油气水电光热]", pre) \
+                if not namelike or re.search(r"\d", pre) or re.match(r"[铝铜铁钢锂硅碳氢镁钛锌镍钴锰钒铅锡金银石煤油气水电光热]", pre) \
                         or any(len(x) > 1 and (x in g.stops or x in g.project_generic) for x, _ in pre_tags):
                     continue
                 remainder = rest[L + len(h):]
