@@ -287,8 +287,7 @@ class Extractor:
                 return p + len(tk)
         return 0
 
-    def _trim(self, window: str, generic: set[str], min_specific: int = 1, always: bool = False,
-              keep: frozenset = frozenset()) -> int:
+    def _trim(self, window: str, generic: set[str], always: bool = False, keep: frozenset = frozenset()) -> int:
         """Offset into window where the name starts: after the rightmost stop word that still
         leaves at least one specific (non-generic, non-stop) token."""
         toks = nlp.cut(window)
@@ -306,7 +305,7 @@ class Extractor:
                 rest = toks[k + 1:]
                 spec = [r for r in rest if r not in g.stops and r not in generic and not TIME_TOKEN.match(r)
                         and r.strip("“”‘’\"")]
-                if always or (len(spec) >= min_specific and sum(len(r) for r in spec) >= 2):
+                if always or sum(len(r) for r in spec) >= 2:
                     best = offs[k] + len(tk)
                     break
         # names never start with a quote-closing char or a conjunction
@@ -889,8 +888,6 @@ class Extractor:
             row = self._div_row(dname)
             if row and row["type"] in ("County", "City") and len(name) - div_len >= 3:
                 place = ctx.take(Span(start, start + div_len, row["type"], row["name"], dname, meta={"prefix": True}))
-        if place is not None and place.end == start and place.type == "Park":
-            pass
         text = t[start:sp.end]
         if len(text) < 2:
             return
@@ -923,10 +920,8 @@ class Extractor:
         prod = self._product_of(text[pl_len:] if pl_len and pl_len < len(text) - 2 else text)
         if prod:
             ps = start + text.find(prod)
-            if ctx.free(ps, ps + len(prod)) or True:
-                p = Span(ps, ps + len(prod), "Product", prod, prod, source="project-name")
-                ctx.add(p)
-                proj.meta["product"] = p
+            p = ctx.add(Span(ps, ps + len(prod), "Product", prod, prod, source="project-name"))  # nested: not masked
+            proj.meta["product"] = p
 
     def _division_prefix(self, name: str) -> int:
         g = self.g
@@ -1608,7 +1603,6 @@ class Extractor:
             # 在<park>，…<enterprise> (the enterprise settled there)
             mm = re.match(r"^(?:而)?在([^，]{2,20})，", stext)
             if mm:
-                pl = [p for p in places if p.start - s0 == mm.start(1) + (1 if stext.startswith("而") else 0) - (1 if stext.startswith("而") else 0)]
                 pl = [p for p in places if s0 + mm.start(1) <= p.start < s0 + mm.end(1)]
                 if pl and pl[0].type == "Park":
                     for e in ents:
@@ -1623,8 +1617,6 @@ class Extractor:
             # chainLeaderOf
             for rx in (g.leader_res if "链" in stext else ()):
                 for m in rx.finditer(stext):
-                    ca = s0 + m.start("chain")
-                    ch = [c for c in chains if c.start <= ca + len(m.group("chain")) and c.end >= ca]
                     ch = [c for c in chains if c.end <= s0 + m.end("chain") + 1 and c.end >= s0 + m.start("chain")]
                     heads = [e for e in ents if e.end <= s0 + m.start()]
                     if ch and heads:
