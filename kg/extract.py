@@ -1,6 +1,6 @@
 """Extraction: Document -> Extraction (mentions, relations, facts).
 
-Engine: gazetteer scans (pyahocorasick: national divisions, macro regions, the region cluster
+Engine: gazetteer scans (kg.nlp.CJKAutomaton over pyahocorasick: national divisions, macro regions, the region cluster
 schemes) plus compiled suffix regexes (company / organisation / park / project / chain names).
 Left boundaries of names are found on jieba words (kg.nlp.cut) of a short window before the
 suffix: the name starts after the last function word / verb (ontology/data/extract_lexicon.json)
@@ -38,6 +38,7 @@ PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|�
 TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
 LOC_CUE = re.compile(r"(?:位于|坐落于|落户|落户于|入驻|落地|选址|在)(?=[^，。；]{0,3})")
 CAP_END = re.compile(rf"(?:年产|年产能|年处理)\d+(?:\.\d+)?[万亿千百]?(?:{CAP_UNITS})$")
+_RE_PRODUCTION = re.compile(r"生产|制造|研制|研发|配套|供应|主营|主要产品|为主|年产|下线|封装|产能|加工")
 _RE_CLAUSE_END = re.compile(r"[，。；：！？,;:]")
 _RE_LIST_BEFORE = re.compile(r"等[\d一二三四五六七八九十两百多余批个\s]*(?:个|批|家|项)?[\u4e00-\u9fff]{0,4}$")
 _RE_QUOTES = re.compile(r"[“”‘’\"]")
@@ -343,7 +344,7 @@ class Extractor:
                 break
             if tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
                 between = window[p + len(tk):start]
-                if len(between) <= 4 and not any(x in between for x in "的是在由为让把将对向从了") \
+                if len(between) <= 4 and not any(x in between for x in "的是在由为让把将对向从了首个") \
                         and not any(w in g.stops and w not in "和与及" for w, f in _posseg(between)):
                     return p
             p += len(tk)
@@ -1336,6 +1337,10 @@ class Extractor:
         """A、B、C等<product head>: every item is a product (支架、载带…等封装材料)."""
         t, g = ctx.text, self.g
         for m in self.PRODUCT_LIST.finditer(t):
+            s0, s1 = ctx.sent_bounds(m.start())
+            sent_txt = t[s0:s1]
+            if not (_RE_PRODUCTION.search(sent_txt) or any(c.type == "IndustryChain" and s0 <= c.start < s1 for c in ctx.spans)):
+                continue  # uses and markets (电脑、电视等设备) are not products of anyone here
             head = m.group(2)
             head_txt = None
             if head.startswith(("为主", "为代表", "系列")):
