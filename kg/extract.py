@@ -1445,7 +1445,7 @@ class Extractor:
                 last_row = row
                 pos += dl
             if last_row is not None and last_row["type"] in ("City", "County"):
-                R.append((sp, "locatedIn", (last_row["type"], last_row["name"]), si))
+                R.append((sp, "locatedIn", (last_row["type"], last_row["name"]), si, "guess"))  # 位于… overrides
             if strip_to and not sp.canonical.endswith(("高新区", "经开区", "开发区")):
                 sp.canonical = sp.canonical[strip_to:]
         last_project = None
@@ -1538,9 +1538,11 @@ class Extractor:
                 after = stext[e.end - s0:e.end - s0 + 14]
                 mm = re.match(r"^(?:在|落户|入驻|位于|落地)", after)
                 if mm:
+                    # 由X在Y投资设立: the company the sentence is about is in Y, not the investor X
+                    subj = ents[0] if t[e.start - 1:e.start] == "由" and ents[0] is not e else e
                     for pl in places:
                         if pl.start >= e.end and pl.start - e.end <= 4:
-                            R.append((e, "locatedIn", pl, si))
+                            R.append((subj, "locatedIn", pl, si))
                 # enterprise name with a county prefix
                 dl = self._division_prefix(e.text)
                 if dl and e.meta.get("legal"):
