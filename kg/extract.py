@@ -1336,10 +1336,11 @@ class Extractor:
     def _product_lists(self, ctx: _DocCtx) -> None:
         """A、B、C等<product head>: every item is a product (支架、载带…等封装材料)."""
         t, g = ctx.text, self.g
+        chain_starts = [c.start for c in ctx.spans if c.type == "IndustryChain"]
         for m in self.PRODUCT_LIST.finditer(t):
             s0, s1 = ctx.sent_bounds(m.start())
             sent_txt = t[s0:s1]
-            if not (_RE_PRODUCTION.search(sent_txt) or any(c.type == "IndustryChain" and s0 <= c.start < s1 for c in ctx.spans)):
+            if not (_RE_PRODUCTION.search(sent_txt) or any(s0 <= c < s1 for c in chain_starts)):
                 continue  # uses and markets (电脑、电视等设备) are not products of anyone here
             head = m.group(2)
             head_txt = None
