@@ -376,7 +376,7 @@ class Extractor:
             tail_len = len(window) - offs[k] - len(tk)
             hard = ((tk in g.stops and tk not in SOFT_STOPS) or TIME_TOKEN.match(tk) or tk in ("之", "地", "得", "万元", "亿元", "元", "美元")
                     or (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
-                        and 0 < tail_len <= 3 and len(tk) >= 2 and not has_digit
+                        and 0 < tail_len <= 3 and len(tk) >= 2 and not has_digit and (min_len > 2 or k == 0)
                         and not (k + 1 < len(toks) and toks[k + 1][1] in ("v", "vn"))))
             build = tk in BUILD_VERBS and tail_len >= 4
             if not hard and not build:
