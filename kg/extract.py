@@ -394,7 +394,7 @@ class Extractor:
             while rest and rest[0] in BUILD_VERBS:
                 tk = tk + rest[0]
                 rest = rest[1:]
-            if rest and all(re.fullmatch(r"[一二三四五六七八九十首]期|第[一二三四五六七八九十]|新", r) for r in rest):
+            if rest and all(re.fullmatch(r"[一二三四五六七八九十首]期|第[一二三四五六七八九十]", r) for r in rest):
                 return len(window) - len("".join(rest))  # 扩建|二期工厂
             if spec and sum(len(r) for r in spec) >= 2 and len(re.sub(r"[“”‘’\"]", "", "".join(rest))) >= min_len:
                 best = len(window) - len("".join(rest))
