@@ -682,7 +682,7 @@ class Extractor:
             start = lo + off
             name = t[start:b]
             core = t[start:a]
-            if not self._specific_project(core):
+            if not self._specific_project(core, _tail_tokens(win, off)):
                 continue
             if suffix.startswith("工程") and len(_RE_QUOTES.sub("", core)) < 4:
                 continue
@@ -830,14 +830,14 @@ class Extractor:
     def _itemlike(self, s: str) -> bool:
         return bool(re.search(r"\d", s)) or s.endswith(("项目", "工程", "生产线", "基地", "工厂")) or len(s) >= 8
 
-    def _specific_project(self, core: str) -> bool:
+    def _specific_project(self, core: str, tokens: tuple | None = None) -> bool:
         g = self.g
         c = _RE_QUOTES_PARENS.sub("", core)
         if len(c) < 2:
             return False
         if _RE_NUMBER_ONLY.fullmatch(c):
             return False
-        toks = [x for x in nlp.cut(c) if x.strip()]
+        toks = [x for x in (tokens if tokens is not None else nlp.cut(c)) if x.strip() and x not in "“”‘’\"（）()"]
         spec = [x for x in toks if x not in g.project_generic and x not in g.stops and not TIME_TOKEN.match(x)]
         if not spec or sum(len(x) for x in spec) < 2:
             return False
@@ -951,8 +951,8 @@ class Extractor:
         """Length of a company short name opening a project name (凤凰科技|无人机…, 锦州钛业|钛白粉…):
         name-like characters + a company head word, followed by a specific project remainder."""
         g = self.g
-        toks = nlp.cut(rest)
-        if not toks or toks[0] in g.stops or toks[0] in g.project_generic or TIME_TOKEN.match(toks[0]) or re.match(r"\d", rest):
+        if not rest or rest[0].isdigit() or rest[:2] in g.stops or rest[:2] in g.project_generic \
+                or rest[:1] in g.stops or TIME_TOKEN.match(rest[:3]):
             return 0
         heads = self._prefix_heads_set
         for L in range(2, 9):
@@ -1837,6 +1837,19 @@ class Extractor:
 
 
 _TAGS: dict | None = None
+
+
+def _tail_tokens(window: str, off: int) -> tuple | None:
+    """The jieba words of window[off:] when off falls on a word boundary of window (no new cut)."""
+    p = 0
+    toks = nlp.cut(window)
+    for k, w in enumerate(toks):
+        if p == off:
+            return toks[k:]
+        if p > off:
+            return None
+        p += len(w)
+    return () if p == off else None
 
 
 @lru_cache(maxsize=65536)

@@ -35,7 +35,6 @@ import csv
 import io
 import json
 import multiprocessing
-import os
 import re
 import sys
 import threading
@@ -45,7 +44,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
