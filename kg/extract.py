@@ -682,7 +682,8 @@ class Extractor:
             start = lo + off
             name = t[start:b]
             core = t[start:a]
-            if not self._specific_project(core, _tail_tokens(win, off)):
+            phase_plant = suffix.endswith(("工厂", "厂区")) and re.fullmatch(r"[一二三四五六七八九十首]期|第[一二三四五六七八九十]", core)
+            if not phase_plant and not self._specific_project(core, _tail_tokens(win, off)):
                 continue
             if suffix.startswith("工程") and len(_RE_QUOTES.sub("", core)) < 4:
                 continue
