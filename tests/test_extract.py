@@ -278,3 +278,10 @@ def test_topic_park_places_unplaced_projects(ex):
     x = run(ex, "芜湖经开区加快发展。芜湖经开区新签约项目12个。芜湖经开区重点推进智能座舱产业园建设。"
                 "芜湖经开区营商环境持续优化。年产50万套汽车座椅骨架项目开工。")
     assert ("年产50万套汽车座椅骨架项目", "locatedIn", "芜湖经开区") in rels(x)
+
+
+def test_phase_named_plant_with_amount_and_place(ex):
+    x = run(ex, "常州精锐电子有限公司专业从事传感器封装，公司在科技城投资8000万元扩建二期工厂。")
+    assert ("常州精锐电子有限公司", "implements", "二期工厂") in rels(x)
+    assert ("二期工厂", "investment", "8000万元") in rels(x)
+    assert ("二期工厂", "locatedIn", "科技城") in rels(x)
