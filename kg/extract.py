@@ -1773,10 +1773,10 @@ class Extractor:
                                                 and any(sp.text.startswith(x.text) for x in ctx.spans
                                                         if x.type == "Park" and x.canonical == top and x.text != sp.text)):
                         ctx.rels.append((sp, "locatedIn", topsp, ctx.sent_index(sp.start), "topic"))
-        explicit = {id(r[0]) for r in ctx.rels if len(r) > 4 and r[4] == "explicit"}
+        explicit = {_name_type(r[0]) for r in ctx.rels if len(r) > 4 and r[4] == "explicit"}
         for r in ctx.rels:
             head, rel, tail, si = r[:4]
-            if len(r) > 4 and r[4] == "guess" and id(head) in explicit:
+            if len(r) > 4 and r[4] in ("guess", "topic") and _name_type(head) in explicit:
                 continue
             h_name, h_type = _name_type(head)
             literal = isinstance(tail, str)
