@@ -107,3 +107,20 @@ class CJKAutomaton:
             if start > last:
                 yield end, value
                 last = end
+
+
+def to_spacy(ex):
+    """An Extraction as a spaCy Doc: jieba tokens, mentions as doc.ents (label = type, kb_id = canonical).
+
+    The interchange format for spaCy tooling — displaCy in the notebooks, or training a statistical
+    NER on the weak labels; entity spans are widened to token boundaries, overlaps keep the longest."""
+    from spacy.util import filter_spans
+
+    sdoc = pipeline().make_doc(ex.doc.text)
+    spans = []
+    for m in ex.mentions:
+        span = sdoc.char_span(m.start, m.end, label=m.type, kb_id=m.canonical, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    sdoc.ents = filter_spans(spans)
+    return sdoc
