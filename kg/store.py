@@ -5,16 +5,15 @@ writes (``OUT/graph.nq``, one named graph per document plus ``kgr:graph/referenc
 ``kgr:graph/analysis``) and serves it.
 
 Store choice, by measurement (benchmarks/bench_sparql.py: 1.1M synthetic quads in 1,500 document
-graphs; a shared 2-CPU machine under load, so absolute figures are pessimistic):
-  load  pyoxigraph bulk_load -> persistent RocksDB store 136 s; -> in-memory store 39 s;
-        oxrdflib (rdflib Dataset on Oxigraph, its ox-nquads parser) 35 s -- the same Rust parser,
-        so loading is a tie between in-memory pyoxigraph and oxrdflib; rdflib's own parser: 16.5 s
-        for 57k quads (~300 s/M).
+graphs, 2-CPU machine; figures vary 2-3x with machine load):
+  load  build_store (bulk_load into persistent RocksDB + optimize + counts) 24 s; pyoxigraph
+        in-memory bulk_load 7.8 s; oxrdflib (rdflib Dataset on Oxigraph, its ox-nquads parser)
+        6.3 s -- the same Rust parser, so loading is a tie; rdflib's own parser ~80 s per 1M.
   query the same Oxigraph engine answers both, but through oxrdflib every row becomes rdflib terms
-        (chain_leaders 83 ms vs 24 ms direct in memory, facts_per_document 17.8 s vs 5.4 s), and
+        (chain_leaders 16 ms vs 5 ms direct in memory, facts_per_document 12.4 s vs 4.2 s), and
         oxrdflib has no persistent-directory build, no control of the union default graph and no
         result serialisers for the HTTP endpoint. So: pyoxigraph directly.
-  disk vs memory: the RocksDB store answers 3-10x slower than an in-memory store (term decoding on
+  disk vs memory: the RocksDB store answers 2-9x slower than an in-memory store (term decoding on
         every lookup), so `serve` loads the store into memory when read-only (`memory=True`:
         parses OUT/graph.nq beside store/, else dumps the store) and the persistent directory is
         what `kg query` opens instantly and what a writable endpoint writes to.
