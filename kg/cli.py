@@ -216,7 +216,12 @@ def cmd_view(args) -> int:
         focus["depth"] = args.depth
     target = Path(args.output) if args.output else out / ("graph.html" if not focus else
                                                           "view-" + "-".join(str(v) for k, v in focus.items() if k != "depth") + ".html")
-    info = view.write_html(rdf.union_graph(rdf.load_graph(out)), target, focus=focus or None)
+    try:
+        info = view.write_html(rdf.union_graph(rdf.load_graph(out)), target, focus=focus or None)
+    except ValueError as e:  # focus name not in the graph
+        kinds = {"cluster": "产业集群", "chain": "产业链", "place": "地点", "enterprise": "企业"}
+        what = "、".join(f"{kinds[k]}「{v}」" for k, v in focus.items() if k in kinds)
+        raise UserError(f"图谱中找不到{what}（{e}）")
     print(f"已写出 {info['path']}（{info['nodes']} 个节点，{info['edges']} 条边）")
     return 0
 
