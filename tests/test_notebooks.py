@@ -24,22 +24,26 @@ def test_all_notebooks_present():
     assert (NOTEBOOKS / "_setup.py").is_file()
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_notebook_runs(name, seeds_out, monkeypatch):
-    # The kernel inherits this process's environment: point the notebooks at the session build.
-    monkeypatch.setenv("CHAINKG_OUT", str(seeds_out))
+def _execute(name: str, what: str = ""):
+    """Run a notebook top to bottom; return it and the text it printed."""
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
                                      resources={"metadata": {"path": str(NOTEBOOKS)}})
     try:
         client.execute()
     except nbclient.exceptions.CellExecutionError as e:
-        pytest.fail(f"{name}: {str(e)[-3000:]}")
+        pytest.fail(f"{name} {what}: {str(e)[-3000:]}")
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    return nb, text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs(name, seeds_out, monkeypatch):
+    # The kernel inherits this process's environment: point the notebooks at the session build.
+    monkeypatch.setenv("CHAINKG_OUT", str(seeds_out))
+    nb, text = _execute(name)
     assert not _errors(nb), _errors(nb)
-    streams = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
-    text = "".join(o.get("text", "") for o in streams)
-    stderr = "".join(o.get("text", "") for o in streams if o.get("name") == "stderr")
-    assert "missing from font" not in stderr, f"Chinese labels render as boxes:\n{stderr[:1000]}"
+    assert "missing from font" not in text, "Chinese labels render as boxes (missing-glyph warnings printed)"
     assert "正在用样例语料 seeds/ 构建" not in text, "notebook rebuilt the graph instead of using CHAINKG_OUT"
     assert str(seeds_out) in text, "notebook did not report the CHAINKG_OUT folder it uses"
 
@@ -90,13 +94,5 @@ def test_notebooks_survive_an_empty_graph(tmp_path, monkeypatch):
     (out / "graph.html").write_text("<html><body>空图谱</body></html>", encoding="utf-8")
     monkeypatch.setenv("CHAINKG_OUT", str(out))
     for name in NAMES[:3]:
-        nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-        client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                                         resources={"metadata": {"path": str(NOTEBOOKS)}})
-        try:
-            client.execute()
-        except nbclient.exceptions.CellExecutionError as e:
-            pytest.fail(f"{name} on an empty graph: {str(e)[-3000:]}")
-        text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
-                       if o.get("output_type") == "stream")
+        _nb, text = _execute(name, "on an empty graph")
         assert "【注意】" in text, f"{name} printed no note about empty results"
