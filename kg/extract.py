@@ -64,6 +64,61 @@ VERB_OK = {"改造", "示范", "利用", "应用", "组装", "储能", "建设",
 OPEN_Q, CLOSE_Q = "“‘「『\"", "”’」』\""
 
 
+# precompiled (were compiled on the fly through re's cache)
+_RX0 = re.compile(r"\d|年|月")
+_RX1 = re.compile(r"[\d第批个]")
+_RX2 = re.compile(r"\d")
+_RX3 = re.compile(r"[一二三四五六七八九十首]期|第[一二三四五六七八九十]")
+_RX4 = re.compile(r"[“”‘’\"]")
+_RX5 = re.compile(r"《[^《》\n]{1,60}》")
+_RX6 = re.compile(r"(?:高新区|开发区|经开区|园区|产业园|工业园)")
+_RX7 = re.compile(r"[（(][^）)]*[）)]")
+_RX8 = re.compile(r"[\d.]+")
+_RX9 = re.compile(r"[的了和与及、]|公司$|集团$|企业$|我|本|该|此")
+_RX10 = re.compile(r"(?:董事长|总经理|总裁|半年报|年报)")
+_RX11 = re.compile(r"开工|投产|竣工|奠基|建成|开建")
+_RX12 = re.compile(r"(?:示范|研学|教育|培训|实践|科普|旅游|拓展|爱国主义)基地$")
+_RX13 = re.compile(r"\d|年产")
+_RX14 = re.compile(r"等(?:[\d一二三四五六七八九十两百多余]+(?:个|项|批)|一批)?[\u4e00-\u9fff]{0,6}?(?:项目|工程)(?![类师机])")
+_RX15 = re.compile(r"(、|和|及)")
+_RX16 = re.compile(r"[\dA-Za-z]")
+_RX17 = re.compile(rf"\d(?:[万亿千百])?(?:{CAP_UNITS})$")
+_RX18 = re.compile(r"[\u4e00-\u9fff]*\d+")
+_RX19 = re.compile(r"第[一二三四五六七八九十]|[一二三四五六七八九十]期")
+_RX20 = re.compile(r"\d|期|项目|工程|生产线|基地|工厂|[、，]")
+_RX21 = re.compile(rf"^([{CJK}A-Za-z]{{2,12}}?)(?:投资|建设|投建)的")
+_RX22 = re.compile(r"[铝铜铁钢锂硅碳氢镁钛锌镍钴锰钒铅锡金银石煤油气水电光热]")
+_RX23 = re.compile(rf"^([{CJK}]{{2,6}})(?=\d)")
+_RX24 = re.compile(r"\d|[一二三四五六七八九十]大|条")
+_RX25 = re.compile(r"\d|个")
+_RX26 = re.compile(r"等(?:[\d一二三四五六七八九十两]+个)?(?:[\u4e00-\u9fff]{0,4}?)产业集群")
+_RX27 = re.compile(r"\d|[，。]")
+_RX28 = re.compile(r"(?:主要|专业|专门)?(?:生产|制造|研发|研制|销售|供应|提供)(?:和|及|、)?")
+_RX29 = re.compile(r"的|等|产品$|，|将|可|已|为|在|并|及相应|以|用于|达到|实现")
+_RX30 = re.compile(r"(、|和|及|与)")
+_RX31 = re.compile(rf"^{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?")
+_RX32 = re.compile(rf"{_num}(?:[万亿千百])?(?:{CAP_UNITS})$")
+_RX33 = re.compile(r"MW|GW|瓦")
+_RX34 = re.compile(r"\d+个|等|共|合计|累计|全部")
+_RX35 = re.compile(r"个项目|等\d*个?项目")
+_RX36 = re.compile(r"[；;]")
+_RX37 = re.compile(r"^(?:该)?项目")
+_RX38 = re.compile(r"\s+")
+_RX39 = re.compile(r"^(?:在|落户|入驻|位于|落地)")
+_RX40 = re.compile(r"^(?:投资|投资建设|投建|建设|兴建|开发)的")
+_RX41 = re.compile(r"在([^，。；]{2,16}?)(?:投资|计划投资|投入)?[^，。；]{0,12}?(?:扩建|新建|建设|兴建|开建|建立|投建)")
+_RX42 = re.compile(r"在(?:[^，。；]{2,16}?)(?:投资)?(?:兴建|设立|建立|成立|组建|注册)了?")
+_RX43 = re.compile(r"^(?:而)?在([^，]{2,20})，")
+_RX44 = re.compile(r"生产|制造|研发|研制")
+_RX45 = re.compile(r"生产|制造|研制|研发|主营|产品|所产|年产")
+_RX46 = re.compile(r"^(?:该|此)?项目")
+_RX47 = re.compile(r"^(?:该|此|这个)?项目")
+_RX48 = re.compile(r"(?:^|，)(?:该|这家)?公司")
+_RX49 = re.compile(r"\s")
+_RX50 = re.compile(r"\d|“|”")
+_RX_IMPL = re.compile(r"(?<!总)投资|建设|开建|兴建|新建|扩建|投建|实施|启动|开工|上马|布局|建立")
+_NUM_RE = re.compile(_num)
+
 @dataclass
 class Span:
     start: int
@@ -284,7 +339,7 @@ class Extractor:
                 continue
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为":
                 continue  # single characters of unknown names get arbitrary tags
-            if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and re.search(r"\d|年|月", tk)) or TIME_TOKEN.match(tk):
+            if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and _RX0.search(tk)) or TIME_TOKEN.match(tk):
                 return p + len(tk)
         return 0
 
@@ -327,7 +382,7 @@ class Extractor:
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以该此这其本":
                 continue  # tags of single characters of unknown names are arbitrary
             if (tk in g.stops or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
-                    or (fl == "m" and re.search(r"[\d第批个]", tk)) or TIME_TOKEN.match(tk)):
+                    or (fl == "m" and _RX1.search(tk)) or TIME_TOKEN.match(tk)):
                 return p + len(tk)
         return 0
 
@@ -356,7 +411,7 @@ class Extractor:
         toks = _posseg(window)
         g = self.g
         if toks and not is_item and toks[-1][1] in ("v", "d", "ad", "z") and toks[-1][0] not in VERB_OK and len(toks[-1][0]) > 1 \
-                and not re.search(r"\d", window):
+                and not _RX2.search(window):
             return None
         if toks and not is_item and toks[-1][1] in ("u", "uz", "ul", "uj", "q", "y"):
             return None
@@ -370,7 +425,7 @@ class Extractor:
         for tk, _ in toks:
             offs.append(p)
             p += len(tk)
-        has_digit = bool(re.search(r"\d", window))
+        has_digit = bool(_RX2.search(window))
         for k in range(len(toks) - 1, -1, -1):
             tk, fl = toks[k]
             tail_len = len(window) - offs[k] - len(tk)
@@ -394,9 +449,9 @@ class Extractor:
             while rest and rest[0] in BUILD_VERBS:
                 tk = tk + rest[0]
                 rest = rest[1:]
-            if rest and all(re.fullmatch(r"[一二三四五六七八九十首]期|第[一二三四五六七八九十]", r) for r in rest):
+            if rest and all(_RX3.fullmatch(r) for r in rest):
                 return len(window) - len("".join(rest))  # 扩建|二期工厂
-            if spec and sum(len(r) for r in spec) >= 2 and len(re.sub(r"[“”‘’\"]", "", "".join(rest))) >= min_len:
+            if spec and sum(len(r) for r in spec) >= 2 and len(_RX4.sub("", "".join(rest))) >= min_len:
                 best = len(window) - len("".join(rest))
                 while best < len(window) and window[best] in "”’、，":
                     best += 1
@@ -432,7 +487,7 @@ class Extractor:
 
     # ------------------------------------------------------------ titles 《…》
     def _titles(self, ctx: _DocCtx) -> None:
-        for m in re.finditer(r"《[^《》\n]{1,60}》", ctx.text):
+        for m in _RX5.finditer(ctx.text):
             for i in range(m.start(), m.end()):
                 ctx.mask[i] = 1
 
@@ -474,15 +529,15 @@ class Extractor:
             # a park or a division followed by another division: the name starts at the latter
             name = t[lo + off:m.end()]
             core = t[lo + off:m.start()]
-            pm = re.search(r"(?:高新区|开发区|经开区|园区|产业园|工业园)", core)
+            pm = _RX6.search(core)
             if pm and pm.end() < len(core) - 1:
                 off += pm.end()
                 name, core = t[lo + off:m.end()], t[lo + off:m.start()]
-            core_plain = re.sub(r"[（(][^）)]*[）)]", "", core)
+            core_plain = _RX7.sub("", core)
             if core_plain and (nlp.cut(core_plain)[0] in g.stops or nlp.cut(core_plain)[0] in g.project_generic):
                 continue
             if len(core_plain) < 2 or core_plain in g.company_generic or core_plain in g.div_by_name \
-                    or core_plain in g.short_index or re.fullmatch(r"[\d.]+", core_plain):
+                    or core_plain in g.short_index or _RX8.fullmatch(core_plain):
                 continue
             if m.group() in ("集团", "公司") and nlp.cut(core_plain)[-1] in g.company_generic:
                 continue
@@ -505,7 +560,7 @@ class Extractor:
             return False
         if all(w in g.project_generic or w in g.product_reject or w in g.company_generic for w, _ in toks):
             return False
-        return not re.search(r"[的了和与及、]|公司$|集团$|企业$|我|本|该|此", name)
+        return not _RX9.search(name)
 
     def _cue_enterprises(self, ctx: _DocCtx) -> None:
         """Company names without a legal suffix, recognised by their context: X董事长/总经理/CEO,
@@ -513,7 +568,7 @@ class Extractor:
         t, g = ctx.text, self.g
         names: set[str] = set()
         for m in self.CUE_AFTER.finditer(t):
-            if m.group() in ("股份", "集团", "公司") and not re.match(r"(?:董事长|总经理|总裁|半年报|年报)", t[m.end():m.end() + 3]):
+            if m.group() in ("股份", "集团", "公司") and not _RX10.match(t[m.end():m.end() + 3]):
                 continue
             lo = self._left_limit(ctx, m.start(), False, 10)
             win = t[lo:m.start()]
@@ -539,7 +594,7 @@ class Extractor:
 
     def _short_forms(self, full: str) -> list[str]:
         g = self.g
-        core = re.sub(r"[（(][^）)]*[）)]", "", full)
+        core = _RX7.sub("", full)
         for suf in g.company_suffixes:
             if core.endswith(suf):
                 core = core[: -len(suf)]
@@ -668,13 +723,13 @@ class Extractor:
                 s0_, s1_ = ctx.sent_bounds(a)
                 sent_txt = t[s0_:s1_]
                 has_ent = any(e.type == "Enterprise" and s0_ <= e.start < s1_ for e in ctx.spans)
-                if not (has_ent or "公司" in sent_txt or INVEST_RE.search(sent_txt) or re.search(r"开工|投产|竣工|奠基|建成|开建", sent_txt)) \
+                if not (has_ent or "公司" in sent_txt or INVEST_RE.search(sent_txt) or _RX11.search(sent_txt)) \
                         or t[b:b + 1] in "和的":
                     continue
-                if re.search(r"(?:示范|研学|教育|培训|实践|科普|旅游|拓展|爱国主义)基地$", t[max(0, a - 4):b]):
+                if _RX12.search(t[max(0, a - 4):b]):
                     continue
             if suffix.startswith("生产线"):
-                if not re.match(r"\d|年产", win) or "项目" in t[ctx.sent_bounds(a)[0]:a]:
+                if not _RX13.match(win) or "项目" in t[ctx.sent_bounds(a)[0]:a]:
                     continue
             off = self._trim_project(win, min_len=2 if suffix.endswith(("基地", "工厂", "厂区")) else 3)
             if off is None:
@@ -682,7 +737,7 @@ class Extractor:
             start = lo + off
             name = t[start:b]
             core = t[start:a]
-            phase_plant = suffix.endswith(("工厂", "厂区")) and re.fullmatch(r"[一二三四五六七八九十首]期|第[一二三四五六七八九十]", core)
+            phase_plant = suffix.endswith(("工厂", "厂区")) and _RX3.fullmatch(core)
             if not phase_plant and not self._specific_project(core, _tail_tokens(win, off)):
                 continue
             if suffix.startswith("工程") and len(_RE_QUOTES.sub("", core)) < 4:
@@ -691,7 +746,7 @@ class Extractor:
                 continue
             found.append(Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)}))
         # list items before 等N个项目 / 等一批…项目
-        for m in re.finditer(r"等(?:[\d一二三四五六七八九十两百多余]+(?:个|项|批)|一批)?[\u4e00-\u9fff]{0,6}?(?:项目|工程)(?![类师机])", t):
+        for m in _RX14.finditer(t):
             lo = self._left_limit(ctx, m.start(), True, 120)
             # the list runs back over 、 separated items within the sentence
             s0, _ = ctx.sent_bounds(m.start())
@@ -704,7 +759,7 @@ class Extractor:
                 j -= 1
             seg = t[j:m.start()]
             items, pos = [], j
-            for part in re.split(r"(、|和|及)", seg):
+            for part in _RX15.split(seg):
                 if part in ("、", "和", "及"):
                     pos += len(part)
                     continue
@@ -746,9 +801,9 @@ class Extractor:
                     continue
                 if not self._specific_project(item):
                     continue
-                if len(item) <= 5 and not re.search(r"[\dA-Za-z]", item) and not m.group().startswith("等一批"):
+                if len(item) <= 5 and not _RX16.search(item) and not m.group().startswith("等一批"):
                     continue
-                if item.endswith(g.category_endings) and not re.search(r"\d", item):
+                if item.endswith(g.category_endings) and not _RX2.search(item):
                     continue
                 if self._looks_enterprise(item):
                     ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
@@ -762,7 +817,7 @@ class Extractor:
                 head = last[cm.end():] if cm else ""
                 if head and len(head) >= 2:
                     for f in items_here[:-1]:
-                        if re.search(rf"\d(?:[万亿千百])?(?:{CAP_UNITS})$", f.text):
+                        if _RX17.search(f.text):
                             f.meta["gap_head"] = head
         found.sort(key=lambda s: (s.start, -s.end))
         last_end = -1
@@ -808,19 +863,19 @@ class Extractor:
         if t[start - 2:start] in ("成为", "作为", "打造", "建成") and t[a:b].startswith("基地"):
             return False
         toks = _posseg(plain)
-        if plain[-1:].isdigit() and re.fullmatch(r"[\u4e00-\u9fff]*\d+", plain) and all(f in ("v", "a", "d", "m") for _, f in toks):
+        if plain[-1:].isdigit() and _RX18.fullmatch(plain) and all(f in ("v", "a", "d", "m") for _, f in toks):
             return False
         dl = self._division_prefix(plain)
-        if dl and len(plain) - dl < 3 and not re.match(r"第[一二三四五六七八九十]|[一二三四五六七八九十]期", plain[dl:]):
+        if dl and len(plain) - dl < 3 and not _RX19.match(plain[dl:]):
             return False
-        if toks and toks[-1][1] == "a" and len(toks[-1][0]) >= 2 and not re.search(r"\d", plain):
+        if toks and toks[-1][1] == "a" and len(toks[-1][0]) >= 2 and not _RX2.search(plain):
             return False
         return True
 
     def _looks_enterprise(self, item: str) -> bool:
         """A bare company short name: name + company head word, no figures, no project words."""
         g = self.g
-        if re.search(r"\d|期|项目|工程|生产线|基地|工厂|[、，]", item) or not (4 <= len(item) <= 10):
+        if _RX20.search(item) or not (4 <= len(item) <= 10):
             return False
         toks = nlp.cut(item)
         if len(toks) < 2 or toks[-1] not in g.company_heads:
@@ -829,7 +884,7 @@ class Extractor:
         return pre not in g.project_generic and pre not in g.div_by_name and not all(x in g.company_heads for x in toks)
 
     def _itemlike(self, s: str) -> bool:
-        return bool(re.search(r"\d", s)) or s.endswith(("项目", "工程", "生产线", "基地", "工厂")) or len(s) >= 8
+        return bool(_RX2.search(s)) or s.endswith(("项目", "工程", "生产线", "基地", "工厂")) or len(s) >= 8
 
     def _specific_project(self, core: str, tokens: tuple | None = None) -> bool:
         g = self.g
@@ -894,7 +949,7 @@ class Extractor:
         if len(text) < 2:
             return
         # enterprise name + 投资的 + project handled in relations; "X投资的Y" inside list items
-        mi = re.match(rf"^([{CJK}A-Za-z]{{2,12}}?)(?:投资|建设|投建)的", text)
+        mi = _RX21.match(text)
         if mi:
             e_txt = mi.group(1)
             e_txt2 = e_txt[self._division_prefix(e_txt):] if len(e_txt) > 4 else e_txt
@@ -964,14 +1019,14 @@ class Extractor:
                 pre_tags = _posseg(pre)
                 namelike = any(f in ("nr", "ns", "nz", "nt", "nrt", "x", "j") for _, f in pre_tags) or (
                     all(len(x) == 1 for x, _ in pre_tags) and not all(f.startswith("n") for _, f in pre_tags))
-                if not namelike or re.search(r"\d", pre) or re.match(r"[铝铜铁钢锂硅碳氢镁钛锌镍钴锰钒铅锡金银石煤油气水电光热]", pre) \
+                if not namelike or _RX2.search(pre) or _RX22.match(pre) \
                         or any(len(x) > 1 and (x in g.stops or x in g.project_generic) for x, _ in pre_tags):
                     continue
                 remainder = rest[L + len(h):]
                 if len(remainder) >= 2 and self._specific_project(remainder):
                     return L + len(h)
         # X + capacity: 2-6 name chars directly followed by a number (list items)
-        mm = re.match(rf"^([{CJK}]{{2,6}})(?=\d)", rest)
+        mm = _RX23.match(rest)
         if mm and is_list:
             cand = mm.group(1)
             if cand not in g.project_generic and cand not in g.div_by_name and cand not in g.short_index \
@@ -1021,7 +1076,7 @@ class Extractor:
             if m.group() == "链":
                 if core not in g.chain_short_words or t[a - 2:a] == "产业":
                     continue
-            if len(core) < 2 or core in g.chain_generic or re.search(r"\d|[一二三四五六七八九十]大|条", core):
+            if len(core) < 2 or core in g.chain_generic or _RX24.search(core):
                 continue
             # place prefix: 黎城县新材料产业链 → chain 新材料产业链 located in 黎城县
             dl = self._division_prefix(core)
@@ -1072,7 +1127,7 @@ class Extractor:
                 off += cj + 1
                 core = core[cj + 1:]
             ctoks = nlp.cut(core)
-            if len(core) < 2 or re.search(r"\d|个", core) or all(x in g.cluster_generic for x in ctoks):
+            if len(core) < 2 or _RX25.search(core) or all(x in g.cluster_generic for x in ctoks):
                 continue
             canon = None
             for sc in ctx.active_schemes:
@@ -1093,7 +1148,7 @@ class Extractor:
             if place is not None:
                 ctx.rels.append((cl, "locatedIn", place, ctx.sent_index(a)))
         # lists: A、B和C等N个产业集群 (an item after 和 shares the place prefix of the item before)
-        for m in re.finditer(r"等(?:[\d一二三四五六七八九十两]+个)?(?:[\u4e00-\u9fff]{0,4}?)产业集群", t):
+        for m in _RX26.finditer(t):
             s0, _ = ctx.sent_bounds(m.start())
             j = m.start()
             while j > s0 and t[j - 1] not in "，。；：！？,;:!?\n（(":
@@ -1169,7 +1224,7 @@ class Extractor:
                 # single item lists are too ambiguous unless a legal name
                 continue
             pos = j
-            parts = re.split(r"(、|和|及)", seg)
+            parts = _RX15.split(seg)
             for k, part in enumerate(parts):
                 if part in ("、", "和", "及"):
                     pos += len(part)
@@ -1182,7 +1237,7 @@ class Extractor:
                     x += self._trim(t[x:y], g.company_generic)
                 name = t[x:y]
                 if not (2 <= len(name) <= 10) or name in g.div_by_name or name in g.short_index or name in g.stops \
-                        or name in g.company_generic or re.search(r"\d", name):
+                        or name in g.company_generic or _RX2.search(name):
                     continue
                 ctx.take(Span(x, y, "Enterprise", name, name, source="list"))
         # supply targets: 为A、B和C等配套 → enterprises
@@ -1191,7 +1246,7 @@ class Extractor:
                 a = m.start("c")
                 seg = m.group("c")
                 pos = a
-                for k, part in enumerate(re.split(r"(、|和|及)", seg)):
+                for k, part in enumerate(_RX15.split(seg)):
                     if part in ("、", "和", "及"):
                         pos += len(part)
                         continue
@@ -1202,7 +1257,7 @@ class Extractor:
                     x += self._trim(t[x:y], g.company_generic) if k == 0 else 0
                     name = t[x:y]
                     if 2 <= len(name) <= 10 and name not in g.div_by_name and name not in g.short_index \
-                            and name not in g.stops and not re.search(r"\d|[，。]", name) and not name.endswith(("地区", "市场", "领域")):
+                            and name not in g.stops and not _RX27.search(name) and not name.endswith(("地区", "市场", "领域")):
                         ctx.take(Span(x, y, "Enterprise", name, name, source="supply-target"))
 
     def _short_enterprises(self, ctx: _DocCtx) -> None:
@@ -1355,7 +1410,7 @@ class Extractor:
                 continue
             items = []
             pos = m.start(1)
-            for k, part in enumerate(re.split(r"(、|和|及)", m.group(1))):
+            for k, part in enumerate(_RX15.split(m.group(1))):
                 if part in ("、", "和", "及"):
                     pos += len(part)
                     continue
@@ -1363,7 +1418,7 @@ class Extractor:
                 pos = y
                 if k == 0:
                     x += self._trim(t[x:y], g.product_reject)
-                    vm = re.match(r"(?:主要|专业|专门)?(?:生产|制造|研发|研制|销售|供应|提供)(?:和|及|、)?", t[x:y])
+                    vm = _RX28.match(t[x:y])
                     if vm:
                         x += vm.end()
                     dj = t.rfind("的", x, y)
@@ -1386,8 +1441,10 @@ class Extractor:
     def _products(self, ctx: _DocCtx) -> None:
         t, g = ctx.text, self.g
         self._product_lists(ctx)
-        verbs = "|".join(map(re.escape, g.produce_verbs))
-        rx = re.compile(rf"(?:{verbs})(?:{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计))")
+        rx = self.__dict__.get("_products_rx")
+        if rx is None:
+            verbs = "|".join(map(re.escape, g.produce_verbs))
+            rx = self._products_rx = re.compile(rf"(?:{verbs})(?:{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计))")
         for m in rx.finditer(t):
             a = m.end()
             if t[a:a + 1] in ("线", "基", "规", "能", "力", "经", "过", "与", "、", "和", "制", "环", "要", "工", "效", "率", "车", "的", "设", "方", "企", "成", "销", "中", "生"):
@@ -1398,19 +1455,19 @@ class Extractor:
                 seg_end += 1
             seg = t[a:seg_end]
             # stop at 的 / 等 / verbs
-            cut = re.search(r"的|等|产品$|，|将|可|已|为|在|并|及相应|以|用于|达到|实现", seg)
+            cut = _RX29.search(seg)
             if cut:
                 seg = seg[:cut.start()]
             pos = a
-            for part in re.split(r"(、|和|及|与)", seg):
+            for part in _RX30.split(seg):
                 if part in ("、", "和", "及", "与"):
                     pos += len(part)
                     continue
                 x, y = pos, pos + len(part)
                 pos = y
-                name = re.sub(rf"^{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?", "", part)
+                name = _RX31.sub("", part)
                 x = y - len(name)
-                name = re.sub(rf"{_num}(?:[万亿千百])?(?:{CAP_UNITS})$", "", name)
+                name = _RX32.sub("", name)
                 y = x + len(name)
                 if not (2 <= len(name) <= 14) or not ctx.free(x, y):
                     continue
@@ -1507,14 +1564,14 @@ class Extractor:
                 nxt_p = [q for q in projects if q.start > p.start]
                 limit = (nxt_p[0].start - p.end) if nxt_p else len(later)
                 cm = CAP_RE.search(later[:limit])
-                if cm and (cm.group().startswith("年") or re.search(r"MW|GW|瓦", cm.group())):
+                if cm and (cm.group().startswith("年") or _RX33.search(cm.group())):
                     R.append((p, "capacity", cm.group(), si))
             # investment: 总投资N亿元的X / X … 总投资N亿元 (not for aggregates "N个项目")
             for m in (INVEST_RE.finditer(stext) if ("投" in stext) else ()):
                 amt = m.group(1)
                 a, b = s0 + m.start(), s0 + m.end()
                 before = stext[max(0, m.start() - 12):m.start()]
-                if re.search(r"\d+个|等|共|合计|累计|全部", before):
+                if _RX34.search(before):
                     continue
                 target = None
                 after = [p for p in projects if p.start >= b and p.start - b <= 3]
@@ -1523,22 +1580,22 @@ class Extractor:
                 else:
                     prev = [p for p in projects if p.end <= a and not p.meta.get("list")]
                     nxt = [p for p in projects if p.start >= b]
-                    if prev and not re.search(r"个项目|等\d*个?项目", stext[prev[-1].end - s0:m.start()]):
+                    if prev and not _RX35.search(stext[prev[-1].end - s0:m.start()]):
                         target = prev[-1]
-                    elif nxt and not re.search(r"[；;]", stext[m.end():nxt[0].start - s0]):
+                    elif nxt and not _RX36.search(stext[m.end():nxt[0].start - s0]):
                         target = nxt[0]
-                    elif not projects and re.match(r"^(?:该)?项目", stext) and last_project is not None:
+                    elif not projects and _RX37.match(stext) and last_project is not None:
                         target = last_project
                     elif not projects:
                         pk = [x for x in spans if x.type == "Park" and not x.meta.get("bare")]
                         if len(pk) == 1 and stext.find("计划投资") >= 0:
                             target = pk[0]
                 if target is not None:
-                    R.append((target, "investment", re.sub(r"\s+", "", amt).replace("个", ""), si))
+                    R.append((target, "investment", _RX38.sub("", amt).replace("个", ""), si))
             # 由X投资 / X投资的 handled in _split_project; X在Y投资设立/落户 → enterprise located
             for e in ents:
                 after = stext[e.end - s0:e.end - s0 + 14]
-                mm = re.match(r"^(?:在|落户|入驻|位于|落地)", after)
+                mm = _RX39.match(after)
                 if mm:
                     # 由X在Y投资设立: the company the sentence is about is in Y, not the investor X
                     subj = ents[0] if t[e.start - 1:e.start] == "由" and ents[0] is not e else e
@@ -1556,14 +1613,13 @@ class Extractor:
             if len(ent_names) == 1:
                 e0 = ents[0]
                 for p in projects:
-                    if p.meta.get("enterprise") is None and p.start > e0.end and re.search(
-                            r"(?<!总)投资|建设|开建|兴建|新建|扩建|投建|实施|启动|开工|上马|布局|建立", t[e0.end:p.start]):
+                    if p.meta.get("enterprise") is None and p.start > e0.end and _RX_IMPL.search(t[e0.end:p.start]):
                         R.append((e0, "implements", p, si))
                         if p.meta.get("product") is not None:
                             R.append((e0, "produces", p.meta["product"], si))
             # X投资(建设)的Y: the enterprise implements the project
             for e in ents:
-                mm = re.match(r"^(?:投资|投资建设|投建|建设|兴建|开发)的", stext[e.end - s0:e.end - s0 + 6])
+                mm = _RX40.match(stext[e.end - s0:e.end - s0 + 6])
                 if mm:
                     for p in projects:
                         if 0 <= p.start - (e.end + mm.end()) <= 2:
@@ -1593,13 +1649,13 @@ class Extractor:
                                 and tail.type == "Park":
                             R.append((tail, "locatedIn", tails[-2], si))
                 # 在<place>投资/扩建/建设…<project> (the subject is a company): the project is there
-                for m in re.finditer(r"在([^，。；]{2,16}?)(?:投资|计划投资|投入)?[^，。；]{0,12}?(?:扩建|新建|建设|兴建|开建|建立|投建)", stext):
+                for m in _RX41.finditer(stext):
                     pl = [x for x in places if s0 + m.start(1) <= x.start < s0 + m.end(1)]
                     pj = [p for p in projects if 0 <= p.start - (s0 + m.end()) <= 2]
                     if pl and pj:
                         R.append((pj[0], "locatedIn", pl[-1], si, "explicit"))
                 # 在<Park>(投资)?兴建/设立了<Enterprise>
-                for m in re.finditer(r"在(?:[^，。；]{2,16}?)(?:投资)?(?:兴建|设立|建立|成立|组建|注册)了?", stext):
+                for m in _RX42.finditer(stext):
                     pl = [x for x in places if s0 + m.start() < x.start < s0 + m.end()]
                     en = [e for e in ents if 0 <= e.start - (s0 + m.end()) <= 2]
                     if pl and en:
@@ -1610,7 +1666,7 @@ class Extractor:
                         if x.end + 1 == c.start and t[x.end] == "的":
                             R.append((c, "locatedIn", x, si))
             # 在<park>，…<enterprise> (the enterprise settled there)
-            mm = re.match(r"^(?:而)?在([^，]{2,20})，", stext)
+            mm = _RX43.match(stext)
             if mm:
                 pl = [p for p in places if s0 + mm.start(1) <= p.start < s0 + mm.end(1)]
                 if pl and pl[0].type == "Park":
@@ -1641,18 +1697,18 @@ class Extractor:
                             R.append((heads[0], "suppliesTo", tg, si))
             # listed products in a sentence about a chain, nobody producing them: the chain's products
             lprods = [p for p in products if p.source == "product-list"]
-            if lprods and len(chains) == 1 and not re.search(r"生产|制造|研发|研制", stext):
+            if lprods and len(chains) == 1 and not _RX44.search(stext):
                 for p in lprods:
                     R.append((p, "belongsToChain", chains[0], si))
             # produces: subject enterprise + produce verb products
             vprods = [p for p in products if p.source == "produce-verb" or (
-                p.source == "product-list" and re.search(r"生产|制造|研制|研发|主营|产品|所产|年产", stext))]
+                p.source == "product-list" and _RX45.search(stext))]
             if vprods:
                 subj = [e for e in ents if e.start < vprods[0].start]
                 if subj:
                     for p in vprods:
                         R.append((subj[0], "produces", p, si))
-            if not ents and last_project is not None and re.match(r"^(?:该|此)?项目", stext):
+            if not ents and last_project is not None and _RX46.match(stext):
                 e_lp = last_project.meta.get("enterprise")
                 if e_lp is None:
                     e_lp = next((r[0] for r in R if r[1] == "implements" and r[2] is last_project), None)
@@ -1670,12 +1726,12 @@ class Extractor:
                 for p in projects:
                     R.append((p, "belongsToChain", chains[0], si))
             # sentence opening with 项目/该项目 continues the previous sentence's project
-            if not projects and last_project is not None and re.match(r"^(?:该|此|这个)?项目", stext):
+            if not projects and last_project is not None and _RX47.match(stext):
                 cm = CAP_RE.search(stext)
-                if cm and (cm.group().startswith("年") or re.search(r"MW|GW|瓦", cm.group())) and "capacity" not in last_project.meta:
+                if cm and (cm.group().startswith("年") or _RX33.search(cm.group())) and "capacity" not in last_project.meta:
                     R.append((last_project, "capacity", cm.group(), si))
             # 公司/该公司 as subject: the most recent enterprise of the text
-            if not ents and last_ent is not None and re.search(r"(?:^|，)(?:该|这家)?公司", stext):
+            if not ents and last_ent is not None and _RX48.search(stext):
                 for p in projects:
                     if p.meta.get("enterprise") is None:
                         R.append((last_ent, "implements", p, si))
@@ -1717,7 +1773,7 @@ class Extractor:
         t = ctx.text
         # canonical projects: prefer the 项目-suffixed form attested in the doc
         projs = [s for s in ctx.spans if s.type == "Project"]
-        names = {re.sub(r"\s", "", p.text) for p in projs}
+        names = {_RX49.sub("", p.text) for p in projs}
         for p in projs:
             if not p.canonical.endswith(("项目", "工程")) and p.canonical + "项目" in names:
                 p.canonical = p.canonical + "项目"
@@ -1733,7 +1789,7 @@ class Extractor:
                     continue
                 x = pc[:-L]
                 if 2 <= len(x) <= 8 and p.meta.get("enterprise") is None and self._division_prefix(x + "X") != len(x) \
-                        and not re.search(r"\d|“|”", x) and x not in self.g.project_generic:
+                        and not _RX50.search(x) and x not in self.g.project_generic:
                     e = Span(p.start, p.start + len(x), "Enterprise", x, x, source="coref-prefix")
                     ctx.add(e)
                     p.canonical = q.canonical
@@ -1827,7 +1883,7 @@ class Extractor:
                     pm = PERIOD_RE.search(s.text)
                     periods[si] = pm.group() if pm else ""
                 val = next(x for x in m.groups() if x)
-                num = re.match(_num, val)
+                num = _NUM_RE.match(val)
                 n = Decimal(num.group()) if num else None
                 if unit == "元" and n is not None:
                     n = parse_amount(val)[0]
