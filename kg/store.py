@@ -112,26 +112,64 @@ def _counts(store: ox.Store) -> dict:
     per_graph = {g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
                  for g in graphs if g.value in special}
     default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    return {"quads": len(store), "graphs": len(graphs),
+    total = len(store)
+    named = total - default
+    return {"quads": named if default_is_union(store) else total, "graphs": len(graphs),
             "documents": sum(1 for g in graphs if g.value not in special),
-            "default_graph_triples": default, "per_graph": per_graph}
+            "default_graph_triples": default, "stored_quads": total, "per_graph": per_graph}
 
 
-def build_store(graph_files_dir: Path, store_dir: Path) -> dict:
+# A store directory built by build_store holds this file: its default graph is the deduplicated
+# union of its named graphs (see default_is_union).
+UNION_MARKER = "chainkg-default-graph-is-union"
+
+
+def default_is_union(store: ox.Store) -> bool:
+    """True when the store's default graph is non-empty: chainkg stores then hold in it the union
+    of the named graphs, each triple once (build_store, open_store), and queries run over it.
+    An empty default graph (a store built before, or one filled by Graph Store pushes) is queried
+    as the union of the named graphs on the fly (use_default_graph_as_union), as before. O(1)."""
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
+def _add_union(store: ox.Store, src: Path | None, persistent: bool) -> None:
+    """Copy every triple of the named graphs into the default graph (once: the store is a set).
+
+    Measured on 1M quads (benchmarks/bench_sparql.py): in memory a SPARQL INSERT is fastest
+    (~5 s; Python bulk_extend ~8.6 s); on RocksDB an INSERT is one huge transaction (38 s, 635 MB
+    before compaction), so the graph file is parsed again and bulk_extend-ed (~14 s, +40 % size)."""
+    if persistent and src is not None:
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                          for q in ox.parse(path=str(src), format=_format_for(src)))
+    else:
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
+def build_store(graph_files_dir: Path, store_dir: Path, union_default: bool = True) -> dict:
     """Bulk-load OUT/graph.nq (named graphs kept) into a persistent Oxigraph store at store_dir.
 
-    Built in a temp directory beside store_dir and renamed over it, so a reader never sees a
-    half-built store. Returns counts: quads, graphs, per_graph, default_graph_triples, seconds.
+    union_default (default): the deduplicated union of all named graphs is also stored as the
+    default graph, and queries run over it (a plain pattern sees each triple once; GRAPH ?g {…}
+    still reaches the per-document graphs). Without it, queries use Oxigraph's union of the named
+    graphs, where a triple stated in n document graphs is seen n times (slower joins, DISTINCT
+    needed). Built in a temp directory beside store_dir and renamed over it, so a reader never
+    sees a half-built store. Returns counts: quads (in the named graphs), graphs, per_graph,
+    default_graph_triples, stored_quads, seconds.
     """
     src = _graph_file(Path(graph_files_dir))
     t0 = time.perf_counter()
     with atomic_dir(store_dir) as tmp:
         store = ox.Store(str(tmp))
         store.bulk_load(path=str(src), format=_format_for(src))
+        if union_default:
+            _add_union(store, src, persistent=True)
         store.flush()
         store.optimize()
         counts = _counts(store)
         del store  # release RocksDB before the directory is renamed
+        if union_default:
+            (Path(tmp) / UNION_MARKER).write_text("default graph = union of the named graphs\n",
+                                                  encoding="utf-8")
     counts["seconds"] = round(time.perf_counter() - t0, 3)
     counts["source"] = str(src)
     counts["store"] = str(store_dir)
@@ -148,6 +186,10 @@ def open_store(path: Path, read_only: bool = True, memory: bool = False) -> ox.S
     memory=True copies a persistent store into an in-memory one (read-only use): queries run
     several times faster there than on RocksDB (see benchmarks/bench_sparql.py), at the cost of
     RAM and a few seconds of loading; `serve` does this by default when read-only.
+    In-memory stores loaded from graph files get the deduplicated union in their default graph,
+    like build_store. Opening a store directory writable drops that default-graph copy (writes to
+    named graphs through SPARQL Update / Graph Store would leave it stale): the store is then
+    queried as the union of its named graphs, as stores were before.
     """
     p = Path(path)
     if p.is_dir() and _is_store_dir(p / "store"):
@@ -160,16 +202,25 @@ def open_store(path: Path, read_only: bool = True, memory: bool = False) -> ox.S
                 if src.stat().st_mtime > p.stat().st_mtime + 1:
                     raise FileNotFoundError("graph file newer than the store")
                 mem.bulk_load(path=str(src), format=_format_for(src))
+                _add_union(mem, src, persistent=False)
             except FileNotFoundError:
-                disk = ox.Store.read_only(str(p))
+                disk = ox.Store.read_only(str(p))  # its dump holds its default-graph copy, if any
                 mem.bulk_load(disk.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
                 del disk
             return mem
-        return ox.Store.read_only(str(p)) if read_only else ox.Store(str(p))
+        if read_only:
+            return ox.Store.read_only(str(p))
+        store = ox.Store(str(p))
+        if (p / UNION_MARKER).exists():
+            store.clear_graph(ox.DefaultGraph())
+            store.flush()
+            (p / UNION_MARKER).unlink()
+        return store
     if p.is_dir() or p.is_file():
         src = _graph_file(p)
         store = ox.Store()
         store.bulk_load(path=str(src), format=_format_for(src))
+        _add_union(store, src, persistent=False)
         return store
     if not read_only:  # a new, empty persistent store
         return ox.Store(str(p))
@@ -235,8 +286,12 @@ def _syntax_error(sparql: str, e: Exception) -> QueryError:
     return QueryError(f"SPARQL 语法错误{where}\n  解析器：{short}", line, col, msg)
 
 
-def _query_kwargs(sparql: str) -> dict:
-    return {"use_default_graph_as_union": True}
+def _query_kwargs(store: ox.Store, union: bool | None = None) -> dict:
+    """union=None: the stored default graph when it holds the union (default_is_union), else
+    Oxigraph's on-the-fly union of all graphs."""
+    if union is None:
+        union = not default_is_union(store)
+    return {"use_default_graph_as_union": union}
 
 
 def _materialise(res, t0: float) -> QueryResult:
@@ -249,10 +304,10 @@ def _materialise(res, t0: float) -> QueryResult:
     return QueryResult("graph", triples=list(res), seconds=time.perf_counter() - t0)
 
 
-def _run_direct(store: ox.Store, sparql: str) -> QueryResult:
+def _run_direct(store: ox.Store, sparql: str, union: bool | None = None) -> QueryResult:
     t0 = time.perf_counter()
     try:
-        res = store.query(sparql, **_query_kwargs(sparql))
+        res = store.query(sparql, **_query_kwargs(store, union))
         return _materialise(res, t0)
     except SyntaxError as e:
         raise _syntax_error(sparql, e) from None
@@ -260,9 +315,9 @@ def _run_direct(store: ox.Store, sparql: str) -> QueryResult:
         raise QueryError(f"查询执行失败：{e}", detail=str(e)) from None
 
 
-def _answer(store, sparql):
+def _answer(store, sparql, union=None):
     try:
-        res = store.query(sparql, **_query_kwargs(sparql))
+        res = store.query(sparql, **_query_kwargs(store, union))
         if isinstance(res, ox.QueryBoolean):
             return ("ask", bool(res))
         if isinstance(res, ox.QuerySolutions):
@@ -277,10 +332,10 @@ def _answer(store, sparql):
 def _worker_loop(store, conn):  # runs in a forked worker: answers queries until told to stop
     try:
         while True:
-            sparql = conn.recv()
-            if sparql is None:
+            msg = conn.recv()
+            if msg is None:
                 break
-            conn.send(_answer(store, sparql))
+            conn.send(_answer(store, *msg))
     except (EOFError, OSError, KeyboardInterrupt):
         pass
     finally:
@@ -387,7 +442,7 @@ def _timeout_error(timeout: float, killed: bool = True) -> QueryError:
     return QueryError(f"查询超时（{t} 秒）：{what}。请缩小查询范围（加 LIMIT、更具体的条件）或调大超时。")
 
 
-def _run_forked(store: ox.Store, sparql: str, timeout: float) -> QueryResult:
+def _run_forked(store: ox.Store, sparql: str, timeout: float, union: bool | None = None) -> QueryResult:
     t0 = time.perf_counter()
     # parse first in-process: syntax errors come back at once with line/column
     try:
@@ -398,7 +453,7 @@ def _run_forked(store: ox.Store, sparql: str, timeout: float) -> QueryResult:
     w = pool.acquire()
     healthy = False
     try:
-        w.conn.send(sparql)
+        w.conn.send((sparql, union))
         if not w.conn.poll(timeout):
             raise _timeout_error(timeout)
         try:
@@ -435,12 +490,12 @@ def _check_syntax(sparql: str) -> None:
     _SYNTAX_STORE.query(sparql, use_default_graph_as_union=True)
 
 
-def _run_thread(store: ox.Store, sparql: str, timeout: float) -> QueryResult:
+def _run_thread(store: ox.Store, sparql: str, timeout: float, union: bool | None = None) -> QueryResult:
     box: dict = {}
 
     def work():
         try:
-            box["r"] = _run_direct(store, sparql)
+            box["r"] = _run_direct(store, sparql, union)
         except BaseException as e:  # noqa: BLE001
             box["e"] = e
 
@@ -455,17 +510,20 @@ def _run_thread(store: ox.Store, sparql: str, timeout: float) -> QueryResult:
 
 
 def run_query(store: ox.Store, sparql: str, timeout: float | None = None, *,
-              isolate: bool = True) -> QueryResult:
-    """Run a SPARQL query over the union of all graphs. Raises QueryError (syntax, timeout).
+              isolate: bool = True, union: bool | None = None) -> QueryResult:
+    """Run a SPARQL query whose default graph is the union of all graphs. Raises QueryError.
 
+    union=None (default): the stored default graph when it holds the deduplicated union
+    (default_is_union), else Oxigraph's on-the-fly union (use_default_graph_as_union; each triple
+    seen once per graph stating it); True/False force one of the two.
     With a timeout the query runs in a forked child that is killed on timeout (isolate=True,
     the default); isolate=False runs it in a thread that is abandoned instead (used for stores
     opened writable, where RocksDB's background threads make forking unsafe)."""
     if timeout is None or timeout <= 0:
-        return _run_direct(store, sparql)
+        return _run_direct(store, sparql, union)
     if isolate and "fork" in multiprocessing.get_all_start_methods():
-        return _run_forked(store, sparql, timeout)
-    return _run_thread(store, sparql, timeout)
+        return _run_forked(store, sparql, timeout, union)
+    return _run_thread(store, sparql, timeout, union)
 
 
 def load_query(name_or_path: str | Path) -> str:
@@ -680,7 +738,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _query(self, sparql: str):
         try:
             res = run_query(self.server.store, sparql, timeout=self.server.timeout_s,
-                            isolate=self.server.read_only)
+                            isolate=self.server.read_only,
+                            union=None if self.server.read_only else True)
         except QueryError as e:
             code = 503 if "超时" in str(e) else 400
             return self._send(code, str(e) + "\n")
@@ -719,7 +778,11 @@ class _Handler(BaseHTTPRequestHandler):
         store = self.server.store
         if method in ("GET", "HEAD"):
             if "graph" not in params and "default" not in params:
-                data = store.dump(format=ox.RdfFormat.N_QUADS)
+                if default_is_union(store):  # the dataset as built: named graphs, not the union copy
+                    data = ox.serialize((q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)),
+                                        format=ox.RdfFormat.N_QUADS)
+                else:
+                    data = store.dump(format=ox.RdfFormat.N_QUADS)
                 return self._send(200, data, "application/n-quads; charset=utf-8")
             if isinstance(g, ox.NamedNode) and not store.contains_named_graph(g):
                 return self._send(404, f"没有这个图：{g.value}\n")
@@ -911,6 +974,8 @@ def push(out_dir: Path, endpoint: str, graph_iri: str | None = None,
     union to ?default. Works with Fuseki (/ds/data), GraphDB (/repositories/R/rdf-graphs/service),
     Virtuoso (/sparql-graph-crud[-auth]) and our own `serve --writable` (/store).
     """
+    # the graph FILE, not the store: a store's default graph holds the union copy of the named
+    # graphs (build_store), which would otherwise be sent a second time to ?default
     src = _graph_file(Path(out_dir))
     mem = ox.Store()
     mem.bulk_load(path=str(src), format=_format_for(src))

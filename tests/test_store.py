@@ -159,6 +159,44 @@ def test_open_variants(out_dir):
         open_store(out_dir / "nope")
 
 
+DUP_TRIG = """@prefix kg: <https://w3id.org/chainkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<urn:g1> { <urn:e> a kg:Enterprise ; rdfs:label "甲"@zh ; kg:locatedIn <urn:p> . }
+<urn:g2> { <urn:e> a kg:Enterprise ; rdfs:label "甲"@zh ; kg:produces <urn:x> . }
+<https://w3id.org/chainkg/id/graph/reference> { <urn:p> a kg:Park ; rdfs:label "园"@zh . }
+"""
+
+
+def test_default_graph_is_deduplicated_union(tmp_path):
+    """Each triple once in the default graph; GRAPH ?g still sees the per-document graphs."""
+    from kg.store import UNION_MARKER, default_is_union
+    (tmp_path / "graph.trig").write_text(DUP_TRIG, encoding="utf-8")
+    c = build_store(tmp_path, tmp_path / "store")
+    assert (c["quads"], c["default_graph_triples"], c["stored_quads"]) == (8, 6, 14)
+    assert (tmp_path / "store" / UNION_MARKER).exists()
+    plain = build_store(tmp_path, tmp_path / "plain", union_default=False)
+    assert (plain["quads"], plain["default_graph_triples"]) == (8, 0)
+    n_default = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    n_named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    label = "SELECT ?l WHERE { ?e a <https://w3id.org/chainkg/ontology#Enterprise> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+    for st in (open_store(tmp_path / "store"), open_store(tmp_path / "store", memory=True),
+               open_store(tmp_path / "graph.trig")):
+        assert default_is_union(st)
+        assert run_query(st, n_default).rows == [["6"]]
+        assert run_query(st, n_named).rows == [["8"]]
+        assert run_query(st, label).rows == [["甲"]]  # not once per document graph
+        assert run_query(st, label, timeout=10).rows == [["甲"]]  # forked worker: same mode
+        assert run_query(st, n_default, union=True).rows == [["14"]]  # forced on-the-fly union
+    old = open_store(tmp_path / "plain")  # no copy: on-the-fly union, 2 x 2 duplicates
+    assert not default_is_union(old)
+    assert run_query(old, label).rows == [["甲"]] * 4 and run_query(old, n_named).rows == [["8"]]
+    # opened writable, the copy is dropped (writes would leave it stale): union of named graphs again
+    w = open_store(tmp_path / "store", read_only=False)
+    assert not default_is_union(w) and not (tmp_path / "store" / UNION_MARKER).exists()
+    assert run_query(w, n_named).rows == [["8"]] and len(run_query(w, label)) == 4
+    del w
+
+
 def test_canned_queries_embedded(out_dir):
     st = open_store(out_dir)
     qs = canned_queries()
@@ -286,6 +324,9 @@ def test_http_endpoint_read_only(out_dir):
         code, ctype, body = http("GET", f"{s.url}/store?graph={urllib.parse.quote(g, safe='')}",
                                  headers={"Accept": "application/n-triples"})
         assert code == 200 and body.count("\n") == 28
+        # the whole dataset: the named graphs as built, without the default-graph union copy
+        code, ctype, body = http("GET", f"{s.url}/store", headers={"Accept": "application/n-quads"})
+        assert code == 200 and body.count("\n") == 148
         # push to a read-only endpoint: clear Chinese error
         with pytest.raises(PushError, match="HTTP 403"):
             push(out_dir, f"{s.url}/store")
@@ -297,8 +338,12 @@ def test_push_graph_store_protocol(out_dir, tmp_path):
     target = tmp_path / "target"
     with Running(target, read_only=False, timeout=None) as s:
         r = push(out_dir, f"{s.url}/store")
+        # named graphs only: the store's default-graph union copy is not pushed a second time
         assert r["graphs"] == 3 and r["triples"] == 148
+        assert all(x["graph"] for x in r["requests"])
         assert all(x["status"] == 201 for x in r["requests"])
+        code, _, body = http("GET", f"{s.url}/store?default", headers={"Accept": "application/n-triples"})
+        assert code == 200 and body.strip() == ""
         code, _, body = sparql_get(s.url, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "148"
         # PUT replaces: pushing again keeps the same size and answers 204
@@ -309,6 +354,8 @@ def test_push_graph_store_protocol(out_dir, tmp_path):
         # the canned queries answer the same on the pushed copy
         code, _, body = sparql_get(s.url, canned_queries()["chain_leaders"])
         assert "山西高科华烨电子集团有限公司" in body
+        code, _, body = sparql_get(s.url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "148"
         # union into a single graph
         r = push(out_dir, f"{s.url}/store", graph_iri="https://example.org/all", per_graph=False)
         assert r["graphs"] == 1 and r["triples"] == 148
