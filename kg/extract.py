@@ -163,10 +163,20 @@ class Gazetteer:
         self.leader_res = [re.compile(p) for p in lex["leader_patterns"]]
 
         alt = lambda xs: "|".join(sorted(map(re.escape, xs), key=len, reverse=True))  # noqa: E731
-        self.company_re = re.compile(rf"(?:{alt(self.company_suffixes)})")
-        self.org_re = re.compile(rf"(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)"
-                                 rf"|(?:{alt(lex['org_bureaus'])})(?:部|局|厅|委|中心|办公室)")
-        self.park_re = re.compile(rf"(?:{alt(lex['park_suffixes'])})")
+
+        def first(*lists) -> str:
+            """(?=[first characters]): a lookahead that lets re skip to candidate positions with a
+            charset scan instead of trying every alternative at every character (same matches)."""
+            words = [w for xs in lists for w in xs]
+            if not words or any(not w for w in words):
+                return ""
+            return "(?=[" + "".join(re.escape(c) for c in sorted({w[0] for w in words})) + "])"
+
+        self.company_re = re.compile(rf"{first(self.company_suffixes)}(?:{alt(self.company_suffixes)})")
+        self.org_re = re.compile(rf"{first(lex['org_suffixes'], ['中共'], lex['org_bureaus'])}"
+                                 rf"(?:(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)"
+                                 rf"|(?:{alt(lex['org_bureaus'])})(?:部|局|厅|委|中心|办公室))")
+        self.park_re = re.compile(rf"{first(lex['park_suffixes'])}(?:{alt(lex['park_suffixes'])})")
         self.project_re = re.compile(rf"(?:项目|工程|生产线|基地|工厂|厂区)(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
         self.chain_re = re.compile(r"(?:全产业链|产业链|链)")
         self.cluster_re = re.compile(r"产业集群|专业镇")
@@ -1389,11 +1399,24 @@ class Extractor:
     # ------------------------------------------------------------ products (verbs of production)
     PRODUCT_LIST = re.compile(r"((?:[\u4e00-\u9fffA-Za-z0-9]{1,14}、)+[\u4e00-\u9fffA-Za-z0-9]{1,14})等([\u4e00-\u9fffA-Za-z]{2,12})")
 
+    _PL_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9、]+")
+
+    def _product_list_matches(self, t: str):
+        """PRODUCT_LIST.finditer(t), faster: a match lies inside one run of its characters (CJK,
+        ASCII letters/digits, 、) and needs 、 and 等 in it, so only such runs are searched."""
+        rx = self.PRODUCT_LIST
+        for r in self._PL_RUN.finditer(t):
+            a, b = r.span()
+            if b - a >= 6:
+                s = r.group()
+                if "、" in s and "等" in s:
+                    yield from rx.finditer(t, a, b)
+
     def _product_lists(self, ctx: _DocCtx) -> None:
         """A、B、C等<product head>: every item is a product (支架、载带…等封装材料)."""
         t, g = ctx.text, self.g
         chain_starts = [c.start for c in ctx.spans if c.type == "IndustryChain"]
-        for m in self.PRODUCT_LIST.finditer(t):
+        for m in self._product_list_matches(t):
             s0, s1 = ctx.sent_bounds(m.start())
             sent_txt = t[s0:s1]
             if not (_RE_PRODUCTION.search(sent_txt) or any(s0 <= c < s1 for c in chain_starts)):
@@ -1444,7 +1467,9 @@ class Extractor:
         rx = self.__dict__.get("_products_rx")
         if rx is None:
             verbs = "|".join(map(re.escape, g.produce_verbs))
-            rx = self._products_rx = re.compile(rf"(?:{verbs})(?:{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计))")
+            fc = "".join(re.escape(c) for c in sorted({v[0] for v in g.produce_verbs} | set("进从专")))
+            look = f"(?=[{fc}])" if g.produce_verbs and all(g.produce_verbs) else ""  # candidate positions by a charset scan
+            rx = self._products_rx = re.compile(rf"{look}(?:(?:{verbs})(?:{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计)))")
         for m in rx.finditer(t):
             a = m.end()
             if t[a:a + 1] in ("线", "基", "规", "能", "力", "经", "过", "与", "、", "和", "制", "环", "要", "工", "效", "率", "车", "的", "设", "方", "企", "成", "销", "中", "生"):
@@ -1860,11 +1885,11 @@ class Extractor:
         (re.compile(rf"签约(?:招商引资)?项目(?:数)?(?:达|共|达到)?({_num}个)"), "签约项目数", "个"),
         (re.compile(rf"共签约(?:招商引资)?项目({_num}个)|签?约招商引资项目({_num}个)"), "签约项目数", "个"),
         (re.compile(rf"签约(?:招商引资)?(?:总额|金额|总金额)(?:达|为|达到)?({_num}(?:亿|万)?元)"), "签约金额", "元"),
-        (re.compile(rf"(?:开工建设|实施|开工|推进|谋划储备)(?:[\u4e00-\u9fa5]{{0,8}})?项目({_num}个)"), "项目数", "个"),
-        (re.compile(rf"(?:累计)?完成(?:项目)?投资({_num}(?:亿|万)?元)"), "完成投资", "元"),
+        (re.compile(rf"(?=[开实推谋])(?:开工建设|实施|开工|推进|谋划储备)(?:[\u4e00-\u9fa5]{{0,8}})?项目({_num}个)"), "项目数", "个"),
+        (re.compile(rf"(?=[累完])(?:累计)?完成(?:项目)?投资({_num}(?:亿|万)?元)"), "完成投资", "元"),
         (re.compile(rf"总投资(?:额)?(?:达|为|超过|超)?({_num}(?:亿|万)?元)"), "总投资", "元"),
         (re.compile(rf"开工率(?:达到|达|为)?({_num}%)"), "签约项目开工率", "%"),
-        (re.compile(rf"(?:工业)?产值(?:达到|达|为|超过|实现)?({_num}(?:亿|万)?元)"), "产值", "元"),
+        (re.compile(rf"(?=[工产])(?:工业)?产值(?:达到|达|为|超过|实现)?({_num}(?:亿|万)?元)"), "产值", "元"),
         (re.compile(rf"同比增长({_num}%)"), "同比增长", "%"),
     ]
 
