@@ -18,6 +18,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 from . import nlp, resources
@@ -116,6 +117,8 @@ _RX47 = re.compile(r"^(?:该|此|这个)?项目")
 _RX48 = re.compile(r"(?:^|，)(?:该|这家)?公司")
 _RX49 = re.compile(r"\s")
 _RX50 = re.compile(r"\d|“|”")
+_START = attrgetter("start")
+_START_END = attrgetter("start", "end")
 _RX_IMPL = re.compile(r"(?<!总)投资|建设|开建|兴建|新建|扩建|投建|实施|启动|开工|上马|布局|建立")
 _NUM_RE = re.compile(_num)
 
@@ -273,7 +276,7 @@ class _DocCtx:
 
     def sent_index(self, pos: int) -> int:
         i = bisect_right(self.starts, pos) - 1
-        return max(i, 0)
+        return i if i > 0 else 0
 
     def sent_bounds(self, pos: int) -> tuple[int, int]:
         if not self.doc.sentences:
@@ -282,7 +285,7 @@ class _DocCtx:
         return s.start, s.end
 
     def free(self, a: int, b: int) -> bool:
-        return not any(self.mask[a:b])
+        return a >= b or self.mask.find(1, a, b) < 0  # the mask holds only 0 / 1
 
     def take(self, sp: Span) -> Span:
         self.add(sp)
@@ -1537,7 +1540,7 @@ class Extractor:
         clause_places: dict[int, list] = {}
         for si in sorted(by_sent):
             spans = by_sent[si]
-            spans.sort(key=lambda s: s.start)
+            spans.sort(key=_START)
             sent = ctx.doc.sentences[si] if ctx.doc.sentences else None
             s0 = sent.start if sent else 0
             stext = sent.text if sent else t
@@ -1781,12 +1784,12 @@ class Extractor:
     def _chain_headings(self, ctx: _DocCtx) -> None:
         sents = ctx.doc.sentences
         chains = [s for s in ctx.spans if s.type == "IndustryChain"]
+        projs = [p for p in ctx.spans if p.type == "Project"]  # ctx.spans does not change in the loop
         for c in chains:
             si = ctx.sent_index(c.start)
             s = sents[si] if sents else None
             if s is None or len(s.text) > 20 or c.start - s.start > 2:
                 continue
-            projs = [p for p in ctx.spans if p.type == "Project"]
             for sj in range(si + 1, min(si + 4, len(sents))):
                 for p in projs:
                     if sents[sj].start <= p.start < sents[sj].end:
@@ -1822,7 +1825,7 @@ class Extractor:
                 break
         mentions: list[Mention] = []
         seen = set()
-        for sp in sorted(ctx.spans, key=lambda s: (s.start, s.end)):
+        for sp in sorted(ctx.spans, key=_START_END):
             if sp.end <= sp.start:
                 continue
             key = (sp.start, sp.end, sp.type)
