@@ -1402,18 +1402,24 @@ class Extractor:
     # ------------------------------------------------------------ products (verbs of production)
     PRODUCT_LIST = re.compile(r"((?:[\u4e00-\u9fffA-Za-z0-9]{1,14}、)+[\u4e00-\u9fffA-Za-z0-9]{1,14})等([\u4e00-\u9fffA-Za-z]{2,12})")
 
-    _PL_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9、]+")
+    _PL_STOP = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9、]")
 
     def _product_list_matches(self, t: str):
         """PRODUCT_LIST.finditer(t), faster: a match lies inside one run of its characters (CJK,
         ASCII letters/digits, 、) and needs 、 and 等 in it, so only such runs are searched."""
-        rx = self.PRODUCT_LIST
-        for r in self._PL_RUN.finditer(t):
-            a, b = r.span()
-            if b - a >= 6:
-                s = r.group()
-                if "、" in s and "等" in s:
-                    yield from rx.finditer(t, a, b)
+        rx, stop, n = self.PRODUCT_LIST, self._PL_STOP, len(t)
+        q = t.find("、")
+        if q < 0:
+            return
+        rt = t[::-1]  # the run's left end: the first stop character scanning backwards
+        while q >= 0:
+            m = stop.search(rt, n - q)
+            a = n - m.start() if m else 0
+            m = stop.search(t, q)
+            b = m.start() if m else n
+            if b - a >= 6 and t.find("等", a, b) >= 0:
+                yield from rx.finditer(t, a, b)
+            q = t.find("、", b)
 
     def _product_lists(self, ctx: _DocCtx) -> None:
         """A、B、C等<product head>: every item is a product (支架、载带…等封装材料)."""
