@@ -175,11 +175,11 @@ class Gazetteer:
                 return ""
             return "(?=[" + "".join(re.escape(c) for c in sorted({w[0] for w in words})) + "])"
 
-        self.company_re = re.compile(rf"{first(self.company_suffixes)}(?:{alt(self.company_suffixes)})")
+        self.company_re = re.compile(rf"(?:{alt(self.company_suffixes)})")  # plain alternations of literals are scanned fast already
         self.org_re = re.compile(rf"{first(lex['org_suffixes'], ['中共'], lex['org_bureaus'])}"
                                  rf"(?:(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)"
                                  rf"|(?:{alt(lex['org_bureaus'])})(?:部|局|厅|委|中心|办公室))")
-        self.park_re = re.compile(rf"{first(lex['park_suffixes'])}(?:{alt(lex['park_suffixes'])})")
+        self.park_re = re.compile(rf"(?:{alt(lex['park_suffixes'])})")
         self.project_re = re.compile(rf"(?:项目|工程|生产线|基地|工厂|厂区)(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
         self.chain_re = re.compile(r"(?:全产业链|产业链|链)")
         self.cluster_re = re.compile(r"产业集群|专业镇")
@@ -1892,13 +1892,14 @@ class Extractor:
     # ------------------------------------------------------------ facts
     FACT_PATTERNS = [
         (re.compile(rf"签约(?:招商引资)?项目(?:数)?(?:达|共|达到)?({_num}个)"), "签约项目数", "个"),
-        (re.compile(rf"共签约(?:招商引资)?项目({_num}个)|签?约招商引资项目({_num}个)"), "签约项目数", "个"),
+        # optional leading words spelt out as alternatives: re then scans for their first characters
+        (re.compile(rf"共签约(?:招商引资)?项目({_num}个)|签约招商引资项目({_num}个)|约招商引资项目({_num}个)"), "签约项目数", "个"),
         (re.compile(rf"签约(?:招商引资)?(?:总额|金额|总金额)(?:达|为|达到)?({_num}(?:亿|万)?元)"), "签约金额", "元"),
-        (re.compile(rf"(?=[开实推谋])(?:开工建设|实施|开工|推进|谋划储备)(?:[\u4e00-\u9fa5]{{0,8}})?项目({_num}个)"), "项目数", "个"),
-        (re.compile(rf"(?=[累完])(?:累计)?完成(?:项目)?投资({_num}(?:亿|万)?元)"), "完成投资", "元"),
+        (re.compile(rf"(?:开工建设|实施|开工|推进|谋划储备)(?:[\u4e00-\u9fa5]{{0,8}})?项目({_num}个)"), "项目数", "个"),
+        (re.compile(rf"累计完成(?:项目)?投资({_num}(?:亿|万)?元)|完成(?:项目)?投资({_num}(?:亿|万)?元)"), "完成投资", "元"),
         (re.compile(rf"总投资(?:额)?(?:达|为|超过|超)?({_num}(?:亿|万)?元)"), "总投资", "元"),
         (re.compile(rf"开工率(?:达到|达|为)?({_num}%)"), "签约项目开工率", "%"),
-        (re.compile(rf"(?=[工产])(?:工业)?产值(?:达到|达|为|超过|实现)?({_num}(?:亿|万)?元)"), "产值", "元"),
+        (re.compile(rf"工业产值(?:达到|达|为|超过|实现)?({_num}(?:亿|万)?元)|产值(?:达到|达|为|超过|实现)?({_num}(?:亿|万)?元)"), "产值", "元"),
         (re.compile(rf"同比增长({_num}%)"), "同比增长", "%"),
     ]
 
