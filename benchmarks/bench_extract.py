@@ -66,7 +66,8 @@ def run(docs, workers: int) -> float:
         extra = f" (CPU time: {size / dc:.2f} MB per CPU-second)"
     else:  # worker processes are reaped when the pool closes: their CPU time is in children_*
         wc = (ch2.children_user + ch2.children_system) - (ch.children_user + ch.children_system)
-        extra = f" (workers used {wc:.1f} CPU-s: {size / (wc / workers):.2f} MB/s if each had a free core)" if wc else ""
+        extra = (f" (workers used {wc:.1f} CPU-s: {size / (wc / workers):.2f} MB/s if each had a free core;"
+                 f" the parent {dc:.1f} CPU-s)") if wc else ""
     print(f"workers={workers}: {size:.1f} MB in {dt:.1f} s = {size / dt:.2f} MB/s{extra}", flush=True)
     return size / dt
 
