@@ -307,6 +307,7 @@ class Extractor:
         self._prefix_heads_set = {h for h in self.g.company_heads if h not in self.PREFIX_HEAD_EXCLUDED and 2 <= len(h) <= 4}
         self._product_heads2 = {h for h in self.g.product_heads if 2 <= len(h) <= 5}
         self._product_head_set = set(self.g.product_heads)
+        self._div_keys = frozenset(self.g.div_by_name) | {k for k in self.g.short_index if k not in self.g.short_stop}
         self._strip_re = re.compile("(?:" + "|".join(map(re.escape, self.g.product_strip)) + ")$")
 
     # ------------------------------------------------------------ left boundary
@@ -314,11 +315,12 @@ class Extractor:
         t, lo = ctx.text, max(ctx.sent_bounds(pos)[0], pos - maxlen)
         i = pos
         depth_q = 0
+        mask = ctx.mask
         while i > lo:
             ch = t[i - 1]
-            if ctx.mask[i - 1]:
+            if mask[i - 1]:
                 break
-            if _is_name_char(ch):
+            if ("\u3400" <= ch <= "\u9fff") or ch.isascii() and (ch.isalnum() or ch in "+-.·&") or ch in "·":  # _is_name_char
                 i -= 1
                 continue
             if quotes and ch in CLOSE_Q:
@@ -995,9 +997,12 @@ class Extractor:
 
     def _division_prefix(self, name: str) -> int:
         g = self.g
+        keys = self._div_keys
         for L in (7, 6, 5, 4, 3, 2):
+            if len(name) <= L:
+                continue
             p = name[:L]
-            if len(name) > L and (p in g.div_by_name or (p in g.short_index and p not in g.short_stop)):
+            if p in keys:  # == p in g.div_by_name or (p in g.short_index and p not in g.short_stop)
                 if p not in g.div_by_name and self._city_ctx is not None:
                     rows = g.short_index[p]
                     if not any(r["type"] != "County" or r["parent_city"] in self._city_ctx or r["name"] in self._city_ctx
