@@ -1909,11 +1909,34 @@ class Extractor:
         (re.compile(rf"同比增长({_num}%)"), "同比增长", "%"),
     ]
 
+    _WHOLE_CITY = re.compile(r"全市|我市|全省|全国")
+
+    def _fact_subject(self, ctx: _DocCtx, si: int, pos: int, default: str, places: dict) -> str:
+        """Who a figure is about: a county/park/city named in the sentence's first clause or opening a
+        later clause before the figure (the clause's subject), else the document's city."""
+        start, first = ctx.doc.sentences[si].start, True
+        while start < pos:
+            comma = ctx.text.find("，", start, pos)
+            end = comma if comma >= 0 else pos
+            if self._WHOLE_CITY.search(ctx.text, start, end):
+                return default
+            for sp in places.get(si, ()):
+                if start <= sp.start < end and (first or sp.start <= start + 1):
+                    return sp.canonical
+            if comma < 0:
+                break
+            start, first = comma + 1, False
+        return default
+
     def _facts(self, ctx: _DocCtx) -> list[Fact]:
         out = []
         subj = ctx.main_city or ""
         sents = ctx.doc.sentences
         periods: dict[int, str] = {}
+        places: dict[int, list[Span]] = {}
+        for sp in sorted(ctx.spans, key=attrgetter("start")):
+            if sp.type in ("County", "Park", "City") and sp.canonical:
+                places.setdefault(ctx.sent_index(sp.start), []).append(sp)
         for rx, metric, unit in self.FACT_PATTERNS:
             for m in rx.finditer(ctx.text):
                 si = ctx.sent_index(m.start())
@@ -1928,7 +1951,7 @@ class Extractor:
                 n = Decimal(num.group()) if num else None
                 if unit == "元" and n is not None:
                     n = parse_amount(val)[0]
-                out.append(Fact(subject=subj, metric=metric, value=val, number=n, unit=unit, period=periods[si],
+                out.append(Fact(subject=self._fact_subject(ctx, si, m.start(), subj, places), metric=metric, value=val, number=n, unit=unit, period=periods[si],
                                 sentence=s.index, evidence=s.text))
         out.sort(key=lambda f: f.sentence)
         return out

@@ -285,3 +285,16 @@ def test_phase_named_plant_with_amount_and_place(ex):
     assert ("常州精锐电子有限公司", "implements", "二期工厂") in rels(x)
     assert ("二期工厂", "investment", "8000万元") in rels(x)
     assert ("二期工厂", "locatedIn", "科技城") in rels(x)
+
+
+def test_headline_figures_are_attributed_to_the_county_or_park_that_states_them(ex):
+    text = ("晋中市招商引资成效显著。1至9月，全市签约项目120个，签约金额360亿元。"
+            "平遥县县级领导先后赴广东、福建等地开展招商，累计签约项目8个，签约总额21.5亿元。"
+            "围绕主导产业，晋中高新区重点推进12个项目，总投资85亿元。")
+    facts = ex.extract(ingest.build_document(text, "jinzhong.txt")).facts
+    by_value = {f.value: f for f in facts}
+    assert by_value["120个"].subject == "晋中市" and by_value["120个"].period == "1至9月"
+    assert by_value["360亿元"].subject == "晋中市"
+    assert by_value["8个"].subject == "平遥县"
+    assert by_value["21.5亿元"].subject == "平遥县"
+    assert by_value["85亿元"].subject.endswith("高新区")
