@@ -4,8 +4,23 @@ rdflib stays the build/validation API; this module only reads the serialised gra
 writes (``OUT/graph.nq``, one named graph per document plus ``kgr:graph/reference`` and
 ``kgr:graph/analysis``) and serves it.
 
-Store choice, by measurement (benchmarks/bench_sparql.py: 1.1M synthetic quads in 1,500 document
-graphs, 2-CPU machine; figures vary 2-3x with machine load):
+Default graph: build_store and in-memory loads also store the union of the named graphs in the
+default graph, each triple once, and queries run over it (use_default_graph_as_union=False;
+see default_is_union). Oxigraph's on-the-fly union instead yields an entity's type/label triples
+once per document graph, so joins multiply: on 1M quads made from the seeds build
+(benchmarks/bench_sparql.py) the canned listings went from 0.3 s - >20 s to 1-115 ms on disk,
+for +24 s of build time (47 s instead of 23 s) and +36 % store size. GRAPH ?g {…} still sees
+the per-document graphs; `push` sends the named graphs from the graph file, never the copy.
+
+Disk or memory, re-measured with that default graph (same benchmark): the read-only RocksDB
+store answers every canned query at least as fast as pyoxigraph's in-memory store except the
+tiny ones (in memory, OPTIONAL joins get much slower plans: projects_over_amount_by_park 115 ms
+on disk vs 2.5 s, the full facts_per_document 4.9 s vs 32 s), opens in ~60 ms where an
+in-memory copy costs 10 s at 1M quads (~100 ms vs ~45 ms for the seeds build). So `kg query`
+opens OUT/store read-only and `serve` now does too by default (memory=True still available).
+
+Earlier figures (denser synthetic graph, 1.1M quads in 1,500 document graphs, union on the fly;
+2-CPU machine, figures vary 2-3x with machine load):
   load  build_store (bulk_load into persistent RocksDB + optimize + counts) 24 s; pyoxigraph
         in-memory bulk_load 7.8 s; oxrdflib (rdflib Dataset on Oxigraph, its ox-nquads parser)
         6.3 s -- the same Rust parser, so loading is a tie; rdflib's own parser ~80 s per 1M.
@@ -13,10 +28,9 @@ graphs, 2-CPU machine; figures vary 2-3x with machine load):
         (chain_leaders 16 ms vs 5 ms direct in memory, facts_per_document 12.4 s vs 4.2 s), and
         oxrdflib has no persistent-directory build, no control of the union default graph and no
         result serialisers for the HTTP endpoint. So: pyoxigraph directly.
-  disk vs memory: the RocksDB store answers 2-9x slower than an in-memory store (term decoding on
-        every lookup), so `serve` loads the store into memory when read-only (`memory=True`:
-        parses OUT/graph.nq beside store/, else dumps the store) and the persistent directory is
-        what `kg query` opens instantly and what a writable endpoint writes to.
+  disk vs memory: the RocksDB store answered 2-9x slower than an in-memory store on that data
+        (no longer true with the deduplicated default graph, see above). `memory=True` parses
+        OUT/graph.nq beside store/ (else dumps the store).
 
 Timeouts: pyoxigraph has no per-query timeout or cancellation. With ``timeout`` set, the query
 runs in a forked worker process (it inherits the open store, in memory or on disk, and only
@@ -183,9 +197,9 @@ def _is_store_dir(p: Path) -> bool:
 def open_store(path: Path, read_only: bool = True, memory: bool = False) -> ox.Store:
     """Open a store: a store directory, an OUT dir holding store/, or graph files (-> in memory).
 
-    memory=True copies a persistent store into an in-memory one (read-only use): queries run
-    several times faster there than on RocksDB (see benchmarks/bench_sparql.py), at the cost of
-    RAM and a few seconds of loading; `serve` does this by default when read-only.
+    memory=True copies a persistent store into an in-memory one (read-only use; make_server
+    (memory=True)): it costs RAM and ~10 s per 1M quads, and with the deduplicated default graph
+    it is no faster than RocksDB for the canned queries (module docstring).
     In-memory stores loaded from graph files get the deduplicated union in their default graph,
     like build_store. Opening a store directory writable drops that default-graph copy (writes to
     named graphs through SPARQL Update / Graph Store would leave it stale): the store is then
@@ -909,10 +923,12 @@ def make_server(store_dir: Path, host: str = "127.0.0.1", port: int = 7878, read
                 timeout: float | None = 30, verbose: bool = False, memory: bool | None = None) -> SparqlServer:
     """The server object (not yet serving): .serve_forever(), .shutdown(), .url.
 
-    memory (default: when read_only) serves from an in-memory copy of the store: faster queries.
-    A writable server always works on the persistent store so that writes are kept."""
+    memory=True serves from an in-memory copy of the store (read-only only). Default: the
+    persistent store, which answers the canned queries as fast or faster with the deduplicated
+    default graph and opens at once (module docstring). A writable server always works on the
+    persistent store so that writes are kept."""
     if memory is None:
-        memory = read_only
+        memory = False
     store = open_store(Path(store_dir), read_only=read_only, memory=memory and read_only)
     return SparqlServer((host, port), store, read_only=read_only, timeout=timeout, verbose=verbose)
 
