@@ -228,6 +228,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     n, copies = generate(nq, seeds_nq, a.quads) if not reuse else (None, None)
     if n is not None:
+        (out / "copies.txt").write_text(str(copies))
         print(f"synthetic graph: seeds build x {copies} copies = {n:,} quads, {nq.stat().st_size / 1e6:.0f} MB "
               f"N-Quads, generated in {time.perf_counter() - t0:.1f} s  ({work})")
         print("\n== load ==")
@@ -240,6 +241,7 @@ def main(argv=None) -> int:
               f"{_mb(out / 'store'):.0f} MB")
     else:
         print(f"reusing {nq}, {out / 'store'}, {work / 'store_plain'}")
+        copies = int((out / "copies.txt").read_text()) if (out / "copies.txt").exists() else 185
     t0 = time.perf_counter()
     mem = ox.Store()
     mem.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
@@ -260,7 +262,7 @@ def main(argv=None) -> int:
         oxg.parse(str(nq), format="ox-nquads")
         print(f"oxrdflib (rdflib Dataset on Oxigraph, ox-nquads parser): {time.perf_counter() - t0:.1f} s")
     small = out / "graph_small.nq"
-    ns, small_copies = generate(small, seeds_nq, copies=max(1, round((copies or 122) * a.rdflib_scale)))
+    ns, small_copies = generate(small, seeds_nq, copies=max(1, round(copies * a.rdflib_scale)))
     t0 = time.perf_counter()
     rds = rdflib.Dataset(default_union=True)
     rds.parse(str(small), format="nquads")
