@@ -25,21 +25,21 @@ seeds x 185 copies, 934 graphs; ms):
         in-memory bulk_load 6.9 s; open_store(memory=True) 10.1 s; open_store(disk) 58 ms;
         rdflib parse of a 53,319-quad slice 2.9 s
   query                                   rows    disk  memory disk/before +timeout  rdflib(53k quads)
-  chain_leaders                              2     1.2     1.1       293     65.5*    325 (2 rows)
-  enterprise_profile                         3     8.9     8.8       433     21.7     >30 s
-  enterprises_by_cluster_county              0   115.1    72.6     >20 s    152.9     262 (0 rows)
-  facts_per_document (all documents)     14985   4,892  31,769     >20 s    4,044   1,939 (729 rows)
-  gaps_by_chain                             84    32.2    24.2     1,900     54.6     809 (84 rows)
-  projects_over_amount_by_park             370   114.5   2,529     >20 s    103.6     505 (18 rows)
-  facts_per_document [1 document]           12     7.8    39.3     >20 s     21.4     747 (12 rows)
-  enterprises_by_cluster_county [1 cluster]  0    45.4    70.3     >20 s     50.7     625 (0 rows)
+  chain_leaders                              2     1.1     1.4       328     43.1*    317 (2 rows)
+  enterprise_profile                         3    17.6    10.1       487     23.5     >20 s
+  enterprises_by_cluster_county              0    59.0    87.6     >10 s    141.8     292 (0 rows)
+  facts_per_document (all documents)     14985   4,631  35,433     >10 s    4,972   1,965 (729 rows)
+  gaps_by_chain                             84    45.4    31.0     2,006     51.6     833 (84 rows)
+  projects_over_amount_by_park             370    94.7   2,681     >10 s    100.9     269 (18 rows)
+  facts_per_document [1 document]           12    11.5    48.8     >10 s     14.7     542 (12 rows)
+  enterprises_by_cluster_county [1 cluster]  0    51.2    76.9     >10 s     35.5     280 (0 rows)
   * the first timed query forks the worker pool of a multi-GB benchmark process.
   The deduplicated default graph is what brings the listings down (disk/before: 0.3 s to > 20 s).
   On disk every query but the full facts listing (15k facts, ~0.3 ms/row) is at or near 100 ms;
   the in-memory store (pyoxigraph 0.5) picks much slower plans for OPTIONAL joins (projects 2.5 s,
   facts 32 s), hence `serve` now answers from the RocksDB store by default.
-  enterprises_by_cluster_county returns 0 rows: the seeds put kg:belongsToCluster on projects only;
-  its patterns were reordered after this run (belongsToCluster first): 105 -> 62 ms on disk.
+  enterprises_by_cluster_county returns 0 rows: the seeds put kg:belongsToCluster on projects only
+  (belongsToCluster-first pattern order: 115 -> 59 ms on disk). Queries re-run with --reuse.
 """
 from __future__ import annotations
 
