@@ -272,8 +272,10 @@ def main(argv=None) -> int:
     # the documented parameters set, as a user would for one document / cluster / enterprise
     first_doc = sorted({q.object.value for q in ox.parse(path=str(seeds_nq), format=ox.RdfFormat.N_QUADS)
                         if q.predicate.value == DCT + "title" and q.subject.value.startswith(KGR + "doc/")})[0]
-    queries["facts_per_document[1 doc]"] = queries["facts_per_document"].replace(
-        '# VALUES ?文档 { "000_demo.txt" }', f'VALUES ?文档 {{ "{first_doc}" }}')
+    queries["document_facts"] = queries["document_facts"].replace(
+        'VALUES ?文档 { "000_00aa1898deac1099.txt" }', f'VALUES ?文档 {{ "{first_doc}" }}')
+    queries["document_facts[all documents]"] = queries["document_facts"].replace(
+        f'VALUES ?文档 {{ "{first_doc}" }}', "")
     queries["enterprises_by_cluster_county[1 cluster]"] = queries["enterprises_by_cluster_county"].replace(
         '# VALUES ?集群 { "新材料产业集群"@zh }', 'VALUES ?集群 { "新材料产业集群"@zh }')
 
