@@ -530,17 +530,25 @@ class Extractor:
             ctx.take(Span(lo + off, end, "Organization", name, name))
 
     # ------------------------------------------------------------ enterprises (legal names)
+    def _name_window(self, ctx: _DocCtx, pos: int, width: int) -> tuple[int, str, int] | None:
+        """(lo, window, off): the text before pos where a company name may start, and the offset in it
+        of the name's first character once leading generic and non-name words are trimmed."""
+        lo = self._left_limit(ctx, pos, False, width)
+        win = ctx.text[lo:pos]
+        if not win:
+            return None
+        off = self._trim(win, self.g.company_generic, keep=NAME_KEEP)
+        return lo, win, off + self._trim_pos_name(win[off:])
+
     def _enterprises(self, ctx: _DocCtx) -> None:
         t, g = ctx.text, self.g
         for m in g.company_re.finditer(t):
             if not ctx.free(m.start(), m.end()):
                 continue
-            lo = self._left_limit(ctx, m.start(), False, 24)
-            win = t[lo:m.start()]
-            if not win:
+            w = self._name_window(ctx, m.start(), 24)
+            if w is None:
                 continue
-            off = self._trim(win, g.company_generic, keep=NAME_KEEP)
-            off += self._trim_pos_name(win[off:])
+            lo, win, off = w
             off = self._division_anchor(win, off)
             # a park or a division followed by another division: the name starts at the latter
             name = t[lo + off:m.end()]
@@ -586,13 +594,10 @@ class Extractor:
         for m in self.CUE_AFTER.finditer(t):
             if m.group() in ("股份", "集团", "公司") and not _RX10.match(t[m.end():m.end() + 3]):
                 continue
-            lo = self._left_limit(ctx, m.start(), False, 10)
-            win = t[lo:m.start()]
-            if not win:
-                continue
-            off = self._trim(win, g.company_generic, keep=NAME_KEEP)
-            off += self._trim_pos_name(win[off:])
-            names.add(win[off:])
+            w = self._name_window(ctx, m.start(), 10)
+            if w is not None:
+                _lo, win, off = w
+                names.add(win[off:])
         for m in self.CUE_BEFORE.finditer(t):
             names.add(m.group(1))
         for s in ctx.doc.sentences:
