@@ -1085,18 +1085,24 @@ class Extractor:
         return None
 
     # ------------------------------------------------------------ chains
+    def _head_window(self, ctx: _DocCtx, a: int, width: int = 16) -> tuple[int, int, str] | None:
+        """(lo, off, core): the modifier words before a chain/cluster head at a, trimmed by POS."""
+        lo = self._left_limit(ctx, a, False, width)
+        if lo >= a:
+            return None
+        off = self._trim_pos(ctx.text[lo:a])
+        return lo, off, ctx.text[lo + off:a]
+
     def _chains(self, ctx: _DocCtx) -> None:
         t, g = ctx.text, self.g
         for m in g.chain_re.finditer(t):
             a, b = m.start(), m.end()
             if not ctx.free(a, b):
                 continue
-            lo = self._left_limit(ctx, a, False, 16)
-            win = t[lo:a]
-            if not win:
+            w = self._head_window(ctx, a)
+            if w is None:
                 continue
-            off = self._trim_pos(win)
-            core = t[lo + off:a]
+            lo, off, core = w
             if m.group() == "链":
                 if core not in g.chain_short_words or t[a - 2:a] == "产业":
                     continue
@@ -1140,12 +1146,10 @@ class Extractor:
             a, b = m.start(), m.end()
             if not ctx.free(a, b) or t[b:b + 1] == "区":
                 continue
-            lo = self._left_limit(ctx, a, False, 16)
-            win = t[lo:a]
-            if not win:
+            w = self._head_window(ctx, a)
+            if w is None:
                 continue
-            off = self._trim_pos(win)
-            core = t[lo + off:a]
+            lo, off, core = w
             cj = max(core.rfind("和"), core.rfind("及"))
             if cj >= 0:
                 off += cj + 1
