@@ -252,9 +252,8 @@ def cmd_query(args) -> int:
         res = store.run_query(st, sparql, timeout=args.timeout)
     except store.QueryError as e:
         raise UserError(str(e))
-    sys.stdout.write(store.format_result(res, args.format))
-    if not str(store.format_result(res, args.format)).endswith("\n"):
-        sys.stdout.write("\n")
+    text = store.format_result(res, args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 
