@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import resources
+from .util import write_text_atomic
 
 
 class UserError(Exception):
@@ -77,8 +78,6 @@ def cmd_build(args) -> int:
     bar.update(); step(4)
     paths = rdf.write_outputs(ds, out)
     _write_jsonl(out / "extraction.jsonl", [extract.to_json(e) for e in extractions])
-    from .util import write_text_atomic
-
     write_text_atomic(out / "validation.txt", vreport)
     bar.update(); step(5)
     paths.update(report.write_reports(result, out))
@@ -113,8 +112,6 @@ def _analysis_summary(result) -> str:
 
 
 def _write_jsonl(path: Path, records: list[dict]) -> None:
-    from .util import write_text_atomic
-
     write_text_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
@@ -128,8 +125,6 @@ def cmd_extract(args) -> int:
     exs = extract.extract_all(docs, workers=args.workers, progress=args.progress, region_dirs=_region_dirs(args))
     lines = "".join(json.dumps(extract.to_json(e), ensure_ascii=False) + "\n" for e in exs)
     if args.output:
-        from .util import write_text_atomic
-
         write_text_atomic(args.output, lines)
     else:
         sys.stdout.write(lines)

@@ -168,7 +168,6 @@ def dedupe(paras: list[str], min_len: int = 6) -> tuple[list[str], int]:
 
 def split_sentences(text: str) -> list[Sentence]:
     sents: list[Sentence] = []
-    pos = 0
     for para in re.finditer(r"[^\n]+", text):
         start, end = para.span()
         cut = start
@@ -176,7 +175,6 @@ def split_sentences(text: str) -> list[Sentence]:
             _add(sents, text, cut, m.end())
             cut = m.end()
         _add(sents, text, cut, end)
-        pos = end
     return sents
 
 
