@@ -18,11 +18,10 @@ import sys
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 
-from . import nlp, resources
+from . import nlp, relate, resources
 from .model import Document, Extraction, Fact, Mention, Relation
 
 CJK = "\u3400-\u9fff"
@@ -476,7 +475,15 @@ class Extractor:
         return 0
 
     # ------------------------------------------------------------ main
-    def extract(self, doc: Document) -> Extraction:
+    def extract(self, doc: Document, learned: bool = True) -> Extraction:
+        """Mentions and facts from the rule components; relations from the learned stage
+        (kg.relate), which takes the rule components' relations as proposals."""
+        ex = self._extract_rules(doc)
+        if learned:
+            ex.relations = relate.relate(ex)
+        return ex
+
+    def _extract_rules(self, doc: Document) -> Extraction:
         ctx = _DocCtx(doc)
         # cities / provinces named in the document: county short names need their city in context
         ctx.div_hits = list(self.g.div_ac.iter_long(doc.text))  # one scan, used again by _divisions
@@ -1900,7 +1907,8 @@ class Extractor:
             if rel == "investment":
                 value, cur = parse_amount(t_name)
             relations.append(Relation(head=h_name, rel=rel, tail=t_name, sentence=si, evidence=ev, head_type=h_type,
-                                      tail_type=t_type, literal=literal, value=value, currency=cur))
+                                      tail_type=t_type, literal=literal, value=value, currency=cur,
+                                      source=r[4] if len(r) > 4 else "rule"))
         facts = self._facts(ctx)
         return Extraction(doc=doc, mentions=mentions, relations=relations, facts=facts)
 
@@ -1966,7 +1974,7 @@ class Extractor:
         return out
 
 
-_TAGS: dict | None = None
+_posseg = nlp.posseg
 
 
 def _tail_tokens(window: str, off: int) -> tuple | None:
@@ -1980,24 +1988,6 @@ def _tail_tokens(window: str, off: int) -> tuple | None:
             return None
         p += len(w)
     return () if p == off else None
-
-
-@lru_cache(maxsize=65536)
-def _posseg(window: str) -> tuple:
-    """(word, POS) pairs: jieba words (cached kg.nlp.cut) tagged from jieba's POS dictionary."""
-    global _TAGS
-    if _TAGS is None:
-        import jieba.posseg as ps
-
-        nlp.init()
-        _TAGS = ps.dt.word_tag_tab
-    out = []
-    for w in nlp.cut(window):
-        tag = _TAGS.get(w)
-        if tag is None:
-            tag = "m" if w.isdigit() else ("eng" if w.isascii() and w.isalnum() else "x")
-        out.append((w, tag))
-    return tuple(out)
 
 
 _WS = re.compile(r"\s+")

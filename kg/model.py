@@ -68,6 +68,7 @@ class Relation:
     value: Decimal | None = None  # investment normalised to CNY (yuan)
     currency: str = ""  # "CNY", "USD" ... for investment
     confidence: float = 1.0
+    source: str = "rule"  # the component that produced it: a rule tag, or "model"
 
 
 @dataclass

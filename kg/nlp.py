@@ -100,6 +100,27 @@ def cut(text: str) -> tuple[str, ...]:
     return _jieba_cut(text)
 
 
+_TAGS: dict | None = None
+
+
+@lru_cache(maxsize=65536)
+def posseg(window: str) -> tuple:
+    """(word, POS) pairs: jieba words (cached cut) tagged from jieba's POS dictionary."""
+    global _TAGS
+    if _TAGS is None:
+        import jieba.posseg as ps
+
+        init()
+        _TAGS = ps.dt.word_tag_tab
+    out = []
+    for w in cut(window):
+        tag = _TAGS.get(w)
+        if tag is None:
+            tag = "m" if w.isdigit() else ("eng" if w.isascii() and w.isalnum() else "x")
+        out.append((w, tag))
+    return tuple(out)
+
+
 def token_starts(text: str) -> set[int]:
     """Character offsets where a jieba token starts, plus len(text)."""
     pos, out = 0, set()

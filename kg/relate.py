@@ -1,0 +1,376 @@
+"""Relation stage: candidate pairs of extracted mentions scored by a trained linear model.
+
+Reads an Extraction (mentions, plus the rule components' relations as proposals) and returns the
+relations whose probability passes the model's threshold, with that probability as confidence.
+
+Candidates: every pair of mentions in one sentence whose types fit a relation signature
+(`ontology/data/relation_signatures.json`), literal tails (amounts, capacities) found in the
+sentence, and the document's focus places for `locatedIn` (article-level location, guarded by
+the model's probability). Features are what a reader uses: the types, the cue words between the two
+mentions (`ontology/data/relation_cues.json`), distance, competitors in between, list membership,
+whether a rule component proposed the pair, whether the tail is the document's focus place.
+The weights (`kg/models/relations.json`) are trained by `python -m kg.relate_train`.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import nlp
+from .model import Extraction, Relation
+from .resources import PACKAGE_DIR, data_dir
+
+_CLAUSE = re.compile(r"[，,；;：:。！？!?]")
+_LIST_SEP = "、"
+MODEL_PATH = PACKAGE_DIR / "models" / "relations.json"
+PLACE_TYPES = ("County", "City", "Province", "Park")
+# a relation whose tail is a literal: the regex that finds candidate tails in a sentence
+_NUM = r"\d+(?:\.\d+)?"
+LITERAL_RES = {
+    "investment": re.compile(rf"{_NUM}\s*(?:亿|万|千万|百万)?\s*(?:元|美元|欧元|日元|港元|港币)"),
+    "capacity": re.compile(
+        rf"(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?)?{_NUM}\s*(?:[万亿千百])?(?:余|多)?"
+        r"(?:万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|GWh|kW|万吨|吨|万套|套|万台|台套|台|万片|亿片|片|万颗|亿颗|颗|"
+        r"万辆|辆|万平方米|立方米|万立方米|万件|件|万只|只|万公里|公里)(?:/年)?(?:以上|左右)?"),
+}
+
+
+@dataclass
+class Node:
+    """One end of a candidate: a mention, or a literal found in the sentence."""
+    name: str
+    type: str  # entity type, or "Literal"
+    start: int
+    end: int
+    sentence: int
+    text: str = ""
+    extra: bool = False  # added for training (a gold entity the extractor missed)
+
+
+@dataclass
+class Candidate:
+    head: Node
+    rel: str
+    tail: Node
+    sentence: int  # evidence sentence
+    features: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def signatures() -> dict[str, dict]:
+    return json.loads((data_dir() / "relation_signatures.json").read_text(encoding="utf-8"))["relations"]
+
+
+@lru_cache(maxsize=1)
+def _cues() -> tuple[re.Pattern, dict[str, set[str]]]:
+    data = json.loads((data_dir() / "relation_cues.json").read_text(encoding="utf-8"))
+    classes: dict[str, set[str]] = defaultdict(set)
+    for cls, words in data.items():
+        if cls.startswith("_"):
+            continue
+        for w in words:
+            classes[w].add(cls)
+    words = sorted(classes, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))), dict(classes)
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> dict:
+    p = MODEL_PATH if path is None else path
+    with open(p, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _bucket(n: int, edges=(0, 2, 5, 10, 20, 40)) -> str:
+    for e in edges:
+        if n <= e:
+            return str(e)
+    return "far"
+
+
+class _Sent:
+    """Per-sentence index: its text, cue hits and mentions by position."""
+
+    def __init__(self, text: str, start: int, nodes: list[Node]):
+        self.text = text
+        self.start = start
+        self.nodes = sorted(nodes, key=lambda n: (n.start, n.end))
+        rx, classes = _cues()
+        self.cues = [(m.start() + start, m.end() + start, classes[m.group()]) for m in rx.finditer(text)]
+        self.clause_ends = [m.start() + start for m in _CLAUSE.finditer(text)]
+
+    def cue_classes(self, a: int, b: int) -> set[str]:
+        out: set[str] = set()
+        for s, e, cls in self.cues:
+            if s >= a and e <= b:
+                out |= cls
+        return out
+
+    def clause_break(self, a: int, b: int) -> int:
+        return sum(1 for p in self.clause_ends if a <= p < b)
+
+    def clause_start(self, pos: int) -> int:
+        best = self.start
+        for p in self.clause_ends:
+            if p < pos:
+                best = p + 1
+        return best
+
+
+def _pair_features(c: Candidate, s: _Sent, proposed: set, focus: dict[str, str]) -> list[str]:
+    h, t = c.head, c.tail
+    f = [f"ht={h.type}>{t.type}"]
+    if t.type == "Literal" or h.sentence != t.sentence:
+        return f + _doc_features(c, s, focus)
+    first, second = (h, t) if h.start <= t.start else (t, h)
+    f.append("order=ht" if first is h else "order=th")
+    nested = t.start >= h.start and t.end <= h.end or h.start >= t.start and h.end <= t.end
+    if nested:
+        f.append("nested")
+        f.append("nested_prefix" if min(h.start, t.start) == first.start and first.start == second.start else "nested_inner")
+        return f
+    gap_a, gap_b = first.end, second.start
+    gap = max(0, gap_b - gap_a)
+    f.append("dist=" + _bucket(gap))
+    between = [n for n in s.nodes if n.start >= gap_a and n.end <= gap_b]
+    f.append("nbetween=" + _bucket(len(between), (0, 1, 2, 4)))
+    if any(n.type == t.type for n in between):
+        f.append("tail_type_between")
+    if any(n.type == h.type for n in between):
+        f.append("head_type_between")
+    brk = s.clause_break(gap_a, gap_b)
+    f.append("clauses=" + _bucket(brk, (0, 1, 2)))
+    bw = s.text[gap_a - s.start:gap_b - s.start]
+    if bw and set(bw) <= set("、和与及，,"):
+        f.append("bw_sep_only")
+    if gap <= 12:
+        for tok in nlp.cut(bw):
+            if tok.strip():
+                f.append("bw=" + tok)
+    for cls in s.cue_classes(gap_a, gap_b):
+        f.append("cue_bw=" + cls)
+    cs = s.clause_start(first.start)
+    for cls in s.cue_classes(cs, first.start):
+        f.append("cue_before=" + cls)
+    after = s.text[second.end - s.start:second.end - s.start + 6]
+    for cls in s.cue_classes(second.end, second.end + 6):
+        f.append("cue_after=" + cls)
+    if after[:1] == _LIST_SEP or s.text[first.start - s.start - 1:first.start - s.start] == _LIST_SEP:
+        f.append("in_list")
+    # the nearest mention of the tail's type on the head's side
+    same = [n for n in s.nodes if n.type == t.type and n is not t]
+    if not any(abs(n.start - h.start) < abs(t.start - h.start) for n in same):
+        f.append("nearest_tail")
+    if t.name and t.name[:2] in h.name:
+        f.append("tail_in_head_name")
+    if focus.get(t.type) == t.name:
+        f.append("tail_is_focus")
+    return [x + "|" + c.rel for x in f] + f[:1]
+
+
+def _doc_features(c: Candidate, s: _Sent, focus: dict[str, str]) -> list[str]:
+    h, t = c.head, c.tail
+    f = []
+    if t.type == "Literal":
+        gap = t.start - h.end if t.start >= h.end else h.start - t.end
+        f.append("lit_order=" + ("after" if t.start >= h.end else "before"))
+        f.append("lit_dist=" + _bucket(max(gap, 0)))
+        f.append("lit_clauses=" + _bucket(s.clause_break(min(h.end, t.start), max(h.end, t.start)), (0, 1, 2)))
+        pre = s.text[max(0, t.start - s.start - 6):t.start - s.start]
+        for cls in s.cue_classes(t.start - 6, t.start):
+            f.append("lit_cue_before=" + cls)
+        if "总投资" in pre or "投资" in pre[-3:]:
+            f.append("lit_invest_word")
+        if t.text.startswith("年"):
+            f.append("lit_year_prefix")
+        others = [n for n in s.nodes if n.type == h.type and n is not h]
+        if not any(abs(n.start - t.start) < abs(h.start - t.start) for n in others):
+            f.append("lit_nearest_head")
+        if h.start <= t.start < h.end:
+            f.append("lit_in_name")
+        return [x + "|" + c.rel for x in f]
+    f.append("doclevel")
+    if focus.get(t.type) == t.name:
+        f.append("tail_is_focus")
+    if not any(n.type in PLACE_TYPES for n in s.nodes if n is not h):
+        f.append("no_place_in_sentence")
+    f.append("dl_ht=" + h.type + ">" + t.type)
+    return [x + "|" + c.rel for x in f]
+
+
+def _nodes(ex: Extraction) -> dict[int, list[Node]]:
+    by_sent: dict[int, list[Node]] = defaultdict(list)
+    for m in ex.mentions:
+        by_sent[m.sentence].append(Node(m.canonical, m.type, m.start, m.end, m.sentence, m.text))
+    return by_sent
+
+
+def _focus(ex: Extraction) -> dict[str, str]:
+    """The document's most mentioned place of each type (its focus)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for m in ex.mentions:
+        if m.type in PLACE_TYPES:
+            counts[m.type][m.canonical] += 1
+    return {t: c.most_common(1)[0][0] for t, c in counts.items() if c}
+
+
+def _literals(rel: str, s: _Sent, sentence: int) -> list[Node]:
+    rx = LITERAL_RES[rel]
+    return [Node(re.sub(r"\s+", "", m.group()), "Literal", m.start() + s.start, m.end() + s.start, sentence, m.group())
+            for m in rx.finditer(s.text)]
+
+
+def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None) -> list[Candidate]:
+    """All candidate pairs of one document, with their features."""
+    doc = ex.doc
+    by_sent = _nodes(ex)
+    for si, ns in (extra_nodes or {}).items():
+        by_sent[si].extend(ns)
+    proposed = {(r.head, r.rel, r.tail): r.source for r in ex.relations}
+    focus = _focus(ex)
+    sigs = signatures()
+    out: list[Candidate] = []
+    focus_nodes = {t: Node(n, t, -1, -1, -1) for t, n in focus.items() if t in ("City", "County", "Park")}
+    for si, nodes in by_sent.items():
+        if si >= len(doc.sentences):
+            continue
+        sent = doc.sentences[si]
+        s = _Sent(sent.text, sent.start, nodes)
+        for rel, sig in sigs.items():
+            heads = [n for n in s.nodes if n.type in sig["heads"]]
+            if not heads:
+                continue
+            if sig.get("literal"):
+                tails = _literals(rel, s, si)
+            else:
+                tails = [n for n in s.nodes if n.type in sig["tails"]]
+            for h in heads:
+                for t in tails:
+                    if t.name == h.name:
+                        continue
+                    c = Candidate(h, rel, t, si)
+                    c.features = _pair_features(c, s, proposed, focus)
+                    out.append(c)
+                if rel == "locatedIn" and sig.get("doclevel"):
+                    for tt, fn in focus_nodes.items():
+                        if fn.name != h.name and not any(t.name == fn.name for t in tails):
+                            c = Candidate(h, rel, fn, si)
+                            c.features = _doc_features(c, s, focus)
+                            out.append(c)
+    for c in out:
+        src = proposed.get((c.head.name, c.rel, c.tail.name))
+        if src is not None:
+            c.features += [f"proposed|{c.rel}", f"src={src}|{c.rel}"]
+    return out + _proposal_candidates(ex, out)
+
+
+def _proposal_candidates(ex: Extraction, cands: list[Candidate]) -> list[Candidate]:
+    """Rule proposals that are not a same-sentence pair (name-derived, across sentences, literals
+    the regexes above do not see) are candidates too, with what the rule knew."""
+    seen = {(c.head.name, c.rel, c.tail.name) for c in cands if not (c.head.extra or c.tail.extra)}
+    out = []
+    for r in ex.relations:
+        if (r.head, r.rel, r.tail) in seen or r.rel not in signatures():
+            continue
+        seen.add((r.head, r.rel, r.tail))
+        h = Node(r.head, r.head_type, -1, -1, r.sentence)
+        t = Node(r.tail, "Literal" if r.literal else r.tail_type, -1, -1, r.sentence)
+        feats = ["proposal_only", f"ht={h.type}>{t.type}", "src=" + r.source]
+        if r.head_type and r.tail_type and r.tail[:2] in r.head:
+            feats.append("tail_in_head_name")
+            if r.head.startswith(_short_place(r.tail)):
+                feats.append("head_named_after_tail")
+        out.append(Candidate(h, r.rel, t, r.sentence, [x + "|" + r.rel for x in feats]))
+    return out
+
+
+def _short_place(name: str) -> str:
+    return name[:-1] if len(name) > 2 and name[-1] in "省市县区" else name
+
+
+def _prob(weights: dict, bias: float, feats: list[str]) -> float:
+    z = bias + sum(weights.get(x, 0.0) for x in feats)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def score(cands: list[Candidate], model: dict) -> list[tuple[Candidate, float]]:
+    out = []
+    for c in cands:
+        m = model["rels"].get(c.rel)
+        if m is None:
+            continue
+        out.append((c, _prob(m["w"], m["bias"], c.features)))
+    return out
+
+
+def _is_proposed(c: Candidate) -> bool:
+    return any(f.startswith(("proposed", "proposal_only")) for f in c.features)
+
+
+def _slot(c: Candidate) -> tuple:
+    """What a functional relation has one of: a literal's head, a head's tail of one type."""
+    return (c.rel, c.tail.name) if c.tail.type == "Literal" else (c.rel, c.head.name, c.tail.type)
+
+
+def _select(scored: list[tuple[Candidate, float]], model: dict) -> list[tuple[Candidate, float]]:
+    """Rule proposals stay unless the model finds them unlikely (keep_proposed); other candidates
+    need the relation's threshold. A functional relation's slot filled by a rule proposal takes
+    no model-only candidate; otherwise the slot keeps its best candidate and those nearly as good."""
+    best: dict[tuple, tuple[Candidate, float, bool]] = {}
+    for c, p in scored:
+        proposed = _is_proposed(c)
+        if p < (model.get("keep_proposed", 0.5) if proposed else model["rels"][c.rel]["threshold"]):
+            continue
+        key = (c.head.name, c.rel, c.tail.name)
+        if key not in best or (proposed, p) > (best[key][2], best[key][1]):
+            best[key] = (c, p, proposed)
+    functional = {r for r, s in signatures().items() if s.get("functional")}
+    ruled: set[tuple] = set()
+    top: dict[tuple, float] = {}
+    for c, p, proposed in best.values():
+        if c.rel in functional:
+            if proposed:
+                ruled.add(_slot(c))
+            top[_slot(c)] = max(top.get(_slot(c), 0.0), p)
+    out = []
+    for c, p, proposed in best.values():
+        if c.rel in functional and not proposed and (_slot(c) in ruled or p < top[_slot(c)] - 0.15):
+            continue
+        out.append((c, p))
+    return out
+
+
+def _untrained(ex: Extraction, model: dict) -> list[tuple[Candidate, float]]:
+    """Relations the model has too few examples of (e.g. chainLeaderOf): the rule components'
+    proposals, at the confidence the model file gives untrained relations."""
+    out = []
+    for r in ex.relations:
+        if r.rel in model["rels"]:
+            continue
+        h = Node(r.head, r.head_type, -1, -1, r.sentence)
+        t = Node(r.tail, "Literal" if r.literal else r.tail_type, -1, -1, r.sentence)
+        out.append((Candidate(h, r.rel, t, r.sentence), model.get("untrained_confidence", 0.7)))
+    return out
+
+
+def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
+    """The document's relations: the model's choice among the candidates."""
+    from .extract import parse_amount  # amount parsing lives with the other literal helpers
+
+    model = model or load_model()
+    chosen = _select(score(candidates(ex), model), model)
+    chosen += _untrained(ex, model)
+    doc = ex.doc
+    rels: list[Relation] = []
+    for c, p in sorted(chosen, key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):
+        literal = c.tail.type == "Literal"
+        value, cur = parse_amount(c.tail.name) if c.rel == "investment" else (None, "")
+        rels.append(Relation(head=c.head.name, rel=c.rel, tail=c.tail.name, sentence=c.sentence,
+                             evidence=doc.sentences[c.sentence].text, head_type=c.head.type,
+                             tail_type="" if literal else c.tail.type, literal=literal, value=value,
+                             currency=cur, confidence=round(p, 3)))
+    return rels
