@@ -21,7 +21,7 @@ from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
 
-from . import nlp, relate, resources
+from . import components, nlp, relate, resources
 from .model import Document, Extraction, Fact, Mention, Relation
 
 CJK = "\u3400-\u9fff"
@@ -303,6 +303,7 @@ class Extractor:
     def __init__(self, region_dirs: list[Path] | None = None):
         nlp.init()
         self.g = Gazetteer(region_dirs)
+        self.steps = components.build_pipeline()
         self._city_ctx: set[str] | None = None
         self._prefix_heads_set = {h for h in self.g.company_heads if h not in self.PREFIX_HEAD_EXCLUDED and 2 <= len(h) <= 4}
         self._product_heads2 = {h for h in self.g.product_heads if 2 <= len(h) <= 5}
@@ -479,6 +480,7 @@ class Extractor:
         """Mentions and facts from the rule components; relations from the learned stage
         (kg.relate), which takes the rule components' relations as proposals."""
         ex = self._extract_rules(doc)
+        components.run(ex, self.steps)
         if learned:
             ex.relations = relate.relate(ex)
         return ex

@@ -274,7 +274,7 @@ def _proposal_candidates(ex: Extraction, cands: list[Candidate]) -> list[Candida
     seen = {(c.head.name, c.rel, c.tail.name) for c in cands if not (c.head.extra or c.tail.extra)}
     out = []
     for r in ex.relations:
-        if (r.head, r.rel, r.tail) in seen or r.rel not in signatures():
+        if (r.head, r.rel, r.tail) in seen or r.rel not in signatures() or r.source.startswith("cue:"):
             continue
         seen.add((r.head, r.rel, r.tail))
         h = Node(r.head, r.head_type, -1, -1, r.sentence)
@@ -349,6 +349,10 @@ def _untrained(ex: Extraction, model: dict) -> list[tuple[Candidate, float]]:
     proposals, at the confidence the model file gives untrained relations."""
     out = []
     for r in ex.relations:
+        if r.source.startswith("cue:"):  # a role or supply cue bound to its mention
+            h = Node(r.head, r.head_type, -1, -1, r.sentence)
+            out.append((Candidate(h, r.rel, Node(r.tail, r.tail_type, -1, -1, r.sentence), r.sentence), r.confidence))
+            continue
         if r.rel in model["rels"]:
             continue
         h = Node(r.head, r.head_type, -1, -1, r.sentence)

@@ -1,0 +1,134 @@
+"""Extraction components after the rule recognisers, run in the order of `ontology/data/pipeline.json`.
+
+Each component is registered under a name with `@component(name, reads=..., writes=...)` and
+built from its settings in the config (like spaCy's `@Language.factory`); it is then called
+with a `State` (the document's Extraction plus the proposals made so far) and changes it in place.
+New mentions go through `State.propose`, the one place where overlaps are resolved (the
+policy is written there), so no component can silently overwrite another's mention.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from ..model import Extraction, Mention, Relation
+from ..resources import data_dir
+
+REGISTRY: dict[str, "Factory"] = {}
+# types a longer name may swallow: 宁波市 inside 宁波正一 is part of the firm's name
+NESTABLE = {"City", "County", "Province", "Region", "Product"}
+# types a list head may correct (A、B等项目: a 产业园 being built is a project); firms stay firms
+RETYPABLE = {"Park", "Product"}
+
+
+@dataclass
+class Factory:
+    name: str
+    make: Callable[[dict], Callable[["State"], None]]
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+
+
+def component(name: str, reads: tuple[str, ...] = (), writes: tuple[str, ...] = ()):
+    def register(make):
+        REGISTRY[name] = Factory(name, make, reads, writes)
+        return make
+    return register
+
+
+@dataclass
+class State:
+    ex: Extraction
+    removed: set[tuple[str, str]] = field(default_factory=set)  # (type, canonical) no longer mentioned
+
+    @property
+    def text(self) -> str:
+        return self.ex.doc.text
+
+    def sentence_of(self, pos: int) -> int:
+        s = self.ex.doc.sentence_at(pos)
+        return s.index if s is not None else 0
+
+    def at(self, start: int, end: int) -> list[Mention]:
+        """Mentions overlapping [start, end)."""
+        return [m for m in self.ex.mentions if m.start < end and start < m.end]
+
+    def propose(self, start: int, end: int, type_: str, source: str, canonical: str | None = None,
+                retype: bool = False) -> Mention | None:
+        """Add a mention unless the overlap policy refuses it; returns the mention now at that span.
+
+        Policy: the same span keeps its mention (retyped only when the proposer knows the type
+        from an explicit head noun: retype=True); a new name may contain places and products
+        (a firm named after its city) and replaces them; any other overlap keeps the existing
+        mention (the rule recognisers know their names' boundaries better than a list split)."""
+        if end - start < 2:
+            return None
+        hits = self.at(start, end)
+        for m in hits:
+            if m.start == start and m.end == end:
+                if retype and m.type != type_ and m.type in RETYPABLE:
+                    self.removed.add((m.type, m.canonical))
+                    m.type, m.source = type_, source
+                return m
+        inner = [m for m in hits if m.start >= start and m.end <= end]
+        if len(inner) != len(hits) or any(m.type not in NESTABLE for m in inner):
+            return None
+        for m in inner:
+            self.ex.mentions.remove(m)
+            self.removed.add((m.type, m.canonical))
+        text = self.text[start:end]
+        m = Mention(text=text, type=type_, canonical=canonical or text, start=start, end=end,
+                    sentence=self.sentence_of(start), source=source)
+        self.ex.mentions.append(m)
+        return m
+
+    def relate(self, head: Mention, rel: str, tail: Mention, sentence: int, source: str,
+               confidence: float) -> None:
+        doc = self.ex.doc
+        self.ex.relations.append(Relation(
+            head=head.canonical, rel=rel, tail=tail.canonical, sentence=sentence,
+            evidence=doc.sentences[sentence].text if doc.sentences else doc.text,
+            head_type=head.type, tail_type=tail.type, confidence=confidence, source=source))
+
+    def finish(self) -> None:
+        """Drop relations whose ends lost their last mention; keep mentions in text order."""
+        names = {(m.type, m.canonical) for m in self.ex.mentions}
+        gone = self.removed - names
+        if gone:
+            self.ex.relations = [r for r in self.ex.relations
+                                 if (r.head_type, r.head) not in gone and (r.tail_type, r.tail) not in gone]
+        self.ex.mentions.sort(key=lambda m: (m.start, m.end))
+
+
+@lru_cache(maxsize=8)
+def load_json(rel_path: str) -> dict:
+    """A data file of ontology/data, parsed once per process."""
+    p = Path(data_dir()) / rel_path
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise RuntimeError(f"无法读取数据文件 {p}：{e}") from e
+
+
+def build_pipeline(config: str = "pipeline.json") -> list[tuple[str, Callable[[State], None]]]:
+    """The configured components, built from their settings."""
+    from . import boundaries, lists, propagate, roles  # noqa: F401  (registers the factories)
+
+    steps = []
+    for entry in load_json(config)["components"]:
+        name = entry["name"]
+        if name not in REGISTRY:
+            raise RuntimeError(f"数据文件 {config} 中的组件名未知：{name}")
+        steps.append((name, REGISTRY[name].make(entry)))
+    return steps
+
+
+def run(ex: Extraction, steps) -> Extraction:
+    state = State(ex)
+    for _, step in steps:
+        step(state)
+    state.finish()
+    return ex

@@ -1,0 +1,57 @@
+"""boundaries: names do not start with the verb or function words before them.
+
+The rule recognisers find a name by its suffix (…产业园, …有限公司, …项目) and walk left; where
+they walk too far they glue the clause's verb onto the name (快建设X产业园, 完工投产X工厂).
+This component moves the start of firm, park and project names to their first proper-name word
+(kg.components.names.name_start), turns a park that the text says is being built into a
+project, and drops firm mentions that are not name-like at all."""
+from __future__ import annotations
+
+from . import component
+from .names import BUILD_WORDS, clearly_not_name, is_generic, name_start
+
+TYPES = ("Enterprise", "Park", "Project")
+PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  # not 开发区/高新区: those are designated zones
+
+
+@component("boundaries", reads=("mentions",), writes=("mentions", "relations"))
+def make_boundaries(settings: dict):
+    def run(state) -> None:
+        for m in list(state.ex.mentions):
+            if m.type not in TYPES:
+                continue
+            if m.type == "Enterprise" and not _suffixed(m.text) and clearly_not_name(m.text):
+                state.ex.mentions.remove(m)
+                state.removed.add((m.type, m.canonical))
+                continue
+            off, stripped = name_start(m.text)
+            if not off:
+                continue
+            _trim(state, m, off, stripped)
+    return run
+
+
+def _suffixed(name: str) -> bool:
+    return name.endswith(("公司", "集团", "厂", "研究院", "研究所"))
+
+
+def _trim(state, m, off: int, stripped: list[str]) -> None:
+    removed = m.text[:off]
+    new_text = m.text[off:]
+    if is_generic(new_text):
+        state.ex.mentions.remove(m)
+        state.removed.add((m.type, m.canonical))
+        return
+    old = (m.type, m.canonical)
+    canonical = m.canonical[len(removed):] if m.canonical.startswith(removed) else m.canonical
+    new_type = m.type
+    if m.type == "Park" and BUILD_WORDS & set(stripped) and new_text.endswith(PARK_BUILT_SUFFIXES):
+        new_type = "Project"
+    m.start += off
+    m.text, m.canonical, m.type = new_text, canonical, new_type
+    state.removed.add(old)
+    for r in state.ex.relations:
+        if (r.head_type, r.head) == old:
+            r.head, r.head_type = canonical, new_type
+        if (r.tail_type, r.tail) == old:
+            r.tail, r.tail_type = canonical, new_type

@@ -1,0 +1,164 @@
+"""lists: one coordination-list splitter for every type.
+
+A list is a run of items separated by 、 (a final 和/与/及 only where jieba reads it as a word of
+its own) inside one clause. Its type comes from a head noun after 等 (A、B等12家企业), a head
+noun right before the first item (知名厂商A、B), or, without a head, from the items that other
+components already typed (all items of one list are of one type). Heads, cue words and
+limits are data: ontology/data/patterns/lists.json."""
+from __future__ import annotations
+
+import re
+
+from .. import nlp
+from . import component, load_json
+from .names import STRIP_POS, firm_like, is_generic, name_start
+
+CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
+COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
+CONJ = ("和", "与", "及", "以及")
+
+
+@component("lists", reads=("mentions",), writes=("mentions",))
+def make_lists(settings: dict):
+    data = load_json(settings.get("patterns", "patterns/lists.json"))
+    heads = sorted(((w, t) for t, ws in data["heads"].items() for w in ws), key=lambda x: -len(x[0]))
+    head_alt = "|".join(re.escape(w) for w, _ in heads)
+    after = re.compile(rf"等{COUNT}(?P<mod>[\u4e00-\u9fff]{{0,{data['head_modifier_max']}}}?)(?P<head>{head_alt})")
+    before = re.compile(rf"(?P<head>{head_alt})(?:如|包括|有|：)?$")
+    head_type = dict(heads)
+    item_max = data["item_max"]
+
+    def run(state) -> None:
+        for cl in CLAUSE.finditer(state.text):
+            if "、" in cl.group():
+                _clause(state, cl.start(), cl.group(), after, before, head_type, item_max)
+    return run
+
+
+def _split_items(clause: str, off: int) -> list[tuple[int, int]]:
+    """(start, end) of the items of the list that the clause holds, before any trimming."""
+    parts, pos = [], 0
+    for piece in clause.split("、"):
+        parts.append((off + pos, off + pos + len(piece)))
+        pos += len(piece) + 1
+    last_s, last_e = parts[-1]
+    last = clause[last_s - off:last_e - off]
+    # the last piece may be "B和C等…": split on a conjunction that is a word of its own
+    toks, p = nlp.cut(last), 0
+    for w in toks:
+        if w in CONJ and 2 <= p and len(last) - p - len(w) >= 2:
+            parts[-1] = (last_s, last_s + p)
+            parts.append((last_s + p + len(w), last_e))
+            break
+        p += len(w)
+    return parts
+
+
+def _clause(state, off: int, clause: str, after, before, head_type, item_max) -> None:
+    parts = _split_items(clause, off)
+    if len(parts) < 2:
+        return
+    text = state.text
+    # the last item ends at 等 + head, or at its first verb
+    ls, le = parts[-1]
+    last = text[ls:le]
+    typ, explicit = None, False
+    m = after.search(last)
+    if m:
+        le = ls + m.start()
+        typ, explicit = head_type[m.group("head")], True
+        parts[-1] = (ls, le)
+    else:
+        parts[-1] = (ls, ls + _name_prefix(last))
+    fs, fe = parts[0]
+    first = text[fs:fe]
+    b = _head_before(first, before, head_type, fs, state)
+    if b is not None:
+        cut, t = b
+        if typ is None and t == "Enterprise":  # 产品以A、B为主: products before a list are uses, not names
+            typ, explicit = t, True
+        parts[0] = (fs + cut, fe)
+    else:
+        parts[0] = (fs + _first_item_start(first), fe)
+    items = [(a, z) for a, z in parts if z - a >= 2]
+    if typ is None:
+        typ = _typed_by_members(state, items)
+    if typ is None or len(items) < 2 or any(z - a > item_max for a, z in items):
+        return
+    if sum(not _noun_like(text[a:z], typ) for a, z in items) * 2 >= len(items):
+        return  # 引进来、落下来、留得住: a list of actions, not of names
+    for a, z in items:
+        name = text[a:z]
+        if is_generic(name) or (typ == "Enterprise" and not firm_like(name, listed=explicit)):
+            continue
+        state.propose(a, z, typ, source="list", retype=explicit and typ != "Product")
+
+
+def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, str] | None:
+    """A head noun inside the first piece, right before the first item: 知名厂商A → (cut, type).
+    The end of a name (…有限公司) is not a head."""
+    toks, p, best = nlp.cut(first), 0, None
+    for w in toks[:-1]:
+        p += len(w)
+        m = before.search(first[:p])
+        if m and len(first) - p >= 2 and not state.at(off + p - 1, off + p):
+            best = (p, head_type[m.group("head")])
+    return best
+
+
+def _first_item_start(first: str) -> int:
+    """Where the first item starts: at its first proper-name word when verbs come before it,
+    else after the last verb, preposition or particle of the piece (引进了A → A)."""
+    s, _ = name_start(first)
+    if s:
+        return s
+    p, cut = 0, 0
+    toks = nlp.posseg(first)
+    for w, t in toks[:-1]:
+        p += len(w)
+        if (t in STRIP_POS and t not in ("b", "a", "m", "q", "f")) and len(first) - p >= 2:
+            cut = p
+    return cut
+
+
+def _name_prefix(piece: str) -> int:
+    """Length of the name at the start of the last piece: up to its first verb or particle."""
+    p = 0
+    for w, t in nlp.posseg(piece):
+        if p >= 2 and (t in ("v", "p", "d", "uj", "c", "r") or w in ("等", "均", "都", "也")):
+            return p
+        p += len(w)
+    return len(piece)
+
+
+PROJECT_END = re.compile(r"(?:项目|工程|基地|园|生产线|电站|工厂|中心|装置|厂|[一二三四五六七八九十\d]期)(?:[（(][^）)]*[）)])?$")
+
+
+CAPACITY = re.compile(r"\d(?:\.\d+)?[万亿千百]?(?:吨|兆瓦|千瓦|MW|GW|GWh|台|套|辆|片|件|平方米)")
+
+
+def _noun_like(item: str, typ: str) -> bool:
+    """An item that can be a name of typ: not an action (引进来), not a phrase with 的, and for a
+    project something specific (a project word at its end, a number, a proper name), since
+    lists of project categories (文旅、康养等项目) are not projects."""
+    toks = nlp.posseg(item)
+    if toks[0][1] in ("v", "vn", "vd", "d", "p", "ad", "c", "r", "f") or "的" in item:
+        return False
+    if typ == "Project":
+        return bool(PROJECT_END.search(item) or CAPACITY.search(item)
+                    or any(t in ("ns", "nr", "nt", "nrt") and len(w) >= 2 for w, t in toks))
+    if typ == "Product":
+        return toks[-1][1] in ("n", "nz", "eng", "nt", "j") and not toks[-1][0] in ("活动", "介绍", "策划")
+    return True
+
+
+def _typed_by_members(state, items) -> str | None:
+    """Without a head: the type shared by at least half of the items already mentioned."""
+    types = []
+    for a, z in items:
+        hit = [m for m in state.at(a, z) if m.start == a and m.end == z]
+        if hit:
+            types.append(hit[0].type)
+    if types and len(types) * 2 >= len(items) and len(set(types)) == 1 and types[0] == "Enterprise":
+        return types[0]
+    return None

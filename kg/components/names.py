@@ -1,0 +1,96 @@
+"""Word-level tests shared by the components: where a name starts, whether a string is name-like.
+
+Both read jieba's segmentation and POS dictionary (kg.nlp.posseg), nothing fitted to a text."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .. import nlp
+from . import load_json
+
+# tokens that never begin a name: verbs, adverbs, prepositions, conjunctions, pronouns, particles,
+# locality and time words, numerals and classifiers, distinguishing words (国家级, 大型)
+STRIP_POS = {"v", "vn", "vd", "a", "ad", "d", "p", "c", "r", "u", "uj", "ul", "uz", "ug", "uv", "ud",
+             "f", "t", "m", "q", "mq", "y", "zg", "e", "o", "b", "l", "i"}
+# tokens that may begin a proper name: places, person names, organisations, other proper nouns,
+# abbreviations, Latin words
+PROPER_POS = {"ns", "nr", "nrt", "nrfg", "nt", "nz", "j", "eng"}
+CONTEXT_POS = {"v", "vd", "d", "ad", "p", "c", "r"}
+BUILD_WORDS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "开工", "打造", "投资", "投资建设", "建成", "推进", "实施"}
+
+
+@lru_cache(maxsize=1)
+def _lex() -> dict:
+    lex = load_json("extract_lexicon.json")
+    generic = set(load_json("patterns/generic_names.json")["words"])
+    generic |= set(lex["company_generic_heads"]) | set(lex["park_generic_heads"]) | set(lex["project_generic"])
+    left = set(lex["left_stops"]) | set(load_json("patterns/left_context.json")["words"])
+    return {"left_stops": left, "generic": generic,
+            "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"])}
+
+
+def name_start(text: str) -> tuple[int, list[str]]:
+    """Offset in text where a name starts, and the words stripped before it.
+
+    Words are stripped only before the first proper-name word (a place, person or organisation
+    word) and only when at least one of them can never begin a name: 快建设合川…产业园 → 合川…,
+    项目拟选址龙门工业园 → 龙门工业园, 完工投产长安汽车… → 长安汽车…"""
+    toks = nlp.posseg(text)
+    first_proper = next((i for i, (w, t) in enumerate(toks) if t in PROPER_POS and t != "j"), None)
+    if not first_proper:
+        return 0, []
+    lead = toks[:first_proper]
+    if any(t == "x" or any(c.isdigit() for c in w) or w.startswith("年产") for w, t in lead):
+        return 0, []  # brackets, figures, capacities (年产100亿颗的…生产线): part of the name
+    # a real left context: a cue word, or a verb, adverb or preposition of two characters
+    # (吾悦, 旺明 stay; jieba's vn/j tags on 设备/研发 are too loose to count)
+    if not any(w in _lex()["left_stops"] or (t in CONTEXT_POS and len(w) >= 2) for w, t in lead):
+        return 0, []
+    off = sum(len(w) for w, _ in lead)
+    if len(text) - off < 2:
+        return 0, []
+    return off, [w for w, _ in lead]
+
+
+def is_generic(name: str) -> bool:
+    return name in _lex()["generic"]
+
+
+def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
+    """Could name be a firm? known: already a firm mention; listed: an item of a list whose head
+    says firms (大众、奥迪等车企), where a common word may still be a brand."""
+    if known:
+        return True
+    if not 2 <= len(name) <= 24 or is_generic(name) or name.isdigit():
+        return False
+    if any(ch in name for ch in "，。；：,;:！？“”\"《》"):
+        return False
+    toks = nlp.posseg(name)
+    if toks[0][1] in {"r", "p", "c", "u", "uj", "d", "m", "q", "t", "f"} or toks[-1][1] in {"uj", "u", "p", "c", "y"}:
+        return False
+    if len(toks[-1][0]) == 1 and toks[-1][1] == "v":
+        return False  # 工程机械做
+    if toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]:
+        return False  # 吉林省汽车: a place and an industry word, not a name
+    if len(toks) > 1 and toks[-1][1] in ("v", "vn") and toks[-1][0] not in _lex()["heads"]:
+        return False  # 屠宰加工, 生态养殖: an activity, not a name
+    if name.endswith(("项目", "基地", "园", "工程", "产业", "行业", "品牌", "产品")):
+        return False
+    if len(toks) == 1 and not listed and toks[0][1] not in PROPER_POS:
+        return False  # a single common word (客户, 企业, 项目) needs a list head to be a firm
+    if toks[0][1] in {"v", "vn", "a", "ad"} and not listed and not any(t in PROPER_POS for _, t in toks):
+        return False  # 维护产业链, 全力打造头部
+    return True
+
+
+def clearly_not_name(name: str) -> bool:
+    """A firm mention from the rules that no reader would take for a name: punctuation inside,
+    an activity (维护产业链), a dangling verb (工程机械做), a place plus an industry word."""
+    if any(ch in name for ch in "，。；：,;:！？“”\"《》") or is_generic(name):
+        return True
+    toks = nlp.posseg(name)
+    if len(toks[-1][0]) == 1 and toks[-1][1] == "v" and len(name) >= 4:
+        return True
+    if toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]:
+        return True
+    return toks[0][1] in ("v", "vn", "ad", "d", "p") and not any(t in PROPER_POS for _, t in toks)

@@ -1,0 +1,46 @@
+"""propagate: a firm named once is the same firm wherever its name recurs in the document.
+
+Every firm mention's surface (and the short form of a legal name, without its place prefix and
+legal suffix) is looked up again in the text; occurrences that jieba reads as whole words and
+that no other mention covers become mentions of the same firm."""
+from __future__ import annotations
+
+from .. import nlp
+from . import component
+from .names import firm_like, is_generic
+
+LEGAL_SUFFIXES = ("集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "公司")
+
+
+@component("propagate", reads=("mentions",), writes=("mentions",))
+def make_propagate(settings: dict):
+    min_len = settings.get("min_len", 2)
+
+    def run(state) -> None:
+        text = state.text
+        names: dict[str, str] = {}
+        for m in state.ex.mentions:
+            if m.type == "Enterprise":
+                names.setdefault(m.text, m.canonical)
+                short = _short(m.text)
+                if short and short != m.text:
+                    names.setdefault(short, m.canonical)
+        for name, canonical in sorted(names.items(), key=lambda x: -len(x[0])):
+            if len(name) < min_len or is_generic(name) or not firm_like(name, listed=True):
+                continue
+            i = text.find(name)
+            while i >= 0:
+                j = i + len(name)
+                if not state.at(i, j) and nlp.is_word(text, i, j):
+                    state.propose(i, j, "Enterprise", source="propagate", canonical=canonical)
+                i = text.find(name, j)
+    return run
+
+
+def _short(name: str) -> str | None:
+    """宁波华翔电子股份有限公司 → 华翔电子 is left to the rules (they know places); here only the
+    legal suffix goes: 华翔电子股份有限公司 → 华翔电子."""
+    for suf in LEGAL_SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return None
