@@ -58,6 +58,9 @@ class Candidate:
     tail: Node
     sentence: int  # evidence sentence
     features: list[str] = field(default_factory=list)
+    source: str = "model"  # what decided it: the model, or the cue/rule that proposed it
+    head_mates: tuple = ()  # the other items of the list the head belongs to (Nodes)
+    tail_mates: tuple = ()
 
 
 @lru_cache(maxsize=1)
@@ -102,6 +105,24 @@ class _Sent:
         rx, classes = _cues()
         self.cues = [(m.start() + start, m.end() + start, classes[m.group()]) for m in rx.finditer(text)]
         self.clause_ends = [m.start() + start for m in _CLAUSE.finditer(text)]
+        self.lists = self._lists()
+
+    def mates(self, n: Node) -> tuple:
+        g = self.lists.get(id(n))
+        return () if g is None else tuple(x for x in self.nodes if x is not n and self.lists.get(id(x)) == g)
+
+    def _lists(self) -> dict[int, int]:
+        """id(node) -> list id, for mentions joined to a neighbour of their type by 、/和/与/及."""
+        out: dict[int, int] = {}
+        prev = None
+        for n in self.nodes:
+            if prev is not None and prev.type == n.type and prev.end <= n.start:
+                gap = self.text[prev.end - self.start:n.start - self.start]
+                if gap in ("、", "和", "与", "及", "以及"):
+                    out.setdefault(id(prev), id(prev))
+                    out[id(n)] = out[id(prev)]
+            prev = n
+        return out
 
     def cue_classes(self, a: int, b: int) -> set[str]:
         out: set[str] = set()
@@ -121,7 +142,7 @@ class _Sent:
         return best
 
 
-def _pair_features(c: Candidate, s: _Sent, proposed: set, focus: dict[str, str]) -> list[str]:
+def _pair_features(c: Candidate, s: _Sent, proposed: dict, focus: dict[str, str]) -> list[str]:
     h, t = c.head, c.tail
     f = [f"ht={h.type}>{t.type}"]
     if t.type == "Literal" or h.sentence != t.sentence:
@@ -132,7 +153,7 @@ def _pair_features(c: Candidate, s: _Sent, proposed: set, focus: dict[str, str])
     if nested:
         f.append("nested")
         f.append("nested_prefix" if min(h.start, t.start) == first.start and first.start == second.start else "nested_inner")
-        return f
+        return f + _context_features(c, s, proposed)
     gap_a, gap_b = first.end, second.start
     gap = max(0, gap_b - gap_a)
     f.append("dist=" + _bucket(gap))
@@ -169,7 +190,30 @@ def _pair_features(c: Candidate, s: _Sent, proposed: set, focus: dict[str, str])
         f.append("tail_in_head_name")
     if focus.get(t.type) == t.name:
         f.append("tail_is_focus")
-    return [x + "|" + c.rel for x in f] + f[:1]
+    f += _context_features(c, s, proposed)
+    return f
+
+
+def _context_features(c: Candidate, s: _Sent, proposed: dict) -> list[str]:
+    """List membership, the sentence's places, products named inside a project's name."""
+    h, t = c.head, c.tail
+    f = []
+    if id(h) in s.lists:
+        f.append("head_in_list")
+    if id(t) in s.lists:
+        f.append("tail_in_list")
+    places = [n for n in s.nodes if n.type in PLACE_TYPES]
+    if t.type in PLACE_TYPES and len({n.name for n in places}) == 1:
+        f.append("only_place_in_sentence")
+    if t.start <= s.clause_start(t.start) + 1:
+        f.append("tail_opens_clause")
+    if c.rel == "produces":
+        boxes = [n for n in s.nodes if n.type == "Project" and n.start <= t.start and t.end <= n.end]
+        if boxes:
+            f.append("product_in_project_name")
+            if any((h.name, "implements", b.name) in proposed for b in boxes):
+                f.append("head_implements_that_project")
+    return f
 
 
 def _doc_features(c: Candidate, s: _Sent, focus: dict[str, str]) -> list[str]:
@@ -230,42 +274,68 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None)
     by_sent = _nodes(ex)
     for si, ns in (extra_nodes or {}).items():
         by_sent[si].extend(ns)
-    proposed = {(r.head, r.rel, r.tail): r.source for r in ex.relations}
-    focus = _focus(ex)
-    sigs = signatures()
+    ctx = _DocCtx(proposed={(r.head, r.rel, r.tail): r.source for r in ex.relations}, focus=_focus(ex))
+    sents = {si: _Sent(doc.sentences[si].text, doc.sentences[si].start, nodes)
+             for si, nodes in by_sent.items() if si < len(doc.sentences)}
     out: list[Candidate] = []
-    focus_nodes = {t: Node(n, t, -1, -1, -1) for t, n in focus.items() if t in ("City", "County", "Park")}
-    for si, nodes in by_sent.items():
-        if si >= len(doc.sentences):
-            continue
-        sent = doc.sentences[si]
-        s = _Sent(sent.text, sent.start, nodes)
-        for rel, sig in sigs.items():
-            heads = [n for n in s.nodes if n.type in sig["heads"]]
-            if not heads:
-                continue
-            if sig.get("literal"):
-                tails = _literals(rel, s, si)
-            else:
-                tails = [n for n in s.nodes if n.type in sig["tails"]]
-            for h in heads:
-                for t in tails:
-                    if t.name == h.name:
-                        continue
-                    c = Candidate(h, rel, t, si)
-                    c.features = _pair_features(c, s, proposed, focus)
-                    out.append(c)
-                if rel == "locatedIn" and sig.get("doclevel"):
-                    for tt, fn in focus_nodes.items():
-                        if fn.name != h.name and not any(t.name == fn.name for t in tails):
-                            c = Candidate(h, rel, fn, si)
-                            c.features = _doc_features(c, s, focus)
-                            out.append(c)
+    for si, s in sorted(sents.items()):
+        out += _sentence_candidates(s, si, ctx)
+        out += _carried_candidates(s, si, sents, ctx)
     for c in out:
-        src = proposed.get((c.head.name, c.rel, c.tail.name))
+        src = ctx.proposed.get((c.head.name, c.rel, c.tail.name))
         if src is not None:
             c.features += [f"proposed|{c.rel}", f"src={src}|{c.rel}"]
     return out + _proposal_candidates(ex, out)
+
+
+@dataclass
+class _DocCtx:
+    proposed: dict  # (head, rel, tail) -> the rule component's tag
+    focus: dict[str, str]  # place type -> the document's most mentioned place of that type
+
+    @property
+    def focus_nodes(self) -> dict[str, Node]:
+        return {t: Node(n, t, -1, -1, -1) for t, n in self.focus.items() if t in ("City", "County", "Park")}
+
+
+def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx) -> list[Candidate]:
+    out = []
+    for rel, sig in signatures().items():
+        heads = [n for n in s.nodes if n.type in sig["heads"]]
+        if not heads:
+            continue
+        tails = _literals(rel, s, si) if sig.get("literal") else [n for n in s.nodes if n.type in sig["tails"]]
+        for h in heads:
+            for t in tails:
+                if t.name != h.name:
+                    c = Candidate(h, rel, t, si, head_mates=s.mates(h), tail_mates=s.mates(t))
+                    c.features = _pair_features(c, s, ctx.proposed, ctx.focus)
+                    out.append(c)
+            if rel == "locatedIn" and sig.get("doclevel"):
+                for fn in ctx.focus_nodes.values():
+                    if fn.name != h.name and not any(t.name == fn.name for t in tails):
+                        c = Candidate(h, rel, fn, si)
+                        c.features = _doc_features(c, s, ctx.focus)
+                        out.append(c)
+    return out
+
+
+def _carried_candidates(s: _Sent, si: int, sents: dict[int, _Sent], ctx: _DocCtx) -> list[Candidate]:
+    """Across sentences: an amount or capacity whose sentence names no project, paired with the
+    last project of the sentence before (…项目。该项目总投资…). (Places carried over from earlier
+    sentences were tried as candidates too: they cost more precision than they found.)"""
+    out = []
+    prev = sents.get(si - 1)
+    if prev is not None and not any(n.type == "Project" for n in s.nodes):
+        projects = [n for n in prev.nodes if n.type == "Project"]
+        if projects:
+            h = projects[-1]
+            for rel in ("investment", "capacity"):
+                for t in _literals(rel, s, si):
+                    f = ["lit_carried", "lit_opens" if t.start - s.start < 12 else "lit_inside"]
+                    f += ["lit_cue_before=" + c for c in s.cue_classes(t.start - 6, t.start)]
+                    out.append(Candidate(h, rel, t, si, f))
+    return out
 
 
 def _proposal_candidates(ex: Extraction, cands: list[Candidate]) -> list[Candidate]:
@@ -351,13 +421,33 @@ def _untrained(ex: Extraction, model: dict) -> list[tuple[Candidate, float]]:
     for r in ex.relations:
         if r.source.startswith("cue:"):  # a role or supply cue bound to its mention
             h = Node(r.head, r.head_type, -1, -1, r.sentence)
-            out.append((Candidate(h, r.rel, Node(r.tail, r.tail_type, -1, -1, r.sentence), r.sentence), r.confidence))
+            out.append((Candidate(h, r.rel, Node(r.tail, r.tail_type, -1, -1, r.sentence), r.sentence,
+                                  source=r.source), r.confidence))
             continue
         if r.rel in model["rels"]:
             continue
         h = Node(r.head, r.head_type, -1, -1, r.sentence)
         t = Node(r.tail, "Literal" if r.literal else r.tail_type, -1, -1, r.sentence)
-        out.append((Candidate(h, r.rel, t, r.sentence), model.get("untrained_confidence", 0.7)))
+        out.append((Candidate(h, r.rel, t, r.sentence, source=r.source), model.get("untrained_confidence", 0.7)))
+    return out
+
+
+HEAD_SHARED = ("locatedIn", "belongsToChain", "belongsToCluster", "suppliesTo")
+TAIL_SHARED = ("produces", "implements")
+
+
+def _list_mates(chosen: list[tuple[Candidate, float]]) -> list[tuple[Candidate, float]]:
+    """Items of one list share what is said of the list: A、B落户X → both in X; X生产A、B → both."""
+    have = {(c.head.name, c.rel, c.tail.name) for c, _ in chosen}
+    out = []
+    for c, p in chosen:
+        mates = [(m, c.tail) for m in c.head_mates] if c.rel in HEAD_SHARED else []
+        mates += [(c.head, m) for m in c.tail_mates] if c.rel in TAIL_SHARED else []
+        for h, t in mates:
+            key = (h.name, c.rel, t.name)
+            if key not in have and h.name != t.name:
+                have.add(key)
+                out.append((Candidate(h, c.rel, t, c.sentence, source="list"), round(p * 0.9, 3)))
     return out
 
 
@@ -368,13 +458,20 @@ def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
     model = model or load_model()
     chosen = _select(score(candidates(ex), model), model)
     chosen += _untrained(ex, model)
+    chosen += _list_mates(chosen)
     doc = ex.doc
     rels: list[Relation] = []
+    seen: set[tuple] = set()
+    for c, p in sorted(chosen, key=lambda x: -x[1]):
+        key = (c.head.name, c.rel, c.tail.name)
+        if key in seen:
+            chosen.remove((c, p))
+        seen.add(key)
     for c, p in sorted(chosen, key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):
         literal = c.tail.type == "Literal"
         value, cur = parse_amount(c.tail.name) if c.rel == "investment" else (None, "")
         rels.append(Relation(head=c.head.name, rel=c.rel, tail=c.tail.name, sentence=c.sentence,
                              evidence=doc.sentences[c.sentence].text, head_type=c.head.type,
                              tail_type="" if literal else c.tail.type, literal=literal, value=value,
-                             currency=cur, confidence=round(p, 3)))
+                             currency=cur, confidence=round(p, 3), source=c.source))
     return rels

@@ -8,9 +8,10 @@ project, and drops firm mentions that are not name-like at all."""
 from __future__ import annotations
 
 from . import component
-from .names import BUILD_WORDS, clearly_not_name, is_generic, name_start
+from .names import BUILD_WORDS, chain_start, clearly_not_name, is_generic, name_start
 
 TYPES = ("Enterprise", "Park", "Project")
+CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
 PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  # not 开发区/高新区: those are designated zones
 
 
@@ -18,6 +19,11 @@ PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  
 def make_boundaries(settings: dict):
     def run(state) -> None:
         for m in list(state.ex.mentions):
+            if m.type in CHAIN_TYPES:
+                off = chain_start(m.text)
+                if off:
+                    _trim(state, m, off, [])
+                continue
             if m.type not in TYPES:
                 continue
             if m.type == "Enterprise" and not _suffixed(m.text) and clearly_not_name(m.text):

@@ -27,11 +27,13 @@ def make_lists(settings: dict):
     before = re.compile(rf"(?P<head>{head_alt})(?:如|包括|有|：)?$")
     head_type = dict(heads)
     item_max = data["item_max"]
+    cue_words = sorted(set(data["left_cues"]) | {"生产", "制造", "研发", "主营"}, key=len, reverse=True)
+    cues = re.compile("(?:" + "|".join(map(re.escape, cue_words)) + ")(?:了|过|的|出)?")
 
     def run(state) -> None:
         for cl in CLAUSE.finditer(state.text):
             if "、" in cl.group():
-                _clause(state, cl.start(), cl.group(), after, before, head_type, item_max)
+                _clause(state, cl.start(), cl.group(), (after, before, cues), head_type, item_max)
     return run
 
 
@@ -54,7 +56,8 @@ def _split_items(clause: str, off: int) -> list[tuple[int, int]]:
     return parts
 
 
-def _clause(state, off: int, clause: str, after, before, head_type, item_max) -> None:
+def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
+    after, before, cues = rx
     parts = _split_items(clause, off)
     if len(parts) < 2:
         return
@@ -73,13 +76,12 @@ def _clause(state, off: int, clause: str, after, before, head_type, item_max) ->
     fs, fe = parts[0]
     first = text[fs:fe]
     b = _head_before(first, before, head_type, fs, state)
-    if b is not None:
-        cut, t = b
-        if typ is None and t == "Enterprise":  # 产品以A、B为主: products before a list are uses, not names
-            typ, explicit = t, True
+    if b is not None and b[1] == "Enterprise" and typ in (None, "Enterprise"):
+        # only firms are named after their head (知名厂商A、B); 产品以A、B为主 lists uses, not names
+        cut, typ, explicit = b[0], "Enterprise", True
         parts[0] = (fs + cut, fe)
     else:
-        parts[0] = (fs + _first_item_start(first), fe)
+        parts[0] = (fs + _first_item_start(first, cues), fe)
     items = [(a, z) for a, z in parts if z - a >= 2]
     if typ is None:
         typ = _typed_by_members(state, items)
@@ -106,9 +108,15 @@ def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, s
     return best
 
 
-def _first_item_start(first: str) -> int:
-    """Where the first item starts: at its first proper-name word when verbs come before it,
-    else after the last verb, preposition or particle of the piece (引进了A → A)."""
+def _first_item_start(first: str, cues: re.Pattern) -> int:
+    """Where the first item starts: after the last cue word of the piece (引进了A → A), else at
+    its first proper-name word when verbs come before it, else after its last verb or particle."""
+    last = None
+    for m in cues.finditer(first):
+        if len(first) - m.end() >= 2:
+            last = m.end()
+    if last is not None:
+        return last
     s, _ = name_start(first)
     if s:
         return s

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .. import nlp
+from pathlib import Path
+
+from .. import firmname, nlp
+from ..resources import data_dir
 from . import load_json
 
 # tokens that never begin a name: verbs, adverbs, prepositions, conjunctions, pronouns, particles,
@@ -25,7 +28,8 @@ def _lex() -> dict:
     generic = set(load_json("patterns/generic_names.json")["words"])
     generic |= set(lex["company_generic_heads"]) | set(lex["park_generic_heads"]) | set(lex["project_generic"])
     left = set(lex["left_stops"]) | set(load_json("patterns/left_context.json")["words"])
-    return {"left_stops": left, "generic": generic,
+    policy = sorted(load_json("patterns/left_context.json")["policy_verbs"], key=len, reverse=True)
+    return {"left_stops": left, "generic": generic, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"])}
 
 
@@ -63,16 +67,18 @@ def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
         return True
     if not 2 <= len(name) <= 24 or is_generic(name) or name.isdigit():
         return False
-    if any(ch in name for ch in "，。；：,;:！？“”\"《》"):
+    if any(ch in name for ch in "，。；：,;:！？“”\"《》等的") or "多家" in name:
         return False
     toks = nlp.posseg(name)
     if toks[0][1] in {"r", "p", "c", "u", "uj", "d", "m", "q", "t", "f"} or toks[-1][1] in {"uj", "u", "p", "c", "y"}:
         return False
+    if all(t in ("v", "vd", "vn", "d", "ad", "a") for _, t in toks):
+        return False  # 要发挥, 创新: words of doing, not a name
     if len(toks[-1][0]) == 1 and toks[-1][1] == "v":
         return False  # 工程机械做
     if toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]:
         return False  # 吉林省汽车: a place and an industry word, not a name
-    if len(toks) > 1 and toks[-1][1] in ("v", "vn") and toks[-1][0] not in _lex()["heads"]:
+    if not listed and len(toks) > 1 and toks[-1][1] in ("v", "vn") and toks[-1][0] not in _lex()["heads"]:
         return False  # 屠宰加工, 生态养殖: an activity, not a name
     if name.endswith(("项目", "基地", "园", "工程", "产业", "行业", "品牌", "产品")):
         return False
@@ -94,3 +100,47 @@ def clearly_not_name(name: str) -> bool:
     if toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]:
         return True
     return toks[0][1] in ("v", "vn", "ad", "d", "p") and not any(t in PROPER_POS for _, t in toks)
+
+
+def strong_firm(name: str) -> bool:
+    """A name that looks like a firm's without a list or role to vouch for it, by the firm-name
+    model (kg.firmname): likely on its own, or less likely but ending in a company word after a
+    name of two characters or more (云帆电子, 晶科能源)."""
+    if not 2 <= len(name) <= 16 or is_generic(name) or any(ch in name for ch in "，。；：,;:！？“”\"《》等的"):
+        return False
+    toks = nlp.posseg(name)
+    if toks[0][1] in {"r", "p", "c", "d", "t", "f", "m", "q"} or starts_with_division(name):
+        return False  # 该项目, 潞州区锚定: a firm is not written with the official name of a place
+    heads = _lex()["heads"]
+    p = firmname.probability(name, heads=frozenset(heads))
+    if p >= 0.5:
+        return True
+    return p >= 0.15 and len(toks) > 1 and toks[-1][0] in heads and len(name) - len(toks[-1][0]) >= 2
+
+
+def chain_start(name: str) -> int:
+    """Where a chain or cluster name starts once the policy verbs before it are gone:
+    做强X产业链 → X产业链, 抓实X产业链 → X产业链 (新材料产业链 keeps its 新)."""
+    verbs = _lex()["policy_verbs"]
+    off, changed = 0, True
+    while changed:
+        changed = False
+        for v in verbs:
+            if name.startswith(v, off) and len(name) - off - len(v) >= 4:
+                off += len(v)
+                changed = True
+                break
+    return off
+
+
+@lru_cache(maxsize=1)
+def full_divisions() -> frozenset[str]:
+    """Official names of administrative divisions (长治市, 潞州区 …) from ontology/data/divisions.tsv."""
+    import csv
+
+    with open(Path(data_dir()) / "divisions.tsv", encoding="utf-8") as f:
+        return frozenset(row["name"] for row in csv.DictReader(f, delimiter="\t"))
+
+
+def starts_with_division(name: str) -> bool:
+    return any(name[:k] in full_divisions() for k in range(2, min(len(name), 8)))

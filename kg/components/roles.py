@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from . import component, load_json
-from .names import firm_like, name_start
+from .names import firm_like, name_start, strong_firm
 
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
 ITEM_SEP = re.compile(r"、|和|与|及")
@@ -28,7 +28,7 @@ def make_roles(settings: dict):
     return run
 
 
-def _firm_spans(state, m, group: str, off: int) -> list[tuple[int, int]]:
+def _firm_spans(state, m, group: str, off: int, strict: bool = False) -> list[tuple[int, int]]:
     """Spans of the group's items that are firms: existing firm mentions or name-like spans."""
     if m.group(group) is None:
         return []
@@ -39,7 +39,8 @@ def _firm_spans(state, m, group: str, off: int) -> list[tuple[int, int]]:
             out.append((known[0].start, known[0].end))
             continue
         s += name_start(state.text[s:e])[0]
-        if firm_like(state.text[s:e]):
+        name = state.text[s:e]
+        if strong_firm(name) if strict else firm_like(name, listed=True):  # the role vouches for it
             out.append((s, e))
     return out
 
@@ -80,13 +81,14 @@ def _chain(state, m, off: int, sentence: int):
 def _apply(state, p: dict, m, off: int) -> None:
     sentence = state.sentence_of(m.start() + off)
     source = "cue:" + p["name"]
+    if p.get("rel") is None and "rel_by_role" not in p:  # names a firm, states no relation
+        _firms(state, _firm_spans(state, m, "firm", off, strict=p.get("strict", False)))
+        return
     if "rel_by_role" in p:
         rel = p["rel_by_role"][m.group("role")]
-        spans = _firm_spans(state, m, "firm", off)
+        firms = _firms(state, _firm_spans(state, m, "firm", off))  # a role names firms, chain or not
         chain = _chain(state, m, off, sentence)
-        if chain is None or not spans:
-            return
-        for f in _firms(state, spans):
+        for f in firms if chain is not None else []:
             state.relate(f, rel, chain, sentence, source, p["confidence"])
     else:
         sup, cus = _firm_spans(state, m, "supplier", off), _firm_spans(state, m, "customer", off)

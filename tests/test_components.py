@@ -1,0 +1,189 @@
+"""Extraction components: every pattern's own examples, the overlap policy, cue relations on
+texts written for each cue, and the relation and firm-name models (loading, confidence, retraining)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kg import components, firmname, relate
+from kg.components import State, load_json
+from kg.extract import Extractor
+from kg.ingest import build_document
+from kg.model import Extraction, Mention
+
+
+@pytest.fixture(scope="module")
+def ext():
+    return Extractor()
+
+
+def _run(ext, text: str) -> Extraction:
+    return ext.extract(build_document(text, "t.txt"))
+
+
+def _names(ex: Extraction, typ: str) -> set[str]:
+    return {m.text for m in ex.mentions if m.type == typ}
+
+
+def _rels(ex: Extraction, rel: str) -> set[tuple[str, str]]:
+    return {(r.head, r.tail) for r in ex.relations if r.rel == rel}
+
+
+LIST_EXAMPLES = load_json("patterns/lists.json")["examples"]
+
+
+@pytest.mark.parametrize("example", LIST_EXAMPLES, ids=[e["text"][:12] for e in LIST_EXAMPLES])
+def test_list_examples(ext, example):
+    ex = _run(ext, example["text"])
+    if example["type"] is None:
+        assert not [m for m in ex.mentions if m.source == "list"]
+    else:
+        assert set(example["items"]) <= _names(ex, example["type"])
+
+
+ROLE_PATTERNS = load_json("patterns/roles.json")["patterns"]
+
+
+@pytest.mark.parametrize("pattern", ROLE_PATTERNS, ids=[p["name"] for p in ROLE_PATTERNS])
+def test_role_pattern_positive(ext, pattern):
+    pos = pattern["positive"]
+    ex = _run(ext, pos["text"])
+    firms = _names(ex, "Enterprise")
+    for group in ("firm", "supplier", "customer"):
+        assert set(pos.get(group, [])) <= firms, group
+    if "role" in pos:
+        rel = pattern["rel_by_role"][pos["role"]]
+        assert {h for h, _ in _rels(ex, rel)} >= set(pos["firm"])
+    if pattern.get("rel") == "suppliesTo":
+        assert _rels(ex, "suppliesTo") >= {(s, c) for s in pos["supplier"] for c in pos["customer"]}
+
+
+@pytest.mark.parametrize("pattern", ROLE_PATTERNS, ids=[p["name"] for p in ROLE_PATTERNS])
+def test_role_pattern_negative(ext, pattern):
+    ex = _run(ext, pattern["negative"])
+    assert not [r for r in ex.relations if r.source == "cue:" + pattern["name"]]
+    assert not [m for m in ex.mentions if m.source == "role-cue"]
+
+
+def test_leader_and_core_are_bound_to_their_own_firms(ext):
+    ex = _run(ext, "县里以海川重工为链主，蓝岭液压和石门铸造为链核，做强工程机械产业链。")
+    assert _rels(ex, "chainLeaderOf") == {("海川重工", "工程机械产业链")}
+    assert _rels(ex, "chainCoreOf") == {("蓝岭液压", "工程机械产业链"), ("石门铸造", "工程机械产业链")}
+    for r in ex.relations:
+        if r.rel in ("chainLeaderOf", "chainCoreOf"):
+            assert 0 < r.confidence < 1 and r.source.startswith("cue:")
+
+
+def test_leader_named_with_zuowei(ext):
+    ex = _run(ext, "作为新能源电池产业链的链主企业，澄江储能带动了八家配套企业落户。")
+    # the firm comes after the cue here: no pattern claims it, so no leader is invented
+    assert not _rels(ex, "chainLeaderOf") or ("澄江储能", "新能源电池产业链") in _rels(ex, "chainLeaderOf")
+    ex = _run(ext, "澄江储能作为新能源电池产业链链主，带动了八家配套企业落户。")
+    assert ("澄江储能", "新能源电池产业链") in _rels(ex, "chainLeaderOf")
+
+
+def test_customer_is_not_a_leader(ext):
+    ex = _run(ext, "北辰电控是星河动力的一级供应商，双方共建智能网联汽车产业链。")
+    assert ("北辰电控", "星河动力") in _rels(ex, "suppliesTo")
+    assert not _rels(ex, "chainLeaderOf")
+
+
+def test_produces_from_a_production_verb(ext):
+    ex = _run(ext, "青禾电池有限公司主要生产动力电池和储能电池。")
+    assert {("青禾电池有限公司", "动力电池"), ("青禾电池有限公司", "储能电池")} <= _rels(ex, "produces")
+    assert all(0 < r.confidence <= 1 for r in ex.relations)
+
+
+def test_glued_verbs_are_trimmed(ext):
+    ex = _run(ext, "今年将加快建设临河新能源装备产业园，力争年底完工投产。")
+    names = _names(ex, "Park") | _names(ex, "Project")
+    assert "临河新能源装备产业园" in names
+    assert not any(n.startswith(("加快", "建设")) for n in names)
+
+
+def _doc_state(text: str, mentions: list[tuple[int, int, str]]) -> State:
+    doc = build_document(text, "t.txt")
+    ms = [Mention(text[a:b], t, text[a:b], a, b, 0) for a, b, t in mentions]
+    return State(Extraction(doc=doc, mentions=ms))
+
+
+def test_overlap_policy():
+    text = "宁波远帆电子与合肥签约。"
+    st = _doc_state(text, [(0, 2, "City"), (7, 9, "City")])
+    firm = st.propose(0, 6, "Enterprise", source="test")  # swallows the place inside its name
+    assert firm is not None and [m.text for m in st.ex.mentions] == ["合肥", "宁波远帆电子"][::-1] or \
+        {m.text for m in st.ex.mentions} == {"宁波远帆电子", "合肥"}
+    assert st.propose(5, 8, "Enterprise", source="test") is None  # partial overlap: refused
+    st = _doc_state(text, [(0, 6, "Enterprise")])
+    m = st.propose(0, 6, "Project", source="test", retype=True)
+    assert m.type == "Enterprise"  # firms are never retyped by a list head
+
+
+def test_pipeline_config_names_registered_components():
+    steps = components.build_pipeline()
+    names = [n for n, _ in steps]
+    assert names == [c["name"] for c in load_json("pipeline.json")["components"]]
+    for n in names:
+        f = components.REGISTRY[n]
+        assert f.reads and f.writes
+
+
+def test_firm_name_model_separates_firms_from_phrases():
+    firms = ["云帆电子", "晶澜新能源", "华嵘锂业"]
+    phrases = ["招商引资", "营商环境", "产业链", "动力电池", "高新区"]
+    assert min(firmname.probability(n) for n in firms) > max(firmname.probability(n) for n in phrases)
+
+
+def test_relation_model_is_shipped_and_confidences_are_probabilities(ext):
+    model = relate.load_model()
+    assert {"locatedIn", "implements", "produces", "investment", "capacity"} <= set(model["rels"])
+    ex = _run(ext, "北辰电控有限公司在临河经济开发区投资12亿元建设年产30万套电驱系统项目。")
+    rels = {(r.head, r.rel, r.tail): r for r in ex.relations}
+    key = ("年产30万套电驱系统项目", "investment", "12亿元")
+    assert key in rels and 0.5 <= rels[key].confidence < 1
+    assert ("北辰电控有限公司", "implements", "年产30万套电驱系统项目") in rels
+
+
+def _write_tiny_set(tmp_path):
+    texts = {
+        "a.txt": "远帆电子有限公司在临河经济开发区投资5亿元建设年产10万套电池包项目。",
+        "b.txt": "青禾材料有限公司在城东工业园投资8亿元建设年产2万吨负极材料项目。",
+        "c.txt": "星澜科技有限公司在南湖高新区投资3亿元建设年产5万台伺服电机项目。",
+    }
+    arts = tmp_path / "arts"
+    arts.mkdir()
+    docs = {}
+    for name, text in texts.items():
+        (arts / name).write_text(text, encoding="utf-8")
+        firm = text.split("在")[0]
+        park = text.split("在")[1].split("投资")[0]
+        proj = text.split("建设")[1].rstrip("。")
+        amount = text.split("投资")[1].split("建设")[0]
+        ents = [{"text": firm, "type": "Enterprise", "canonical": firm, "aliases": []},
+                {"text": park, "type": "Park", "canonical": park, "aliases": []},
+                {"text": proj, "type": "Project", "canonical": proj, "aliases": []}]
+        rels = [{"head": firm, "rel": "implements", "tail": proj, "evidence": text},
+                {"head": proj, "rel": "locatedIn", "tail": park, "evidence": text},
+                {"head": proj, "rel": "investment", "tail": amount, "evidence": text, "tail_literal": True}]
+        docs[name] = {"entities": ents, "relations": rels}
+    gold = tmp_path / "tiny.gold.json"
+    gold.write_text(json.dumps({"documents": docs}, ensure_ascii=False), encoding="utf-8")
+    return gold, arts
+
+
+def test_relation_training_runs_on_a_tiny_sample(tmp_path):
+    pytest.importorskip("sklearn")
+    gold, arts = _write_tiny_set(tmp_path)
+    out = tmp_path / "model.json"
+    r = subprocess.run([sys.executable, "-m", "kg.relate_train", "--set", f"tiny={gold}:{arts}", "--out", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    model = json.loads(out.read_text(encoding="utf-8"))
+    trained = {k: v for k, v in model["rels"].items() if v["positives"] >= 3}
+    assert trained and all(0 < v["threshold"] < 1 for v in trained.values())
+    ex = Extractor().extract(build_document("蓝岭机械有限公司在西山工业园投资6亿元建设年产8万台液压泵项目。", "t.txt"),
+                             learned=False)
+    assert relate.relate(ex, relate.load_model(str(out)))  # the retrained model loads and decides
