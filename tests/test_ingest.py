@@ -110,10 +110,10 @@ def test_unreadable_file(tmp_path, monkeypatch):
     f = tmp_path / "secret.txt"
     f.write_text("内容", encoding="utf-8")
 
-    def deny(self):
+    def deny(self, *a, **k):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", deny)  # root ignores chmod, so simulate the OS refusing
+    monkeypatch.setattr(Path, "open", deny)  # root ignores chmod, so simulate the OS refusing
     with pytest.raises(ingest.IngestError) as e:
         ingest.read_document(f)
     assert "权限" in e.value.reason
