@@ -469,31 +469,46 @@ def collect_files(inputs: list[str | os.PathLike]) -> tuple[list[Path], list[Ski
     return files, skipped
 
 
-def _doc_id(f: Path, used: set[str]) -> str:
-    """The file name, unless its IRI form (NFKC, spaces removed) is taken: then the path, then the
-    name plus a short hash of the raw path bytes, so two files never share a document IRI."""
-    name = display_path(f.name)
-    tag = hashlib.sha1(os.fsencode(f)).hexdigest()[:8]
-    stem, dot, suffix = name.rpartition(".")
-    hashed = f"{stem}~{tag}.{suffix}" if dot and stem else f"{name}~{tag}"
-    for cand in (name, display_path(f), hashed):
-        if iri_segment(cand) not in used:
-            return cand
-    return f"{hashed}~{len(used)}"
+def assign_ids(files: list[Path], roots: list[Path] = ()) -> dict[Path, str]:
+    """Document id per file: its name, else its path relative to the input folder, else the name
+    plus a short hash of the raw path bytes, so that no two files share an IRI form (NFKC, spaces
+    removed: "a b.txt", "ab.txt" and "ａｂ.txt" collide there). Names already in their IRI form
+    choose first, so "ab.txt" keeps its name; the result does not depend on which files read."""
+    used: set[str] = set()
+    ids: dict[Path, str] = {}
+
+    def rel(f: Path) -> str:
+        for r in roots:
+            try:
+                return display_path(f.relative_to(r))
+            except ValueError:
+                continue
+        return display_path(f)
+
+    order = sorted(files, key=lambda f: (iri_segment(display_path(f.name)) != display_path(f.name), os.fsencode(f)))
+    for f in order:
+        name = display_path(f.name)
+        tag = hashlib.sha1(os.fsencode(f)).hexdigest()[:8]
+        stem, dot, suffix = name.rpartition(".")
+        hashed = f"{stem}~{tag}.{suffix}" if dot and stem else f"{name}~{tag}"
+        doc_id = next((c for c in (name, rel(f), hashed) if iri_segment(c) not in used), f"{hashed}~{len(used)}")
+        used.add(iri_segment(doc_id))
+        ids[f] = doc_id
+    return ids
 
 
 def load_corpus(inputs: list[str | os.PathLike], progress: bool = False,
                 max_bytes: int | None = None) -> tuple[list[Document], list[Skipped]]:
     files, skipped = collect_files(inputs)
+    ids = assign_ids(files, [Path(i) for i in inputs if Path(i).is_dir()])
     docs: list[Document] = []
-    used: set[str] = set()
     it = files
     if progress:
         from tqdm import tqdm
 
         it = tqdm(files, desc="读取文档", unit="篇")
     for f in it:
-        doc_id = _doc_id(f, used)
+        doc_id = ids[f]
         try:
             doc = read_document(f, doc_id, max_bytes=max_bytes)
         except IngestError as e:
@@ -501,6 +516,5 @@ def load_corpus(inputs: list[str | os.PathLike], progress: bool = False,
             continue
         if not _name_ok(f):
             print(f"注意：{display_path(f)} 的文件名不是 UTF-8 编码，已按 GB18030 解读（文档编号 {doc_id}）", file=sys.stderr)
-        used.add(iri_segment(doc.doc_id))
         docs.append(doc)
     return docs, skipped

@@ -11,7 +11,9 @@ provenance names document, table and row.
 `merge(extraction)` adds these to what the text extractor produced for the same document: a cell
 the text extractor also recognised (same span) keeps the extractor's type and canonical name
 (it knows the gazetteers); mentions are deduplicated by (type, canonical, span) and relations by
-(head, rel, tail, sentence).
+(head, rel, tail, sentence). In row sentences the table structure is known, so text-extractor
+mentions of a header word (所属产业链 read as a chain) or of a fragment inside a cell the table
+reading typed the same way (药业有限公司 inside 南汀澄和药业有限公司) are dropped.
 """
 from __future__ import annotations
 
@@ -175,6 +177,7 @@ def merge(ex: Extraction, headers: dict | None = None) -> Extraction:
     if not any(s.cells for s in ex.doc.sentences):
         return ex
     mentions, relations = table_extraction(ex.doc, headers)
+    ex.mentions = [m for m in ex.mentions if not _noise(m, ex.doc, mentions)]
     by_span = {(m.start, m.end): m for m in ex.mentions}
     renamed: dict[tuple[str, str], tuple[str, str]] = {}
     seen_m = {(m.type, m.canonical, m.start, m.end) for m in ex.mentions}
@@ -197,6 +200,21 @@ def merge(ex: Extraction, headers: dict | None = None) -> Extraction:
             ex.relations.append(r)
     ex.mentions.sort(key=lambda m: (m.start, m.end))
     return ex
+
+
+def _header_spans(s: Sentence) -> list[tuple[int, int]]:
+    return [(start - len(h) - 1, start) for h, _v, start in _cell_spans(s)]
+
+
+def _noise(m: Mention, doc: Document, table_mentions: list[Mention]) -> bool:
+    """A text-extractor mention of a header word, or a same-typed fragment inside a table cell."""
+    s = doc.sentences[m.sentence] if 0 <= m.sentence < len(doc.sentences) else None
+    if s is None or not s.cells:
+        return False
+    if any(m.start < e and a < m.end for a, e in _header_spans(s)):
+        return True
+    return any(t.type == m.type and t.start <= m.start and m.end <= t.end and (t.start, t.end) != (m.start, m.end)
+               for t in table_mentions if t.sentence == m.sentence)
 
 
 def merge_all(extractions: list[Extraction]) -> list[Extraction]:

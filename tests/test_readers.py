@@ -332,3 +332,16 @@ def test_build_folder_of_word_pdf_and_web_page(tmp_path):
     pdf_rows = {(str(r.firm), int(r.row), int(r.page)) for r in ds.query(q2) if str(r.fmt) == "pdf"}
     assert pdf_rows == {("澄川微纳材料有限公司", 1, 2), ("青禾星辰科技有限公司", 2, 2)}
     assert "SHACL 校验通过" in (out / "validation.txt").read_text(encoding="utf-8")
+
+
+def test_merge_drops_header_words_and_fragments_inside_cells():
+    doc = _row_doc(DESIGNATION)
+    s = doc.sentences[2]
+    at = s.start + s.text.index("所属产业链")
+    frag = s.start + s.text.index("药业有限公司")
+    noise = [Mention("所属产业链", "IndustryChain", "所属产业链", at, at + 5, s.index),
+             Mention("药业有限公司", "Enterprise", "药业有限公司", frag, frag + 6, s.index)]
+    ex = tablefacts.merge(Extraction(doc=doc, mentions=list(noise)))
+    names = {m.canonical for m in ex.mentions}
+    assert "所属产业链" not in names and "药业有限公司" not in names
+    assert "南汀澄和药业有限公司" in names
