@@ -345,3 +345,16 @@ def test_merge_drops_header_words_and_fragments_inside_cells():
     names = {m.canonical for m in ex.mentions}
     assert "所属产业链" not in names and "药业有限公司" not in names
     assert "南汀澄和药业有限公司" in names
+
+
+def test_new_provenance_properties_declared_and_shaped():
+    import rdflib
+    from rdflib import OWL, RDF, RDFS
+
+    onto = rdflib.Graph().parse(ROOT / "ontology" / "chainkg.ttl")
+    shapes = (ROOT / "ontology" / "shapes.ttl").read_text(encoding="utf-8")
+    kg = rdflib.Namespace("https://w3id.org/chainkg/ontology#")
+    for p in ("sourceFormat", "page", "tableNumber", "rowNumber"):
+        assert (kg[p], RDF.type, OWL.DatatypeProperty) in onto, p
+        assert {l.language for l in onto.objects(kg[p], RDFS.label)} >= {"zh", "en"}, p
+        assert f"sh:path kg:{p}" in shapes, p
