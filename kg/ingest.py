@@ -216,19 +216,26 @@ def _cell(text: str) -> str:
     return _WS.sub(" ", _WS_CJK.sub("", text)).strip()
 
 
-def table_layout(rows: list[list[str]]) -> tuple[list[str], list[str] | None, list[list[str]]]:
-    """(captions, header, data rows). A leading row with one repeated value (a merged title) is a
-    caption; the header is the next row when it has at least two filled cells, else None."""
+def table_layout(rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """(captions, rows): cells cleaned, empty rows dropped; leading rows with one repeated value
+    (a title merged across the table) are captions."""
     rows = [[_cell(c) for c in r] for r in rows]
     rows = [r for r in rows if any(r)]
     captions = []
     while len(rows) > 1 and len(rows[0]) > 1 and len({c for c in rows[0] if c}) == 1:
         captions.append(next(c for c in rows[0] if c))
         rows = rows[1:]
-    if not rows or sum(1 for c in rows[0] if c) < 2 or len(rows) < 2:
-        return captions, None, rows
-    header = [_WS.sub("", h) or f"第{i}列" for i, h in enumerate(rows[0], 1)]
-    return captions, header, rows[1:]
+    return captions, rows
+
+
+def _header(row: list[str]) -> list[str]:
+    return [_WS.sub("", h) or f"第{i}列" for i, h in enumerate(row, 1)]
+
+
+def _known(cell: str) -> bool:
+    from .tablefacts import role_of
+
+    return role_of(cell) is not None
 
 
 def row_cells(header: list[str], row: list[str]) -> tuple[tuple[str, str], ...]:
@@ -255,6 +262,7 @@ class _Lines:
         self.seen: set[str] = set()
         self.dropped = 0
         self.tables = 0
+        self.last: dict | None = None  # header, row count and page of the last table read
 
     def para(self, text: str, page: int | None, min_len: int = 6) -> None:
         key = _fold(text)
@@ -265,20 +273,46 @@ class _Lines:
         self.units.append((text, page, {}))
 
     def table(self, rows: list[list[str]], page: int | None) -> None:
-        captions, header, data = table_layout(rows)
+        captions, rows = table_layout(rows)
         for c in captions:
             self.para(c, page)
-        if header is None:  # not a table with a header: its rows are plain lines
-            for r in data:
+        if self._record(rows, page):
+            return
+        cont = self.last if self._continues(rows, page) else None
+        if cont is None and (len(rows) < 2 or sum(1 for c in rows[0] if c) < 2):
+            for r in rows:  # no header row: plain lines
                 self.para(" ".join(c for c in r if c), page)
             return
-        self.tables += 1
-        n = 0
+        if cont is None:
+            self.tables += 1
+            header, data, n = _header(rows[0]), rows[1:], 0
+        else:  # a table going on from the previous page without repeating its header
+            header, data, n = cont["header"], rows, cont["rows"]
         for r in data:
             cells = row_cells(header, r)
             if cells:
                 n += 1
-                self.units.append((row_text(cells), page, {"table": self.tables, "row": n, "cells": cells}))
+                self._row(cells, page, n)
+        self.last = {"header": header, "rows": n, "page": page, "unit": len(self.units)}
+
+    def _row(self, cells: tuple, page: int | None, n: int) -> None:
+        self.units.append((row_text(cells), page, {"table": self.tables, "row": n, "cells": cells}))
+
+    def _record(self, rows: list[list[str]], page: int | None) -> bool:
+        """A two-column form (项目名称 | …, 建设单位 | …): one record, its left column the headers."""
+        pairs = [(r[0], r[1]) for r in rows if len(r) >= 2 and r[0] and r[1] and not any(r[2:])]
+        if len(pairs) != len(rows) or len(pairs) < 2 or sum(_known(k) for k, _ in pairs) * 2 <= len(pairs):
+            return False
+        self.tables += 1
+        self._row(row_cells([_WS.sub("", k) for k, _ in pairs], [v for _, v in pairs]), page, 1)
+        self.last = None
+        return True
+
+    def _continues(self, rows: list[list[str]], page: int | None) -> bool:
+        last = self.last
+        return bool(last and rows and page is not None and last["page"] is not None and page == last["page"] + 1
+                    and all(len(u[0]) <= 12 for u in self.units[last["unit"]:])  # page numbers between
+                    and len(rows[0]) == len(last["header"]) and not any(_known(c) for c in rows[0]))
 
 
 def document_from_blocks(blocks: list, doc_id: str, path: str = "", encoding: str = "utf-8", sha256: str = "",
@@ -388,6 +422,8 @@ def read_document(path: str | os.PathLike, doc_id: str | None = None, max_bytes:
         parsed = reader(raw, shown)
     except readers.ReadError as e:
         raise IngestError(shown, e.reason, e.line) from None
+    except Exception as e:  # noqa: BLE001 - a library failing on odd input loses this file only
+        raise IngestError(shown, f"无法解析这个 {p.suffix or '文本'} 文件（{type(e).__name__}）") from None
     doc = document_from_blocks(parsed.blocks, doc_id or display_path(p.name), shown, parsed.encoding,
                                hashlib.sha256(raw).hexdigest(), markdown=parsed.markdown, fmt=parsed.format,
                                pages=parsed.pages)

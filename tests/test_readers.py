@@ -358,3 +358,39 @@ def test_new_provenance_properties_declared_and_shaped():
         assert (kg[p], RDF.type, OWL.DatatypeProperty) in onto, p
         assert {l.language for l in onto.objects(kg[p], RDFS.label)} >= {"zh", "en"}, p
         assert f"sh:path kg:{p}" in shapes, p
+
+
+def test_pdf_table_continued_on_next_page_keeps_header_and_numbering(tmp_path):
+    rows = [DESIGNATION[0]] + [[str(i), "智能终端", f"虚构第{i}号电子科技有限公司", "云溪镇"] for i in range(1, 61)]
+    doc = ingest.read_document(make_pdf(tmp_path / "长表.pdf", tables=(rows,)))
+    got = _rows(doc)
+    assert len({s.page for s in got}) >= 2  # the table really spans pages
+    assert [(s.table, s.row) for s in got] == [(1, i) for i in range(1, 61)]
+    _, rels = tablefacts.table_extraction(doc)
+    assert {r.head for r in rels if r.rel == "chainLeaderOf"} == {f"虚构第{i}号电子科技有限公司" for i in range(1, 61)}
+
+
+def test_two_column_form_is_one_record(tmp_path):
+    form = [["项目名称", "年产5万吨固态电解质项目"], ["建设单位", "澄川微纳材料有限公司"], ["总投资", "12.5亿元"],
+            ["建设地点", "临川高新区"]]
+    doc = ingest.read_document(make_docx(tmp_path / "项目表.docx", tables=(form,)))
+    (row,) = _rows(doc)
+    assert row.text == "项目名称：年产5万吨固态电解质项目；建设单位：澄川微纳材料有限公司；总投资：12.5亿元；建设地点：临川高新区。"
+    _, rels = tablefacts.table_extraction(doc)
+    assert {(r.head, r.rel, r.tail) for r in rels} == {
+        ("澄川微纳材料有限公司", "implements", "年产5万吨固态电解质项目"),
+        ("年产5万吨固态电解质项目", "investment", "12.5亿元"),
+        ("年产5万吨固态电解质项目", "locatedIn", "临川高新区")}
+
+
+def test_a_reader_crash_loses_only_that_file(tmp_path, monkeypatch):
+    make_docx(tmp_path / "好.docx")
+    (tmp_path / "怪.pdf").write_bytes(b"%PDF-1.4 whatever")
+
+    def boom(raw, path):
+        raise RecursionError("deep")
+
+    monkeypatch.setitem(readers._REGISTRY, ".pdf", boom)
+    docs, skipped = ingest.load_corpus([tmp_path])
+    assert [d.doc_id for d in docs] == ["好.docx"]
+    assert "怪.pdf" in skipped[0].path and "RecursionError" in skipped[0].reason

@@ -26,7 +26,10 @@ def read_html(raw: bytes, path: str) -> Parsed:
         raise ReadError(f"网页无法解析（{type(e).__name__}）") from None
     if not xml:
         raise ReadError("网页中没有找到正文（只有导航、页眉页脚等），已跳过")
-    root = etree.fromstring(xml.encode("utf-8"))
+    try:
+        root = etree.fromstring(xml.encode("utf-8"))
+    except etree.XMLSyntaxError:
+        raise ReadError("网页无法解析（正文结构无效）") from None
     blocks: list[Block] = []
     title = (root.get("title") or "").strip()
     main = root.find("main")
