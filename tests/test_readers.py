@@ -394,3 +394,53 @@ def test_a_reader_crash_loses_only_that_file(tmp_path, monkeypatch):
     docs, skipped = ingest.load_corpus([tmp_path])
     assert [d.doc_id for d in docs] == ["好.docx"]
     assert "怪.pdf" in skipped[0].path and "RecursionError" in skipped[0].reason
+
+
+MERGED = [["所属产业链", "链主企业名称", "镇街（园区）"],
+          ["智能终端", "青禾星辰科技有限公司", "云溪镇"],
+          ["", "澄川微纳材料有限公司", "石桥街道"],  # chain cell merged with the row above
+          ["新型储能", "北岭蓝川能源股份有限公司", ""]]  # firm cell spans the place column
+MERGED_ROWS = [(("所属产业链", "智能终端"), ("链主企业名称", "青禾星辰科技有限公司"), ("镇街（园区）", "云溪镇")),
+               (("所属产业链", "智能终端"), ("链主企业名称", "澄川微纳材料有限公司"), ("镇街（园区）", "石桥街道")),
+               (("所属产业链", "新型储能"), ("链主企业名称", "北岭蓝川能源股份有限公司"))]
+
+
+def test_merged_cells_html(tmp_path):
+    body = ("<table><tr><th>所属产业链</th><th>链主企业名称</th><th>镇街（园区）</th></tr>"
+            '<tr><td rowspan="2">智能终端</td><td>青禾星辰科技有限公司</td><td>云溪镇</td></tr>'
+            "<tr><td>澄川微纳材料有限公司</td><td>石桥街道</td></tr>"
+            '<tr><td>新型储能</td><td colspan="2">北岭蓝川能源股份有限公司</td></tr></table>')
+    f = tmp_path / "short.html"  # a short page: the article is little more than the table
+    f.write_text(f"<html><body>{NAV}<div class='article'><h1>链主企业名单</h1><p>{INTRO}</p>{body}</div>{FOOTER}"
+                 "</body></html>", encoding="utf-8")
+    doc = ingest.read_document(f)
+    assert [s.cells for s in _rows(doc)] == MERGED_ROWS
+    assert "政务公开" not in doc.text and "版权所有" not in doc.text
+
+
+def test_merged_cells_docx(tmp_path):
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=4, cols=3)
+    for i, r in enumerate(MERGED):
+        for j, v in enumerate(r):
+            if v:
+                t.rows[i].cells[j].text = v
+    t.cell(1, 0).merge(t.cell(2, 0))
+    t.cell(3, 1).merge(t.cell(3, 2))
+    t.cell(1, 0).text, t.cell(3, 1).text = "智能终端", "北岭蓝川能源股份有限公司"
+    d.save(tmp_path / "m.docx")
+    assert [s.cells for s in _rows(ingest.read_document(tmp_path / "m.docx"))] == MERGED_ROWS
+
+
+def test_merged_cells_pdf(tmp_path):
+    from reportlab.lib import colors
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    font = _cid_font()
+    t = Table(MERGED)
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                           ("SPAN", (0, 1), (0, 2)), ("SPAN", (1, 3), (2, 3))]))
+    SimpleDocTemplate(str(tmp_path / "m.pdf")).build([t])
+    assert [s.cells for s in _rows(ingest.read_document(tmp_path / "m.pdf"))] == MERGED_ROWS

@@ -6,7 +6,7 @@ kg.ingest) or a table (rows of cell strings, header row first if the file has on
 nothing about sentences or offsets; kg.ingest builds the Document from the blocks.
 
 A file that cannot be read raises `ReadError` with a one-line Chinese reason.
-Heavy libraries (python-docx, pdfplumber, trafilatura) are imported inside the readers, so
+Heavy libraries (python-docx, pdfplumber, readability-lxml) are imported inside the readers, so
 `import kg.ingest` stays fast and a missing optional library only affects its own format.
 """
 from __future__ import annotations

@@ -37,9 +37,18 @@ def read_docx(raw: bytes, path: str) -> Parsed:
 
 
 def _rows(table) -> list[list[str]]:
-    # merged cells are repeated under every column / row they span (python-docx resolves vMerge),
-    # so columns stay aligned with the header and a merged title row has one repeated value
-    return [[c.text for c in row.cells] for row in table.rows]
+    """python-docx repeats a merged cell under every column and row it spans: a vertical merge
+    keeps its value in each row (the same chain for several leaders), a horizontal one only in its
+    first column, so the columns stay aligned with the header."""
+    rows = []
+    for row in table.rows:
+        seen: set[int] = set()
+        cells = []
+        for c in row.cells:
+            cells.append("" if id(c._tc) in seen else c.text)
+            seen.add(id(c._tc))
+        rows.append(cells)
+    return rows
 
 
 register((".docx",), read_docx)

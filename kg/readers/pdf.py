@@ -57,8 +57,7 @@ def _page_blocks(page, no: int) -> list[Block]:
         if not any(_inside(line, b) for b in boxes):
             items.append((line["top"], 0, line["text"]))
     for t in tables:
-        rows = [[c or "" for c in r] for r in t.extract()]
-        items.append((t.bbox[1], 1, rows))
+        items.append((t.bbox[1], 1, _table_rows(t)))
     items.sort(key=lambda x: (x[0], x[1]))
     blocks: list[Block] = []
     lines: list[str] = []
@@ -73,6 +72,34 @@ def _page_blocks(page, no: int) -> list[Block]:
     if lines:
         blocks.append(Block("text", "\n".join(lines), page=no))
     return blocks
+
+
+def _table_rows(t) -> list[list[str]]:
+    """Cell texts; a cell covered by a merged cell above (its box reaches into this row) repeats
+    that value, one covered from the left stays empty, so columns stay aligned with the header."""
+    data = t.extract()
+    boxes = [r.cells for r in t.rows]
+    out: list[list[str]] = []
+    for r, row in enumerate(data):
+        cells = []
+        for c, v in enumerate(row):
+            if v is None and r > 0 and c < len(out[r - 1]):
+                v = out[r - 1][c] if _covers_down(boxes, r, c) else ""
+            cells.append(v or "")
+        out.append(cells)
+    return out
+
+
+def _covers_down(boxes: list, r: int, c: int) -> bool:
+    """Does the nearest real cell above (r, c) extend below the top of row r?"""
+    tops = [b[1] for b in boxes[r] if b is not None]
+    if not tops:
+        return False
+    for above in range(r - 1, -1, -1):
+        b = boxes[above][c] if c < len(boxes[above]) else None
+        if b is not None:
+            return b[3] > min(tops) + 1
+    return False
 
 
 register((".pdf",), read_pdf)
