@@ -432,8 +432,15 @@ def read_document(path: str | os.PathLike, doc_id: str | None = None, max_bytes:
     return doc
 
 
+_HINTS = {".doc": "旧版 Word 格式，请用 Word/WPS 另存为 .docx", ".wps": "WPS 文字格式，请另存为 .docx",
+          ".xls": "Excel 表格暂不读取，可另存为网页（.html）", ".xlsx": "Excel 表格暂不读取，可另存为网页（.html）",
+          ".et": "WPS 表格暂不读取，可另存为网页（.html）", ".ofd": "OFD 版式文件暂不读取，请导出为 PDF"}
+
+
 def _unsupported(f: Path) -> Skipped:
-    return Skipped(display_path(f), f"不支持的文件类型 {f.suffix or '（无扩展名）'}，只读取 {readers.describe()}")
+    hint = _HINTS.get(f.suffix.lower())
+    reason = f"不支持的文件类型 {f.suffix or '（无扩展名）'}" + (f"：{hint}" if hint else f"，只读取 {readers.describe()}")
+    return Skipped(display_path(f), reason)
 
 
 def _walk(root: Path, files: list[Path], skipped: list[Skipped]) -> None:

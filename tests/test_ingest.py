@@ -258,3 +258,11 @@ def test_cli_builds_despite_odd_file_names(tmp_path):
     ids = sorted(json.loads(l)["doc"] for l in (out / "extraction.jsonl").read_text(encoding="utf-8").splitlines())
     assert ids[1:] == ["ab.txt", "sub/ab.txt", "招商.txt"] and ids[0].startswith("a b~")
     assert "SHACL 校验通过" in (out / "validation.txt").read_text(encoding="utf-8")
+
+
+def test_office_formats_we_do_not_read_get_a_hint(tmp_path):
+    (tmp_path / "旧通知.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32)
+    (tmp_path / "名单.xlsx").write_bytes(b"PK\x03\x04")
+    _docs, skipped = ingest.load_corpus([tmp_path])
+    reasons = {Path(s.path).name: s.reason for s in skipped}
+    assert "另存为 .docx" in reasons["旧通知.doc"] and "Excel" in reasons["名单.xlsx"]
