@@ -48,7 +48,7 @@ def cmd_build(args) -> int:
         raise UserError(f"输入文件夹不存在：{src}")
     from tqdm import tqdm
 
-    from . import analysis, extract, ingest, rdf, report, resolve, store, view
+    from . import analysis, extract, ingest, rdf, report, resolve, store, tablefacts, view
 
     out = Path(args.out)
     regions = _region_dirs(args)
@@ -56,8 +56,9 @@ def cmd_build(args) -> int:
     docs, skipped = ingest.load_corpus([src], progress=not args.quiet)
     if not docs:
         _print_skipped(skipped)
-        raise UserError(f"{src} 中没有可读取的 .txt/.md 文档")
-    extractions = extract.extract_all(docs, workers=args.workers, progress=not args.quiet, region_dirs=regions)
+        raise UserError(f"{src} 中没有可读取的文档（支持 {ingest.readers.describe()}）")
+    extractions = tablefacts.merge_all(extract.extract_all(docs, workers=args.workers, progress=not args.quiet,
+                                                          region_dirs=regions))
 
     stages = ["实体消解", "构建 RDF", "产业链分析", "SHACL 校验", "写出图谱", "报告", "HTML 图谱", "SPARQL 存储"]
     bar = tqdm(total=len(stages), desc="构建图谱", unit="步", disable=args.quiet)
@@ -118,11 +119,12 @@ def _write_jsonl(path: Path, records: list[dict]) -> None:
 # ---------------------------------------------------------------- extract / eval
 
 def cmd_extract(args) -> int:
-    from . import extract, ingest
+    from . import extract, ingest, tablefacts
 
     docs, skipped = ingest.load_corpus(args.files, progress=False)
     _print_skipped(skipped)
-    exs = extract.extract_all(docs, workers=args.workers, progress=args.progress, region_dirs=_region_dirs(args))
+    exs = tablefacts.merge_all(extract.extract_all(docs, workers=args.workers, progress=args.progress,
+                                                   region_dirs=_region_dirs(args)))
     lines = "".join(json.dumps(extract.to_json(e), ensure_ascii=False) + "\n" for e in exs)
     if args.output:
         write_text_atomic(args.output, lines)
@@ -141,7 +143,7 @@ def _find_scorer(explicit: str | None) -> Path:
 
 
 def cmd_eval(args) -> int:
-    from . import extract, ingest
+    from . import extract, ingest, tablefacts
 
     gold_path = Path(args.gold)
     if not gold_path.is_file():
@@ -165,7 +167,7 @@ def cmd_eval(args) -> int:
             files.append(hit)
     docs, skipped = ingest.load_corpus(files)
     _print_skipped(skipped)
-    exs = extract.extract_all(docs, workers=args.workers, region_dirs=_region_dirs(args))
+    exs = tablefacts.merge_all(extract.extract_all(docs, workers=args.workers, region_dirs=_region_dirs(args)))
     pred = "".join(json.dumps(extract.to_json(e), ensure_ascii=False) + "\n" for e in exs)
     cmd = [sys.executable, str(scorer), "--gold", str(gold_path), "-"]
     if args.show_errors:
@@ -287,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data", action="append", metavar="DIR", help="额外的区域数据文件夹（集群、产业链模板），可重复")
 
     p = sub.add_parser("build", help="读取文件夹中的文本，构建图谱、分析并写出全部结果")
-    p.add_argument("source", help="文本文件夹（.txt/.md）")
+    p.add_argument("source", help="文档文件夹（.txt .md .docx .pdf .html 等）")
     p.add_argument("--out", default="out", help="输出文件夹（默认 out/）")
     p.add_argument("--workers", type=int, default=1, help="抽取进程数")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
@@ -295,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("extract", help="抽取实体与关系，按文档输出 JSONL")
-    p.add_argument("files", nargs="+", help="文本文件或文件夹")
+    p.add_argument("files", nargs="+", help="文档（.txt .md .docx .pdf .html 等）或文件夹")
     p.add_argument("--format", choices=["jsonl"], default="jsonl")
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--progress", action="store_true", help="显示进度条（输出到 stderr）")

@@ -1,4 +1,5 @@
-"""Ingest: read text files, decode, normalise, drop repeated paragraphs, split into sentences.
+"""Ingest: read files (text, Word, PDF, web pages; see kg.readers), normalise, drop repeated
+paragraphs, split into sentences; table rows become one sentence each, with their header known.
 
 Normalisation (offsets of every later stage refer to the normalised text):
 - line endings unified, zero-width characters removed;
@@ -7,19 +8,32 @@ Normalisation (offsets of every later stage refer to the normalised text):
 - hard line breaks inside a sentence are joined: a break is soft when the line before does not end
   a sentence and is about as long as the document's wrapped lines (short unterminated lines are
   headings or captions and keep their break);
-- a paragraph that repeats an earlier one of the same document is dropped and counted.
+- a paragraph that repeats an earlier one of the same document is dropped and counted;
+- a table row becomes one line and one sentence "表头：单元格；表头：单元格。" whose Sentence records
+  table, row and the (header, cell) pairs; a title row spanning the table stays a paragraph.
+
+Input guards: only regular files are read (FIFOs, devices reported), a per-file size limit
+(KG_MAX_FILE_MB, default 100) is checked before reading, symlinked folders are followed once
+(loops and repeats reported), unreadable folders are reported, file names that are not UTF-8 are
+decoded for display (GB18030, else escaped) and reported, and document ids never collide after
+the NFKC/space folding used for IRIs (a short hash of the path is appended when they would).
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import re
+import stat
+import sys
 import unicodedata
 from pathlib import Path
 
+from . import readers
 from .model import Document, Sentence, Skipped
+from .util import iri_segment
 
 TEXT_SUFFIXES = (".txt", ".md")
+DEFAULT_MAX_MB = 100
 # Chinese full-width punctuation that NFKC would fold to ASCII; kept as is.
 _KEEP = set("，。：；！？（）［］｛｝〔〕【】《》〈〉「」『』“”‘’、…—～·％＋－／＝") | {chr(c) for c in range(0x2460, 0x2500)} \
     | {chr(c) for c in range(0x2776, 0x2794)}  # circled caption numbers ①…⑳ stay
@@ -54,7 +68,7 @@ def decode(raw: bytes, path: str = "") -> tuple[str, str]:
     """Return (text, encoding); raise IngestError for binary or undecodable input."""
     for magic, what in _MAGIC.items():
         if raw.startswith(magic):
-            raise IngestError(path, f"这是{what}，不是文本文件（只支持 UTF-8 / GBK 编码的 .txt、.md）")
+            raise IngestError(path, f"这是{what}，不是文本文件（扩展名与内容不符，请改成对应的扩展名，如 .pdf、.docx）")
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -169,90 +183,381 @@ def dedupe(paras: list[str], min_len: int = 6) -> tuple[list[str], int]:
 def split_sentences(text: str) -> list[Sentence]:
     sents: list[Sentence] = []
     for para in re.finditer(r"[^\n]+", text):
-        start, end = para.span()
-        cut = start
-        for m in _SENT_END.finditer(text, start, end):
-            _add(sents, text, cut, m.end())
-            cut = m.end()
-        _add(sents, text, cut, end)
+        _split_span(sents, text, *para.span())
     return sents
 
 
-def _add(sents: list[Sentence], text: str, start: int, end: int) -> None:
+def _split_span(sents: list[Sentence], text: str, start: int, end: int, page: int | None = None) -> None:
+    cut = start
+    for m in _SENT_END.finditer(text, start, end):
+        _add(sents, text, cut, m.end(), page)
+        cut = m.end()
+    _add(sents, text, cut, end, page)
+
+
+def _add(sents: list[Sentence], text: str, start: int, end: int, page: int | None = None, **table) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     if end > start:
-        sents.append(Sentence(len(sents), start, end, text[start:end]))
+        sents.append(Sentence(len(sents), start, end, text[start:end], page=page, **table))
+
+
+# --------------------------------------------------------------------------- tables
+
+_WS = re.compile(r"\s+")
+_WS_CJK = re.compile(rf"(?<=[{_CJK}，。：；、（）])\s+(?=[{_CJK}，。：；、（）])")
+
+
+def _cell(text: str) -> str:
+    """One line, normalised like the text; a break inside a wrapped CJK cell leaves no space."""
+    text = normalise_chars(text or "")
+    return _WS.sub(" ", _WS_CJK.sub("", text)).strip()
+
+
+def table_layout(rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """(captions, rows): cells cleaned, empty rows dropped; leading rows with one repeated value
+    (a title merged across the table) are captions."""
+    rows = [[_cell(c) for c in r] for r in rows]
+    rows = [r for r in rows if any(r)]
+    captions = []
+    while len(rows) > 1 and len(rows[0]) > 1 and len({c for c in rows[0] if c}) == 1:
+        captions.append(next(c for c in rows[0] if c))
+        rows = rows[1:]
+    return captions, rows
+
+
+def _header(row: list[str]) -> list[str]:
+    return [_WS.sub("", h) or f"第{i}列" for i, h in enumerate(row, 1)]
+
+
+def _known(cell: str) -> bool:
+    from .tablefacts import role_of
+
+    return role_of(cell) is not None
+
+
+def row_cells(header: list[str], row: list[str]) -> tuple[tuple[str, str], ...]:
+    out, seen = [], set()
+    for i, v in enumerate(row):
+        h = header[i] if i < len(header) else f"第{i + 1}列"
+        if v and (h, v) not in seen:  # a merged cell repeats its value under each spanned column
+            seen.add((h, v))
+            out.append((h, v))
+    return tuple(out)
+
+
+def row_text(cells: tuple[tuple[str, str], ...]) -> str:
+    return "；".join(f"{h}：{v}" for h, v in cells) + "。"
+
+
+# --------------------------------------------------------------------------- documents
+
+class _Lines:
+    """Lines of the normalised text with where they came from; drops repeated paragraphs."""
+
+    def __init__(self):
+        self.units: list[tuple[str, int | None, dict]] = []  # (line, page, table metadata)
+        self.seen: set[str] = set()
+        self.dropped = 0
+        self.tables = 0
+        self.last: dict | None = None  # header, row count and page of the last table read
+
+    def para(self, text: str, page: int | None, min_len: int = 6) -> None:
+        key = _fold(text)
+        if len(key) >= min_len and key in self.seen:
+            self.dropped += 1
+            return
+        self.seen.add(key)
+        self.units.append((text, page, {}))
+
+    def table(self, rows: list[list[str]], page: int | None) -> None:
+        captions, rows = table_layout(rows)
+        for c in captions:
+            self.para(c, page)
+        if self._record(rows, page):
+            return
+        cont = self.last if self._continues(rows, page) else None
+        if cont is None and (len(rows) < 2 or sum(1 for c in rows[0] if c) < 2):
+            for r in rows:  # no header row: plain lines
+                self.para(" ".join(c for c in r if c), page)
+            return
+        if cont is None:
+            self.tables += 1
+            header, data, n = _header(rows[0]), rows[1:], 0
+        else:  # a table going on from the previous page without repeating its header
+            header, data, n = cont["header"], rows, cont["rows"]
+        for r in data:
+            cells = row_cells(header, r)
+            if cells:
+                n += 1
+                self._row(cells, page, n)
+        self.last = {"header": header, "rows": n, "page": page, "unit": len(self.units)}
+
+    def _row(self, cells: tuple, page: int | None, n: int) -> None:
+        self.units.append((row_text(cells), page, {"table": self.tables, "row": n, "cells": cells}))
+
+    def _record(self, rows: list[list[str]], page: int | None) -> bool:
+        """A two-column form (项目名称 | …, 建设单位 | …): one record, its left column the headers."""
+        pairs = [(r[0], r[1]) for r in rows if len(r) >= 2 and r[0] and r[1] and not any(r[2:])]
+        if len(pairs) != len(rows) or len(pairs) < 2 or sum(_known(k) for k, _ in pairs) * 2 <= len(pairs):
+            return False
+        self.tables += 1
+        self._row(row_cells([_WS.sub("", k) for k, _ in pairs], [v for _, v in pairs]), page, 1)
+        self.last = None
+        return True
+
+    def _continues(self, rows: list[list[str]], page: int | None) -> bool:
+        last = self.last
+        return bool(last and rows and page is not None and last["page"] is not None and page == last["page"] + 1
+                    and all(len(u[0]) <= 12 for u in self.units[last["unit"]:])  # page numbers between
+                    and len(rows[0]) == len(last["header"]) and not any(_known(c) for c in rows[0]))
+
+
+def document_from_blocks(blocks: list, doc_id: str, path: str = "", encoding: str = "utf-8", sha256: str = "",
+                         markdown: bool = False, fmt: str = "", pages: int = 0) -> Document:
+    lines = _Lines()
+    for b in blocks:
+        if b.kind == "table":
+            lines.table(b.rows, b.page)
+        else:
+            for p in paragraphs(normalise_chars(b.text), markdown=markdown):
+                lines.para(p, b.page)
+    norm = "\n".join(u[0] for u in lines.units)
+    sents: list[Sentence] = []
+    pos = 0
+    for line, page, table in lines.units:
+        if table:
+            _add(sents, norm, pos, pos + len(line), page, **table)
+        else:
+            _split_span(sents, norm, pos, pos + len(line), page)
+        pos += len(line) + 1
+    return Document(doc_id=doc_id, path=path or doc_id, text=norm, sentences=sents, encoding=encoding,
+                    duplicates_dropped=lines.dropped, sha256=sha256, format=fmt, pages=pages, tables=lines.tables)
 
 
 def build_document(raw_text: str, doc_id: str, path: str = "", encoding: str = "utf-8",
                    sha256: str = "", markdown: bool = False) -> Document:
-    text = normalise_chars(raw_text)
-    paras, dropped = dedupe(paragraphs(text, markdown=markdown))
-    norm = "\n".join(paras)
-    return Document(doc_id=doc_id, path=path or doc_id, text=norm, sentences=split_sentences(norm),
-                    encoding=encoding, duplicates_dropped=dropped, sha256=sha256)
+    return document_from_blocks([readers.Block("text", raw_text)], doc_id, path, encoding, sha256, markdown)
 
 
-def read_document(path: str | os.PathLike, doc_id: str | None = None) -> Document:
-    p = Path(path)
+# --------------------------------------------------------------------------- files
+
+def max_file_bytes() -> int:
     try:
-        raw = p.read_bytes()
-    except IsADirectoryError:
-        raise IngestError(str(p), "这是一个文件夹，不是文件")
+        mb = float(os.environ.get("KG_MAX_FILE_MB", DEFAULT_MAX_MB))
+    except ValueError:
+        mb = DEFAULT_MAX_MB
+    return int(mb * 1024 * 1024) if mb > 0 else int(DEFAULT_MAX_MB * 1024 * 1024)
+
+
+def display_path(p: str | os.PathLike) -> str:
+    """The path as printable text: a name that is not UTF-8 (a GBK name from a Windows zip) is
+    decoded as GB18030 when that works, else its bad bytes are escaped (\\xNN)."""
+    s = os.fspath(p)
+    if isinstance(s, bytes):
+        s = os.fsdecode(s)
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        raw = os.fsencode(s)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="backslashreplace")
+
+
+def _name_ok(p: Path) -> bool:
+    try:
+        p.name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+_KIND = ((stat.S_ISFIFO, "命名管道 FIFO"), (stat.S_ISCHR, "字符设备"), (stat.S_ISBLK, "块设备"),
+         (stat.S_ISSOCK, "套接字"))
+
+
+def _read_bytes(p: Path, shown: str, limit: int) -> bytes:
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise IngestError(shown, "符号链接指向的文件不存在" if os.path.islink(p) else "文件不存在")
     except PermissionError:
-        raise IngestError(str(p), "没有读取权限")
+        raise IngestError(shown, "没有读取权限")
     except OSError as e:
-        raise IngestError(str(p), f"无法读取：{e.strerror or e}")
+        raise IngestError(shown, f"无法读取：{e.strerror or e}")
+    if stat.S_ISDIR(st.st_mode):
+        raise IngestError(shown, "这是一个文件夹，不是文件")
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((name for test, name in _KIND if test(st.st_mode)), "特殊文件")
+        raise IngestError(shown, f"不是普通文件（{kind}），不读取")
+    too_big = f"文件过大（超过每个文件 {limit / 1048576:.0f} MB 的上限；可用环境变量 KG_MAX_FILE_MB 调整）"
+    if st.st_size > limit:
+        raise IngestError(shown, too_big)
+    try:
+        with p.open("rb") as f:
+            raw = f.read(limit + 1)
+    except PermissionError:
+        raise IngestError(shown, "没有读取权限")
+    except OSError as e:
+        raise IngestError(shown, f"无法读取：{e.strerror or e}")
+    if len(raw) > limit:
+        raise IngestError(shown, too_big)
+    return raw
+
+
+def read_document(path: str | os.PathLike, doc_id: str | None = None, max_bytes: int | None = None) -> Document:
+    """Read one file with the reader registered for its suffix (unknown suffix: as text)."""
+    p = Path(path)
+    shown = display_path(p)
+    raw = _read_bytes(p, shown, max_bytes or max_file_bytes())
     if not raw.strip():
-        raise IngestError(str(p), "空文件")
-    text, enc = decode(raw, str(p))
-    doc = build_document(text, doc_id or p.name, str(p), enc, hashlib.sha256(raw).hexdigest(),
-                         markdown=p.suffix.lower() == ".md")
+        raise IngestError(shown, "空文件")
+    reader = readers.reader_for(p.suffix) or readers.reader_for(".txt")
+    try:
+        parsed = reader(raw, shown)
+    except readers.ReadError as e:
+        raise IngestError(shown, e.reason, e.line) from None
+    except Exception as e:  # noqa: BLE001 - a library failing on odd input loses this file only
+        raise IngestError(shown, f"无法解析这个 {p.suffix or '文本'} 文件（{type(e).__name__}）") from None
+    doc = document_from_blocks(parsed.blocks, doc_id or display_path(p.name), shown, parsed.encoding,
+                               hashlib.sha256(raw).hexdigest(), markdown=parsed.markdown, fmt=parsed.format,
+                               pages=parsed.pages)
     if not doc.sentences:
-        raise IngestError(str(p), "没有可读的正文（只有空白或符号）")
+        raise IngestError(shown, "没有可读的正文（只有空白或符号）")
     return doc
 
 
+_HINTS = {".doc": "旧版 Word 格式，请用 Word/WPS 另存为 .docx", ".wps": "WPS 文字格式，请另存为 .docx",
+          ".xls": "Excel 表格暂不读取，可另存为网页（.html）", ".xlsx": "Excel 表格暂不读取，可另存为网页（.html）",
+          ".et": "WPS 表格暂不读取，可另存为网页（.html）", ".ofd": "OFD 版式文件暂不读取，请导出为 PDF"}
+
+
+def _unsupported(f: Path) -> Skipped:
+    hint = _HINTS.get(f.suffix.lower())
+    reason = f"不支持的文件类型 {f.suffix or '（无扩展名）'}" + (f"：{hint}" if hint else f"，只读取 {readers.describe()}")
+    return Skipped(display_path(f), reason)
+
+
+def _walk(root: Path, files: list[Path], skipped: list[Skipped]) -> None:
+    """Files under root with a registered suffix; hidden entries ignored; symlinked folders
+    followed once (a folder reached again, e.g. through a link loop, is reported)."""
+    try:
+        st = os.stat(root)
+    except OSError as e:
+        skipped.append(Skipped(display_path(root), f"无法读取文件夹：{e.strerror or e}"))
+        return
+    seen = {(st.st_dev, st.st_ino)}
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except PermissionError:
+            skipped.append(Skipped(display_path(d), "没有权限读取这个文件夹，其中的文件未读取"))
+            continue
+        except OSError as e:
+            skipped.append(Skipped(display_path(d), f"无法读取文件夹：{e.strerror or e}"))
+            continue
+        subdirs = []
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            _visit(Path(e.path), e, seen, files, skipped, subdirs)
+        stack.extend(reversed(subdirs))
+
+
+def _visit(p: Path, e, seen: set, files: list[Path], skipped: list[Skipped], subdirs: list[Path]) -> None:
+    try:
+        is_dir = e.is_dir(follow_symlinks=True)
+    except OSError:
+        is_dir = False
+    if is_dir:
+        try:
+            st = os.stat(p)
+        except OSError as err:
+            skipped.append(Skipped(display_path(p), f"无法读取文件夹：{err.strerror or err}"))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            skipped.append(Skipped(display_path(p), "符号链接指向已经读取过的文件夹（循环或重复），不再重复读取"))
+            return
+        seen.add(key)
+        subdirs.append(p)
+    elif readers.reader_for(p.suffix):
+        files.append(p)
+    else:
+        skipped.append(_unsupported(p))
+
+
 def collect_files(inputs: list[str | os.PathLike]) -> tuple[list[Path], list[Skipped]]:
-    """Expand folders (recursively, .txt/.md); report other files and missing paths as skipped."""
+    """Expand folders (recursively, registered suffixes); report other files and missing paths."""
     files: list[Path] = []
     skipped: list[Skipped] = []
     for inp in inputs:
         p = Path(inp)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_dir() or any(part.startswith(".") for part in f.relative_to(p).parts):
-                    continue
-                if f.suffix.lower() in TEXT_SUFFIXES:
-                    files.append(f)
-                else:
-                    skipped.append(Skipped(str(f), f"不支持的文件类型 {f.suffix or '（无扩展名）'}，只读取 .txt 和 .md"))
-        elif p.is_file():
-            files.append(p)
+            found: list[Path] = []
+            _walk(p, found, skipped)
+            files.extend(sorted(found, key=lambda f: os.fsencode(f)))
+        elif os.path.lexists(p):
+            files.append(p)  # read_document reports links to nothing, FIFOs, devices
         else:
-            skipped.append(Skipped(str(p), "文件不存在"))
+            skipped.append(Skipped(display_path(p), "文件不存在"))
     return files, skipped
 
 
-def load_corpus(inputs: list[str | os.PathLike], progress: bool = False) -> tuple[list[Document], list[Skipped]]:
-    files, skipped = collect_files(inputs)
-    docs: list[Document] = []
+def assign_ids(files: list[Path], roots: list[Path] = ()) -> dict[Path, str]:
+    """Document id per file: its name, else its path relative to the input folder, else the name
+    plus a short hash of the raw path bytes, so that no two files share an IRI form (NFKC, spaces
+    removed: "a b.txt", "ab.txt" and "ａｂ.txt" collide there). Names already in their IRI form
+    choose first, so "ab.txt" keeps its name; the result does not depend on which files read."""
     used: set[str] = set()
+    ids: dict[Path, str] = {}
+
+    def rel(f: Path) -> str:
+        for r in roots:
+            try:
+                return display_path(f.relative_to(r))
+            except ValueError:
+                continue
+        return display_path(f)
+
+    order = sorted(files, key=lambda f: (iri_segment(display_path(f.name)) != display_path(f.name), os.fsencode(f)))
+    for f in order:
+        name = display_path(f.name)
+        tag = hashlib.sha1(os.fsencode(f)).hexdigest()[:8]
+        stem, dot, suffix = name.rpartition(".")
+        hashed = f"{stem}~{tag}.{suffix}" if dot and stem else f"{name}~{tag}"
+        doc_id = next((c for c in (name, rel(f), hashed) if iri_segment(c) not in used), f"{hashed}~{len(used)}")
+        used.add(iri_segment(doc_id))
+        ids[f] = doc_id
+    return ids
+
+
+def load_corpus(inputs: list[str | os.PathLike], progress: bool = False,
+                max_bytes: int | None = None) -> tuple[list[Document], list[Skipped]]:
+    files, skipped = collect_files(inputs)
+    ids = assign_ids(files, [Path(i) for i in inputs if Path(i).is_dir()])
+    docs: list[Document] = []
     it = files
     if progress:
         from tqdm import tqdm
 
         it = tqdm(files, desc="读取文档", unit="篇")
     for f in it:
-        doc_id = f.name if f.name not in used else str(f)
+        doc_id = ids[f]
         try:
-            doc = read_document(f, doc_id)
+            doc = read_document(f, doc_id, max_bytes=max_bytes)
         except IngestError as e:
             skipped.append(e.skipped())
             continue
-        used.add(doc.doc_id)
+        if not _name_ok(f):
+            print(f"注意：{display_path(f)} 的文件名不是 UTF-8 编码，已按 GB18030 解读（文档编号 {doc_id}）", file=sys.stderr)
         docs.append(doc)
     return docs, skipped

@@ -24,6 +24,11 @@ class Sentence:
     start: int  # offset into Document.text
     end: int
     text: str
+    # where the sentence came from in the original file (all optional)
+    page: int | None = None  # 1-based PDF page
+    table: int | None = None  # 1-based table number within the document
+    row: int | None = None  # 1-based data row within that table (header excluded)
+    cells: tuple[tuple[str, str], ...] = ()  # (header, cell) pairs of a table row, in column order
 
 
 @dataclass
@@ -35,6 +40,9 @@ class Document:
     encoding: str = "utf-8"
     duplicates_dropped: int = 0
     sha256: str = ""  # of the raw bytes
+    format: str = ""  # original format: "txt", "md", "docx", "pdf", "html" ("" = not from a file)
+    pages: int = 0  # PDF page count
+    tables: int = 0  # tables read as structure
 
     def sentence_at(self, offset: int) -> Sentence | None:
         for s in self.sentences:

@@ -178,6 +178,8 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> r
                     g.add((di, KG.sha256, Literal(d.sha256)))
                 g.add((di, KG.encoding, Literal(d.encoding or "utf-8")))
                 g.add((di, KG.duplicatesDropped, Literal(int(d.duplicates_dropped), datatype=XSD.integer)))
+                if d.format:
+                    g.add((di, KG.sourceFormat, Literal(d.format)))
         return g
 
     sent_maps = {d.doc_id: {s.index: s for s in d.sentences} for d in kb.documents}
@@ -192,6 +194,9 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> r
         s = sent_maps.get(doc_id, {}).get(index)
         if s is not None:
             text, start, end = s.text, s.start, s.end
+            for pred, v in ((KG.page, s.page), (KG.tableNumber, s.table), (KG.rowNumber, s.row)):
+                if v is not None:  # where in the original file: PDF page, table and row
+                    g.add((si, pred, Literal(int(v), datatype=XSD.integer)))
         g.add((si, RDF.type, KG.Sentence))
         g.add((si, RDF.type, PROV.Entity))
         g.add((si, KG.text, Literal(text)))

@@ -1,4 +1,5 @@
-"""Ingest: decoding, normalisation, repeated paragraphs, sentence offsets, bad input."""
+"""Ingest: decoding, normalisation, repeated paragraphs, sentence offsets, bad input, input guards."""
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -110,10 +111,10 @@ def test_unreadable_file(tmp_path, monkeypatch):
     f = tmp_path / "secret.txt"
     f.write_text("内容", encoding="utf-8")
 
-    def deny(self):
+    def deny(self, *a, **k):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", deny)  # root ignores chmod, so simulate the OS refusing
+    monkeypatch.setattr(Path, "open", deny)  # root ignores chmod, so simulate the OS refusing
     with pytest.raises(ingest.IngestError) as e:
         ingest.read_document(f)
     assert "权限" in e.value.reason
@@ -141,3 +142,127 @@ def test_cli_missing_folder_is_one_line_error(tmp_path):
     assert "Traceback" not in r.stderr
     assert r.stderr.strip().count("\n") == 0
     assert "不存在" in r.stderr and "nope" in r.stderr
+
+
+# ----------------------------------------------------------------------------- input guards
+
+GOOD = "虚构县签约项目12个，签约金额50亿元。"
+
+
+def test_fifo_and_devices_are_skipped_not_read(tmp_path):
+    import os
+
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would block forever
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")  # reading it would never end
+    docs, skipped = ingest.load_corpus([tmp_path])
+    assert [d.doc_id for d in docs] == ["good.txt"]
+    reasons = {Path(s.path).name: s.reason for s in skipped}
+    assert "FIFO" in reasons["pipe.txt"] and "字符设备" in reasons["zero.txt"]
+
+
+def test_size_limit_checked_before_reading(tmp_path, monkeypatch):
+    big = tmp_path / "huge.txt"
+    with big.open("wb") as f:
+        f.truncate(8 * 1024 ** 3)  # sparse 8 GB: must be refused from its size, not read
+    (tmp_path / "small.txt").write_text(GOOD * 10, encoding="utf-8")
+    docs, skipped = ingest.load_corpus([tmp_path])
+    assert [d.doc_id for d in docs] == ["small.txt"]
+    assert "文件过大" in skipped[0].reason and skipped[0].path.endswith("huge.txt")
+    monkeypatch.setenv("KG_MAX_FILE_MB", "0.0001")  # about 100 bytes
+    docs, skipped = ingest.load_corpus([tmp_path / "small.txt"])
+    assert docs == [] and "KG_MAX_FILE_MB" in skipped[0].reason
+
+
+def test_symlinked_folders_followed_once_loops_reported(tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "linked.txt").write_text(GOOD, encoding="utf-8")
+    root = tmp_path / "corpus"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "own.txt").write_text("虚构市新签约项目8个。", encoding="utf-8")
+    (root / "link").symlink_to(other, target_is_directory=True)
+    (root / "sub" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    docs, skipped = ingest.load_corpus([root])
+    assert sorted(d.doc_id for d in docs) == ["linked.txt", "own.txt"]
+    reasons = {Path(s.path).name: s.reason for s in skipped}
+    assert "循环" in reasons["loop"]
+    assert "符号链接指向的文件不存在" in reasons["gone.txt"]
+
+
+def test_unreadable_folder_is_reported(tmp_path, monkeypatch):
+    import os
+
+    (tmp_path / "ok.txt").write_text(GOOD, encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "inside.txt").write_text(GOOD, encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path):  # root ignores chmod 000, so simulate the OS refusing
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    docs, skipped = ingest.load_corpus([tmp_path])
+    assert [d.doc_id for d in docs] == ["ok.txt"]
+    assert [(Path(s.path).name, "没有权限" in s.reason) for s in skipped] == [("locked", True)]
+
+
+def test_document_ids_never_collide_after_folding(tmp_path):
+    from kg.util import iri_segment
+
+    for name in ("a b.txt", "ab.txt", "ａｂ.txt"):  # same IRI form after NFKC and space removal
+        (tmp_path / name).write_text(GOOD, encoding="utf-8")
+    docs, _ = ingest.load_corpus([tmp_path])
+    assert len(docs) == 3
+    assert len({iri_segment(d.doc_id) for d in docs}) == 3
+    assert "ab.txt" in [d.doc_id for d in docs]
+
+
+def test_file_name_not_utf8_is_decoded_and_reported(tmp_path, capsys):
+    import os
+
+    gbk = os.fsdecode(tmp_path).encode() + b"/" + "招商.txt".encode("gbk")
+    with open(gbk, "wb") as f:
+        f.write(GOOD.encode("utf-8"))
+    junk = os.fsdecode(tmp_path).encode() + b"/\xff\xfe.txt"
+    with open(junk, "wb") as f:
+        f.write(GOOD.encode("utf-8"))
+    docs, skipped = ingest.load_corpus([tmp_path])
+    assert skipped == []
+    ids = sorted(d.doc_id for d in docs)
+    assert ids == ["\\xff\\xfe.txt", "招商.txt"]
+    for d in docs:  # no surrogates left: writable as UTF-8 (would raise UnicodeEncodeError)
+        d.doc_id.encode("utf-8")
+        d.path.encode("utf-8")
+    assert "不是 UTF-8" in capsys.readouterr().err
+
+
+def test_cli_builds_despite_odd_file_names(tmp_path):
+    import os
+
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    text = "虚构市青禾星辰科技有限公司投资20亿元建设年产5万吨电池项目。"
+    for name in ("a b.txt", "ab.txt", "sub/ab.txt"):
+        (src / name).write_text(text, encoding="utf-8")
+    with open(os.fsencode(src) + b"/" + "招商.txt".encode("gbk"), "wb") as f:
+        f.write(text.encode("utf-8"))
+    out = tmp_path / "out"
+    r = _kg("build", str(src), "--out", str(out), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "招商.txt" in r.stderr and "Traceback" not in r.stderr
+    ids = sorted(json.loads(l)["doc"] for l in (out / "extraction.jsonl").read_text(encoding="utf-8").splitlines())
+    assert ids[1:] == ["ab.txt", "sub/ab.txt", "招商.txt"] and ids[0].startswith("a b~")
+    assert "SHACL 校验通过" in (out / "validation.txt").read_text(encoding="utf-8")
+
+
+def test_office_formats_we_do_not_read_get_a_hint(tmp_path):
+    (tmp_path / "旧通知.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 32)
+    (tmp_path / "名单.xlsx").write_bytes(b"PK\x03\x04")
+    _docs, skipped = ingest.load_corpus([tmp_path])
+    reasons = {Path(s.path).name: s.reason for s in skipped}
+    assert "另存为 .docx" in reasons["旧通知.doc"] and "Excel" in reasons["名单.xlsx"]
