@@ -481,7 +481,20 @@ _TEMPLATE = r"""<!DOCTYPE html>
     document.getElementById("loading").style.display = "none";
     window.chainkg.ready = true;
     network.fit();
+    focusHash();
   }
+  // graph.html#<IRI or name> (links from the chain maps in report.html) selects and centres that node
+  function focusHash() {
+    const want = decodeURIComponent(location.hash.slice(1));
+    if (!want) return;
+    const ids = nodeView.getIds({ filter: function (n) { return (n.info && n.info.iri) === want || n.label === want; } });
+    if (!ids.length) return;
+    document.getElementById("search").value = nodes.get(ids[0]).label;
+    network.selectNodes(ids);
+    network.focus(ids[0], { scale: 1.3, animation: false });
+    window.chainkg.focused = ids[0];
+  }
+  window.addEventListener("hashchange", focusHash);
   if (OPTIONS.physics.enabled && NODES.length > 1) {
     network.once("stabilizationIterationsDone", done);
     network.on("stabilizationProgress", function (p) {
