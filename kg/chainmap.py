@@ -162,6 +162,8 @@ def build_map(result: AnalysisResult, chain: str, ctx: MapContext | None = None)
             if ld.scope == "全市" and ld.label not in city_targets:
                 city_targets.append(ld.label)
     region = cities.most_common(1)[0][0] if cities else (ctx.main_city if ctx else "")
+    for b in boxes:  # the region itself is no target for its own chain
+        b.targets = [t for t in b.targets if t != region]
     docs.discard(None)
     return ChainMap(info.label, chain, [result.clusters[c].label for c in info.clusters if c in result.clusters],
                     boxes, region, len(docs), ctx.documents if ctx else 0, city_targets, result.generated)
@@ -236,7 +238,9 @@ def graph_context(graph, result: AnalysisResult) -> MapContext:
             if c is not None:
                 ctx.city_of[str(e)] = label(c)
                 counts[label(c)] += 1
-    ctx.main_city = counts.most_common(1)[0][0] if counts else ""
+    if not counts:  # no firm located in a city: the city the texts mention most
+        counts = Counter({label(c): sum(1 for _ in g.objects(c, KG.mention)) for c in cities})
+    ctx.main_city = next((c for c, n in counts.most_common(1) if n), "")
     wanted = set(result.untemplated)
     for ch in g.subjects(RDF.type, KG.IndustryChain):
         name = label(ch)
@@ -247,6 +251,8 @@ def graph_context(graph, result: AnalysisResult) -> MapContext:
             for e in g.subjects(p, URIRef(ch)):
                 kind = "Project" if (e, RDF.type, KG.Project) in g else "Enterprise"
                 firms.setdefault(str(e), Firm(label(e), str(e), kind, role))
+                for who in g.subjects(KG.implements, e):  # the enterprise behind a project of the chain
+                    firms.setdefault(str(who), Firm(label(who), str(who), "Enterprise"))
         ctx.untemplated[name] = sorted(firms.values(), key=lambda f: ({"链主": 0, "链核": 1}.get(f.role, 2), f.label))
     return ctx
 
@@ -468,8 +474,8 @@ def to_svg(m: ChainMap, base: str | None = None) -> str:
     ops, h = layout(m, base)
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chainmap" data-chain="{_attr(m.label)}" '
             f'viewBox="0 0 {W} {h:.0f}" width="{W}" height="{h:.0f}" font-family="{_attr(FONT_FAMILY)}" '
-            f'role="img" aria-label="{_attr(m.label)} 产业链图谱">')
-    return "\n".join([head, f"<title>{html.escape(m.label)} 产业链图谱</title>",
+            f'role="img" aria-label="{_attr(m.label)} 招商图谱">')
+    return "\n".join([head, f"<title>{html.escape(m.label)} 招商图谱</title>",
                       f'<rect width="{W}" height="{h:.0f}" fill="#ffffff"/>', *map(_svg_op, ops), "</svg>"]) + "\n"
 
 
