@@ -132,35 +132,41 @@ def _targets(gap, ctx: MapContext | None) -> list[str]:
     return out
 
 
-def build_map(result: AnalysisResult, chain: str, ctx: MapContext | None = None) -> ChainMap:
-    """The map of one template chain (chain = chain IRI in result.chains)."""
-    info = result.chains[chain]
+def _roles(result: AnalysisResult, chain: str) -> dict[str, str]:
+    """enterprise IRI -> 链主 | 链核 from the chain's assessed candidates."""
     roles: dict[str, str] = {}
     for ld in result.leaders_for(chain, qualified_only=False):
         r = _role(ld)
         if r and roles.get(ld.enterprise) != "链主":
             roles[ld.enterprise] = r
+    return roles
+
+
+def _box(gap, roles: dict[str, str], nexts: dict, ctx: MapContext | None, docs: set, cities: Counter) -> Box:
+    firms = []
+    for p in gap.players:
+        firms.append(Firm(p.label, p.iri, p.type, _role(p) or roles.get(p.iri or "", ""), not p.operating))
+        docs.add(_doc_of(p.sentence))
+        if ctx and p.iri in ctx.city_of:
+            cities[ctx.city_of[p.iri]] += 1
+    firms.sort(key=lambda f: {"链主": 0, "链核": 1}.get(f.role, 2))
+    docs.update(_doc_of(e.sentence) for e in gap.evidence)
+    return Box(gap.segment_label, gap.segment, gap.position, gap.order, gap.status, gap.kind, firms,
+               _targets(gap, ctx) if gap.status != "已覆盖" else [], nexts.get(gap.segment, []))
+
+
+def build_map(result: AnalysisResult, chain: str, ctx: MapContext | None = None) -> ChainMap:
+    """The map of one template chain (chain = chain IRI in result.chains)."""
+    info = result.chains[chain]
+    roles = _roles(result, chain)
     nexts = {s.iri: s.next for s in info.segments}
-    boxes, docs, cities = [], set(), Counter()
-    for g in result.gaps_for(chain):
-        firms = []
-        for p in g.players:
-            role = _role(p) or roles.get(p.iri or "", "")
-            firms.append(Firm(p.label, p.iri, p.type, role, not p.operating))
-            docs.add(_doc_of(p.sentence))
-            if ctx and p.iri in ctx.city_of:
-                cities[ctx.city_of[p.iri]] += 1
-        firms.sort(key=lambda f: {"链主": 0, "链核": 1}.get(f.role, 2))
-        docs.update(_doc_of(e.sentence) for e in g.evidence)
-        boxes.append(Box(g.segment_label, g.segment, g.position, g.order, g.status, g.kind, firms,
-                         _targets(g, ctx) if g.status != "已覆盖" else [], nexts.get(g.segment, [])))
+    docs: set = set()
+    cities: Counter = Counter()
+    gaps = result.gaps_for(chain)
+    boxes = [_box(g, roles, nexts, ctx, docs, cities) for g in gaps]
     for ld in result.leaders_for(chain):
         docs.update(_doc_of(e.sentence) for e in ld.evidence)
-    city_targets = []
-    for g in result.gaps_for(chain):
-        for ld in g.leads:
-            if ld.scope == "全市" and ld.label not in city_targets:
-                city_targets.append(ld.label)
+    city_targets = list(dict.fromkeys(ld.label for g in gaps for ld in g.leads if ld.scope == "全市"))
     region = cities.most_common(1)[0][0] if cities else (ctx.main_city if ctx else "")
     for b in boxes:  # the region itself is no target for its own chain
         b.targets = [t for t in b.targets if t != region]

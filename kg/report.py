@@ -267,7 +267,6 @@ OVERVIEW_HEADER = ["集群", "量级", "产业链", "链主", "已覆盖", "薄�
 
 
 def report_md(result: AnalysisResult, figures: dict[str, str], maps: dict[str, dict] | None = None) -> str:
-    maps = maps or {}
     L = ["# 产业链招商图谱分析报告", "", f"生成时间：{result.generated}（UTC）。链主只在文本有链主/龙头证据时认定；"
          "环节状态：已覆盖（≥2 个本地参与者且至少一个已投产）、薄弱（仅 1 个，或只有未投产项目）、缺失（无）。", ""]
     L += ["## 集群总览", "", "| " + " | ".join(OVERVIEW_HEADER) + " |", "|" + "---|" * len(OVERVIEW_HEADER)]
@@ -293,7 +292,7 @@ def report_md(result: AnalysisResult, figures: dict[str, str], maps: dict[str, d
         for ch in chs:
             d = _chain_sections(result, ch)
             c = d["counts"]
-            L += [f"### {d['info'].label}", "", *_map_md(maps.get(ch)),
+            L += [f"### {d['info'].label}", "", *_map_md(maps, ch),
                   f"环节 {len(d['gaps'])} 个：已覆盖 {c['已覆盖']}，薄弱 {c['薄弱']}，缺失 {c['缺失']}。", ""]
             L += ["**链主**", ""]
             if d["leaders"]:
@@ -325,8 +324,7 @@ def report_md(result: AnalysisResult, figures: dict[str, str], maps: dict[str, d
     if result.untemplated:
         L += ["", "## 文本提到但尚无模板的产业链", "",
               "、".join(result.untemplated) + "（在 ontology/templates/ 或区域文件夹中添加模板后即可分析）", ""]
-        for u in result.untemplated:
-            L += [f"### {u}", "", *_map_md(maps.get(u))]
+        L += _untemplated_maps_md(result, maps)
     L += ["", "## 未能定位到环节的企业与项目", ""]
     if result.unplaced:
         L += ["| 名称 | 类型 | 已知产业链 | 原因 |", "|---|---|---|---|"]
@@ -354,7 +352,6 @@ figure.chainmap figcaption{color:#555;font-size:12px}
 
 def report_html(result: AnalysisResult, figures_png: dict[str, bytes], maps: dict[str, dict] | None = None) -> str:
     e = html.escape
-    maps = maps or {}
     H = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
          "<title>产业链招商图谱分析报告</title>", f"<style>{CSS}</style></head><body>",
          "<h1>产业链招商图谱分析报告</h1>",
@@ -389,7 +386,7 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes], maps: dic
         for ch in chs:
             d = _chain_sections(result, ch)
             c = d["counts"]
-            H.append(f"<h3>{e(d['info'].label)}</h3>{_map_html(maps.get(ch))}<p>环节 {len(d['gaps'])} 个：已覆盖 {c['已覆盖']}，"
+            H.append(f"<h3>{e(d['info'].label)}</h3>{_map_html(maps, ch)}<p>环节 {len(d['gaps'])} 个：已覆盖 {c['已覆盖']}，"
                      f"薄弱 {c['薄弱']}，缺失 {c['缺失']}。</p><h4>链主</h4>")
             if d["leaders"]:
                 H.append("<table><tr><th>排名</th><th>企业</th><th>得分</th><th>文本</th><th>结构</th><th>构成</th>"
@@ -426,7 +423,7 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes], maps: dic
     if result.untemplated:
         H.append("<h2>文本提到但尚无模板的产业链</h2><p>" + e("、".join(result.untemplated))
                  + "（在 ontology/templates/ 或区域文件夹中添加模板后即可分析）</p>")
-        H += [f"<h3>{e(u)}</h3>{_map_html(maps.get(u))}" for u in result.untemplated]
+        H.append(_untemplated_maps_html(result, maps))
     H.append("<h2>未能定位到环节的企业与项目</h2>")
     if result.unplaced:
         H.append("<table><tr><th>名称</th><th>类型</th><th>已知产业链</th><th>原因</th></tr>")
@@ -461,18 +458,28 @@ def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None) -> dict[
     return maps
 
 
-def _map_md(mp: dict | None) -> list[str]:
+def _map_md(maps: dict[str, dict] | None, key: str) -> list[str]:
+    mp = (maps or {}).get(key)
     if not mp:
         return []
     return [f"![产业链图谱]({mp['png']})", "", f"（矢量图：[{mp['svg']}]({mp['svg']})）", ""]
 
 
-def _map_html(mp: dict | None) -> str:
+def _map_html(maps: dict[str, dict] | None, key: str) -> str:
+    mp = (maps or {}).get(key)
     if not mp:
         return ""
     return (f"<figure class=chainmap>{mp['inline']}<figcaption>点击企业或环节可在交互图谱 graph.html 中定位；"
             f"下载 <a href='{html.escape(mp['svg'])}'>SVG</a> · <a href='{html.escape(mp['png'])}'>PNG</a></figcaption>"
             "</figure>")
+
+
+def _untemplated_maps_md(result: AnalysisResult, maps: dict[str, dict] | None) -> list[str]:
+    return [x for u in result.untemplated for x in (f"### {u}", "", *_map_md(maps, u))]
+
+
+def _untemplated_maps_html(result: AnalysisResult, maps: dict[str, dict] | None) -> str:
+    return "".join(f"<h3>{html.escape(u)}</h3>{_map_html(maps, u)}" for u in result.untemplated)
 
 
 # ---------------------------------------------------------------- entry point
@@ -483,9 +490,8 @@ def write_reports(result: AnalysisResult, out_dir: Path, graph=None) -> dict[str
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     maps = write_chain_maps(result, out_dir, graph)
-    for mp in maps.values():
-        for k in ("svg", "png"):
-            paths[mp[k]] = out_dir / mp[k]
+    if maps:
+        paths[CHAIN_MAP_DIR + "/"] = out_dir / CHAIN_MAP_DIR
     figs_png: dict[str, bytes] = {}
     figs_rel: dict[str, str] = {}
     for i, (cl_label, chs) in enumerate(_ordered_chains(result), 1):
@@ -501,7 +507,8 @@ def write_reports(result: AnalysisResult, out_dir: Path, graph=None) -> dict[str
             figs_png[cl_label] = png
             figs_rel[cl_label] = rel
     for name, text in (("leaders.csv", leaders_csv(result)), ("gaps.csv", gaps_csv(result)),
-                       ("report.md", report_md(result, figs_rel, maps)), ("report.html", report_html(result, figs_png, maps))):
+                       ("report.md", report_md(result, figs_rel, maps)),
+                       ("report.html", report_html(result, figs_png, maps))):
         write_text_atomic(out_dir / name, text)
         paths[name] = out_dir / name
     return paths

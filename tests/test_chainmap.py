@@ -310,3 +310,82 @@ def test_report_map_visible_in_chromium(seeds_out, tmp_path):
         assert not severe, severe
     finally:
         driver.quit()
+
+
+# ---------------------------------------------------------------- graph.html for a large corpus
+def _big_graph():
+    import rdflib
+    from rdflib import RDF, RDFS, Literal, Namespace, URIRef
+
+    from kg.util import KG as KG_NS
+
+    KG = Namespace(KG_NS)
+    g = rdflib.Graph()
+
+    def ent(t, name):
+        n = URIRef(entity_iri(t, name))
+        g.add((n, RDF.type, KG[t]))
+        g.add((n, RDFS.label, Literal(name, lang="zh")))
+        return n
+
+    chain = ent("IndustryChain", "测试产业链")
+    segs = [ent("ChainSegment", f"测试环节{i}") for i in range(3)]
+    for s in segs:
+        g.add((s, KG.segmentOf, chain))
+    placed = [ent("Enterprise", f"链上企业{i}有限公司") for i in range(4)]
+    for i, e in enumerate(placed):
+        g.add((e, KG.inSegment, segs[i % 3]))
+    g.add((placed[0], KG.chainLeaderOf, chain))
+    city = ent("City", "测试市")
+    for i in range(450):
+        g.add((ent("Enterprise", f"其他企业{i}有限公司"), KG.locatedIn, city))
+    return g
+
+
+def test_big_graph_opens_on_chain_overview(tmp_path):
+    import json
+    import re
+
+    from kg.view import write_html
+
+    write_html(_big_graph(), tmp_path / "graph.html")
+    page = (tmp_path / "graph.html").read_text(encoding="utf-8")
+    nodes = json.loads(re.search(r"const NODES = (.*?);\nconst EDGES", page, re.S).group(1))
+    ov = {n["label"] for n in nodes if n.get("ov")}
+    assert ov == {"测试产业链", "测试环节0", "测试环节1", "测试环节2"} | {f"链上企业{i}有限公司" for i in range(4)}
+    assert "产业链概览：8 / 459 个节点" in page
+    # small graphs and focused views are drawn whole
+    small = _big_graph()
+    write_html(small, tmp_path / "f.html", focus={"chain": "测试产业链", "depth": 1})
+    assert '"ov"' not in (tmp_path / "f.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_big_graph_overview_in_chromium(tmp_path):
+    why = _browser_missing()
+    if why:
+        pytest.skip(why)
+    from urllib.parse import quote
+
+    from kg.view import write_html
+
+    write_html(_big_graph(), tmp_path / "graph.html")
+    driver = open_page((tmp_path / "graph.html").as_uri(), tmp_path)
+    try:
+        wait_ready(driver)
+        assert driver.execute_script("return window.chainkg.view.length") == 8
+        driver.find_element("id", "showall").click()
+        wait_ready(driver)
+        assert driver.execute_script("return window.chainkg.view.length") == 459
+        assert not driver.find_element("id", "showall").is_displayed()
+        # a link to a firm outside the overview opens the full graph focused on it
+        target = entity_iri("Enterprise", "其他企业7有限公司")
+        driver.get((tmp_path / "graph.html").as_uri() + "#" + quote(target, safe=""))
+        wait_ready(driver)
+        t0 = time.time()
+        while driver.execute_script("return window.chainkg.focused === undefined") and time.time() - t0 < 60:
+            time.sleep(0.2)
+        assert driver.execute_script("return window.chainkg.nodes.get(window.chainkg.focused).label") == "其他企业7有限公司"
+        assert driver.execute_script("return window.chainkg.view.length") == 459
+    finally:
+        driver.quit()
