@@ -261,12 +261,24 @@ def _subgraph(nodes: dict, edges: list, centre, depth: int) -> set:
     return keep
 
 
+def _overview_note(overview: set, n_nodes: int, default: str) -> str:
+    return f"产业链概览：{len(overview)} / {n_nodes} 个节点（产业链、环节及其企业）" if overview else default
+
+
+def _mark_overview(net_nodes: list, order: list, overview: set) -> None:
+    for nd in net_nodes:
+        if order[nd["id"]] in overview:
+            nd["ov"] = True
+
+
 OVERVIEW_TYPES = {"IndustryCluster", "IndustryChain", "ChainSegment"}
 OVERVIEW_RELATIONS = {KG.inSegment, KG.chainLeaderOf, KG.segmentOf, KG.forCluster}
 
 
-def _overview(nodes: dict, edges: list) -> set:
+def _overview(nodes: dict, edges: list, focus) -> set:
     """A big graph opens on its chains: clusters, chains, segments and the firms placed on them."""
+    if focus or len(nodes) <= LAYOUT_THRESHOLD:
+        return set()
     keep = {n for n, t in nodes.items() if t in OVERVIEW_TYPES}
     keep |= {x for s, p, o in edges if p in OVERVIEW_RELATIONS for x in (s, o)}
     return keep if any(nodes[n] not in OVERVIEW_TYPES for n in keep) else set()
@@ -339,9 +351,8 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
 
     order = sorted(nodes, key=lambda n: (list(TYPES).index(nodes[n]), _label(g, n)))
 
-    overview = _overview(nodes, edges) if not focus and len(order) > LAYOUT_THRESHOLD else set()
-    if overview:
-        subtitle = f"产业链概览：{len(overview)} / {len(order)} 个节点（产业链、环节及其企业）"
+    overview = _overview(nodes, edges, focus)
+    subtitle = _overview_note(overview, len(order), subtitle)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     ids = {n: i for i, n in enumerate(order)}
     for n in order:
@@ -353,10 +364,11 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
         info["importance"] = why
         info["iri"] = str(n)
         net.add_node(ids[n], label=_label(g, n), shape=TYPES[t][2], size=round(size, 1),
-                     color=TYPES[t][1], group=t, info=info, **({"ov": True} if n in overview else {}))
+                     color=TYPES[t][1], group=t, info=info)
     for s, p, o in edges:
         net.add_edge(ids[s], ids[o], label=RELATIONS[p], rel=_local(p))
     net_nodes, net_edges = net.nodes, net.edges
+    _mark_overview(net_nodes, order, overview)
 
     counts = defaultdict(int)
     for n in order:
