@@ -234,7 +234,8 @@ def cmd_map(args) -> int:
     ctx = chainmap.graph_context(g, result)
     m = chainmap.build_map(result, iri, ctx) if iri else chainmap.build_untemplated(result, untemplated, ctx)
     t0 = time.time()
-    paths = chainmap.write_map(m, Path(args.output) if args.output else out / "figures" / "chains")
+    face = chainmap.FontSubsets([m]).face(m)
+    paths = chainmap.write_map(m, Path(args.output) if args.output else out / "figures" / "chains", face)
     print(f"已写出 {paths[0]} 与 {paths[1]}（{len(m.boxes)} 个环节，{time.time() - t0:.2f} 秒）")
     return 0
 

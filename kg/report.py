@@ -447,14 +447,17 @@ def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None) -> dict[
 
     ctx = chainmap.graph_context(graph, result) if graph is not None else None
     maps: dict[str, dict] = {}
-    for m in chainmap.all_maps(result, ctx):
+    todo = chainmap.all_maps(result, ctx)
+    fonts = chainmap.FontSubsets(todo)
+    for m in todo:
         try:
-            svg, png = chainmap.write_map(m, Path(out_dir) / CHAIN_MAP_DIR)
+            face = fonts.face(m)
+            svg, png = chainmap.write_map(m, Path(out_dir) / CHAIN_MAP_DIR, face)
         except Exception as ex:  # a picture must never break the reports
             log.warning("无法生成产业链图谱 %s：%s", m.label, ex)
             continue
         maps[m.iri or m.label] = {"svg": f"{CHAIN_MAP_DIR}/{svg.name}", "png": f"{CHAIN_MAP_DIR}/{png.name}",
-                                  "inline": chainmap.to_svg(m, "graph.html")}
+                                  "inline": chainmap.to_svg(m, "graph.html", face)}
     return maps
 
 

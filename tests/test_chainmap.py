@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -163,6 +164,10 @@ def test_palette_matches_report():
 
 def test_seeds_led_map(seeds_out):
     svg = (seeds_out / "figures" / "chains" / f"{LED}.svg").read_text(encoding="utf-8")
+    # the bundled CJK font travels inside the file, cut to the map's characters
+    face = re.search(r"@font-face\{font-family:'([^']+)';src:url\(data:font/(?:otf|ttf);base64,([A-Za-z0-9+/=]+)\)", svg)
+    assert face and 5_000 < len(face.group(2)) < 400_000
+    assert ET.fromstring(svg).get("font-family").startswith(f"'{face.group(1)}'")
     segs = _segments(svg)
     order = list(segs)
     # upstream to downstream: 衬底 → 外延 → 芯片 → 封装 → 应用
@@ -196,14 +201,17 @@ def test_render_under_a_second_per_chain(seeds_out):
     g = rdf.union_graph(rdf.load_graph(seeds_out))
     res = analysis.analyze(g)
     ctx = chainmap.graph_context(g, res)
-    chainmap.to_png(chainmap.build_map(res, next(iter(res.chains)), ctx))  # font loading, once per process
+    maps = chainmap.all_maps(res, ctx)
+    chainmap.to_png(maps[0])  # matplotlib font loading, once per process
+    fonts = chainmap.FontSubsets(maps)  # the CJK font parsed once per build
     times = []
     for ch in res.chains:
         t0 = time.perf_counter()
         m = chainmap.build_map(res, ch, ctx)
-        chainmap.to_svg(m)
+        svg = chainmap.to_svg(m, None, fonts.face(m))
         chainmap.to_png(m)
         times.append(time.perf_counter() - t0)
+        assert "@font-face" in svg
     assert max(times) < 1.0, times
 
 
@@ -295,6 +303,13 @@ def test_report_map_visible_in_chromium(seeds_out, tmp_path):
         assert ink > 0.15 and len(set(px)) > 50, ink  # not blank: drawn boxes and text
         for status in ("已覆盖", "薄弱", "缺失"):  # every status of the LED chain shows in its colour
             assert _share(px, PALETTE[status]) > 0.003, status
+        # the embedded CJK font is the one the browser used
+        family = el.get_attribute("font-family").split(",")[0].strip("'")
+        status = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "document.fonts.ready.then(() => done([...document.fonts].filter(f => f.family.replace(/[\"']/g, '')"
+            " === arguments[0]).map(f => f.status)))", family)
+        assert status == ["loaded"], (family, status)
         # the segment names are laid out as text the browser measured (fonts present, nothing collapsed)
         widths = driver.execute_script(
             "return [...arguments[0].querySelectorAll('g.segment text')].map(t => t.getBBox().width)", el)
@@ -344,7 +359,6 @@ def _big_graph():
 
 def test_big_graph_opens_on_chain_overview(tmp_path):
     import json
-    import re
 
     from kg.view import write_html
 
