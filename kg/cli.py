@@ -1,4 +1,4 @@
-"""`kg` command line: build, extract, eval, analyze, view, query, serve, push.
+"""`kg` command line: build, extract, eval, analyze, view, map, query, serve, push.
 
 Messages for people are Chinese; errors are one line naming the file (and line) — never a traceback.
 Exit codes: 0 = all fine, 1 = finished but some input was skipped / graph not SHACL-valid, 2 = could not run.
@@ -81,7 +81,7 @@ def cmd_build(args) -> int:
     _write_jsonl(out / "extraction.jsonl", [extract.to_json(e) for e in extractions])
     write_text_atomic(out / "validation.txt", vreport)
     bar.update(); step(5)
-    paths.update(report.write_reports(result, out))
+    paths.update(report.write_reports(result, out, graph=union))
     bar.update(); step(6)
     html = view.write_html(union, out / "graph.html")
     bar.update(); step(7)
@@ -199,7 +199,7 @@ def cmd_analyze(args) -> int:
     result = analysis.analyze(rdf.union_graph(ds), regions)
     analysis.write_back(ds, result)
     rdf.write_outputs(ds, out)
-    paths = report.write_reports(result, out)
+    paths = report.write_reports(result, out, graph=rdf.union_graph(ds))
     print(_analysis_summary(result) + "\n  已写出：" + "，".join(str(p) for p in paths.values()))
     return 0
 
@@ -220,6 +220,25 @@ def cmd_view(args) -> int:
         what = "、".join(f"{kinds[k]}「{v}」" for k, v in focus.items() if k in kinds)
         raise UserError(f"图谱中找不到{what}（{e}）")
     print(f"已写出 {info['path']}（{info['nodes']} 个节点，{info['edges']} 条边）")
+    return 0
+
+
+def cmd_map(args) -> int:
+    from . import analysis, chainmap, rdf
+
+    out = _graph_dir(args.graph)
+    g = rdf.union_graph(rdf.load_graph(out))
+    result = analysis.analyze(g, _region_dirs(args))
+    iri, untemplated = chainmap.find_chain(result, args.chain)
+    if not (iri or untemplated):
+        names = [c.label for c in result.chains.values()] + result.untemplated
+        raise UserError(f"{out} 的图谱中没有产业链「{args.chain}」；可选：{'、'.join(names)}")
+    ctx = chainmap.graph_context(g, result)
+    m = chainmap.build_map(result, iri, ctx) if iri else chainmap.build_untemplated(result, untemplated, ctx)
+    t0 = time.time()
+    face = chainmap.FontSubsets([m]).face(m)
+    paths = chainmap.write_map(m, Path(args.output) if args.output else out / "figures" / "chains", face)
+    print(f"已写出 {paths[0]} 与 {paths[1]}（{len(m.boxes)} 个环节，{time.time() - t0:.2f} 秒）")
     return 0
 
 
@@ -326,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", type=int, default=1, help="邻域深度")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_view)
+
+    p = sub.add_parser("map", help="画出一条产业链的招商图谱（SVG 与 PNG）")
+    p.add_argument("--chain", required=True, help="产业链名称，如 光电LED产业链")
+    p.add_argument("--graph", default="out", help="kg build 的输出文件夹")
+    p.add_argument("-o", "--output", help="输出文件夹（默认 <graph>/figures/chains/）")
+    data_opt(p)
+    p.set_defaults(func=cmd_map)
 
     p = sub.add_parser("query", help="运行 SPARQL 查询（.rq 文件、预置查询名或查询文本）")
     p.add_argument("query")

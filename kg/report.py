@@ -266,7 +266,7 @@ def _overview_rows(result: AnalysisResult) -> list[list[str]]:
 OVERVIEW_HEADER = ["集群", "量级", "产业链", "链主", "已覆盖", "薄弱", "缺失"]
 
 
-def report_md(result: AnalysisResult, figures: dict[str, str]) -> str:
+def report_md(result: AnalysisResult, figures: dict[str, str], maps: dict[str, dict] | None = None) -> str:
     L = ["# 产业链招商图谱分析报告", "", f"生成时间：{result.generated}（UTC）。链主只在文本有链主/龙头证据时认定；"
          "环节状态：已覆盖（≥2 个本地参与者且至少一个已投产）、薄弱（仅 1 个，或只有未投产项目）、缺失（无）。", ""]
     L += ["## 集群总览", "", "| " + " | ".join(OVERVIEW_HEADER) + " |", "|" + "---|" * len(OVERVIEW_HEADER)]
@@ -292,7 +292,7 @@ def report_md(result: AnalysisResult, figures: dict[str, str]) -> str:
         for ch in chs:
             d = _chain_sections(result, ch)
             c = d["counts"]
-            L += [f"### {d['info'].label}", "",
+            L += [f"### {d['info'].label}", "", *_map_md(maps, ch),
                   f"环节 {len(d['gaps'])} 个：已覆盖 {c['已覆盖']}，薄弱 {c['薄弱']}，缺失 {c['缺失']}。", ""]
             L += ["**链主**", ""]
             if d["leaders"]:
@@ -323,7 +323,8 @@ def report_md(result: AnalysisResult, figures: dict[str, str]) -> str:
         L.append("（无）")
     if result.untemplated:
         L += ["", "## 文本提到但尚无模板的产业链", "",
-              "、".join(result.untemplated) + "（在 ontology/templates/ 或区域文件夹中添加模板后即可分析）"]
+              "、".join(result.untemplated) + "（在 ontology/templates/ 或区域文件夹中添加模板后即可分析）", ""]
+        L += _untemplated_maps_md(result, maps)
     L += ["", "## 未能定位到环节的企业与项目", ""]
     if result.unplaced:
         L += ["| 名称 | 类型 | 已知产业链 | 原因 |", "|---|---|---|---|"]
@@ -344,10 +345,12 @@ th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#f0f0f0} h2{border-bottom:2px solid #1565c0;padding-bottom:.2em;margin-top:2em}
 .s-已覆盖{background:#e8f5e9}.s-薄弱{background:#fff8e1}.s-缺失{background:#ffebee}
 .ev{color:#555;font-size:12px} img{max-width:100%} .note{color:#555}
+figure.chainmap{margin:.5em 0 1em} figure.chainmap svg{max-width:100%;height:auto;display:block}
+figure.chainmap figcaption{color:#555;font-size:12px}
 """
 
 
-def report_html(result: AnalysisResult, figures_png: dict[str, bytes]) -> str:
+def report_html(result: AnalysisResult, figures_png: dict[str, bytes], maps: dict[str, dict] | None = None) -> str:
     e = html.escape
     H = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
          "<title>产业链招商图谱分析报告</title>", f"<style>{CSS}</style></head><body>",
@@ -383,7 +386,7 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes]) -> str:
         for ch in chs:
             d = _chain_sections(result, ch)
             c = d["counts"]
-            H.append(f"<h3>{e(d['info'].label)}</h3><p>环节 {len(d['gaps'])} 个：已覆盖 {c['已覆盖']}，"
+            H.append(f"<h3>{e(d['info'].label)}</h3>{_map_html(maps, ch)}<p>环节 {len(d['gaps'])} 个：已覆盖 {c['已覆盖']}，"
                      f"薄弱 {c['薄弱']}，缺失 {c['缺失']}。</p><h4>链主</h4>")
             if d["leaders"]:
                 H.append("<table><tr><th>排名</th><th>企业</th><th>得分</th><th>文本</th><th>结构</th><th>构成</th>"
@@ -420,6 +423,7 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes]) -> str:
     if result.untemplated:
         H.append("<h2>文本提到但尚无模板的产业链</h2><p>" + e("、".join(result.untemplated))
                  + "（在 ontology/templates/ 或区域文件夹中添加模板后即可分析）</p>")
+        H.append(_untemplated_maps_html(result, maps))
     H.append("<h2>未能定位到环节的企业与项目</h2>")
     if result.unplaced:
         H.append("<table><tr><th>名称</th><th>类型</th><th>已知产业链</th><th>原因</th></tr>")
@@ -433,12 +437,64 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes]) -> str:
     return "\n".join(H)
 
 
+# ---------------------------------------------------------------- chain maps (kg.chainmap)
+CHAIN_MAP_DIR = "figures/chains"
+
+
+def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None) -> dict[str, dict]:
+    """OUT/figures/chains/<chain>.svg|png per chain; {chain IRI or untemplated label: {svg, png, inline}}."""
+    from . import chainmap
+
+    ctx = chainmap.graph_context(graph, result) if graph is not None else None
+    maps: dict[str, dict] = {}
+    todo = chainmap.all_maps(result, ctx)
+    fonts = chainmap.FontSubsets(todo)
+    for m in todo:
+        try:
+            face = fonts.face(m)
+            svg, png = chainmap.write_map(m, Path(out_dir) / CHAIN_MAP_DIR, face)
+        except Exception as ex:  # a picture must never break the reports
+            log.warning("无法生成产业链图谱 %s：%s", m.label, ex)
+            continue
+        maps[m.iri or m.label] = {"svg": f"{CHAIN_MAP_DIR}/{svg.name}", "png": f"{CHAIN_MAP_DIR}/{png.name}",
+                                  "inline": chainmap.to_svg(m, "graph.html", face)}
+    return maps
+
+
+def _map_md(maps: dict[str, dict] | None, key: str) -> list[str]:
+    mp = (maps or {}).get(key)
+    if not mp:
+        return []
+    return [f"![产业链图谱]({mp['png']})", "", f"（矢量图：[{mp['svg']}]({mp['svg']})）", ""]
+
+
+def _map_html(maps: dict[str, dict] | None, key: str) -> str:
+    mp = (maps or {}).get(key)
+    if not mp:
+        return ""
+    return (f"<figure class=chainmap>{mp['inline']}<figcaption>点击企业或环节可在交互图谱 graph.html 中定位；"
+            f"下载 <a href='{html.escape(mp['svg'])}'>SVG</a> · <a href='{html.escape(mp['png'])}'>PNG</a></figcaption>"
+            "</figure>")
+
+
+def _untemplated_maps_md(result: AnalysisResult, maps: dict[str, dict] | None) -> list[str]:
+    return [x for u in result.untemplated for x in (f"### {u}", "", *_map_md(maps, u))]
+
+
+def _untemplated_maps_html(result: AnalysisResult, maps: dict[str, dict] | None) -> str:
+    return "".join(f"<h3>{html.escape(u)}</h3>{_map_html(maps, u)}" for u in result.untemplated)
+
+
 # ---------------------------------------------------------------- entry point
-def write_reports(result: AnalysisResult, out_dir: Path) -> dict[str, Path]:
-    """Write leaders.csv, gaps.csv, report.md, report.html and figures/*.png; return {name: path}."""
+def write_reports(result: AnalysisResult, out_dir: Path, graph=None) -> dict[str, Path]:
+    """Write leaders.csv, gaps.csv, report.md, report.html, figures/*.png and the chain maps
+    (figures/chains/); graph (the union graph) adds region, corpus size and untemplated chains' firms."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
+    maps = write_chain_maps(result, out_dir, graph)
+    if maps:
+        paths[CHAIN_MAP_DIR + "/"] = out_dir / CHAIN_MAP_DIR
     figs_png: dict[str, bytes] = {}
     figs_rel: dict[str, str] = {}
     for i, (cl_label, chs) in enumerate(_ordered_chains(result), 1):
@@ -454,7 +510,8 @@ def write_reports(result: AnalysisResult, out_dir: Path) -> dict[str, Path]:
             figs_png[cl_label] = png
             figs_rel[cl_label] = rel
     for name, text in (("leaders.csv", leaders_csv(result)), ("gaps.csv", gaps_csv(result)),
-                       ("report.md", report_md(result, figs_rel)), ("report.html", report_html(result, figs_png))):
+                       ("report.md", report_md(result, figs_rel, maps)),
+                       ("report.html", report_html(result, figs_png, maps))):
         write_text_atomic(out_dir / name, text)
         paths[name] = out_dir / name
     return paths

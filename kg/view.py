@@ -261,6 +261,29 @@ def _subgraph(nodes: dict, edges: list, centre, depth: int) -> set:
     return keep
 
 
+def _overview_note(overview: set, n_nodes: int, default: str) -> str:
+    return f"产业链概览：{len(overview)} / {n_nodes} 个节点（产业链、环节及其企业）" if overview else default
+
+
+def _mark_overview(net_nodes: list, order: list, overview: set) -> None:
+    for nd in net_nodes:
+        if order[nd["id"]] in overview:
+            nd["ov"] = True
+
+
+OVERVIEW_TYPES = {"IndustryCluster", "IndustryChain", "ChainSegment"}
+OVERVIEW_RELATIONS = {KG.inSegment, KG.chainLeaderOf, KG.segmentOf, KG.forCluster}
+
+
+def _overview(nodes: dict, edges: list, focus) -> set:
+    """A big graph opens on its chains: clusters, chains, segments and the firms placed on them."""
+    if focus or len(nodes) <= LAYOUT_THRESHOLD:
+        return set()
+    keep = {n for n, t in nodes.items() if t in OVERVIEW_TYPES}
+    keep |= {x for s, p, o in edges if p in OVERVIEW_RELATIONS for x in (s, o)}
+    return keep if any(nodes[n] not in OVERVIEW_TYPES for n in keep) else set()
+
+
 def _options(n_nodes: int) -> dict:
     big = n_nodes > LAYOUT_THRESHOLD
     # physics runs only during stabilisation, then the page switches it off; fewer iterations for
@@ -328,6 +351,8 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
 
     order = sorted(nodes, key=lambda n: (list(TYPES).index(nodes[n]), _label(g, n)))
 
+    overview = _overview(nodes, edges, focus)
+    subtitle = _overview_note(overview, len(order), subtitle)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     ids = {n: i for i, n in enumerate(order)}
     for n in order:
@@ -343,6 +368,7 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
     for s, p, o in edges:
         net.add_edge(ids[s], ids[o], label=RELATIONS[p], rel=_local(p))
     net_nodes, net_edges = net.nodes, net.edges
+    _mark_overview(net_nodes, order, overview)
 
     counts = defaultdict(int)
     for n in order:
@@ -395,6 +421,7 @@ _TEMPLATE = r"""<!DOCTYPE html>
   #search { width: 100%; box-sizing: border-box; padding: 5px 6px; font-size: 13px; border: 1px solid #bbb;
             border-radius: 4px; }
   #hits { color: #666; margin: 4px 0 8px; min-height: 1em; }
+  #showall { margin: 0 0 8px; padding: 3px 8px; font-size: 13px; cursor: pointer; }
   .legend label { display: flex; align-items: center; gap: 6px; padding: 2px 0; cursor: pointer; }
   .sw { display: inline-block; width: 12px; height: 12px; border: 1px solid #444; }
   .sw.ellipse, .sw.dot { border-radius: 50%; }
@@ -428,6 +455,7 @@ _TEMPLATE = r"""<!DOCTYPE html>
     <div class="sub">__SUBTITLE__</div>
     <input id="search" type="search" placeholder="搜索名称（回车定位）" autocomplete="off">
     <div id="hits"></div>
+    <button id="showall" hidden>显示全部节点</button>
     <div class="legend" id="legend"></div>
     <div id="stats"></div>
   </div>
@@ -471,17 +499,51 @@ _TEMPLATE = r"""<!DOCTYPE html>
   const shown = {};
   LEGEND.forEach(function (l) { shown[l.type] = true; });
   let query = "";
-  const nodeView = new vis.DataView(nodes, { filter: function (n) { return shown[n.group] !== false; } });
+  let overview = NODES.some(function (n) { return n.ov; });  // big graphs open on the chain overview
+  const nodeView = new vis.DataView(nodes, { filter: function (n) { return shown[n.group] !== false && (!overview || n.ov); } });
   const container = document.getElementById("mynetwork");
   const network = new vis.Network(container, { nodes: nodeView, edges: edges }, OPTIONS);
-  window.chainkg = { network: network, nodes: nodes, edges: edges, view: nodeView, ready: false };
+  window.chainkg = { network: network, nodes: nodes, edges: edges, view: nodeView, ready: false, overview: overview };
+  const showAll = document.getElementById("showall");
+  showAll.hidden = !overview;
+  function showEverything(then) {
+    overview = window.chainkg.overview = false;
+    showAll.hidden = true;
+    document.querySelector("#side .sub").textContent = "";
+    nodeView.refresh();
+    stats();
+    window.chainkg.ready = false;
+    network.setOptions({ physics: { enabled: true } });
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({ physics: { enabled: false } });
+      window.chainkg.ready = true;
+      network.fit();
+      if (then) then();
+    });
+    network.stabilize(OPTIONS.physics.stabilization.iterations);
+  }
+  showAll.addEventListener("click", function () { showEverything(); });
 
   function done() {
     network.setOptions({ physics: { enabled: false } });
     document.getElementById("loading").style.display = "none";
     window.chainkg.ready = true;
     network.fit();
+    focusHash();
   }
+  // graph.html#<IRI or name> (links from the chain maps in report.html) selects and centres that node
+  function focusHash() {
+    const want = decodeURIComponent(location.hash.slice(1));
+    if (!want) return;
+    const ids = nodes.getIds({ filter: function (n) { return (n.info && n.info.iri) === want || n.label === want; } });
+    if (!ids.length) return;
+    if (overview && !nodes.get(ids[0]).ov) { showEverything(focusHash); return; }
+    document.getElementById("search").value = nodes.get(ids[0]).label;
+    network.selectNodes(ids);
+    network.focus(ids[0], { scale: 1.3, animation: false });
+    window.chainkg.focused = ids[0];
+  }
+  window.addEventListener("hashchange", focusHash);
   if (OPTIONS.physics.enabled && NODES.length > 1) {
     network.once("stabilizationIterationsDone", done);
     network.on("stabilizationProgress", function (p) {
