@@ -898,6 +898,8 @@ def write_back(ds: rdflib.Dataset | rdflib.Graph, result: AnalysisResult) -> Non
             if ev.sentence:
                 out.add((node, PROV.wasDerivedFrom, URIRef(ev.sentence)))
     for gp in result.gaps:
+        if gp.status == "未知":
+            continue  # nothing is asserted about a segment the texts are silent on (gaps.csv lists it)
         node = _result_node(out, f"gap/{iri_segment(gp.chain_label)}/{iri_segment(gp.segment_label)}",
                             KG.Gap, f"{gp.chain_label}·{gp.segment_label}：{gp.status}", act)
         out.add((node, KG.chain, URIRef(gp.chain)))
