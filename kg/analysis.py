@@ -446,7 +446,7 @@ class _Run:
     def _text_chains(self) -> dict[str, ChainInfo]:
         out = {}
         for c in self.G.of_type(KG.IndustryChain):
-            if self.chain_of(c) is not None:
+            if self.chain_of(c) is not None or not any(True for _ in self.g.subjects(KG.denotes, c)):
                 continue
             label = self.G.label(c)
             if len(_core(label)) < 2 or _core(label) == norm_name(label):
@@ -455,7 +455,8 @@ class _Run:
         return out
 
     def _chains_in_scope(self, placements: list[Placement]) -> dict[str, ChainInfo]:
-        named = {self.chain_of(c) for c in self.G.of_type(KG.IndustryChain)} - {None}
+        named = {self.chain_of(c) for c in self.G.of_type(KG.IndustryChain)
+                 if any(True for _ in self.g.subjects(KG.denotes, c))} - {None}
         for sid, text in self.sent_text.items():
             named |= self.matcher.chains_named(text)
         for p in (KG.chainLeaderOf, KG.chainCoreOf, KG.belongsToChain):
