@@ -144,7 +144,8 @@ def lithium_graph() -> Builder:
     pf_amt = Literal(Decimal("2000000000"), datatype=XSD.decimal)
     b.g.add((pf, KG.investmentAmount, pf_amt))
     fly = b.entity("Project", "30MW飞轮储能项目")
-    b.sentence("鼎轮能源30MW飞轮储能项目将有效提升电网稳定性。", {"30MW飞轮储能项目": fly})
+    en = b.entity("IndustryChain", "能源产业链")
+    b.sentence("鼎轮能源30MW飞轮储能项目将有效提升电网稳定性，壮大能源产业链。", {"30MW飞轮储能项目": fly, "能源产业链": en})
     return b
 
 
@@ -271,7 +272,8 @@ def test_sought_segment_is_missing_and_gets_named_targets():
 def test_deployment_is_not_manufacturing():
     b = Builder("dep.txt")
     p = b.entity("Project", "100MW储能电站")
-    b.sentence("100MW储能电站已投产运营。", {"100MW储能电站": p})
+    en = b.entity("IndustryChain", "能源产业链")
+    b.sentence("100MW储能电站已投产运营，能源产业链再添新动能。", {"100MW储能电站": p, "能源产业链": en})
     r = analysis.analyze(b.g, [CHANGZHI])
     g = gap(r, KGR_NS + "IndustryChain/能源产业链", "储能")
     assert g.players and all(pl.deployment for pl in g.players)
