@@ -153,6 +153,11 @@ def _read_templates(G: _G) -> tuple[dict[str, ChainInfo], dict[str, ClusterInfo]
             sorted(str(o) for o in g.objects(seg, KG.next))))
     for c in chains.values():
         c.segments.sort(key=lambda s: (POSITIONS.index(s.position) if s.position in POSITIONS else 1, s.order, s.label))
+    return chains, _read_clusters(G, chains)
+
+
+def _read_clusters(G: _G, chains: dict[str, ChainInfo]) -> dict[str, ClusterInfo]:
+    g = G.g
     clusters: dict[str, ClusterInfo] = {}
     tier_rank = {"千亿级": 0, "百亿级": 1}
     cls = sorted(G.of_type(KG.IndustryCluster),
@@ -172,7 +177,7 @@ def _read_templates(G: _G) -> tuple[dict[str, ChainInfo], dict[str, ClusterInfo]
         missing = [ch for ch in cl.chains if ch not in chains]
         for ch in missing:
             log.warning("集群 %s 指向的产业链 %s 没有模板", cl.label, ch)
-    return chains, clusters
+    return clusters
 
 
 def _core(name: str) -> str:
@@ -634,6 +639,20 @@ class _Run:
                                      "", None, stage))
         return out
 
+    def _park_placements(self) -> list[Placement]:
+        """A local park named after a segment ("冻干食品产业园") is a player on that segment."""
+        out = []
+        for park in self.G.of_type(KG.Park):
+            if self.focus.known and park not in self.local_places:
+                continue
+            cs = self.ctx.get(park) or _contexts(self.G, park)
+            sid, text = (cs[0].sentence, cs[0].text) if cs else (None, "")
+            stage = max((cues.stage(_after(c)) for c in cs), key=gaps_mod.STAGE_RANK.get, default="") or "开工"
+            for ch, (seg, kw) in self.matcher.head(self.G.label(park)).items():
+                out.append(Placement(str(park), self.G.label(park), "Park", ch, self.templates[ch].label, seg,
+                                     _seg_label(self.templates, ch, seg), "园区名称", kw, text, sid, stage))
+        return out
+
     def _placements(self) -> tuple[list[Placement], list[Placement]]:
         local, outside, keys = [], [], set()
         for ent in self.enterprises + self.projects:
@@ -643,7 +662,7 @@ class _Run:
                 if key not in keys:
                     keys.add(key)
                     target.append(pl)
-        return local, outside
+        return local + self._park_placements(), outside
 
     # ------------------------------------------------------------ sentence-level cues
     def _sentences(self) -> None:

@@ -46,6 +46,8 @@ def _status(players: list[Player], leader_here: bool, sought: bool, register_loa
         return "已覆盖", "链主所在环节"
     if len(counted) >= 2 and producing:
         return "已覆盖", f"本地 {len(counted)} 家，{len(producing)} 家已投产"
+    if counted and all(p.type == "未具名" for p in counted):
+        return "薄弱", "文本称有本地配套，但未给出企业名称"
     if counted:
         stages = "、".join(sorted({p.stage or "阶段不明" for p in counted}))
         return "薄弱", f"本地 {len(counted)} 家（{stages}）"
