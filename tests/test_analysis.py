@@ -446,3 +446,21 @@ def test_figures_fall_back_without_cjk_font(led, monkeypatch, caplog, tmp_path):
         monkeypatch.undo()
         report.cjk_font.cache_clear()
     assert report.cjk_font()  # CI has fonts-noto-cjk
+
+
+def test_region_leads_never_come_from_agency_names():
+    """A region inside an agency's name (省环渤海招商局) is not a target region; a region named on its own is."""
+    b = Builder("lead.txt")
+    cz = b.entity("City", "长治市", ["长治"])
+    agency = b.entity("Organization", "省环渤海招商局")
+    bohai = b.entity("Region", "环渤海")
+    yrd = b.entity("Region", "长三角")
+    li = b.entity("IndustryChain", "锂电产业链")
+    b.sentence("长治市锂电产业加快发展。", {"长治市": cz})
+    b.sentence("省环渤海招商局协助长治市招引锂电产业链电解液企业。", {"省环渤海招商局": agency, "环渤海": bohai, "长治市": cz,
+                                                    "锂电产业链": li})
+    b.sentence("长治市赴长三角招引锂电产业链电解液企业。", {"长三角": yrd, "长治市": cz, "锂电产业链": li})
+    r = analysis.analyze(b.g, [CHANGZHI])
+    g = gap(r, LI, "电解液")
+    assert g.status == "缺失"
+    assert [ld.label for ld in g.leads] == ["长三角"]

@@ -95,3 +95,36 @@ def test_bad_register_rows_are_named(tmp_path, capsys):
     with pytest.raises(register.RegisterError, match="缺少「名称」列"):
         reg.write_text("公司,地址\n甲,乙\n", encoding="utf-8")
         register.read(reg)
+
+
+def test_xlsx_register_reads_like_csv(tmp_path):
+    import openpyxl
+
+    from kg import register
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["名称", "地址/区县", "主营产品或经营范围", "规上"])
+    ws.append(["示例甲光电有限公司", "长治市潞州区", "LED芯片、外延片", "是"])
+    ws.append(["示例乙光电有限公司", "长治市潞州区", "LED芯片", "大概"])
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    rows, bad = register.read(path)
+    assert [r.values["名称"] for r in rows] == ["示例甲光电有限公司"] and rows[0].products == ["LED芯片", "外延片"]
+    assert len(bad) == 1 and bad[0].line == 3 and "「规上」" in bad[0].reason
+
+
+def test_register_firm_resolves_to_extracted_name():
+    from kg import register
+    from kg.model import Entity, KnowledgeBase
+    kb = KnowledgeBase()
+    kb.entities[("Enterprise", "山西高科华烨电子集团有限公司")] = Entity("Enterprise", "山西高科华烨电子集团有限公司",
+                                                                        {"山西高科华烨电子集团"})
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "r.csv"
+        p.write_text("名称,地址/区县,主营产品或经营范围,规上\n山西高科华烨电子集团,长治市潞州区,LED芯片,是\n", encoding="utf-8")
+        assert register.add_to_kb(kb, p) == []
+    assert [k for k in kb.entities if k[0] == "Enterprise"] == [("Enterprise", "山西高科华烨电子集团有限公司")]
+    rels = {(a.rel, a.tail if a.literal else a.tail[1]) for a in kb.assertions}
+    assert ("produces", "LED芯片") in rels and ("locatedIn", "潞州区") in rels and ("aboveScale", "是") in rels
+    assert all(ev.doc_id == "r.csv" and ev.sentence == 2 for a in kb.assertions for ev in a.evidence)
