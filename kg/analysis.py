@@ -454,8 +454,8 @@ class _Run:
             if self.chain_of(c) is not None or not any(True for _ in self.g.subjects(KG.denotes, c)):
                 continue
             label = self.G.label(c)
-            if len(_core(label)) < 2 or _core(label) == norm_name(label):
-                continue  # "产业链" alone, or not a chain name
+            if len(_core(label)) < 2 or _core(label) == norm_name(label) or cues.search("chain_name_verb", label):
+                continue  # "产业链" alone, not a chain name, or a verb phrase ("抓实产业链")
             out[str(c)] = ChainInfo(str(c), label, [], [], [], [], templated=False)
         return out
 

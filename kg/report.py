@@ -177,6 +177,11 @@ def gaps_csv(result: AnalysisResult) -> str:
     rows = []
     for cl_label, chs in _ordered_chains(result):
         for ch in chs:
+            info = result.chains[ch]
+            if not info.templated:  # a chain named only in the text: its firms, segments unknown
+                firms = sorted({p.label for p in result.placements if p.chain == ch})
+                rows.append([result.region, cl_label, info.label, "（无模板，环节未知）", "", "未知", "该链尚无模板",
+                             "待核实", "；".join(firms), "", "", ""])
             for g in result.gaps_for(ch):
                 rows.append([result.region, cl_label, g.chain_label, g.segment_label, g.position, g.status, g.basis,
                              g.kind, _players_text(g), _evidence_text(g.evidence), _leads_text(g), _leads_evidence(g)])

@@ -464,3 +464,25 @@ def test_region_leads_never_come_from_agency_names():
     g = gap(r, LI, "电解液")
     assert g.status == "缺失"
     assert [ld.label for ld in g.leads] == ["长三角"]
+
+
+def test_chains_named_only_in_text_are_analysed():
+    """A chain with no template gets its 链主 / 链核 and a 未知 segment row; a verb phrase is not a chain."""
+    b = Builder("txt.txt")
+    cz = b.entity("City", "长治市", ["长治"])
+    lead = b.entity("Enterprise", "甲预制菜食品有限公司")
+    core = b.entity("Enterprise", "乙冷鲜配送有限公司")
+    ch = b.entity("IndustryChain", "预制菜产业链")
+    verb = b.entity("IndustryChain", "筑强产业链")
+    s = b.sentence("长治市以甲预制菜食品有限公司为链主、乙冷鲜配送有限公司为链核，筑强产业链，发展预制菜产业链。",
+                   {"长治市": cz, "甲预制菜食品有限公司": lead, "乙冷鲜配送有限公司": core, "预制菜产业链": ch,
+                    "筑强产业链": verb})
+    b.rel(lead, "chainLeaderOf", ch, s)
+    b.rel(core, "chainCoreOf", ch, s)
+    r = analysis.analyze(b.g, [CHANGZHI])
+    assert str(ch) in r.chains and not r.chains[str(ch)].templated
+    assert str(verb) not in r.chains
+    assert [l.label for l in r.leaders_for(str(ch))] == ["甲预制菜食品有限公司"]
+    assert [l.role for l in r.leaders if l.label == "乙冷鲜配送有限公司"] == ["链核"]
+    rows = list(csv.DictReader(report.gaps_csv(r).lstrip("\ufeff").splitlines()))
+    assert [(x["segment"], x["status"]) for x in rows if x["chain"] == "预制菜产业链"] == [("（无模板，环节未知）", "未知")]
