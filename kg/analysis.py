@@ -33,7 +33,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from . import cues, gaps as gaps_mod, leaders as leaders_mod, resources
 from . import region as region_mod
-from .results import (NO_CLUSTER, NO_LEADER, POSITIONS, STATUS_LEGEND, STATUSES, AnalysisResult, ChainInfo,  # noqa: F401
+from .results import (NO_CLUSTER, NO_LEADER, POSITIONS, STATUS_LEGEND, STATUSES, AnalysisResult, ChainInfo,
                       ClusterInfo, Evidence, FactRow, Gap, Lead, Leader, Placement, Player, SegmentInfo, Unplaced)
 from .util import KG as KG_NS, KGR as KGR_NS, iri_segment, norm_name
 
@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 KG = Namespace(KG_NS)
 KGR = Namespace(KGR_NS)
 ANALYSIS_GRAPH = URIRef(KGR_NS + "graph/analysis")
+# result types live in kg.results; re-exported here for callers of kg.analysis
+__all__ = ["analyze", "write_back", "ANALYSIS_GRAPH", "NO_CLUSTER", "NO_LEADER", "STATUS_LEGEND", "STATUSES",
+           "AnalysisResult", "ChainInfo", "ClusterInfo", "Evidence", "FactRow", "Gap", "Lead", "Leader", "Placement",
+           "Player", "SegmentInfo", "Unplaced"]
 REGISTER_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 PLACE_TYPES = ("City", "County", "Province", "Region", "Park")
 
@@ -850,7 +854,6 @@ def _seg_label(chains, ch, seg) -> str:
 
 
 def _facts(G: _G) -> list[FactRow]:
-    g = G.g
     out = []
     for f in G.of_type(KG.Fact):
         s = G.one(f, PROV.wasDerivedFrom)

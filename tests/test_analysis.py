@@ -6,7 +6,6 @@ import sys
 
 import csv
 import hashlib
-import importlib.util
 from decimal import Decimal
 from pathlib import Path
 
@@ -106,7 +105,7 @@ def led_graph() -> Builder:
                     {"山西高科华烨电子集团": hy, "光电LED产业链": chain, "深圳": sz, "长治": cz})
     b.sentence("长治市光电产业加快发展。", {"长治市": cz})
     b.rel(hy, "chainLeaderOf", chain, s1)
-    s2 = b.sentence("山西高科华烨电子集团有限公司持续加大创新投入，以龙头企业带动LED全产业链加速集聚。",
+    b.sentence("山西高科华烨电子集团有限公司持续加大创新投入，以龙头企业带动LED全产业链加速集聚。",
                     {"山西高科华烨电子集团有限公司": hy})
     s3 = b.sentence("山西高科视像科技有限公司MLED新型显示面板生产项目（二期）现场一派火热，建设者们正加紧施工。",
                     {"山西高科视像科技有限公司": sx, "MLED新型显示面板生产项目（二期）": mled})
@@ -139,7 +138,7 @@ def lithium_graph() -> Builder:
     pz = b.entity("Project", "年产10万吨磷酸锰铁锂正极材料项目")
     pf = b.entity("Project", "年产4万吨锂离子动力储能电池负极材料一体化项目")
     b.sentence("年产10万吨磷酸锰铁锂正极材料项目向着年底投产奋力冲刺。", {"年产10万吨磷酸锰铁锂正极材料项目": pz})
-    s = b.sentence("总投资20亿元的年产4万吨锂离子动力储能电池负极材料一体化项目加速建设。",
+    b.sentence("总投资20亿元的年产4万吨锂离子动力储能电池负极材料一体化项目加速建设。",
                    {"年产4万吨锂离子动力储能电池负极材料一体化项目": pf})
     pf_amt = Literal(Decimal("2000000000"), datatype=XSD.decimal)
     b.g.add((pf, KG.investmentAmount, pf_amt))
