@@ -27,11 +27,23 @@ def _err(msg: str) -> None:
 
 
 def _region_dirs(args) -> list[Path]:
+    """Candidate region folders: those given with --data (replacing the bundled ones), else the bundled."""
+    from .region import bundled_and_extra
     extra = getattr(args, "data", None) or []
     for d in extra:
         if not Path(d).is_dir():
             raise UserError(f"区域数据文件夹不存在：{d}")
-    return resources.region_dirs(extra)
+    return bundled_and_extra(extra)
+
+
+def _load_registers(kb, files) -> None:
+    """Add each --register file to the knowledge base; bad rows become skipped entries (file, row, column)."""
+    from . import register
+    for f in files or []:
+        try:
+            kb.skipped.extend(register.add_to_kb(kb, f))
+        except register.RegisterError as e:
+            raise UserError(str(e))
 
 
 def _print_skipped(skipped) -> None:
@@ -68,10 +80,16 @@ def cmd_build(args) -> int:
 
     step(0)
     kb = resolve.build_kb(extractions, skipped, region_dirs=regions)
+    _load_registers(kb, args.register)
+    skipped = kb.skipped
+    from . import region as region_mod
+    focus = region_mod.detect(region_mod.counts_from_kb(kb), args.region)
+    regions = region_mod.select_dirs(focus, regions)  # only the focus region's scheme applies
     bar.update(); step(1)
     ds = rdf.build_dataset(kb, regions)
     bar.update(); step(2)
-    result = analysis.analyze(rdf.union_graph(ds), regions)
+    result = analysis.analyze(rdf.union_graph(ds), regions, region=args.region or focus.label or None)
+    result.region_detected = not args.region
     analysis.write_back(ds, result)
     bar.update(); step(3)
     union = rdf.union_graph(ds)
@@ -98,6 +116,7 @@ def cmd_build(args) -> int:
     print("  实体：" + "，".join(f"{k} {v}" for k, v in sorted(ents.items(), key=lambda x: -x[1])))
     print("  关系：" + "，".join(f"{k} {v}" for k, v in sorted(rels.items(), key=lambda x: -x[1])))
     print(f"  三元组 {len(union)} 条；SHACL 校验：" + ("通过" if conforms else f"未通过（{nviol} 处，见 validation.txt）"))
+    print(f"  分析地区：{result.region or '未识别（可用 --region 指定）'}")
     print(_analysis_summary(result))
     print(f"  输出目录 {out}/：graph.ttl graph.trig graph.nq report.md report.html leaders.csv gaps.csv "
           f"graph.html（{html['nodes']} 个节点） store/")
@@ -108,8 +127,8 @@ def _analysis_summary(result) -> str:
     leaders = sorted({(l.chain, l.label) for l in result.leaders if l.qualified})
     status = Counter(g.status for g in result.gaps)
     chains = len({g.chain for g in result.gaps})
-    return (f"  链主 {len(leaders)} 个（候选 {len(result.leaders)} 个）；{chains} 条产业链共 {len(result.gaps)} 个环节："
-            + "，".join(f"{k} {status.get(k, 0)}" for k in ("已覆盖", "薄弱", "缺失")))
+    return (f"  链主 {len(leaders)} 个（评估候选 {len(result.leaders)} 个，见 leaders.csv）；{chains} 条产业链共 "
+            f"{len(result.gaps)} 个环节：" + "，".join(f"{k} {status.get(k, 0)}" for k in ("已覆盖", "薄弱", "缺失", "未知")))
 
 
 def _write_jsonl(path: Path, records: list[dict]) -> None:
@@ -196,7 +215,7 @@ def cmd_analyze(args) -> int:
     regions = _region_dirs(args)
     ds = rdf.load_graph(out)
     rdf.drop_analysis(ds)
-    result = analysis.analyze(rdf.union_graph(ds), regions)
+    result = analysis.analyze(rdf.union_graph(ds), regions, region=args.region)
     analysis.write_back(ds, result)
     rdf.write_outputs(ds, out)
     paths = report.write_reports(result, out, graph=rdf.union_graph(ds))
@@ -305,14 +324,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True, metavar="命令")
 
     def data_opt(p):
-        p.add_argument("--data", action="append", metavar="DIR", help="额外的区域数据文件夹（集群、产业链模板），可重复")
+        p.add_argument("--data", action="append", metavar="DIR",
+                       help="区域数据文件夹（集群、产业链模板），可重复；给出时替换内置的区域数据")
+
+    def region_opt(p):
+        p.add_argument("--region", metavar="名称", help="分析地区（如 长治市）；默认从语料识别")
 
     p = sub.add_parser("build", help="读取文件夹中的文本，构建图谱、分析并写出全部结果")
     p.add_argument("source", help="文档文件夹（.txt .md .docx .pdf .html 等）")
     p.add_argument("--out", default="out", help="输出文件夹（默认 out/）")
     p.add_argument("--workers", type=int, default=1, help="抽取进程数")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.add_argument("--register", action="append", metavar="FILE",
+                   help="本地企业名录（CSV/XLSX：名称、统一社会信用代码、地址/区县、主营产品或经营范围、规上、营收），可重复")
     data_opt(p)
+    region_opt(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("extract", help="抽取实体与关系，按文档输出 JSONL")
@@ -337,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="对已有图谱重新做链主与缺口分析")
     p.add_argument("graph", nargs="?", default="out", help="kg build 的输出文件夹")
     data_opt(p)
+    region_opt(p)
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("view", help="生成（筛选后的）交互式 HTML 图谱")

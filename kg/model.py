@@ -3,7 +3,7 @@
 ingest -> Document; extract -> Extraction; resolve -> KnowledgeBase; rdf -> rdflib Dataset.
 Entity and relation type names follow ../shared/gold/README.md (Enterprise, Park, County, City,
 Province, Region, IndustryCluster, IndustryChain, Project, Product, Organization;
-locatedIn, belongsToCluster, belongsToChain, chainLeaderOf, suppliesTo, implements,
+locatedIn, belongsToCluster, belongsToChain, chainLeaderOf, chainCoreOf (链核), suppliesTo, implements,
 investment, capacity, produces, signedWith, plus inSegment from chain analysis).
 """
 from __future__ import annotations
@@ -13,9 +13,11 @@ from decimal import Decimal
 
 ENTITY_TYPES = ("Enterprise", "Organization", "Park", "County", "City", "Province", "Region",
                 "IndustryCluster", "IndustryChain", "Project", "Product")
-RELATION_TYPES = ("locatedIn", "belongsToCluster", "belongsToChain", "chainLeaderOf",
+RELATION_TYPES = ("locatedIn", "belongsToCluster", "belongsToChain", "chainLeaderOf", "chainCoreOf",
                   "suppliesTo", "implements", "investment", "capacity", "produces", "signedWith")
 LITERAL_RELATIONS = ("investment", "capacity")
+# enterprise-register attributes (kg/register.py): literal triples with provenance to the register row
+REGISTER_RELATIONS = ("creditCode", "aboveScale", "revenueText", "registerAddress")
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from .analysis import NO_CLUSTER, NO_LEADER, AnalysisResult, Gap, Leader
+from .results import NO_CLUSTER, NO_LEADER, STATUS_LEGEND, AnalysisResult, Gap, Leader
 from .util import write_bytes_atomic, write_text_atomic
 
 log = logging.getLogger(__name__)
 
-STATUS_COLORS = {"已覆盖": "#2e7d32", "薄弱": "#f9a825", "缺失": "#c62828"}
+STATUS_COLORS = {"已覆盖": "#2e7d32", "薄弱": "#f9a825", "缺失": "#c62828", "未知": "#9e9e9e"}
+STAGE_TAG = {"投产": "", "开工": "（在建）", "签约": "（签约）", "": "（阶段不明）"}
 FONT_CANDIDATES = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
@@ -81,34 +82,29 @@ def _clusters_text(labels: list[str]) -> str:
 def _players_text(g: Gap) -> str:
     out = []
     for p in g.players:
-        tag = "" if p.operating else "（在建/未投产）"
+        tag = "（应用部署，非制造）" if p.deployment else STAGE_TAG.get(p.stage, "")
         out.append(f"{p.label}{tag}")
     return "；".join(out)
 
 
-CITY_LEADS_SHOWN = 6
-
-
 def _leads_text(g: Gap) -> str:
-    """Chain/segment-specific leads first, then the city's target regions."""
-    own, city = [], {}
+    """Named target firms (with where they are), else fallback regions."""
+    out = []
     for ld in g.leads:
-        if ld.scope != "全市" and ld.label not in own:
-            own.append(ld.label)
-    for ld in g.leads:
-        if ld.scope == "全市" and ld.label not in own:
-            city[ld.label] = city.get(ld.label, 0) + 1
-    parts = ["；".join(own)] if own else []
-    if city:
-        top = sorted(city, key=lambda k: -city[k])
-        parts.append("全市重点区域：" + "、".join(top[:CITY_LEADS_SHOWN]) + ("等" if len(top) > CITY_LEADS_SHOWN else ""))
-    return "；".join(parts)
+        name = f"{ld.label}（{ld.place}）" if ld.place else ld.label
+        if name not in out:
+            out.append(name)
+    return "；".join(out)
+
+
+def _leads_evidence(g: Gap) -> str:
+    return _evidence_text([ld for ld in g.leads if ld.evidence], 3)
 
 
 def _evidence_text(evs, limit: int = 3) -> str:
     out = []
     for e in evs:
-        t = e.text.strip()
+        t = (getattr(e, "text", None) or getattr(e, "evidence", "") or "").strip()
         if t and t not in out:
             out.append(t)
     return " | ".join(out[:limit])
@@ -138,38 +134,57 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
+COMPONENT_COLUMNS = [("leader_role", "链主关系置信度"), ("core_role", "链核关系置信度"), ("suppliers", "本地供应商数"),
+                     ("customers", "本地客户数"), ("segments", "覆盖环节数"), ("projects", "项目数"),
+                     ("investment_yuan", "项目投资额(元)")]
+CONTRIB_KEYS = ("role", "suppliers", "customers", "segments", "projects", "investment")
+CONTRIB_NAMES = {"role": "链主关系", "suppliers": "供应商", "customers": "客户", "segments": "环节", "projects": "项目",
+                 "investment": "投资"}
+
+
 def _components_text(l: Leader) -> str:
     c = l.components
-    return (f"链主表述={c.get('explicit', 0)}; 文本线索={c.get('text_cues', 0)}; 配套供应商={c.get('suppliers', 0)}; "
-            f"项目={c.get('projects', 0)}; 环节覆盖={c.get('coverage', 0)}({c.get('segments', 0)}个); "
-            f"中心性={c.get('centrality', 0)}; 投资额={c.get('investment', 0)}({c.get('investment_yuan', '0')}元)")
+    return "；".join(f"{CONTRIB_NAMES[k]}+{c.get('contrib_' + k, 0)}" for k in CONTRIB_KEYS if c.get("contrib_" + k))
 
 
 # ---------------------------------------------------------------- CSV
 def leaders_csv(result: AnalysisResult) -> str:
-    header = ["cluster", "chain", "rank", "enterprise", "score", "text_score", "structure_score", "components",
-              "evidence"]
+    """Every candidate of every chain with its components, contributions, role and verdict."""
+    header = ["region", "cluster", "chain", "rank", "enterprise", "role", "qualified", "score", "role_score",
+              "structure_score"] + [k for k, _n in COMPONENT_COLUMNS] + [f"contrib_{k}" for k in CONTRIB_KEYS] + \
+             ["basis", "evidence"]
     rows = []
     for cl_label, chs in _ordered_chains(result):
         for ch in chs:
-            ls = result.leaders_for(ch)
-            if not ls:
-                rows.append([cl_label, result.chains[ch].label, "", NO_LEADER, "", "", "", "", ""])
+            ls = result.leaders_for(ch, qualified_only=False)
+            if not any(l.qualified for l in ls):
+                rows.append([result.region, cl_label, result.chains[ch].label, "", NO_LEADER, "", "否"] +
+                            [""] * (len(header) - 7))
             for l in ls:
-                rows.append([cl_label, l.chain_label, l.rank, l.label, _fmt(l.score), _fmt(l.text_score),
-                             _fmt(l.structure_score), _components_text(l), _evidence_text(l.evidence, 5)])
+                c = l.components
+                rows.append([result.region, cl_label, l.chain_label, l.rank or "", l.label, l.role,
+                             "是" if l.qualified else "否", _fmt(l.score), _fmt(l.text_score), _fmt(l.structure_score)]
+                            + [c.get(k, "") for k, _n in COMPONENT_COLUMNS]
+                            + [c.get(f"contrib_{k}", 0) for k in CONTRIB_KEYS]
+                            + [l.basis, _evidence_text(l.evidence, 5)])
     # rows for chains that appear under several clusters are repeated per cluster on purpose
     return _csv_text(header, rows)
 
 
 def gaps_csv(result: AnalysisResult) -> str:
-    header = ["cluster", "chain", "segment", "position", "status", "gap_kind", "players", "evidence", "leads"]
+    header = ["region", "cluster", "chain", "segment", "position", "status", "status_basis", "gap_kind", "players",
+              "evidence", "target_firms", "target_evidence"]
     rows = []
     for cl_label, chs in _ordered_chains(result):
         for ch in chs:
+            info = result.chains[ch]
+            if not info.templated:  # a chain named only in the text: its firms, segments unknown
+                firms = sorted({p.label for p in result.placements if p.chain == ch})
+                rows.append([result.region, cl_label, info.label, "（无模板，环节未知）", "", "未知", "该链尚无模板",
+                             "待核实", "；".join(firms), "", "", ""])
             for g in result.gaps_for(ch):
-                rows.append([cl_label, g.chain_label, g.segment_label, g.position, g.status, g.kind,
-                             _players_text(g), _evidence_text(g.evidence), _leads_text(g)])
+                rows.append([result.region, cl_label, g.chain_label, g.segment_label, g.position, g.status, g.basis,
+                             g.kind, _players_text(g), _evidence_text(g.evidence), _leads_text(g), _leads_evidence(g)])
     return _csv_text(header, rows)
 
 
@@ -192,14 +207,14 @@ def cluster_figure(result: AnalysisResult, title: str, chains: list[str]) -> byt
         multi = len(chains) > 1
         labels = [(f"{g.chain_label.replace('产业链', '')}·" if multi else "") + f"{g.position}·{g.segment_label}"
                   for g in gaps]
-        values = [max(len(g.players), 0) for g in gaps]
+        values = [sum(1 for p in g.players if not p.deployment) for g in gaps]
         colors = [STATUS_COLORS[g.status] for g in gaps]
         h = 1.2 + 0.32 * len(gaps)
         fig, ax = plt.subplots(figsize=(8, h), dpi=110)
         y = list(range(len(gaps)))[::-1]
         ax.barh(y, [v if v else 0.08 for v in values], color=colors)
         for yi, v, g in zip(y, values, gaps):
-            ax.text((v if v else 0.08) + 0.05, yi, f"{g.status}" + (f" {v}" if v else ""), va="center", fontsize=8)
+            ax.text((v if v else 0.08) + 0.05, yi, f"{g.status}" + (f" {v}" if v else ""), va="center", fontsize=8)  # noqa
         ax.set_yticks(y)
         ax.set_yticklabels(labels, fontsize=8)
         ax.set_xlabel("本地参与企业/项目数")
@@ -244,93 +259,104 @@ def _chain_sections(result: AnalysisResult, ch: str) -> dict:
     info = result.chains[ch]
     gaps = result.gaps_for(ch)
     leaders = result.leaders_for(ch)
+    cores = [l for l in result.leaders_for(ch, qualified_only=False) if l.role == "链核"]
+    firms = sorted({p.label for p in result.placements if p.chain == ch and p.type == "Enterprise"})
     counts = {s: sum(1 for g in gaps if g.status == s) for s in STATUS_COLORS}
-    return {"info": info, "gaps": gaps, "leaders": leaders, "counts": counts}
+    return {"info": info, "gaps": gaps, "leaders": leaders, "counts": counts, "cores": cores, "firms": firms}
 
 
 def _overview_rows(result: AnalysisResult) -> list[list[str]]:
-    """Per cluster: tier, chains, 链主, covered/weak/missing segment counts, 补链 targets."""
+    """Per cluster: tier, chains, 链主, segment counts by status."""
     tiers = {cl.label: cl.tier for cl in result.clusters.values()}
     rows = []
     for cl_label, chs in _ordered_chains(result):
         gaps = [g for ch in chs for g in result.gaps_for(ch)]
         leaders = [f"{l.label}（{l.chain_label}）" for ch in chs for l in result.leaders_for(ch)[:1]]
-        missing = [f"{g.segment_label}" for g in gaps if g.status == "缺失"]
         rows.append([cl_label, tiers.get(cl_label, ""), "、".join(result.chains[c].label for c in chs),
-                     "；".join(leaders) or NO_LEADER,
-                     str(sum(g.status == "已覆盖" for g in gaps)), str(sum(g.status == "薄弱" for g in gaps)),
-                     str(len(missing))])
+                     "；".join(leaders) or NO_LEADER] + [str(sum(g.status == s for g in gaps)) for s in STATUS_COLORS])
     return rows
 
 
-OVERVIEW_HEADER = ["集群", "量级", "产业链", "链主", "已覆盖", "薄弱", "缺失"]
+OVERVIEW_HEADER = ["集群", "量级", "产业链", "链主", "已覆盖", "薄弱", "缺失", "未知"]
+LEADER_RULE = ("链主只认抽取出的链主关系（kg:chainLeaderOf）；没有时才按本地体量（本地供应商 ≥2 家，或覆盖 ≥2 个环节且有项目）推断，"
+               "证据不足则写“暂无”。链核与外地企业不作链主。")
+
+
+def _region_line(result: AnalysisResult) -> str:
+    how = "由语料识别" if result.region_detected else "由 --region 指定"
+    reg = f"分析地区：{result.region}（{how}）" if result.region else "分析地区：未能从语料识别（可用 --region 指定）"
+    if result.register:
+        reg += "；企业名录：" + "、".join(result.register)
+    return reg + "。"
+
+
+def _title(result: AnalysisResult) -> str:
+    return f"{result.region}产业链招商图谱分析报告" if result.region else "产业链招商图谱分析报告"
+
+
+def _leader_rows(d: dict) -> list[list[str]]:
+    return [[str(l.rank), l.label, l.role, _fmt(l.score), _components_text(l), l.basis, _evidence_text(l.evidence, 2)]
+            for l in d["leaders"]]
+
+
+LEADER_HEADER = ["排名", "企业", "角色", "得分", "分项贡献", "依据", "证据"]
+GAP_HEADER = ["位置", "环节", "状态", "建议", "本地企业/项目", "状态依据", "招商目标企业"]
+
+
+def _gap_row(g: Gap) -> list[str]:
+    return [g.position, g.segment_label, g.status, g.kind, _players_text(g) or "—", g.basis, _leads_text(g) or "—"]
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + \
+        ["| " + " | ".join(_md_escape(x) for x in r) + " |" for r in rows]
+
+
+def _md_chain(result: AnalysisResult, ch: str, maps: dict[str, dict] | None = None) -> list[str]:
+    d = _chain_sections(result, ch)
+    c = d["counts"]
+    L = [f"### {d['info'].label}", "", *_map_md(maps, ch)]
+    if d["info"].templated:
+        L += ["环节 %d 个：" % len(d["gaps"]) + "，".join(f"{s} {c[s]}" for s in STATUS_COLORS) + "。", ""]
+    else:
+        L += ["该链来自文本、尚无模板：环节状态未知。本地企业：" + ("、".join(d["firms"]) or "—") + "。", ""]
+    L += ["**链主**", ""]
+    L += _md_table(LEADER_HEADER, _leader_rows(d)) if d["leaders"] else [NO_LEADER]
+    if d["cores"]:
+        L += ["", "**链核**：" + "、".join(l.label for l in d["cores"])]
+    if d["gaps"]:
+        L += ["", "**产业链图谱（环节覆盖）**", ""] + _md_table(GAP_HEADER, [_gap_row(g) for g in d["gaps"]])
+        for kind in ("补链", "延链", "强链", "待核实"):
+            L.append(f"- {kind}：{'、'.join(g.segment_label for g in d['gaps'] if g.kind == kind) or '—'}")
+    return L + [""]
 
 
 def report_md(result: AnalysisResult, figures: dict[str, str], maps: dict[str, dict] | None = None) -> str:
-    L = ["# 产业链招商图谱分析报告", "", f"生成时间：{result.generated}（UTC）。链主只在文本有链主/龙头证据时认定；"
-         "环节状态：已覆盖（≥2 个本地参与者且至少一个已投产）、薄弱（仅 1 个，或只有未投产项目）、缺失（无）。", ""]
-    L += ["## 集群总览", "", "| " + " | ".join(OVERVIEW_HEADER) + " |", "|" + "---|" * len(OVERVIEW_HEADER)]
-    L += ["| " + " | ".join(_md_escape(x) for x in r) + " |" for r in _overview_rows(result)]
-    L.append("")
+    L = [f"# {_title(result)}", "", _region_line(result), "", f"生成时间：{result.generated}（UTC）。{LEADER_RULE}", "",
+         f"环节状态：{STATUS_LEGEND}。", ""]
+    L += ["## 集群总览", ""] + _md_table(OVERVIEW_HEADER, _overview_rows(result)) + [""]
     for title, head in (("## 招商核心数据（文本原文）", True), ("## 其他数据", False)):
         rows = _facts_rows(result, head)
         if not rows and not head:
             continue
         L += [title, ""]
-        if rows:
-            L += ["| 主体 | 指标 | 数值 | 时期 | 原文 |", "|---|---|---|---|---|"]
-            L += ["| " + " | ".join(_md_escape(x) for x in r) + " |" for r in rows]
-        else:
-            L.append("（文本中未抽取到签约数据）")
+        L += _md_table(["主体", "指标", "数值", "时期", "原文"], rows) if rows else ["（文本中未抽取到签约数据）"]
         L.append("")
     for cl_label, chs in _ordered_chains(result):
         L += [f"## {cl_label}", ""]
         if cl_label in figures:
             L += [f"![{cl_label}]({figures[cl_label]})", ""]
-        if not chs:
-            L += ["（该集群没有产业链模板）", ""]
         for ch in chs:
-            d = _chain_sections(result, ch)
-            c = d["counts"]
-            L += [f"### {d['info'].label}", "", *_map_md(maps, ch),
-                  f"环节 {len(d['gaps'])} 个：已覆盖 {c['已覆盖']}，薄弱 {c['薄弱']}，缺失 {c['缺失']}。", ""]
-            L += ["**链主**", ""]
-            if d["leaders"]:
-                L += ["| 排名 | 企业 | 得分 | 文本 | 结构 | 证据 |", "|---|---|---|---|---|---|"]
-                for l in d["leaders"]:
-                    L.append(f"| {l.rank} | {_md_escape(l.label)} | {_fmt(l.score)} | {_fmt(l.text_score)} | "
-                             f"{_fmt(l.structure_score)} | {_md_escape(_evidence_text(l.evidence, 2))} |")
-            else:
-                L.append(NO_LEADER)
-            L += ["", "**产业链图谱（环节覆盖）**", "",
-                  "| 位置 | 环节 | 状态 | 建议 | 本地企业/项目 | 招商线索 |", "|---|---|---|---|---|---|"]
-            for g in d["gaps"]:
-                L.append(f"| {g.position} | {g.segment_label} | {g.status} | {g.kind} | "
-                         f"{_md_escape(_players_text(g)) or '—'} | {_md_escape(_leads_text(g)) or '—'} |")
-            bu = [g.segment_label for g in d["gaps"] if g.kind == "补链"]
-            yan = [g.segment_label for g in d["gaps"] if g.kind == "延链"]
-            qiang = [g.segment_label for g in d["gaps"] if g.kind == "强链"]
-            L += ["", f"- 补链：{'、'.join(bu) or '—'}", f"- 延链：{'、'.join(yan) or '—'}",
-                  f"- 强链：{'、'.join(qiang) or '—'}", ""]
-    city = [ld for ld in result.leads if ld.scope == "全市"]
-    L += ["## 全市招商目标区域与对象", ""]
-    if city:
-        seen = {}
-        for ld in city:
-            seen.setdefault(ld.label, ld.evidence)
-        L += [f"- {k}：{_md_escape(v)}" for k, v in seen.items()]
-    else:
-        L.append("（无）")
+            L += _md_chain(result, ch, maps)
     if result.untemplated:
-        L += ["", "## 文本提到但尚无模板的产业链", "",
-              "、".join(result.untemplated) + "（在 ontology/templates/ 或区域文件夹中添加模板后即可分析）", ""]
+        L += ["## 文本提到但尚无模板的产业链", "",
+              "、".join(result.untemplated) + "（已列出其链主/链核与企业；在 ontology/templates/ 添加模板后可分析环节）", ""]
         L += _untemplated_maps_md(result, maps)
-    L += ["", "## 未能定位到环节的企业与项目", ""]
+    L += ["## 未能定位到环节的企业与项目", ""]
     if result.unplaced:
-        L += ["| 名称 | 类型 | 已知产业链 | 原因 |", "|---|---|---|---|"]
-        for u in result.unplaced:
-            L.append(f"| {_md_escape(u.label)} | {'企业' if u.type == 'Enterprise' else '项目'} | "
-                     f"{'、'.join(u.chains) or '—'} | {u.reason} |")
+        L += _md_table(["名称", "类型", "已知产业链", "原因"],
+                       [[u.label, "企业" if u.type == "Enterprise" else "项目", "、".join(u.chains) or "—", u.reason]
+                        for u in result.unplaced])
     else:
         L.append("（无）")
     L.append("")
@@ -343,39 +369,58 @@ color:#222;line-height:1.5;padding:0 1em}
 table{border-collapse:collapse;margin:.5em 0 1em;width:100%;font-size:14px}
 th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#f0f0f0} h2{border-bottom:2px solid #1565c0;padding-bottom:.2em;margin-top:2em}
-.s-已覆盖{background:#e8f5e9}.s-薄弱{background:#fff8e1}.s-缺失{background:#ffebee}
+.s-已覆盖{background:#e8f5e9}.s-薄弱{background:#fff8e1}.s-缺失{background:#ffebee}.s-未知{background:#f5f5f5}
 .ev{color:#555;font-size:12px} img{max-width:100%} .note{color:#555}
 figure.chainmap{margin:.5em 0 1em} figure.chainmap svg{max-width:100%;height:auto;display:block}
 figure.chainmap figcaption{color:#555;font-size:12px}
 """
 
 
+def _html_table(header: list[str], rows: list[list[str]], row_class=None) -> str:
+    e = html.escape
+    out = ["<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>"]
+    for i, r in enumerate(rows):
+        cls = f" class='{row_class(i)}'" if row_class else ""
+        out.append(f"<tr{cls}>" + "".join(f"<td>{e(str(x))}</td>" for x in r) + "</tr>")
+    return "".join(out) + "</table>"
+
+
+def _html_chain(result: AnalysisResult, ch: str, maps: dict[str, dict] | None = None) -> list[str]:
+    e = html.escape
+    d = _chain_sections(result, ch)
+    c = d["counts"]
+    H = [f"<h3>{e(d['info'].label)}</h3>{_map_html(maps, ch)}"]
+    if d["info"].templated:
+        H.append(f"<p>环节 {len(d['gaps'])} 个：" + "，".join(f"{s} {c[s]}" for s in STATUS_COLORS) + "。</p>")
+    else:
+        H.append("<p>该链来自文本、尚无模板：环节状态未知。本地企业：" + e("、".join(d["firms"]) or "—") + "。</p>")
+    H.append("<h4>链主</h4>")
+    H.append(_html_table(LEADER_HEADER, _leader_rows(d)) if d["leaders"] else f"<p>{NO_LEADER}</p>")
+    if d["cores"]:
+        H.append("<p><b>链核</b>：" + e("、".join(l.label for l in d["cores"])) + "</p>")
+    if d["gaps"]:
+        gaps = d["gaps"]
+        H.append("<h4>产业链图谱</h4>" + _html_table(GAP_HEADER, [_gap_row(g) for g in gaps],
+                                                    lambda i: f"s-{gaps[i].status}"))
+    return H
+
+
 def report_html(result: AnalysisResult, figures_png: dict[str, bytes], maps: dict[str, dict] | None = None) -> str:
     e = html.escape
     H = ["<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-         "<title>产业链招商图谱分析报告</title>", f"<style>{CSS}</style></head><body>",
-         "<h1>产业链招商图谱分析报告</h1>",
-         f"<p class='note'>生成时间：{e(result.generated)}（UTC）。链主只在文本有链主/龙头证据时认定；环节状态："
-         "已覆盖（≥2 个本地参与者且至少一个已投产）、薄弱（仅 1 个，或只有未投产项目）、缺失（无）。</p>",
-         "<h2>集群总览</h2><table><tr>" + "".join(f"<th>{h}</th>" for h in OVERVIEW_HEADER) + "</tr>"]
-    for r in _overview_rows(result):
-        H.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in r) + "</tr>")
-    H.append("</table>")
+         f"<title>{e(_title(result))}</title>", f"<style>{CSS}</style></head><body>",
+         f"<h1>{e(_title(result))}</h1>", f"<p class='note'>{e(_region_line(result))}</p>",
+         f"<p class='note'>生成时间：{e(result.generated)}（UTC）。{e(LEADER_RULE)}</p>",
+         f"<p class='note'>环节状态：{e(STATUS_LEGEND)}。</p>",
+         "<h2>集群总览</h2>" + _html_table(OVERVIEW_HEADER, _overview_rows(result))]
     for title, head in (("招商核心数据（文本原文）", True), ("其他数据", False)):
         rows = _facts_rows(result, head)
         if not rows and not head:
             continue
         H.append(f"<h2>{title}</h2>")
-        if rows and not head:
-            H.append(f"<details><summary>共 {len(rows)} 条（展开）</summary>")
         if rows:
-            H.append("<table><tr><th>主体</th><th>指标</th><th>数值</th><th>时期</th><th>原文</th></tr>")
-            for r in rows:
-                H.append("<tr>" + "".join(f"<td{' class=ev' if i == 4 else ''}>{e(x)}</td>" for i, x in enumerate(r))
-                         + "</tr>")
-            H.append("</table>")
-            if not head:
-                H.append("</details>")
+            table = _html_table(["主体", "指标", "数值", "时期", "原文"], rows)
+            H.append(table if head else f"<details><summary>共 {len(rows)} 条（展开）</summary>{table}</details>")
         else:
             H.append("<p>（文本中未抽取到签约数据）</p>")
     for cl_label, chs in _ordered_chains(result):
@@ -384,53 +429,16 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes], maps: dic
         if png:
             H.append(f"<img alt='{e(cl_label)}' src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
         for ch in chs:
-            d = _chain_sections(result, ch)
-            c = d["counts"]
-            H.append(f"<h3>{e(d['info'].label)}</h3>{_map_html(maps, ch)}<p>环节 {len(d['gaps'])} 个：已覆盖 {c['已覆盖']}，"
-                     f"薄弱 {c['薄弱']}，缺失 {c['缺失']}。</p><h4>链主</h4>")
-            if d["leaders"]:
-                H.append("<table><tr><th>排名</th><th>企业</th><th>得分</th><th>文本</th><th>结构</th><th>构成</th>"
-                         "<th>证据</th></tr>")
-                for l in d["leaders"]:
-                    H.append(f"<tr><td>{l.rank}</td><td>{e(l.label)}</td><td>{_fmt(l.score)}</td>"
-                             f"<td>{_fmt(l.text_score)}</td><td>{_fmt(l.structure_score)}</td>"
-                             f"<td class=ev>{e(_components_text(l))}</td>"
-                             f"<td class=ev>{'<br>'.join(e(x.text) for x in l.evidence[:4])}</td></tr>")
-                H.append("</table>")
-            else:
-                H.append(f"<p>{NO_LEADER}</p>")
-            H.append("<h4>产业链图谱</h4><table><tr><th>位置</th><th>环节</th><th>状态</th><th>建议</th>"
-                     "<th>本地企业/项目</th><th>证据</th><th>招商线索</th></tr>")
-            for g in d["gaps"]:
-                H.append(f"<tr class='s-{g.status}'><td>{g.position}</td><td>{e(g.segment_label)}</td>"
-                         f"<td>{g.status}</td><td>{g.kind}</td><td>{e(_players_text(g)) or '—'}</td>"
-                         f"<td class=ev>{e(_evidence_text(g.evidence, 2))}</td><td>{e(_leads_text(g)) or '—'}</td></tr>")
-            H.append("</table><ul>")
-            for kind in ("补链", "延链", "强链"):
-                segs = "、".join(g.segment_label for g in d["gaps"] if g.kind == kind) or "—"
-                H.append(f"<li><b>{kind}</b>：{e(segs)}</li>")
-            H.append("</ul>")
-    city = [ld for ld in result.leads if ld.scope == "全市"]
-    H.append("<h2>全市招商目标区域与对象</h2>")
-    if city:
-        seen = {}
-        for ld in city:
-            seen.setdefault(ld.label, ld.evidence)
-        H.append("<ul>" + "".join(f"<li><b>{e(k)}</b> <span class=ev>{e(v)}</span></li>" for k, v in seen.items())
-                 + "</ul>")
-    else:
-        H.append("<p>（无）</p>")
+            H += _html_chain(result, ch, maps)
     if result.untemplated:
         H.append("<h2>文本提到但尚无模板的产业链</h2><p>" + e("、".join(result.untemplated))
-                 + "（在 ontology/templates/ 或区域文件夹中添加模板后即可分析）</p>")
+                 + "（已列出其链主/链核与企业；在 ontology/templates/ 添加模板后可分析环节）</p>")
         H.append(_untemplated_maps_html(result, maps))
     H.append("<h2>未能定位到环节的企业与项目</h2>")
     if result.unplaced:
-        H.append("<table><tr><th>名称</th><th>类型</th><th>已知产业链</th><th>原因</th></tr>")
-        for u in result.unplaced:
-            H.append(f"<tr><td>{e(u.label)}</td><td>{'企业' if u.type == 'Enterprise' else '项目'}</td>"
-                     f"<td>{e('、'.join(u.chains)) or '—'}</td><td>{e(u.reason)}</td></tr>")
-        H.append("</table>")
+        H.append(_html_table(["名称", "类型", "已知产业链", "原因"],
+                             [[u.label, "企业" if u.type == "Enterprise" else "项目", "、".join(u.chains) or "—", u.reason]
+                              for u in result.unplaced]))
     else:
         H.append("<p>（无）</p>")
     H.append("</body></html>")

@@ -506,3 +506,21 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
 
     return KnowledgeBase(documents=list(docs.values()), entities=entities,
                          assertions=list(assertions.values()), facts=facts, skipped=list(skipped))
+
+
+# --------------------------------------------------------------------------- enterprise register
+
+def resolve_register_name(kb: KnowledgeBase, name: str) -> tuple[str, str] | None:
+    """The extracted Enterprise a register row names: same name or alias, else the same distinctive core
+    (山西高科华烨电子集团 = 山西高科华烨电子集团有限公司). None when the register firm is new."""
+    n = norm_name(name)
+    by_core: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, ent in kb.entities.items():
+        if key[0] != "Enterprise":
+            continue
+        if n == norm_name(ent.label) or n in {norm_name(a) for a in ent.aliases}:
+            return key
+        by_core[company_core(ent.label)].append(key)
+    core = company_core(n)
+    hits = by_core.get(core, []) if _distinctive(core, frozenset()) else []
+    return hits[0] if len(hits) == 1 else None

@@ -19,7 +19,7 @@ PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 CLASSES = ("Enterprise", "Organization", "Place", "Park", "County", "City", "Province", "Region",
            "IndustryCluster", "IndustryChain", "ChainSegment", "Product", "Project", "Document", "Sentence",
            "Mention", "Assertion", "Fact", "ChainLeaderAssessment", "Gap", "Lead")
-OBJECT_PROPS = ("locatedIn", "belongsToCluster", "belongsToChain", "chainLeaderOf", "suppliesTo", "implements",
+OBJECT_PROPS = ("locatedIn", "belongsToCluster", "belongsToChain", "chainLeaderOf", "chainCoreOf", "suppliesTo", "implements",
                 "produces", "signedWith", "inSegment", "forCluster", "segmentOf", "chain", "segment",
                 "enterprise", "player", "lead", "mention", "denotes", "inSentence")
 DATA_PROPS = ("investmentAmount", "investmentText", "capacityText", "tier", "position", "keyword", "text",
