@@ -22,7 +22,7 @@ from .util import write_bytes_atomic, write_text_atomic
 
 log = logging.getLogger(__name__)
 
-STATUS_COLORS = {"已覆盖": "#2e7d32", "薄弱": "#f9a825", "缺失": "#c62828", "未知": "#9e9e9e"}
+STATUS_COLORS = {"已覆盖": "#2e7d32", "薄弱": "#f9a825", "缺失": "#c62828", "未知": "#607d8b"}
 STAGE_TAG = {"投产": "", "开工": "（在建）", "签约": "（签约）", "": "（阶段不明）"}
 FONT_CANDIDATES = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
