@@ -69,7 +69,7 @@ def cmd_build(args) -> int:
     if not docs:
         _print_skipped(skipped)
         raise UserError(f"{src} 中没有可读取的文档（支持 {ingest.readers.describe()}）")
-    extractions = tablefacts.merge_all(extract.extract_all(docs, workers=args.workers, progress=not args.quiet,
+    extractions = tablefacts.merge_all(extract.extract_all(docs, workers=args.workers, progress=not args.quiet, ner=args.ner,
                                                           region_dirs=regions))
 
     stages = ["实体消解", "构建 RDF", "产业链分析", "SHACL 校验", "写出图谱", "报告", "HTML 图谱", "SPARQL 存储"]
@@ -143,7 +143,7 @@ def cmd_extract(args) -> int:
     docs, skipped = ingest.load_corpus(args.files, progress=False)
     _print_skipped(skipped)
     exs = tablefacts.merge_all(extract.extract_all(docs, workers=args.workers, progress=args.progress,
-                                                   region_dirs=_region_dirs(args)))
+                                                   region_dirs=_region_dirs(args), ner=args.ner))
     lines = "".join(json.dumps(extract.to_json(e), ensure_ascii=False) + "\n" for e in exs)
     if args.output:
         write_text_atomic(args.output, lines)
@@ -162,8 +162,11 @@ def _find_scorer(explicit: str | None) -> Path:
 
 
 def cmd_eval(args) -> int:
-    from . import extract, ingest, tablefacts
+    from . import evaluate, extract, ingest, tablefacts
 
+    if not args.gold:  # every gold set of ../shared, and the relation stage's leave-one-set-out figure
+        scorer = _find_scorer(args.scorer)
+        return evaluate.run_all(scorer.parent.parent, scorer, workers=args.workers, ner=args.ner)
     gold_path = Path(args.gold)
     if not gold_path.is_file():
         raise UserError(f"金标准文件不存在：{gold_path}")
@@ -186,7 +189,8 @@ def cmd_eval(args) -> int:
             files.append(hit)
     docs, skipped = ingest.load_corpus(files)
     _print_skipped(skipped)
-    exs = tablefacts.merge_all(extract.extract_all(docs, workers=args.workers, region_dirs=_region_dirs(args)))
+    exs = tablefacts.merge_all(extract.extract_all(docs, workers=args.workers, region_dirs=_region_dirs(args),
+                                                   ner=args.ner))
     pred = "".join(json.dumps(extract.to_json(e), ensure_ascii=False) + "\n" for e in exs)
     cmd = [sys.executable, str(scorer), "--gold", str(gold_path), "-"]
     if args.show_errors:
@@ -327,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data", action="append", metavar="DIR",
                        help="区域数据文件夹（集群、产业链模板），可重复；给出时替换内置的区域数据")
 
+    def ner_opt(p):
+        p.add_argument("--ner", choices=["lac"], help="再加一个命名实体识别器（lac：百度 LAC，需 pip install -e \".[lac]\"），较慢但找到更多企业名")
+
     def region_opt(p):
         p.add_argument("--region", metavar="名称", help="分析地区（如 长治市）；默认从语料识别")
 
@@ -339,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="本地企业名录（CSV/XLSX：名称、统一社会信用代码、地址/区县、主营产品或经营范围、规上、营收），可重复")
     data_opt(p)
     region_opt(p)
+    ner_opt(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("extract", help="抽取实体与关系，按文档输出 JSONL")
@@ -348,16 +356,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="显示进度条（输出到 stderr）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
     data_opt(p)
+    ner_opt(p)
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("eval", help="运行抽取并用评分脚本与金标准比较")
-    p.add_argument("--gold", required=True, help="金标准 JSON")
+    p.add_argument("--gold", help="金标准 JSON（不给时评测 ../shared 下全部金标准集，并给出关系模型的留一评测）")
     p.add_argument("files", nargs="*", help="要抽取的文档（默认按金标准中的文件名查找）")
     p.add_argument("--docs", action="append", help="文档所在文件夹")
     p.add_argument("--scorer", help="score.py 路径（默认 ../shared/eval/score.py）")
     p.add_argument("--show-errors", action="store_true")
     p.add_argument("--workers", type=int, default=1)
     data_opt(p)
+    ner_opt(p)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("analyze", help="对已有图谱重新做链主与缺口分析")

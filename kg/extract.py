@@ -300,10 +300,10 @@ class _DocCtx:
 
 
 class Extractor:
-    def __init__(self, region_dirs: list[Path] | None = None):
+    def __init__(self, region_dirs: list[Path] | None = None, ner: str | None = None):
         nlp.init()
         self.g = Gazetteer(region_dirs)
-        self.steps = components.build_pipeline()
+        self.steps = components.build_pipeline(ner=ner)
         self._city_ctx: set[str] | None = None
         self._prefix_heads_set = {h for h in self.g.company_heads if h not in self.PREFIX_HEAD_EXCLUDED and 2 <= len(h) <= 4}
         self._product_heads2 = {h for h in self.g.product_heads if 2 <= len(h) <= 5}
@@ -2072,12 +2072,13 @@ def _restore_evidence(doc: Document, rels: list[Relation], facts: list[Fact]) ->
         f.evidence = doc.sentences[f.sentence].text if doc.sentences else doc.text
 
 
-def extract_all(docs: list[Document], workers: int = 1, progress: bool = False, region_dirs=None) -> list[Extraction]:
+def extract_all(docs: list[Document], workers: int = 1, progress: bool = False, region_dirs=None,
+                ner: str | None = None) -> list[Extraction]:
     global _WORKER
     dirs = [Path(d) for d in region_dirs] if region_dirs is not None else None
-    if _WORKER is None or getattr(_WORKER, "_dirs", "unset") != dirs:
-        _WORKER = Extractor(dirs)
-        _WORKER._dirs = dirs
+    if _WORKER is None or getattr(_WORKER, "_dirs", "unset") != (dirs, ner):
+        _WORKER = Extractor(dirs, ner=ner)
+        _WORKER._dirs = (dirs, ner)
     bar = None
     if progress:
         from tqdm import tqdm

@@ -236,14 +236,14 @@ def _doc_features(c: Candidate, s: _Sent, focus: dict[str, str]) -> list[str]:
             f.append("lit_nearest_head")
         if h.start <= t.start < h.end:
             f.append("lit_in_name")
-        return [x + "|" + c.rel for x in f]
+        return f
     f.append("doclevel")
     if focus.get(t.type) == t.name:
         f.append("tail_is_focus")
     if not any(n.type in PLACE_TYPES for n in s.nodes if n is not h):
         f.append("no_place_in_sentence")
     f.append("dl_ht=" + h.type + ">" + t.type)
-    return [x + "|" + c.rel for x in f]
+    return f
 
 
 def _nodes(ex: Extraction) -> dict[int, list[Node]]:
@@ -284,7 +284,7 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None)
     for c in out:
         src = ctx.proposed.get((c.head.name, c.rel, c.tail.name))
         if src is not None:
-            c.features += [f"proposed|{c.rel}", f"src={src}|{c.rel}"]
+            c.features += ["proposed", f"src={src}"]
     return out + _proposal_candidates(ex, out)
 
 
@@ -354,7 +354,7 @@ def _proposal_candidates(ex: Extraction, cands: list[Candidate]) -> list[Candida
             feats.append("tail_in_head_name")
             if r.head.startswith(_short_place(r.tail)):
                 feats.append("head_named_after_tail")
-        out.append(Candidate(h, r.rel, t, r.sentence, [x + "|" + r.rel for x in feats]))
+        out.append(Candidate(h, r.rel, t, r.sentence, feats))
     return out
 
 
@@ -378,7 +378,7 @@ def score(cands: list[Candidate], model: dict) -> list[tuple[Candidate, float]]:
 
 
 def _is_proposed(c: Candidate) -> bool:
-    return any(f.startswith(("proposed", "proposal_only")) for f in c.features)
+    return "proposed" in c.features or "proposal_only" in c.features
 
 
 def _slot(c: Candidate) -> tuple:

@@ -9,6 +9,7 @@ policy is written there), so no component can silently overwrite another's menti
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,8 @@ def component(name: str, reads: tuple[str, ...] = (), writes: tuple[str, ...] = 
 class State:
     ex: Extraction
     removed: set[tuple[str, str]] = field(default_factory=set)  # (type, canonical) no longer mentioned
+    _index: list[int] | None = None  # starts of the mentions, sorted; None after a change
+    _longest: int = 0
 
     @property
     def text(self) -> str:
@@ -53,8 +56,19 @@ class State:
         return s.index if s is not None else 0
 
     def at(self, start: int, end: int) -> list[Mention]:
-        """Mentions overlapping [start, end)."""
-        return [m for m in self.ex.mentions if m.start < end and start < m.end]
+        """Mentions overlapping [start, end) (by bisection over mentions sorted by start)."""
+        if self._index is None:
+            self.ex.mentions.sort(key=lambda m: (m.start, m.end))
+            self._index = [m.start for m in self.ex.mentions]
+            self._longest = max((m.end - m.start for m in self.ex.mentions), default=0)
+        ms = self.ex.mentions
+        lo = bisect_left(self._index, start - self._longest)
+        hi = bisect_left(self._index, end)
+        return [m for m in ms[lo:hi] if m.start < end and start < m.end]
+
+    def changed(self) -> None:
+        """Call after changing mentions directly (removing one, moving its start)."""
+        self._index = None
 
     def propose(self, start: int, end: int, type_: str, source: str, canonical: str | None = None,
                 retype: bool = False) -> Mention | None:
@@ -79,10 +93,12 @@ class State:
         for m in inner:
             self.ex.mentions.remove(m)
             self.removed.add((m.type, m.canonical))
+        self.changed()
         text = self.text[start:end]
         m = Mention(text=text, type=type_, canonical=canonical or text, start=start, end=end,
                     sentence=self.sentence_of(start), source=source)
         self.ex.mentions.append(m)
+        self.changed()
         return m
 
     def relate(self, head: Mention, rel: str, tail: Mention, sentence: int, source: str,
@@ -113,12 +129,19 @@ def load_json(rel_path: str) -> dict:
         raise RuntimeError(f"无法读取数据文件 {p}：{e}") from e
 
 
-def build_pipeline(config: str = "pipeline.json") -> list[tuple[str, Callable[[State], None]]]:
-    """The configured components, built from their settings."""
-    from . import boundaries, lists, propagate, roles  # noqa: F401  (registers the factories)
+def build_pipeline(config: str = "pipeline.json", ner: str | None = None) -> list[tuple[str, Callable[[State], None]]]:
+    """The configured components, built from their settings; ner="lac" adds the LAC proposer
+    after the list splitter."""
+    from . import boundaries, lac, lists, propagate, roles  # noqa: F401  (registers the factories)
 
+    entries = list(load_json(config)["components"])
+    if ner:
+        if ner not in REGISTRY:
+            raise RuntimeError(f"未知的 --ner 取值：{ner}（可用：lac）")
+        at = next((i + 1 for i, e in enumerate(entries) if e["name"] == "lists"), len(entries))
+        entries.insert(at, {"name": ner})
     steps = []
-    for entry in load_json(config)["components"]:
+    for entry in entries:
         name = entry["name"]
         if name not in REGISTRY:
             raise RuntimeError(f"数据文件 {config} 中的组件名未知：{name}")

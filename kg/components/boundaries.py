@@ -29,6 +29,7 @@ def make_boundaries(settings: dict):
             if m.type == "Enterprise" and not _suffixed(m.text) and clearly_not_name(m.text):
                 state.ex.mentions.remove(m)
                 state.removed.add((m.type, m.canonical))
+                state.changed()
                 continue
             off, stripped = name_start(m.text)
             if not off:
@@ -47,6 +48,7 @@ def _trim(state, m, off: int, stripped: list[str]) -> None:
     if is_generic(new_text):
         state.ex.mentions.remove(m)
         state.removed.add((m.type, m.canonical))
+        state.changed()
         return
     old = (m.type, m.canonical)
     canonical = m.canonical[len(removed):] if m.canonical.startswith(removed) else m.canonical
@@ -54,6 +56,7 @@ def _trim(state, m, off: int, stripped: list[str]) -> None:
     if m.type == "Park" and BUILD_WORDS & set(stripped) and new_text.endswith(PARK_BUILT_SUFFIXES):
         new_type = "Project"
     m.start += off
+    state.changed()
     m.text, m.canonical, m.type = new_text, canonical, new_type
     state.removed.add(old)
     for r in state.ex.relations:

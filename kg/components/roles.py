@@ -18,13 +18,18 @@ ITEM_SEP = re.compile(r"、|和|与|及")
 @component("roles", reads=("mentions",), writes=("mentions", "relations"))
 def make_roles(settings: dict):
     data = load_json(settings.get("patterns", "patterns/roles.json"))
-    pats = [(p, re.compile(p["regex"].replace("{NAME}", data["name"]))) for p in data["patterns"]]
+    pats = [(p, re.compile(p["regex"].replace("{NAME}", data["name"])),
+             re.compile("|".join(map(re.escape, p["trigger"])))) for p in data["patterns"]]
 
     def run(state) -> None:
-        for cl in CLAUSE.finditer(state.text):
-            for p, rx in pats:
-                for m in rx.finditer(cl.group()):
-                    _apply(state, p, m, cl.start())
+        text = state.text
+        live = [x for x in pats if x[2].search(text)]
+        for cl in CLAUSE.finditer(text) if live else ():
+            clause = cl.group()
+            for p, rx, trigger in live:
+                if trigger.search(clause):
+                    for m in rx.finditer(clause):
+                        _apply(state, p, m, cl.start())
     return run
 
 
