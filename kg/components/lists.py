@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 
-from .. import nlp
+from statistics import median
+
+from .. import firmname, nlp
 from . import component, load_json
 from .names import STRIP_POS, firm_like, is_generic, name_start
 
 CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
 COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
 CONJ = ("和", "与", "及", "以及")
+MIN_LIST_FIRM_P = 0.05  # median firm-name probability of a firm list's items
 
 
 @component("lists", reads=("mentions",), writes=("mentions",))
@@ -89,6 +92,8 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
         return
     if sum(not _noun_like(text[a:z], typ) for a, z in items) * 2 >= len(items):
         return  # 引进来、落下来、留得住: a list of actions, not of names
+    if typ == "Enterprise" and median(firmname.probability(text[a:z]) for a, z in items) < MIN_LIST_FIRM_P:
+        return  # 集中布局、资源集约利用: phrases that a head noun nearby made look like firms
     for a, z in items:
         name = text[a:z]
         if is_generic(name) or (typ == "Enterprise" and not firm_like(name, listed=explicit)):
@@ -167,6 +172,6 @@ def _typed_by_members(state, items) -> str | None:
         hit = [m for m in state.at(a, z) if m.start == a and m.end == z]
         if hit:
             types.append(hit[0].type)
-    if types and len(types) * 2 >= len(items) and len(set(types)) == 1 and types[0] == "Enterprise":
+    if types and len(types) * 2 >= len(items) and len(set(types)) == 1 and types[0] in ("Enterprise", "Product"):
         return types[0]
     return None
