@@ -154,6 +154,22 @@ def _pair_features(c: Candidate, s: _Sent, proposed: dict, focus: dict[str, str]
         f.append("nested")
         f.append("nested_prefix" if min(h.start, t.start) == first.start and first.start == second.start else "nested_inner")
         return f + _context_features(c, s, proposed)
+    f += _between_features(s, first, second, h, t)
+    # the nearest mention of the tail's type on the head's side
+    same = [n for n in s.nodes if n.type == t.type and n is not t]
+    if not any(abs(n.start - h.start) < abs(t.start - h.start) for n in same):
+        f.append("nearest_tail")
+    if t.name and t.name[:2] in h.name:
+        f.append("tail_in_head_name")
+    if focus.get(t.type) == t.name:
+        f.append("tail_is_focus")
+    f += _context_features(c, s, proposed)
+    return f
+
+
+def _between_features(s: _Sent, first: Node, second: Node, h: Node, t: Node) -> list[str]:
+    """What lies between the two mentions: distance, other mentions, clause breaks, words, cues."""
+    f = []
     gap_a, gap_b = first.end, second.start
     gap = max(0, gap_b - gap_a)
     f.append("dist=" + _bucket(gap))
@@ -182,15 +198,6 @@ def _pair_features(c: Candidate, s: _Sent, proposed: dict, focus: dict[str, str]
         f.append("cue_after=" + cls)
     if after[:1] == _LIST_SEP or s.text[first.start - s.start - 1:first.start - s.start] == _LIST_SEP:
         f.append("in_list")
-    # the nearest mention of the tail's type on the head's side
-    same = [n for n in s.nodes if n.type == t.type and n is not t]
-    if not any(abs(n.start - h.start) < abs(t.start - h.start) for n in same):
-        f.append("nearest_tail")
-    if t.name and t.name[:2] in h.name:
-        f.append("tail_in_head_name")
-    if focus.get(t.type) == t.name:
-        f.append("tail_is_focus")
-    f += _context_features(c, s, proposed)
     return f
 
 

@@ -69,24 +69,30 @@ def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
         return False
     if any(ch in name for ch in "，。；：,;:！？“”\"《》等的") or "多家" in name:
         return False
-    toks = nlp.posseg(name)
-    if toks[0][1] in {"r", "p", "c", "u", "uj", "d", "m", "q", "t", "f"} or toks[-1][1] in {"uj", "u", "p", "c", "y"}:
-        return False
-    if all(t in ("v", "vd", "vn", "d", "ad", "a") for _, t in toks):
-        return False  # 要发挥, 创新: words of doing, not a name
-    if len(toks[-1][0]) == 1 and toks[-1][1] == "v":
-        return False  # 工程机械做
-    if toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]:
-        return False  # 吉林省汽车: a place and an industry word, not a name
-    if not listed and len(toks) > 1 and toks[-1][1] in ("v", "vn") and toks[-1][0] not in _lex()["heads"]:
-        return False  # 屠宰加工, 生态养殖: an activity, not a name
     if name.endswith(("项目", "基地", "园", "工程", "产业", "行业", "品牌", "产品")):
         return False
-    if len(toks) == 1 and not listed and toks[0][1] not in PROPER_POS:
-        return False  # a single common word (客户, 企业, 项目) needs a list head to be a firm
-    if toks[0][1] in {"v", "vn", "a", "ad"} and not listed and not any(t in PROPER_POS for _, t in toks):
-        return False  # 维护产业链, 全力打造头部
-    return True
+    toks = nlp.posseg(name)
+    return not _odd_words(toks) and (listed or not _unvouched_odd(toks))
+
+
+def _odd_words(toks) -> bool:
+    """Word shapes no firm name has, whatever vouches for it."""
+    if toks[0][1] in {"r", "p", "c", "u", "uj", "d", "m", "q", "t", "f"} or toks[-1][1] in {"uj", "u", "p", "c", "y"}:
+        return True
+    if all(t in ("v", "vd", "vn", "d", "ad", "a") for _, t in toks):
+        return True  # 要发挥, 创新: words of doing, not a name
+    if len(toks[-1][0]) == 1 and toks[-1][1] == "v":
+        return True  # 工程机械做
+    return toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]  # 吉林省汽车
+
+
+def _unvouched_odd(toks) -> bool:
+    """Shapes a firm name has only when a list head or a role vouches for it."""
+    if len(toks) > 1 and toks[-1][1] in ("v", "vn") and toks[-1][0] not in _lex()["heads"]:
+        return True  # 屠宰加工, 生态养殖: an activity, not a name
+    if len(toks) == 1 and toks[0][1] not in PROPER_POS:
+        return True  # a single common word (客户, 企业, 项目) needs a list head to be a firm
+    return toks[0][1] in {"v", "vn", "a", "ad"} and not any(t in PROPER_POS for _, t in toks)  # 维护产业链
 
 
 def clearly_not_name(name: str) -> bool:
