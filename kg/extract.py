@@ -21,7 +21,7 @@ from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
 
-from . import components, nlp, relate, resources
+from . import components, namemodel, nlp, relate, resources
 from .model import Document, Extraction, Fact, Mention, Relation
 
 CJK = "\u3400-\u9fff"
@@ -1091,6 +1091,9 @@ class Extractor:
                     return None
                 s2 = self._ADJ_RE.sub("", s)
                 return s2 if len(s2) >= 2 and s2 not in g.product_reject else s
+        # no head word the lexicon knows: the product-name model decides (…紧固件, 再生铝)
+        if 2 <= len(s) <= 12 and namemodel.probability(s, "product") >= 0.7:
+            return s
         return None
 
     # ------------------------------------------------------------ chains

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from kg import components, firmname, relate
+from kg import components, namemodel, relate
 from kg.components import State, load_json
 from kg.extract import Extractor
 from kg.ingest import build_document
@@ -134,7 +134,7 @@ def test_pipeline_config_names_registered_components():
 def test_firm_name_model_separates_firms_from_phrases():
     firms = ["云帆电子", "晶澜新能源", "华嵘锂业"]
     phrases = ["招商引资", "营商环境", "产业链", "动力电池", "高新区"]
-    assert min(firmname.probability(n) for n in firms) > max(firmname.probability(n) for n in phrases)
+    assert min(namemodel.probability(n) for n in firms) > max(namemodel.probability(n) for n in phrases)
 
 
 def test_relation_model_is_shipped_and_confidences_are_probabilities(ext):

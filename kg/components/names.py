@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from pathlib import Path
 
-from .. import firmname, nlp
+from .. import namemodel, nlp
 from ..resources import data_dir
 from . import load_json
 
@@ -29,7 +29,8 @@ def _lex() -> dict:
     generic |= set(lex["company_generic_heads"]) | set(lex["park_generic_heads"]) | set(lex["project_generic"])
     left = set(lex["left_stops"]) | set(load_json("patterns/left_context.json")["words"])
     policy = sorted(load_json("patterns/left_context.json")["policy_verbs"], key=len, reverse=True)
-    return {"left_stops": left, "generic": generic, "policy_verbs": policy,
+    titles = tuple(load_json("patterns/generic_names.json")["person_titles"])
+    return {"left_stops": left, "generic": generic, "titles": titles, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"])}
 
 
@@ -69,6 +70,8 @@ def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
         return False
     if any(ch in name for ch in "，。；：,;:！？“”\"《》等的") or "多家" in name:
         return False
+    if any(t in name for t in _lex()["titles"]):
+        return False  # 董事长李某: a person
     if name.endswith(("项目", "基地", "园", "工程", "产业", "行业", "品牌", "产品")):
         return False
     toks = nlp.posseg(name)
@@ -110,7 +113,7 @@ def clearly_not_name(name: str) -> bool:
 
 def strong_firm(name: str) -> bool:
     """A name that looks like a firm's without a list or role to vouch for it, by the firm-name
-    model (kg.firmname): likely on its own, or less likely but ending in a company word after a
+    model (kg.namemodel): likely on its own, or less likely but ending in a company word after a
     name of two characters or more (云帆电子, 晶科能源)."""
     if not 2 <= len(name) <= 16 or is_generic(name) or any(ch in name for ch in "，。；：,;:！？“”\"《》等的"):
         return False
@@ -118,7 +121,7 @@ def strong_firm(name: str) -> bool:
     if toks[0][1] in {"r", "p", "c", "d", "t", "f", "m", "q"} or starts_with_division(name):
         return False  # 该项目, 潞州区锚定: a firm is not written with the official name of a place
     heads = _lex()["heads"]
-    p = firmname.probability(name, heads=frozenset(heads))
+    p = namemodel.probability(name)
     if p >= 0.5:
         return True
     return p >= 0.15 and len(toks) > 1 and toks[-1][0] in heads and len(name) - len(toks[-1][0]) >= 2

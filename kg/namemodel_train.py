@@ -1,11 +1,12 @@
-"""Train the firm-name model (kg/models/firmname.json).
+"""Train the name models (kg/models/firmname.json, kg/models/productname.json).
 
-    python -m kg.firmname_train                 # silver from ../shared/corpus-eb + dev gold firm names
-    python -m kg.firmname_train --corpus DIR --limit 500 --out FILE
+    python -m kg.namemodel_train --kind firm      # silver from ../shared/corpus-eb + dev gold names
+    python -m kg.namemodel_train --kind product --corpus DIR --limit 500 --out FILE
 
-Silver positives: short forms of the legal names the suffix rules find (…电子股份有限公司 →
-…电子, without the place in front). Silver negatives: the other names the rules find (places,
-parks, projects, products) and word runs of the same sentences that are no mention. Articles
+Silver positives: for firms, short forms of the legal names the suffix rules find (…电子股份有限公司
+→ …电子, without the place in front); for products, what the production-verb and product-list
+rules find. Silver negatives: the other names the rules find and word runs of the same
+sentences that are no mention. Articles
 of the check set (--exclude, default ../shared/extra2/articles) are skipped, since the corpus
 contains them. Needs scikit-learn (pip install -e ".[train]").
 """
@@ -18,7 +19,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import firmname, nlp
+from . import namemodel, nlp
 from .ingest import read_document
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -36,7 +37,18 @@ def _fingerprints(folder: Path) -> list[str]:
     return out
 
 
-def mine(corpus: Path, limit: int, exclude: list[str], seed: int = 0) -> tuple[set[str], set[str]]:
+PRODUCT_SOURCES = {"produce-verb", "product-list"}
+
+
+def _positive(ext, m, kind: str) -> list[str]:
+    if kind == "firm":
+        if m.type == "Enterprise" and LEGAL.search(m.text):
+            return [s for s in ext._short_forms(m.text) if 2 <= len(s) <= 12]
+        return []
+    return [m.text] if m.type == "Product" and m.source in PRODUCT_SOURCES and 2 <= len(m.text) <= 12 else []
+
+
+def mine(corpus: Path, limit: int, exclude: list[str], kind: str = "firm", seed: int = 0) -> tuple[set[str], set[str]]:
     from .extract import Extractor
 
     ext = Extractor()
@@ -51,10 +63,11 @@ def mine(corpus: Path, limit: int, exclude: list[str], seed: int = 0) -> tuple[s
         if any(f in flat for f in exclude):
             continue
         ex = ext.extract(doc, learned=False)
+        own = "Enterprise" if kind == "firm" else "Product"
         for m in ex.mentions:
-            if m.type == "Enterprise" and LEGAL.search(m.text):
-                pos.update(s for s in ext._short_forms(m.text) if 2 <= len(s) <= 12)
-            elif m.type != "Enterprise" and 2 <= len(m.text) <= 12:
+            found = _positive(ext, m, kind)
+            pos.update(found)
+            if not found and m.type != own and 2 <= len(m.text) <= 12:
                 neg.add(m.text)
         taken = [(m.start, m.end) for m in ex.mentions]
         for s in doc.sentences:
@@ -83,7 +96,7 @@ def _word_runs(text: str, off: int, taken, rnd, per_sentence: int = 2) -> list[s
     return out
 
 
-def gold_names(paths: list[Path]) -> tuple[set[str], set[str]]:
+def gold_names(paths: list[Path], own: str = "Enterprise") -> tuple[set[str], set[str]]:
     pos, neg = set(), set()
     for g in paths:
         docs = json.loads(g.read_text(encoding="utf-8"))["documents"]
@@ -91,7 +104,7 @@ def gold_names(paths: list[Path]) -> tuple[set[str], set[str]]:
             for e in d.get("entities", []):
                 names = {e["text"], e.get("canonical") or e["text"], *e.get("aliases", [])}
                 names = {n for n in names if 2 <= len(n) <= 12}
-                (pos if e["type"] == "Enterprise" else neg).update(names)
+                (pos if e["type"] == own else neg).update(names)
     return pos, neg - pos
 
 
@@ -103,7 +116,7 @@ def fit(pos: set[str], neg: set[str], heads: frozenset, C: float = 0.5, seed: in
     random.Random(seed).shuffle(data)
     cut = len(data) * 4 // 5
     vec = DictVectorizer()
-    X = vec.fit_transform([{f: 1 for f in firmname.features(n, heads)} for n, _ in data])
+    X = vec.fit_transform([{f: 1 for f in namemodel.features(n, heads)} for n, _ in data])
     y = [v for _, v in data]
     held = LogisticRegression(C=C, max_iter=3000, class_weight="balanced").fit(X[:cut], y[:cut])
     pred = held.predict(X[cut:])
@@ -118,13 +131,14 @@ def fit(pos: set[str], neg: set[str], heads: frozenset, C: float = 0.5, seed: in
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="训练企业名称模型（kg/models/firmname.json）")
+    ap = argparse.ArgumentParser(description="训练名称模型（企业：kg/models/firmname.json；产品：kg/models/productname.json）")
+    ap.add_argument("--kind", choices=namemodel.KINDS, default="firm", help="企业名称（firm）或产品名称（product）")
     ap.add_argument("--corpus", default=str(SHARED / "corpus-eb" / "articles"), help="无标注新闻文件夹")
     ap.add_argument("--limit", type=int, default=5000, help="最多读取的文章数")
     ap.add_argument("--exclude", action="append", default=None,
                     help="不得用于训练的文章文件夹（默认：../shared/extra2/articles，检验集）")
     ap.add_argument("--gold", action="append", default=None, help="开发集金标准（默认 seeds、extra、extra3）")
-    ap.add_argument("--out", default=str(firmname.MODEL_PATH), help="模型输出文件")
+    ap.add_argument("--out", help="模型输出文件（默认 kg/models/<kind>name.json）")
     args = ap.parse_args(argv)
     from .components.names import _lex
 
@@ -135,16 +149,17 @@ def main(argv=None) -> int:
     if not corpus.is_dir():
         print(f"错误：找不到语料文件夹 {corpus}", file=sys.stderr)
         return 2
-    pos, neg = mine(corpus, args.limit, exclude)
+    pos, neg = mine(corpus, args.limit, exclude, args.kind)
     golds = [Path(g) for g in args.gold] if args.gold is not None else \
         [SHARED / "gold/seeds.gold.json", SHARED / "extra/extra.gold.json", SHARED / "extra3/extra3.gold.json"]
-    gp, gn = gold_names([g for g in golds if g.exists()])
+    gp, gn = gold_names([g for g in golds if g.exists()], "Enterprise" if args.kind == "firm" else "Product")
     pos |= gp
     neg = (neg | gn) - pos
     model, scores = fit(pos, neg, heads)
     model.update(scores)
-    Path(args.out).write_text(json.dumps(model, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"已写入 {args.out}：正例 {len(pos)}，负例 {len(neg)}，留出 P={scores['held_out_precision']} "
+    out = Path(args.out or namemodel.model_path(args.kind))
+    out.write_text(json.dumps(model, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"已写入 {out}：正例 {len(pos)}，负例 {len(neg)}，留出 P={scores['held_out_precision']} "
           f"R={scores['held_out_recall']}")
     return 0
 
