@@ -453,7 +453,7 @@ class Extractor:
             if not hard and not build:
                 continue
             if tk == "的" and CAP_END.search(window, 0, offs[k]):
-                continue  # 年产1500万套的LED汽车灯具生产线: the figure belongs to the name
+                continue  # 年产300万只的车灯生产线: the figure belongs to the name
             rest = [r for r, _ in toks[k + 1:]]
             if build:
                 spec = [r for r in rest if r not in g.stops and r not in g.project_generic]
@@ -839,7 +839,7 @@ class Extractor:
                     ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
                     continue
                 found.append(Span(x, y, "Project", item, item, meta={"core": item, "list": True, "list_id": m.start()}))
-            # gapping: 锦懋200兆瓦和博阳200兆瓦电池组件 → the head noun of the last item completes the others
+            # gapping: 甲公司100兆瓦和乙公司50兆瓦电池组件 → the head noun of the last item completes the others
             items_here = [f for f in found if f.meta.get("list_id") == m.start()]
             if len(items_here) >= 2:
                 last = items_here[-1].text
@@ -988,7 +988,7 @@ class Extractor:
             start += mi.end()
             text = t[start:sp.end]
         canon = text + sp.meta.get("gap_head", "")
-        if ent_start is not None:  # the surface keeps the company short name (锦懋200兆瓦…); canonical drops it
+        if ent_start is not None:  # the surface keeps the company short name (甲公司100兆瓦…); canonical drops it
             proj = ctx.take(Span(ent_start, sp.end, "Project", canon, t[ent_start:sp.end], meta=dict(sp.meta)))
         else:
             proj = ctx.take(Span(start, sp.end, "Project", canon, text, meta=dict(sp.meta)))

@@ -2,7 +2,7 @@
 
 The firm model is used where a firm is written without a legal suffix and nothing but a verb
 vouches for it (北辰电控在…投资, 与云帆电子签约); the product model where a product has no head
-word the lexicon knows (…紧固件项目, 再生铝). Features are the string's characters and words:
+word the lexicon knows (…轴承项目, 再生铜). Features are the string's characters and words:
 first and last characters, character pairs, jieba words and their POS, a company word at the
 end, runs of characters jieba does not know as words. The weights (`kg/models/<kind>name.json`)
 are learned by `python -m kg.namemodel_train --kind firm|product` from silver examples mined

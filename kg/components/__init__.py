@@ -19,7 +19,7 @@ from ..model import Extraction, Mention, Relation
 from ..resources import data_dir
 
 REGISTRY: dict[str, "Factory"] = {}
-# types a longer name may swallow: 宁波市 inside 宁波正一 is part of the firm's name
+# types a longer name may swallow: 苏州 inside 苏州远帆 is part of the firm's name
 NESTABLE = {"City", "County", "Province", "Region", "Product"}
 # types a list head may correct (A、B等项目: a 产业园 being built is a project); firms stay firms
 RETYPABLE = {"Park", "Product"}

@@ -1,7 +1,7 @@
 """boundaries: names do not start with the verb or function words before them.
 
 The rule recognisers find a name by its suffix (…产业园, …有限公司, …项目) and walk left; where
-they walk too far they glue the clause's verb onto the name (快建设X产业园, 完工投产X工厂).
+they walk too far they glue the clause's verb onto the name (加快建设X产业园, 完工投产X工厂).
 This component moves the start of firm, park and project names to their first proper-name word
 (kg.components.names.name_start), turns a park that the text says is being built into a
 project, and drops firm mentions that are not name-like at all."""
@@ -14,7 +14,7 @@ from .names import BUILD_WORDS, chain_start, clearly_not_name, is_generic, name_
 TYPES = ("Enterprise", "Park", "Project")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
 # firm names the rule recognisers found by context alone (no legal suffix) must also look like a
-# firm's to the firm-name model: 产业集聚发展, 资源集约利用 are phrases, not firms
+# firm's to the firm-name model: 产业协同发展, 要素集约利用 are phrases, not firms
 RULE_SOURCES = {"rule", "cue", "list", "short", "repeated", "coref-prefix", "project-prefix", "supply-target"}
 MIN_FIRM_P = 0.05
 PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  # not 开发区/高新区: those are designated zones

@@ -91,9 +91,9 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
     if typ is None or len(items) < 2 or any(z - a > item_max for a, z in items):
         return
     if sum(not _noun_like(text[a:z], typ) for a, z in items) * 2 >= len(items):
-        return  # 引进来、落下来、留得住: a list of actions, not of names
+        return  # 请进来、留下来、长起来: a list of actions, not of names
     if typ == "Enterprise" and median(namemodel.probability(text[a:z]) for a, z in items) < MIN_LIST_FIRM_P:
-        return  # 集中布局、资源集约利用: phrases that a head noun nearby made look like firms
+        return  # 协同布局、要素集约利用: phrases that a head noun nearby made look like firms
     for a, z in items:
         name = text[a:z]
         if is_generic(name) or (typ == "Enterprise" and not firm_like(name, listed=explicit)):

@@ -38,17 +38,17 @@ def name_start(text: str) -> tuple[int, list[str]]:
     """Offset in text where a name starts, and the words stripped before it.
 
     Words are stripped only before the first proper-name word (a place, person or organisation
-    word) and only when at least one of them can never begin a name: 快建设合川…产业园 → 合川…,
-    项目拟选址龙门工业园 → 龙门工业园, 完工投产长安汽车… → 长安汽车…"""
+    word) and only when at least one of them can never begin a name: 快建设临河…产业园 → 临河…,
+    项目拟选址东湖工业园 → 东湖工业园, 完工投产星河汽车… → 星河汽车…"""
     toks = nlp.posseg(text)
     first_proper = next((i for i, (w, t) in enumerate(toks) if t in PROPER_POS and t != "j"), None)
     if not first_proper:
         return 0, []
     lead = toks[:first_proper]
     if any(t == "x" or any(c.isdigit() for c in w) or w.startswith("年产") for w, t in lead):
-        return 0, []  # brackets, figures, capacities (年产100亿颗的…生产线): part of the name
+        return 0, []  # brackets, figures, capacities (年产10亿只的…生产线): part of the name
     # a real left context: a cue word, or a verb, adverb or preposition of two characters
-    # (吾悦, 旺明 stay; jieba's vn/j tags on 设备/研发 are too loose to count)
+    # (吾xx, 旺xx stay; jieba's vn/j tags on 设备/研发 are too loose to count)
     if not any(w in _lex()["left_stops"] or (t in CONTEXT_POS and len(w) >= 2) for w, t in lead):
         return 0, []
     off = sum(len(w) for w, _ in lead)
@@ -85,22 +85,22 @@ def _odd_words(toks) -> bool:
     if all(t in ("v", "vd", "vn", "d", "ad", "a") for _, t in toks):
         return True  # 要发挥, 创新: words of doing, not a name
     if len(toks[-1][0]) == 1 and toks[-1][1] == "v":
-        return True  # 工程机械做
-    return toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]  # 吉林省汽车
+        return True  # 零部件做
+    return toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]  # 某省汽车
 
 
 def _unvouched_odd(toks) -> bool:
     """Shapes a firm name has only when a list head or a role vouches for it."""
     if len(toks) > 1 and toks[-1][1] in ("v", "vn") and toks[-1][0] not in _lex()["heads"]:
-        return True  # 屠宰加工, 生态养殖: an activity, not a name
+        return True  # 养殖加工, 园林绿化: an activity, not a name
     if len(toks) == 1 and toks[0][1] not in PROPER_POS:
         return True  # a single common word (客户, 企业, 项目) needs a list head to be a firm
-    return toks[0][1] in {"v", "vn", "a", "ad"} and not any(t in PROPER_POS for _, t in toks)  # 维护产业链
+    return toks[0][1] in {"v", "vn", "a", "ad"} and not any(t in PROPER_POS for _, t in toks)  # 推动产业链
 
 
 def clearly_not_name(name: str) -> bool:
     """A firm mention from the rules that no reader would take for a name: punctuation inside,
-    an activity (维护产业链), a dangling verb (工程机械做), a place plus an industry word."""
+    an activity (推动产业链), a dangling verb (零部件做), a place plus an industry word."""
     if any(ch in name for ch in "，。；：,;:！？“”\"《》") or is_generic(name):
         return True
     toks = nlp.posseg(name)
@@ -114,12 +114,12 @@ def clearly_not_name(name: str) -> bool:
 def strong_firm(name: str) -> bool:
     """A name that looks like a firm's without a list or role to vouch for it, by the firm-name
     model (kg.namemodel): likely on its own, or less likely but ending in a company word after a
-    name of two characters or more (云帆电子, 晶科能源)."""
+    name of two characters or more (云帆电子, 青禾能源)."""
     if not 2 <= len(name) <= 16 or is_generic(name) or any(ch in name for ch in "，。；：,;:！？“”\"《》等的"):
         return False
     toks = nlp.posseg(name)
     if toks[0][1] in {"r", "p", "c", "d", "t", "f", "m", "q"} or starts_with_division(name):
-        return False  # 该项目, 潞州区锚定: a firm is not written with the official name of a place
+        return False  # 该项目, 某区聚焦: a firm is not written with the official name of a place
     heads = _lex()["heads"]
     p = namemodel.probability(name)
     if p >= 0.5:
@@ -144,7 +144,7 @@ def chain_start(name: str) -> int:
 
 @lru_cache(maxsize=1)
 def full_divisions() -> frozenset[str]:
-    """Official names of administrative divisions (长治市, 潞州区 …) from ontology/data/divisions.tsv."""
+    """Official names of administrative divisions (长治市, 东城区 …) from ontology/data/divisions.tsv."""
     import csv
 
     with open(Path(data_dir()) / "divisions.tsv", encoding="utf-8") as f:

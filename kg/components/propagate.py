@@ -38,8 +38,8 @@ def make_propagate(settings: dict):
 
 
 def _short(name: str) -> str | None:
-    """宁波华翔电子股份有限公司 → 华翔电子 is left to the rules (they know places); here only the
-    legal suffix goes: 华翔电子股份有限公司 → 华翔电子."""
+    """苏州远帆电子股份有限公司 → 远帆电子 is left to the rules (they know places); here only the
+    legal suffix goes: 远帆电子股份有限公司 → 远帆电子."""
     for suf in LEGAL_SUFFIXES:
         if name.endswith(suf) and len(name) - len(suf) >= 2:
             return name[: -len(suf)]
