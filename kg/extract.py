@@ -15,7 +15,7 @@ import gc
 import json
 import re
 import sys
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
@@ -1310,18 +1310,31 @@ class Extractor:
                 # legal name without suffix written elsewhere (山西高科华烨电子集团 ↔ …有限公司)
         # enterprise spans whose text is a prefix of a legal name → link
         legal = [s for s in ctx.spans if s.type == "Enterprise" and s.meta.get("legal")]
+        # the legal names in text order, once each, and sorted for prefix lookups (linear, not
+        # quadratic, in the number of firm mentions: a page may list thousands)
+        order = {l.canonical: i for i, l in enumerate(legal)}
+        names = sorted(order)
+
+        def longer(prefix: str) -> list[str]:
+            """Legal names that extend prefix, in text order of their last mention."""
+            i, out = bisect_left(names, prefix), []
+            while i < len(names) and names[i].startswith(prefix):
+                if names[i] != prefix:
+                    out.append(names[i])
+                i += 1
+            return sorted(out, key=order.get)
+
         for sp in ctx.spans:
             if sp.type == "Enterprise" and not sp.meta.get("legal"):
-                for l in legal:
-                    if l.canonical.startswith(sp.text) and l.canonical != sp.text and (
-                            sp.source != "repeated" or l.canonical[len(sp.text):] in g.company_suffixes):
-                        sp.canonical = l.canonical
+                for c in longer(sp.text):
+                    if sp.source != "repeated" or c[len(sp.text):] in g.company_suffixes:
+                        sp.canonical = c
                 if sp.text in shorts and sp.source != "repeated":
                     sp.canonical = shorts[sp.text]
         for sp in legal:
-            for l in legal:
-                if l is not sp and l.canonical.startswith(sp.canonical) and len(l.canonical) > len(sp.canonical):
-                    sp.canonical = l.canonical
+            ext = longer(sp.canonical)
+            if ext:
+                sp.canonical = ext[-1]
         for s, full in sorted(shorts.items(), key=lambda kv: -len(kv[0])):
             i = t.find(s)
             while i >= 0:

@@ -187,12 +187,29 @@ def split_sentences(text: str) -> list[Sentence]:
     return sents
 
 
+MAX_SENTENCE = 400  # characters: longer runs (lists, pages without full stops) are cut at a clause break
+_SOFT_BREAK = re.compile(r"[，,；;：:、\s]")
+
+
 def _split_span(sents: list[Sentence], text: str, start: int, end: int, page: int | None = None) -> None:
     cut = start
     for m in _SENT_END.finditer(text, start, end):
-        _add(sents, text, cut, m.end(), page)
+        _add_capped(sents, text, cut, m.end(), page)
         cut = m.end()
-    _add(sents, text, cut, end, page)
+    _add_capped(sents, text, cut, end, page)
+
+
+def _add_capped(sents: list[Sentence], text: str, start: int, end: int, page: int | None = None) -> None:
+    """A sentence longer than MAX_SENTENCE becomes several, each ending at the last clause break
+    (，；：、 or space) before the limit, or at the limit: extraction then stays linear in the text
+    (its pattern windows are per sentence) on pages without full stops or with endless lists."""
+    while end - start > MAX_SENTENCE:
+        stop = start + MAX_SENTENCE
+        breaks = [m.end() for m in _SOFT_BREAK.finditer(text, start + MAX_SENTENCE // 2, stop)]
+        stop = breaks[-1] if breaks else stop
+        _add(sents, text, start, stop, page)
+        start = stop
+    _add(sents, text, start, end, page)
 
 
 def _add(sents: list[Sentence], text: str, start: int, end: int, page: int | None = None, **table) -> None:

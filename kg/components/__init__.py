@@ -9,7 +9,7 @@ policy is written there), so no component can silently overwrite another's menti
 from __future__ import annotations
 
 import json
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +44,7 @@ def component(name: str, reads: tuple[str, ...] = (), writes: tuple[str, ...] = 
 class State:
     ex: Extraction
     removed: set[tuple[str, str]] = field(default_factory=set)  # (type, canonical) no longer mentioned
-    _index: list[int] | None = None  # starts of the mentions, sorted; None after a change
+    _index: list[int] | None = None  # starts of ex.mentions (kept sorted by start); None until first use
     _longest: int = 0
 
     @property
@@ -55,20 +55,46 @@ class State:
         s = self.ex.doc.sentence_at(pos)
         return s.index if s is not None else 0
 
-    def at(self, start: int, end: int) -> list[Mention]:
-        """Mentions overlapping [start, end) (by bisection over mentions sorted by start)."""
+    def _ensure_index(self) -> None:
         if self._index is None:
             self.ex.mentions.sort(key=lambda m: (m.start, m.end))
             self._index = [m.start for m in self.ex.mentions]
             self._longest = max((m.end - m.start for m in self.ex.mentions), default=0)
-        ms = self.ex.mentions
+
+    def at(self, start: int, end: int) -> list[Mention]:
+        """Mentions overlapping [start, end) (by bisection over mentions sorted by start)."""
+        self._ensure_index()
         lo = bisect_left(self._index, start - self._longest)
         hi = bisect_left(self._index, end)
-        return [m for m in ms[lo:hi] if m.start < end and start < m.end]
+        return [m for m in self.ex.mentions[lo:hi] if m.start < end and start < m.end]
 
-    def changed(self) -> None:
-        """Call after changing mentions directly (removing one, moving its start)."""
-        self._index = None
+    def add(self, m: Mention) -> None:
+        """Insert a mention, keeping the mentions sorted by start."""
+        self._ensure_index()
+        i = bisect_right(self._index, m.start)
+        self._index.insert(i, m.start)
+        self.ex.mentions.insert(i, m)
+        self._longest = max(self._longest, m.end - m.start)
+
+    def drop(self, m: Mention) -> None:
+        """Remove this mention (by identity), remembering its entity until finish()."""
+        self._ensure_index()
+        lo = bisect_left(self._index, m.start)
+        hi = bisect_right(self._index, m.start)
+        for i in range(lo, hi):
+            if self.ex.mentions[i] is m:
+                del self.ex.mentions[i]
+                del self._index[i]
+                break
+        self.removed.add((m.type, m.canonical))
+
+    def move(self, m: Mention, start: int) -> None:
+        """Change where a mention starts (keeps the index sorted)."""
+        removed = set(self.removed)
+        self.drop(m)
+        self.removed = removed
+        m.start = start
+        self.add(m)
 
     def propose(self, start: int, end: int, type_: str, source: str, canonical: str | None = None,
                 retype: bool = False) -> Mention | None:
@@ -91,14 +117,11 @@ class State:
         if len(inner) != len(hits) or any(m.type not in NESTABLE for m in inner):
             return None
         for m in inner:
-            self.ex.mentions.remove(m)
-            self.removed.add((m.type, m.canonical))
-        self.changed()
+            self.drop(m)
         text = self.text[start:end]
         m = Mention(text=text, type=type_, canonical=canonical or text, start=start, end=end,
                     sentence=self.sentence_of(start), source=source)
-        self.ex.mentions.append(m)
-        self.changed()
+        self.add(m)
         return m
 
     def relate(self, head: Mention, rel: str, tail: Mention, sentence: int, source: str,

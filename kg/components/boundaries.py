@@ -33,9 +33,7 @@ def make_boundaries(settings: dict):
                 continue
             if m.type == "Enterprise" and not _suffixed(m.text) and (
                     clearly_not_name(m.text) or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P):
-                state.ex.mentions.remove(m)
-                state.removed.add((m.type, m.canonical))
-                state.changed()
+                state.drop(m)
                 continue
             off, stripped = name_start(m.text)
             if not off:
@@ -52,17 +50,14 @@ def _trim(state, m, off: int, stripped: list[str]) -> None:
     removed = m.text[:off]
     new_text = m.text[off:]
     if is_generic(new_text):
-        state.ex.mentions.remove(m)
-        state.removed.add((m.type, m.canonical))
-        state.changed()
+        state.drop(m)
         return
     old = (m.type, m.canonical)
     canonical = m.canonical[len(removed):] if m.canonical.startswith(removed) else m.canonical
     new_type = m.type
     if m.type == "Park" and BUILD_WORDS & set(stripped) and new_text.endswith(PARK_BUILT_SUFFIXES):
         new_type = "Project"
-    m.start += off
-    state.changed()
+    state.move(m, m.start + off)
     m.text, m.canonical, m.type = new_text, canonical, new_type
     state.removed.add(old)
     for r in state.ex.relations:
