@@ -43,14 +43,36 @@ def _print_skipped(skipped) -> None:
 # ---------------------------------------------------------------- build
 
 def cmd_build(args) -> int:
+    from .util import OutputBusy, OutputNotOurs, OutputTransaction
+
     src = Path(args.source)
     if not src.exists():
         raise UserError(f"输入文件夹不存在：{src}")
+    out = Path(args.out)
+    if _inside(src, out):
+        raise UserError(f"输出文件夹 {out} 包含输入 {src}：重建时会被整体替换，请换一个 --out")
+    try:
+        with OutputTransaction(out) as tx:
+            return _build_into(args, src, out, tx)
+    except OutputBusy:
+        raise UserError(f"另一个 kg build 正在写入 {out}（锁文件 .{out.resolve().name}.lock）；请等它结束后再运行")
+    except OutputNotOurs:
+        raise UserError(f"输出文件夹 {out} 已存在且不是 kg build 的输出（没有 manifest.json 或 graph.trig）；"
+                        "为免误删，请换一个 --out 或先清空它")
+
+
+def _inside(src: Path, out: Path) -> bool:
+    s, o = src.resolve(), out.resolve()
+    return s == o or o in s.parents
+
+
+def _build_into(args, src: Path, out: Path, tx) -> int:
+    """The build itself: every file goes to tx.tmp; tx.commit() swaps it in as `out`."""
     from tqdm import tqdm
 
     from . import analysis, extract, ingest, rdf, report, resolve, store, view
 
-    out = Path(args.out)
+    tmp = tx.tmp
     regions = _region_dirs(args)
     t0 = time.time()
     docs, skipped = ingest.load_corpus([src], progress=not args.quiet)
@@ -76,20 +98,23 @@ def cmd_build(args) -> int:
     union = rdf.union_graph(ds)
     conforms, vreport, nviol = rdf.validate(union)
     bar.update(); step(4)
-    paths = rdf.write_outputs(ds, out)
-    _write_jsonl(out / "extraction.jsonl", [extract.to_json(e) for e in extractions])
-    write_text_atomic(out / "validation.txt", vreport)
+    rdf.write_outputs(ds, tmp)
+    _write_jsonl(tmp / "extraction.jsonl", [extract.to_json(e) for e in extractions])
+    write_text_atomic(tmp / "validation.txt", vreport)
     bar.update(); step(5)
-    paths.update(report.write_reports(result, out))
+    report.write_reports(result, tmp)
     bar.update(); step(6)
-    html = view.write_html(union, out / "graph.html")
+    html = view.write_html(union, tmp / "graph.html")
     bar.update(); step(7)
-    store.build_store(out, out / "store")
+    store.build_store(tmp, tmp / "store")
     bar.update()
     bar.close()
 
     ents = Counter(e.type for e in kb.entities.values())
     rels = Counter(a.rel for a in kb.assertions)
+    _write_build_manifest(tmp, src, docs, skipped, len(union), conforms, ents, rels)
+    tx.commit()
+
     dropped = sum(d.duplicates_dropped for d in docs)
     print(f"\n完成（{time.time() - t0:.1f} 秒）")
     print(f"  读取文档 {len(docs)} 篇，跳过 {len(skipped)} 个；去除重复段落 {dropped} 段")
@@ -99,8 +124,35 @@ def cmd_build(args) -> int:
     print(f"  三元组 {len(union)} 条；SHACL 校验：" + ("通过" if conforms else f"未通过（{nviol} 处，见 validation.txt）"))
     print(_analysis_summary(result))
     print(f"  输出目录 {out}/：graph.ttl graph.trig graph.nq report.md report.html leaders.csv gaps.csv "
-          f"graph.html（{html['nodes']} 个节点） store/")
+          f"graph.html（{html['nodes']} 个节点） store/ manifest.json")
     return 0 if (not skipped and conforms) else 1
+
+
+def _write_build_manifest(folder: Path, src: Path, docs, skipped, triples: int, conforms: bool,
+                          ents: Counter, rels: Counter) -> None:
+    """manifest.json, written last: inputs (sha256), versions, counts, and every output file's hash."""
+    import platform
+    from importlib import metadata
+
+    from .util import write_manifest
+
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return ""
+
+    write_manifest(folder, {
+        "source": str(src),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "inputs": {d.doc_id: d.sha256 for d in docs},
+        "skipped": sorted(s.path for s in skipped),
+        "versions": {"chainkg": version("chainkg"), "python": platform.python_version(),
+                     "rdflib": version("rdflib"), "pyoxigraph": version("pyoxigraph"),
+                     "spacy": version("spacy")},
+        "counts": {"documents": len(docs), "skipped": len(skipped), "triples": triples,
+                   "entities": dict(ents), "relations": dict(rels), "shacl_conforms": conforms},
+    })
 
 
 def _analysis_summary(result) -> str:
