@@ -250,8 +250,22 @@ def cmd_analyze(args) -> int:
     analysis.write_back(ds, result)
     rdf.write_outputs(ds, out)
     paths = report.write_reports(result, out)
+    _refresh_manifest(out)
     print(_analysis_summary(result) + "\n  已写出：" + "，".join(str(p) for p in paths.values()))
     return 0
+
+
+def _refresh_manifest(out: Path) -> None:
+    """After rewriting files in place (kg analyze): re-hash them so the manifest stays true."""
+    from .util import MANIFEST, write_manifest
+
+    try:
+        info = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    info.pop("files", None)
+    info["analyzed"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    write_manifest(out, info)
 
 
 def cmd_view(args) -> int:

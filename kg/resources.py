@@ -1,6 +1,12 @@
-"""Locate the project's data folders (ontology/, queries/) whether run from a checkout or installed."""
+"""Locate the project's data folders (ontology/, queries/) whether run from a checkout or installed.
+
+Installed from a wheel (or `pip install .`), ontology/ and queries/ ship inside the package as
+kg/ontology/ and kg/queries/ (pyproject.toml: package-dir) and are found with importlib.resources;
+in a checkout or an editable install they are the folders beside kg/. CHAINKG_HOME overrides both.
+"""
 from __future__ import annotations
 
+import importlib.resources
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -17,8 +23,22 @@ def project_root() -> Path:
     return PACKAGE_DIR.parent
 
 
+@lru_cache(maxsize=None)
+def _data_root(name: str) -> Path:
+    """ontology/ or queries/: CHAINKG_HOME, else the installed package data, else the checkout."""
+    if os.environ.get("CHAINKG_HOME"):
+        return project_root() / name
+    try:
+        packaged = Path(str(importlib.resources.files("kg") / name))
+    except (ModuleNotFoundError, TypeError):
+        packaged = None
+    if packaged is not None and packaged.is_dir():
+        return packaged
+    return PACKAGE_DIR.parent / name
+
+
 def ontology_dir() -> Path:
-    return project_root() / "ontology"
+    return _data_root("ontology")
 
 
 def data_dir() -> Path:
@@ -34,7 +54,7 @@ def regions_dir() -> Path:
 
 
 def queries_dir() -> Path:
-    return project_root() / "queries"
+    return _data_root("queries")
 
 
 def region_dirs(extra: list[str | os.PathLike] | None = None) -> list[Path]:
