@@ -313,7 +313,12 @@ def cmd_query(args) -> int:
         res = store.run_query(st, sparql, timeout=args.timeout)
     except store.QueryError as e:
         raise UserError(str(e))
-    text = store.format_result(res, args.format)
+    if args.format == "csv" and res.kind == "select":  # for Excel: BOM, formula-safe cells
+        from .util import csv_text
+
+        text = csv_text(res.vars, res.rows)
+    else:
+        text = store.format_result(res, args.format)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 

@@ -115,11 +115,9 @@ def _evidence_text(evs, limit: int = 3) -> str:
 
 
 def _csv_text(header: list[str], rows: list[list]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return "\ufeff" + buf.getvalue()
+    from .util import csv_text  # BOM, CRLF, formula-like cells neutralised (OWASP)
+
+    return csv_text(header, rows)
 
 
 def _ordered_chains(result: AnalysisResult) -> list[tuple[str, list[str]]]:
@@ -218,7 +216,9 @@ def cluster_figure(result: AnalysisResult, title: str, chains: list[str]) -> byt
 
 # ---------------------------------------------------------------- markdown / html
 def _md_escape(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
+    from .util import md_escape  # no raw HTML, links or emphasis from labels
+
+    return md_escape(s)
 
 
 HEADLINE_METRICS = ("签约项目数", "签约金额", "签约总额", "签约项目开工率", "签约")
@@ -284,15 +284,15 @@ def report_md(result: AnalysisResult, figures: dict[str, str]) -> str:
             L.append("（文本中未抽取到签约数据）")
         L.append("")
     for cl_label, chs in _ordered_chains(result):
-        L += [f"## {cl_label}", ""]
+        L += [f"## {_md_escape(cl_label)}", ""]
         if cl_label in figures:
-            L += [f"![{cl_label}]({figures[cl_label]})", ""]
+            L += [f"![{_md_escape(cl_label)}]({figures[cl_label]})", ""]
         if not chs:
             L += ["（该集群没有产业链模板）", ""]
         for ch in chs:
             d = _chain_sections(result, ch)
             c = d["counts"]
-            L += [f"### {d['info'].label}", "",
+            L += [f"### {_md_escape(d['info'].label)}", "",
                   f"环节 {len(d['gaps'])} 个：已覆盖 {c['已覆盖']}，薄弱 {c['薄弱']}，缺失 {c['缺失']}。", ""]
             L += ["**链主**", ""]
             if d["leaders"]:

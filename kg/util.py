@@ -289,3 +289,43 @@ def check_manifest(folder: Path) -> list[str]:
     problems += [f"extra {k}" for k in actual if k not in listed]
     problems += [f"changed {k}" for k in listed if k in actual and actual[k] != listed[k]]
     return problems
+
+
+# ---------------------------------------------------------------- safe text outputs
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection): text starting
+    with = + - @ tab or CR gets a leading apostrophe; plain numbers (-3.5, +12%) stay as they are."""
+    if value is None:
+        return ""
+    s = value if isinstance(value, str) else str(value)
+    if s.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(s):
+        return "'" + s
+    return s
+
+
+def csv_text(header: list, rows, bom: bool = True) -> str:
+    """CSV for people (Excel): CRLF rows, every cell through csv_cell, UTF-8 BOM first."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([csv_cell(h) for h in header])
+    w.writerows([csv_cell(c) for c in r] for r in rows)
+    return ("\ufeff" if bom else "") + buf.getvalue()
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
+def md_escape(s) -> str:
+    """Text for a Markdown table cell or heading: no raw HTML, no links/emphasis, one line."""
+    s = "" if s is None else str(s)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = re.sub(r"[\r\n]+", " ", s)
+    return _MD_SPECIAL.sub(r"\\\1", s)

@@ -358,23 +358,28 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
 
 
 def _js(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False).replace("</", "<\\/").replace("\u2028", "\\u2028") \
-        .replace("\u2029", "\\u2029")
+    """JSON safe inside <script>: no `<` at all (so no `</script>` and no `<!--`), no `>`/`&`, and
+    no U+2028/2029 line terminators."""
+    return (json.dumps(obj, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def _esc(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+_SLOTS = re.compile(r"/\*VIS_CSS\*/|/\*VIS_JS\*/|__TITLE__|__SUBTITLE__|/\*DATA\*/")
 
 
 def _page(title, subtitle, nodes, edges, options, legend) -> str:
     js, css = _vis_assets()
-    return (_TEMPLATE
-            .replace("/*VIS_CSS*/", css.replace("</", "<\\/"))
-            .replace("/*VIS_JS*/", js.replace("</script", "<\\/script"))
-            .replace("__TITLE__", _esc(title))
-            .replace("__SUBTITLE__", _esc(subtitle))
-            .replace("/*DATA*/", "const NODES = " + _js(nodes) + ";\nconst EDGES = " + _js(edges)
-                     + ";\nconst OPTIONS = " + _js(options) + ";\nconst LEGEND = " + _js(legend) + ";"))
+    fill = {"/*VIS_CSS*/": css.replace("</", "<\\/"),
+            "/*VIS_JS*/": js.replace("</script", "<\\/script"),
+            "__TITLE__": _esc(title), "__SUBTITLE__": _esc(subtitle),
+            "/*DATA*/": "const NODES = " + _js(nodes) + ";\nconst EDGES = " + _js(edges)
+                        + ";\nconst OPTIONS = " + _js(options) + ";\nconst LEGEND = " + _js(legend) + ";"}
+    # one pass: text put into one slot is never searched for the next slot
+    return _SLOTS.sub(lambda m: fill[m.group(0)], _TEMPLATE)
 
 
 _TEMPLATE = r"""<!DOCTYPE html>
