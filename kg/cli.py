@@ -330,11 +330,15 @@ def cmd_serve(args) -> int:
     store_dir = out / "store" if (out / "store").is_dir() else out
     if not store_dir.is_dir():
         raise UserError(f"找不到图谱存储：{store_dir}；请先运行 kg build")
-    print(f"SPARQL 端点：http://{args.host}:{args.port}/query （{'可写' if args.writable else '只读'}；Ctrl+C 停止）")
+    if args.max_body <= 0 or args.threads <= 0:
+        raise UserError("--max-body 与 --threads 必须是正数")
     try:
-        store.serve(store_dir, host=args.host, port=args.port, read_only=not args.writable, timeout=args.timeout)
-    except KeyboardInterrupt:
-        print("已停止")
+        store.serve(store_dir, host=args.host, port=args.port, read_only=not args.writable, timeout=args.timeout,
+                    cors=tuple(args.cors or ()), allow_service=args.allow_service,
+                    max_body=int(args.max_body * 1024 * 1024), max_threads=args.threads,
+                    idle_timeout=args.idle_timeout)
+    except OSError as e:
+        raise UserError(f"无法在 {args.host}:{args.port} 启动服务：{e.strerror or e}")
     return 0
 
 
@@ -343,8 +347,18 @@ def cmd_push(args) -> int:
 
     out = _graph_dir(args.graph)
     auth = (args.user, args.password or os.environ.get("KG_PUSH_PASSWORD", "")) if args.user else None
-    info = store.push(out, args.endpoint, graph_iri=args.graph_iri, auth=auth, per_graph=not args.single)
-    print(f"已推送到 {args.endpoint}：" + json.dumps(info, ensure_ascii=False))
+    token = os.environ.get("KG_PUSH_TOKEN") or None
+
+    def progress(i, n, graph, triples):
+        if not args.quiet:
+            print(f"  [{i}/{n}] {graph or '默认图'}：{triples} 条三元组", file=sys.stderr, flush=True)
+
+    try:
+        info = store.push(out, args.endpoint, graph_iri=args.graph_iri, auth=auth, per_graph=not args.single,
+                          token=token, timeout=args.timeout, progress=progress)
+    except store.PushError as e:
+        raise UserError(str(e))
+    print(f"已推送到 {args.endpoint}：{info['graphs']} 个图，{info['triples']} 条三元组")
     return 0
 
 
@@ -360,15 +374,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="读取文件夹中的文本，构建图谱、分析并写出全部结果")
     p.add_argument("source", help="文本文件夹（.txt/.md）")
     p.add_argument("--out", default="out", help="输出文件夹（默认 out/）")
-    p.add_argument("--workers", type=int, default=1, help="抽取进程数")
+    p.add_argument("--workers", type=int, default=1, help="抽取进程数（默认 1）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     data_opt(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("extract", help="抽取实体与关系，按文档输出 JSONL")
     p.add_argument("files", nargs="+", help="文本文件或文件夹")
-    p.add_argument("--format", choices=["jsonl"], default="jsonl")
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--format", choices=["jsonl"], default="jsonl", help="输出格式（目前只有 jsonl：每篇文档一行 JSON）")
+    p.add_argument("--workers", type=int, default=1, help="抽取进程数（默认 1）")
     p.add_argument("--progress", action="store_true", help="显示进度条（输出到 stderr）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
     data_opt(p)
@@ -377,46 +391,63 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="运行抽取并用评分脚本与金标准比较")
     p.add_argument("--gold", required=True, help="金标准 JSON")
     p.add_argument("files", nargs="*", help="要抽取的文档（默认按金标准中的文件名查找）")
-    p.add_argument("--docs", action="append", help="文档所在文件夹")
+    p.add_argument("--docs", action="append", metavar="DIR", help="文档所在文件夹，可重复")
     p.add_argument("--scorer", help="score.py 路径（默认 ../shared/eval/score.py）")
-    p.add_argument("--show-errors", action="store_true")
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--show-errors", action="store_true", help="列出抽取错误（漏抽与误抽）")
+    p.add_argument("--workers", type=int, default=1, help="抽取进程数（默认 1）")
     data_opt(p)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("analyze", help="对已有图谱重新做链主与缺口分析")
-    p.add_argument("graph", nargs="?", default="out", help="kg build 的输出文件夹")
+    p.add_argument("graph", nargs="?", default="out", help="kg build 的输出文件夹（默认 out/）")
     data_opt(p)
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("view", help="生成（筛选后的）交互式 HTML 图谱")
-    p.add_argument("graph", nargs="?", default="out")
-    p.add_argument("--cluster"); p.add_argument("--chain"); p.add_argument("--place"); p.add_argument("--enterprise")
-    p.add_argument("--depth", type=int, default=1, help="邻域深度")
-    p.add_argument("-o", "--output")
+    p.add_argument("graph", nargs="?", default="out", help="kg build 的输出文件夹（默认 out/）")
+    p.add_argument("--cluster", metavar="名称", help="只看这个产业集群及其邻域")
+    p.add_argument("--chain", metavar="名称", help="只看这条产业链：各环节及其中的企业与项目")
+    p.add_argument("--place", metavar="名称", help="只看这个地点（县区、园区等）及其邻域")
+    p.add_argument("--enterprise", metavar="名称", help="只看这家企业及其邻域")
+    p.add_argument("--depth", type=int, default=1, help="邻域深度（默认 1）")
+    p.add_argument("-o", "--output", metavar="FILE", help="HTML 文件路径（默认写在图谱文件夹中）")
     p.set_defaults(func=cmd_view)
 
     p = sub.add_parser("query", help="运行 SPARQL 查询（.rq 文件、预置查询名或查询文本）")
-    p.add_argument("query")
-    p.add_argument("--graph", default="out", help="kg build 的输出文件夹")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--timeout", type=float, default=30.0, help="超时秒数")
+    p.add_argument("query", help="预置查询名（queries/ 下的文件名，不带 .rq）、.rq 文件路径或 SPARQL 文本")
+    p.add_argument("--graph", default="out", help="kg build 的输出文件夹（默认 out/）")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="输出格式：table（默认）、csv（带 BOM，Excel 可直接打开）、json（SPARQL JSON）")
+    p.add_argument("--timeout", type=float, default=30.0, help="超时秒数（默认 30；0 = 不限）")
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("serve", help="在本机启动 SPARQL 1.1 端点")
-    p.add_argument("--graph", default="out")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=7878)
-    p.add_argument("--writable", action="store_true", help="允许 SPARQL Update 与图存储写入")
-    p.add_argument("--timeout", type=float, default=30.0)
+    p.add_argument("--graph", default="out", help="kg build 的输出文件夹或存储文件夹（默认 out/）")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只接受本机连接）")
+    p.add_argument("--port", type=int, default=7878, help="端口（默认 7878；0 = 任选空闲端口）")
+    p.add_argument("--writable", action="store_true",
+                   help="允许 SPARQL 更新与图存储写入；写入需令牌（启动时打印，或由环境变量 KG_SERVE_TOKEN 指定）")
+    p.add_argument("--timeout", type=float, default=30.0, help="每个查询的超时秒数（默认 30）")
+    p.add_argument("--allow-service", action="store_true",
+                   help="允许 SERVICE 联邦查询（会让服务器向外发请求，默认禁止）")
+    p.add_argument("--cors", action="append", metavar="ORIGIN",
+                   help="允许跨域访问的网页来源，如 http://localhost:8888，可重复（默认不允许任何跨域）")
+    p.add_argument("--max-body", type=float, default=64, metavar="MB", help="请求体上限，MB（默认 64）")
+    p.add_argument("--threads", type=int, default=32, help="同时处理的连接数上限（默认 32，超出时回 503）")
+    p.add_argument("--idle-timeout", type=float, default=20.0, metavar="秒",
+                   help="客户端多久不发数据就断开（默认 20 秒）")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("push", help="把图谱推送到 SPARQL 1.1 Graph Store Protocol 端点（Fuseki/GraphDB/Virtuoso）")
     p.add_argument("--endpoint", required=True, help="图存储端点 URL，如 http://localhost:3030/ds/data")
-    p.add_argument("--graph", default="out")
+    p.add_argument("--graph", default="out", help="kg build 的输出文件夹（默认 out/）")
     p.add_argument("--graph-iri", help="全部写入这个命名图（默认按文档分图）")
-    p.add_argument("--single", action="store_true", help="作为一个图推送")
-    p.add_argument("--user"); p.add_argument("--password")
+    p.add_argument("--single", action="store_true", help="作为一个图推送（POST 到默认图）")
+    p.add_argument("--user", help="HTTP 基本认证用户名")
+    p.add_argument("--password", help="HTTP 基本认证密码（也可用环境变量 KG_PUSH_PASSWORD；"
+                                      "kg serve 的写入令牌用环境变量 KG_PUSH_TOKEN）")
+    p.add_argument("--timeout", type=float, default=300.0, help="每个请求的超时秒数（默认 300）")
+    p.add_argument("--quiet", action="store_true", help="不显示逐图进度")
     p.set_defaults(func=cmd_push)
     return ap
 
