@@ -724,19 +724,73 @@ def _term_xml(t) -> str:
     return f"<literal>{xml_escape(str(t))}</literal>"
 
 
+def _format_ask(result: QueryResult, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": result.boolean})
+    if fmt == "xml":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{str(result.boolean).lower()}</boolean></sparql>\n")
+    if fmt in ("csv", "tsv"):
+        return "_askResult\n" + str(result.boolean).lower() + "\n"
+    return "是（true）" if result.boolean else "否（false）"
+
+
+def _format_delimited(result: QueryResult, fmt: str) -> str:
+    buf = io.StringIO()
+    if fmt == "csv":  # SPARQL 1.1 CSV results, exact values (kg query --format csv adds Excel safety)
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(result.vars)
+        for row in result.rows:
+            w.writerow(["" if x is None else x for x in row])
+    else:
+        buf.write("\t".join("?" + v for v in result.vars) + "\n")
+        for row in result.terms:
+            buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+    return buf.getvalue()
+
+
+def _format_xml(result: QueryResult) -> str:
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+           "<head>" + "".join(f'<variable name="{v}"/>' for v in result.vars) + "</head>",
+           "<results>"]
+    for row in result.terms:
+        out.append("<result>" + "".join(
+            f'<binding name="{v}">{_term_xml(t)}</binding>'
+            for v, t in zip(result.vars, row) if t is not None) + "</result>")
+    out.append("</results></sparql>")
+    return "\n".join(out) + "\n"
+
+
+def _cut(s: str, w: int) -> str:
+    if _width(s) <= w:
+        return s
+    out, n = "", 0
+    for c in s:
+        cw = _width(c)
+        if n + cw > w - 1:
+            break
+        out += c
+        n += cw
+    return out + "…"
+
+
+def _format_table(result: QueryResult) -> str:
+    cells = [[_display(t).replace("\n", " ") for t in row] for row in result.terms]
+    widths = [max([_width(v)] + [_width(r[i]) for r in cells]) for i, v in enumerate(result.vars)]
+    widths = [min(w, 80) for w in widths]
+    line = "-" + "-+-".join("-" * w for w in widths) + "-"
+    lines = [" " + " | ".join(_pad(_cut(v, w), w) for v, w in zip(result.vars, widths)) + " ", line]
+    lines += [" " + " | ".join(_pad(_cut(c, w), w) for c, w in zip(r, widths)) + " " for r in cells]
+    lines.append(f"（{len(cells)} 行，{result.seconds * 1000:.1f} 毫秒）")
+    return "\n".join(lines)
+
+
 def format_result(result: QueryResult, fmt: str = "table") -> str:
     """Render a result: "table" (aligned, CJK-aware), "csv", "tsv", "json" (SPARQL JSON), "xml",
     or for CONSTRUCT/DESCRIBE "nt"/"ttl"."""
     fmt = fmt.lower()
     if result.kind == "ask":
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": result.boolean})
-        if fmt == "xml":
-            return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                    f"<head/><boolean>{str(result.boolean).lower()}</boolean></sparql>\n")
-        if fmt in ("csv", "tsv"):
-            return "_askResult\n" + str(result.boolean).lower() + "\n"
-        return "是（true）" if result.boolean else "否（false）"
+        return _format_ask(result, fmt)
     if result.kind == "graph":
         if fmt in ("ttl", "turtle", "table"):
             return ox.serialize(result.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
@@ -747,49 +801,10 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}},
                           ensure_ascii=False)
     if fmt in ("csv", "tsv"):
-        buf = io.StringIO()
-        if fmt == "csv":
-            w = csv.writer(buf, lineterminator="\r\n")
-            w.writerow(result.vars)
-            for row in result.rows:
-                w.writerow(["" if x is None else x for x in row])
-        else:
-            buf.write("\t".join("?" + v for v in result.vars) + "\n")
-            for row in result.terms:
-                buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
-        return buf.getvalue()
+        return _format_delimited(result, fmt)
     if fmt == "xml":
-        out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-               "<head>" + "".join(f'<variable name="{v}"/>' for v in result.vars) + "</head>",
-               "<results>"]
-        for row in result.terms:
-            out.append("<result>" + "".join(
-                f'<binding name="{v}">{_term_xml(t)}</binding>'
-                for v, t in zip(result.vars, row) if t is not None) + "</result>")
-        out.append("</results></sparql>")
-        return "\n".join(out) + "\n"
-    # table
-    cells = [[_display(t).replace("\n", " ") for t in row] for row in result.terms]
-    widths = [max([_width(v)] + [_width(r[i]) for r in cells]) for i, v in enumerate(result.vars)]
-    widths = [min(w, 80) for w in widths]
-
-    def cut(s, w):
-        if _width(s) <= w:
-            return s
-        out, n = "", 0
-        for c in s:
-            cw = _width(c)
-            if n + cw > w - 1:
-                break
-            out += c
-            n += cw
-        return out + "…"
-
-    line = "-" + "-+-".join("-" * w for w in widths) + "-"
-    lines = [" " + " | ".join(_pad(cut(v, w), w) for v, w in zip(result.vars, widths)) + " ", line]
-    lines += [" " + " | ".join(_pad(cut(c, w), w) for c, w in zip(r, widths)) + " " for r in cells]
-    lines.append(f"（{len(cells)} 行，{result.seconds * 1000:.1f} 毫秒）")
-    return "\n".join(lines)
+        return _format_xml(result)
+    return _format_table(result)
 
 
 # --------------------------------------------------------------------------- HTTP endpoint
