@@ -355,10 +355,13 @@ def cmd_push(args) -> int:
 
     try:
         info = store.push(out, args.endpoint, graph_iri=args.graph_iri, auth=auth, per_graph=not args.single,
-                          token=token, timeout=args.timeout, progress=progress)
+                          token=token, timeout=args.timeout, progress=progress, union_default=args.union)
     except store.PushError as e:
         raise UserError(str(e))
     print(f"已推送到 {args.endpoint}：{info['graphs']} 个图，{info['triples']} 条三元组")
+    if not args.union and not args.graph_iri:
+        print("  提示：预置查询读默认图；若目标存储的默认图不是各命名图的并集（Fuseki 默认配置、Oxigraph 未加 "
+              "--union-default-graph），请加 --union 重新推送", file=sys.stderr)
     return 0
 
 
@@ -447,6 +450,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="HTTP 基本认证密码（也可用环境变量 KG_PUSH_PASSWORD；"
                                       "kg serve 的写入令牌用环境变量 KG_PUSH_TOKEN）")
     p.add_argument("--timeout", type=float, default=300.0, help="每个请求的超时秒数（默认 300）")
+    p.add_argument("--union", action="store_true",
+                   help="同时把各命名图的并集（去重）写入默认图，使预置查询在任何存储上结果相同")
     p.add_argument("--quiet", action="store_true", help="不显示逐图进度")
     p.set_defaults(func=cmd_push)
     return ap

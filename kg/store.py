@@ -1307,13 +1307,17 @@ def check_endpoint(endpoint: str) -> None:
 
 def push(out_dir: Path, endpoint: str, graph_iri: str | None = None,
          auth: tuple[str, str] | None = None, per_graph: bool = True, *, token: str | None = None,
-         timeout: float = 300, progress=None) -> dict:
+         timeout: float = 300, progress=None, union_default: bool = False) -> dict:
     """Upload OUT's graph to a SPARQL 1.1 Graph Store HTTP Protocol endpoint (Turtle bodies).
 
     per_graph (default): PUT each named graph to ?graph=IRI (replacing it), triples of the default
     graph POSTed to ?default. graph_iri: PUT the union into that one graph. Otherwise POST the
     union to ?default. Works with Fuseki (/ds/data), GraphDB (/repositories/R/rdf-graphs/service),
     Virtuoso (/sparql-graph-crud[-auth]) and our own `serve --writable` (/store, token=…).
+    union_default (with per_graph): also PUT the deduplicated union of the named graphs into the
+    default graph, as `kg build` stores it locally: the canned queries (which read the default
+    graph) then return the same rows on a store whose default graph is not the union of its named
+    graphs (Fuseki's default configuration, Oxigraph without --union-default-graph).
     progress(i, n, graph_or_None, triples) is called after each request. On failure the PushError
     says which graphs were already replaced; its .sent lists them.
     """
@@ -1339,7 +1343,9 @@ def push(out_dir: Path, endpoint: str, graph_iri: str | None = None,
     elif per_graph:
         plan = [("PUT", _with_param(endpoint, "graph", g.value), g.value, lambda g=g: ttl(g))
                 for g in sorted(mem.named_graphs(), key=lambda x: str(x))]
-        if next(iter(mem.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        if union_default:
+            plan.append(("PUT", _with_param(endpoint, "default", None), None, union))
+        elif next(iter(mem.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
             plan.append(("POST", _with_param(endpoint, "default", None), None, lambda: ttl(ox.DefaultGraph())))
     else:
         plan = [("POST", _with_param(endpoint, "default", None), None, union)]
