@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -23,7 +24,7 @@ class UserError(Exception):
 
 
 def _err(msg: str) -> None:
-    print(f"错误：{msg}", file=sys.stderr)
+    print("错误：" + " ".join(str(msg).split("\n")).strip(), file=sys.stderr)
 
 
 def _region_dirs(args) -> list[Path]:
@@ -289,30 +290,50 @@ def cmd_view(args) -> int:
 
 # ---------------------------------------------------------------- SPARQL
 
-def _read_query(q: str) -> str:
+_NAME_LIKE = re.compile(r"[\w.\-/]+")
+
+
+def _canned_names() -> str:
+    return "、".join(sorted(p.stem for p in resources.queries_dir().glob("*.rq")))
+
+
+def _read_query(q: str) -> tuple[str, str]:
+    """(query text, where it came from): a .rq file, a canned query name, or SPARQL text."""
     p = Path(q)
-    if p.suffix == ".rq" or (len(q) < 200 and p.is_file()):
-        if not p.is_file():
-            canned = resources.queries_dir() / p.name
-            if not canned.is_file():
-                raise UserError(f"查询文件不存在：{q}")
-            p = canned
+    if len(q) < 500 and p.is_file():
+        return _read_text(p, "查询文件"), str(p)
+    canned = resources.queries_dir() / (p.name if p.suffix == ".rq" else f"{q}.rq")
+    if _NAME_LIKE.fullmatch(q):
+        if canned.is_file():
+            return _read_text(canned, "预置查询"), p.stem
+        what = f"查询文件不存在：{q}" if p.suffix == ".rq" or "/" in q else f"没有名为「{q}」的预置查询"
+        raise UserError(f"{what}；可用的预置查询：{_canned_names()}")
+    return q, "查询文本"
+
+
+def _read_text(p: Path, what: str) -> str:
+    try:
         return p.read_text(encoding="utf-8")
-    canned = resources.queries_dir() / f"{q}.rq"
-    if canned.is_file():
-        return canned.read_text(encoding="utf-8")
-    return q
+    except UnicodeDecodeError as e:
+        line = p.read_bytes()[:e.start].count(b"\n") + 1
+        raise UserError(f"{what} {p} 不是 UTF-8 文本（第 {line} 行）")
+    except OSError as e:
+        raise UserError(f"无法读取{what} {p}：{e.strerror or e}")
 
 
 def cmd_query(args) -> int:
     from . import store
 
-    sparql = _read_query(args.query)
-    st = store.open_store(Path(args.graph))
+    sparql, source = _read_query(args.query)
+    graph = Path(args.graph)
+    try:
+        st = store.open_store(graph)
+    except (FileNotFoundError, OSError) as e:
+        raise UserError(f"无法打开图谱 {graph}：{e}；请先运行 kg build <文件夹> --out {graph}")
     try:
         res = store.run_query(st, sparql, timeout=args.timeout)
     except store.QueryError as e:
-        raise UserError(str(e))
+        raise UserError(f"{source}：" + " ".join(x.strip() for x in str(e).splitlines() if x.strip() and x.strip() != "^"))
     if args.format == "csv" and res.kind == "select":  # for Excel: BOM, formula-safe cells
         from .util import csv_text
 
@@ -469,6 +490,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        _err("内存不足，运行已停止")
+        return 2
+    except OSError as e:  # names the file when the system tells it
+        if os.environ.get("KG_DEBUG"):
+            raise
+        where = e.filename if e.filename else ""
+        _err(f"{where}：{e.strerror}" if where and e.strerror else f"系统错误：{e}")
+        return 2
     except Exception as e:  # last resort: one line, details only on request
         if os.environ.get("KG_DEBUG"):
             raise

@@ -261,6 +261,12 @@ def _subgraph(nodes: dict, edges: list, centre, depth: int) -> set:
     return keep
 
 
+def _chain_members(g: rdflib.Graph, nodes: dict, chain) -> set:
+    """A chain's segments and every firm and project placed in them (kg:inSegment), at any depth."""
+    segs = {s for s in g.subjects(KG.segmentOf, chain) if s in nodes}
+    return segs | {x for seg in segs for x in g.subjects(KG.inSegment, seg) if x in nodes}
+
+
 def _options(n_nodes: int) -> dict:
     big = n_nodes > LAYOUT_THRESHOLD
     # physics runs only during stabilisation, then the page switches it off; fewer iterations for
@@ -314,9 +320,16 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
             raise ValueError("focus 需要且只需要一个键：cluster、chain、place 或 enterprise（另可加 depth）")
         centre = _find(g, nodes, kinds[0], str(focus[kinds[0]]))
         keep = _subgraph(nodes, edges, centre, depth)
+        subtitle = f"聚焦：{_label(g, centre)}（{depth} 跳）"
+        if kinds[0] == "chain":
+            members = _chain_members(g, nodes, centre)
+            keep |= members
+            n_firms = sum(nodes[m] in ("Enterprise", "Organization") for m in members)
+            n_proj = sum(nodes[m] == "Project" for m in members)
+            n_seg = sum(nodes[m] == "ChainSegment" for m in members)
+            subtitle += f"；环节 {n_seg} 个，其中企业 {n_firms} 家、项目 {n_proj} 个"
         nodes = {n: t for n, t in nodes.items() if n in keep}
         edges = [e for e in edges if e[0] in keep and e[2] in keep]
-        subtitle = f"聚焦：{_label(g, centre)}（{depth} 跳）"
 
     degree = defaultdict(int)
     edges_by = defaultdict(list)
