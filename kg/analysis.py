@@ -559,7 +559,7 @@ def analyze(graph: rdflib.Graph, region_dirs: list[Path] | None = None) -> Analy
     """Map enterprises/projects onto chain segments, rank 链主, classify gaps, collect leads and facts."""
     if region_dirs is None:
         region_dirs = resources.region_dirs()
-    ref = _load_reference(region_dirs)
+    ref = resources.load_reference(region_dirs, ontology=False)  # the shared loader (kg.resources)
     g = _union(graph, ref)
     G = _G(g)
     chains, clusters = _read_templates(G)

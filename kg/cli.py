@@ -28,11 +28,18 @@ def _err(msg: str) -> None:
 
 
 def _region_dirs(args) -> list[Path]:
+    """Region folders (bundled + --data, nested folders expanded), checked up front with the shared
+    loader: a broken data file stops every command with one line naming the file and line."""
     extra = getattr(args, "data", None) or []
     for d in extra:
         if not Path(d).is_dir():
             raise UserError(f"区域数据文件夹不存在：{d}")
-    return resources.region_dirs(extra)
+    try:
+        dirs = resources.region_dirs(extra)
+        resources.load_reference(dirs)
+    except resources.ReferenceDataError as e:
+        raise UserError(str(e))
+    return dirs
 
 
 def _print_skipped(skipped) -> None:

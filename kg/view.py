@@ -261,6 +261,26 @@ def _subgraph(nodes: dict, edges: list, centre, depth: int) -> set:
     return keep
 
 
+def _apply_focus(g: rdflib.Graph, nodes: dict, edges: list, focus: dict) -> tuple[dict, list, str]:
+    """Keep the focused entity and its neighbourhood (for a chain: also every segment's members)."""
+    depth = int(focus.get("depth", 1))
+    kinds = [k for k in focus if k != "depth"]
+    if len(kinds) != 1:
+        raise ValueError("focus 需要且只需要一个键：cluster、chain、place 或 enterprise（另可加 depth）")
+    centre = _find(g, nodes, kinds[0], str(focus[kinds[0]]))
+    keep = _subgraph(nodes, edges, centre, depth)
+    subtitle = f"聚焦：{_label(g, centre)}（{depth} 跳）"
+    if kinds[0] == "chain":
+        members = _chain_members(g, nodes, centre)
+        keep |= members
+        n_firms = sum(nodes[m] in ("Enterprise", "Organization") for m in members)
+        n_proj = sum(nodes[m] == "Project" for m in members)
+        n_seg = sum(nodes[m] == "ChainSegment" for m in members)
+        subtitle += f"；环节 {n_seg} 个，其中企业 {n_firms} 家、项目 {n_proj} 个"
+    return ({n: t for n, t in nodes.items() if n in keep},
+            [e for e in edges if e[0] in keep and e[2] in keep], subtitle)
+
+
 def _chain_members(g: rdflib.Graph, nodes: dict, chain) -> set:
     """A chain's segments and every firm and project placed in them (kg:inSegment), at any depth."""
     segs = {s for s in g.subjects(KG.segmentOf, chain) if s in nodes}
@@ -314,22 +334,7 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
     nodes, edges = _collect(g)
     subtitle = ""
     if focus:
-        depth = int(focus.get("depth", 1))
-        kinds = [k for k in focus if k != "depth"]
-        if len(kinds) != 1:
-            raise ValueError("focus 需要且只需要一个键：cluster、chain、place 或 enterprise（另可加 depth）")
-        centre = _find(g, nodes, kinds[0], str(focus[kinds[0]]))
-        keep = _subgraph(nodes, edges, centre, depth)
-        subtitle = f"聚焦：{_label(g, centre)}（{depth} 跳）"
-        if kinds[0] == "chain":
-            members = _chain_members(g, nodes, centre)
-            keep |= members
-            n_firms = sum(nodes[m] in ("Enterprise", "Organization") for m in members)
-            n_proj = sum(nodes[m] == "Project" for m in members)
-            n_seg = sum(nodes[m] == "ChainSegment" for m in members)
-            subtitle += f"；环节 {n_seg} 个，其中企业 {n_firms} 家、项目 {n_proj} 个"
-        nodes = {n: t for n, t in nodes.items() if n in keep}
-        edges = [e for e in edges if e[0] in keep and e[2] in keep]
+        nodes, edges, subtitle = _apply_focus(g, nodes, edges, focus)
 
     degree = defaultdict(int)
     edges_by = defaultdict(list)
