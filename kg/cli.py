@@ -247,12 +247,26 @@ def _graph_dir(path: str) -> Path:
     return p
 
 
+def _load_graph(out: Path):
+    """OUT/graph.trig as a Dataset; a damaged file is one line naming it (and the line)."""
+    from . import rdf
+
+    try:
+        return rdf.load_graph(out)
+    except SyntaxError as e:
+        line = getattr(e, "lines", None)
+        where = f"第 {line + 1} 行" if isinstance(line, int) else "无法解析"
+        raise UserError(f"{out / 'graph.trig'} {where}：TriG 语法错误；请重新运行 kg build")
+    except UnicodeDecodeError:
+        raise UserError(f"{out / 'graph.trig'} 不是 UTF-8 文本；请重新运行 kg build")
+
+
 def cmd_analyze(args) -> int:
     from . import analysis, rdf, report
 
     out = _graph_dir(args.graph)
     regions = _region_dirs(args)
-    ds = rdf.load_graph(out)
+    ds = _load_graph(out)
     rdf.drop_analysis(ds)
     result = analysis.analyze(rdf.union_graph(ds), regions)
     analysis.write_back(ds, result)
@@ -286,7 +300,7 @@ def cmd_view(args) -> int:
     target = Path(args.output) if args.output else out / ("graph.html" if not focus else
                                                           "view-" + "-".join(str(v) for k, v in focus.items() if k != "depth") + ".html")
     try:
-        info = view.write_html(rdf.union_graph(rdf.load_graph(out)), target, focus=focus or None)
+        info = view.write_html(rdf.union_graph(_load_graph(out)), target, focus=focus or None)
     except ValueError as e:  # focus name not in the graph
         kinds = {"cluster": "产业集群", "chain": "产业链", "place": "地点", "enterprise": "企业"}
         what = "、".join(f"{kinds[k]}「{v}」" for k, v in focus.items() if k in kinds)
@@ -509,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # last resort: one line, details only on request
         if os.environ.get("KG_DEBUG"):
             raise
-        _err(f"{type(e).__name__}: {e}（设置 KG_DEBUG=1 可查看详细信息）")
+        _err(f"内部错误（{type(e).__name__}）：{e}（设置 KG_DEBUG=1 可查看详细信息）")
         return 2
 
 
