@@ -262,7 +262,11 @@ def _load_graph(out: Path):
 
 
 def cmd_analyze(args) -> int:
+    """Re-analyse OUT as one transaction too: a hard-linked copy is rewritten and swapped in."""
+    import shutil
+
     from . import analysis, rdf, report
+    from .util import OutputBusy, OutputTransaction
 
     out = _graph_dir(args.graph)
     regions = _region_dirs(args)
@@ -270,11 +274,28 @@ def cmd_analyze(args) -> int:
     rdf.drop_analysis(ds)
     result = analysis.analyze(rdf.union_graph(ds), regions)
     analysis.write_back(ds, result)
-    rdf.write_outputs(ds, out)
-    paths = report.write_reports(result, out)
-    _refresh_manifest(out)
-    print(_analysis_summary(result) + "\n  已写出：" + "，".join(str(p) for p in paths.values()))
+    try:
+        with OutputTransaction(out) as tx:
+            # unchanged files (store/ ...) are shared, rewritten ones get new inodes (atomic writes)
+            shutil.copytree(out, tx.tmp, copy_function=_link_or_copy, dirs_exist_ok=True)
+            rdf.write_outputs(ds, tx.tmp)
+            report.write_reports(result, tx.tmp)
+            _refresh_manifest(tx.tmp)
+            tx.commit()
+    except OutputBusy:
+        raise UserError(f"另一个 kg 命令正在写入 {out}（锁文件 .{out.resolve().name}.lock）；请等它结束后再运行")
+    print(_analysis_summary(result) + f"\n  已更新 {out}/：graph.ttl graph.trig graph.nq leaders.csv gaps.csv "
+          "report.md report.html manifest.json")
     return 0
+
+
+def _link_or_copy(src, dst):
+    import shutil
+
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _refresh_manifest(out: Path) -> None:

@@ -158,3 +158,15 @@ def test_stale_temp_folders_removed_and_foreign_folder_refused(corpora, capsys):
     assert "不是 kg build 的输出" in capsys.readouterr().err
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert main(["build", str(a), "--out", str(a), "--quiet"]) == 2  # would replace the input itself
+
+
+def test_analyze_is_a_transaction_too(corpora, capsys):
+    tmp, a, _b = corpora
+    out = tmp / "analyze"
+    assert main(["build", str(a), "--out", str(out), "--quiet"]) in (0, 1)
+    before = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert main(["analyze", str(out)]) == 0
+    _assert_whole(out, [set(CORPUS_A)])
+    after = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert after["inputs"] == before["inputs"] and "analyzed" in after
+    assert _leftovers(out) == []
