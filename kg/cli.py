@@ -6,6 +6,7 @@ Exit codes: 0 = all fine, 1 = finished but some input was skipped / graph not SH
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import re
@@ -61,7 +62,12 @@ def cmd_build(args) -> int:
         raise UserError(f"输出文件夹 {out} 包含输入 {src}：重建时会被整体替换，请换一个 --out")
     try:
         with OutputTransaction(out) as tx:
-            return _build_into(args, src, out, tx)
+            try:
+                return _build_into(args, src, out, tx)
+            except OSError as e:
+                if e.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO):
+                    raise
+                raise UserError(f"写出 {out} 失败（{e.strerror}）；{out} 保持上一次的完整输出，未改动")
     except OutputBusy:
         raise UserError(f"另一个 kg build 正在写入 {out}（锁文件 .{out.resolve().name}.lock）；请等它结束后再运行")
     except OutputNotOurs:

@@ -141,6 +141,25 @@ def test_failed_build_keeps_old_output(corpora, monkeypatch, capsys):
     assert _leftovers(out) == []
 
 
+def test_real_write_failure_keeps_old_output(corpora):
+    """A file-size limit (RLIMIT_FSIZE: writes fail with EFBIG, as on a full disk) mid-build."""
+    import resource
+
+    tmp, a, b = corpora
+    out = tmp / "fsize"
+    assert main(["build", str(a), "--out", str(out), "--quiet"]) in (0, 1)
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+
+    r = subprocess.run(_build_cmd(b, out), capture_output=True, text=True, preexec_fn=limit)
+    err = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(err) == 1 and "保持上一次的完整输出" in err[0], r.stderr
+    _assert_whole(out, [set(CORPUS_A)])
+    assert _leftovers(out) == []
+
+
 def test_stale_temp_folders_removed_and_foreign_folder_refused(corpora, capsys):
     tmp, a, _b = corpora
     out = tmp / "stale"
