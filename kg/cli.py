@@ -407,7 +407,9 @@ def cmd_serve(args) -> int:
                     max_body=int(args.max_body * 1024 * 1024), max_threads=args.threads,
                     idle_timeout=args.idle_timeout)
     except OSError as e:
-        raise UserError(f"无法在 {args.host}:{args.port} 启动服务：{e.strerror or e}")
+        why = {errno.EADDRINUSE: "端口已被占用，请换一个 --port", errno.EACCES: "没有权限使用该端口",
+               errno.EADDRNOTAVAIL: "本机没有这个地址"}.get(e.errno, e.strerror or str(e))
+        raise UserError(f"无法在 {args.host}:{args.port} 启动服务：{why}")
     return 0
 
 

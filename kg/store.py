@@ -1158,8 +1158,6 @@ class SparqlServer(ThreadingHTTPServer):
     def __init__(self, addr, store, read_only=True, timeout=30.0, verbose=False, *, token: str | None = None,
                  cors: tuple[str, ...] = (), allow_service: bool = False, max_body: int = MAX_BODY,
                  idle_timeout: float = IDLE_TIMEOUT, max_threads: int = MAX_THREADS):
-        super().__init__(addr, _Handler)
-        _SERVER_FDS.add(self.fileno())
         self.store = store
         self.read_only = read_only
         self.timeout_s = timeout
@@ -1171,6 +1169,8 @@ class SparqlServer(ThreadingHTTPServer):
         self.idle_timeout = idle_timeout
         self.slots = threading.BoundedSemaphore(max_threads)
         self.lock = threading.RLock()
+        super().__init__(addr, _Handler)  # binds: may raise OSError (port in use)
+        _SERVER_FDS.add(self.fileno())
 
     def process_request(self, request, client_address):
         if not self.slots.acquire(blocking=False):
@@ -1196,7 +1196,7 @@ class SparqlServer(ThreadingHTTPServer):
             self.slots.release()
 
     def server_close(self):
-        _SERVER_FDS.discard(self.fileno())
+        _SERVER_FDS.discard(self.socket.fileno())
         super().server_close()
         close_workers(self.store)
 

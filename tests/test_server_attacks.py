@@ -127,6 +127,17 @@ def test_signal_stops_workers_and_frees_port(out, sig):
     assert _port_free(url)
 
 
+def test_port_in_use_is_one_line(out):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--graph", str(out), "--port", str(port)],
+                           capture_output=True, text=True, timeout=60)
+    err = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(err) == 1 and "端口已被占用" in err[0], r.stderr
+
+
 def test_kill9_server_workers_exit(out):
     proc, _line, url = _start_server(out)
     assert sparql_get(url, "ASK { ?s ?p ?o }")[0] == 200
