@@ -503,7 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="允许 SPARQL 更新与图存储写入；写入需令牌（启动时打印，或由环境变量 KG_SERVE_TOKEN 指定）")
     p.add_argument("--timeout", type=float, default=30.0, help="每个查询的超时秒数（默认 30）")
     p.add_argument("--allow-service", action="store_true",
-                   help="允许 SERVICE 联邦查询（会让服务器向外发请求，默认禁止）")
+                   help="允许 SERVICE 联邦查询与 LOAD 更新（会让服务器向外发请求，默认禁止）")
     p.add_argument("--cors", action="append", metavar="ORIGIN",
                    help="允许跨域访问的网页来源，如 http://localhost:8888，可重复（默认不允许任何跨域）")
     p.add_argument("--max-body", type=float, default=64, metavar="MB", help="请求体上限，MB（默认 64）")

@@ -338,6 +338,7 @@ _UPDATE_START = re.compile(r"\s*(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE
 _NOT_CODE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                        r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*', re.S)
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.I)
+_LOAD = re.compile(r"(?<![\w:?$])LOAD(?![\w:-])", re.I)
 _UESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -352,12 +353,17 @@ def is_update(sparql: str) -> bool:
     return bool(_UPDATE_START.match(sparql, pos))
 
 
-def uses_service(sparql: str) -> bool:
+def uses_service(sparql: str, keyword: re.Pattern = _SERVICE) -> bool:
     """True when the query has a SERVICE clause (federated query: the server would make outbound
     requests). Conservative: \\u escapes are decoded too, as SPARQL allows them anywhere."""
     decoded = _UESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16))
                            if int(m.group(1) or m.group(2), 16) < 0x110000 else "", sparql)
-    return any(_SERVICE.search(_NOT_CODE.sub(" ", s)) for s in {sparql, decoded})
+    return any(keyword.search(_NOT_CODE.sub(" ", s)) for s in {sparql, decoded})
+
+
+def uses_remote(update: str) -> bool:
+    """An update that would fetch from the network: SERVICE, or LOAD <url>."""
+    return uses_service(update) or uses_service(update, _LOAD)
 
 
 def _service_refused() -> QueryError:
@@ -969,8 +975,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _update(self, sparql: str):
         self._check_write()
-        if not self.server.allow_service and uses_service(sparql):
-            raise _HttpError(400, str(_service_refused()) + "\n")
+        if not self.server.allow_service and uses_remote(sparql):
+            raise _HttpError(400, "更新含 SERVICE 或 LOAD（会让服务器向外发请求），默认不允许；"
+                                  "确需时启动服务加 --allow-service。\n")
         try:
             with self.server.lock:
                 self.server.store.update(sparql)

@@ -244,6 +244,9 @@ def test_writable_refuses_csrf_and_missing_token(writable):
     assert http("POST", f"{url}/sparql", form, {**ctype, "Authorization": "Bearer wrong"})[0] == 401
     assert http("PUT", f"{url}/store?graph=urn:x", b"<urn:a> <urn:b> <urn:c> .", {"Content-Type": "text/turtle"})[0] == 401
     assert http("DELETE", f"{url}/store?graph={urllib.parse.quote(KGR + 'graph/analysis', safe='')}")[0] == 401
+    auth = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+    code, _, body = http("POST", f"{url}/sparql", b"LOAD <http://127.0.0.1:9/x.ttl>", auth)
+    assert code == 400 and "LOAD" in body  # no outbound fetch from an update either
     assert _count(url) == before, "a refused write changed the store"
     ok = http("POST", f"{url}/sparql", b"INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }",
               {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
