@@ -56,6 +56,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -879,8 +880,27 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stderr.write("%s - %s\n" % (self.address_string(), fmt % args))
 
     def setup(self):
-        self.timeout = self.server.idle_timeout  # a silent or trickling client is dropped
+        self.timeout = self.server.idle_timeout  # a silent client is dropped after this long
         super().setup()
+        # a client trickling its headers byte by byte (slowloris) gets twice that for all of them
+        self._header_timer = threading.Timer(2 * self.server.idle_timeout, self._headers_too_slow)
+        self._header_timer.daemon = True
+        self._header_timer.start()
+
+    def _headers_too_slow(self):
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def parse_request(self):  # reads the headers too: the deadline ends after them
+        ok = super().parse_request()
+        self._header_timer.cancel()
+        return ok
+
+    def finish(self):
+        self._header_timer.cancel()
+        super().finish()
 
     # -- helpers
     def _cors_origin(self) -> str | None:

@@ -303,6 +303,27 @@ def test_slow_client_dropped_and_connection_cap(out):
         assert sparql_get(s.url, "ASK { ?s ?p ?o }")[0] == 200
 
 
+def test_trickling_client_dropped(out):
+    """One header byte every 0.3 s never trips the 1 s idle timeout; the header deadline (2 s) does,
+    while the client is still sending."""
+    with Running(out / "store", timeout=5, idle_timeout=1) as s:
+        host, port = s.url[len("http://"):].split(":")
+        c = socket.create_connection((host, int(port)))
+        t0, closed_at = time.time(), None
+        try:
+            while time.time() - t0 < 6 and closed_at is None:
+                c.sendall(b"a" if time.time() - t0 > 0.5 else b"GET /sparql?query=ASK HTTP/1.1\r\nX-Slow: ")
+                time.sleep(0.3)
+                if select.select([c], [], [], 0)[0]:  # EOF or an error answer: the server ended it
+                    c.recv(4096)
+                    closed_at = time.time() - t0
+        except (BrokenPipeError, ConnectionResetError):
+            closed_at = time.time() - t0
+        c.close()
+        assert closed_at is not None and closed_at < 4, f"trickling client kept its connection ({closed_at})"
+        assert sparql_get(s.url, "ASK { ?s ?p ?o }")[0] == 200
+
+
 def test_malformed_requests_get_400(out):
     with Running(out / "store", timeout=5) as s:
         qs = {"Content-Type": "application/sparql-query"}
