@@ -328,10 +328,8 @@ def cmd_view(args) -> int:
                                                           "view-" + "-".join(str(v) for k, v in focus.items() if k != "depth") + ".html")
     try:
         info = view.write_html(rdf.union_graph(_load_graph(out)), target, focus=focus or None)
-    except ValueError as e:  # focus name not in the graph
-        kinds = {"cluster": "产业集群", "chain": "产业链", "place": "地点", "enterprise": "企业"}
-        what = "、".join(f"{kinds[k]}「{v}」" for k, v in focus.items() if k in kinds)
-        raise UserError(f"图谱中找不到{what}（{e}）")
+    except ValueError as e:  # focus name not in the graph, or matching several
+        raise UserError(f"{out}：{e}")
     print(f"已写出 {info['path']}（{info['nodes']} 个节点，{info['edges']} 条边）")
     return 0
 

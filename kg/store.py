@@ -1311,7 +1311,10 @@ def _http(method: str, url: str, body: bytes, ctype: str, auth, timeout: float =
         raise PushError(f"{method} {url} → HTTP {e.code} {e.reason}" + (f"（{hint}）" if hint else "")
                         + (f"；服务器返回：{detail}" if detail else "")) from None
     except urllib.error.URLError as e:
-        raise PushError(f"无法连接 {url}（{e.reason}）；请检查端点地址和服务是否启动") from None
+        r = e.reason
+        why = ("连接被拒绝" if isinstance(r, ConnectionRefusedError) else "超时" if isinstance(r, TimeoutError)
+               else "无法解析主机名" if isinstance(r, socket.gaierror) else str(r))
+        raise PushError(f"无法连接 {url}（{why}）；请检查端点地址和服务是否启动") from None
     except TimeoutError:
         raise PushError(f"{url} 在 {timeout:g} 秒内没有响应（可用 --timeout 调大）") from None
     except OSError as e:

@@ -172,7 +172,9 @@ def _find(g, nodes: dict, kind: str, name: str):
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        raise ValueError(f"图中找不到{kind}「{name}」")
+        zh = {"cluster": "产业集群", "chain": "产业链", "enterprise": "企业", "place": "地点", "project": "项目",
+              "product": "产品", "segment": "产业链环节"}[kind]
+        raise ValueError(f"图谱中找不到{zh}「{name}」")
     raise ValueError(f"「{name}」匹配到多个：" + "、".join(sorted(_label(g, h) for h in hits)[:10]))
 
 
