@@ -369,6 +369,9 @@ def test_options_and_cors(out):
 
 # ---------------------------------------------------------------- load (loopback, bounded)
 
+MAX_REQUESTS = 20000  # the load test is bounded in count as well as in time
+
+
 def _load(url: str, clients: int, seconds: float) -> dict:
     queries = [v for k, v in sorted(canned_queries().items()) if k != "facts_per_document"]
     lat, errors, stop = [], [], time.time() + seconds
@@ -376,7 +379,7 @@ def _load(url: str, clients: int, seconds: float) -> dict:
 
     def client(i):
         j = i
-        while time.time() < stop:
+        while time.time() < stop and len(lat) + len(errors) < MAX_REQUESTS:
             t0 = time.perf_counter()
             code, _, body = sparql_get(url, queries[j % len(queries)])
             dt = time.perf_counter() - t0
@@ -397,6 +400,7 @@ def _load(url: str, clients: int, seconds: float) -> dict:
 
 def _load_test(seeds_out: Path, clients: int, seconds: float) -> dict:
     proc, _line, url = _start_server(seeds_out)
+    assert url.startswith("http://127.0.0.1:"), url  # loopback only
     try:
         r = _load(url, clients, seconds)
     finally:
