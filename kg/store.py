@@ -38,10 +38,13 @@ reads it) which sends back the SPARQL JSON/N-Triples serialisation; on timeout t
 killed, so a runaway query does not keep burning a CPU (a subprocess that re-opened the store
 would pay the load again; a thread cannot be stopped). Workers are forked once per store and
 reused (_Pool): forking a process holding a 1M-triple in-memory store measured ~60 ms, a reused
-worker ~1 ms plus result serialisation; a killed worker is replaced on the next query. Where ``fork`` is unavailable, or with
-isolate=False (the writable endpoint: forking RocksDB with live background threads is unsafe),
-the query runs in a daemon thread that is abandoned on timeout (pyoxigraph releases the GIL while
-it evaluates, so the caller is not blocked). Without ``timeout`` the query runs in-process.
+worker ~1 ms plus result serialisation; a killed worker is replaced on the next query. Parsing
+runs in the worker too (a data-independent query can be as slow to check as to run). The
+writable endpoint cannot fork (RocksDB open for writing, with live background threads): its
+queries run in spawned workers that open the store read-only for each query (~15 ms on the
+seeds, sees every committed write) and are killed on timeout alike (reopen=). Where ``fork`` is
+unavailable, or with isolate=False, the query runs in a daemon thread that is abandoned on
+timeout (at most MAX_ABANDONED at once). Without ``timeout`` the query runs in-process.
 """
 from __future__ import annotations
 
@@ -430,7 +433,19 @@ def _orphan_watch(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="orphan-watch").start()
 
 
-def _worker_loop(store, conn, parent):  # runs in a forked worker: answers queries until told to stop
+def _open_read_only(path: str):
+    """A fresh read-only view of a store another process writes to (sees its committed writes)."""
+    try:
+        return ox.Store.read_only(path)
+    except OSError:  # a file compacted away while opening: once more
+        time.sleep(0.05)
+        return ox.Store.read_only(path)
+
+
+def _worker_loop(store, conn, parent, path=None):  # in a worker: answers queries until told to stop
+    """store: the parent's store (forked worker); path: a store written by the parent, re-opened
+    read-only for each query (spawned worker: forking a process with RocksDB open for writing is
+    unsafe)."""
     for fd in list(_SERVER_FDS):
         try:
             os.close(fd)
@@ -444,7 +459,16 @@ def _worker_loop(store, conn, parent):  # runs in a forked worker: answers queri
             msg = conn.recv()
             if msg is None:
                 break
-            conn.send(_answer(store, *msg))
+            if path is None:
+                conn.send(_answer(store, *msg))
+                continue
+            try:
+                view = _open_read_only(path)
+            except OSError as e:
+                conn.send(("error", f"无法打开存储：{e}"))
+                continue
+            conn.send(_answer(view, *msg))
+            del view
     except (EOFError, OSError, KeyboardInterrupt):
         pass
     finally:
@@ -452,11 +476,11 @@ def _worker_loop(store, conn, parent):  # runs in a forked worker: answers queri
 
 
 class _Worker:
-    def __init__(self, store):
-        ctx = multiprocessing.get_context("fork")
+    def __init__(self, store, path: str | None = None):
+        ctx = multiprocessing.get_context("fork" if path is None else "spawn")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_loop, args=(store, child, os.getpid()), daemon=True,
-                                name="chainkg-sparql-worker")
+        self.proc = ctx.Process(target=_worker_loop, args=(store if path is None else None, child, os.getpid(), path),
+                                daemon=True, name="chainkg-sparql-worker")
         self.proc.start()
         child.close()
 
@@ -475,8 +499,8 @@ class _Pool:
     whose query times out is killed and replaced on demand. Workers see the store as it was
     when they were forked: use isolate=False for stores that are written to."""
 
-    def __init__(self, store, size: int):
-        self.store, self.size = store, size
+    def __init__(self, store, size: int, path: str | None = None):
+        self.store, self.size, self.path = store, size, path
         self.idle: list[_Worker] = []
         self.count = 0
         self.cond = threading.Condition()
@@ -495,7 +519,7 @@ class _Pool:
                 return self.idle.pop()
             self.count += 1
         try:
-            return _Worker(self.store)
+            return _Worker(self.store, self.path)
         except BaseException:
             with self.cond:
                 self.count -= 1
@@ -531,11 +555,11 @@ _POOLS_LOCK = threading.Lock()
 POOL_SIZE = max(4, min(2 * (os.cpu_count() or 2), 8))  # > CPUs: two heavy queries do not starve the rest
 
 
-def _pool_for(store) -> _Pool:
+def _pool_for(store, path: str | None = None) -> _Pool:
     with _POOLS_LOCK:
         pool = _POOLS.get(id(store))
-        if pool is None or pool.store is not store or pool.closed:
-            pool = _Pool(store, size=POOL_SIZE)
+        if pool is None or pool.store is not store or pool.closed or pool.path != path:
+            pool = _Pool(store, size=POOL_SIZE, path=path)
             _POOLS[id(store)] = pool
         return pool
 
@@ -561,11 +585,11 @@ def _timeout_error(timeout: float, killed: bool = True) -> QueryError:
 
 
 def _run_forked(store: ox.Store, sparql: str, timeout: float, union: bool | None = None,
-                dataset: Dataset | None = None) -> QueryResult:
+                dataset: Dataset | None = None, path: str | None = None) -> QueryResult:
     """Everything, parsing included, runs in a worker under the timeout (a data-independent query
     can be as slow to check as to run)."""
     t0 = time.perf_counter()
-    pool = _pool_for(store)
+    pool = _pool_for(store, path)
     w = pool.acquire(wait=timeout)
     healthy = False
     try:
@@ -639,7 +663,7 @@ def _run_thread(store: ox.Store, sparql: str, timeout: float, union: bool | None
 
 def run_query(store: ox.Store, sparql: str, timeout: float | None = None, *,
               isolate: bool = True, union: bool | None = None, dataset: Dataset | None = None,
-              allow_service: bool = True) -> QueryResult:
+              allow_service: bool = True, reopen: str | os.PathLike | None = None) -> QueryResult:
     """Run a SPARQL query whose default graph is the union of all graphs. Raises QueryError.
 
     union=None (default): the stored default graph when it holds the deduplicated union
@@ -648,11 +672,15 @@ def run_query(store: ox.Store, sparql: str, timeout: float | None = None, *,
     default-graph-uri / named-graph-uri (overrides union). allow_service=False refuses SERVICE.
     With a timeout the query runs in a forked child that is killed on timeout (isolate=True,
     the default); isolate=False runs it in a thread that is abandoned instead (used for stores
-    opened writable, where RocksDB's background threads make forking unsafe)."""
+    opened writable, where RocksDB's background threads make forking unsafe). reopen=PATH (with
+    isolate=False): the store at PATH is written by this process; the query runs in a spawned
+    worker that opens it read-only (it sees every committed write) and is killed on timeout."""
     if not allow_service and uses_service(sparql):
         raise _service_refused()
     if timeout is None or timeout <= 0:
         return _run_direct(store, sparql, union, dataset)
+    if reopen is not None:
+        return _run_forked(store, sparql, timeout, union, dataset, path=str(reopen))
     if isolate and "fork" in multiprocessing.get_all_start_methods():
         return _run_forked(store, sparql, timeout, union, dataset)
     return _run_thread(store, sparql, timeout, union, dataset)
@@ -978,7 +1006,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _query(self, sparql: str, params):
         srv = self.server
         try:
-            res = run_query(srv.store, sparql, timeout=srv.timeout_s, isolate=srv.read_only,
+            res = run_query(srv.store, sparql, timeout=srv.timeout_s, isolate=srv.read_only, reopen=srv.store_path,
                             union=None if srv.read_only else True, dataset=self._dataset(params),
                             allow_service=srv.allow_service)
         except QueryError as e:
@@ -1184,8 +1212,10 @@ class SparqlServer(ThreadingHTTPServer):
 
     def __init__(self, addr, store, read_only=True, timeout=30.0, verbose=False, *, token: str | None = None,
                  cors: tuple[str, ...] = (), allow_service: bool = False, max_body: int = MAX_BODY,
-                 idle_timeout: float = IDLE_TIMEOUT, max_threads: int = MAX_THREADS):
+                 idle_timeout: float = IDLE_TIMEOUT, max_threads: int = MAX_THREADS,
+                 store_path: str | None = None):
         self.store = store
+        self.store_path = store_path  # writable: queries run in workers that re-open it read-only
         self.read_only = read_only
         self.timeout_s = timeout
         self.verbose = verbose
@@ -1247,6 +1277,9 @@ def make_server(store_dir: Path, host: str = "127.0.0.1", port: int = 7878, read
     if memory is None:
         memory = False
     store = open_store(Path(store_dir), read_only=read_only, memory=memory and read_only)
+    if not read_only:
+        p = Path(store_dir)
+        options.setdefault("store_path", str(p / "store" if _is_store_dir(p / "store") else p))
     return SparqlServer((host, port), store, read_only=read_only, timeout=timeout, verbose=verbose, **options)
 
 

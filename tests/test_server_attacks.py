@@ -253,6 +253,20 @@ def test_writable_refuses_csrf_and_missing_token(writable):
     assert ok[0] == 204 and int(_count(url)) == int(before) + 1
 
 
+def test_writable_timeouts_stop_the_query(out, tmp_path):
+    """On --writable too, a timed-out query is killed (worker re-opening the store read-only),
+    not left running in a thread; writes are visible to the next query at once."""
+    build_store(out, tmp_path / "w3")
+    with Running(tmp_path / "w3", read_only=False, timeout=1, token=TOKEN) as s:
+        for _ in range(3):  # more than the old limit of abandoned threads
+            code, _, body = sparql_get(s.url, HEAVY)
+            assert code == 503 and "已停止" in body, body
+        auth = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+        before = int(_count(s.url))
+        assert http("POST", f"{s.url}/sparql", b"INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }", auth)[0] == 204
+        assert int(_count(s.url)) == before + 1
+
+
 def test_writable_cli_prints_token(out, tmp_path):
     build_store(out, tmp_path / "w2" / "store")
     (tmp_path / "w2" / "graph.trig").write_text("", encoding="utf-8")
