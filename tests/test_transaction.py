@@ -80,7 +80,7 @@ def _kill_runs(tmp: Path, a: Path, b: Path, n: int, seed: int) -> list[tuple[flo
     for _ in range(n):
         before = _inputs(out)
         src = b if before == sets[0] else a
-        delay = rng.uniform(0.3, 1.05) * full
+        delay = rng.uniform(0.5, 1.1) * full  # weighted towards the end, where the swap happens
         proc = subprocess.Popen(_build_cmd(src, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
@@ -98,6 +98,38 @@ def test_kill9_short(corpora):
     tmp, a, b = corpora
     res = _kill_runs(tmp, a, b, 3, seed=1)
     print("kill -9 (fraction of build time, result):", res)
+
+
+def _kill_at_swap(tmp: Path, a: Path, b: Path, n: int) -> list[str]:
+    """Kill -9 the moment the manifest (written last, just before the swap) appears in the temp
+    folder, plus 0-250 ms: fsync, then the exchange of the folders."""
+    out = tmp / f"swap{n}"
+    assert main(["build", str(a), "--out", str(out), "--quiet"]) in (0, 1)
+    sets, results, rng = [set(CORPUS_A), set(CORPUS_B)], [], random.Random(3)
+    for _ in range(n):
+        before = _inputs(out)
+        src = b if before == sets[0] else a
+        proc = subprocess.Popen(_build_cmd(src, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(out.parent.glob(f".{out.name}.build-*/manifest.json")):
+                time.sleep(rng.uniform(0, 0.25))
+                break
+            time.sleep(0.001)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        got = _assert_whole(out, sets)
+        results.append("old" if got == before else "new")
+    assert main(["build", str(a), "--out", str(out), "--quiet"]) in (0, 1)
+    assert _leftovers(out) == []
+    return results
+
+
+@pytest.mark.slow
+def test_kill9_at_the_swap(corpora):
+    tmp, a, b = corpora
+    res = _kill_at_swap(tmp, a, b, 10)
+    print("kill -9 at the swap:", res)
 
 
 @pytest.mark.slow
