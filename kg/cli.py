@@ -70,9 +70,10 @@ def cmd_build(args) -> int:
                 raise UserError(f"写出 {out} 失败（{e.strerror}）；{out} 保持上一次的完整输出，未改动")
     except OutputBusy:
         raise UserError(f"另一个 kg build 正在写入 {out}（锁文件 .{out.resolve().name}.lock）；请等它结束后再运行")
-    except OutputNotOurs:
-        raise UserError(f"输出文件夹 {out} 已存在且不是 kg build 的输出（没有 manifest.json 或 graph.trig）；"
-                        "为免误删，请换一个 --out 或先清空它")
+    except OutputNotOurs as e:
+        what = {"link": "是符号链接（整体替换时会断开它）", "file": "是文件而不是文件夹"}.get(
+            str(e), "已存在且不是 kg build 的输出（没有 manifest.json 或 graph.trig）")
+        raise UserError(f"输出文件夹 {out} {what}；为免误删，请换一个 --out 或先清空它")
 
 
 def _inside(src: Path, out: Path) -> bool:

@@ -197,7 +197,7 @@ class OutputTransaction:
         """Refuse to replace a folder that is not ours (it would be deleted by the swap)."""
         o = self.out
         if o.is_symlink() or (o.exists() and not o.is_dir()):
-            raise OutputNotOurs(str(o))
+            raise OutputNotOurs("link" if o.is_symlink() else "file")
         if o.is_dir() and any(o.iterdir()) and not ((o / MANIFEST).is_file() or (o / "graph.trig").is_file()):
             raise OutputNotOurs(str(o))
 
