@@ -95,23 +95,6 @@ class _G:
         return sorted(set(self.g.subjects(RDF.type, cls)), key=str)
 
 
-def _load_reference(regions: list[Path] | None) -> rdflib.Graph:
-    ref = rdflib.Graph()
-    files = sorted(resources.templates_dir().glob("*.ttl")) if resources.templates_dir().exists() else []
-    for d in regions or []:
-        d = Path(d)
-        if d.is_dir():
-            files += sorted(d.rglob("*.ttl"))
-        elif d.suffix == ".ttl":
-            files.append(d)
-    for f in files:
-        try:
-            ref.parse(f, format="turtle")
-        except Exception as e:  # a broken data file must not stop the analysis
-            log.warning("无法读取参考数据 %s：%s", f, e)
-    return ref
-
-
 def _union(graph, ref: rdflib.Graph) -> rdflib.Graph:
     """graph + reference data, without modifying graph (no copy when graph already holds the reference)."""
     if type(graph) is rdflib.Graph:
@@ -387,7 +370,7 @@ class _Run:
     def __init__(self, graph, region_dirs, region):
         if region_dirs is None:
             region_dirs = resources.region_dirs()
-        self.g = _union(graph, _load_reference(region_dirs))
+        self.g = _union(graph, resources.load_reference(region_dirs, ontology=False))  # the shared loader
         self.G = _G(self.g)
         self.focus = region_mod.detect(_place_counts(self.G), region)
         all_chains, all_clusters = _read_templates(self.G)

@@ -6,8 +6,10 @@ Exit codes: 0 = all fine, 1 = finished but some input was skipped / graph not SH
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -23,17 +25,23 @@ class UserError(Exception):
 
 
 def _err(msg: str) -> None:
-    print(f"错误：{msg}", file=sys.stderr)
+    print("错误：" + " ".join(str(msg).split("\n")).strip(), file=sys.stderr)
 
 
 def _region_dirs(args) -> list[Path]:
-    """Candidate region folders: those given with --data (replacing the bundled ones), else the bundled."""
+    """Region folders: those given with --data (replacing the bundled ones), else the bundled; checked
+    up front with the shared loader: a broken data file stops every command with one line naming it."""
     from .region import bundled_and_extra
     extra = getattr(args, "data", None) or []
     for d in extra:
         if not Path(d).is_dir():
             raise UserError(f"区域数据文件夹不存在：{d}")
-    return bundled_and_extra(extra)
+    try:
+        dirs = bundled_and_extra(extra)
+        resources.load_reference(dirs)
+    except resources.ReferenceDataError as e:
+        raise UserError(str(e))
+    return dirs
 
 
 def _load_registers(kb, files) -> None:
@@ -55,14 +63,42 @@ def _print_skipped(skipped) -> None:
 # ---------------------------------------------------------------- build
 
 def cmd_build(args) -> int:
+    from .util import OutputBusy, OutputNotOurs, OutputTransaction
+
     src = Path(args.source)
     if not src.exists():
         raise UserError(f"输入文件夹不存在：{src}")
+    out = Path(args.out)
+    if _inside(src, out):
+        raise UserError(f"输出文件夹 {out} 包含输入 {src}：重建时会被整体替换，请换一个 --out")
+    try:
+        with OutputTransaction(out) as tx:
+            try:
+                return _build_into(args, src, out, tx)
+            except OSError as e:
+                if e.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO):
+                    raise
+                raise UserError(f"写出 {out} 失败（{e.strerror}）；{out} 保持上一次的完整输出，未改动")
+    except OutputBusy:
+        raise UserError(f"另一个 kg build 正在写入 {out}（锁文件 .{out.resolve().name}.lock）；请等它结束后再运行")
+    except OutputNotOurs as e:
+        what = {"link": "是符号链接（整体替换时会断开它）", "file": "是文件而不是文件夹"}.get(
+            str(e), "已存在且不是 kg build 的输出（没有 manifest.json 或 graph.trig）")
+        raise UserError(f"输出文件夹 {out} {what}；为免误删，请换一个 --out 或先清空它")
+
+
+def _inside(src: Path, out: Path) -> bool:
+    s, o = src.resolve(), out.resolve()
+    return s == o or o in s.parents
+
+
+def _build_into(args, src: Path, out: Path, tx) -> int:
+    """The build itself: every file goes to tx.tmp; tx.commit() swaps it in as `out`."""
     from tqdm import tqdm
 
     from . import analysis, extract, ingest, rdf, report, resolve, store, tablefacts, view
 
-    out = Path(args.out)
+    tmp = tx.tmp
     regions = _region_dirs(args)
     t0 = time.time()
     docs, skipped = ingest.load_corpus([src], progress=not args.quiet)
@@ -95,20 +131,23 @@ def cmd_build(args) -> int:
     union = rdf.union_graph(ds)
     conforms, vreport, nviol = rdf.validate(union)
     bar.update(); step(4)
-    paths = rdf.write_outputs(ds, out)
-    _write_jsonl(out / "extraction.jsonl", [extract.to_json(e) for e in extractions])
-    write_text_atomic(out / "validation.txt", vreport)
+    rdf.write_outputs(ds, tmp)
+    _write_jsonl(tmp / "extraction.jsonl", [extract.to_json(e) for e in extractions])
+    write_text_atomic(tmp / "validation.txt", vreport)
     bar.update(); step(5)
-    paths.update(report.write_reports(result, out, graph=union))
+    report.write_reports(result, tmp, graph=union)
     bar.update(); step(6)
-    html = view.write_html(union, out / "graph.html")
+    html = view.write_html(union, tmp / "graph.html")
     bar.update(); step(7)
-    store.build_store(out, out / "store")
+    store.build_store(tmp, tmp / "store")
     bar.update()
     bar.close()
 
     ents = Counter(e.type for e in kb.entities.values())
     rels = Counter(a.rel for a in kb.assertions)
+    _write_build_manifest(tmp, src, docs, skipped, len(union), conforms, ents, rels)
+    tx.commit()
+
     dropped = sum(d.duplicates_dropped for d in docs)
     print(f"\n完成（{time.time() - t0:.1f} 秒）")
     print(f"  读取文档 {len(docs)} 篇，跳过 {len(skipped)} 个；去除重复段落 {dropped} 段")
@@ -119,8 +158,35 @@ def cmd_build(args) -> int:
     print(f"  分析地区：{result.region or '未识别（可用 --region 指定）'}")
     print(_analysis_summary(result))
     print(f"  输出目录 {out}/：graph.ttl graph.trig graph.nq report.md report.html leaders.csv gaps.csv "
-          f"graph.html（{html['nodes']} 个节点） store/")
+          f"graph.html（{html['nodes']} 个节点） store/ manifest.json")
     return 0 if (not skipped and conforms) else 1
+
+
+def _write_build_manifest(folder: Path, src: Path, docs, skipped, triples: int, conforms: bool,
+                          ents: Counter, rels: Counter) -> None:
+    """manifest.json, written last: inputs (sha256), versions, counts, and every output file's hash."""
+    import platform
+    from importlib import metadata
+
+    from .util import write_manifest
+
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return ""
+
+    write_manifest(folder, {
+        "source": str(src),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "inputs": {d.doc_id: d.sha256 for d in docs},
+        "skipped": sorted(s.path for s in skipped),
+        "versions": {"chainkg": version("chainkg"), "python": platform.python_version(),
+                     "rdflib": version("rdflib"), "pyoxigraph": version("pyoxigraph"),
+                     "spacy": version("spacy")},
+        "counts": {"documents": len(docs), "skipped": len(skipped), "triples": triples,
+                   "entities": dict(ents), "relations": dict(rels), "shacl_conforms": conforms},
+    })
 
 
 def _analysis_summary(result) -> str:
@@ -212,19 +278,68 @@ def _graph_dir(path: str) -> Path:
     return p
 
 
+def _load_graph(out: Path):
+    """OUT/graph.trig as a Dataset; a damaged file is one line naming it (and the line)."""
+    from . import rdf
+
+    try:
+        return rdf.load_graph(out)
+    except SyntaxError as e:
+        line = getattr(e, "lines", None)
+        where = f"第 {line + 1} 行" if isinstance(line, int) else "无法解析"
+        raise UserError(f"{out / 'graph.trig'} {where}：TriG 语法错误；请重新运行 kg build")
+    except UnicodeDecodeError:
+        raise UserError(f"{out / 'graph.trig'} 不是 UTF-8 文本；请重新运行 kg build")
+
+
 def cmd_analyze(args) -> int:
+    """Re-analyse OUT as one transaction too: a hard-linked copy is rewritten and swapped in."""
+    import shutil
+
     from . import analysis, rdf, report
+    from .util import OutputBusy, OutputTransaction
 
     out = _graph_dir(args.graph)
     regions = _region_dirs(args)
-    ds = rdf.load_graph(out)
+    ds = _load_graph(out)
     rdf.drop_analysis(ds)
     result = analysis.analyze(rdf.union_graph(ds), regions, region=args.region)
     analysis.write_back(ds, result)
-    rdf.write_outputs(ds, out)
-    paths = report.write_reports(result, out, graph=rdf.union_graph(ds))
-    print(_analysis_summary(result) + "\n  已写出：" + "，".join(str(p) for p in paths.values()))
+    try:
+        with OutputTransaction(out) as tx:
+            # unchanged files (store/ ...) are shared, rewritten ones get new inodes (atomic writes)
+            shutil.copytree(out, tx.tmp, copy_function=_link_or_copy, dirs_exist_ok=True)
+            rdf.write_outputs(ds, tx.tmp)
+            report.write_reports(result, tx.tmp, graph=rdf.union_graph(ds))
+            _refresh_manifest(tx.tmp)
+            tx.commit()
+    except OutputBusy:
+        raise UserError(f"另一个 kg 命令正在写入 {out}（锁文件 .{out.resolve().name}.lock）；请等它结束后再运行")
+    print(_analysis_summary(result) + f"\n  已更新 {out}/：graph.ttl graph.trig graph.nq leaders.csv gaps.csv "
+          "report.md report.html manifest.json")
     return 0
+
+
+def _link_or_copy(src, dst):
+    import shutil
+
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _refresh_manifest(out: Path) -> None:
+    """After rewriting files in place (kg analyze): re-hash them so the manifest stays true."""
+    from .util import MANIFEST, write_manifest
+
+    try:
+        info = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    info.pop("files", None)
+    info["analyzed"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    write_manifest(out, info)
 
 
 def cmd_view(args) -> int:
@@ -237,11 +352,9 @@ def cmd_view(args) -> int:
     target = Path(args.output) if args.output else out / ("graph.html" if not focus else
                                                           "view-" + "-".join(str(v) for k, v in focus.items() if k != "depth") + ".html")
     try:
-        info = view.write_html(rdf.union_graph(rdf.load_graph(out)), target, focus=focus or None)
-    except ValueError as e:  # focus name not in the graph
-        kinds = {"cluster": "产业集群", "chain": "产业链", "place": "地点", "enterprise": "企业"}
-        what = "、".join(f"{kinds[k]}「{v}」" for k, v in focus.items() if k in kinds)
-        raise UserError(f"图谱中找不到{what}（{e}）")
+        info = view.write_html(rdf.union_graph(_load_graph(out)), target, focus=focus or None)
+    except ValueError as e:  # focus name not in the graph, or matching several
+        raise UserError(f"{out}：{e}")
     print(f"已写出 {info['path']}（{info['nodes']} 个节点，{info['edges']} 条边）")
     return 0
 
@@ -267,31 +380,56 @@ def cmd_map(args) -> int:
 
 # ---------------------------------------------------------------- SPARQL
 
-def _read_query(q: str) -> str:
+_NAME_LIKE = re.compile(r"[\w.\-/]+")
+
+
+def _canned_names() -> str:
+    return "、".join(sorted(p.stem for p in resources.queries_dir().glob("*.rq")))
+
+
+def _read_query(q: str) -> tuple[str, str]:
+    """(query text, where it came from): a .rq file, a canned query name, or SPARQL text."""
     p = Path(q)
-    if p.suffix == ".rq" or (len(q) < 200 and p.is_file()):
-        if not p.is_file():
-            canned = resources.queries_dir() / p.name
-            if not canned.is_file():
-                raise UserError(f"查询文件不存在：{q}")
-            p = canned
+    if len(q) < 500 and p.is_file():
+        return _read_text(p, "查询文件"), str(p)
+    canned = resources.queries_dir() / (p.name if p.suffix == ".rq" else f"{q}.rq")
+    if _NAME_LIKE.fullmatch(q):
+        if canned.is_file():
+            return _read_text(canned, "预置查询"), p.stem
+        what = f"查询文件不存在：{q}" if p.suffix == ".rq" or "/" in q else f"没有名为「{q}」的预置查询"
+        raise UserError(f"{what}；可用的预置查询：{_canned_names()}")
+    return q, "查询文本"
+
+
+def _read_text(p: Path, what: str) -> str:
+    try:
         return p.read_text(encoding="utf-8")
-    canned = resources.queries_dir() / f"{q}.rq"
-    if canned.is_file():
-        return canned.read_text(encoding="utf-8")
-    return q
+    except UnicodeDecodeError as e:
+        line = p.read_bytes()[:e.start].count(b"\n") + 1
+        raise UserError(f"{what} {p} 不是 UTF-8 文本（第 {line} 行）")
+    except OSError as e:
+        raise UserError(f"无法读取{what} {p}：{e.strerror or e}")
 
 
 def cmd_query(args) -> int:
     from . import store
 
-    sparql = _read_query(args.query)
-    st = store.open_store(Path(args.graph))
+    sparql, source = _read_query(args.query)
+    graph = Path(args.graph)
+    try:
+        st = store.open_store(graph)
+    except (FileNotFoundError, OSError) as e:
+        raise UserError(f"无法打开图谱 {graph}：{e}；请先运行 kg build <文件夹> --out {graph}")
     try:
         res = store.run_query(st, sparql, timeout=args.timeout)
     except store.QueryError as e:
-        raise UserError(str(e))
-    text = store.format_result(res, args.format)
+        raise UserError(f"{source}：" + " ".join(x.strip() for x in str(e).splitlines() if x.strip() and x.strip() != "^"))
+    if args.format == "csv" and res.kind == "select":  # for Excel: BOM, formula-safe cells
+        from .util import csv_text
+
+        text = csv_text(res.vars, res.rows)
+    else:
+        text = store.format_result(res, args.format)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
@@ -303,11 +441,17 @@ def cmd_serve(args) -> int:
     store_dir = out / "store" if (out / "store").is_dir() else out
     if not store_dir.is_dir():
         raise UserError(f"找不到图谱存储：{store_dir}；请先运行 kg build")
-    print(f"SPARQL 端点：http://{args.host}:{args.port}/query （{'可写' if args.writable else '只读'}；Ctrl+C 停止）")
+    if args.max_body <= 0 or args.threads <= 0:
+        raise UserError("--max-body 与 --threads 必须是正数")
     try:
-        store.serve(store_dir, host=args.host, port=args.port, read_only=not args.writable, timeout=args.timeout)
-    except KeyboardInterrupt:
-        print("已停止")
+        store.serve(store_dir, host=args.host, port=args.port, read_only=not args.writable, timeout=args.timeout,
+                    cors=tuple(args.cors or ()), allow_service=args.allow_service,
+                    max_body=int(args.max_body * 1024 * 1024), max_threads=args.threads,
+                    idle_timeout=args.idle_timeout)
+    except OSError as e:
+        why = {errno.EADDRINUSE: "端口已被占用，请换一个 --port", errno.EACCES: "没有权限使用该端口",
+               errno.EADDRNOTAVAIL: "本机没有这个地址"}.get(e.errno, e.strerror or str(e))
+        raise UserError(f"无法在 {args.host}:{args.port} 启动服务：{why}")
     return 0
 
 
@@ -316,8 +460,21 @@ def cmd_push(args) -> int:
 
     out = _graph_dir(args.graph)
     auth = (args.user, args.password or os.environ.get("KG_PUSH_PASSWORD", "")) if args.user else None
-    info = store.push(out, args.endpoint, graph_iri=args.graph_iri, auth=auth, per_graph=not args.single)
-    print(f"已推送到 {args.endpoint}：" + json.dumps(info, ensure_ascii=False))
+    token = os.environ.get("KG_PUSH_TOKEN") or None
+
+    def progress(i, n, graph, triples):
+        if not args.quiet:
+            print(f"  [{i}/{n}] {graph or '默认图'}：{triples} 条三元组", file=sys.stderr, flush=True)
+
+    try:
+        info = store.push(out, args.endpoint, graph_iri=args.graph_iri, auth=auth, per_graph=not args.single,
+                          token=token, timeout=args.timeout, progress=progress, union_default=args.union)
+    except store.PushError as e:
+        raise UserError(str(e))
+    print(f"已推送到 {args.endpoint}：{info['graphs']} 个图，{info['triples']} 条三元组")
+    if not args.union and not args.graph_iri:
+        print("  提示：预置查询读默认图；若目标存储的默认图不是各命名图的并集（Fuseki 默认配置、Oxigraph 未加 "
+              "--union-default-graph），请加 --union 重新推送", file=sys.stderr)
     return 0
 
 
@@ -340,7 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="读取文件夹中的文本，构建图谱、分析并写出全部结果")
     p.add_argument("source", help="文档文件夹（.txt .md .docx .pdf .html 等）")
     p.add_argument("--out", default="out", help="输出文件夹（默认 out/）")
-    p.add_argument("--workers", type=int, default=1, help="抽取进程数")
+    p.add_argument("--workers", type=int, default=1, help="抽取进程数（默认 1）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.add_argument("--register", action="append", metavar="FILE",
                    help="本地企业名录（CSV/XLSX：名称、统一社会信用代码、地址/区县、主营产品或经营范围、规上、营收），可重复")
@@ -351,8 +508,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="抽取实体与关系，按文档输出 JSONL")
     p.add_argument("files", nargs="+", help="文档（.txt .md .docx .pdf .html 等）或文件夹")
-    p.add_argument("--format", choices=["jsonl"], default="jsonl")
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--format", choices=["jsonl"], default="jsonl", help="输出格式（目前只有 jsonl：每篇文档一行 JSON）")
+    p.add_argument("--workers", type=int, default=1, help="抽取进程数（默认 1）")
     p.add_argument("--progress", action="store_true", help="显示进度条（输出到 stderr）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
     data_opt(p)
@@ -362,25 +519,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="运行抽取并用评分脚本与金标准比较")
     p.add_argument("--gold", help="金标准 JSON（不给时评测 ../shared 下全部金标准集，并给出关系模型的留一评测）")
     p.add_argument("files", nargs="*", help="要抽取的文档（默认按金标准中的文件名查找）")
-    p.add_argument("--docs", action="append", help="文档所在文件夹")
+    p.add_argument("--docs", action="append", metavar="DIR", help="文档所在文件夹，可重复")
     p.add_argument("--scorer", help="score.py 路径（默认 ../shared/eval/score.py）")
-    p.add_argument("--show-errors", action="store_true")
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--show-errors", action="store_true", help="列出抽取错误（漏抽与误抽）")
+    p.add_argument("--workers", type=int, default=1, help="抽取进程数（默认 1）")
     data_opt(p)
     ner_opt(p)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("analyze", help="对已有图谱重新做链主与缺口分析")
-    p.add_argument("graph", nargs="?", default="out", help="kg build 的输出文件夹")
+    p.add_argument("graph", nargs="?", default="out", help="kg build 的输出文件夹（默认 out/）")
     data_opt(p)
     region_opt(p)
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("view", help="生成（筛选后的）交互式 HTML 图谱")
-    p.add_argument("graph", nargs="?", default="out")
-    p.add_argument("--cluster"); p.add_argument("--chain"); p.add_argument("--place"); p.add_argument("--enterprise")
-    p.add_argument("--depth", type=int, default=1, help="邻域深度")
-    p.add_argument("-o", "--output")
+    p.add_argument("graph", nargs="?", default="out", help="kg build 的输出文件夹（默认 out/）")
+    p.add_argument("--cluster", metavar="名称", help="只看这个产业集群及其邻域")
+    p.add_argument("--chain", metavar="名称", help="只看这条产业链：各环节及其中的企业与项目")
+    p.add_argument("--place", metavar="名称", help="只看这个地点（县区、园区等）及其邻域")
+    p.add_argument("--enterprise", metavar="名称", help="只看这家企业及其邻域")
+    p.add_argument("--depth", type=int, default=1, help="邻域深度（默认 1）")
+    p.add_argument("-o", "--output", metavar="FILE", help="HTML 文件路径（默认写在图谱文件夹中）")
     p.set_defaults(func=cmd_view)
 
     p = sub.add_parser("map", help="画出一条产业链的招商图谱（SVG 与 PNG）")
@@ -391,26 +551,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_map)
 
     p = sub.add_parser("query", help="运行 SPARQL 查询（.rq 文件、预置查询名或查询文本）")
-    p.add_argument("query")
-    p.add_argument("--graph", default="out", help="kg build 的输出文件夹")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--timeout", type=float, default=30.0, help="超时秒数")
+    p.add_argument("query", help="预置查询名（queries/ 下的文件名，不带 .rq）、.rq 文件路径或 SPARQL 文本")
+    p.add_argument("--graph", default="out", help="kg build 的输出文件夹（默认 out/）")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="输出格式：table（默认）、csv（带 BOM，Excel 可直接打开）、json（SPARQL JSON）")
+    p.add_argument("--timeout", type=float, default=30.0, help="超时秒数（默认 30；0 = 不限）")
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("serve", help="在本机启动 SPARQL 1.1 端点")
-    p.add_argument("--graph", default="out")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=7878)
-    p.add_argument("--writable", action="store_true", help="允许 SPARQL Update 与图存储写入")
-    p.add_argument("--timeout", type=float, default=30.0)
+    p.add_argument("--graph", default="out", help="kg build 的输出文件夹或存储文件夹（默认 out/）")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只接受本机连接）")
+    p.add_argument("--port", type=int, default=7878, help="端口（默认 7878；0 = 任选空闲端口）")
+    p.add_argument("--writable", action="store_true",
+                   help="允许 SPARQL 更新与图存储写入；写入需令牌（启动时打印，或由环境变量 KG_SERVE_TOKEN 指定）")
+    p.add_argument("--timeout", type=float, default=30.0, help="每个查询的超时秒数（默认 30）")
+    p.add_argument("--allow-service", action="store_true",
+                   help="允许 SERVICE 联邦查询与 LOAD 更新（会让服务器向外发请求，默认禁止）")
+    p.add_argument("--cors", action="append", metavar="ORIGIN",
+                   help="允许跨域访问的网页来源，如 http://localhost:8888，可重复（默认不允许任何跨域）")
+    p.add_argument("--max-body", type=float, default=64, metavar="MB", help="请求体上限，MB（默认 64）")
+    p.add_argument("--threads", type=int, default=32, help="同时处理的连接数上限（默认 32，超出时回 503）")
+    p.add_argument("--idle-timeout", type=float, default=20.0, metavar="秒",
+                   help="客户端多久不发数据就断开（默认 20 秒）")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("push", help="把图谱推送到 SPARQL 1.1 Graph Store Protocol 端点（Fuseki/GraphDB/Virtuoso）")
     p.add_argument("--endpoint", required=True, help="图存储端点 URL，如 http://localhost:3030/ds/data")
-    p.add_argument("--graph", default="out")
+    p.add_argument("--graph", default="out", help="kg build 的输出文件夹（默认 out/）")
     p.add_argument("--graph-iri", help="全部写入这个命名图（默认按文档分图）")
-    p.add_argument("--single", action="store_true", help="作为一个图推送")
-    p.add_argument("--user"); p.add_argument("--password")
+    p.add_argument("--single", action="store_true", help="作为一个图推送（POST 到默认图）")
+    p.add_argument("--user", help="HTTP 基本认证用户名")
+    p.add_argument("--password", help="HTTP 基本认证密码（也可用环境变量 KG_PUSH_PASSWORD；"
+                                      "kg serve 的写入令牌用环境变量 KG_PUSH_TOKEN）")
+    p.add_argument("--timeout", type=float, default=300.0, help="每个请求的超时秒数（默认 300）")
+    p.add_argument("--union", action="store_true",
+                   help="同时把各命名图的并集（去重）写入默认图，使预置查询在任何存储上结果相同")
+    p.add_argument("--quiet", action="store_true", help="不显示逐图进度")
     p.set_defaults(func=cmd_push)
     return ap
 
@@ -427,10 +603,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        _err("内存不足，运行已停止")
+        return 2
+    except OSError as e:  # names the file when the system tells it
+        if os.environ.get("KG_DEBUG"):
+            raise
+        where = e.filename if e.filename else ""
+        _err(f"{where}：{e.strerror}" if where and e.strerror else f"系统错误：{e}")
+        return 2
     except Exception as e:  # last resort: one line, details only on request
         if os.environ.get("KG_DEBUG"):
             raise
-        _err(f"{type(e).__name__}: {e}（设置 KG_DEBUG=1 可查看详细信息）")
+        _err(f"内部错误（{type(e).__name__}）：{e}（设置 KG_DEBUG=1 可查看详细信息）")
         return 2
 
 

@@ -76,37 +76,15 @@ def bind_prefixes(g) -> None:
 
 # --------------------------------------------------------------------------- reference
 
-def _reference_files(region_dirs: list[Path] | None) -> list[Path]:
-    files = [resources.ontology_dir() / "chainkg.ttl"]
-    dirs = resources.region_dirs() if region_dirs is None else [Path(d) for d in region_dirs]
-    for d in dirs:
-        files.extend(sorted(Path(d).glob("*.ttl")))
-    files.extend(sorted(resources.templates_dir().glob("*.ttl")) if resources.templates_dir().exists() else [])
-    return [f for f in files if f.is_file()]
-
-
-_REF_CACHE: dict[tuple, tuple[tuple, rdflib.Graph]] = {}
-
-
 def load_reference(region_dirs: list[Path] | None = None) -> rdflib.Graph:
-    """ontology/chainkg.ttl + every region folder's *.ttl + ontology/templates/*.ttl.
+    """ontology/chainkg.ttl + every region folder's *.ttl + ontology/templates/*.ttl, through the
+    one loader every stage uses (kg.resources.load_reference: errors name the file and line).
 
     `region_dirs=None` means every bundled folder under ontology/regions/. Returns a fresh copy
     (cached by file modification times), so callers may modify it.
     """
-    files = _reference_files(region_dirs)
-    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
-    cached = _REF_CACHE.get(tuple(str(f) for f in files))
-    if cached is None or cached[0] != stamp:
-        g = rdflib.Graph()
-        for f in files:
-            g.parse(f, format="turtle")
-        _REF_CACHE[tuple(str(f) for f in files)] = (stamp, g)
-        cached = _REF_CACHE[tuple(str(f) for f in files)]
-    out = rdflib.Graph()
+    out = resources.load_reference(region_dirs)
     bind_prefixes(out)
-    for t in cached[1]:
-        out.add(t)
     return out
 
 

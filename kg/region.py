@@ -117,5 +117,5 @@ def select_dirs(focus: Focus, dirs: list[Path]) -> list[Path]:
 def bundled_and_extra(extra: list[str] | None) -> list[Path]:
     """`--data` replaces the bundled region folders; without it every bundled folder is a candidate."""
     if extra:
-        return [Path(e) for e in extra]
+        return resources.expand_dirs([Path(e) for e in extra])  # nested folders read as every stage reads them
     return resources.region_dirs()

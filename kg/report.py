@@ -111,11 +111,9 @@ def _evidence_text(evs, limit: int = 3) -> str:
 
 
 def _csv_text(header: list[str], rows: list[list]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return "\ufeff" + buf.getvalue()
+    from .util import csv_text  # BOM, CRLF, formula-like cells neutralised (OWASP)
+
+    return csv_text(header, rows)
 
 
 def _ordered_chains(result: AnalysisResult) -> list[tuple[str, list[str]]]:
@@ -233,7 +231,9 @@ def cluster_figure(result: AnalysisResult, title: str, chains: list[str]) -> byt
 
 # ---------------------------------------------------------------- markdown / html
 def _md_escape(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")
+    from .util import md_escape  # no raw HTML, links or emphasis from labels
+
+    return md_escape(s)
 
 
 HEADLINE_METRICS = ("签约项目数", "签约金额", "签约总额", "签约项目开工率", "签约")
@@ -315,7 +315,7 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 def _md_chain(result: AnalysisResult, ch: str, maps: dict[str, dict] | None = None) -> list[str]:
     d = _chain_sections(result, ch)
     c = d["counts"]
-    L = [f"### {d['info'].label}", "", *_map_md(maps, ch)]
+    L = [f"### {_md_escape(d['info'].label)}", "", *_map_md(maps, ch)]
     if d["info"].templated:
         L += ["环节 %d 个：" % len(d["gaps"]) + "，".join(f"{s} {c[s]}" for s in STATUS_COLORS) + "。", ""]
     else:
@@ -343,9 +343,11 @@ def report_md(result: AnalysisResult, figures: dict[str, str], maps: dict[str, d
         L += _md_table(["主体", "指标", "数值", "时期", "原文"], rows) if rows else ["（文本中未抽取到签约数据）"]
         L.append("")
     for cl_label, chs in _ordered_chains(result):
-        L += [f"## {cl_label}", ""]
+        L += [f"## {_md_escape(cl_label)}", ""]
         if cl_label in figures:
-            L += [f"![{cl_label}]({figures[cl_label]})", ""]
+            L += [f"![{_md_escape(cl_label)}]({figures[cl_label]})", ""]
+        if not chs:
+            L += ["（该集群没有产业链模板）", ""]
         for ch in chs:
             L += _md_chain(result, ch, maps)
     if result.untemplated:

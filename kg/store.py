@@ -38,21 +38,28 @@ reads it) which sends back the SPARQL JSON/N-Triples serialisation; on timeout t
 killed, so a runaway query does not keep burning a CPU (a subprocess that re-opened the store
 would pay the load again; a thread cannot be stopped). Workers are forked once per store and
 reused (_Pool): forking a process holding a 1M-triple in-memory store measured ~60 ms, a reused
-worker ~1 ms plus result serialisation; a killed worker is replaced on the next query. Where ``fork`` is unavailable, or with
-isolate=False (the writable endpoint: forking RocksDB with live background threads is unsafe),
-the query runs in a daemon thread that is abandoned on timeout (pyoxigraph releases the GIL while
-it evaluates, so the caller is not blocked). Without ``timeout`` the query runs in-process.
+worker ~1 ms plus result serialisation; a killed worker is replaced on the next query. Parsing
+runs in the worker too (a data-independent query can be as slow to check as to run). The
+writable endpoint cannot fork (RocksDB open for writing, with live background threads): its
+queries run in spawned workers that open the store read-only for each query (~15 ms on the
+seeds, sees every committed write) and are killed on timeout alike (reopen=). Where ``fork`` is
+unavailable, or with isolate=False, the query runs in a daemon thread that is abandoned on
+timeout (at most MAX_ABANDONED at once). Without ``timeout`` the query runs in-process.
 """
 from __future__ import annotations
 
 import base64
 import csv
+import hmac
 import io
 import json
 import atexit
 import multiprocessing
 import os
 import re
+import secrets
+import signal
+import socket
 import sys
 import threading
 import time
@@ -98,7 +105,8 @@ class QueryError(Exception):
 
 
 class PushError(RuntimeError):
-    """Graph Store Protocol request failed."""
+    """Graph Store Protocol request failed (.sent: the graphs replaced before the failure)."""
+    sent: list = []
 
 
 # --------------------------------------------------------------------------- build / open
@@ -300,12 +308,76 @@ def _syntax_error(sparql: str, e: Exception) -> QueryError:
     return QueryError(f"SPARQL 语法错误{where}\n  解析器：{short}", line, col, msg)
 
 
-def _query_kwargs(store: ox.Store, union: bool | None = None) -> dict:
+class Dataset:
+    """An RDF dataset given by the SPARQL protocol (default-graph-uri / named-graph-uri).
+    The side not given is empty, as the protocol says."""
+
+    def __init__(self, default: list[str] | None = None, named: list[str] | None = None):
+        self.default, self.named = list(default or []), list(named or [])
+
+    def kwargs(self) -> dict:
+        return {"default_graph": [ox.NamedNode(g) for g in self.default],
+                "named_graphs": [ox.NamedNode(g) for g in self.named]}
+
+    def __getstate__(self):
+        return (self.default, self.named)
+
+    def __setstate__(self, state):
+        self.default, self.named = state
+
+
+def _query_kwargs(store: ox.Store, union: bool | None = None, dataset: Dataset | None = None) -> dict:
     """union=None: the stored default graph when it holds the union (default_is_union), else
-    Oxigraph's on-the-fly union of all graphs."""
+    Oxigraph's on-the-fly union of all graphs. A protocol dataset overrides both."""
+    if dataset is not None:
+        return dataset.kwargs()
     if union is None:
         union = not default_is_union(store)
     return {"use_default_graph_as_union": union}
+
+
+_PROLOGUE = re.compile(r"\s*(?:#[^\n]*|(?:PREFIX|BASE)\s+(?:[^\s<]*\s*)?<[^>\n]*>)", re.I)
+_UPDATE_START = re.compile(r"\s*(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+# strings (long and short), IRIs and comments: SERVICE inside them is not the keyword
+_NOT_CODE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                       r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*', re.S)
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.I)
+_LOAD = re.compile(r"(?<![\w:?$])LOAD(?![\w:-])", re.I)
+_UESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def is_update(sparql: str) -> bool:
+    """True when the text is a SPARQL Update (after PREFIX/BASE lines and comments). Linear time."""
+    pos = 0
+    while True:
+        m = _PROLOGUE.match(sparql, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+    return bool(_UPDATE_START.match(sparql, pos))
+
+
+def uses_service(sparql: str, keyword: re.Pattern = _SERVICE) -> bool:
+    """True when the query has a SERVICE clause (federated query: the server would make outbound
+    requests). Conservative: \\u escapes are decoded too, as SPARQL allows them anywhere."""
+    decoded = _UESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16))
+                           if int(m.group(1) or m.group(2), 16) < 0x110000 else "", sparql)
+    return any(keyword.search(_NOT_CODE.sub(" ", s)) for s in {sparql, decoded})
+
+
+def uses_remote(update: str) -> bool:
+    """An update that would fetch from the network: SERVICE, or LOAD <url>."""
+    return uses_service(update) or uses_service(update, _LOAD)
+
+
+def _service_refused() -> QueryError:
+    return QueryError("查询含 SERVICE（联邦查询会让服务器向外发请求），默认不允许；确需时启动服务加 --allow-service。")
+
+
+def _evaluate(store, sparql: str, union, dataset):
+    if is_update(sparql):
+        raise QueryError("这是 SPARQL 更新（UPDATE）语句，不是查询；此处只能运行查询。")
+    return store.query(sparql, **_query_kwargs(store, union, dataset))
 
 
 def _materialise(res, t0: float) -> QueryResult:
@@ -318,20 +390,20 @@ def _materialise(res, t0: float) -> QueryResult:
     return QueryResult("graph", triples=list(res), seconds=time.perf_counter() - t0)
 
 
-def _run_direct(store: ox.Store, sparql: str, union: bool | None = None) -> QueryResult:
+def _run_direct(store: ox.Store, sparql: str, union: bool | None = None,
+                dataset: Dataset | None = None) -> QueryResult:
     t0 = time.perf_counter()
     try:
-        res = store.query(sparql, **_query_kwargs(store, union))
-        return _materialise(res, t0)
+        return _materialise(_evaluate(store, sparql, union, dataset), t0)
     except SyntaxError as e:
         raise _syntax_error(sparql, e) from None
-    except OSError as e:
+    except (OSError, ValueError) as e:
         raise QueryError(f"查询执行失败：{e}", detail=str(e)) from None
 
 
-def _answer(store, sparql, union=None):
+def _answer(store, sparql, union=None, dataset=None):
     try:
-        res = store.query(sparql, **_query_kwargs(store, union))
+        res = _evaluate(store, sparql, union, dataset)
         if isinstance(res, ox.QueryBoolean):
             return ("ask", bool(res))
         if isinstance(res, ox.QuerySolutions):
@@ -339,17 +411,64 @@ def _answer(store, sparql, union=None):
         return ("graph", ox.serialize(res, format=ox.RdfFormat.N_TRIPLES))
     except SyntaxError as e:
         return ("syntax", str(e))
+    except QueryError as e:
+        return ("refused", str(e))
     except Exception as e:  # noqa: BLE001 - reported to the parent
         return ("error", f"{type(e).__name__}: {e}")
 
 
-def _worker_loop(store, conn):  # runs in a forked worker: answers queries until told to stop
+# Listening sockets of servers in this process: a forked worker closes its copies at once, so a
+# worker never holds the server's port (issue: SIGTERM left a worker owning it).
+_SERVER_FDS: set[int] = set()
+
+
+def _orphan_watch(parent: int) -> None:
+    """In a worker: exit when the parent is gone (even after kill -9), checked every 0.5 s.
+    (PR_SET_PDEATHSIG would fire when the request thread that forked the worker ends.)"""
+    def watch():
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+    threading.Thread(target=watch, daemon=True, name="orphan-watch").start()
+
+
+def _open_read_only(path: str):
+    """A fresh read-only view of a store another process writes to (sees its committed writes)."""
+    try:
+        return ox.Store.read_only(path)
+    except OSError:  # a file compacted away while opening: once more
+        time.sleep(0.05)
+        return ox.Store.read_only(path)
+
+
+def _worker_loop(store, conn, parent, path=None):  # in a worker: answers queries until told to stop
+    """store: the parent's store (forked worker); path: a store written by the parent, re-opened
+    read-only for each query (spawned worker: forking a process with RocksDB open for writing is
+    unsafe)."""
+    for fd in list(_SERVER_FDS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _orphan_watch(parent)
     try:
         while True:
             msg = conn.recv()
             if msg is None:
                 break
-            conn.send(_answer(store, *msg))
+            if path is None:
+                conn.send(_answer(store, *msg))
+                continue
+            try:
+                view = _open_read_only(path)
+            except OSError as e:
+                conn.send(("error", f"无法打开存储：{e}"))
+                continue
+            conn.send(_answer(view, *msg))
+            del view
     except (EOFError, OSError, KeyboardInterrupt):
         pass
     finally:
@@ -357,11 +476,11 @@ def _worker_loop(store, conn):  # runs in a forked worker: answers queries until
 
 
 class _Worker:
-    def __init__(self, store):
-        ctx = multiprocessing.get_context("fork")
+    def __init__(self, store, path: str | None = None):
+        ctx = multiprocessing.get_context("fork" if path is None else "spawn")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_loop, args=(store, child), daemon=True,
-                                name="chainkg-sparql-worker")
+        self.proc = ctx.Process(target=_worker_loop, args=(store if path is None else None, child, os.getpid(), path),
+                                daemon=True, name="chainkg-sparql-worker")
         self.proc.start()
         child.close()
 
@@ -380,21 +499,27 @@ class _Pool:
     whose query times out is killed and replaced on demand. Workers see the store as it was
     when they were forked: use isolate=False for stores that are written to."""
 
-    def __init__(self, store, size: int):
-        self.store, self.size = store, size
+    def __init__(self, store, size: int, path: str | None = None):
+        self.store, self.size, self.path = store, size, path
         self.idle: list[_Worker] = []
         self.count = 0
         self.cond = threading.Condition()
+        self.closed = False
 
-    def acquire(self) -> _Worker:
+    def acquire(self, wait: float | None = None) -> _Worker:
+        """A worker; waits at most `wait` seconds for one to be free (QueryError: busy)."""
+        deadline = None if wait is None else time.monotonic() + wait
         with self.cond:
             while not self.idle and self.count >= self.size:
-                self.cond.wait()
+                left = None if deadline is None else deadline - time.monotonic()
+                if self.closed or (left is not None and left <= 0):
+                    raise QueryError("服务器忙：所有查询进程都在运行查询，请稍后再试。")
+                self.cond.wait(left)
             if self.idle:
                 return self.idle.pop()
             self.count += 1
         try:
-            return _Worker(self.store)
+            return _Worker(self.store, self.path)
         except BaseException:
             with self.cond:
                 self.count -= 1
@@ -402,10 +527,10 @@ class _Pool:
             raise
 
     def release(self, w: _Worker, healthy: bool) -> None:
-        if not healthy:
+        if not healthy or self.closed:
             w.kill()
         with self.cond:
-            if healthy:
+            if healthy and not self.closed:
                 self.idle.append(w)
             else:
                 self.count -= 1
@@ -413,8 +538,10 @@ class _Pool:
 
     def close(self) -> None:
         with self.cond:
+            self.closed = True
             idle, self.idle = self.idle, []
             self.count -= len(idle)
+            self.cond.notify_all()
         for w in idle:
             try:
                 w.conn.send(None)
@@ -425,13 +552,14 @@ class _Pool:
 
 _POOLS: dict[int, _Pool] = {}
 _POOLS_LOCK = threading.Lock()
+POOL_SIZE = max(4, min(2 * (os.cpu_count() or 2), 8))  # > CPUs: two heavy queries do not starve the rest
 
 
-def _pool_for(store) -> _Pool:
+def _pool_for(store, path: str | None = None) -> _Pool:
     with _POOLS_LOCK:
         pool = _POOLS.get(id(store))
-        if pool is None or pool.store is not store:
-            pool = _Pool(store, size=max(2, min(os.cpu_count() or 2, 8)))
+        if pool is None or pool.store is not store or pool.closed or pool.path != path:
+            pool = _Pool(store, size=POOL_SIZE, path=path)
             _POOLS[id(store)] = pool
         return pool
 
@@ -456,19 +584,17 @@ def _timeout_error(timeout: float, killed: bool = True) -> QueryError:
     return QueryError(f"查询超时（{t} 秒）：{what}。请缩小查询范围（加 LIMIT、更具体的条件）或调大超时。")
 
 
-def _run_forked(store: ox.Store, sparql: str, timeout: float, union: bool | None = None) -> QueryResult:
+def _run_forked(store: ox.Store, sparql: str, timeout: float, union: bool | None = None,
+                dataset: Dataset | None = None, path: str | None = None) -> QueryResult:
+    """Everything, parsing included, runs in a worker under the timeout (a data-independent query
+    can be as slow to check as to run)."""
     t0 = time.perf_counter()
-    # parse first in-process: syntax errors come back at once with line/column
-    try:
-        _check_syntax(sparql)
-    except SyntaxError as e:
-        raise _syntax_error(sparql, e) from None
-    pool = _pool_for(store)
-    w = pool.acquire()
+    pool = _pool_for(store, path)
+    w = pool.acquire(wait=timeout)
     healthy = False
     try:
-        w.conn.send((sparql, union))
-        if not w.conn.poll(timeout):
+        w.conn.send((sparql, union, dataset))
+        if not w.conn.poll(max(0.0, timeout - (time.perf_counter() - t0))):
             raise _timeout_error(timeout)
         try:
             kind, payload = w.conn.recv()
@@ -477,8 +603,14 @@ def _run_forked(store: ox.Store, sparql: str, timeout: float, union: bool | None
         healthy = True
     finally:
         pool.release(w, healthy)
+    return _unpack(sparql, kind, payload, t0)
+
+
+def _unpack(sparql: str, kind: str, payload, t0: float) -> QueryResult:
     if kind == "syntax":
         raise _syntax_error(sparql, SyntaxError(payload))
+    if kind == "refused":
+        raise QueryError(payload)
     if kind == "error":
         raise QueryError(f"查询执行失败：{payload}", detail=payload)
     if kind == "ask":
@@ -490,54 +622,68 @@ def _run_forked(store: ox.Store, sparql: str, timeout: float, union: bool | None
     return QueryResult("graph", triples=triples, seconds=time.perf_counter() - t0)
 
 
-_SYNTAX_STORE = None
+_ABANDONED = {"running": 0}  # timed-out queries still running in threads (writable mode)
+_ABANDONED_LOCK = threading.Lock()
+MAX_ABANDONED = 2
 
 
-def _check_syntax(sparql: str) -> None:
-    """Parse (and trivially evaluate on an empty store) to surface syntax errors quickly."""
-    global _SYNTAX_STORE
-    if _SYNTAX_STORE is None:
-        _SYNTAX_STORE = ox.Store()
-    if re.match(r"\s*(?:(?:PREFIX|BASE)\b[^\n]*\s*|#[^\n]*\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
-                sparql, re.I):
-        raise QueryError("这是 SPARQL 更新（UPDATE）语句，不是查询；此处只能运行查询。")
-    _SYNTAX_STORE.query(sparql, use_default_graph_as_union=True)
-
-
-def _run_thread(store: ox.Store, sparql: str, timeout: float, union: bool | None = None) -> QueryResult:
-    box: dict = {}
+def _run_thread(store: ox.Store, sparql: str, timeout: float, union: bool | None = None,
+                dataset: Dataset | None = None) -> QueryResult:
+    """For stores that must not be forked (opened writable). A timed-out query cannot be stopped:
+    it is abandoned, and while MAX_ABANDONED of them still run, further queries are refused."""
+    with _ABANDONED_LOCK:
+        if _ABANDONED["running"] >= MAX_ABANDONED:
+            raise QueryError("服务器忙：之前超时的查询仍在运行，请稍后再试。")
+    box: dict = {"abandoned": False}
+    done = threading.Event()
 
     def work():
         try:
-            box["r"] = _run_direct(store, sparql, union)
+            box["r"] = _run_direct(store, sparql, union, dataset)
         except BaseException as e:  # noqa: BLE001
             box["e"] = e
+        finally:
+            with _ABANDONED_LOCK:
+                done.set()
+                if box["abandoned"]:
+                    _ABANDONED["running"] -= 1
 
     th = threading.Thread(target=work, daemon=True, name="sparql-query")
     th.start()
-    th.join(timeout)
-    if th.is_alive():  # abandoned: pyoxigraph cannot be interrupted from Python
-        raise _timeout_error(timeout, killed=False)
+    if not done.wait(timeout):  # pyoxigraph cannot be interrupted from Python: abandon it
+        with _ABANDONED_LOCK:
+            if not done.is_set():
+                box["abandoned"] = True
+                _ABANDONED["running"] += 1
+                raise _timeout_error(timeout, killed=False)
     if "e" in box:
         raise box["e"]
     return box["r"]
 
 
 def run_query(store: ox.Store, sparql: str, timeout: float | None = None, *,
-              isolate: bool = True, union: bool | None = None) -> QueryResult:
+              isolate: bool = True, union: bool | None = None, dataset: Dataset | None = None,
+              allow_service: bool = True, reopen: str | os.PathLike | None = None) -> QueryResult:
     """Run a SPARQL query whose default graph is the union of all graphs. Raises QueryError.
 
     union=None (default): the stored default graph when it holds the deduplicated union
     (default_is_union), else Oxigraph's on-the-fly union (use_default_graph_as_union; each triple
-    seen once per graph stating it); True/False force one of the two.
+    seen once per graph stating it); True/False force one of the two. dataset: the protocol's
+    default-graph-uri / named-graph-uri (overrides union). allow_service=False refuses SERVICE.
     With a timeout the query runs in a forked child that is killed on timeout (isolate=True,
     the default); isolate=False runs it in a thread that is abandoned instead (used for stores
-    opened writable, where RocksDB's background threads make forking unsafe)."""
+    opened writable, where RocksDB's background threads make forking unsafe). reopen=PATH (with
+    isolate=False): the store at PATH is written by this process; the query runs in a spawned
+    worker that opens it read-only (it sees every committed write) and is killed on timeout."""
+    if not allow_service and uses_service(sparql):
+        raise _service_refused()
     if timeout is None or timeout <= 0:
-        return _run_direct(store, sparql, union)
+        return _run_direct(store, sparql, union, dataset)
+    if reopen is not None:
+        return _run_forked(store, sparql, timeout, union, dataset, path=str(reopen))
     if isolate and "fork" in multiprocessing.get_all_start_methods():
-        return _run_forked(store, sparql, timeout, union)
-    return _run_thread(store, sparql, timeout, union)
+        return _run_forked(store, sparql, timeout, union, dataset)
+    return _run_thread(store, sparql, timeout, union, dataset)
 
 
 def load_query(name_or_path: str | Path) -> str:
@@ -613,19 +759,73 @@ def _term_xml(t) -> str:
     return f"<literal>{xml_escape(str(t))}</literal>"
 
 
+def _format_ask(result: QueryResult, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": result.boolean})
+    if fmt == "xml":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{str(result.boolean).lower()}</boolean></sparql>\n")
+    if fmt in ("csv", "tsv"):
+        return "_askResult\n" + str(result.boolean).lower() + "\n"
+    return "是（true）" if result.boolean else "否（false）"
+
+
+def _format_delimited(result: QueryResult, fmt: str) -> str:
+    buf = io.StringIO()
+    if fmt == "csv":  # SPARQL 1.1 CSV results, exact values (kg query --format csv adds Excel safety)
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(result.vars)
+        for row in result.rows:
+            w.writerow(["" if x is None else x for x in row])
+    else:
+        buf.write("\t".join("?" + v for v in result.vars) + "\n")
+        for row in result.terms:
+            buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+    return buf.getvalue()
+
+
+def _format_xml(result: QueryResult) -> str:
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+           "<head>" + "".join(f'<variable name="{v}"/>' for v in result.vars) + "</head>",
+           "<results>"]
+    for row in result.terms:
+        out.append("<result>" + "".join(
+            f'<binding name="{v}">{_term_xml(t)}</binding>'
+            for v, t in zip(result.vars, row) if t is not None) + "</result>")
+    out.append("</results></sparql>")
+    return "\n".join(out) + "\n"
+
+
+def _cut(s: str, w: int) -> str:
+    if _width(s) <= w:
+        return s
+    out, n = "", 0
+    for c in s:
+        cw = _width(c)
+        if n + cw > w - 1:
+            break
+        out += c
+        n += cw
+    return out + "…"
+
+
+def _format_table(result: QueryResult) -> str:
+    cells = [[_display(t).replace("\n", " ") for t in row] for row in result.terms]
+    widths = [max([_width(v)] + [_width(r[i]) for r in cells]) for i, v in enumerate(result.vars)]
+    widths = [min(w, 80) for w in widths]
+    line = "-" + "-+-".join("-" * w for w in widths) + "-"
+    lines = [" " + " | ".join(_pad(_cut(v, w), w) for v, w in zip(result.vars, widths)) + " ", line]
+    lines += [" " + " | ".join(_pad(_cut(c, w), w) for c, w in zip(r, widths)) + " " for r in cells]
+    lines.append(f"（{len(cells)} 行，{result.seconds * 1000:.1f} 毫秒）")
+    return "\n".join(lines)
+
+
 def format_result(result: QueryResult, fmt: str = "table") -> str:
     """Render a result: "table" (aligned, CJK-aware), "csv", "tsv", "json" (SPARQL JSON), "xml",
     or for CONSTRUCT/DESCRIBE "nt"/"ttl"."""
     fmt = fmt.lower()
     if result.kind == "ask":
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": result.boolean})
-        if fmt == "xml":
-            return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                    f"<head/><boolean>{str(result.boolean).lower()}</boolean></sparql>\n")
-        if fmt in ("csv", "tsv"):
-            return "_askResult\n" + str(result.boolean).lower() + "\n"
-        return "是（true）" if result.boolean else "否（false）"
+        return _format_ask(result, fmt)
     if result.kind == "graph":
         if fmt in ("ttl", "turtle", "table"):
             return ox.serialize(result.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
@@ -636,49 +836,10 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}},
                           ensure_ascii=False)
     if fmt in ("csv", "tsv"):
-        buf = io.StringIO()
-        if fmt == "csv":
-            w = csv.writer(buf, lineterminator="\r\n")
-            w.writerow(result.vars)
-            for row in result.rows:
-                w.writerow(["" if x is None else x for x in row])
-        else:
-            buf.write("\t".join("?" + v for v in result.vars) + "\n")
-            for row in result.terms:
-                buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
-        return buf.getvalue()
+        return _format_delimited(result, fmt)
     if fmt == "xml":
-        out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-               "<head>" + "".join(f'<variable name="{v}"/>' for v in result.vars) + "</head>",
-               "<results>"]
-        for row in result.terms:
-            out.append("<result>" + "".join(
-                f'<binding name="{v}">{_term_xml(t)}</binding>'
-                for v, t in zip(result.vars, row) if t is not None) + "</result>")
-        out.append("</results></sparql>")
-        return "\n".join(out) + "\n"
-    # table
-    cells = [[_display(t).replace("\n", " ") for t in row] for row in result.terms]
-    widths = [max([_width(v)] + [_width(r[i]) for r in cells]) for i, v in enumerate(result.vars)]
-    widths = [min(w, 80) for w in widths]
-
-    def cut(s, w):
-        if _width(s) <= w:
-            return s
-        out, n = "", 0
-        for c in s:
-            cw = _width(c)
-            if n + cw > w - 1:
-                break
-            out += c
-            n += cw
-        return out + "…"
-
-    line = "-" + "-+-".join("-" * w for w in widths) + "-"
-    lines = [" " + " | ".join(_pad(cut(v, w), w) for v, w in zip(result.vars, widths)) + " ", line]
-    lines += [" " + " | ".join(_pad(cut(c, w), w) for c, w in zip(r, widths)) + " " for r in cells]
-    lines.append(f"（{len(cells)} 行，{result.seconds * 1000:.1f} 毫秒）")
-    return "\n".join(lines)
+        return _format_xml(result)
+    return _format_table(result)
 
 
 # --------------------------------------------------------------------------- HTTP endpoint
@@ -717,45 +878,139 @@ def _accept(header: str | None, options: list[tuple[str, object]]):
     return options[0]
 
 
+class _HttpError(Exception):
+    def __init__(self, code: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.code, self.message, self.headers = code, message, headers or {}
+
+
+def _utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _HttpError(400, f"{what}不是有效的 UTF-8。\n") from None
+
+
+def _graph_iris(values: list[str], what: str) -> list[str]:
+    for v in values:
+        try:
+            ox.NamedNode(v)
+        except ValueError:
+            raise _HttpError(400, f"{what} 不是合法 IRI：{v}\n") from None
+    return values
+
+
 class _Handler(BaseHTTPRequestHandler):
-    server_version = "chainkg-sparql/0.1"
-    store: ox.Store
-    read_only: bool
-    timeout_s: float | None
-    lock: threading.RLock
+    server_version = "chainkg-sparql/0.2"
 
     def log_message(self, fmt, *args):  # quiet unless asked
         if getattr(self.server, "verbose", False):
             sys.stderr.write("%s - %s\n" % (self.address_string(), fmt % args))
 
+    def setup(self):
+        self.timeout = self.server.idle_timeout  # a silent client is dropped after this long
+        super().setup()
+        # a client trickling its headers byte by byte (slowloris) gets twice that for all of them
+        self._header_timer = threading.Timer(2 * self.server.idle_timeout, self._headers_too_slow)
+        self._header_timer.daemon = True
+        self._header_timer.start()
+
+    def _headers_too_slow(self):
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def parse_request(self):  # reads the headers too: the deadline ends after them
+        ok = super().parse_request()
+        self._header_timer.cancel()
+        return ok
+
+    def finish(self):
+        self._header_timer.cancel()
+        super().finish()
+
     # -- helpers
-    def _send(self, code: int, body: bytes | str, ctype: str = "text/plain; charset=utf-8"):
+    def _cors_origin(self) -> str | None:
+        origin = self.headers.get("Origin")
+        allowed = self.server.cors
+        if origin and (origin in allowed or "*" in allowed):
+            return "*" if "*" in allowed else origin
+        return None
+
+    def _send(self, code: int, body: bytes | str, ctype: str = "text/plain; charset=utf-8",
+              headers: dict | None = None):
         if isinstance(body, str):
             body = body.encode("utf-8")
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        allow = self._cors_origin()
+        if allow:
+            self.send_header("Access-Control-Allow-Origin", allow)
+            self.send_header("Vary", "Origin")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
     def _body(self) -> bytes:
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
+        if self.headers.get("Transfer-Encoding"):
+            raise _HttpError(411, "请求体请用 Content-Length 发送（不支持分块传输）。\n")
+        raw = self.headers.get("Content-Length") or "0"
+        if not raw.strip().isdigit():
+            raise _HttpError(400, f"Content-Length 不是数字：{raw[:40]}\n")
+        n = int(raw)
+        if n > self.server.max_body:
+            self.close_connection = True
+            raise _HttpError(413, f"请求体太大（{n} 字节，上限 {self.server.max_body} 字节；"
+                                  "启动时可用 --max-body 调整）。\n")
+        data = self.rfile.read(n) if n else b""
+        if len(data) != n:
+            self.close_connection = True
+            raise _HttpError(400, "请求体不完整。\n")
+        return data
 
     def _params(self) -> tuple[str, dict[str, list[str]]]:
         u = urllib.parse.urlsplit(self.path)
-        return u.path, urllib.parse.parse_qs(u.query, keep_blank_values=True)
+        try:
+            return u.path, urllib.parse.parse_qs(u.query, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise _HttpError(400, "URL 参数不是有效的 UTF-8。\n") from None
+
+    def _dataset(self, params) -> Dataset | None:
+        dg, ng = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+        if not dg and not ng:
+            return None
+        return Dataset(_graph_iris(dg, "default-graph-uri"), _graph_iris(ng, "named-graph-uri"))
+
+    def _check_write(self):
+        """Writes need the server's token and must not come from another site's page."""
+        srv = self.server
+        if srv.read_only:
+            raise _HttpError(403, "只读端点：不接受写入（SPARQL 更新、图存储 PUT/POST/DELETE）；启动时加 --writable 可写。\n")
+        origin = self.headers.get("Origin")
+        cross = self.headers.get("Sec-Fetch-Site", "") == "cross-site"
+        if (origin and origin not in srv.cors and origin != f"http://{self.headers.get('Host', '')}") or \
+                (cross and not origin):
+            raise _HttpError(403, f"拒绝跨站写入（Origin: {origin or '未知'}）。\n")
+        auth = self.headers.get("Authorization", "")
+        given = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        if not (srv.token and given and hmac.compare_digest(given.encode(), srv.token.encode())):
+            raise _HttpError(401, "写入需要令牌：请求头 Authorization: Bearer <令牌>（令牌在服务启动时打印）。\n",
+                             {"WWW-Authenticate": 'Bearer realm="chainkg"'})
 
     # -- SPARQL protocol
-    def _query(self, sparql: str):
+    def _query(self, sparql: str, params):
+        srv = self.server
         try:
-            res = run_query(self.server.store, sparql, timeout=self.server.timeout_s,
-                            isolate=self.server.read_only,
-                            union=None if self.server.read_only else True)
+            res = run_query(srv.store, sparql, timeout=srv.timeout_s, isolate=srv.read_only, reopen=srv.store_path,
+                            union=None if srv.read_only else True, dataset=self._dataset(params),
+                            allow_service=srv.allow_service)
         except QueryError as e:
-            code = 503 if "超时" in str(e) else 400
+            code = 503 if ("超时" in str(e) or "服务器忙" in str(e)) else 400
             return self._send(code, str(e) + "\n")
         if res.kind == "graph":
             mt, rf = _accept(self.headers.get("Accept"), _GRAPH_TYPES)
@@ -767,8 +1022,10 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(200, format_result(res, fmt), _MEDIA[fmt] + "; charset=utf-8")
 
     def _update(self, sparql: str):
-        if self.server.read_only:
-            return self._send(403, "只读端点：不接受 SPARQL 更新（启动时加 --writable 可写）。\n")
+        self._check_write()
+        if not self.server.allow_service and uses_remote(sparql):
+            raise _HttpError(400, "更新含 SERVICE 或 LOAD（会让服务器向外发请求），默认不允许；"
+                                  "确需时启动服务加 --allow-service。\n")
         try:
             with self.server.lock:
                 self.server.store.update(sparql)
@@ -778,43 +1035,72 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(500, f"更新失败：{e}\n")
         return self._send(204, b"")
 
+    def _sparql(self, method: str, params):
+        if method in ("GET", "HEAD"):
+            if "query" in params:
+                return self._query(params["query"][0], params)
+            if "update" in params:
+                return self._send(405, "更新请用 POST。\n", headers={"Allow": "GET, HEAD, POST, OPTIONS"})
+            return self._send(200, _HELP, "text/plain; charset=utf-8")
+        if method != "POST":
+            return self._send(405, "不支持的方法。\n", headers={"Allow": "GET, HEAD, POST, OPTIONS"})
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        body = self._body()
+        if ctype == "application/sparql-query":
+            return self._query(_utf8(body, "查询"), params)
+        if ctype == "application/sparql-update":
+            return self._update(_utf8(body, "更新"))
+        if ctype not in ("application/x-www-form-urlencoded", ""):
+            return self._send(415, f"不支持的内容类型：{ctype}（用 application/sparql-query、"
+                                   "application/sparql-update 或表单）\n")
+        try:
+            form = urllib.parse.parse_qs(_utf8(body, "表单"), keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise _HttpError(400, "表单不是有效的 UTF-8。\n") from None
+        merged = {**params, **form}
+        if "query" in form:
+            return self._query(form["query"][0], merged)
+        if "update" in form:
+            return self._update(form["update"][0])
+        return self._send(400, "缺少 query 或 update 参数。\n")
+
     # -- Graph Store Protocol
     def _target_graph(self, params):
         if "graph" in params:
-            return ox.NamedNode(params["graph"][0])
+            try:
+                return ox.NamedNode(params["graph"][0])
+            except ValueError as e:
+                raise _HttpError(400, f"graph 参数不是合法 IRI：{e}\n") from None
         return ox.DefaultGraph()
 
-    def _gsp(self, method: str, params):
-        try:
-            g = self._target_graph(params)
-        except ValueError as e:
-            return self._send(400, f"graph 参数不是合法 IRI：{e}\n")
+    def _gsp_read(self, g, params):
         store = self.server.store
-        if method in ("GET", "HEAD"):
-            if "graph" not in params and "default" not in params:
-                if default_is_union(store):  # the dataset as built: named graphs, not the union copy
-                    data = ox.serialize((q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)),
-                                        format=ox.RdfFormat.N_QUADS)
-                else:
-                    data = store.dump(format=ox.RdfFormat.N_QUADS)
-                return self._send(200, data, "application/n-quads; charset=utf-8")
-            if isinstance(g, ox.NamedNode) and not store.contains_named_graph(g):
-                return self._send(404, f"没有这个图：{g.value}\n")
-            mt, rf = _accept(self.headers.get("Accept"), _GRAPH_TYPES[:2] + _GRAPH_TYPES[4:])
-            kw = {"prefixes": PREFIXES} if rf == ox.RdfFormat.TURTLE else {}
-            return self._send(200, store.dump(format=rf, from_graph=g, **kw), mt + "; charset=utf-8")
-        if self.server.read_only:
-            return self._send(403, "只读端点：不接受 Graph Store 写入（启动时加 --writable 可写）。\n")
-        if method == "DELETE":
-            if isinstance(g, ox.NamedNode):
-                if not store.contains_named_graph(g):
-                    return self._send(404, f"没有这个图：{g.value}\n")
-                with self.server.lock:
-                    store.remove_graph(g)
+        if "graph" not in params and "default" not in params:
+            if default_is_union(store):  # the dataset as built: named graphs, not the union copy
+                data = ox.serialize((q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)),
+                                    format=ox.RdfFormat.N_QUADS)
             else:
-                with self.server.lock:
-                    store.clear_graph(g)
-            return self._send(204, b"")
+                data = store.dump(format=ox.RdfFormat.N_QUADS)
+            return self._send(200, data, "application/n-quads; charset=utf-8")
+        if isinstance(g, ox.NamedNode) and not store.contains_named_graph(g):
+            return self._send(404, f"没有这个图：{g.value}\n")
+        mt, rf = _accept(self.headers.get("Accept"), _GRAPH_TYPES[:2] + _GRAPH_TYPES[4:])
+        kw = {"prefixes": PREFIXES} if rf == ox.RdfFormat.TURTLE else {}
+        return self._send(200, store.dump(format=rf, from_graph=g, **kw), mt + "; charset=utf-8")
+
+    def _gsp_delete(self, g):
+        store = self.server.store
+        if isinstance(g, ox.NamedNode) and not store.contains_named_graph(g):
+            return self._send(404, f"没有这个图：{g.value}\n")
+        with self.server.lock:
+            if isinstance(g, ox.NamedNode):
+                store.remove_graph(g)
+            else:
+                store.clear_graph(g)
+        return self._send(204, b"")
+
+    def _gsp_write(self, method: str, g):
+        store = self.server.store
         ctype = (self.headers.get("Content-Type") or "text/turtle").split(";")[0].strip().lower()
         rf = ox.RdfFormat.from_media_type(ctype)
         if rf is None:
@@ -822,16 +1108,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         existed = isinstance(g, ox.NamedNode) and store.contains_named_graph(g)
         try:
-            quads = list(ox.parse(body, format=rf, base_iri=None,
-                                  **({} if rf.supports_datasets else {})))
-        except SyntaxError as e:
-            return self._send(400, f"RDF 解析失败：{e}\n")
+            quads = list(ox.parse(body, format=rf, base_iri=None))
+        except (SyntaxError, ValueError) as e:
+            return self._send(400, f"RDF 解析失败：{str(e)[:300]}\n")
         with self.server.lock:
             if method == "PUT":
-                if isinstance(g, ox.NamedNode):
-                    if existed:
-                        store.remove_graph(g)
-                else:
+                if existed:
+                    store.remove_graph(g)
+                elif not isinstance(g, ox.NamedNode):
                     store.clear_graph(g)
             if rf.supports_datasets:
                 store.extend(quads)
@@ -841,36 +1125,43 @@ class _Handler(BaseHTTPRequestHandler):
                 store.add_graph(g)
         return self._send(204 if existed or method == "POST" else 201, b"")
 
+    def _gsp(self, method: str, params):
+        g = self._target_graph(params)
+        if method in ("GET", "HEAD"):
+            return self._gsp_read(g, params)
+        if method not in ("PUT", "POST", "DELETE"):
+            return self._send(405, "不支持的方法。\n", headers={"Allow": "GET, HEAD, PUT, POST, DELETE, OPTIONS"})
+        self._check_write()
+        if method == "DELETE":
+            return self._gsp_delete(g)
+        return self._gsp_write(method, g)
+
+    def _options(self, path: str):
+        allow = "GET, HEAD, PUT, POST, DELETE, OPTIONS" if path in _GSP_PATHS else "GET, HEAD, POST, OPTIONS"
+        headers = {"Allow": allow}
+        if self._cors_origin():
+            headers.update({"Access-Control-Allow-Methods": allow, "Access-Control-Max-Age": "600",
+                            "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization"})
+        return self._send(204, b"", headers=headers)
+
     # -- dispatch
     def _dispatch(self, method: str):
-        path, params = self._params()
         try:
-            if path in ("/store", "/data", "/rdf-graphs/service"):
+            path, params = self._params()
+            if method == "OPTIONS":
+                return self._options(path)
+            if path in _GSP_PATHS:
                 return self._gsp(method, params)
-            if path in ("/", "/sparql", "/query", "/update"):
-                if method in ("GET", "HEAD"):
-                    if "query" in params:
-                        return self._query(params["query"][0])
-                    if "update" in params:
-                        return self._send(405, "更新请用 POST。\n")
-                    return self._send(200, _HELP, "text/plain; charset=utf-8")
-                if method == "POST":
-                    ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-                    body = self._body()
-                    if ctype == "application/sparql-query":
-                        return self._query(body.decode("utf-8"))
-                    if ctype == "application/sparql-update":
-                        return self._update(body.decode("utf-8"))
-                    form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)
-                    if "query" in form:
-                        return self._query(form["query"][0])
-                    if "update" in form:
-                        return self._update(form["update"][0])
-                    return self._send(400, "缺少 query 或 update 参数。\n")
-                return self._send(405, "不支持的方法。\n")
+            if path in _SPARQL_PATHS:
+                return self._sparql(method, params)
             return self._send(404, "没有这个路径；查询请用 /sparql ，图存储协议请用 /store 。\n")
-        except BrokenPipeError:
-            pass
+        except _HttpError as e:
+            try:
+                self._send(e.code, e.message, headers=e.headers)
+            except OSError:
+                pass
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True
         except Exception as e:  # noqa: BLE001 - never leak a traceback to the client
             try:
                 self._send(500, f"服务器内部错误：{type(e).__name__}: {e}\n")
@@ -892,26 +1183,79 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self._dispatch("DELETE")
 
+    def do_OPTIONS(self):
+        self._dispatch("OPTIONS")
+
+
+_GSP_PATHS = ("/store", "/data", "/rdf-graphs/service")
+_SPARQL_PATHS = ("/", "/sparql", "/query", "/update")
 
 _HELP = """chainkg SPARQL 端点
   查询：GET /sparql?query=…  或  POST /sparql（application/sparql-query 或表单 query=…）
+        可加 default-graph-uri / named-graph-uri 指定数据集
         结果格式按 Accept：application/sparql-results+json（默认）、text/csv、application/sparql-results+xml
-  图存储协议：GET/PUT/POST/DELETE /store?graph=IRI （或 ?default）
+  图存储协议：GET/PUT/POST/DELETE /store?graph=IRI （或 ?default）；写入需 --writable 与令牌
   默认图 = 所有命名图的并集。
 """
 
+MAX_BODY = 64 * 1024 * 1024
+IDLE_TIMEOUT = 20.0
+MAX_THREADS = 32
+
 
 class SparqlServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer with a cap on concurrent connections (over the cap: 503 at once), a
+    listen backlog of 128, and the listening socket kept out of forked query workers."""
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
 
-    def __init__(self, addr, store, read_only=True, timeout=30.0, verbose=False):
-        super().__init__(addr, _Handler)
+    def __init__(self, addr, store, read_only=True, timeout=30.0, verbose=False, *, token: str | None = None,
+                 cors: tuple[str, ...] = (), allow_service: bool = False, max_body: int = MAX_BODY,
+                 idle_timeout: float = IDLE_TIMEOUT, max_threads: int = MAX_THREADS,
+                 store_path: str | None = None):
         self.store = store
+        self.store_path = store_path  # writable: queries run in workers that re-open it read-only
         self.read_only = read_only
         self.timeout_s = timeout
         self.verbose = verbose
+        self.token = token
+        self.cors = tuple(cors)
+        self.allow_service = allow_service
+        self.max_body = max_body
+        self.idle_timeout = idle_timeout
+        self.slots = threading.BoundedSemaphore(max_threads)
         self.lock = threading.RLock()
+        super().__init__(addr, _Handler)  # binds: may raise OSError (port in use)
+        _SERVER_FDS.add(self.fileno())
+
+    def process_request(self, request, client_address):
+        if not self.slots.acquire(blocking=False):
+            msg = "服务器忙：同时连接数已达上限，请稍后再试。\n".encode("utf-8")
+            try:
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                b"Retry-After: 1\r\nConnection: close\r\nContent-Length: "
+                                + str(len(msg)).encode() + b"\r\n\r\n" + msg)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def server_close(self):
+        _SERVER_FDS.discard(self.socket.fileno())
+        super().server_close()
+        close_workers(self.store)
 
     @property
     def url(self) -> str:
@@ -920,9 +1264,12 @@ class SparqlServer(ThreadingHTTPServer):
 
 
 def make_server(store_dir: Path, host: str = "127.0.0.1", port: int = 7878, read_only: bool = True,
-                timeout: float | None = 30, verbose: bool = False, memory: bool | None = None) -> SparqlServer:
+                timeout: float | None = 30, verbose: bool = False, memory: bool | None = None,
+                **options) -> SparqlServer:
     """The server object (not yet serving): .serve_forever(), .shutdown(), .url.
 
+    options: token (required for writes), cors (allowed origins), allow_service, max_body,
+    idle_timeout, max_threads (see SparqlServer).
     memory=True serves from an in-memory copy of the store (read-only only). Default: the
     persistent store, which answers the canned queries as fast or faster with the deduplicated
     default graph and opens at once (module docstring). A writable server always works on the
@@ -930,48 +1277,81 @@ def make_server(store_dir: Path, host: str = "127.0.0.1", port: int = 7878, read
     if memory is None:
         memory = False
     store = open_store(Path(store_dir), read_only=read_only, memory=memory and read_only)
-    return SparqlServer((host, port), store, read_only=read_only, timeout=timeout, verbose=verbose)
+    if not read_only:
+        p = Path(store_dir)
+        options.setdefault("store_path", str(p / "store" if _is_store_dir(p / "store") else p))
+    return SparqlServer((host, port), store, read_only=read_only, timeout=timeout, verbose=verbose, **options)
 
 
 def serve(store_dir: Path, host: str = "127.0.0.1", port: int = 7878, read_only: bool = True,
-          timeout: float | None = 30, memory: bool | None = None) -> None:
-    """SPARQL 1.1 Protocol endpoint at /sparql and Graph Store Protocol at /store; blocks."""
-    srv = make_server(store_dir, host, port, read_only, timeout, verbose=True, memory=memory)
+          timeout: float | None = 30, memory: bool | None = None, **options) -> None:
+    """SPARQL 1.1 Protocol endpoint at /sparql and Graph Store Protocol at /store; blocks until
+    SIGINT or SIGTERM, then stops the query workers and frees the port."""
+    if not read_only and not options.get("token"):
+        options["token"] = os.environ.get("KG_SERVE_TOKEN") or secrets.token_urlsafe(24)
+    srv = make_server(store_dir, host, port, read_only, timeout, verbose=False, memory=memory, **options)
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     mode = "只读" if read_only else "可写"
-    print(f"SPARQL 端点（{mode}）：{srv.url}/sparql   图存储：{srv.url}/store   Ctrl+C 停止",
-          file=sys.stderr)
+    print(f"SPARQL 端点（{mode}）：{srv.url}/sparql    （图存储协议：同一服务的 /store；Ctrl+C 停止）", flush=True)
+    if not read_only:
+        src = "环境变量 KG_SERVE_TOKEN" if os.environ.get("KG_SERVE_TOKEN") == options["token"] else "本次随机生成"
+        print(f"写入令牌（{src}）：{options['token']}    写入请求需带 Authorization: Bearer <令牌>", flush=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         srv.server_close()
+        print("已停止", flush=True)
 
 
 # --------------------------------------------------------------------------- push (GSP client)
 
-def _http(method: str, url: str, body: bytes, ctype: str, auth, timeout: float = 300):
+_PUSH_HINTS = {401: "需要认证：--user/--password，或 kg serve 的写入令牌 --token", 403: "服务器拒绝写入（只读、无权限或跨站）",
+               404: "端点路径不对（Fuseki: /数据集/data；GraphDB: /repositories/库/rdf-graphs/service；"
+                    "Virtuoso: /sparql-graph-crud-auth；kg serve: /store）",
+               405: "该路径不支持此方法：请用图存储协议（GSP）端点", 413: "请求体太大",
+               415: "服务器不接受此 RDF 格式"}
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a redirect could send the data elsewhere
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _http(method: str, url: str, body: bytes, ctype: str, auth, timeout: float = 300, token: str | None = None):
     req = urllib.request.Request(url, data=body, method=method)
     req.add_header("Content-Type", ctype)
-    if auth:
-        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-        req.add_header("Authorization", f"Basic {token}")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    elif auth:
+        basic = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        req.add_header("Authorization", f"Basic {basic}")
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
+        with _OPENER.open(req, timeout=timeout) as r:
             return r.status
     except urllib.error.HTTPError as e:
-        detail = e.read(500).decode("utf-8", "replace").strip()
-        hint = {401: "需要认证或用户名/密码错误（--user）", 403: "服务器拒绝写入（只读或无权限）",
-                404: "端点路径不对（Fuseki: /数据集/data；GraphDB: /repositories/库/rdf-graphs/service；"
-                     "Virtuoso: /sparql-graph-crud-auth）",
-                405: "该路径不支持此方法：请用图存储协议（GSP）端点", 413: "请求体太大",
-                415: "服务器不接受此 RDF 格式"}.get(e.code, "")
-        raise PushError(f"推送失败：{method} {url} → HTTP {e.code} {e.reason}"
-                        + (f"（{hint}）" if hint else "") + (f"\n服务器返回：{detail}" if detail else "")) from None
+        detail = " ".join(e.read(300).decode("utf-8", "replace").split())
+        hint = _PUSH_HINTS.get(e.code, "")
+        raise PushError(f"{method} {url} → HTTP {e.code} {e.reason}" + (f"（{hint}）" if hint else "")
+                        + (f"；服务器返回：{detail}" if detail else "")) from None
     except urllib.error.URLError as e:
-        raise PushError(f"推送失败：无法连接 {url}（{e.reason}）。请检查端点地址和服务是否启动。") from None
+        r = e.reason
+        why = ("连接被拒绝" if isinstance(r, ConnectionRefusedError) else "超时" if isinstance(r, TimeoutError)
+               else "无法解析主机名" if isinstance(r, socket.gaierror) else str(r))
+        raise PushError(f"无法连接 {url}（{why}）；请检查端点地址和服务是否启动") from None
+    except TimeoutError:
+        raise PushError(f"{url} 在 {timeout:g} 秒内没有响应（可用 --timeout 调大）") from None
     except OSError as e:
-        raise PushError(f"推送失败：{url}（{e}）") from None
+        raise PushError(f"{url}（{e}）") from None
 
 
 def _with_param(endpoint: str, key: str, value: str | None) -> str:
@@ -981,84 +1361,71 @@ def _with_param(endpoint: str, key: str, value: str | None) -> str:
     return f"{endpoint}{sep}{key}={urllib.parse.quote(value, safe='')}"
 
 
+def check_endpoint(endpoint: str) -> None:
+    """Only http(s) URLs with a host: anything else fails at once (ftp:// used to hang)."""
+    u = urllib.parse.urlsplit(endpoint)
+    if u.scheme.lower() not in ("http", "https") or not u.netloc:
+        raise PushError(f"不支持的端点地址：{endpoint}（只支持 http:// 或 https:// 开头的图存储协议地址）")
+
+
 def push(out_dir: Path, endpoint: str, graph_iri: str | None = None,
-         auth: tuple[str, str] | None = None, per_graph: bool = True) -> dict:
+         auth: tuple[str, str] | None = None, per_graph: bool = True, *, token: str | None = None,
+         timeout: float = 300, progress=None, union_default: bool = False) -> dict:
     """Upload OUT's graph to a SPARQL 1.1 Graph Store HTTP Protocol endpoint (Turtle bodies).
 
     per_graph (default): PUT each named graph to ?graph=IRI (replacing it), triples of the default
     graph POSTed to ?default. graph_iri: PUT the union into that one graph. Otherwise POST the
     union to ?default. Works with Fuseki (/ds/data), GraphDB (/repositories/R/rdf-graphs/service),
-    Virtuoso (/sparql-graph-crud[-auth]) and our own `serve --writable` (/store).
+    Virtuoso (/sparql-graph-crud[-auth]) and our own `serve --writable` (/store, token=…).
+    union_default (with per_graph): also PUT the deduplicated union of the named graphs into the
+    default graph, as `kg build` stores it locally: the canned queries (which read the default
+    graph) then return the same rows on a store whose default graph is not the union of its named
+    graphs (Fuseki's default configuration, Oxigraph without --union-default-graph).
+    progress(i, n, graph_or_None, triples) is called after each request. On failure the PushError
+    says which graphs were already replaced; its .sent lists them.
     """
+    check_endpoint(endpoint)
     # the graph FILE, not the store: a store's default graph holds the union copy of the named
     # graphs (build_store), which would otherwise be sent a second time to ?default
     src = _graph_file(Path(out_dir))
     mem = ox.Store()
     mem.bulk_load(path=str(src), format=_format_for(src))
     ctype = "text/turtle; charset=utf-8"
-    sent = []
 
-    def ttl(graph) -> tuple[bytes, int]:
+    def ttl(graph):
         triples = [q.triple for q in mem.quads_for_pattern(None, None, None, graph)]
         return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), len(triples)
 
-    def union() -> tuple[bytes, int]:
+    def union():
         triples = {q.triple for q in mem}
         return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), len(triples)
 
+    # (method, url, graph IRI or None, body maker)
     if graph_iri:
-        body, n = union()
-        status = _http("PUT", _with_param(endpoint, "graph", graph_iri), body, ctype, auth)
-        sent.append({"graph": graph_iri, "triples": n, "status": status})
+        plan = [("PUT", _with_param(endpoint, "graph", graph_iri), graph_iri, union)]
     elif per_graph:
-        for g in sorted(mem.named_graphs(), key=lambda x: str(x)):
-            body, n = ttl(g)
-            status = _http("PUT", _with_param(endpoint, "graph", g.value), body, ctype, auth)
-            sent.append({"graph": g.value, "triples": n, "status": status})
-        body, n = ttl(ox.DefaultGraph())
-        if n:
-            status = _http("POST", _with_param(endpoint, "default", None), body, ctype, auth)
-            sent.append({"graph": None, "triples": n, "status": status})
+        plan = [("PUT", _with_param(endpoint, "graph", g.value), g.value, lambda g=g: ttl(g))
+                for g in sorted(mem.named_graphs(), key=lambda x: str(x))]
+        if union_default:
+            plan.append(("PUT", _with_param(endpoint, "default", None), None, union))
+        elif next(iter(mem.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+            plan.append(("POST", _with_param(endpoint, "default", None), None, lambda: ttl(ox.DefaultGraph())))
     else:
-        body, n = union()
-        status = _http("POST", _with_param(endpoint, "default", None), body, ctype, auth)
-        sent.append({"graph": None, "triples": n, "status": status})
+        plan = [("POST", _with_param(endpoint, "default", None), None, union)]
+    sent: list[dict] = []
+    for i, (method, url, graph, make) in enumerate(plan, 1):
+        body, n = make()
+        try:
+            status = _http(method, url, body, ctype, auth, timeout=timeout, token=token)
+        except PushError as e:
+            done = "、".join(s["graph"] or "默认图" for s in sent[:3]) + ("等" if len(sent) > 3 else "")
+            err = PushError(f"推送失败（第 {i}/{len(plan)} 个图 {graph or '默认图'}）：{e}；"
+                            + (f"此前已替换 {len(sent)} 个图（{done}），其余 {len(plan) - i + 1} 个未推送"
+                               if sent else "尚未替换任何图"))
+            err.sent = sent
+            raise err from None
+        sent.append({"graph": graph, "triples": n, "status": status})
+        if progress:
+            progress(i, len(plan), graph, n)
     return {"endpoint": endpoint, "graphs": len(sent), "triples": sum(s["triples"] for s in sent),
             "requests": sent}
-
-
-def _main(argv=None) -> int:  # python -m kg.store serve STORE_DIR [port]
-    import argparse
-    ap = argparse.ArgumentParser(prog="python -m kg.store")
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("build")
-    b.add_argument("src")
-    b.add_argument("store")
-    s = sub.add_parser("serve")
-    s.add_argument("store")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=7878)
-    s.add_argument("--writable", action="store_true")
-    s.add_argument("--timeout", type=float, default=30)
-    q = sub.add_parser("query")
-    q.add_argument("store")
-    q.add_argument("query")
-    q.add_argument("--format", default="table")
-    q.add_argument("--timeout", type=float, default=None)
-    a = ap.parse_args(argv)
-    if a.cmd == "build":
-        print(json.dumps(build_store(Path(a.src), Path(a.store)), ensure_ascii=False, indent=1))
-    elif a.cmd == "serve":
-        serve(Path(a.store), a.host, a.port, read_only=not a.writable, timeout=a.timeout)
-    else:
-        try:
-            print(format_result(run_query(open_store(Path(a.store)), load_query(a.query), a.timeout),
-                                a.format))
-        except QueryError as e:
-            print(e, file=sys.stderr)
-            return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main())

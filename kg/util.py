@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import tempfile
 import unicodedata
 from contextlib import contextmanager
@@ -85,3 +86,246 @@ def atomic_dir(path: str | os.PathLike):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+# ---------------------------------------------------------------- whole-output transactions
+
+class OutputBusy(RuntimeError):
+    """Another process holds the lock of this output folder."""
+
+
+class OutputNotOurs(RuntimeError):
+    """The output folder exists and does not look like a previous build's output."""
+
+
+MANIFEST = "manifest.json"
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False when unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (22, 38, 95):  # EINVAL / ENOSYS / EOPNOTSUPP: file system without exchange
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class OutputTransaction:
+    """Build a whole output folder beside `out` and swap it in at the end.
+
+    * lock: `.{name}.lock` beside `out`, held with flock for the whole build (released by the
+      kernel if the process dies), so a second build into the same folder fails at once;
+    * temp folders `.{name}.build-*` / `.{name}.old-*` left by killed builds are removed;
+    * commit(): fsync, then one atomic exchange of the temp folder with `out` (two renames where
+      the file system cannot exchange: `out` is missing only between them), then the old output
+      is removed. Until commit() the previous output is untouched.
+    """
+
+    def __init__(self, out: str | os.PathLike):
+        self.out = Path(os.path.abspath(out))
+        if not self.out.name:
+            raise OutputNotOurs(str(out))
+        self.parent = self.out.parent
+        self.lock_path = self.parent / f".{self.out.name}.lock"
+        self.tmp: Path | None = None
+        self._lock_fd: int | None = None
+
+    def __enter__(self) -> "OutputTransaction":
+        self.parent.mkdir(parents=True, exist_ok=True)
+        self._lock()
+        try:
+            self._check_out()
+            self.cleanup_stale()
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.build-", dir=self.parent))
+        except BaseException:
+            self._unlock()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self.tmp is not None and self.tmp.exists():
+                shutil.rmtree(self.tmp, ignore_errors=True)
+        finally:
+            self._unlock()
+
+    def _lock(self) -> None:
+        import fcntl
+
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise OutputBusy(str(self.out)) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._lock_fd = fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    def _check_out(self) -> None:
+        """Refuse to replace a folder that is not ours (it would be deleted by the swap)."""
+        o = self.out
+        if o.is_symlink() or (o.exists() and not o.is_dir()):
+            raise OutputNotOurs("link" if o.is_symlink() else "file")
+        if o.is_dir() and any(o.iterdir()) and not ((o / MANIFEST).is_file() or (o / "graph.trig").is_file()):
+            raise OutputNotOurs(str(o))
+
+    def cleanup_stale(self) -> list[Path]:
+        """Remove temp folders of builds that died (we hold the lock, so none is running)."""
+        gone = []
+        if not self.out.exists():  # a build killed between the two fallback renames: restore
+            olds = sorted(self.parent.glob(f".{self.out.name}.old-*"), key=lambda p: p.stat().st_mtime)
+            if olds and olds[-1].is_dir():
+                os.replace(olds[-1], self.out)
+        for p in self.parent.glob(f".{self.out.name}.*"):
+            rest = p.name[len(self.out.name) + 2:]
+            if p.is_dir() and not p.is_symlink() and (rest.startswith("build-") or rest.startswith("old-")):
+                shutil.rmtree(p, ignore_errors=True)
+                gone.append(p)
+        return gone
+
+    def commit(self) -> None:
+        assert self.tmp is not None
+        os.chmod(self.tmp, 0o777 & ~_UMASK)
+        for root, _dirs, files in os.walk(self.tmp):
+            for f in files:
+                try:
+                    fd = os.open(os.path.join(root, f), os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+                except OSError:
+                    pass
+            _fsync_dir(Path(root))
+        if self.out.exists():
+            if _exchange(self.tmp, self.out):
+                old = self.tmp  # now holds the previous output
+            else:
+                old = self.parent / f".{self.out.name}.old-{os.getpid()}"
+                os.replace(self.out, old)
+                os.replace(self.tmp, self.out)
+            self.tmp = None
+            _fsync_dir(self.parent)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(self.tmp, self.out)
+            self.tmp = None
+            _fsync_dir(self.parent)
+
+
+def _sha256_file(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def output_files(folder: Path) -> dict[str, str]:
+    """{relative path: sha256} of every file under folder except the manifest."""
+    folder = Path(folder)
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and not p.is_symlink() and p.name != MANIFEST:
+            out[p.relative_to(folder).as_posix()] = _sha256_file(p)
+    return out
+
+
+def write_manifest(folder: Path, info: dict) -> Path:
+    """Write folder/manifest.json last: `info` plus the sha256 of every output file."""
+    import json
+
+    data = dict(info)
+    data["files"] = output_files(folder)
+    path = Path(folder) / MANIFEST
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return path
+
+
+def check_manifest(folder: Path) -> list[str]:
+    """Differences between folder and its manifest ([] = the folder is exactly one build's output)."""
+    import json
+
+    try:
+        data = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        return [f"manifest: {e}"]
+    listed, actual = data.get("files", {}), output_files(folder)
+    problems = [f"missing {k}" for k in listed if k not in actual]
+    problems += [f"extra {k}" for k in actual if k not in listed]
+    problems += [f"changed {k}" for k in listed if k in actual and actual[k] != listed[k]]
+    return problems
+
+
+# ---------------------------------------------------------------- safe text outputs
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def csv_cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection): text starting
+    with = + - @ tab or CR gets a leading apostrophe; plain numbers (-3.5, +12%) stay as they are."""
+    if value is None:
+        return ""
+    s = value if isinstance(value, str) else str(value)
+    if s.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(s):
+        return "'" + s
+    return s
+
+
+def csv_text(header: list, rows, bom: bool = True) -> str:
+    """CSV for people (Excel): CRLF rows, every cell through csv_cell, UTF-8 BOM first."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([csv_cell(h) for h in header])
+    w.writerows([csv_cell(c) for c in r] for r in rows)
+    return ("\ufeff" if bom else "") + buf.getvalue()
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
+def md_escape(s) -> str:
+    """Text for a Markdown table cell or heading: no raw HTML, no links/emphasis, one line."""
+    s = "" if s is None else str(s)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = re.sub(r"[\r\n]+", " ", s)
+    return _MD_SPECIAL.sub(r"\\\1", s)

@@ -172,7 +172,9 @@ def _find(g, nodes: dict, kind: str, name: str):
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        raise ValueError(f"图中找不到{kind}「{name}」")
+        zh = {"cluster": "产业集群", "chain": "产业链", "enterprise": "企业", "place": "地点", "project": "项目",
+              "product": "产品", "segment": "产业链环节"}[kind]
+        raise ValueError(f"图谱中找不到{zh}「{name}」")
     raise ValueError(f"「{name}」匹配到多个：" + "、".join(sorted(_label(g, h) for h in hits)[:10]))
 
 
@@ -284,6 +286,32 @@ def _overview(nodes: dict, edges: list, focus) -> set:
     return keep if any(nodes[n] not in OVERVIEW_TYPES for n in keep) else set()
 
 
+def _apply_focus(g: rdflib.Graph, nodes: dict, edges: list, focus: dict) -> tuple[dict, list, str]:
+    """Keep the focused entity and its neighbourhood (for a chain: also every segment's members)."""
+    depth = int(focus.get("depth", 1))
+    kinds = [k for k in focus if k != "depth"]
+    if len(kinds) != 1:
+        raise ValueError("focus 需要且只需要一个键：cluster、chain、place 或 enterprise（另可加 depth）")
+    centre = _find(g, nodes, kinds[0], str(focus[kinds[0]]))
+    keep = _subgraph(nodes, edges, centre, depth)
+    subtitle = f"聚焦：{_label(g, centre)}（{depth} 跳）"
+    if kinds[0] == "chain":
+        members = _chain_members(g, nodes, centre)
+        keep |= members
+        n_firms = sum(nodes[m] in ("Enterprise", "Organization") for m in members)
+        n_proj = sum(nodes[m] == "Project" for m in members)
+        n_seg = sum(nodes[m] == "ChainSegment" for m in members)
+        subtitle += f"；环节 {n_seg} 个，其中企业 {n_firms} 家、项目 {n_proj} 个"
+    return ({n: t for n, t in nodes.items() if n in keep},
+            [e for e in edges if e[0] in keep and e[2] in keep], subtitle)
+
+
+def _chain_members(g: rdflib.Graph, nodes: dict, chain) -> set:
+    """A chain's segments and every firm and project placed in them (kg:inSegment), at any depth."""
+    segs = {s for s in g.subjects(KG.segmentOf, chain) if s in nodes}
+    return segs | {x for seg in segs for x in g.subjects(KG.inSegment, seg) if x in nodes}
+
+
 def _options(n_nodes: int) -> dict:
     big = n_nodes > LAYOUT_THRESHOLD
     # physics runs only during stabilisation, then the page switches it off; fewer iterations for
@@ -331,15 +359,7 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
     nodes, edges = _collect(g)
     subtitle = ""
     if focus:
-        depth = int(focus.get("depth", 1))
-        kinds = [k for k in focus if k != "depth"]
-        if len(kinds) != 1:
-            raise ValueError("focus 需要且只需要一个键：cluster、chain、place 或 enterprise（另可加 depth）")
-        centre = _find(g, nodes, kinds[0], str(focus[kinds[0]]))
-        keep = _subgraph(nodes, edges, centre, depth)
-        nodes = {n: t for n, t in nodes.items() if n in keep}
-        edges = [e for e in edges if e[0] in keep and e[2] in keep]
-        subtitle = f"聚焦：{_label(g, centre)}（{depth} 跳）"
+        nodes, edges, subtitle = _apply_focus(g, nodes, edges, focus)
 
     degree = defaultdict(int)
     edges_by = defaultdict(list)
@@ -384,23 +404,28 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
 
 
 def _js(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False).replace("</", "<\\/").replace("\u2028", "\\u2028") \
-        .replace("\u2029", "\\u2029")
+    """JSON safe inside <script>: no `<` at all (so no `</script>` and no `<!--`), no `>`/`&`, and
+    no U+2028/2029 line terminators."""
+    return (json.dumps(obj, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def _esc(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+_SLOTS = re.compile(r"/\*VIS_CSS\*/|/\*VIS_JS\*/|__TITLE__|__SUBTITLE__|/\*DATA\*/")
 
 
 def _page(title, subtitle, nodes, edges, options, legend) -> str:
     js, css = _vis_assets()
-    return (_TEMPLATE
-            .replace("/*VIS_CSS*/", css.replace("</", "<\\/"))
-            .replace("/*VIS_JS*/", js.replace("</script", "<\\/script"))
-            .replace("__TITLE__", _esc(title))
-            .replace("__SUBTITLE__", _esc(subtitle))
-            .replace("/*DATA*/", "const NODES = " + _js(nodes) + ";\nconst EDGES = " + _js(edges)
-                     + ";\nconst OPTIONS = " + _js(options) + ";\nconst LEGEND = " + _js(legend) + ";"))
+    fill = {"/*VIS_CSS*/": css.replace("</", "<\\/"),
+            "/*VIS_JS*/": js.replace("</script", "<\\/script"),
+            "__TITLE__": _esc(title), "__SUBTITLE__": _esc(subtitle),
+            "/*DATA*/": "const NODES = " + _js(nodes) + ";\nconst EDGES = " + _js(edges)
+                        + ";\nconst OPTIONS = " + _js(options) + ";\nconst LEGEND = " + _js(legend) + ";"}
+    # one pass: text put into one slot is never searched for the next slot
+    return _SLOTS.sub(lambda m: fill[m.group(0)], _TEMPLATE)
 
 
 _TEMPLATE = r"""<!DOCTYPE html>

@@ -93,7 +93,14 @@ def setup_font() -> str | None:
 
     from kg.report import cjk_font
 
-    name = cjk_font()
+    # kg.report.cjk_font() selects the Agg backend for the report writer; in a notebook that would
+    # replace the inline backend and plt.show() would display nothing. Keep the current backend.
+    use = matplotlib.use
+    matplotlib.use = lambda *_a, **_k: None
+    try:
+        name = cjk_font()
+    finally:
+        matplotlib.use = use
     if name is None:
         print("提示：没有找到中文字体，图中的中文可能显示为方框；请 pip install mplfonts 或安装 fonts-noto-cjk。")
         return None

@@ -46,6 +46,19 @@ def test_notebook_runs(name, seeds_out, monkeypatch):
     assert "missing from font" not in text, "Chinese labels render as boxes (missing-glyph warnings printed)"
     assert "正在用样例语料 seeds/ 构建" not in text, "notebook rebuilt the graph instead of using CHAINKG_OUT"
     assert str(seeds_out) in text, "notebook did not report the CHAINKG_OUT folder it uses"
+    charts = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "plt.show()" in c.source]
+    no_image = [i for i in charts if not any("image/png" in o.get("data", {}) for o in nb.cells[i].get("outputs", []))]
+    assert no_image == [], f"{name}: chart cells {no_image} displayed no image"
+
+
+CHART_CELLS = {"01_explore.ipynb": 2, "02_chain_leaders.ipynb": 2, "03_gaps.ipynb": 2, "04_sparql_cookbook.ipynb": 0}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_chart_cells_counted(name):
+    """The chart test above looks for plt.show(): every notebook's charts are found by it."""
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    assert sum(c.cell_type == "code" and "plt.show()" in c.source for c in nb.cells) == CHART_CELLS[name]
 
 
 def test_cjk_font_renders_chinese(tmp_path):

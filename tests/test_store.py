@@ -343,10 +343,15 @@ def test_http_endpoint_read_only(out_dir):
         push(out_dir, s.url + "/store")  # server stopped
 
 
+TOKEN = "test-token-123"
+
+
 def test_push_graph_store_protocol(out_dir, tmp_path):
     target = tmp_path / "target"
-    with Running(target, read_only=False, timeout=None) as s:
-        r = push(out_dir, f"{s.url}/store")
+    with Running(target, read_only=False, timeout=None, token=TOKEN) as s:
+        with pytest.raises(PushError, match="HTTP 401"):  # writes need the token
+            push(out_dir, f"{s.url}/store")
+        r = push(out_dir, f"{s.url}/store", token=TOKEN)
         # named graphs only: the store's default-graph union copy is not pushed a second time
         assert r["graphs"] == 3 and r["triples"] == 148
         assert all(x["graph"] for x in r["requests"])
@@ -356,7 +361,7 @@ def test_push_graph_store_protocol(out_dir, tmp_path):
         code, _, body = sparql_get(s.url, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "148"
         # PUT replaces: pushing again keeps the same size and answers 204
-        r = push(out_dir, f"{s.url}/store")
+        r = push(out_dir, f"{s.url}/store", token=TOKEN)
         assert all(x["status"] == 204 for x in r["requests"])
         code, _, body = sparql_get(s.url, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "148"
@@ -366,9 +371,9 @@ def test_push_graph_store_protocol(out_dir, tmp_path):
         code, _, body = sparql_get(s.url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "148"
         # union into a single graph
-        r = push(out_dir, f"{s.url}/store", graph_iri="https://example.org/all", per_graph=False)
+        r = push(out_dir, f"{s.url}/store", graph_iri="https://example.org/all", per_graph=False, token=TOKEN)
         assert r["graphs"] == 1 and r["triples"] == 148
         # writable endpoint accepts SPARQL update
         code, _, _ = http("POST", f"{s.url}/sparql", b"DROP GRAPH <https://example.org/all>",
-                          {"Content-Type": "application/sparql-update"})
+                          {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
         assert code == 204

@@ -219,3 +219,27 @@ def test_in_headless_chromium(tmp_path):
         assert not severe, severe
     finally:
         driver.quit()
+
+
+def test_chain_view_lists_firms_and_projects_per_segment(tmp_path):
+    """--chain shows each segment's firms and projects even where they are two hops from the chain."""
+    ds = sample_dataset()
+    ref = ds.graph(URIRef(KGR + "graph/reference"))
+    ana = ds.graph(URIRef(KGR + "graph/analysis"))
+    chain = URIRef(entity_iri("IndustryChain", "半导体产业链"))
+    seg2 = URIRef(entity_iri("ChainSegment", "封装"))
+    ref.add((seg2, RDF.type, KG.ChainSegment))
+    ref.add((seg2, RDFS.label, zh("封装")))
+    ref.add((seg2, KG.segmentOf, chain))
+    far = URIRef(entity_iri("Enterprise", "示例封装测试有限公司"))
+    proj = URIRef(entity_iri("Project", "碳化硅衬底项目"))
+    ana.add((far, RDF.type, KG.Enterprise))
+    ana.add((far, RDFS.label, zh("示例封装测试有限公司")))
+    ana.add((far, KG.inSegment, seg2))
+    ana.add((proj, KG.inSegment, URIRef(entity_iri("ChainSegment", "衬底"))))
+    info = write_html(ds, tmp_path / "chain.html", focus={"chain": "半导体产业链", "depth": 1})
+    html = (tmp_path / "chain.html").read_text(encoding="utf-8")
+    for label in ("示例封装测试有限公司", "碳化硅衬底项目", "封装", "衬底"):
+        assert f'"label": "{label}"' in html, label
+    assert "企业 2 家、项目 1 个" in html
+    assert info["nodes"] >= 6
