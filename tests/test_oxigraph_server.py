@@ -59,11 +59,15 @@ def _remote(url: str, sparql: str) -> list[tuple]:
     with urllib.request.urlopen(req, timeout=60) as r:
         res = json.loads(r.read())
     vs = res["head"]["vars"]
-    return sorted(tuple((b.get(v) or {}).get("value") for v in vs) for b in res["results"]["bindings"])
+    return sorted((tuple((b.get(v) or {}).get("value") for v in vs) for b in res["results"]["bindings"]), key=_key)
 
 
 def _local(store, sparql: str) -> list[tuple]:
-    return sorted(tuple(r) for r in run_query(store, sparql, timeout=60).rows)
+    return sorted((tuple(r) for r in run_query(store, sparql, timeout=60).rows), key=_key)
+
+
+def _key(row: tuple) -> tuple:
+    return tuple("" if x is None else str(x) for x in row)  # unbound (OPTIONAL) cells sort first
 
 
 MUST_HAVE_ROWS = ("chain_leaders", "gaps_by_chain", "enterprises_by_cluster_county", "facts_per_document",
