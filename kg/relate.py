@@ -305,6 +305,15 @@ class _DocCtx:
         return {t: Node(n, t, -1, -1, -1) for t, n in self.focus.items() if t in ("City", "County", "Park")}
 
 
+MAX_TAILS = 24  # tails per head and relation: the nearest ones (pathological lists stay linear)
+
+
+def _nearest(h: Node, tails: list[Node]) -> list[Node]:
+    if len(tails) <= MAX_TAILS:
+        return tails
+    return sorted(tails, key=lambda t: min(abs(t.start - h.end), abs(h.start - t.end)))[:MAX_TAILS]
+
+
 def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx) -> list[Candidate]:
     out = []
     for rel, sig in signatures().items():
@@ -313,7 +322,7 @@ def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx) -> list[Candidate]:
             continue
         tails = _literals(rel, s, si) if sig.get("literal") else [n for n in s.nodes if n.type in sig["tails"]]
         for h in heads:
-            for t in tails:
+            for t in _nearest(h, tails):
                 if t.name != h.name:
                     c = Candidate(h, rel, t, si, head_mates=s.mates(h), tail_mates=s.mates(t))
                     c.features = _pair_features(c, s, ctx.proposed, ctx.focus)
@@ -468,13 +477,12 @@ def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
     chosen += _list_mates(chosen)
     doc = ex.doc
     rels: list[Relation] = []
-    seen: set[tuple] = set()
-    for c, p in sorted(chosen, key=lambda x: -x[1]):
+    best: dict[tuple, tuple[Candidate, float]] = {}
+    for c, p in chosen:  # one relation per (head, rel, tail): its most likely candidate
         key = (c.head.name, c.rel, c.tail.name)
-        if key in seen:
-            chosen.remove((c, p))
-        seen.add(key)
-    for c, p in sorted(chosen, key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):
+        if key not in best or p > best[key][1]:
+            best[key] = (c, p)
+    for c, p in sorted(best.values(), key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):
         literal = c.tail.type == "Literal"
         value, cur = parse_amount(c.tail.name) if c.rel == "investment" else (None, "")
         rels.append(Relation(head=c.head.name, rel=c.rel, tail=c.tail.name, sentence=c.sentence,

@@ -46,14 +46,18 @@ class State:
     removed: set[tuple[str, str]] = field(default_factory=set)  # (type, canonical) no longer mentioned
     _index: list[int] | None = None  # starts of ex.mentions (kept sorted by start); None until first use
     _longest: int = 0
+    _starts: list[int] | None = None  # sentence starts, for sentence_of
 
     @property
     def text(self) -> str:
         return self.ex.doc.text
 
     def sentence_of(self, pos: int) -> int:
-        s = self.ex.doc.sentence_at(pos)
-        return s.index if s is not None else 0
+        """Index of the sentence holding pos (bisection: documents may have thousands)."""
+        if self._starts is None:
+            self._starts = [s.start for s in self.ex.doc.sentences]
+        i = bisect_right(self._starts, pos) - 1
+        return self.ex.doc.sentences[i].index if i >= 0 else 0
 
     def _ensure_index(self) -> None:
         if self._index is None:
