@@ -18,6 +18,8 @@ Mapping: an Enterprise/Project is placed on a segment when a segment keyword is 
 """
 from __future__ import annotations
 
+import os
+
 import hashlib
 import logging
 import re
@@ -364,6 +366,12 @@ def _place_counts(G: _G) -> dict[tuple[str, str], int]:
         for n in G.of_type(KG[t]):
             out[(t, G.label(n))] = len(set(G.g.subjects(KG.denotes, n)))
     return out
+
+
+def _build_time() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds: the same input, the same bytes)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
 
 
 class _Run:
@@ -806,7 +814,7 @@ class _Run:
                                  self.place_of)
         leads = [ld for g in gaps for ld in g.leads]
         return AnalysisResult(local, self._unplaced(local), leaders, gaps, leads, _facts(self.G), chains,
-                              self.clusters, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                              self.clusters, _build_time().strftime("%Y-%m-%dT%H:%M:%SZ"),
                               sorted(c.label for c in self.text_chains.values()), self.focus.label,
                               self.focus.detected, sorted(str(self.G.one(d, DCTERMS.title)) for d in self.register_docs))
 

@@ -396,7 +396,10 @@ def write_outputs(ds: rdflib.Dataset, out_dir: Path) -> dict[str, Path]:
     with atomic_path(paths["trig"]) as tmp:
         ds.serialize(destination=str(tmp), format="trig", encoding="utf-8")
     with atomic_path(paths["nq"]) as tmp:
-        ds.serialize(destination=str(tmp), format="nquads", encoding="utf-8")
+        # lines in sorted order: the same input gives byte-identical N-Quads (diffable builds)
+        data = ds.serialize(format="nquads", encoding="utf-8")
+        lines = sorted(set(data.splitlines(keepends=True)))
+        Path(tmp).write_bytes(b"".join(lines))
     return paths
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -104,12 +105,29 @@ class _Sent:
         self.nodes = sorted(nodes, key=lambda n: (n.start, n.end))
         rx, classes = _cues()
         self.cues = [(m.start() + start, m.end() + start, classes[m.group()]) for m in rx.finditer(text)]
+        self.cue_starts = [c[0] for c in self.cues]
         self.clause_ends = [m.start() + start for m in _CLAUSE.finditer(text)]
+        self.node_starts = [n.start for n in self.nodes]
+        self.place_names = {n.name for n in self.nodes if n.type in PLACE_TYPES}
         self.lists = self._lists()
+        self._groups: dict[int, list[Node]] | None = None
+
+    def between(self, a: int, b: int) -> list[Node]:
+        """Mentions inside [a, b)."""
+        lo, hi = bisect_left(self.node_starts, a), bisect_left(self.node_starts, b)
+        return [n for n in self.nodes[lo:hi] if n.end <= b]
 
     def mates(self, n: Node) -> tuple:
+        """The other items of the list n belongs to."""
         g = self.lists.get(id(n))
-        return () if g is None else tuple(x for x in self.nodes if x is not n and self.lists.get(id(x)) == g)
+        if g is None:
+            return ()
+        if self._groups is None:
+            self._groups = defaultdict(list)
+            for x in self.nodes:
+                if id(x) in self.lists:
+                    self._groups[self.lists[id(x)]].append(x)
+        return tuple(x for x in self._groups[g] if x is not n)
 
     def _lists(self) -> dict[int, int]:
         """id(node) -> list id, for mentions joined to a neighbour of their type by 、/和/与/及."""
@@ -126,20 +144,17 @@ class _Sent:
 
     def cue_classes(self, a: int, b: int) -> set[str]:
         out: set[str] = set()
-        for s, e, cls in self.cues:
-            if s >= a and e <= b:
+        for s, e, cls in self.cues[bisect_left(self.cue_starts, a):bisect_left(self.cue_starts, b)]:
+            if e <= b:
                 out |= cls
         return out
 
     def clause_break(self, a: int, b: int) -> int:
-        return sum(1 for p in self.clause_ends if a <= p < b)
+        return bisect_left(self.clause_ends, b) - bisect_left(self.clause_ends, a)
 
     def clause_start(self, pos: int) -> int:
-        best = self.start
-        for p in self.clause_ends:
-            if p < pos:
-                best = p + 1
-        return best
+        i = bisect_left(self.clause_ends, pos)
+        return self.clause_ends[i - 1] + 1 if i else self.start
 
 
 def _pair_features(c: Candidate, s: _Sent, proposed: dict, focus: dict[str, str]) -> list[str]:
@@ -173,7 +188,7 @@ def _between_features(s: _Sent, first: Node, second: Node, h: Node, t: Node) -> 
     gap_a, gap_b = first.end, second.start
     gap = max(0, gap_b - gap_a)
     f.append("dist=" + _bucket(gap))
-    between = [n for n in s.nodes if n.start >= gap_a and n.end <= gap_b]
+    between = s.between(gap_a, gap_b)
     f.append("nbetween=" + _bucket(len(between), (0, 1, 2, 4)))
     if any(n.type == t.type for n in between):
         f.append("tail_type_between")
@@ -209,8 +224,7 @@ def _context_features(c: Candidate, s: _Sent, proposed: dict) -> list[str]:
         f.append("head_in_list")
     if id(t) in s.lists:
         f.append("tail_in_list")
-    places = [n for n in s.nodes if n.type in PLACE_TYPES]
-    if t.type in PLACE_TYPES and len({n.name for n in places}) == 1:
+    if t.type in PLACE_TYPES and len(s.place_names) == 1:
         f.append("only_place_in_sentence")
     if t.start <= s.clause_start(t.start) + 1:
         f.append("tail_opens_clause")
