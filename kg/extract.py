@@ -220,21 +220,16 @@ class Gazetteer:
 
         # cluster schemes of the region folders
         self.schemes: list[dict] = []
-        for d in (region_dirs if region_dirs is not None else resources.region_dirs()):
-            for ttl in sorted(Path(d).glob("*.ttl")):
-                self._load_scheme(ttl)
+        # the region data through the loader every stage uses (a bad file is one error naming it)
+        dirs = region_dirs if region_dirs is not None else resources.region_dirs()
+        self._load_schemes(resources.load_reference(resources.expand_dirs(dirs), ontology=False))
 
-    def _load_scheme(self, ttl: Path) -> None:
+    def _load_schemes(self, g) -> None:
         import rdflib
         from rdflib.namespace import RDF, SKOS
 
         KG = rdflib.Namespace("https://w3id.org/chainkg/ontology#")
-        g = rdflib.Graph()
-        try:
-            g.parse(ttl, format="turtle")
-        except Exception:
-            return
-        for scheme in set(g.subjects(RDF.type, SKOS.ConceptScheme)):
+        for scheme in sorted(set(g.subjects(RDF.type, SKOS.ConceptScheme)), key=str):
             region = g.value(scheme, KG.region)
             city = str(region).rsplit("/", 1)[-1] if region else ""
             labels: dict[str, str] = {}
