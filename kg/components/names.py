@@ -80,8 +80,10 @@ def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
 
 def _odd_words(toks) -> bool:
     """Word shapes no firm name has, whatever vouches for it."""
-    if toks[0][1] in {"r", "p", "c", "u", "uj", "d", "m", "q", "t", "f"} or toks[-1][1] in {"uj", "u", "p", "c", "y"}:
-        return True
+    if toks[0][1] in {"r", "p", "c", "u", "uj", "d", "m", "q", "t", "f"} or toks[-1][1] in {"uj", "u", "p", "c", "y", "f"}:
+        return True  # …建成后, 该…, 在…: not where a name starts or ends
+    if is_generic(toks[0][0]) and len(toks) > 1 and toks[1][1] in ("v", "vn", "vd", "d", "f"):
+        return True  # 项目建成, 企业加快: a generic subject and its verb
     if all(t in ("v", "vd", "vn", "d", "ad", "a") for _, t in toks):
         return True  # 要发挥, 创新: words of doing, not a name
     if len(toks[-1][0]) == 1 and toks[-1][1] == "v":
