@@ -15,11 +15,10 @@ import time
 import urllib.parse
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from kg.store import build_store, canned_queries, uses_service
-from test_store import SAMPLE_TRIG, Running, http, sparql_get
+from test_store import Running, http, sparql_get, write_sample_out
 
 KGR = "https://w3id.org/chainkg/id/"
 TOKEN = "attack-test-token"
@@ -31,11 +30,7 @@ HEAVY = ("ASK { VALUES ?a { " + " ".join(map(str, range(400))) + " } VALUES ?b {
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("attack_out")
-    (d / "graph.trig").write_text(SAMPLE_TRIG, encoding="utf-8")
-    mem = ox.Store()
-    mem.load(SAMPLE_TRIG.encode("utf-8"), format=ox.RdfFormat.TRIG)
-    (d / "graph.nq").write_bytes(mem.dump(format=ox.RdfFormat.N_QUADS))
-    build_store(d, d / "store")
+    write_sample_out(d)
     return d
 
 

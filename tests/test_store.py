@@ -135,14 +135,19 @@ def _canned() -> dict[str, str]:
     return qs
 
 
-@pytest.fixture(scope="module")
-def out_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out")
+def write_sample_out(out: Path) -> dict:
+    """An output folder holding SAMPLE_TRIG (graph.trig, graph.nq) and its store; the store's counts."""
     (out / "graph.trig").write_text(SAMPLE_TRIG, encoding="utf-8")
     mem = ox.Store()
     mem.load(SAMPLE_TRIG.encode("utf-8"), format=ox.RdfFormat.TRIG)
     (out / "graph.nq").write_bytes(mem.dump(format=ox.RdfFormat.N_QUADS))
-    counts = build_store(out, out / "store")
+    return build_store(out, out / "store")
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    counts = write_sample_out(out)
     assert counts["quads"] == 148 and counts["graphs"] == 3
     return out
 
