@@ -107,19 +107,31 @@ def _looks_chinese(text: str) -> bool:
     return cjk / len(non_ascii) > 0.8 and ctrl / max(len(text), 1) < 0.01
 
 
+class _CharMap(dict):
+    """str.translate table filled on first sight of each character: NFKC per character (full-width
+    forms to ASCII …), ideographic space to a space, control characters dropped, the characters
+    of _KEEP unchanged. One pass over the text, no per-character objects (11 MB: ~0.2 s, not 10 s
+    and 660 MB)."""
+
+    def __missing__(self, cp: int):
+        ch = chr(cp)
+        if ch in _KEEP or cp < 128:
+            out = ch
+        elif ch == "\u3000":
+            out = " "
+        else:
+            out = unicodedata.normalize("NFKC", ch)
+        out = "".join(c for c in out if c in "\n\t" or unicodedata.category(c) != "Cc")
+        self[cp] = out
+        return out
+
+
+_CHARS = _CharMap()
+
+
 def normalise_chars(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH)
-    out = []
-    for ch in text:
-        if ch in _KEEP or ord(ch) < 128:
-            out.append(ch)
-        elif ch == "\u3000":
-            out.append(" ")
-        else:
-            out.append(unicodedata.normalize("NFKC", ch))
-    text = "".join(out)
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
-    return _SPACE_CJK_ASCII.sub("", text)
+    return _SPACE_CJK_ASCII.sub("", text.translate(_CHARS))
 
 
 def _strip_markdown(line: str) -> str:
