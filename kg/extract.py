@@ -22,19 +22,10 @@ from operator import attrgetter
 from pathlib import Path
 
 from . import components, namemodel, nlp, relate, resources
+from .literals import CAP_PLAIN_RE, CAP_RE, CAP_UNITS, CJK, INVEST_RE, _num, parse_amount
 from .model import Document, Extraction, Fact, Mention, Relation
 
-CJK = "\u3400-\u9fff"
 NAME_CH = rf"[{CJK}A-Za-z0-9]"
-_num = r"\d+(?:\.\d+)?"
-CAP_UNITS = ("万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|kW|KW|万吨|吨|万套|套|万台|台套|台|万片|亿片|片|万颗|亿颗|颗|"
-             "万个|亿个|万盏|盏|万辆|辆|万件|件|万只|只|万平方米|平方米|万立方米|立方米|万马力|马力|万头|头|万羽|羽|万瓶|瓶|万箱|箱|万米|米")
-CAP_RE = re.compile(rf"(?:(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?)[{CJK}]{{0,4}}?)?{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})(?:/年)?(?:以上|左右)?")
-CAP_PLAIN_RE = re.compile(rf"{_num}(?:[万亿千百])?(?:万千瓦|千瓦|兆瓦|吉瓦|MW|GW|万吨|吨)")
-AMOUNT_RE = re.compile(rf"({_num})\s*(?:个)?\s*(亿|万|千万|百万)?\s*(元|美元|欧元|日元|港元|港币)")
-INVEST_RE = re.compile(rf"(?:总投资(?:额)?|计划投资|投资|投入)(?:达|约|超过|超|近|逾|为|达到)?\s*({_num}\s*(?:个)?\s*(?:亿|万|千万|百万)?\s*(?:元|美元|欧元|日元|港元|港币))")
-CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR", "日元": "JPY", "港元": "HKD", "港币": "HKD"}
-MULT = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, None: Decimal(1), "": Decimal(1)}
 PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|前?[一二三四]季度|上半年|下半年|今年以来|今年上半年|今年|去年|全年|\d{4}年(?:\d{1,2}月)?|截至\d{0,4}年?\d{1,2}月(?:底|末)?|截至目前)")
 TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
 LOC_CUE = re.compile(r"(?:位于|坐落于|落户|落户于|入驻|落地|选址|在)(?=[^，。；]{0,3})")
@@ -2016,14 +2007,6 @@ def _name_type(x) -> tuple[str, str]:
     if isinstance(x, tuple):
         return _canon(x[1]), x[0]
     return _canon(str(x)), ""
-
-
-def parse_amount(text: str) -> tuple[Decimal | None, str]:
-    m = AMOUNT_RE.search(text.replace(" ", ""))
-    if not m:
-        return None, ""
-    n = Decimal(m.group(1)) * MULT.get(m.group(2), Decimal(1))
-    return n, CURRENCY.get(m.group(3), "")
 
 
 # ------------------------------------------------------------------------------------ API

@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import nlp
+from . import literals, nlp
 from .model import Extraction, Relation
 from .resources import PACKAGE_DIR, data_dir
 
@@ -30,14 +30,7 @@ _LIST_SEP = "、"
 MODEL_PATH = PACKAGE_DIR / "models" / "relations.json"
 PLACE_TYPES = ("County", "City", "Province", "Park")
 # a relation whose tail is a literal: the regex that finds candidate tails in a sentence
-_NUM = r"\d+(?:\.\d+)?"
-LITERAL_RES = {
-    "investment": re.compile(rf"{_NUM}\s*(?:亿|万|千万|百万)?\s*(?:元|美元|欧元|日元|港元|港币)"),
-    "capacity": re.compile(
-        rf"(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?)?{_NUM}\s*(?:[万亿千百])?(?:余|多)?"
-        r"(?:万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|GWh|kW|万吨|吨|万套|套|万台|台套|台|万片|亿片|片|万颗|亿颗|颗|"
-        r"万辆|辆|万平方米|立方米|万立方米|万件|件|万只|只|万公里|公里)(?:/年)?(?:以上|左右)?"),
-}
+LITERAL_RES = {"investment": literals.AMOUNT_RE, "capacity": literals.CAP_RE}
 
 
 @dataclass
@@ -483,8 +476,6 @@ def _list_mates(chosen: list[tuple[Candidate, float]]) -> list[tuple[Candidate, 
 
 def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
     """The document's relations: the model's choice among the candidates."""
-    from .extract import parse_amount  # amount parsing lives with the other literal helpers
-
     model = model or load_model()
     chosen = _select(score(candidates(ex), model), model)
     chosen += _untrained(ex, model)
@@ -498,7 +489,7 @@ def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
             best[key] = (c, p)
     for c, p in sorted(best.values(), key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):
         literal = c.tail.type == "Literal"
-        value, cur = parse_amount(c.tail.name) if c.rel == "investment" else (None, "")
+        value, cur = literals.parse_amount(c.tail.name) if c.rel == "investment" else (None, "")
         rels.append(Relation(head=c.head.name, rel=c.rel, tail=c.tail.name, sentence=c.sentence,
                              evidence=doc.sentences[c.sentence].text, head_type=c.head.type,
                              tail_type="" if literal else c.tail.type, literal=literal, value=value,

@@ -1,0 +1,28 @@
+"""Literal values in the text: amounts of money and production capacities.
+
+Shared by the rule recognisers (kg/extract.py) and the relation stage (kg/relate.py), so both
+find the same literal strings (`investment` tails like 20亿元, `capacity` tails like 年产4万吨)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+CJK = "\u3400-\u9fff"
+_num = r"\d+(?:\.\d+)?"
+CAP_UNITS = ("万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|kW|KW|万吨|吨|万套|套|万台|台套|台|万片|亿片|片|万颗|亿颗|颗|"
+             "万个|亿个|万盏|盏|万辆|辆|万件|件|万只|只|万平方米|平方米|万立方米|立方米|万马力|马力|万头|头|万羽|羽|万瓶|瓶|万箱|箱|万米|米")
+CAP_RE = re.compile(rf"(?:(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?)[{CJK}]{{0,4}}?)?{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})(?:/年)?(?:以上|左右)?")
+CAP_PLAIN_RE = re.compile(rf"{_num}(?:[万亿千百])?(?:万千瓦|千瓦|兆瓦|吉瓦|MW|GW|万吨|吨)")
+AMOUNT_RE = re.compile(rf"({_num})\s*(?:个)?\s*(亿|万|千万|百万)?\s*(元|美元|欧元|日元|港元|港币)")
+INVEST_RE = re.compile(rf"(?:总投资(?:额)?|计划投资|投资|投入)(?:达|约|超过|超|近|逾|为|达到)?\s*({_num}\s*(?:个)?\s*(?:亿|万|千万|百万)?\s*(?:元|美元|欧元|日元|港元|港币))")
+CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR", "日元": "JPY", "港元": "HKD", "港币": "HKD"}
+MULT = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, None: Decimal(1), "": Decimal(1)}
+
+
+def parse_amount(text: str) -> tuple[Decimal | None, str]:
+    """(amount in the currency's unit, ISO currency code) of the first amount in text."""
+    m = AMOUNT_RE.search(text.replace(" ", ""))
+    if not m:
+        return None, ""
+    n = Decimal(m.group(1)) * MULT.get(m.group(2), Decimal(1))
+    return n, CURRENCY.get(m.group(3), "")
