@@ -2,6 +2,7 @@
 leave-one-set-out figure. Scoring is ../shared/eval/score.py's (run, never copied)."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import subprocess
@@ -43,9 +44,7 @@ def run_all(shared: Path, scorer: Path, workers: int = 1, ner: str | None = None
         er = "—" if r["enterprise_r"] is None else f"{r['enterprise_r']:.3f}"
         print(f"{r['set']:<10} {r['role']:<20} {r['docs']:>4} {r['entity_f1']:>8.3f} {r['relation_f1']:>8.3f} {ep:>7} {er:>7}")
     if loso:
-        try:
-            import sklearn  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("sklearn") is None:
             print("（留一数据集评测需要 scikit-learn：pip install -e \".[train]\"）")
             return 0
         from . import relate_train

@@ -23,7 +23,6 @@ from . import namemodel, nlp
 from .ingest import read_document
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-LEGAL = re.compile(r"(?:集团股份有限公司|股份有限公司|有限责任公司|集团有限公司|有限公司|集团公司)$")
 NOT_NAME_CHARS = re.compile(r"[，。；：、,;:！？“”\"《》（）()\s]")
 
 
@@ -40,9 +39,16 @@ def _fingerprints(folder: Path) -> list[str]:
 PRODUCT_SOURCES = {"produce-verb", "product-list"}
 
 
+def _legal(name: str) -> bool:
+    """Ends with a legal-form suffix of the lexicon (…有限公司, …集团公司; not a bare 公司 or 集团)."""
+    from .components.names import _lex
+
+    return any(name.endswith(s) for s in _lex()["suffixes"] if s.endswith("公司") and s != "公司")
+
+
 def _positive(ext, m, kind: str) -> list[str]:
     if kind == "firm":
-        if m.type == "Enterprise" and LEGAL.search(m.text):
+        if m.type == "Enterprise" and _legal(m.text):
             return [s for s in ext._short_forms(m.text) if 2 <= len(s) <= 12]
         return []
     return [m.text] if m.type == "Product" and m.source in PRODUCT_SOURCES and 2 <= len(m.text) <= 12 else []

@@ -306,10 +306,10 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None)
 class _DocCtx:
     proposed: dict  # (head, rel, tail) -> the rule component's tag
     focus: dict[str, str]  # place type -> the document's most mentioned place of that type
+    focus_nodes: dict[str, Node] = field(init=False)  # the focus places as candidate tails
 
-    @property
-    def focus_nodes(self) -> dict[str, Node]:
-        return {t: Node(n, t, -1, -1, -1) for t, n in self.focus.items() if t in ("City", "County", "Park")}
+    def __post_init__(self) -> None:
+        self.focus_nodes = {t: Node(n, t, -1, -1, -1) for t, n in self.focus.items() if t in ("City", "County", "Park")}
 
 
 MAX_TAILS = 24  # tails per head and relation: the nearest ones (pathological lists stay linear)

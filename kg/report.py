@@ -8,7 +8,6 @@ figures are still written and a warning is logged.
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
 import logging

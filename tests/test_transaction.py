@@ -3,7 +3,6 @@ wholly new (checked against manifest.json, written last), stale temp folders are
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess

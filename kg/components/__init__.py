@@ -80,8 +80,8 @@ class State:
         self.ex.mentions.insert(i, m)
         self._longest = max(self._longest, m.end - m.start)
 
-    def drop(self, m: Mention) -> None:
-        """Remove this mention (by identity), remembering its entity until finish()."""
+    def drop(self, m: Mention, forget: bool = True) -> None:
+        """Remove this mention (by identity); forget: remember its entity as gone until finish()."""
         self._ensure_index()
         lo = bisect_left(self._index, m.start)
         hi = bisect_right(self._index, m.start)
@@ -90,13 +90,12 @@ class State:
                 del self.ex.mentions[i]
                 del self._index[i]
                 break
-        self.removed.add((m.type, m.canonical))
+        if forget:
+            self.removed.add((m.type, m.canonical))
 
     def move(self, m: Mention, start: int) -> None:
         """Change where a mention starts (keeps the index sorted)."""
-        removed = set(self.removed)
-        self.drop(m)
-        self.removed = removed
+        self.drop(m, forget=False)
         m.start = start
         self.add(m)
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from .. import nlp
 from . import component
-from .names import firm_like, is_generic
+from .names import _lex, firm_like, is_generic
 
-LEGAL_SUFFIXES = ("集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "公司")
 
 
 @component("propagate", reads=("mentions",), writes=("mentions",))
@@ -40,7 +39,9 @@ def make_propagate(settings: dict):
 def _short(name: str) -> str | None:
     """苏州远帆电子股份有限公司 → 远帆电子 is left to the rules (they know places); here only the
     legal suffix goes: 远帆电子股份有限公司 → 远帆电子."""
-    for suf in LEGAL_SUFFIXES:
+    for suf in _lex()["suffixes"]:  # the lexicon's company suffixes, longest first
+        if not suf.endswith("公司"):
+            continue
         if name.endswith(suf) and len(name) - len(suf) >= 2:
             return name[: -len(suf)]
     return None
