@@ -1,0 +1,163 @@
+"""products and projectparts: product words in production contexts, and the parts of a project's name.
+
+`products`: a word of the product vocabulary (ontology/data/patterns/products.json), extended
+left by its modifiers (储能 + 锂电池), is a Product where its clause says something is made or
+supplied (生产, 年产, 下线 …) before it, or where it sits inside a project's name; not where it
+names an industry (动力电池产业, 芯片行业).
+
+`projectparts`: a project's name is read as [firm][place][capacity][products][works]项目 (the
+gold guidelines' own reading: a project is named without its leading firm). A leading part
+that the firm-name model accepts becomes the firm that implements the project and produces its
+products: 青松能源安平多晶硅项目 → 青松能源 implements it, produces 多晶硅."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .. import namemodel, nlp
+from ..model import Mention
+from . import component, load_json
+from .names import full_divisions, is_generic
+
+CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
+FIRM_P = 0.5  # firm-name probability a project's leading part needs
+PARTS_CONF = 0.8
+NAME_POS = {"ns", "nr", "nrt", "nrfg", "nz", "nt", "eng", "x"}  # confidence of relations read off a project's name
+
+
+@lru_cache(maxsize=1)
+def vocab() -> dict:
+    data = load_json("patterns/products.json")
+    alt = lambda ws: "|".join(map(re.escape, sorted(set(ws), key=len, reverse=True)))  # noqa: E731
+    return {
+        "product": re.compile(rf"(?:(?:{alt(data['modifiers'])})(?:与|和)?)*(?:{alt(data['terms'])})"),
+        "cue": re.compile(alt(data["cues"])),
+        "industry_after": tuple(data["industry_after"]),
+        "project_starts": tuple(data["project_starts"]),
+        "terms": frozenset(data["terms"]),
+        "modifiers": frozenset(data["modifiers"]),
+    }
+
+
+def product_spans(text: str) -> list[tuple[int, int]]:
+    """Non-overlapping product phrases in text, leftmost-longest, each starting a word
+    (锂正极材料 is not read out of 磷酸锰铁锂正极材料)."""
+    return [m.span() for m in vocab()["product"].finditer(text)
+            if not _dangling(m.group()) and _starts_word(text, m.start())]
+
+
+def _starts_word(text: str, pos: int) -> bool:
+    if pos == 0 or not ("\u4e00" <= text[pos - 1] <= "\u9fff"):
+        return True
+    lo = max(0, pos - 6)
+    return pos - lo in nlp.token_starts(text[lo:pos + 6])
+
+
+def _dangling(phrase: str) -> bool:
+    return phrase.endswith(("与", "和")) or phrase in vocab()["modifiers"]
+
+
+def _clause_start(text: str, pos: int) -> int:
+    lo = max(0, pos - 60)
+    breaks = [m.end() for m in CLAUSE_BREAK.finditer(text, lo, pos)]
+    return breaks[-1] if breaks else lo
+
+
+@component("products", reads=("mentions",), writes=("mentions",))
+def make_products(settings: dict):
+    def run(state) -> None:
+        text, v = state.text, vocab()
+        for s, e in product_spans(text):
+            hits = state.at(s, e)
+            if any(m.type == "Product" for m in hits):
+                continue
+            projects = [m for m in hits if m.type == "Project" and m.start <= s and e <= m.end]
+            if projects and len(projects) == len(hits):
+                _nested(state, s, e, "product-in-project")
+            elif not hits and not text.startswith(v["industry_after"], e) \
+                    and v["cue"].search(text, _clause_start(text, s), s):
+                state.propose(s, e, "Product", source="product-lexicon")
+    return run
+
+
+def _nested(state, s: int, e: int, source: str, type_: str = "Product") -> Mention:
+    text = state.text[s:e]
+    m = Mention(text=text, type=type_, canonical=text, start=s, end=e, sentence=state.sentence_of(s), source=source)
+    state.add(m)
+    return m
+
+
+@lru_cache(maxsize=1)
+def short_places() -> frozenset[str]:
+    """Division names and their forms without 省/市/县/区 (保山市 → 保山), for reading project names."""
+    out = set()
+    for name in full_divisions():
+        out.add(name)
+        if name[-1] in "省市县区" and len(name) >= 3:
+            out.add(name[:-1])
+    return frozenset(out)
+
+
+def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
+    """(leading firm or None, product spans) of a project's name."""
+    prods = product_spans(name)
+    cut = _first_boundary(name, prods[0][0] if prods else len(name))
+    firm = name[:cut] if cut < len(name) else None
+    if firm and not _firm_prefix(firm):
+        firm = None
+    return firm, prods
+
+
+def _first_boundary(name: str, limit: int) -> int:
+    """Where the name's leading part ends: a place, a figure, a bracket or the first product."""
+    for i in range(2, min(limit, 10)):
+        ch = name[i]
+        if ch.isdigit() or ch in "（(“\"":
+            return i
+        if any(name[i:i + k] in short_places() for k in (2, 3, 4)):
+            return i
+    return limit
+
+
+def _firm_prefix(part: str) -> bool:
+    v = vocab()
+    if not 2 <= len(part) <= 8 or is_generic(part) or part.startswith(v["project_starts"]):
+        return False
+    if any(part[:k] in short_places() for k in (2, 3, 4)) or part in v["terms"] or part in v["modifiers"]:
+        return False  # 某区某矿: a place starts it; a firm's name is not written with its place here
+    toks = nlp.posseg(part)
+    if len(toks) == 1 and toks[0][1] not in NAME_POS:
+        return False  # one common word (光电, 智慧) is a description, not a firm
+    return namemodel.probability(part) >= FIRM_P
+
+
+def _strip_firm(state, p: Mention, n: int) -> None:
+    """A product the rules cut from the project's name with its firm (and place) still on it
+    (青松能源安平多晶硅) keeps only what follows them (多晶硅)."""
+    for m in state.at(p.start, p.start + n + 1):
+        if m.type == "Product" and m.start == p.start and m.end > p.start + n:
+            rest = p.start + n + _place_len(state.text[p.start + n:m.end])
+            if m.end - rest >= 2:
+                state.move(m, rest)
+                m.text = m.canonical = state.text[rest:m.end]
+
+
+def _place_len(s: str) -> int:
+    return next((k for k in (4, 3, 2) if s[:k] in short_places() and len(s) - k >= 2), 0)
+
+
+@component("projectparts", reads=("mentions",), writes=("mentions", "relations"))
+def make_projectparts(settings: dict):
+    def run(state) -> None:
+        for p in [m for m in state.ex.mentions if m.type == "Project"]:
+            firm_text, prods = split_project(p.text)
+            inner = state.at(p.start, p.end)
+            if firm_text and not any(m.type == "Enterprise" for m in inner):
+                firm = _nested(state, p.start, p.start + len(firm_text), "project-name", "Enterprise")
+                _strip_firm(state, p, len(firm_text))
+                state.relate(firm, "implements", p, p.sentence, "cue:project-name", PARTS_CONF)
+                for s, e in prods:
+                    prod = next((m for m in state.at(p.start + s, p.start + e) if m.type == "Product"), None)
+                    if prod:
+                        state.relate(firm, "produces", prod, p.sentence, "cue:project-name", PARTS_CONF)
+    return run

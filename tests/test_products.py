@@ -1,0 +1,56 @@
+"""products and projectparts: the examples of ontology/data/patterns/products.json, run through
+the whole extractor, plus the reading of a project's name into firm, place and products."""
+from __future__ import annotations
+
+import pytest
+
+from kg.components import load_json
+from kg.components.products import product_spans, split_project
+from kg.extract import Extractor
+from kg.ingest import build_document
+
+EXAMPLES = load_json("patterns/products.json")["examples"]
+
+
+@pytest.fixture(scope="module")
+def ext():
+    return Extractor()
+
+
+def _run(ext, text):
+    return ext.extract(build_document(text, "t.txt"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES["terms"], ids=[e["text"][:10] for e in EXAMPLES["terms"]])
+def test_product_term_examples(ext, example):
+    ex = _run(ext, example["text"])
+    got = {m.text for m in ex.mentions if m.type == "Product"}
+    assert got == set(example["products"])
+
+
+@pytest.mark.parametrize("example", EXAMPLES["project_parts"], ids=[e["text"][:10] for e in EXAMPLES["project_parts"]])
+def test_project_part_examples(ext, example):
+    ex = _run(ext, example["text"])
+    firms = {m.text for m in ex.mentions if m.type == "Enterprise"}
+    products = {m.text for m in ex.mentions if m.type == "Product"}
+    assert any(m.type == "Project" for m in ex.mentions)
+    if example["firm"]:
+        assert example["firm"] in firms
+        rels = {(r.head, r.rel) for r in ex.relations}
+        assert (example["firm"], "implements") in rels
+        for p in example["products"]:
+            assert (example["firm"], "produces", p) in {(r.head, r.rel, r.tail) for r in ex.relations}
+    else:
+        assert not firms
+    assert set(example["products"]) <= products
+
+
+def test_product_is_not_cut_from_inside_a_word():
+    assert product_spans("新建发电机组") == []  # 电机 inside 发电机组
+    assert product_spans("高效光伏组件和再生铝") == [(0, 6), (7, 10)]
+
+
+def test_project_name_split():
+    assert split_project("青松能源安平多晶硅项目")[0] == "青松能源"
+    assert split_project("安平县多晶硅项目")[0] is None  # a place starts it: no firm
+    assert split_project("智慧光伏电站项目")[0] is None
