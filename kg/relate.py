@@ -58,6 +58,7 @@ class Candidate:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def signatures() -> dict[str, dict]:
     return json.loads((data_dir() / "relation_signatures.json").read_text(encoding="utf-8"))["relations"]
 
@@ -295,6 +296,7 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None)
     for si, s in sorted(sents.items()):
         out += _sentence_candidates(s, si, ctx)
         out += _carried_candidates(s, si, sents, ctx)
+    out += _name_candidates(by_sent, {(c.head.name, c.rel, c.tail.name) for c in out})
     for c in out:
         src = ctx.proposed.get((c.head.name, c.rel, c.tail.name))
         if src is not None:
@@ -378,6 +380,32 @@ def _proposal_candidates(ex: Extraction, cands: list[Candidate]) -> list[Candida
             if r.head.startswith(_short_place(r.tail)):
                 feats.append("head_named_after_tail")
         out.append(Candidate(h, r.rel, t, r.sentence, feats))
+    return out
+
+
+def _name_candidates(by_sent: dict[int, list[Node]], seen: set) -> list[Candidate]:
+    """locatedIn for a project, park, firm or cluster whose name holds a place the document
+    mentions (长治高新区 → 长治市, 某县多晶硅项目 → 某县): where in the name, and the types, are
+    the features."""
+    sig = signatures()["locatedIn"]
+    heads: dict[str, Node] = {}
+    places: dict[str, Node] = {}
+    for nodes in by_sent.values():
+        for n in nodes:
+            if n.type in sig["heads"]:
+                heads.setdefault(n.name, n)
+            if n.type in sig["tails"] and n.type != "Region":
+                places.setdefault(n.name, n)
+    out = []
+    for h in heads.values():
+        for t in places.values():
+            short = _short_place(t.name)
+            i = h.name.find(short) if len(short) >= 2 and t.name != h.name else -1
+            if i < 0 or (h.name, "locatedIn", t.name) in seen:
+                continue
+            feats = ["name_derived", f"ht={h.type}>{t.type}", "nd_at_start" if i == 0 else "nd_inner",
+                     f"nd_{'start' if i == 0 else 'inner'}_{h.type}>{t.type}"]
+            out.append(Candidate(h, "locatedIn", t, h.sentence, feats))
     return out
 
 

@@ -54,3 +54,16 @@ def test_project_name_split():
     assert split_project("青松能源安平多晶硅项目")[0] == "青松能源"
     assert split_project("安平县多晶硅项目")[0] is None  # a place starts it: no firm
     assert split_project("智慧光伏电站项目")[0] is None
+
+
+def test_project_named_after_a_place_is_located_there(ext):
+    ex = _run(ext, "青松能源安平多晶硅项目正式开工。")
+    assert ("Enterprise", "青松能源") in {(m.type, m.text) for m in ex.mentions}
+    places = {m.text: m.canonical for m in ex.mentions if m.type in ("City", "County")}
+    assert places == {"安平": "安平县"}
+    assert any(r.rel == "locatedIn" and r.tail == "安平县" for r in ex.relations)
+
+
+def test_common_word_is_not_read_as_a_place_in_a_project_name():
+    from kg.components.products import places_in
+    assert places_in("城区供热管网改造项目") == []

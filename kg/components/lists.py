@@ -94,11 +94,19 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
         return  # 请进来、留下来、长起来: a list of actions, not of names
     if typ == "Enterprise" and median(namemodel.probability(text[a:z]) for a, z in items) < MIN_LIST_FIRM_P:
         return  # 协同布局、要素集约利用: phrases that a head noun nearby made look like firms
-    for a, z in items:
+    ok = [not is_generic(text[a:z]) and (typ != "Enterprise" or firm_like(text[a:z], listed=explicit))
+          for a, z in items]
+    # a firm list under its own head noun (甲、乙、丙等龙头企业) vouches for the odd item among
+    # names (a brand that is also a common word) when most items read as names
+    vouched = typ == "Enterprise" and explicit and len(items) >= 3 and sum(ok) * 3 >= len(items) * 2
+    for (a, z), good in zip(items, ok):
         name = text[a:z]
-        if is_generic(name) or (typ == "Enterprise" and not firm_like(name, listed=explicit)):
-            continue
-        state.propose(a, z, typ, source="list", retype=explicit and typ != "Product")
+        if good or (vouched and _brand_shaped(name)):
+            state.propose(a, z, typ, source="list", retype=explicit and typ != "Product")
+
+
+def _brand_shaped(name: str) -> bool:
+    return 2 <= len(name) <= 8 and not is_generic(name) and not any(ch in name for ch in "，。；：,;:！？“”\"《》的")
 
 
 def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, str] | None:

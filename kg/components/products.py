@@ -22,6 +22,7 @@ from .names import full_divisions, is_generic
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
 FIRM_P = 0.5  # firm-name probability a project's leading part needs
 PARTS_CONF = 0.8
+PLACE_CONF = 0.75  # a project is where its name says
 NAME_POS = {"ns", "nr", "nrt", "nrfg", "nz", "nt", "eng", "x"}  # confidence of relations read off a project's name
 
 
@@ -87,15 +88,50 @@ def _nested(state, s: int, e: int, source: str, type_: str = "Product") -> Menti
     return m
 
 
+TYPE_ORDER = {"City": 0, "County": 1, "Province": 2}
+
+
 @lru_cache(maxsize=1)
-def short_places() -> frozenset[str]:
-    """Division names and their forms without 省/市/县/区 (保山市 → 保山), for reading project names."""
-    out = set()
-    for name in full_divisions():
-        out.add(name)
-        if name[-1] in "省市县区" and len(name) >= 3:
-            out.add(name[:-1])
-    return frozenset(out)
+def place_forms() -> dict[str, tuple[str, str]]:
+    """Division names and their short forms (保山市 → 保山) → (type, official name); where a
+    short form is shared, a city before a county before a province (长沙 → 长沙市)."""
+    import csv
+
+    from ..resources import data_dir
+
+    rows = []
+    with open(data_dir() / "divisions.tsv", encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            if r["type"] in TYPE_ORDER:
+                rows.append((TYPE_ORDER[r["type"]], r["name"], r["short_name"] or r["name"], r["type"]))
+    out: dict[str, tuple[str, str]] = {}
+    for _, name, short, typ in sorted(rows):
+        out.setdefault(name, (typ, name))
+        if len(short) >= 2:
+            out.setdefault(short, (typ, name))
+    return out
+
+
+def places_in(name: str, start: int = 0) -> list[tuple[int, int, str, str]]:
+    """(start, end, type, official name) of the places a project's name holds from start on: a
+    full official name anywhere, or a short form that jieba reads as a place word of its own."""
+    forms, out, i = place_forms(), [], start
+    while i < len(name) - 1 and len(out) < 2:
+        hit = next((k for k in (5, 4, 3, 2) if name[i:i + k] in forms), None)
+        if hit and _place_word(name, i, i + hit):
+            out.append((i, i + hit, *forms[name[i:i + hit]]))
+            i += hit
+        else:
+            i += 1
+    return out
+
+
+def _place_word(name: str, s: int, e: int) -> bool:
+    part = name[s:e]
+    if part in full_divisions() and len(part) >= 3:
+        return True
+    toks = nlp.posseg(part)
+    return len(toks) == 1 and toks[0][1] in ("ns", "nz", "nr", "nrt") and nlp.is_word(name, s, e)
 
 
 def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
@@ -114,7 +150,7 @@ def _first_boundary(name: str, limit: int) -> int:
         ch = name[i]
         if ch.isdigit() or ch in "（(“\"":
             return i
-        if any(name[i:i + k] in short_places() for k in (2, 3, 4)):
+        if any(name[i:i + k] in place_forms() for k in (2, 3, 4)):
             return i
     return limit
 
@@ -123,12 +159,34 @@ def _firm_prefix(part: str) -> bool:
     v = vocab()
     if not 2 <= len(part) <= 8 or is_generic(part) or part.startswith(v["project_starts"]):
         return False
-    if any(part[:k] in short_places() for k in (2, 3, 4)) or part in v["terms"] or part in v["modifiers"]:
-        return False  # 某区某矿: a place starts it; a firm's name is not written with its place here
+    if any(part[:k] in full_divisions() for k in (2, 3, 4)) or part in place_forms() \
+            or part in v["terms"] or part in v["modifiers"]:
+        return False  # 某区某矿: an official place name starts it (长安汽车 is a firm, 长安区 a place)
     toks = nlp.posseg(part)
     if len(toks) == 1 and toks[0][1] not in NAME_POS:
         return False  # one common word (光电, 智慧) is a description, not a firm
     return namemodel.probability(part) >= FIRM_P
+
+
+def _firm(state, p: Mention, firm_text: str, prods) -> None:
+    firm = _nested(state, p.start, p.start + len(firm_text), "project-name", "Enterprise")
+    _strip_firm(state, p, len(firm_text))
+    state.relate(firm, "implements", p, p.sentence, "cue:project-name", PARTS_CONF)
+    for s, e in prods:
+        prod = next((m for m in state.at(p.start + s, p.start + e) if m.type == "Product"), None)
+        if prod:
+            state.relate(firm, "produces", prod, p.sentence, "cue:project-name", PARTS_CONF)
+
+
+def _places(state, p: Mention, skip: int) -> None:
+    """The places a project is named after are mentions (the gold guidelines count them, unlike
+    places inside firm or park names) and where the project is."""
+    for s, e, typ, official in places_in(p.text, skip):
+        if any(m is not p and m.type != "Product" for m in state.at(p.start + s, p.start + e)):
+            continue
+        place = _nested(state, p.start + s, p.start + e, "project-name", typ)
+        place.canonical = official
+        state.relate(p, "locatedIn", place, p.sentence, "cue:project-name", PLACE_CONF)
 
 
 def _strip_firm(state, p: Mention, n: int) -> None:
@@ -143,7 +201,7 @@ def _strip_firm(state, p: Mention, n: int) -> None:
 
 
 def _place_len(s: str) -> int:
-    return next((k for k in (4, 3, 2) if s[:k] in short_places() and len(s) - k >= 2), 0)
+    return next((k for k in (4, 3, 2) if s[:k] in place_forms() and len(s) - k >= 2), 0)
 
 
 @component("projectparts", reads=("mentions",), writes=("mentions", "relations"))
@@ -151,13 +209,7 @@ def make_projectparts(settings: dict):
     def run(state) -> None:
         for p in [m for m in state.ex.mentions if m.type == "Project"]:
             firm_text, prods = split_project(p.text)
-            inner = state.at(p.start, p.end)
-            if firm_text and not any(m.type == "Enterprise" for m in inner):
-                firm = _nested(state, p.start, p.start + len(firm_text), "project-name", "Enterprise")
-                _strip_firm(state, p, len(firm_text))
-                state.relate(firm, "implements", p, p.sentence, "cue:project-name", PARTS_CONF)
-                for s, e in prods:
-                    prod = next((m for m in state.at(p.start + s, p.start + e) if m.type == "Product"), None)
-                    if prod:
-                        state.relate(firm, "produces", prod, p.sentence, "cue:project-name", PARTS_CONF)
+            if firm_text and not any(m.type == "Enterprise" for m in state.at(p.start, p.end)):
+                _firm(state, p, firm_text, prods)
+            _places(state, p, len(firm_text or ""))
     return run
