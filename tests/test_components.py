@@ -185,3 +185,19 @@ def test_relation_training_runs_on_a_tiny_sample(tmp_path):
     ex = Extractor().extract(build_document("蓝岭机械有限公司在西山工业园投资6亿元建设年产8万台液压泵项目。", "t.txt"),
                              learned=False)
     assert relate.relate(ex, relate.load_model(str(out)))  # the retrained model loads and decides
+
+
+RIGHT_EXAMPLES = load_json("patterns/left_context.json")["right_examples"]
+
+
+@pytest.mark.parametrize("example", RIGHT_EXAMPLES, ids=[e["text"] for e in RIGHT_EXAMPLES])
+def test_name_end_examples(example):
+    from kg.components.names import name_end
+    assert example["text"][:name_end(example["text"])] == example["name"]
+
+
+def test_words_glued_after_a_firm_are_trimmed(ext):
+    ex = _run(ext, "活动会场设在青禾锂电年产5GWh储能电池项目现场。知名厂商星海、北辰、远帆等均在本市设厂。")
+    firms = _names(ex, "Enterprise")
+    assert "青禾锂电" in firms and "远帆" in firms
+    assert not any(f.endswith(("年产", "均在本市")) or "等" in f for f in firms)

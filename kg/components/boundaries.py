@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import namemodel
 from . import component
-from .names import BUILD_WORDS, chain_start, clearly_not_name, is_generic, name_start
+from .names import BUILD_WORDS, chain_start, clearly_not_name, is_generic, name_end, name_start
 
 TYPES = ("Enterprise", "Park", "Project")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
@@ -35,11 +35,35 @@ def make_boundaries(settings: dict):
                     clearly_not_name(m.text) or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P):
                 state.drop(m)
                 continue
+            if m.type == "Enterprise" and not _suffixed(m.text):
+                _trim_end(state, m, name_end(m.text))
             off, stripped = name_start(m.text)
             if not off:
                 continue
             _trim(state, m, off, stripped)
     return run
+
+
+def _trim_end(state, m, end: int) -> None:
+    if end >= len(m.text):
+        return
+    old = (m.type, m.canonical)
+    new_text = m.text[:end]
+    if is_generic(new_text) or state.at(m.start + end, m.end) != [m]:
+        return
+    m.end = m.start + end
+    m.text = new_text
+    m.canonical = new_text if m.canonical == old[1] and old[1].startswith(new_text) else m.canonical
+    state.removed.add(old)
+    _rename(state, old, m.canonical, m.type)
+
+
+def _rename(state, old: tuple[str, str], canonical: str, new_type: str) -> None:
+    for r in state.ex.relations:
+        if (r.head_type, r.head) == old:
+            r.head, r.head_type = canonical, new_type
+        if (r.tail_type, r.tail) == old:
+            r.tail, r.tail_type = canonical, new_type
 
 
 def _suffixed(name: str) -> bool:
@@ -60,8 +84,4 @@ def _trim(state, m, off: int, stripped: list[str]) -> None:
     state.move(m, m.start + off)
     m.text, m.canonical, m.type = new_text, canonical, new_type
     state.removed.add(old)
-    for r in state.ex.relations:
-        if (r.head_type, r.head) == old:
-            r.head, r.head_type = canonical, new_type
-        if (r.tail_type, r.tail) == old:
-            r.tail, r.tail_type = canonical, new_type
+    _rename(state, old, canonical, new_type)

@@ -13,7 +13,7 @@ from statistics import median
 
 from .. import namemodel, nlp
 from . import component, load_json
-from .names import STRIP_POS, firm_like, is_generic, name_start
+from .names import STRIP_POS, firm_like, is_generic, name_end, name_start
 
 CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
 COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
@@ -86,6 +86,8 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
     else:
         parts[0] = (fs + _first_item_start(first, cues), fe)
     items = [(a, z) for a, z in parts if z - a >= 2]
+    if typ in (None, "Enterprise"):
+        items = [(a, a + name_end(text[a:z])) for a, z in items]
     if typ is None:
         typ = _typed_by_members(state, items)
     if typ is None or len(items) < 2 or any(z - a > item_max for a, z in items):

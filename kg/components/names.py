@@ -30,7 +30,8 @@ def _lex() -> dict:
     left = set(lex["left_stops"]) | set(load_json("patterns/left_context.json")["words"])
     policy = sorted(load_json("patterns/left_context.json")["policy_verbs"], key=len, reverse=True)
     titles = tuple(load_json("patterns/generic_names.json")["person_titles"])
-    return {"left_stops": left, "generic": generic, "titles": titles, "policy_verbs": policy,
+    right = frozenset(load_json("patterns/left_context.json")["right_words"])
+    return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"])}
 
 
@@ -55,6 +56,24 @@ def name_start(text: str) -> tuple[int, list[str]]:
     if len(text) - off < 2:
         return 0, []
     return off, [w for w, _ in lead]
+
+
+RIGHT_POS = {"d", "p", "u", "uj", "ul", "c", "y"}
+
+
+def name_end(text: str) -> int:
+    """Where a firm's name ends once the words glued after it are gone: 某某锂电年产 → 某某锂电,
+    某某重工等均在 → 某某重工 (function words, and the verbs of right_words)."""
+    toks = nlp.posseg(text)
+    ends, p = [], 0
+    for w, t in toks:
+        if w == "等" and p >= 2:
+            break
+        p += len(w)
+        ends.append((p, w, t))
+    while len(ends) > 1 and ends[-2][0] >= 2 and (ends[-1][2] in RIGHT_POS or ends[-1][1] in _lex()["right_words"]):
+        ends.pop()
+    return ends[-1][0] if ends else len(text)
 
 
 def is_generic(name: str) -> bool:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from .. import namemodel, nlp
 from ..model import Mention
 from . import component, load_json
-from .names import full_divisions, is_generic
+from .names import full_divisions, is_generic, name_end
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
 FIRM_P = 0.5  # firm-name probability a project's leading part needs
@@ -138,7 +138,7 @@ def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     """(leading firm or None, product spans) of a project's name."""
     prods = product_spans(name)
     cut = _first_boundary(name, prods[0][0] if prods else len(name))
-    firm = name[:cut] if cut < len(name) else None
+    firm = name[:name_end(name[:cut])] if cut < len(name) else None
     if firm and not _firm_prefix(firm):
         firm = None
     return firm, prods
