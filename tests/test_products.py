@@ -67,3 +67,15 @@ def test_project_named_after_a_place_is_located_there(ext):
 def test_common_word_is_not_read_as_a_place_in_a_project_name():
     from kg.components.products import places_in
     assert places_in("城区供热管网改造项目") == []
+
+
+PRODUCER = load_json("patterns/products.json")["producer_patterns"]
+
+
+@pytest.mark.parametrize("pattern", PRODUCER, ids=[p["name"] for p in PRODUCER])
+def test_producer_pattern_examples(ext, pattern):
+    pos = pattern["positive"]
+    ex = _run(ext, pos["text"])
+    assert (pos["firm"], "produces", pos["product"]) in {(r.head, r.rel, r.tail) for r in ex.relations}
+    neg = _run(ext, pattern["negative"])
+    assert not [r for r in neg.relations if r.rel == "produces" and r.source.startswith("cue:")]

@@ -17,13 +17,15 @@ from functools import lru_cache
 from .. import namemodel, nlp
 from ..model import Mention
 from . import component, load_json
-from .names import full_divisions, is_generic, name_end
+from .names import full_divisions, is_generic, name_end, name_start, strong_firm
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
 FIRM_P = 0.5  # firm-name probability a project's leading part needs
-PARTS_CONF = 0.8
+PARTS_CONF = 0.8  # confidence of relations read off a project's name
 PLACE_CONF = 0.75  # a project is where its name says
-NAME_POS = {"ns", "nr", "nrt", "nrfg", "nz", "nt", "eng", "x"}  # confidence of relations read off a project's name
+NAME_POS = {"ns", "nr", "nrt", "nrfg", "nz", "nt", "eng", "x"}
+MAKER_CONF = 0.75  # a firm named as a product's maker (某材料生产企业某公司, 某公司生产某材料)
+SOFT_POS = {"d", "a", "b", "ad", "m", "q"}  # 全新动力电池: the adjective is not part of the product
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +33,10 @@ def vocab() -> dict:
     data = load_json("patterns/products.json")
     alt = lambda ws: "|".join(map(re.escape, sorted(set(ws), key=len, reverse=True)))  # noqa: E731
     return {
-        "product": re.compile(rf"(?:(?:{alt(data['modifiers'])})(?:与|和)?)*(?:{alt(data['terms'])})"),
+        "product": re.compile(rf"(?:{alt(data['modifiers'])})*(?:{alt(data['terms'])})"),
+        "maker": re.compile(data["producer_patterns"][0]["regex"]),
+        "makes": re.compile(data["producer_patterns"][1]["regex"]),
+        "makes_before": re.compile(data["producer_patterns"][1]["regex"] + "$"),
         "cue": re.compile(alt(data["cues"])),
         "industry_after": tuple(data["industry_after"]),
         "project_starts": tuple(data["project_starts"]),
@@ -75,10 +80,57 @@ def make_products(settings: dict):
             projects = [m for m in hits if m.type == "Project" and m.start <= s and e <= m.end]
             if projects and len(projects) == len(hits):
                 _nested(state, s, e, "product-in-project")
-            elif not hits and not text.startswith(v["industry_after"], e) \
-                    and v["cue"].search(text, _clause_start(text, s), s):
+            elif not hits and (_maker_named(text, e) or not text.startswith(v["industry_after"], e)
+                               and v["cue"].search(text, _clause_start(text, s), s)):
                 state.propose(s, e, "Product", source="product-lexicon")
+        _makers(state)
     return run
+
+
+NAME_STOP_POS = {"v", "p", "d", "u", "uj", "c", "x", "m"}
+
+
+def _maker_named(text: str, pos: int) -> bool:
+    m = vocab()["maker"].match(text, pos)
+    return bool(m) and ("生产" in m.group() or "制造" in m.group())
+
+
+def _propose_makers(state) -> None:
+    """A firm that no recogniser found but that the text names as a product's maker, where the
+    name is firm-like on its own (names.strong_firm): 某材料生产企业X签约, X主要生产某材料."""
+    text = state.text
+    for p in [m for m in state.ex.mentions if m.type == "Product"]:
+        m = vocab()["maker"].match(text, p.end)
+        if m:
+            toks, end = nlp.posseg(text[m.end():m.end() + 12]), m.end()
+            for w, t in toks:
+                if t in NAME_STOP_POS or w in "，。；：、":
+                    break
+                end += len(w)
+            _propose_firm(state, m.end(), end)
+        cs = _clause_start(text, p.start)
+        m = vocab()["makes_before"].search(text, cs, p.start)
+        if m and m.start() - cs >= 2:
+            off, _ = name_start(text[cs:m.start()])
+            _propose_firm(state, cs + off, m.start())
+
+
+def _propose_firm(state, s: int, e: int) -> None:
+    if e - s >= 2 and not state.at(s, e) and strong_firm(state.text[s:e]):
+        state.propose(s, e, "Enterprise", source="product-maker")
+
+
+def _makers(state) -> None:
+    """produces where the words between a product and a firm say the firm makes it: the
+    product's maker named after it, or the firm and its production verb before it."""
+    _propose_makers(state)
+    ms = [m for m in state.ex.mentions if m.type in ("Enterprise", "Product")]
+    for a, b in zip(ms, ms[1:]):
+        between = state.text[a.end:b.start]
+        if a.type == "Product" and b.type == "Enterprise" and vocab()["maker"].fullmatch(between):
+            state.relate(b, "produces", a, b.sentence, "cue:product-maker", MAKER_CONF)
+        elif a.type == "Enterprise" and b.type == "Product" and vocab()["makes"].fullmatch(between):
+            state.relate(a, "produces", b, a.sentence, "cue:firm-makes", MAKER_CONF)
 
 
 def _nested(state, s: int, e: int, source: str, type_: str = "Product") -> Mention:
@@ -195,9 +247,19 @@ def _strip_firm(state, p: Mention, n: int) -> None:
     for m in state.at(p.start, p.start + n + 1):
         if m.type == "Product" and m.start == p.start and m.end > p.start + n:
             rest = p.start + n + _place_len(state.text[p.start + n:m.end])
+            rest += _soft_len(state.text[rest:m.end])
             if m.end - rest >= 2:
                 state.move(m, rest)
                 m.text = m.canonical = state.text[rest:m.end]
+
+
+def _soft_len(s: str) -> int:
+    """Length of the adverbs and adjectives before the product words (全新动力电池 → 2)."""
+    spans = product_spans(s)
+    if not spans or spans[-1][1] != len(s) or spans[-1][0] == 0:
+        return 0
+    head = s[:spans[-1][0]]
+    return len(head) if all(t in SOFT_POS for _, t in nlp.posseg(head)) else 0
 
 
 def _place_len(s: str) -> int:
