@@ -90,20 +90,28 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
         items = [(a, a + name_end(text[a:z])) for a, z in items]
     if typ is None:
         typ = _typed_by_members(state, items)
-    if typ is None or len(items) < 2 or any(z - a > item_max for a, z in items):
-        return
+    if typ is not None and _is_name_list(text, items, typ, item_max):
+        _propose_items(state, items, typ, explicit)
+
+
+def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
+    if len(items) < 2 or any(z - a > item_max for a, z in items):
+        return False
     if sum(not _noun_like(text[a:z], typ) for a, z in items) * 2 >= len(items):
-        return  # 请进来、留下来、长起来: a list of actions, not of names
-    if typ == "Enterprise" and median(namemodel.probability(text[a:z]) for a, z in items) < MIN_LIST_FIRM_P:
-        return  # 协同布局、要素集约利用: phrases that a head noun nearby made look like firms
+        return False  # 请进来、留下来、长起来: a list of actions, not of names
+    # 协同布局、要素集约利用: phrases that a head noun nearby made look like firms
+    return typ != "Enterprise" or median(namemodel.probability(text[a:z]) for a, z in items) >= MIN_LIST_FIRM_P
+
+
+def _propose_items(state, items, typ: str, explicit: bool) -> None:
+    text = state.text
     ok = [not is_generic(text[a:z]) and (typ != "Enterprise" or firm_like(text[a:z], listed=explicit))
           for a, z in items]
     # a firm list under its own head noun (甲、乙、丙等龙头企业) vouches for the odd item among
     # names (a brand that is also a common word) when most items read as names
     vouched = typ == "Enterprise" and explicit and len(items) >= 3 and sum(ok) * 3 >= len(items) * 2
     for (a, z), good in zip(items, ok):
-        name = text[a:z]
-        if good or (vouched and _brand_shaped(name)):
+        if good or (vouched and _brand_shaped(text[a:z])):
             state.propose(a, z, typ, source="list", retype=explicit and typ != "Product")
 
 
