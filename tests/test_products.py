@@ -79,3 +79,12 @@ def test_producer_pattern_examples(ext, pattern):
     assert (pos["firm"], "produces", pos["product"]) in {(r.head, r.rel, r.tail) for r in ex.relations}
     neg = _run(ext, pattern["negative"])
     assert not [r for r in neg.relations if r.rel == "produces" and r.source.startswith("cue:")]
+
+
+def test_short_place_in_project_name_is_read_by_its_city():
+    from kg.components.products import places_in
+    name = "铁西智能装备项目"
+    assert places_in(name) == []  # 铁西 alone is not read as a place
+    assert places_in(name, 0, frozenset({"鞍山市"}))[0][3] == "铁西区"
+    got = places_in(name, 0, frozenset({"四平市"}))
+    assert got and got[0][2] == "County"

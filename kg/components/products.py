@@ -144,9 +144,9 @@ TYPE_ORDER = {"City": 0, "County": 1, "Province": 2}
 
 
 @lru_cache(maxsize=1)
-def place_forms() -> dict[str, tuple[str, str]]:
-    """Division names and their short forms (保山市 → 保山) → (type, official name); where a
-    short form is shared, a city before a county before a province (长沙 → 长沙市)."""
+def place_forms() -> dict[str, list[tuple[str, str, str]]]:
+    """Division names and their short forms (保山市 → 保山) → [(type, official name, parents)],
+    a city before a county before a province (长沙 → 长沙市, then 长沙县)."""
     import csv
 
     from ..resources import data_dir
@@ -155,23 +155,28 @@ def place_forms() -> dict[str, tuple[str, str]]:
     with open(data_dir() / "divisions.tsv", encoding="utf-8") as f:
         for r in csv.DictReader(f, delimiter="\t"):
             if r["type"] in TYPE_ORDER:
-                rows.append((TYPE_ORDER[r["type"]], r["name"], r["short_name"] or r["name"], r["type"]))
-    out: dict[str, tuple[str, str]] = {}
-    for _, name, short, typ in sorted(rows):
-        out.setdefault(name, (typ, name))
-        if len(short) >= 2:
-            out.setdefault(short, (typ, name))
+                parents = " ".join(x for x in (r["parent_city"], r["parent_province"]) if x)
+                rows.append((TYPE_ORDER[r["type"]], r["name"], r["short_name"] or r["name"], r["type"], parents))
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for _, name, short, typ, parents in sorted(rows):
+        for form in {name, short}:
+            if len(form) >= 2:
+                out.setdefault(form, []).append((typ, name, parents))
     return out
 
 
-def places_in(name: str, start: int = 0) -> list[tuple[int, int, str, str]]:
+def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> list[tuple[int, int, str, str]]:
     """(start, end, type, official name) of the places a project's name holds from start on: a
-    full official name anywhere, or a short form that jieba reads as a place word of its own."""
+    full official name, a short form that jieba reads as a place word of its own, or a short
+    form whose city or province the document names (铁西 in a text about 沈阳市 → 沈阳's 铁西区)."""
     forms, out, i = place_forms(), [], start
     while i < len(name) - 1 and len(out) < 2:
         hit = next((k for k in (5, 4, 3, 2) if name[i:i + k] in forms), None)
-        if hit and _place_word(name, i, i + hit):
-            out.append((i, i + hit, *forms[name[i:i + hit]]))
+        cands = forms[name[i:i + hit]] if hit else []
+        near = [c for c in cands if any(p in context for p in c[2].split())]
+        if near or (cands and _place_word(name, i, i + hit)):
+            typ, official, _ = (near or cands)[0]
+            out.append((i, i + hit, typ, official))
             i += hit
         else:
             i += 1
@@ -230,10 +235,10 @@ def _firm(state, p: Mention, firm_text: str, prods) -> None:
             state.relate(firm, "produces", prod, p.sentence, "cue:project-name", PARTS_CONF)
 
 
-def _places(state, p: Mention, skip: int) -> None:
+def _places(state, p: Mention, skip: int, context: frozenset) -> None:
     """The places a project is named after are mentions (the gold guidelines count them, unlike
     places inside firm or park names) and where the project is."""
-    for s, e, typ, official in places_in(p.text, skip):
+    for s, e, typ, official in places_in(p.text, skip, context):
         if any(m is not p and m.type != "Product" for m in state.at(p.start + s, p.start + e)):
             continue
         place = _nested(state, p.start + s, p.start + e, "project-name", typ)
@@ -269,9 +274,10 @@ def _place_len(s: str) -> int:
 @component("projectparts", reads=("mentions",), writes=("mentions", "relations"))
 def make_projectparts(settings: dict):
     def run(state) -> None:
+        context = frozenset(m.canonical for m in state.ex.mentions if m.type in TYPE_ORDER)
         for p in [m for m in state.ex.mentions if m.type == "Project"]:
             firm_text, prods = split_project(p.text)
             if firm_text and not any(m.type == "Enterprise" for m in state.at(p.start, p.end)):
                 _firm(state, p, firm_text, prods)
-            _places(state, p, len(firm_text or ""))
+            _places(state, p, len(firm_text or ""), context)
     return run
