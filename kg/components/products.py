@@ -28,12 +28,21 @@ MAKER_CONF = 0.75  # a firm named as a product's maker (某材料生产企业某
 SOFT_POS = {"d", "a", "b", "ad", "m", "q"}  # 全新动力电池: the adjective is not part of the product
 
 
+def _automaton(words):
+    a = nlp.CJKAutomaton()
+    for w in words:
+        a.add_word(w, w)
+    a.make_automaton()
+    return a
+
+
 @lru_cache(maxsize=1)
 def vocab() -> dict:
     data = load_json("patterns/products.json")
     alt = lambda ws: "|".join(map(re.escape, sorted(set(ws), key=len, reverse=True)))  # noqa: E731
     return {
-        "product": re.compile(rf"(?:{alt(data['modifiers'])})*(?:{alt(data['terms'])})"),
+        "automaton": _automaton(data["terms"]),
+        "modifier_lens": sorted({len(m) for m in data["modifiers"]}, reverse=True),
         "maker": re.compile(data["producer_patterns"][0]["regex"]),
         "makes": re.compile(data["producer_patterns"][1]["regex"]),
         "makes_before": re.compile(data["producer_patterns"][1]["regex"] + "$"),
@@ -46,10 +55,25 @@ def vocab() -> dict:
 
 
 def product_spans(text: str) -> list[tuple[int, int]]:
-    """Non-overlapping product phrases in text, leftmost-longest, each starting a word
-    (锂正极材料 is not read out of 磷酸锰铁锂正极材料)."""
-    return [m.span() for m in vocab()["product"].finditer(text)
-            if not _dangling(m.group()) and _starts_word(text, m.start())]
+    """Non-overlapping product phrases in text: a product word (leftmost-longest, by automaton)
+    and the modifiers right before it, each phrase starting a word (锂正极材料 is not read out
+    of 磷酸锰铁锂正极材料)."""
+    v, out, last = vocab(), [], 0
+    for end, term in v["automaton"].iter_long(text):
+        e = end + 1
+        s = _extend_left(text, e - len(term), last, v)
+        if _starts_word(text, s):
+            out.append((s, e))
+            last = e
+    return out
+
+
+def _extend_left(text: str, s: int, floor: int, v: dict) -> int:
+    while True:
+        k = next((k for k in v["modifier_lens"] if s - k >= floor and text[s - k:s] in v["modifiers"]), 0)
+        if not k:
+            return s
+        s -= k
 
 
 def _starts_word(text: str, pos: int) -> bool:
@@ -57,10 +81,6 @@ def _starts_word(text: str, pos: int) -> bool:
         return True
     lo = max(0, pos - 6)
     return pos - lo in nlp.token_starts(text[lo:pos + 6])
-
-
-def _dangling(phrase: str) -> bool:
-    return phrase.endswith(("与", "和")) or phrase in vocab()["modifiers"]
 
 
 def _clause_start(text: str, pos: int) -> int:
