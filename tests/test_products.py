@@ -88,3 +88,21 @@ def test_short_place_in_project_name_is_read_by_its_city():
     assert places_in(name, 0, frozenset({"鞍山市"}))[0][3] == "铁西区"
     got = places_in(name, 0, frozenset({"四平市"}))
     assert got and got[0][2] == "County"
+
+
+@pytest.mark.parametrize("name,firm,product", [
+    ("常州青梧减震配件制造项目", "常州青梧", "减震配件"),
+    ("温州禾田紧固件制造项目", "温州禾田", "紧固件"),
+    ("重点推进智慧城市项目", None, None),
+    ("襄城和独立储能项目", None, None),
+])
+def test_model_split_of_a_place_led_project_name(name, firm, product):
+    from kg.components.products import model_split
+    got = model_split(name)
+    assert (got and (name[:got[0]], name[got[0]:got[1]])) == ((firm, product) if firm else None)
+
+
+def test_count_head_types_a_list_without_deng(ext):
+    ex = _run(ext, "甲地开工了温州禾田紧固件制造项目、常州青梧减震配件制造项目2个配套项目。")
+    assert {"温州禾田紧固件制造项目", "常州青梧减震配件制造项目"} <= {m.text for m in ex.mentions if m.type == "Project"}
+    assert {"温州禾田", "常州青梧"} <= {m.text for m in ex.mentions if m.type == "Enterprise"}

@@ -17,6 +17,7 @@ from .names import STRIP_POS, firm_like, is_generic, name_end, name_start
 
 CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
 COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
+COUNTED = r"[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大)"  # 甲、乙3家企业: a count without 等
 CONJ = ("和", "与", "及", "以及")
 MIN_LIST_FIRM_P = 0.05  # median firm-name probability of a firm list's items
 
@@ -26,7 +27,7 @@ def make_lists(settings: dict):
     data = load_json(settings.get("patterns", "patterns/lists.json"))
     heads = sorted(((w, t) for t, ws in data["heads"].items() for w in ws), key=lambda x: -len(x[0]))
     head_alt = "|".join(re.escape(w) for w, _ in heads)
-    after = re.compile(rf"等{COUNT}(?P<mod>[\u4e00-\u9fff]{{0,{data['head_modifier_max']}}}?)(?P<head>{head_alt})")
+    after = re.compile(rf"(?:等{COUNT}|{COUNTED})(?P<mod>[\u4e00-\u9fff]{{0,{data['head_modifier_max']}}}?)(?P<head>{head_alt})")
     before = re.compile(rf"(?P<head>{head_alt})(?:如|包括|有|：)?$")
     head_type = dict(heads)
     item_max = data["item_max"]

@@ -21,10 +21,12 @@ from .names import full_divisions, is_generic, name_end, name_start, strong_firm
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
 FIRM_P = 0.5  # firm-name probability a project's leading part needs
+SPLIT_P = 0.6  # product-name probability the rest of a model-cut project name needs
 PARTS_CONF = 0.8  # confidence of relations read off a project's name
 PLACE_CONF = 0.75  # a project is where its name says
 NAME_POS = {"ns", "nr", "nrt", "nrfg", "nz", "nt", "eng", "x"}
 MAKER_CONF = 0.75  # a firm named as a product's maker (某材料生产企业某公司, 某公司生产某材料)
+FUNCTION_POS = {"c", "p", "u", "uj", "r", "f"}
 SOFT_POS = {"d", "a", "b", "ad", "m", "q"}  # 全新动力电池: the adjective is not part of the product
 
 
@@ -49,6 +51,7 @@ def vocab() -> dict:
         "cue": re.compile(alt(data["cues"])),
         "industry_after": tuple(data["industry_after"]),
         "project_starts": tuple(data["project_starts"]),
+        "project_tails": sorted(data["project_tails"], key=len, reverse=True),
         "terms": frozenset(data["terms"]),
         "modifiers": frozenset(data["modifiers"]),
     }
@@ -212,13 +215,53 @@ def _place_word(name: str, s: int, e: int) -> bool:
 
 
 def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
-    """(leading firm or None, product spans) of a project's name."""
+    """(leading firm or None, product spans) of a project's name. Without a place, figure or
+    known product to end the firm's part, the name models choose the cut: the firm-like start
+    and product-like rest that are likeliest together (某某正一|砼泵配件制造项目)."""
     prods = product_spans(name)
     cut = _first_boundary(name, prods[0][0] if prods else len(name))
-    firm = name[:name_end(name[:cut])] if cut < len(name) else None
-    if firm and not _firm_prefix(firm):
-        firm = None
-    return firm, prods
+    if cut < len(name):
+        firm = name[:name_end(name[:cut])]
+        return (firm if _firm_prefix(firm) else None), prods
+    best = model_split(name)
+    if best is None:
+        return None, prods
+    return name[:best[0]], prods or [best]
+
+
+def model_split(name: str) -> tuple[int, int] | None:
+    """(firm end, product end) of a name that starts with a place: the firm is the place, a
+    brand of two or three characters (the usual shape of a short firm name) and any company
+    word after it; the cut is at a word boundary and leaves the likeliest product by the
+    product-name model (某某海松|砼泵配件, 某某万利康|精密组件)."""
+    core = _strip_tails(name)
+    place = next((k for k in (3, 2) if core[:k] in place_forms()), 0)
+    if not place:
+        return None
+    starts = nlp.token_starts(core)
+    cuts = [k for k in (place + 2, place + 3) if k in starts and len(core) - k >= 2]
+    scored = [(namemodel.probability(core[k:], "product"), k) for k in cuts]
+    if not scored or max(scored)[0] < SPLIT_P:
+        return None
+    k = max(scored)[1]
+    if nlp.posseg(core[place:k])[0][1] in FUNCTION_POS:
+        return None  # 某地和独立…: a conjunction, not a brand, follows the place
+    k += next((len(h) for h in _company_heads() if core.startswith(h, k) and len(core) - k - len(h) >= 2), 0)
+    return (k, len(core)) if _firm_prefix(core[:k], min_p=0.0) else None
+
+
+def _company_heads() -> list[str]:
+    from .names import _lex
+    return sorted(_lex()["heads"] - vocab()["modifiers"], key=len, reverse=True)  # 精密 may start a product
+
+
+def _strip_tails(name: str) -> str:
+    tails = vocab()["project_tails"]
+    while True:
+        t = next((t for t in tails if name.endswith(t) and len(name) > len(t) + 3), None)
+        if t is None:
+            return name
+        name = name[: -len(t)]
 
 
 def _first_boundary(name: str, limit: int) -> int:
@@ -232,7 +275,7 @@ def _first_boundary(name: str, limit: int) -> int:
     return limit
 
 
-def _firm_prefix(part: str) -> bool:
+def _firm_prefix(part: str, min_p: float = FIRM_P) -> bool:
     v = vocab()
     if not 2 <= len(part) <= 8 or is_generic(part) or part.startswith(v["project_starts"]):
         return False
@@ -242,23 +285,64 @@ def _firm_prefix(part: str) -> bool:
     toks = nlp.posseg(part)
     if len(toks) == 1 and toks[0][1] not in NAME_POS:
         return False  # one common word (光电, 智慧) is a description, not a firm
-    return namemodel.probability(part) >= FIRM_P
+    return namemodel.probability(part) >= min_p
+
+
+def _free_for_firm(state, p: Mention, firm_text: str) -> bool:
+    """No firm inside the project yet, or only one the rules guessed from the project's prefix
+    with another cut (某某万利康精密|组件 → 某某万利康|精密组件): that one gives way."""
+    firms = [m for m in state.at(p.start, p.end) if m.type == "Enterprise"]
+    if not firms:
+        return True
+    old = firms[0]
+    if len(firms) == 1 and old.source == "project-prefix" and old.start == p.start and old.text != firm_text \
+            and not places_in(old.text, min(len(firm_text), len(old.text))):
+        state.drop(old)
+        if p.canonical == p.text[len(old.text):]:
+            _rename_project(state, p, p.text[len(firm_text):])
+        return True
+    return False
+
+
+def _rename_project(state, p: Mention, canonical: str) -> None:
+    for r in state.ex.relations:
+        if (r.head_type, r.head) == ("Project", p.canonical):
+            r.head = canonical
+        if (r.tail_type, r.tail) == ("Project", p.canonical):
+            r.tail = canonical
+    state.removed.add((p.type, p.canonical))
+    p.canonical = canonical
 
 
 def _firm(state, p: Mention, firm_text: str, prods) -> None:
-    firm = _nested(state, p.start, p.start + len(firm_text), "project-name", "Enterprise")
-    _strip_firm(state, p, len(firm_text))
+    n = len(firm_text)
+    for m in state.at(p.start, p.start + n):
+        if m is not p and m.type in TYPE_ORDER and m.end <= p.start + n:
+            state.drop(m)  # a place inside a firm's name is part of the name
+    firm = _nested(state, p.start, p.start + n, "project-name", "Enterprise")
+    _strip_firm(state, p, n)
     state.relate(firm, "implements", p, p.sentence, "cue:project-name", PARTS_CONF)
     for s, e in prods:
-        prod = next((m for m in state.at(p.start + s, p.start + e) if m.type == "Product"), None)
-        if prod:
-            state.relate(firm, "produces", prod, p.sentence, "cue:project-name", PARTS_CONF)
+        prod = _product_at(state, p.start + s, p.start + e, p.start + n)
+        state.relate(firm, "produces", prod, p.sentence, "cue:project-name", PARTS_CONF)
 
 
-def _places(state, p: Mention, skip: int, context: frozenset) -> None:
+def _product_at(state, s: int, e: int, firm_end: int) -> Mention:
+    """The product mention at [s, e); one the rules cut across the firm's name gives way."""
+    for m in state.at(s, e):
+        if m.type == "Product":
+            if m.start == s and m.end == e:
+                return m
+            if m.start < firm_end or m.start >= s:
+                state.drop(m)
+    return _nested(state, s, e, "project-name")
+
+
+def _places(state, p: Mention, skip: int, context: dict) -> None:
     """The places a project is named after are mentions (the gold guidelines count them, unlike
     places inside firm or park names) and where the project is."""
-    for s, e, typ, official in places_in(p.text, skip, context):
+    for s, e, typ, official in places_in(p.text, skip, frozenset(context)):
+        typ = context.get(official, typ)  # as the document's other mentions of it are typed
         if any(m is not p and m.type != "Product" for m in state.at(p.start + s, p.start + e)):
             continue
         place = _nested(state, p.start + s, p.start + e, "project-name", typ)
@@ -294,10 +378,10 @@ def _place_len(s: str) -> int:
 @component("projectparts", reads=("mentions",), writes=("mentions", "relations"))
 def make_projectparts(settings: dict):
     def run(state) -> None:
-        context = frozenset(m.canonical for m in state.ex.mentions if m.type in TYPE_ORDER)
+        context = {m.canonical: m.type for m in state.ex.mentions if m.type in TYPE_ORDER}
         for p in [m for m in state.ex.mentions if m.type == "Project"]:
             firm_text, prods = split_project(p.text)
-            if firm_text and not any(m.type == "Enterprise" for m in state.at(p.start, p.end)):
+            if firm_text and _free_for_firm(state, p, firm_text):
                 _firm(state, p, firm_text, prods)
             _places(state, p, len(firm_text or ""), context)
     return run
