@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import namemodel
 from . import component
-from .names import BUILD_WORDS, chain_start, clearly_not_name, is_generic, name_end, name_start
+from .names import BUILD_WORDS, chain_start, clearly_not_name, common_word, is_generic, name_end, name_start
 
 TYPES = ("Enterprise", "Park", "Project")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
@@ -17,11 +17,14 @@ CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
 # firm's to the firm-name model: 产业协同发展, 要素集约利用 are phrases, not firms
 RULE_SOURCES = {"rule", "cue", "list", "short", "repeated", "coref-prefix", "project-prefix", "supply-target"}
 MIN_FIRM_P = 0.05
+DERIVED = {"short", "repeated", "coref-prefix"}  # short forms and repeats of a name found elsewhere
 PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  # not 开发区/高新区: those are designated zones
 
 
 @component("boundaries", reads=("mentions",), writes=("mentions", "relations"))
 def make_boundaries(settings: dict):
+    trim_only = settings.get("trim_only", False)  # after the lists and roles: they vouch for their names
+
     def run(state) -> None:
         for m in list(state.ex.mentions):
             if m.type in CHAIN_TYPES:
@@ -31,8 +34,9 @@ def make_boundaries(settings: dict):
                 continue
             if m.type not in TYPES:
                 continue
-            if m.type == "Enterprise" and not _suffixed(m.text) and (
-                    clearly_not_name(m.text) or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P):
+            if m.type == "Enterprise" and not trim_only and not _suffixed(m.text) and (
+                    clearly_not_name(m.text) or m.source in DERIVED and common_word(m.text)
+                    or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P):
                 state.drop(m)
                 continue
             if m.type == "Enterprise" and not _suffixed(m.text):

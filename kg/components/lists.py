@@ -13,7 +13,7 @@ from statistics import median
 
 from .. import namemodel, nlp
 from . import component, load_json
-from .names import STRIP_POS, firm_like, is_generic, name_end, name_start
+from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start
 
 CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
 COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
@@ -91,8 +91,15 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
         items = [(a, a + name_end(text[a:z])) for a, z in items]
     if typ is None:
         typ = _typed_by_members(state, items)
-    if typ is not None and _is_name_list(text, items, typ, item_max):
+    if typ is None:
+        return
+    if _is_name_list(text, items, typ, item_max):
         _propose_items(state, items, typ, explicit)
+    elif typ == "Enterprise":  # the rules' own list splitter may have taken it for firms
+        for a, z in items:
+            for m in state.at(a, z):
+                if m.type == "Enterprise" and m.source == "list":
+                    state.drop(m)
 
 
 def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
@@ -100,8 +107,12 @@ def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
         return False
     if sum(not _noun_like(text[a:z], typ) for a, z in items) * 2 >= len(items):
         return False  # 请进来、留下来、长起来: a list of actions, not of names
+    if typ != "Enterprise":
+        return True
+    if sum(common_word(text[a:z]) for a, z in items) * 2 > len(items):
+        return False  # 流程、绩效、财务等企业管理: common nouns, not brands
     # 协同布局、要素集约利用: phrases that a head noun nearby made look like firms
-    return typ != "Enterprise" or median(namemodel.probability(text[a:z]) for a, z in items) >= MIN_LIST_FIRM_P
+    return median(namemodel.probability(text[a:z]) for a, z in items) >= MIN_LIST_FIRM_P
 
 
 def _propose_items(state, items, typ: str, explicit: bool) -> None:
@@ -132,12 +143,24 @@ def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, s
     return best
 
 
+def _single_char_ends(text: str) -> set[int]:
+    """Offsets where a one-character jieba word ends: a one-character cue (和, 与) right after
+    one is inside a name (必和必拓), not between words."""
+    out, p = set(), 0
+    for w in nlp.cut(text):
+        p += len(w)
+        if len(w) == 1:
+            out.add(p)
+    return out
+
+
 def _first_item_start(first: str, cues: re.Pattern) -> int:
     """Where the first item starts: after the last cue word of the piece (引进了A → A), else at
     its first proper-name word when verbs come before it, else after its last verb or particle."""
     last = None
+    single = _single_char_ends(first)
     for m in cues.finditer(first):
-        if len(first) - m.end() >= 2:
+        if len(first) - m.end() >= 2 and not (m.end() - m.start() == 1 and m.start() in single):
             last = m.end()
     if last is not None:
         return last

@@ -25,7 +25,7 @@ BUILD_WORDS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "开�
 @lru_cache(maxsize=1)
 def _lex() -> dict:
     lex = load_json("extract_lexicon.json")
-    generic = set(load_json("patterns/generic_names.json")["words"])
+    generic = set(load_json("patterns/generic_names.json")["words"]) | set(load_json("patterns/generic_names.json")["countries"])
     generic |= set(lex["company_generic_heads"]) | set(lex["park_generic_heads"]) | set(lex["project_generic"])
     left = set(lex["left_stops"]) | set(load_json("patterns/left_context.json")["words"])
     policy = sorted(load_json("patterns/left_context.json")["policy_verbs"], key=len, reverse=True)
@@ -74,6 +74,16 @@ def name_end(text: str) -> int:
     while len(ends) > 1 and ends[-2][0] >= 2 and (ends[-1][2] in RIGHT_POS or ends[-1][1] in _lex()["right_words"]):
         ends.pop()
     return ends[-1][0] if ends else len(text)
+
+
+COMMON_POS = {"n", "v", "vn", "a", "ad", "d", "ns", "s", "f"}
+
+
+def common_word(name: str) -> bool:
+    """One dictionary word of common use (电器, 石油), or a two-letter acronym (IT): what a
+    short form or a repeated mention must not be, though a firm's full name may contain it."""
+    toks = nlp.posseg(name)
+    return len(toks) == 1 and (toks[0][1] in COMMON_POS or toks[0][1] == "eng" and len(name) <= 2)
 
 
 def is_generic(name: str) -> bool:

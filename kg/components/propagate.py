@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import nlp
 from . import component
-from .names import _lex, firm_like, is_generic
+from .names import _lex, common_word, firm_like, is_generic
 
 
 
@@ -25,7 +25,7 @@ def make_propagate(settings: dict):
                 if short and short != m.text:
                     names.setdefault(short, m.canonical)
         for name, canonical in sorted(names.items(), key=lambda x: -len(x[0])):
-            if len(name) < min_len or is_generic(name) or not firm_like(name, listed=True):
+            if len(name) < min_len or is_generic(name) or not firm_like(name, listed=True) or common_word(name):
                 continue
             i = text.find(name)
             while i >= 0:
