@@ -201,3 +201,17 @@ def test_words_glued_after_a_firm_are_trimmed(ext):
     firms = _names(ex, "Enterprise")
     assert "青禾锂电" in firms and "远帆" in firms
     assert not any(f.endswith(("年产", "均在本市")) or "等" in f for f in firms)
+
+
+@pytest.mark.parametrize("name,generic", [
+    ("物业管理公司", True), ("一些期货公司", True), ("科技有限公司", True), ("中国公司", True),
+    ("青禾科技有限公司", False), ("三禾集团", False), ("星海重工股份有限公司", False),
+])
+def test_kind_of_company_is_not_a_company(name, generic):
+    from kg.components.names import generic_company
+    assert generic_company(name) is generic
+
+
+def test_common_word_short_forms_do_not_spread(ext):
+    ex = _run(ext, "中国石化宣布扩产。石油价格上涨，石油需求增加。")
+    assert "石油" not in _names(ex, "Enterprise")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .. import namemodel
 from . import component
-from .names import BUILD_WORDS, chain_start, clearly_not_name, common_word, is_generic, name_end, name_start
+from .names import (BUILD_WORDS, chain_start, clearly_not_name, common_word, generic_company, is_generic, name_end,
+                    name_start)
 
 TYPES = ("Enterprise", "Park", "Project")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
@@ -33,6 +34,9 @@ def make_boundaries(settings: dict):
                     _trim(state, m, off, [])
                 continue
             if m.type not in TYPES:
+                continue
+            if m.type == "Enterprise" and generic_company(m.text):
+                state.drop(m)
                 continue
             if m.type == "Enterprise" and not trim_only and not _suffixed(m.text) and (
                     clearly_not_name(m.text) or m.source in DERIVED and common_word(m.text)

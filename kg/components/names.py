@@ -86,6 +86,27 @@ def common_word(name: str) -> bool:
     return len(toks) == 1 and (toks[0][1] in COMMON_POS or toks[0][1] == "eng" and len(name) <= 2)
 
 
+QUANTIFIERS = ("一些", "一家", "这家", "那家", "这些", "那些", "多家", "各家", "有的", "该", "此", "其", "某", "各")
+
+
+def generic_company(name: str) -> bool:
+    """A kind of company written with a legal suffix (物业管理公司, 一些期货公司, 中国公司), not a
+    company: what is left without the suffix and leading quantifiers is a company-type word,
+    a generic word or a country."""
+    suffix = next((s for s in _lex()["suffixes"] if name.endswith(s)), None)
+    if suffix is None:
+        return False
+    core = name[: -len(suffix)]
+    lead = next((w for w in QUANTIFIERS if core.startswith(w)), "")
+    core = core[len(lead):]
+    return not core or core in _company_types() or is_generic(core)
+
+
+@lru_cache(maxsize=1)
+def _company_types() -> frozenset[str]:
+    return frozenset(load_json("patterns/generic_names.json")["company_types"])
+
+
 def is_generic(name: str) -> bool:
     return name in _lex()["generic"]
 
