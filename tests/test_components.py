@@ -215,3 +215,12 @@ def test_kind_of_company_is_not_a_company(name, generic):
 def test_common_word_short_forms_do_not_spread(ext):
     ex = _run(ext, "中国石化宣布扩产。石油价格上涨，石油需求增加。")
     assert "石油" not in _names(ex, "Enterprise")
+
+
+@pytest.mark.parametrize("name,generic", [
+    ("2个园区", True), ("这些园区", True), ("配套园区", True), ("园区", True),
+    ("锂电产业园", False), ("青禾智慧产业园", False),
+])
+def test_parks_in_general_are_not_a_park(name, generic):
+    from kg.components.names import generic_park
+    assert generic_park(name) is generic

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from .. import namemodel
 from . import component
-from .names import (BUILD_WORDS, chain_start, clearly_not_name, common_word, generic_company, is_generic, name_end,
-                    name_start)
+from .names import (BUILD_WORDS, chain_start, clearly_not_name, common_word, generic_company, generic_park, is_generic,
+                    name_end, name_start)
 
 TYPES = ("Enterprise", "Park", "Project")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
@@ -35,7 +35,7 @@ def make_boundaries(settings: dict):
                 continue
             if m.type not in TYPES:
                 continue
-            if m.type == "Enterprise" and generic_company(m.text):
+            if m.type == "Enterprise" and generic_company(m.text) or m.type == "Park" and generic_park(m.text):
                 state.drop(m)
                 continue
             if m.type == "Enterprise" and not trim_only and not _suffixed(m.text) and (

@@ -107,6 +107,24 @@ def _company_types() -> frozenset[str]:
     return frozenset(load_json("patterns/generic_names.json")["company_types"])
 
 
+PARK_HEADS = ("产业园区", "工业园区", "产业园", "工业园", "园区")
+
+
+def generic_park(name: str) -> bool:
+    """园区 with a count, a pronoun or one descriptive word before it (2个园区, 这些园区, 配套园区),
+    or with nothing that names it: a mention of parks in general."""
+    head = next((h for h in PARK_HEADS if name.endswith(h)), None)
+    if head is None:
+        return False
+    core = name[: -len(head)]
+    if not core:
+        return True
+    toks = nlp.posseg(core)
+    if any(t in ("m", "q", "r") for _, t in toks):
+        return True
+    return len(toks) == 1 and toks[0][1] in ("a", "ad", "v", "vn", "d", "b")
+
+
 def is_generic(name: str) -> bool:
     return name in _lex()["generic"]
 
