@@ -513,6 +513,8 @@ def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
     best: dict[tuple, tuple[Candidate, float]] = {}
     for c, p in chosen:  # one relation per (head, rel, tail): its most likely candidate
         key = (c.head.name, c.rel, c.tail.name)
+        if c.head.name == c.tail.name:
+            continue  # a place is not inside itself
         if key not in best or p > best[key][1]:
             best[key] = (c, p)
     for c, p in sorted(best.values(), key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):

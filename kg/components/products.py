@@ -219,7 +219,7 @@ def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     known product to end the firm's part, the name models choose the cut: the firm-like start
     and product-like rest that are likeliest together (某某正一|砼泵配件制造项目)."""
     prods = product_spans(name)
-    cut = _first_boundary(name, prods[0][0] if prods else len(name))
+    cut = _first_boundary(name, _phrase_start(name, prods[0][0]) if prods else len(name))
     if cut < len(name):
         firm = name[:name_end(name[:cut])]
         return (firm if _firm_prefix(firm) else None), prods
@@ -227,6 +227,17 @@ def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     if best is None:
         return None, prods
     return name[:best[0]], prods or [best]
+
+
+def _phrase_start(name: str, s: int) -> int:
+    """Start of the coordinated product phrase ending in the product at s: 储能与动力电池 → 储能."""
+    v = vocab()
+    while s >= 3 and name[s - 1] in "与和及、":
+        k = next((k for k in v["modifier_lens"] if s - 1 - k >= 0 and name[s - 1 - k:s - 1] in v["modifiers"]), 0)
+        if not k:
+            break
+        s -= 1 + k
+    return s
 
 
 def model_split(name: str) -> tuple[int, int] | None:
@@ -244,6 +255,8 @@ def model_split(name: str) -> tuple[int, int] | None:
     if not scored or max(scored)[0] < SPLIT_P:
         return None
     k = max(scored)[1]
+    if core[k:] in _company_heads() or core[k - 1:] in _company_heads():
+        return None  # 某某新材料: the rest is the firm's company word, not its product
     if nlp.posseg(core[place:k])[0][1] in FUNCTION_POS:
         return None  # 某地和独立…: a conjunction, not a brand, follows the place
     k += next((len(h) for h in _company_heads() if core.startswith(h, k) and len(core) - k - len(h) >= 2), 0)
