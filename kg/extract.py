@@ -15,23 +15,22 @@ import gc
 import json
 import re
 import sys
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
 
 from . import components, namemodel, nlp, relate, resources
+from .components import rules_relations
 from .literals import CAP_PLAIN_RE, CAP_RE, CAP_UNITS, CJK, INVEST_RE, _num, parse_amount
+from .components.rules_context import DocCtx as _DocCtx, Span  # noqa: F401 (public names)
 from .model import Document, Extraction, Fact, Mention, Relation
 
-NAME_CH = rf"[{CJK}A-Za-z0-9]"
 PERIOD_RE = re.compile(r"(?:\d{4}年)?(?:\d{1,2}[—\-－至到~～]\d{1,2}月|前?[一二三四]季度|上半年|下半年|今年以来|今年上半年|今年|去年|全年|\d{4}年(?:\d{1,2}月)?|截至\d{0,4}年?\d{1,2}月(?:底|末)?|截至目前)")
 TIME_TOKEN = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)(?:年|月|日|号|时)$")
-LOC_CUE = re.compile(r"(?:位于|坐落于|落户|落户于|入驻|落地|选址|在)(?=[^，。；]{0,3})")
 CAP_END = re.compile(rf"(?:年产|年产能|年处理)\d+(?:\.\d+)?[万亿千百]?(?:{CAP_UNITS})$")
 _RE_PRODUCTION = re.compile(r"生产|制造|研制|研发|配套|供应|主营|主要产品|为主|年产|下线|封装|产能|加工")
-_RE_CLAUSE_END = re.compile(r"[，。；：！？,;:]")
 _RE_LIST_BEFORE = re.compile(r"等[\d一二三四五六七八九十两百多余批个\s]*(?:个|批|家|项)?[\u4e00-\u9fff]{0,4}$")
 _RE_QUOTES = re.compile(r"[“”‘’\"]")
 _RE_QUOTES_WS = re.compile(r"[“”‘’\"\s]")
@@ -90,39 +89,10 @@ _RX29 = re.compile(r"的|等|产品$|，|将|可|已|为|在|并|及相应|以|�
 _RX30 = re.compile(r"(、|和|及|与)")
 _RX31 = re.compile(rf"^{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?")
 _RX32 = re.compile(rf"{_num}(?:[万亿千百])?(?:{CAP_UNITS})$")
-_RX33 = re.compile(r"MW|GW|瓦")
-_RX34 = re.compile(r"\d+个|等|共|合计|累计|全部")
-_RX35 = re.compile(r"个项目|等\d*个?项目")
-_RX36 = re.compile(r"[；;]")
-_RX37 = re.compile(r"^(?:该)?项目")
-_RX38 = re.compile(r"\s+")
-_RX39 = re.compile(r"^(?:在|落户|入驻|位于|落地)")
-_RX40 = re.compile(r"^(?:投资|投资建设|投建|建设|兴建|开发)的")
-_RX41 = re.compile(r"在([^，。；]{2,16}?)(?:投资|计划投资|投入)?[^，。；]{0,12}?(?:扩建|新建|建设|兴建|开建|建立|投建)")
-_RX42 = re.compile(r"在(?:[^，。；]{2,16}?)(?:投资)?(?:兴建|设立|建立|成立|组建|注册)了?")
-_RX43 = re.compile(r"^(?:而)?在([^，]{2,20})，")
-_RX44 = re.compile(r"生产|制造|研发|研制")
-_RX45 = re.compile(r"生产|制造|研制|研发|主营|产品|所产|年产")
-_RX46 = re.compile(r"^(?:该|此)?项目")
-_RX47 = re.compile(r"^(?:该|此|这个)?项目")
-_RX48 = re.compile(r"(?:^|，)(?:该|这家)?公司")
 _RX49 = re.compile(r"\s")
 _RX50 = re.compile(r"\d|“|”")
-_START = attrgetter("start")
 _START_END = attrgetter("start", "end")
-_RX_IMPL = re.compile(r"(?<!总)投资|建设|开建|兴建|新建|扩建|投建|实施|启动|开工|上马|布局|建立")
 _NUM_RE = re.compile(_num)
-
-@dataclass
-class Span:
-    start: int
-    end: int
-    type: str
-    canonical: str
-    text: str
-    source: str = "rule"
-    meta: dict = field(default_factory=dict)
-
 
 # ------------------------------------------------------------------------------------ gazetteers
 
@@ -248,41 +218,6 @@ class Gazetteer:
 
 def _is_name_char(ch: str) -> bool:
     return ("\u3400" <= ch <= "\u9fff") or ch.isascii() and (ch.isalnum() or ch in "+-.·&") or ch in "·"
-
-
-class _DocCtx:
-    def __init__(self, doc: Document):
-        self.doc = doc
-        self.text = doc.text
-        self.mask = bytearray(len(doc.text))  # 1 = inside a name span
-        self.starts = [s.start for s in doc.sentences]
-        self.spans: list[Span] = []
-        self.by_end: dict[int, list[Span]] = {}
-        self.rels: list[tuple] = []  # (head_span|name, rel, tail_span|literal, sent_index, extra)
-
-    def sent_index(self, pos: int) -> int:
-        i = bisect_right(self.starts, pos) - 1
-        return i if i > 0 else 0
-
-    def sent_bounds(self, pos: int) -> tuple[int, int]:
-        if not self.doc.sentences:
-            return 0, len(self.text)
-        s = self.doc.sentences[self.sent_index(pos)]
-        return s.start, s.end
-
-    def free(self, a: int, b: int) -> bool:
-        return a >= b or self.mask.find(1, a, b) < 0  # the mask holds only 0 / 1
-
-    def take(self, sp: Span) -> Span:
-        self.add(sp)
-        self.mask[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
-        return sp
-
-    def add(self, sp: Span) -> Span:
-        """Record a span without masking (nested mentions: products in project names …)."""
-        self.spans.append(sp)
-        self.by_end.setdefault(sp.end, []).append(sp)
-        return sp
 
 
 class Extractor:
@@ -493,7 +428,7 @@ class Extractor:
         self._divisions(ctx)
         self._resolve_parks(ctx)
         self._products(ctx)
-        self._relations(ctx)
+        rules_relations.relations(self, ctx)
         return self._finish(ctx)
 
     # ------------------------------------------------------------ titles 《…》
@@ -1538,295 +1473,6 @@ class Extractor:
                 ctx.take(Span(x, y, "Product", name, name, source="produce-verb", meta={"verb_pos": m.start()}))
 
     # ------------------------------------------------------------ relations
-    def _relations(self, ctx: _DocCtx) -> None:
-        t, g = ctx.text, self.g
-        by_sent: dict[int, list[Span]] = {}
-        for sp in ctx.spans:
-            by_sent.setdefault(ctx.sent_index(sp.start), []).append(sp)
-        R = ctx.rels
-        parks = [s for s in ctx.spans if s.type == "Park"]
-        for sp in parks:
-            core = sp.meta.get("core", "")
-            si = ctx.sent_index(sp.start)
-            if sp.meta.get("bare"):
-                continue
-            pos, last_row, strip_to = 0, None, 0
-            while core:
-                dl = self._division_prefix(core[pos:] + "XX")
-                row = self._div_row(core[pos:pos + dl]) if dl else None
-                if row is None or row["type"] not in ("City", "County", "Province"):
-                    break
-                if core[pos:pos + dl] == row["name"] and row["type"] == "County":
-                    # 长子县冻干食品产业园: the county is a mention of its own
-                    ctx.add(Span(sp.start + pos, sp.start + pos + dl, "County", row["name"], core[pos:pos + dl]))
-                if core[pos:pos + dl] == row["name"] and len(core) - pos - dl >= 2:
-                    strip_to = pos + dl
-                last_row = row
-                pos += dl
-            if last_row is not None and last_row["type"] in ("City", "County"):
-                R.append((sp, "locatedIn", (last_row["type"], last_row["name"]), si, "guess"))  # 位于… overrides
-            if strip_to and not sp.canonical.endswith(("高新区", "经开区", "开发区")):
-                sp.canonical = sp.canonical[strip_to:]
-        last_project = None
-        last_ent = None
-        clause_places: dict[int, list] = {}
-        for si in sorted(by_sent):
-            spans = by_sent[si]
-            spans.sort(key=_START)
-            sent = ctx.doc.sentences[si] if ctx.doc.sentences else None
-            s0 = sent.start if sent else 0
-            stext = sent.text if sent else t
-            projects = [s for s in spans if s.type == "Project"]
-            ents = [s for s in spans if s.type == "Enterprise"]
-            places = [s for s in spans if s.type in ("Park", "County") and not s.meta.get("in_name")]
-            guess_places = [x for x in places if not x.meta.get("prefix")]  # a name's own prefix is not a place for others
-            # a sentence ended by ； continues in the next one (lists of projects under one place)
-            prev_sent = ctx.doc.sentences[si - 1] if si > 0 and ctx.doc.sentences else None
-            prev_clause_places = clause_places.get(si - 1, []) if prev_sent is not None and prev_sent.text.endswith(("；", ";")) else []
-            clause_places[si] = places or prev_clause_places
-            clusters = [s for s in spans if s.type == "IndustryCluster"]
-            chains = [s for s in spans if s.type == "IndustryChain"]
-            products = [s for s in spans if s.type == "Product"]
-            for p in projects:
-                e = p.meta.get("enterprise")
-                if e is not None:
-                    R.append((e, "implements", p, si))
-                    prod = p.meta.get("product")
-                    if prod is not None:
-                        R.append((e, "produces", prod, si))
-                pl = p.meta.get("place")
-                if pl is not None:
-                    R.append((p, "locatedIn", pl, si))
-                else:
-                    # nearest preceding park/county in the sentence, else the following one
-                    prev = [x for x in guess_places if x.end <= p.start and x is not p]
-                    nxt = [x for x in guess_places if x.start >= p.end]
-                    cand = None
-                    prev_pk = [x for x in prev if x.type == "Park"]
-                    nxt_pk = [x for x in nxt if x.type == "Park"]
-                    if prev_pk:
-                        cand = prev_pk[-1]
-                    elif nxt_pk:
-                        cand = nxt_pk[0]
-                    elif prev:
-                        cand = prev[-1]
-                    elif nxt:
-                        cand = nxt[0]
-                    if cand is not None:
-                        R.append((p, "locatedIn", cand, si, "guess"))
-                if "capacity" in p.meta:
-                    R.append((p, "capacity", p.meta["capacity"], si))
-            # capacity stated after the project in the sentence (…项目现场，300MW…生产线 / 年供水量…)
-            for p in projects:
-                if "capacity" in p.meta:
-                    continue
-                later = stext[p.end - s0:]
-                nxt_p = [q for q in projects if q.start > p.start]
-                limit = (nxt_p[0].start - p.end) if nxt_p else len(later)
-                cm = CAP_RE.search(later[:limit])
-                if cm and (cm.group().startswith("年") or _RX33.search(cm.group())):
-                    R.append((p, "capacity", cm.group(), si))
-            # investment: 总投资N亿元的X / X … 总投资N亿元 (not for aggregates "N个项目")
-            for m in (INVEST_RE.finditer(stext) if ("投" in stext) else ()):
-                amt = m.group(1)
-                a, b = s0 + m.start(), s0 + m.end()
-                before = stext[max(0, m.start() - 12):m.start()]
-                if _RX34.search(before):
-                    continue
-                target = None
-                after = [p for p in projects if p.start >= b and p.start - b <= 3]
-                if after and stext[m.end():m.end() + 1] == "的":
-                    target = after[0]
-                else:
-                    prev = [p for p in projects if p.end <= a and not p.meta.get("list")]
-                    nxt = [p for p in projects if p.start >= b]
-                    if prev and not _RX35.search(stext[prev[-1].end - s0:m.start()]):
-                        target = prev[-1]
-                    elif nxt and not _RX36.search(stext[m.end():nxt[0].start - s0]):
-                        target = nxt[0]
-                    elif not projects and _RX37.match(stext) and last_project is not None:
-                        target = last_project
-                    elif not projects:
-                        pk = [x for x in spans if x.type == "Park" and not x.meta.get("bare")]
-                        if len(pk) == 1 and stext.find("计划投资") >= 0:
-                            target = pk[0]
-                if target is not None:
-                    R.append((target, "investment", _RX38.sub("", amt).replace("个", ""), si))
-            # 由X投资 / X投资的 handled in _split_project; X在Y投资设立/落户 → enterprise located
-            for e in ents:
-                after = stext[e.end - s0:e.end - s0 + 14]
-                mm = _RX39.match(after)
-                if mm:
-                    # 由X在Y投资设立: the company the sentence is about is in Y, not the investor X
-                    subj = ents[0] if t[e.start - 1:e.start] == "由" and ents[0] is not e else e
-                    for pl in places:
-                        if pl.start >= e.end and pl.start - e.end <= 4:
-                            R.append((subj, "locatedIn", pl, si))
-                # enterprise name with a county prefix
-                dl = self._division_prefix(e.text)
-                if dl and e.meta.get("legal"):
-                    row = self._div_row(e.text[:dl])
-                    if row and row["type"] == "County" and e.text[:dl] == row["name"]:
-                        R.append((e, "locatedIn", (row["type"], row["name"]), si))
-            # one enterprise as the subject, then a build/invest verb, then the project
-            ent_names = {e.canonical for e in ents}
-            if len(ent_names) == 1:
-                e0 = ents[0]
-                for p in projects:
-                    if p.meta.get("enterprise") is None and p.start > e0.end and _RX_IMPL.search(t[e0.end:p.start]):
-                        R.append((e0, "implements", p, si))
-                        if p.meta.get("product") is not None:
-                            R.append((e0, "produces", p.meta["product"], si))
-            # X投资(建设)的Y: the enterprise implements the project
-            for e in ents:
-                mm = _RX40.match(stext[e.end - s0:e.end - s0 + 6])
-                if mm:
-                    for p in projects:
-                        if 0 <= p.start - (e.end + mm.end()) <= 2:
-                            R.append((e, "implements", p, si))
-                            if p.meta.get("product") is not None:
-                                R.append((e, "produces", p.meta["product"], si))
-            # explicit placement: X位于/落户/入驻/落地/在 Y → X locatedIn the most specific place of Y
-            if places:
-                place_starts = [x.start for x in places]
-                for m in LOC_CUE.finditer(stext):
-                    cue_end = s0 + m.end()
-                    if not any(0 <= ps - cue_end <= 16 for ps in place_starts):
-                        continue
-                    pm = _RE_CLAUSE_END.search(t, cue_end, s0 + len(stext))
-                    seg_end = pm.start() if pm else s0 + len(stext)
-                    tails = [x for x in places if cue_end <= x.start < seg_end]
-                    if not tails:
-                        continue
-                    tail = tails[-1]
-                    htypes = ("Project",) if m.group() == "在" else ("Project", "Enterprise", "Park")
-                    heads = [x for x in spans if x.end <= s0 + m.start() and x.type in htypes
-                             and x is not tail and not t[x.end:s0 + m.start()].count("，")
-                             and s0 + m.start() - x.end <= 12]
-                    if heads:
-                        R.append((heads[-1], "locatedIn", tail, si, "explicit"))
-                        if len(tails) >= 2 and tails[-2].type in ("County", "Park") and tails[-2].end == tail.start \
-                                and tail.type == "Park":
-                            R.append((tail, "locatedIn", tails[-2], si))
-                # 在<place>投资/扩建/建设…<project> (the subject is a company): the project is there
-                for m in _RX41.finditer(stext):
-                    pl = [x for x in places if s0 + m.start(1) <= x.start < s0 + m.end(1)]
-                    pj = [p for p in projects if 0 <= p.start - (s0 + m.end()) <= 2]
-                    if pl and pj:
-                        R.append((pj[0], "locatedIn", pl[-1], si, "explicit"))
-                # 在<Park>(投资)?兴建/设立了<Enterprise>
-                for m in _RX42.finditer(stext):
-                    pl = [x for x in places if s0 + m.start() < x.start < s0 + m.end()]
-                    en = [e for e in ents if 0 <= e.start - (s0 + m.end()) <= 2]
-                    if pl and en:
-                        R.append((en[0], "locatedIn", pl[-1], si))
-                # <place>的<chain>
-                for c in chains:
-                    for x in places:
-                        if x.end + 1 == c.start and t[x.end] == "的":
-                            R.append((c, "locatedIn", x, si))
-            # 在<park>，…<enterprise> (the enterprise settled there)
-            mm = _RX43.match(stext)
-            if mm:
-                pl = [p for p in places if s0 + mm.start(1) <= p.start < s0 + mm.end(1)]
-                if pl and pl[0].type == "Park":
-                    for e in ents:
-                        if e.meta.get("legal"):
-                            R.append((e, "locatedIn", pl[0], si))
-                    for c in chains:
-                        R.append((c, "locatedIn", pl[0], si))
-            # chain with a place prefix
-            for c in chains:
-                if c.meta.get("place") is not None:
-                    R.append((c, "locatedIn", c.meta["place"], si))
-            # chainLeaderOf
-            for rx in (g.leader_res if "链" in stext else ()):
-                for m in rx.finditer(stext):
-                    ch = [c for c in chains if c.end <= s0 + m.end("chain") + 1 and c.end >= s0 + m.start("chain")]
-                    heads = [e for e in ents if e.end <= s0 + m.start()]
-                    if ch and heads:
-                        R.append((heads[0], "chainLeaderOf", ch[-1], si))
-            # suppliesTo
-            for rx in (g.supply_res if ents and ("配套" in stext or "供" in stext or "售" in stext) else ()):
-                for m in rx.finditer(stext):
-                    ca, cb = s0 + m.start("c"), s0 + m.end("c")
-                    targets = [e for e in ents if ca <= e.start < cb]
-                    heads = [e for e in ents if e.end <= ca and e not in targets]
-                    if targets and heads:
-                        for tg in targets:
-                            R.append((heads[0], "suppliesTo", tg, si))
-            # listed products in a sentence about a chain, nobody producing them: the chain's products
-            lprods = [p for p in products if p.source == "product-list"]
-            if lprods and len(chains) == 1 and not _RX44.search(stext):
-                for p in lprods:
-                    R.append((p, "belongsToChain", chains[0], si))
-            # produces: subject enterprise + produce verb products
-            vprods = [p for p in products if p.source == "produce-verb" or (
-                p.source == "product-list" and _RX45.search(stext))]
-            if vprods:
-                subj = [e for e in ents if e.start < vprods[0].start]
-                if subj:
-                    for p in vprods:
-                        R.append((subj[0], "produces", p, si))
-            if not ents and last_project is not None and _RX46.match(stext):
-                e_lp = last_project.meta.get("enterprise")
-                if e_lp is None:
-                    e_lp = next((r[0] for r in R if r[1] == "implements" and r[2] is last_project), None)
-                if e_lp is not None:
-                    for p in products:
-                        if p.source in ("produce-verb", "product-list"):
-                            R.append((e_lp, "produces", p, si))
-            # belongsToCluster: one cluster + projects in the sentence
-            uniq_cl = {c.canonical for c in clusters}
-            if len(uniq_cl) == 1 and projects:
-                for p in projects:
-                    R.append((p, "belongsToCluster", clusters[0], si))
-            # belongsToChain: projects and a chain in one sentence (…形成X产业链上重要支点)
-            if len(chains) == 1 and projects:
-                for p in projects:
-                    R.append((p, "belongsToChain", chains[0], si))
-            # sentence opening with 项目/该项目 continues the previous sentence's project
-            if not projects and last_project is not None and _RX47.match(stext):
-                cm = CAP_RE.search(stext)
-                if cm and (cm.group().startswith("年") or _RX33.search(cm.group())) and "capacity" not in last_project.meta:
-                    R.append((last_project, "capacity", cm.group(), si))
-            # 公司/该公司 as subject: the most recent enterprise of the text
-            if not ents and last_ent is not None and _RX48.search(stext):
-                for p in projects:
-                    if p.meta.get("enterprise") is None:
-                        R.append((last_ent, "implements", p, si))
-                for p in products:
-                    if p.source == "produce-verb":
-                        R.append((last_ent, "produces", p, si))
-            # Province(full) directly followed by its city: 山西省太原市
-            divs = [s for s in spans if s.type in ("Province", "City", "County")]
-            for x, y in zip(divs, divs[1:]):
-                if x.end == y.start and not x.meta.get("short"):
-                    row = g.div_by_name.get(y.canonical, {})
-                    if x.type == "Province" and y.type == "City" and row.get("parent_province") == x.canonical:
-                        R.append((y, "locatedIn", x, si))
-            if projects:
-                last_project = projects[-1]
-            legal_here = [e for e in ents if e.meta.get("legal") or e.source in ("repeated", "invested-by")]
-            if legal_here:
-                last_ent = legal_here[-1]
-        # a heading "X链“…”" followed by projects in the next sentence(s) of the paragraph
-        self._chain_headings(ctx)
-
-    def _chain_headings(self, ctx: _DocCtx) -> None:
-        sents = ctx.doc.sentences
-        chains = [s for s in ctx.spans if s.type == "IndustryChain"]
-        projs = [p for p in ctx.spans if p.type == "Project"]  # ctx.spans does not change in the loop
-        for c in chains:
-            si = ctx.sent_index(c.start)
-            s = sents[si] if sents else None
-            if s is None or len(s.text) > 20 or c.start - s.start > 2:
-                continue
-            for sj in range(si + 1, min(si + 4, len(sents))):
-                for p in projs:
-                    if sents[sj].start <= p.start < sents[sj].end:
-                        ctx.rels.append((p, "belongsToChain", c, sj))
-
     # ------------------------------------------------------------ output
     def _finish(self, ctx: _DocCtx) -> Extraction:
         doc = ctx.doc
