@@ -30,3 +30,6 @@ def load(family: str) -> SimpleNamespace:
     ns = SimpleNamespace(**{p["name"].upper(): re.compile(expand(p["regex"])) for p in data.get("patterns", [])})
     ns.words = {k: frozenset(v) if isinstance(v, list) else v for k, v in data.get("words", {}).items()}
     return ns
+
+
+BOUNDARIES = load("boundaries")  # shared by the boundary helpers and every rule family

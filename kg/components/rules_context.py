@@ -5,7 +5,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from .. import nlp
 from ..model import Document
+
+posseg = nlp.posseg
 
 
 @dataclass

@@ -1,0 +1,262 @@
+"""Rule family: industry chains, clusters (named, listed, from the region's cluster schemes),
+macro regions and administrative divisions."""
+from __future__ import annotations
+
+from .. import nlp
+from . import rule_patterns
+from .rules_context import DocCtx as _DocCtx, Span
+
+P = rule_patterns.load("places")
+
+
+def head_window(ex, ctx: _DocCtx, a: int, width: int = 16) -> tuple[int, int, str] | None:
+    """(lo, off, core): the modifier words before a chain/cluster head at a, trimmed by POS."""
+    lo = ex._left_limit(ctx, a, False, width)
+    if lo >= a:
+        return None
+    off = ex._trim_pos(ctx.text[lo:a])
+    return lo, off, ctx.text[lo + off:a]
+
+
+def chains(ex, ctx: _DocCtx) -> None:
+    t, g = ctx.text, ex.g
+    for m in g.chain_re.finditer(t):
+        a, b = m.start(), m.end()
+        if not ctx.free(a, b):
+            continue
+        w = head_window(ex, ctx, a)
+        if w is None:
+            continue
+        lo, off, core = w
+        if m.group() == "链":
+            if core not in g.chain_short_words or t[a - 2:a] == "产业":
+                continue
+        if len(core) < 2 or core in g.chain_generic or P.NOT_A_CHAIN_CORE.search(core):
+            continue
+        # place prefix: 黎城县新材料产业链 → chain 新材料产业链 located in 黎城县
+        dl = ex._division_prefix(core)
+        place = None
+        if dl and len(core) - dl >= 2:
+            row = ex._div_row(core[:dl])
+            if row:
+                place = ctx.take(Span(lo + off, lo + off + dl, row["type"], row["name"], core[:dl], meta={"prefix": True}))
+                core = core[dl:]
+        tokens = nlp.cut(core)
+        if all(x in g.chain_generic for x in tokens):
+            continue
+        canon = core + ("链" if m.group() == "链" else "产业链")
+        sp = ctx.take(Span(lo + off + (dl if place else 0), b, "IndustryChain", canon, t[lo + off + (dl if place else 0):b],
+                           meta={"core": core, "place": place, "full": m.group() == "全产业链"}))
+
+
+def clusters(ex, ctx: _DocCtx) -> None:
+    t, g = ctx.text, ex.g
+    ctx.active_schemes = []
+    for sc in g.schemes:
+        if sc["short"] and sc["short"] in t:
+            ctx.active_schemes.append(sc)
+    # chain canonicalisation against the scheme (LED全产业链 → 光电LED产业链)
+    for sp in ctx.spans:
+        if sp.type != "IndustryChain":
+            continue
+        for sc in ctx.active_schemes:
+            if sp.canonical in sc["chains"]:
+                break
+            hits = [c for c in sc["chains"] if sp.meta.get("core") and sp.meta["core"] in c]
+            if len(hits) == 1:
+                sp.canonical = hits[0]
+                break
+    # named clusters in text: X产业集群 / X专业镇
+    for m in g.cluster_re.finditer(t):
+        a, b = m.start(), m.end()
+        if not ctx.free(a, b) or t[b:b + 1] == "区":
+            continue
+        w = head_window(ex, ctx, a)
+        if w is None:
+            continue
+        lo, off, core = w
+        cj = max(core.rfind("和"), core.rfind("及"))
+        if cj >= 0:
+            off += cj + 1
+            core = core[cj + 1:]
+        ctoks = nlp.cut(core)
+        if len(core) < 2 or P.DIGIT_OR_COUNT.search(core) or all(x in g.cluster_generic for x in ctoks):
+            continue
+        canon = None
+        for sc in ctx.active_schemes:
+            if core in sc["labels"]:
+                canon = sc["labels"][core]
+        name = t[lo + off:b]
+        pos, place = lo + off, None
+        while True:
+            dl = ex._division_prefix(t[pos:a])
+            if not dl or a - (pos + dl) < 2:
+                break
+            row = ex._div_row(t[pos:pos + dl])
+            if row is None:
+                break
+            place = ctx.take(Span(pos, pos + dl, row["type"], row["name"], t[pos:pos + dl], meta={"prefix": True}))
+            pos += dl
+        cl = ctx.take(Span(lo + off, b, "IndustryCluster", canon or name, name, meta={"place": place}))
+        if place is not None:
+            ctx.rels.append((cl, "locatedIn", place, ctx.sent_index(a)))
+    # lists: A、B和C等N个产业集群 (an item after 和 shares the place prefix of the item before)
+    for m in P.CLUSTER_LIST_END.finditer(t):
+        s0, _ = ctx.sent_bounds(m.start())
+        j = m.start()
+        while j > s0 and t[j - 1] not in "，。；：！？,;:!?\n（(":
+            j -= 1
+        pos, first = j, True
+        for part in t[j:m.start()].split("、"):
+            x, y = pos, pos + len(part)
+            pos = y + 1
+            if first:
+                hj = t.find("和", x, y)
+                x += ex._trim(t[x:hj if hj > 0 else y], g.cluster_generic, always=True)
+                first = False
+            prefix_span, prefix = None, ""
+            if ctx.mask[x]:
+                pk = [sp for sp in ctx.spans if sp.type == "Park" and sp.start == x]
+                if pk:
+                    prefix_span, prefix = pk[0], t[pk[0].start:pk[0].end]
+                else:
+                    continue
+            subparts = t[x:y].split("和") if "和" in t[x:y] else [t[x:y]]
+            off = x
+            for k, sub in enumerate(subparts):
+                sx, sy = off, off + len(sub)
+                off = sy + 1
+                if not (2 <= len(sub) <= 14) or (k > 0 and not ctx.free(sx, sy)):
+                    continue
+                if k == 0 and not prefix:
+                    dl = ex._division_prefix(sub)
+                    row = ex._div_row(sub[:dl]) if dl else None
+                    if row is not None and len(sub) - dl >= 2:
+                        prefix = sub[:dl]
+                        prefix_span = ctx.take(Span(sx, sx + dl, row["type"], row["name"], prefix, meta={"prefix": True}))
+                name = sub if (k == 0 or not prefix) else prefix + sub
+                canon = name + "产业集群"
+                for sc in ctx.active_schemes:
+                    if name in sc["labels"]:
+                        canon = sc["labels"][name]
+                if ctx.free(sx + (len(prefix) if k == 0 and prefix else 0), sy):
+                    cl = ctx.take(Span(sx, sy, "IndustryCluster", canon, sub, source="list"))
+                    if prefix_span is not None:
+                        ctx.rels.append((cl, "locatedIn", prefix_span, ctx.sent_index(sx)))
+    # scheme labels
+    for sc in ctx.active_schemes:
+        hits = []
+        for end, (lab, pref) in sc["ac"].iter(t):
+            a = end - len(lab) + 1
+            hits.append((a, end + 1, lab, pref))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        last = -1
+        for a, b, lab, pref in hits:
+            if a < last or not ctx.free(a, b):
+                continue
+            # whole word: not glued to following name chars that make a longer term
+            nxt = t[b:b + 2]
+            if nxt[:1] and nxt[:1] in "链" or nxt.startswith(("产业链", "产品", "企业", "公司")):
+                continue
+            if len(lab) <= 3 and not nlp.is_word(t, a, b):
+                continue
+            ctx.take(Span(a, b, "IndustryCluster", pref, lab))
+            last = b
+
+
+def regions(ex, ctx: _DocCtx) -> None:
+    t, g = ctx.text, ex.g
+    hits = []
+    for end, (k, canon) in g.region_ac.iter(t):
+        hits.append((end - len(k) + 1, end + 1, k, canon))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    last = -1
+    for a, b, k, canon in hits:
+        if a < last or not ctx.free(a, b):
+            continue
+        if k in g.region_weak:
+            nxt = t[b:b + 4]
+            prev = t[max(0, a - 2):a]
+            if not (nxt.startswith(g.region_weak_followers) or t[b:b + 1] in "、，。和" and prev[-1:] in "、赴向到往和射"
+                    or prev.endswith(("辐射", "中国"))):
+                continue
+        ctx.take(Span(a, b, "Region", canon, k))
+        last = b
+
+
+def divisions(ex, ctx: _DocCtx) -> None:
+    t, g = ctx.text, ex.g
+    hits = []
+    mask = ctx.mask
+    city_ctx = set()
+    for end, (k, rows, full, ctx_names) in ctx.div_hits:
+        a = end - len(k) + 1
+        if ctx_names:
+            city_ctx.update(ctx_names)
+        if mask[a] or mask[end]:
+            continue
+        hits.append((a, end + 1, k, rows, full))
+    out: list[Span] = []
+    last = -1
+    for a, b, k, rows, full in hits:
+        if a < last or not ctx.free(a, b):
+            continue
+        if full is not None and len(k) <= 2 and full["type"] == "County" and full["parent_city"] not in city_ctx:
+            continue
+        if full is not None:
+            r = full
+            out.append(Span(a, b, r["type"], r["name"], k))
+            last = b
+            continue
+        if k in g.short_stop:
+            continue
+        cands = [r for kind, r in rows]
+        prev_txt = t[max(0, a - 4):a]
+        for r in cands:
+            if r["type"] == "County":
+                prow = g.div_by_name.get(r["parent_province"])
+                if prow and prow["short_name"] and prev_txt.endswith((prow["short_name"], prow["name"])):
+                    city_ctx.add(r["parent_city"] or r["parent_province"])
+        # prefer provinces/cities, then counties whose city is in context
+        pc = [r for r in cands if r["type"] in ("Province", "City")]
+        if len(pc) == 1:
+            r = pc[0]
+        else:
+            cc = [r for r in cands if r["type"] == "County" and (r["parent_city"] in city_ctx or r["parent_province"] in city_ctx)]
+            if len(cc) == 1:
+                r = cc[0]
+            else:
+                continue
+        # a short name glued into a longer word (…长子…): require a word boundary for counties
+        if r["type"] == "County" and not nlp.is_word(t, a, b) and t[b:b + 1] not in "县区市旗":
+            if not (t[b:b + 1] and ("\u4e00" <= t[b] <= "\u9fff") is False):
+                continue
+        out.append(Span(a, b, r["type"], r["name"], k, meta={"short": True}))
+        last = b
+    # Province short + its county/city directly after (浙江东阳) → one mention of the lower unit
+    merged: list[Span] = []
+    for sp in out:
+        if merged and merged[-1].type == "Province" and merged[-1].end == sp.start and merged[-1].meta.get("short") \
+                and sp.type in ("City", "County"):
+            row = g.div_by_name.get(sp.canonical, {})
+            if row.get("parent_province") == merged[-1].canonical:
+                prev = merged.pop()
+                typ = sp.type
+                merged.append(Span(prev.start, sp.end, typ, sp.canonical, t[prev.start:sp.end]))
+                continue
+        merged.append(sp)
+    for sp in merged:
+        ctx.take(sp)
+    # main city of the document: most frequent city (short or full)
+    counts: dict[str, int] = {}
+    for sp in ctx.spans:
+        if sp.type == "City":
+            counts[sp.canonical] = counts.get(sp.canonical, 0) + 1
+        elif sp.type == "Park" and sp.meta.get("core"):
+            dl = ex._division_prefix(sp.meta["core"] + "X")
+            row = ex._div_row(sp.meta["core"][:dl]) if dl else None
+            if row and row["type"] == "City":
+                counts[row["name"]] = counts.get(row["name"], 0) + 1
+    ctx.main_city = max(counts, key=counts.get) if counts else ""
+    row = g.div_by_name.get(ctx.main_city)
+    ctx.main_city_short = row["short_name"] if row else ""

@@ -1,0 +1,435 @@
+"""Rule family: project names (suffix 项目/工程/生产线/基地…), project lists (…等N个项目) and the
+company / place prefix of a project name, its capacity and product."""
+from __future__ import annotations
+
+from .. import namemodel, nlp
+from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE
+from . import rule_patterns
+from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
+
+P, B = rule_patterns.load("projects"), rule_patterns.BOUNDARIES
+GENERIC_BEFORE_SUFFIX, BUILD_VERBS, VERB_OK = (P.words[k] for k in ("generic_before_suffix", "build_verbs", "verb_ok"))
+QUICK_REJECT = frozenset(P.words["quick_reject_chars"])
+SOFT_STOPS = B.words["soft_stops"]
+
+
+def _tail_tokens(window: str, off: int) -> tuple | None:
+    """The jieba words of window[off:] when off falls on a word boundary of window (no new cut)."""
+    p = 0
+    toks = nlp.cut(window)
+    for k, w in enumerate(toks):
+        if p == off:
+            return toks[k:]
+        if p > off:
+            return None
+        p += len(w)
+    return () if p == off else None
+
+
+def projects(ex, ctx: _DocCtx) -> None:
+    t, g = ctx.text, ex.g
+    found: list[Span] = []
+    for m in g.project_re.finditer(t):
+        a, b = m.start(), m.end()
+        if not ctx.free(a, b):
+            continue
+        suffix = m.group()
+        if a == 0 or t[a - 1] in QUICK_REJECT or (t[a - 2:a] in GENERIC_BEFORE_SUFFIX and t[a] in "项工"):
+            continue
+        # "… 等N个项目" = a list; handled below
+        before = t[max(0, a - 8):a]
+        if P.LIST_BEFORE.search(before) or before.endswith(("个", "批", "项", "些", "类", "大")):
+            continue
+        lo = ex._left_limit(ctx, a, True, 32)
+        # an adjacent park / place name is the project's locative prefix (高新区绿电项目)
+        pre = [s for s in ctx.by_end.get(lo, ()) if s.type == "Park"]
+        free_from = lo
+        if pre:
+            lo = pre[0].start
+        win = t[lo:a]
+        if not win:
+            continue
+        if suffix.endswith(("基地", "工厂", "厂区")):
+            s0_, s1_ = ctx.sent_bounds(a)
+            sent_txt = t[s0_:s1_]
+            has_ent = any(e.type == "Enterprise" and s0_ <= e.start < s1_ for e in ctx.spans)
+            if not (has_ent or "公司" in sent_txt or INVEST_RE.search(sent_txt) or P.START_EVENT.search(sent_txt)) \
+                    or t[b:b + 1] in "和的":
+                continue
+            if P.NON_INDUSTRIAL_BASE.search(t[max(0, a - 4):b]):
+                continue
+        if suffix.startswith("生产线"):
+            if not P.LINE_OPENING.match(win) or "项目" in t[ctx.sent_bounds(a)[0]:a]:
+                continue
+        off = trim_project(ex, win, min_len=2 if suffix.endswith(("基地", "工厂", "厂区")) else 3)
+        if off is None:
+            continue
+        start = lo + off
+        name = t[start:b]
+        core = t[start:a]
+        phase_plant = suffix.endswith(("工厂", "厂区")) and P.PHASE.fullmatch(core)
+        if not phase_plant and not specific_project(ex, core, _tail_tokens(win, off)):
+            continue
+        if suffix.startswith("工程") and len(P.QUOTES.sub("", core)) < 4:
+            continue
+        if not namelike_project(ex, ctx, core, start, a, b, bool(pre)):
+            continue
+        found.append(Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)}))
+    # list items before 等N个项目 / 等一批…项目
+    for m in P.PROJECT_LIST_END.finditer(t):
+        lo = ex._left_limit(ctx, m.start(), True, 120)
+        # the list runs back over 、 separated items within the sentence
+        s0, _ = ctx.sent_bounds(m.start())
+        seg_start = m.start()
+        j = m.start()
+        while j > s0:
+            ch = t[j - 1]
+            if ch in "，。；：！？,;:!?\n（(":
+                break
+            j -= 1
+        seg = t[j:m.start()]
+        items, pos = [], j
+        for part in B.LIST_SEPARATOR.split(seg):
+            if part in ("、", "和", "及"):
+                pos += len(part)
+                continue
+            items.append((pos, pos + len(part)))
+            pos += len(part)
+        # 和/及 inside a name (研发和产业化): rejoin when the right part is not an item on its own
+        merged: list[list[int]] = []
+        for k, (x, y) in enumerate(items):
+            sep = t[items[k - 1][1]:x] if k else ""
+            if merged and sep in ("和", "及") and not itemlike(ex, t[x:y]):
+                merged[-1][1] = y
+            else:
+                merged.append([x, y])
+        for k, (x, y) in enumerate(merged):
+            x0 = x
+            while x < y and ctx.mask[x]:
+                x += 1
+            if x > x0 and x < y:
+                pe = [e for e in ctx.by_end.get(x, ()) if e.type == "Enterprise"]
+                if pe and looks_enterprise(ex, t[pe[0].start:y]):
+                    e = pe[0]
+                    ctx.by_end[e.end].remove(e)
+                    e.end, e.text, e.canonical, e.source = y, t[e.start:y], t[e.start:y], "list"
+                    ctx.by_end.setdefault(y, []).append(e)
+                    ctx.mask[x:y] = b"\x01" * (y - x)
+                    continue
+            if not ctx.free(x, y):
+                continue
+            if k == 0:
+                off = trim_project(ex, t[x:y], is_item=True)
+                if off is None:
+                    continue
+                x += off
+            item = t[x:y]
+            if not item:
+                continue
+            if looks_enterprise(ex, item):
+                ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
+                continue
+            if not specific_project(ex, item):
+                continue
+            if len(item) <= 5 and not P.LETTER_OR_DIGIT.search(item) and not m.group().startswith("等一批"):
+                continue
+            if item.endswith(g.category_endings) and not B.DIGIT.search(item):
+                continue
+            if looks_enterprise(ex, item):
+                ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
+                continue
+            found.append(Span(x, y, "Project", item, item, meta={"core": item, "list": True, "list_id": m.start()}))
+        # gapping: 甲公司100兆瓦和乙公司50兆瓦电池组件 → the head noun of the last item completes the others
+        items_here = [f for f in found if f.meta.get("list_id") == m.start()]
+        if len(items_here) >= 2:
+            last = items_here[-1].text
+            cm = CAP_PLAIN_RE.search(last) or CAP_RE.search(last)
+            head = last[cm.end():] if cm else ""
+            if head and len(head) >= 2:
+                for f in items_here[:-1]:
+                    if P.CAPACITY_END.search(f.text):
+                        f.meta["gap_head"] = head
+    found.sort(key=lambda s: (s.start, -s.end))
+    last_end = -1
+    shared: dict[int, tuple] = {}
+    for sp in found:
+        if sp.start < last_end or not ctx.free(sp.meta.get("free_from", sp.start), sp.end):
+            continue
+        n_before = len(ctx.spans)
+        split_project(ex, ctx, sp)
+        last_end = sp.end
+        proj = next((x for x in ctx.spans[n_before:] if x.type == "Project"), None)
+        lid = sp.meta.get("list_id")
+        if proj is None or lid is None:
+            continue
+        if lid not in shared:
+            e0 = proj.meta.get("enterprise")
+            p0 = proj.meta.get("place")
+            shared[lid] = (e0 if e0 is not None and e0.source == "project-prefix" else None,
+                           p0 if p0 is not None and p0.type in ("County", "City") else None)
+        elif proj.meta.get("enterprise") is not None or proj.meta.get("place") is not None:
+            shared[lid] = (None, None)  # items name their own company/place: nothing is shared
+        else:
+            e0, p0 = shared[lid]
+            if proj.meta.get("enterprise") is None and e0 is not None:
+                proj.meta["enterprise"] = e0
+            if proj.meta.get("place") is None and p0 is not None:
+                proj.meta["place"] = p0
+
+
+def namelike_project(ex, ctx: _DocCtx, core: str, start: int, a: int, b: int, park_prefix: bool) -> bool:
+    """Reject descriptions and counts that end in 项目: 签约…项目323个, 作为首个…的X项目,
+    two-character cores, runs of single characters (谋实谋快…), division + verb."""
+    t, g = ctx.text, ex.g
+    plain = P.QUOTES_OR_SPACE.sub("", core)
+    if P.COUNT_AFTER.match(t, b, b + 6):
+        return False
+    if len(plain) < (2 if t[a:b].startswith(("基地", "工厂", "厂区")) else 3) and not park_prefix:
+        return False
+    s0, _ = ctx.sent_bounds(start)
+    clause = t[s0:start]
+    clause = clause[max(clause.rfind("，"), clause.rfind(","), -1) + 1:]
+    if P.DESIGNATION.search(clause) and t[start - 1:start] == "的":
+        return False
+    if t[start - 2:start] in ("成为", "作为", "打造", "建成") and t[a:b].startswith("基地"):
+        return False
+    toks = _posseg(plain)
+    if plain[-1:].isdigit() and P.WORDS_THEN_NUMBER.fullmatch(plain) and all(f in ("v", "a", "d", "m") for _, f in toks):
+        return False
+    dl = ex._division_prefix(plain)
+    if dl and len(plain) - dl < 3 and not P.PHASE_OPENING.match(plain[dl:]):
+        return False
+    if toks and toks[-1][1] == "a" and len(toks[-1][0]) >= 2 and not B.DIGIT.search(plain):
+        return False
+    return True
+
+
+def looks_enterprise(ex, item: str) -> bool:
+    """A bare company short name: name + company head word, no figures, no project words."""
+    g = ex.g
+    if P.NOT_A_FIRM_ITEM.search(item) or not (4 <= len(item) <= 10):
+        return False
+    toks = nlp.cut(item)
+    if len(toks) < 2 or toks[-1] not in g.company_heads:
+        return False
+    pre = "".join(toks[:-1])
+    return pre not in g.project_generic and pre not in g.div_by_name and not all(x in g.company_heads for x in toks)
+
+
+def itemlike(ex, s: str) -> bool:
+    return bool(B.DIGIT.search(s)) or s.endswith(("项目", "工程", "生产线", "基地", "工厂")) or len(s) >= 8
+
+
+def specific_project(ex, core: str, tokens: tuple | None = None) -> bool:
+    g = ex.g
+    c = P.QUOTES_OR_PARENS.sub("", core)
+    if len(c) < 2:
+        return False
+    if P.NUMBER_ONLY.fullmatch(c):
+        return False
+    toks = [x for x in (tokens if tokens is not None else nlp.cut(c)) if x.strip() and x not in "“”‘’\"（）()"]
+    spec = [x for x in toks if x not in g.project_generic and x not in g.stops and not B.TIME_TOKEN.match(x)]
+    if not spec or sum(len(x) for x in spec) < 2:
+        return False
+    if P.COUNTISH.search(c):
+        return False
+    return True
+
+
+def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
+    """Peel an enterprise / place / park prefix off a project span; record capacity & product."""
+    t, g = ctx.text, ex.g
+    start = sp.start
+    ent = None
+    # preceding legal-name enterprise directly adjacent
+    for e in ctx.by_end.get(sp.start, ()):
+        if e.type == "Enterprise":
+            ent = e
+    # place prefix (county/city/park) directly adjacent: keep it in the name
+    place = None
+    for p in ctx.by_end.get(sp.start, ()):
+        if p.type == "Park":
+            place = p
+    fs = sp.meta.get("free_from", sp.start)
+    for p in ctx.by_end.get(fs, ()):
+        if p.type == "Park" and p.start == sp.start:
+            place = p
+    name = t[start:sp.end]
+    # short-name enterprise at the start: [division]? X head  (凤凰科技…, 山西某某制药…) or X + capacity
+    ent_len0 = enterprise_prefix(ex, name, sp.meta.get("list", False))
+    div_len = 0 if ent_len0 else ex._division_prefix(name)
+    rest = name[div_len:]
+    ent_len = ent_len0 or enterprise_prefix(ex, rest, sp.meta.get("list", False))
+    ent_start = None
+    if ent is None and ent_len:
+        en = name[: div_len + ent_len]
+        dl = ex._division_prefix(en)
+        row = ex._div_row(en[:dl]) if dl else None
+        if row is not None and row["type"] == "County" and len(en) - dl >= 2:
+            # 义县勃大化工…: the county is a place of its own, the company and its project are there
+            place = ctx.take(Span(start, start + dl, "County", row["name"], en[:dl], meta={"prefix": True}))
+            ent = ctx.take(Span(start + dl, start + len(en), "Enterprise", en[dl:], en[dl:], source="project-prefix"))
+            ctx.rels.append((ent, "locatedIn", place, ctx.sent_index(start)))
+        else:
+            ent = ctx.take(Span(start, start + len(en), "Enterprise", en, en, source="project-prefix"))
+        ent_start = ent.start
+        start += div_len + ent_len
+        div_len = 0
+    elif div_len:
+        dname = name[:div_len]
+        row = ex._div_row(dname)
+        if row and row["type"] in ("County", "City") and len(name) - div_len >= 3:
+            place = ctx.take(Span(start, start + div_len, row["type"], row["name"], dname, meta={"prefix": True}))
+    text = t[start:sp.end]
+    if len(text) < 2:
+        return
+    # enterprise name + 投资的 + project handled in relations; "X投资的Y" inside list items
+    mi = P.INVESTED_BY_PREFIX.match(text)
+    if mi:
+        e_txt = mi.group(1)
+        e_txt2 = e_txt[ex._division_prefix(e_txt):] if len(e_txt) > 4 else e_txt
+        off = len(e_txt) - len(e_txt2)
+        ent = ctx.take(Span(start + off, start + len(e_txt), "Enterprise", e_txt2, e_txt2, source="invested-by"))
+        start += mi.end()
+        text = t[start:sp.end]
+    canon = text + sp.meta.get("gap_head", "")
+    if ent_start is not None:  # the surface keeps the company short name (甲公司100兆瓦…); canonical drops it
+        proj = ctx.take(Span(ent_start, sp.end, "Project", canon, t[ent_start:sp.end], meta=dict(sp.meta)))
+    else:
+        proj = ctx.take(Span(start, sp.end, "Project", canon, text, meta=dict(sp.meta)))
+    proj.meta["enterprise"] = ent
+    proj.meta["place"] = place
+    # capacity inside the name
+    cm = CAP_RE.search(text)
+    if cm and (cm.start() <= 2 or cm.start() == ex._division_prefix(text)):
+        proj.meta["capacity"] = cm.group()
+    elif (cm2 := CAP_PLAIN_RE.search(text)):
+        proj.meta["capacity"] = cm2.group()
+    # product inside the name
+    pl_len = ex._division_prefix(text)
+    if place is not None and place.end == start:
+        pl_len = 0
+    prod = product_of(ex, text[pl_len:] if pl_len and pl_len < len(text) - 2 else text)
+    if prod:
+        ps = start + text.find(prod)
+        p = ctx.add(Span(ps, ps + len(prod), "Product", prod, prod, source="project-name"))  # nested: not masked
+        proj.meta["product"] = p
+
+
+def trim_project(ex, window: str, is_item: bool = False, min_len: int = 3) -> int | None:
+    """Start offset of a project name in window, or None when the candidate is not a name
+    (VERB + 项目, 的项目, generic words only)."""
+    toks = _posseg(window)
+    g = ex.g
+    if toks and not is_item and toks[-1][1] in ("v", "d", "ad", "z") and toks[-1][0] not in VERB_OK and len(toks[-1][0]) > 1 \
+            and not B.DIGIT.search(window):
+        return None
+    if toks and not is_item and toks[-1][1] in ("u", "uz", "ul", "uj", "q", "y"):
+        return None
+    if len(toks) >= 2 and toks[-1][1] == "m" and toks[-1][0].isdigit() and toks[-2][1] == "v":
+        return None
+    if toks and all(f in ("v", "a", "d", "ad") and len(w) == 1 for w, f in toks[-2:]):
+        return None
+    if toks and toks[-1][0] in ("的", "是", "了", "起", "到", "和", "与", "及", "等", "对", "向", "在", "让", "为", "以", "把", "将"):
+        return None
+    offs, p = [], 0
+    for tk, _ in toks:
+        offs.append(p)
+        p += len(tk)
+    has_digit = bool(B.DIGIT.search(window))
+    for k in range(len(toks) - 1, -1, -1):
+        tk, fl = toks[k]
+        tail_len = len(window) - offs[k] - len(tk)
+        hard = ((tk in g.stops and tk not in SOFT_STOPS) or B.TIME_TOKEN.match(tk) or tk in ("之", "地", "得", "万元", "亿元", "元", "美元")
+                or (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
+                    and 0 < tail_len <= 3 and len(tk) >= 2 and not has_digit and (min_len > 2 or k == 0)
+                    and not (k + 1 < len(toks) and toks[k + 1][1] in ("v", "vn"))))
+        build = tk in BUILD_VERBS and tail_len >= 4
+        if not hard and not build:
+            continue
+        if tk == "的" and P.CAPACITY_AT_END.search(window, 0, offs[k]):
+            continue  # 年产300万只的车灯生产线: the figure belongs to the name
+        rest = [r for r, _ in toks[k + 1:]]
+        if build:
+            spec = [r for r in rest if r not in g.stops and r not in g.project_generic]
+            if spec and rest[0] not in ("和", "及", "与") and sum(len(r) for r in spec) >= 2:
+                return offs[k] + len(tk)
+            continue
+        spec = [r for r in rest if r not in g.stops and r not in g.project_generic and not B.TIME_TOKEN.match(r)
+                and r.strip("“”‘’\"")]
+        while rest and rest[0] in BUILD_VERBS:
+            tk = tk + rest[0]
+            rest = rest[1:]
+        if rest and all(P.PHASE.fullmatch(r) for r in rest):
+            return len(window) - len("".join(rest))  # 扩建|二期工厂
+        if spec and sum(len(r) for r in spec) >= 2 and len(P.QUOTES.sub("", "".join(rest))) >= min_len:
+            best = len(window) - len("".join(rest))
+            while best < len(window) and window[best] in "”’、，":
+                best += 1
+            return best
+        return None
+    return 0
+
+
+def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
+    """Length of a company short name opening a project name (凤凰科技|无人机…, 锦州钛业|钛白粉…):
+    name-like characters + a company head word, followed by a specific project remainder."""
+    g = ex.g
+    if not rest or rest[0].isdigit() or rest[:2] in g.stops or rest[:2] in g.project_generic \
+            or rest[:1] in g.stops or B.TIME_TOKEN.match(rest[:3]):
+        return 0
+    heads = ex._prefix_heads_set
+    for L in range(2, 9):
+        for h in (rest[L:L + 4], rest[L:L + 3], rest[L:L + 2]):
+            if h not in heads:
+                continue
+            pre = rest[:L]
+            pre_tags = _posseg(pre)
+            namelike = any(f in ("nr", "ns", "nz", "nt", "nrt", "x", "j") for _, f in pre_tags) or (
+                all(len(x) == 1 for x, _ in pre_tags) and not all(f.startswith("n") for _, f in pre_tags))
+            if not namelike or B.DIGIT.search(pre) or P.MATERIAL_CHAR.match(pre) \
+                    or any(len(x) > 1 and (x in g.stops or x in g.project_generic) for x, _ in pre_tags):
+                continue
+            remainder = rest[L + len(h):]
+            if len(remainder) >= 2 and specific_project(ex, remainder):
+                return L + len(h)
+    # X + capacity: 2-6 name chars directly followed by a number (list items)
+    mm = P.NAME_BEFORE_NUMBER.match(rest)
+    if mm and is_list:
+        cand = mm.group(1)
+        if cand not in g.project_generic and cand not in g.div_by_name and cand not in g.short_index \
+                and not any(cand.endswith(x) for x in ("年产", "年", "新增", "总", "建设", "投资", "约", "共", "达")):
+            return len(cand)
+    return 0
+
+
+
+
+
+
+
+
+def product_of(ex, text: str) -> str | None:
+    """The product named in a project name (年产4万吨|锂离子…负极材料|一体化项目 → …负极材料)."""
+    g = ex.g
+    s = P.PHASE_END.sub("", P.PROJECT_SUFFIX_END.sub("", text))
+    cm = CAP_RE.match(s) or CAP_PLAIN_RE.match(s)
+    if cm:
+        s = s[cm.end():]
+    s = s.lstrip("的")
+    m = ex._strip_re.search(s)
+    while m and m.start() > 1:
+        s = s[:m.start()]
+        m = ex._strip_re.search(s)
+    if "“" in s or "+" in s or len(s) < 2 or s in g.product_reject:
+        return None
+    for L in range(min(6, len(s)), 0, -1):
+        if s[-L:] in ex._product_head_set:
+            if L == 1 and len(s) < 3:
+                return None
+            s2 = P.QUALITY_ADJECTIVE.sub("", s)
+            return s2 if len(s2) >= 2 and s2 not in g.product_reject else s
+    # no head word the lexicon knows: the product-name model decides (…紧固件, 再生铝)
+    if 2 <= len(s) <= 12 and namemodel.probability(s, "product") >= 0.7:
+        return s
+    return None
