@@ -26,130 +26,175 @@ def _tail_tokens(window: str, off: int) -> tuple | None:
     return () if p == off else None
 
 
+PLANT_SUFFIXES = ("基地", "工厂", "厂区")
+
+
 def projects(ex, ctx: _DocCtx) -> None:
-    t, g = ctx.text, ex.g
-    found: list[Span] = []
-    for m in g.project_re.finditer(t):
-        a, b = m.start(), m.end()
-        if not ctx.free(a, b):
-            continue
-        suffix = m.group()
-        if a == 0 or t[a - 1] in QUICK_REJECT or (t[a - 2:a] in GENERIC_BEFORE_SUFFIX and t[a] in "项工"):
-            continue
-        # "… 等N个项目" = a list; handled below
-        before = t[max(0, a - 8):a]
-        if P.LIST_BEFORE.search(before) or before.endswith(("个", "批", "项", "些", "类", "大")):
-            continue
-        lo = ex._left_limit(ctx, a, True, 32)
-        # an adjacent park / place name is the project's locative prefix (高新区绿电项目)
-        pre = [s for s in ctx.by_end.get(lo, ()) if s.type == "Park"]
-        free_from = lo
-        if pre:
-            lo = pre[0].start
-        win = t[lo:a]
-        if not win:
-            continue
-        if suffix.endswith(("基地", "工厂", "厂区")):
-            s0_, s1_ = ctx.sent_bounds(a)
-            sent_txt = t[s0_:s1_]
-            has_ent = any(e.type == "Enterprise" and s0_ <= e.start < s1_ for e in ctx.spans)
-            if not (has_ent or "公司" in sent_txt or INVEST_RE.search(sent_txt) or P.START_EVENT.search(sent_txt)) \
-                    or t[b:b + 1] in "和的":
-                continue
-            if P.NON_INDUSTRIAL_BASE.search(t[max(0, a - 4):b]):
-                continue
-        if suffix.startswith("生产线"):
-            if not P.LINE_OPENING.match(win) or "项目" in t[ctx.sent_bounds(a)[0]:a]:
-                continue
-        off = trim_project(ex, win, min_len=2 if suffix.endswith(("基地", "工厂", "厂区")) else 3)
-        if off is None:
-            continue
-        start = lo + off
-        name = t[start:b]
-        core = t[start:a]
-        phase_plant = suffix.endswith(("工厂", "厂区")) and P.PHASE.fullmatch(core)
-        if not phase_plant and not specific_project(ex, core, _tail_tokens(win, off)):
-            continue
-        if suffix.startswith("工程") and len(P.QUOTES.sub("", core)) < 4:
-            continue
-        if not namelike_project(ex, ctx, core, start, a, b, bool(pre)):
-            continue
-        found.append(Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)}))
-    # list items before 等N个项目 / 等一批…项目
-    for m in P.PROJECT_LIST_END.finditer(t):
-        lo = ex._left_limit(ctx, m.start(), True, 120)
-        # the list runs back over 、 separated items within the sentence
-        s0, _ = ctx.sent_bounds(m.start())
-        seg_start = m.start()
-        j = m.start()
-        while j > s0:
-            ch = t[j - 1]
-            if ch in "，。；：！？,;:!?\n（(":
-                break
-            j -= 1
-        seg = t[j:m.start()]
-        items, pos = [], j
-        for part in B.LIST_SEPARATOR.split(seg):
-            if part in ("、", "和", "及"):
-                pos += len(part)
-                continue
-            items.append((pos, pos + len(part)))
-            pos += len(part)
-        # 和/及 inside a name (研发和产业化): rejoin when the right part is not an item on its own
-        merged: list[list[int]] = []
-        for k, (x, y) in enumerate(items):
-            sep = t[items[k - 1][1]:x] if k else ""
-            if merged and sep in ("和", "及") and not itemlike(ex, t[x:y]):
-                merged[-1][1] = y
-            else:
-                merged.append([x, y])
-        for k, (x, y) in enumerate(merged):
-            x0 = x
-            while x < y and ctx.mask[x]:
-                x += 1
-            if x > x0 and x < y:
-                pe = [e for e in ctx.by_end.get(x, ()) if e.type == "Enterprise"]
-                if pe and looks_enterprise(ex, t[pe[0].start:y]):
-                    e = pe[0]
-                    ctx.by_end[e.end].remove(e)
-                    e.end, e.text, e.canonical, e.source = y, t[e.start:y], t[e.start:y], "list"
-                    ctx.by_end.setdefault(y, []).append(e)
-                    ctx.mask[x:y] = b"\x01" * (y - x)
-                    continue
-            if not ctx.free(x, y):
-                continue
-            if k == 0:
-                off = trim_project(ex, t[x:y], is_item=True)
-                if off is None:
-                    continue
-                x += off
-            item = t[x:y]
-            if not item:
-                continue
-            if looks_enterprise(ex, item):
-                ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
-                continue
-            if not specific_project(ex, item):
-                continue
-            if len(item) <= 5 and not P.LETTER_OR_DIGIT.search(item) and not m.group().startswith("等一批"):
-                continue
-            if item.endswith(g.category_endings) and not B.DIGIT.search(item):
-                continue
-            if looks_enterprise(ex, item):
-                ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
-                continue
-            found.append(Span(x, y, "Project", item, item, meta={"core": item, "list": True, "list_id": m.start()}))
-        # gapping: 甲公司100兆瓦和乙公司50兆瓦电池组件 → the head noun of the last item completes the others
-        items_here = [f for f in found if f.meta.get("list_id") == m.start()]
-        if len(items_here) >= 2:
-            last = items_here[-1].text
-            cm = CAP_PLAIN_RE.search(last) or CAP_RE.search(last)
-            head = last[cm.end():] if cm else ""
-            if head and len(head) >= 2:
-                for f in items_here[:-1]:
-                    if P.CAPACITY_END.search(f.text):
-                        f.meta["gap_head"] = head
+    """Project names before a suffix, then list items before 等N个项目; spans taken in text order."""
+    found = [sp for m in ex.g.project_re.finditer(ctx.text) if (sp := _suffix_project(ex, ctx, m)) is not None]
+    for m in P.PROJECT_LIST_END.finditer(ctx.text):
+        _list_projects(ex, ctx, m, found)
     found.sort(key=lambda s: (s.start, -s.end))
+    _take_projects(ex, ctx, found)
+
+
+def _suffix_rejected(ctx: _DocCtx, a: int) -> bool:
+    """Characters before the suffix that never end a project name (的项目, 等N个项目, 重大项目)."""
+    t = ctx.text
+    if a == 0 or t[a - 1] in QUICK_REJECT or (t[a - 2:a] in GENERIC_BEFORE_SUFFIX and t[a] in "项工"):
+        return True
+    before = t[max(0, a - 8):a]  # "… 等N个项目" = a list; handled by _list_projects
+    return bool(P.LIST_BEFORE.search(before)) or before.endswith(("个", "批", "项", "些", "类", "大"))
+
+
+def _plant_context_ok(ctx: _DocCtx, a: int, b: int) -> bool:
+    """基地/工厂/厂区 is a project only in a sentence about a firm, an investment or a start of works."""
+    t = ctx.text
+    s0_, s1_ = ctx.sent_bounds(a)
+    sent_txt = t[s0_:s1_]
+    has_ent = any(e.type == "Enterprise" and s0_ <= e.start < s1_ for e in ctx.spans)
+    if not (has_ent or "公司" in sent_txt or INVEST_RE.search(sent_txt) or P.START_EVENT.search(sent_txt)) \
+            or t[b:b + 1] in "和的":
+        return False
+    return not P.NON_INDUSTRIAL_BASE.search(t[max(0, a - 4):b])
+
+
+def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
+    t = ctx.text
+    a, b = m.start(), m.end()
+    if not ctx.free(a, b) or _suffix_rejected(ctx, a):
+        return None
+    suffix = m.group()
+    lo = ex._left_limit(ctx, a, True, 32)
+    # an adjacent park / place name is the project's locative prefix (高新区绿电项目)
+    pre = [s for s in ctx.by_end.get(lo, ()) if s.type == "Park"]
+    free_from = lo
+    if pre:
+        lo = pre[0].start
+    win = t[lo:a]
+    if not win:
+        return None
+    if suffix.endswith(PLANT_SUFFIXES) and not _plant_context_ok(ctx, a, b):
+        return None
+    if suffix.startswith("生产线") and (not P.LINE_OPENING.match(win) or "项目" in t[ctx.sent_bounds(a)[0]:a]):
+        return None
+    off = trim_project(ex, win, min_len=2 if suffix.endswith(PLANT_SUFFIXES) else 3)
+    if off is None:
+        return None
+    start = lo + off
+    name, core = t[start:b], t[start:a]
+    phase_plant = suffix.endswith(("工厂", "厂区")) and P.PHASE.fullmatch(core)
+    if not phase_plant and not specific_project(ex, core, _tail_tokens(win, off)):
+        return None
+    if suffix.startswith("工程") and len(P.QUOTES.sub("", core)) < 4:
+        return None
+    if not namelike_project(ex, ctx, core, start, a, b, bool(pre)):
+        return None
+    return Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)})
+
+
+def _list_segments(ex, ctx: _DocCtx, m) -> list[list[int]]:
+    """The items of the list ending at m: 、/和/及 separated, back to the clause start; 和/及 inside
+    a name (研发和产业化) is rejoined when the right part is not an item on its own."""
+    t = ctx.text
+    s0, _ = ctx.sent_bounds(m.start())
+    j = m.start()
+    while j > s0 and t[j - 1] not in "，。；：！？,;:!?\n（(":
+        j -= 1
+    items, pos = [], j
+    for part in B.LIST_SEPARATOR.split(t[j:m.start()]):
+        if part not in ("、", "和", "及"):
+            items.append((pos, pos + len(part)))
+        pos += len(part)
+    merged: list[list[int]] = []
+    for k, (x, y) in enumerate(items):
+        sep = t[items[k - 1][1]:x] if k else ""
+        if merged and sep in ("和", "及") and not itemlike(ex, t[x:y]):
+            merged[-1][1] = y
+        else:
+            merged.append([x, y])
+    return merged
+
+
+def _extend_enterprise(ex, ctx: _DocCtx, x0: int, x: int, y: int) -> bool:
+    """An item that starts inside a firm's name ending at x: the firm's name runs to the item's end."""
+    t = ctx.text
+    pe = [e for e in ctx.by_end.get(x, ()) if e.type == "Enterprise"]
+    if not (x > x0 and x < y and pe and looks_enterprise(ex, t[pe[0].start:y])):
+        return False
+    e = pe[0]
+    ctx.by_end[e.end].remove(e)
+    e.end, e.text, e.canonical, e.source = y, t[e.start:y], t[e.start:y], "list"
+    ctx.by_end.setdefault(y, []).append(e)
+    ctx.mask[x:y] = b"\x01" * (y - x)
+    return True
+
+
+def _list_item(ex, ctx: _DocCtx, m, k: int, x: int, y: int) -> Span | None:
+    """Item k of the list: a firm (taken at once), a project (returned) or nothing."""
+    x0 = x
+    while x < y and ctx.mask[x]:
+        x += 1
+    if _extend_enterprise(ex, ctx, x0, x, y) or not ctx.free(x, y):
+        return None
+    if k == 0:
+        off = trim_project(ex, ctx.text[x:y], is_item=True)
+        if off is None:
+            return None
+        x += off
+    item = ctx.text[x:y]
+    if not item:
+        return None
+    if looks_enterprise(ex, item):
+        ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
+        return None
+    if not specific_project(ex, item):
+        return None
+    if len(item) <= 5 and not P.LETTER_OR_DIGIT.search(item) and not m.group().startswith("等一批"):
+        return None
+    if item.endswith(ex.g.category_endings) and not B.DIGIT.search(item):
+        return None
+    return Span(x, y, "Project", item, item, meta={"core": item, "list": True, "list_id": m.start()})
+
+
+def _list_projects(ex, ctx: _DocCtx, m, found: list) -> None:
+    """List items before 等N个项目 / 等一批…项目; gapping: 甲公司100兆瓦和乙公司50兆瓦电池组件 →
+    the head noun of the last item completes the others."""
+    for k, (x, y) in enumerate(_list_segments(ex, ctx, m)):
+        sp = _list_item(ex, ctx, m, k, x, y)
+        if sp is not None:
+            found.append(sp)
+    items_here = [f for f in found if f.meta.get("list_id") == m.start()]
+    if len(items_here) < 2:
+        return
+    last = items_here[-1].text
+    cm = CAP_PLAIN_RE.search(last) or CAP_RE.search(last)
+    head = last[cm.end():] if cm else ""
+    if head and len(head) >= 2:
+        for f in items_here[:-1]:
+            if P.CAPACITY_END.search(f.text):
+                f.meta["gap_head"] = head
+
+
+def _share_list_prefix(proj: Span, lid: int, shared: dict) -> None:
+    """The first item's company / place prefix is shared by the other items of its list, unless
+    an item names its own."""
+    if lid not in shared:
+        e0 = proj.meta.get("enterprise")
+        p0 = proj.meta.get("place")
+        shared[lid] = (e0 if e0 is not None and e0.source == "project-prefix" else None,
+                       p0 if p0 is not None and p0.type in ("County", "City") else None)
+    elif proj.meta.get("enterprise") is not None or proj.meta.get("place") is not None:
+        shared[lid] = (None, None)
+    else:
+        e0, p0 = shared[lid]
+        if proj.meta.get("enterprise") is None and e0 is not None:
+            proj.meta["enterprise"] = e0
+        if proj.meta.get("place") is None and p0 is not None:
+            proj.meta["place"] = p0
+
+
+def _take_projects(ex, ctx: _DocCtx, found: list) -> None:
     last_end = -1
     shared: dict[int, tuple] = {}
     for sp in found:
@@ -160,21 +205,8 @@ def projects(ex, ctx: _DocCtx) -> None:
         last_end = sp.end
         proj = next((x for x in ctx.spans[n_before:] if x.type == "Project"), None)
         lid = sp.meta.get("list_id")
-        if proj is None or lid is None:
-            continue
-        if lid not in shared:
-            e0 = proj.meta.get("enterprise")
-            p0 = proj.meta.get("place")
-            shared[lid] = (e0 if e0 is not None and e0.source == "project-prefix" else None,
-                           p0 if p0 is not None and p0.type in ("County", "City") else None)
-        elif proj.meta.get("enterprise") is not None or proj.meta.get("place") is not None:
-            shared[lid] = (None, None)  # items name their own company/place: nothing is shared
-        else:
-            e0, p0 = shared[lid]
-            if proj.meta.get("enterprise") is None and e0 is not None:
-                proj.meta["enterprise"] = e0
-            if proj.meta.get("place") is None and p0 is not None:
-                proj.meta["place"] = p0
+        if proj is not None and lid is not None:
+            _share_list_prefix(proj, lid, shared)
 
 
 def namelike_project(ex, ctx: _DocCtx, core: str, start: int, a: int, b: int, park_prefix: bool) -> bool:
@@ -316,21 +348,57 @@ def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
         proj.meta["product"] = p
 
 
+END_PARTICLES = ("的", "是", "了", "起", "到", "和", "与", "及", "等", "对", "向", "在", "让", "为", "以", "把", "将")
+HARD_WORDS = ("之", "地", "得", "万元", "亿元", "元", "美元")
+
+
+def _not_a_name_end(toks: list, window: str, is_item: bool) -> bool:
+    """A window ending in a verb, particle, classifier or a verb + number is no project name."""
+    if not toks:
+        return False
+    w, f = toks[-1]
+    if not is_item and f in ("v", "d", "ad", "z") and w not in VERB_OK and len(w) > 1 and not B.DIGIT.search(window):
+        return True
+    if not is_item and f in ("u", "uz", "ul", "uj", "q", "y"):
+        return True
+    if len(toks) >= 2 and f == "m" and w.isdigit() and toks[-2][1] == "v":
+        return True
+    return all(f2 in ("v", "a", "d", "ad") and len(w2) == 1 for w2, f2 in toks[-2:]) or w in END_PARTICLES
+
+
+def _hard_stop(g, toks: list, k: int, tail_len: int, has_digit: bool, min_len: int) -> bool:
+    """Token k ends the text before a name: a stop word, a time, a currency, or a verb / adverb /
+    preposition close to the suffix (unless a verb follows it)."""
+    tk, fl = toks[k]
+    if (tk in g.stops and tk not in SOFT_STOPS) or B.TIME_TOKEN.match(tk) or tk in HARD_WORDS:
+        return True
+    return (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
+            and 0 < tail_len <= 3 and len(tk) >= 2 and not has_digit and (min_len > 2 or k == 0)
+            and not (k + 1 < len(toks) and toks[k + 1][1] in ("v", "vn")))
+
+
+def _start_after_stop(g, window: str, rest: list, min_len: int) -> int | None:
+    """Name start after a hard stop: the rest must hold >= 2 specific characters (扩建|二期工厂 aside)."""
+    spec = [r for r in rest if r not in g.stops and r not in g.project_generic and not B.TIME_TOKEN.match(r)
+            and r.strip("“”‘’\"")]
+    while rest and rest[0] in BUILD_VERBS:
+        rest = rest[1:]
+    if rest and all(P.PHASE.fullmatch(r) for r in rest):
+        return len(window) - len("".join(rest))  # 扩建|二期工厂
+    if spec and sum(len(r) for r in spec) >= 2 and len(P.QUOTES.sub("", "".join(rest))) >= min_len:
+        best = len(window) - len("".join(rest))
+        while best < len(window) and window[best] in "”’、，":
+            best += 1
+        return best
+    return None
+
+
 def trim_project(ex, window: str, is_item: bool = False, min_len: int = 3) -> int | None:
     """Start offset of a project name in window, or None when the candidate is not a name
     (VERB + 项目, 的项目, generic words only)."""
     toks = _posseg(window)
     g = ex.g
-    if toks and not is_item and toks[-1][1] in ("v", "d", "ad", "z") and toks[-1][0] not in VERB_OK and len(toks[-1][0]) > 1 \
-            and not B.DIGIT.search(window):
-        return None
-    if toks and not is_item and toks[-1][1] in ("u", "uz", "ul", "uj", "q", "y"):
-        return None
-    if len(toks) >= 2 and toks[-1][1] == "m" and toks[-1][0].isdigit() and toks[-2][1] == "v":
-        return None
-    if toks and all(f in ("v", "a", "d", "ad") and len(w) == 1 for w, f in toks[-2:]):
-        return None
-    if toks and toks[-1][0] in ("的", "是", "了", "起", "到", "和", "与", "及", "等", "对", "向", "在", "让", "为", "以", "把", "将"):
+    if _not_a_name_end(toks, window, is_item):
         return None
     offs, p = [], 0
     for tk, _ in toks:
@@ -338,37 +406,31 @@ def trim_project(ex, window: str, is_item: bool = False, min_len: int = 3) -> in
         p += len(tk)
     has_digit = bool(B.DIGIT.search(window))
     for k in range(len(toks) - 1, -1, -1):
-        tk, fl = toks[k]
+        tk = toks[k][0]
         tail_len = len(window) - offs[k] - len(tk)
-        hard = ((tk in g.stops and tk not in SOFT_STOPS) or B.TIME_TOKEN.match(tk) or tk in ("之", "地", "得", "万元", "亿元", "元", "美元")
-                or (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
-                    and 0 < tail_len <= 3 and len(tk) >= 2 and not has_digit and (min_len > 2 or k == 0)
-                    and not (k + 1 < len(toks) and toks[k + 1][1] in ("v", "vn"))))
         build = tk in BUILD_VERBS and tail_len >= 4
-        if not hard and not build:
+        if not build and not _hard_stop(g, toks, k, tail_len, has_digit, min_len):
             continue
         if tk == "的" and P.CAPACITY_AT_END.search(window, 0, offs[k]):
             continue  # 年产300万只的车灯生产线: the figure belongs to the name
         rest = [r for r, _ in toks[k + 1:]]
-        if build:
-            spec = [r for r in rest if r not in g.stops and r not in g.project_generic]
-            if spec and rest[0] not in ("和", "及", "与") and sum(len(r) for r in spec) >= 2:
-                return offs[k] + len(tk)
-            continue
-        spec = [r for r in rest if r not in g.stops and r not in g.project_generic and not B.TIME_TOKEN.match(r)
-                and r.strip("“”‘’\"")]
-        while rest and rest[0] in BUILD_VERBS:
-            tk = tk + rest[0]
-            rest = rest[1:]
-        if rest and all(P.PHASE.fullmatch(r) for r in rest):
-            return len(window) - len("".join(rest))  # 扩建|二期工厂
-        if spec and sum(len(r) for r in spec) >= 2 and len(P.QUOTES.sub("", "".join(rest))) >= min_len:
-            best = len(window) - len("".join(rest))
-            while best < len(window) and window[best] in "”’、，":
-                best += 1
-            return best
-        return None
+        if not build:
+            return _start_after_stop(g, window, rest, min_len)
+        spec = [r for r in rest if r not in g.stops and r not in g.project_generic]
+        if spec and rest[0] not in ("和", "及", "与") and sum(len(r) for r in spec) >= 2:
+            return offs[k] + len(tk)
     return 0
+
+
+def _namelike_prefix(g, pre: str) -> bool:
+    pre_tags = _posseg(pre)
+    namelike = any(f in ("nr", "ns", "nz", "nt", "nrt", "x", "j") for _, f in pre_tags) or (
+        all(len(x) == 1 for x, _ in pre_tags) and not all(f.startswith("n") for _, f in pre_tags))
+    return namelike and not B.DIGIT.search(pre) and not P.MATERIAL_CHAR.match(pre) \
+        and not any(len(x) > 1 and (x in g.stops or x in g.project_generic) for x, _ in pre_tags)
+
+
+CAPACITY_PREFIX_ENDS = ("年产", "年", "新增", "总", "建设", "投资", "约", "共", "达")
 
 
 def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
@@ -381,32 +443,18 @@ def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
     heads = ex._prefix_heads_set
     for L in range(2, 9):
         for h in (rest[L:L + 4], rest[L:L + 3], rest[L:L + 2]):
-            if h not in heads:
-                continue
-            pre = rest[:L]
-            pre_tags = _posseg(pre)
-            namelike = any(f in ("nr", "ns", "nz", "nt", "nrt", "x", "j") for _, f in pre_tags) or (
-                all(len(x) == 1 for x, _ in pre_tags) and not all(f.startswith("n") for _, f in pre_tags))
-            if not namelike or B.DIGIT.search(pre) or P.MATERIAL_CHAR.match(pre) \
-                    or any(len(x) > 1 and (x in g.stops or x in g.project_generic) for x, _ in pre_tags):
-                continue
-            remainder = rest[L + len(h):]
-            if len(remainder) >= 2 and specific_project(ex, remainder):
-                return L + len(h)
+            if h in heads and _namelike_prefix(g, rest[:L]):
+                remainder = rest[L + len(h):]
+                if len(remainder) >= 2 and specific_project(ex, remainder):
+                    return L + len(h)
     # X + capacity: 2-6 name chars directly followed by a number (list items)
     mm = P.NAME_BEFORE_NUMBER.match(rest)
     if mm and is_list:
         cand = mm.group(1)
         if cand not in g.project_generic and cand not in g.div_by_name and cand not in g.short_index \
-                and not any(cand.endswith(x) for x in ("年产", "年", "新增", "总", "建设", "投资", "约", "共", "达")):
+                and not cand.endswith(CAPACITY_PREFIX_ENDS):
             return len(cand)
     return 0
-
-
-
-
-
-
 
 
 def product_of(ex, text: str) -> str | None:
