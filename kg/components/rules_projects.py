@@ -268,31 +268,29 @@ def specific_project(ex, core: str, tokens: tuple | None = None) -> bool:
     return True
 
 
-def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
-    """Peel an enterprise / place / park prefix off a project span; record capacity & product."""
-    t, g = ctx.text, ex.g
-    start = sp.start
-    ent = None
-    # preceding legal-name enterprise directly adjacent
+def _adjacent_prefixes(ctx: _DocCtx, sp: Span) -> tuple:
+    """A legal-name firm and a park directly before the project span (the park stays in the name)."""
+    ent = place = None
     for e in ctx.by_end.get(sp.start, ()):
         if e.type == "Enterprise":
             ent = e
-    # place prefix (county/city/park) directly adjacent: keep it in the name
-    place = None
-    for p in ctx.by_end.get(sp.start, ()):
-        if p.type == "Park":
-            place = p
-    fs = sp.meta.get("free_from", sp.start)
-    for p in ctx.by_end.get(fs, ()):
+        if e.type == "Park":
+            place = e
+    for p in ctx.by_end.get(sp.meta.get("free_from", sp.start), ()):
         if p.type == "Park" and p.start == sp.start:
             place = p
-    name = t[start:sp.end]
-    # short-name enterprise at the start: [division]? X head  (凤凰科技…, 山西某某制药…) or X + capacity
-    ent_len0 = enterprise_prefix(ex, name, sp.meta.get("list", False))
+    return ent, place
+
+
+def _peel_prefix(ex, ctx: _DocCtx, sp: Span, ent, place) -> tuple:
+    """Short-name firm at the start ([division]? X head: 凤凰科技…, 山西某某制药…, or X + capacity),
+    else a division prefix: (start of the rest, firm, place, start of the firm or None)."""
+    start = sp.start
+    name = ctx.text[start:sp.end]
+    is_list = sp.meta.get("list", False)
+    ent_len0 = enterprise_prefix(ex, name, is_list)
     div_len = 0 if ent_len0 else ex._division_prefix(name)
-    rest = name[div_len:]
-    ent_len = ent_len0 or enterprise_prefix(ex, rest, sp.meta.get("list", False))
-    ent_start = None
+    ent_len = ent_len0 or enterprise_prefix(ex, name[div_len:], is_list)
     if ent is None and ent_len:
         en = name[: div_len + ent_len]
         dl = ex._division_prefix(en)
@@ -304,18 +302,41 @@ def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
             ctx.rels.append((ent, "locatedIn", place, ctx.sent_index(start)))
         else:
             ent = ctx.take(Span(start, start + len(en), "Enterprise", en, en, source="project-prefix"))
-        ent_start = ent.start
-        start += div_len + ent_len
-        div_len = 0
-    elif div_len:
+        return start + div_len + ent_len, ent, place, ent.start
+    if div_len:
         dname = name[:div_len]
         row = ex._div_row(dname)
         if row and row["type"] in ("County", "City") and len(name) - div_len >= 3:
             place = ctx.take(Span(start, start + div_len, row["type"], row["name"], dname, meta={"prefix": True}))
+    return start, ent, place, None
+
+
+def _name_details(ex, ctx: _DocCtx, proj: Span, text: str, start: int, place) -> None:
+    """Capacity and product named inside the project name."""
+    cm = CAP_RE.search(text)
+    if cm and (cm.start() <= 2 or cm.start() == ex._division_prefix(text)):
+        proj.meta["capacity"] = cm.group()
+    elif (cm2 := CAP_PLAIN_RE.search(text)):
+        proj.meta["capacity"] = cm2.group()
+    pl_len = ex._division_prefix(text)
+    if place is not None and place.end == start:
+        pl_len = 0
+    prod = product_of(ex, text[pl_len:] if pl_len and pl_len < len(text) - 2 else text)
+    if prod:
+        ps = start + text.find(prod)
+        p = ctx.add(Span(ps, ps + len(prod), "Product", prod, prod, source="project-name"))  # nested: not masked
+        proj.meta["product"] = p
+
+
+def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
+    """Peel an enterprise / place / park prefix off a project span; record capacity & product."""
+    t = ctx.text
+    ent, place = _adjacent_prefixes(ctx, sp)
+    start, ent, place, ent_start = _peel_prefix(ex, ctx, sp, ent, place)
     text = t[start:sp.end]
     if len(text) < 2:
         return
-    # enterprise name + 投资的 + project handled in relations; "X投资的Y" inside list items
+    # "X投资的Y" inside list items: X is the investing firm
     mi = P.INVESTED_BY_PREFIX.match(text)
     if mi:
         e_txt = mi.group(1)
@@ -331,21 +352,8 @@ def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
         proj = ctx.take(Span(start, sp.end, "Project", canon, text, meta=dict(sp.meta)))
     proj.meta["enterprise"] = ent
     proj.meta["place"] = place
-    # capacity inside the name
-    cm = CAP_RE.search(text)
-    if cm and (cm.start() <= 2 or cm.start() == ex._division_prefix(text)):
-        proj.meta["capacity"] = cm.group()
-    elif (cm2 := CAP_PLAIN_RE.search(text)):
-        proj.meta["capacity"] = cm2.group()
-    # product inside the name
-    pl_len = ex._division_prefix(text)
-    if place is not None and place.end == start:
-        pl_len = 0
-    prod = product_of(ex, text[pl_len:] if pl_len and pl_len < len(text) - 2 else text)
-    if prod:
-        ps = start + text.find(prod)
-        p = ctx.add(Span(ps, ps + len(prod), "Product", prod, prod, source="project-name"))  # nested: not masked
-        proj.meta["product"] = p
+    _name_details(ex, ctx, proj, text, start, place)
+
 
 
 END_PARTICLES = ("的", "是", "了", "起", "到", "和", "与", "及", "等", "对", "向", "在", "让", "为", "以", "把", "将")
