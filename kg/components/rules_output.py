@@ -33,15 +33,26 @@ def _name_type(x) -> tuple[str, str]:
 
 
 def finish(ex, ctx: _DocCtx) -> Extraction:
-    doc = ctx.doc
-    t = ctx.text
-    # canonical projects: prefer the 项目-suffixed form attested in the doc
+    """The document's Extraction: canonical project names, mentions, relations and facts."""
     projs = [s for s in ctx.spans if s.type == "Project"]
+    _project_canonicals(projs)
+    _coref_prefixes(ex, ctx, projs)
+    mentions = _mentions(ctx)
+    _topic_park(ctx)
+    relations = _relations(ctx)
+    return Extraction(doc=ctx.doc, mentions=mentions, relations=relations, facts=find_facts(ex, ctx))
+
+
+def _project_canonicals(projs: list) -> None:
+    """Prefer the 项目-suffixed form attested in the doc."""
     names = {P.WHITESPACE.sub("", p.text) for p in projs}
     for p in projs:
         if not p.canonical.endswith(("项目", "工程")) and p.canonical + "项目" in names:
             p.canonical = p.canonical + "项目"
-    # coreference: P1 = X + P2 (another project of the doc) → X is an enterprise/place prefix
+
+
+def _coref_prefixes(ex, ctx: _DocCtx, projs: list) -> None:
+    """P1 = X + P2 (another project of the doc): X is the firm implementing P2."""
     by_canon: dict[str, Span] = {}
     for q in projs:
         by_canon.setdefault(q.canonical, q)
@@ -59,40 +70,52 @@ def finish(ex, ctx: _DocCtx) -> Extraction:
                 p.canonical = q.canonical
                 ctx.rels.append((e, "implements", q, ctx.sent_index(p.start)))
             break
+
+
+def _mentions(ctx: _DocCtx) -> list[Mention]:
     mentions: list[Mention] = []
     seen = set()
     for sp in sorted(ctx.spans, key=_START_END):
-        if sp.end <= sp.start:
-            continue
         key = (sp.start, sp.end, sp.type)
-        if key in seen:
+        if sp.end <= sp.start or key in seen:
             continue
         seen.add(key)
-        mentions.append(Mention(text=t[sp.start:sp.end], type=sp.type, canonical=_canon(sp.canonical),
+        mentions.append(Mention(text=ctx.text[sp.start:sp.end], type=sp.type, canonical=_canon(sp.canonical),
                                 start=sp.start, end=sp.end, sentence=ctx.sent_index(sp.start),
                                 source=sp.source))
-    relations: list[Relation] = []
-    rseen = set()
-    # a document about one park (most park mentions name it): unplaced projects, and parks or
-    # clusters named after it, are in that park
+    return mentions
+
+
+def _topic_park(ctx: _DocCtx) -> None:
+    """A document about one park (most park mentions name it): unplaced projects, and parks or
+    clusters named after it, are in that park."""
     park_counts: dict[str, int] = {}
     park_span: dict[str, Span] = {}
     for sp in ctx.spans:
         if sp.type == "Park":
             park_counts[sp.canonical] = park_counts.get(sp.canonical, 0) + 1
             park_span.setdefault(sp.canonical, sp)
-    if park_counts:
-        top = max(park_counts, key=park_counts.get)
-        if park_counts[top] >= 4 and park_counts[top] >= 0.6 * sum(park_counts.values()):
-            placed = {id(r[0]) for r in ctx.rels if r[1] == "locatedIn"}
-            topsp = park_span[top]
-            for sp in ctx.spans:
-                if id(sp) in placed or sp.canonical == top:
-                    continue
-                if sp.type == "Project" or (sp.type in ("Park", "IndustryCluster")
-                                            and any(sp.text.startswith(x.text) for x in ctx.spans
-                                                    if x.type == "Park" and x.canonical == top and x.text != sp.text)):
-                    ctx.rels.append((sp, "locatedIn", topsp, ctx.sent_index(sp.start), "topic"))
+    if not park_counts:
+        return
+    top = max(park_counts, key=park_counts.get)
+    if park_counts[top] < 4 or park_counts[top] < 0.6 * sum(park_counts.values()):
+        return
+    placed = {id(r[0]) for r in ctx.rels if r[1] == "locatedIn"}
+    topsp = park_span[top]
+    for sp in ctx.spans:
+        if id(sp) in placed or sp.canonical == top:
+            continue
+        if sp.type == "Project" or (sp.type in ("Park", "IndustryCluster")
+                                    and any(sp.text.startswith(x.text) for x in ctx.spans
+                                            if x.type == "Park" and x.canonical == top and x.text != sp.text)):
+            ctx.rels.append((sp, "locatedIn", topsp, ctx.sent_index(sp.start), "topic"))
+
+
+def _relations(ctx: _DocCtx) -> list[Relation]:
+    """The proposals as relations by name, once each; a guess is dropped for a head placed explicitly."""
+    doc = ctx.doc
+    relations: list[Relation] = []
+    rseen = set()
     explicit = {_name_type(r[0]) for r in ctx.rels if len(r) > 4 and r[4] == "explicit"}
     for r in ctx.rels:
         head, rel, tail, si = r[:4]
@@ -100,29 +123,17 @@ def finish(ex, ctx: _DocCtx) -> Extraction:
             continue
         h_name, h_type = _name_type(head)
         literal = isinstance(tail, str)
-        if literal:
-            t_name, t_type = _canon(tail), ""
-        else:
-            t_name, t_type = _name_type(tail)
-        if not h_name or not t_name or (h_name == t_name and not literal):
-            continue
+        t_name, t_type = (_canon(tail), "") if literal else _name_type(tail)
         k = (h_name, rel, t_name)
-        if k in rseen:
+        if not h_name or not t_name or (h_name == t_name and not literal) or k in rseen:
             continue
         rseen.add(k)
-        ev = doc.sentences[si].text if doc.sentences else t
-        value, cur = None, ""
-        if rel == "investment":
-            value, cur = parse_amount(t_name)
-        relations.append(Relation(head=h_name, rel=rel, tail=t_name, sentence=si, evidence=ev, head_type=h_type,
+        value, cur = parse_amount(t_name) if rel == "investment" else (None, "")
+        relations.append(Relation(head=h_name, rel=rel, tail=t_name, sentence=si,
+                                  evidence=doc.sentences[si].text if doc.sentences else ctx.text, head_type=h_type,
                                   tail_type=t_type, literal=literal, value=value, currency=cur,
                                   source=r[4] if len(r) > 4 else "rule"))
-    facts = find_facts(ex, ctx)
-    return Extraction(doc=doc, mentions=mentions, relations=relations, facts=facts)
-
-
-
-
+    return relations
 
 
 def fact_subject(ex, ctx: _DocCtx, si: int, pos: int, default: str, places: dict) -> str:
