@@ -13,7 +13,7 @@ P, B = rule_patterns.load("products"), rule_patterns.BOUNDARIES
 def product_list_matches(ex, t: str):
     """PRODUCT_LIST.finditer(t), faster: a match lies inside one run of its characters (CJK,
     ASCII letters/digits, 、) and needs 、 and 等 in it, so only such runs are searched."""
-    rx, stop, n = ex.PRODUCT_LIST, ex._PL_STOP, len(t)
+    rx, stop, n = P.PRODUCT_LIST, P.NOT_A_LIST_CHAR, len(t)
     q = t.find("、")
     if q < 0:
         return
@@ -28,45 +28,57 @@ def product_list_matches(ex, t: str):
         q = t.find("、", b)
 
 
+GENERIC_LIST_HEADS = ("机组", "产品", "设备")
+
+
+def _list_head(ex, head: str) -> str | None:
+    """The product head noun after 等 ('' for 为主 / 为代表 / 系列), None when there is none."""
+    if head.startswith(("为主", "为代表", "系列")):
+        return ""
+    for i in range(len(head), 1, -1):
+        if any(head[max(0, i - L):i] in ex._product_heads2 for L in range(2, 6)) or head[:i] in GENERIC_LIST_HEADS:
+            return head[:i]
+    return None
+
+
+def _list_items(ex, ctx: _DocCtx, m) -> list[tuple[int, int]]:
+    """Item spans of A、B、C; the first loses a leading verb, a 的-phrase and a capacity."""
+    t = ctx.text
+    items = []
+    pos = m.start(1)
+    for k, part in enumerate(B.LIST_SEPARATOR.split(m.group(1))):
+        if part in ("、", "和", "及"):
+            pos += len(part)
+            continue
+        x, y = pos, pos + len(part)
+        pos = y
+        if k == 0:
+            x += ex._trim(t[x:y], ex.g.product_reject)
+            vm = P.PRODUCE_VERB_OPENING.match(t[x:y])
+            if vm:
+                x += vm.end()
+            dj = t.rfind("的", x, y)
+            if dj >= 0:
+                x = dj + 1
+            cm = CAP_RE.match(t, x, y)
+            if cm:
+                x = cm.end()
+        items.append((x, y))
+    return items
+
+
 def product_lists(ex, ctx: _DocCtx) -> None:
     """A、B、C等<product head>: every item is a product (支架、载带…等封装材料)."""
     t, g = ctx.text, ex.g
     chain_starts = [c.start for c in ctx.spans if c.type == "IndustryChain"]
     for m in product_list_matches(ex, t):
         s0, s1 = ctx.sent_bounds(m.start())
-        sent_txt = t[s0:s1]
-        if not (P.PRODUCTION_CUE.search(sent_txt) or any(s0 <= c < s1 for c in chain_starts)):
+        if not (P.PRODUCTION_CUE.search(t[s0:s1]) or any(s0 <= c < s1 for c in chain_starts)):
             continue  # uses and markets (电脑、电视等设备) are not products of anyone here
-        head = m.group(2)
-        head_txt = None
-        if head.startswith(("为主", "为代表", "系列")):
-            head_txt = ""
-        for i in range(len(head), 1, -1) if head_txt is None else ():
-            if any(head[max(0, i - L):i] in ex._product_heads2 for L in range(2, 6)) or head[:i] in ("机组", "产品", "设备"):
-                head_txt = head[:i]
-                break
+        head_txt = _list_head(ex, m.group(2))
         if head_txt is None:
             continue
-        items = []
-        pos = m.start(1)
-        for k, part in enumerate(B.LIST_SEPARATOR.split(m.group(1))):
-            if part in ("、", "和", "及"):
-                pos += len(part)
-                continue
-            x, y = pos, pos + len(part)
-            pos = y
-            if k == 0:
-                x += ex._trim(t[x:y], g.product_reject)
-                vm = P.PRODUCE_VERB_OPENING.match(t[x:y])
-                if vm:
-                    x += vm.end()
-                dj = t.rfind("的", x, y)
-                if dj >= 0:
-                    x = dj + 1
-                cm = CAP_RE.match(t, x, y)
-                if cm:
-                    x = cm.end()
-            items.append((x, y))
+        items = _list_items(ex, ctx, m)
         if len(items) < 2 or any(not (2 <= y - x <= 12) for x, y in items):
             continue
         if any(t[x:y] in g.div_by_name or t[x:y] in g.short_index or not ctx.free(x, y) for x, y in items):
@@ -74,7 +86,8 @@ def product_lists(ex, ctx: _DocCtx) -> None:
         for x, y in items:
             ctx.take(Span(x, y, "Product", t[x:y], t[x:y], source="product-list"))
         hx = m.start(2)
-        if head_txt and head_txt not in g.product_reject and head_txt not in ("机组", "产品", "设备") and ctx.free(hx, hx + len(head_txt)):
+        if head_txt and head_txt not in g.product_reject and head_txt not in GENERIC_LIST_HEADS \
+                and ctx.free(hx, hx + len(head_txt)):
             ctx.take(Span(hx, hx + len(head_txt), "Product", head_txt, head_txt, source="product-list"))
 
 
