@@ -206,53 +206,48 @@ def resolve_parks(ex, ctx: _DocCtx) -> None:
 
 
 def enterprise_lists(ex, ctx: _DocCtx) -> None:
-    t, g = ctx.text, ex.g
-    pat = P.ENTERPRISE_LIST_END
-    for m in pat.finditer(t):
+    """Firms listed before 等企业/等客户 (two items at least), and supply targets: 为A、B和C等配套."""
+    t = ctx.text
+    for m in P.ENTERPRISE_LIST_END.finditer(t):
         s0, _ = ctx.sent_bounds(m.start())
         j = m.start()
         while j > s0 and t[j - 1] not in "，。；：！？,;:!?\n（(":
             j -= 1
         seg = t[j:m.start()]
-        if "、" not in seg and "和" not in seg:
-            # single item lists are too ambiguous unless a legal name
-            continue
-        pos = j
-        parts = B.LIST_SEPARATOR.split(seg)
-        for k, part in enumerate(parts):
-            if part in ("、", "和", "及"):
-                pos += len(part)
-                continue
-            x, y = pos, pos + len(part)
-            pos = y
-            if not ctx.free(x, y) or not part:
-                continue
-            if k == 0:
-                x += ex._trim(t[x:y], g.company_generic)
-            name = t[x:y]
-            if not (2 <= len(name) <= 10) or name in g.div_by_name or name in g.short_index or name in g.stops \
-                    or name in g.company_generic or B.DIGIT.search(name):
-                continue
-            ctx.take(Span(x, y, "Enterprise", name, name, source="list"))
-    # supply targets: 为A、B和C等配套 → enterprises
-    for rx in g.supply_res:
+        if "、" in seg or "和" in seg:  # single item lists are too ambiguous unless a legal name
+            _list_firms(ex, ctx, j, seg, _listed_firm_ok, "list", skip_empty=True)
+    for rx in ex.g.supply_res:
         for m in rx.finditer(t):
-            a = m.start("c")
-            seg = m.group("c")
-            pos = a
-            for k, part in enumerate(B.LIST_SEPARATOR.split(seg)):
-                if part in ("、", "和", "及"):
-                    pos += len(part)
-                    continue
-                x, y = pos, pos + len(part)
-                pos = y
-                if not ctx.free(x, y):
-                    continue
-                x += ex._trim(t[x:y], g.company_generic) if k == 0 else 0
-                name = t[x:y]
-                if 2 <= len(name) <= 10 and name not in g.div_by_name and name not in g.short_index \
-                        and name not in g.stops and not P.NOT_A_SUPPLY_TARGET.search(name) and not name.endswith(("地区", "市场", "领域")):
-                    ctx.take(Span(x, y, "Enterprise", name, name, source="supply-target"))
+            _list_firms(ex, ctx, m.start("c"), m.group("c"), _supply_target_ok, "supply-target", skip_empty=False)
+
+
+def _listed_firm_ok(g, name: str) -> bool:
+    return 2 <= len(name) <= 10 and name not in g.div_by_name and name not in g.short_index and name not in g.stops \
+        and name not in g.company_generic and not B.DIGIT.search(name)
+
+
+def _supply_target_ok(g, name: str) -> bool:
+    return 2 <= len(name) <= 10 and name not in g.div_by_name and name not in g.short_index \
+        and name not in g.stops and not P.NOT_A_SUPPLY_TARGET.search(name) and not name.endswith(("地区", "市场", "领域"))
+
+
+def _list_firms(ex, ctx: _DocCtx, pos: int, seg: str, ok, source: str, skip_empty: bool) -> None:
+    """The 、/和/及-separated items of seg (starting at pos) that pass ok, as firms; the first item
+    loses its leading generic words."""
+    t, g = ctx.text, ex.g
+    for k, part in enumerate(B.LIST_SEPARATOR.split(seg)):
+        if part in ("、", "和", "及"):
+            pos += len(part)
+            continue
+        x, y = pos, pos + len(part)
+        pos = y
+        if not ctx.free(x, y) or (skip_empty and not part):
+            continue
+        if k == 0:
+            x += ex._trim(t[x:y], g.company_generic)
+        name = t[x:y]
+        if ok(g, name):
+            ctx.take(Span(x, y, "Enterprise", name, name, source=source))
 
 
 def short_enterprises(ex, ctx: _DocCtx) -> None:
