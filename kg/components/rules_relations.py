@@ -303,26 +303,31 @@ def supplies(ex, ctx, s: Sentence, mem: Memory) -> None:
                     ctx.rels.append((heads[0], "suppliesTo", tg, s.si))
 
 
-def products(ex, ctx, s: Sentence, mem: Memory) -> None:
-    """Listed products of a chain nobody produces; produce-verb products of the subject; 该项目… products."""
-    R, si, st = ctx.rels, s.si, s.text
+def chain_products(ex, ctx, s: Sentence, mem: Memory) -> None:
+    """Listed products in a sentence about one chain, nobody producing them: the chain's products."""
     lprods = [p for p in s.products if p.source == "product-list"]
-    if lprods and len(s.chains) == 1 and not P.MAKE_VERB.search(st):
+    if lprods and len(s.chains) == 1 and not P.MAKE_VERB.search(s.text):
         for p in lprods:
-            R.append((p, "belongsToChain", s.chains[0], si))
+            ctx.rels.append((p, "belongsToChain", s.chains[0], s.si))
+
+
+def products(ex, ctx, s: Sentence, mem: Memory) -> None:
+    """Produce-verb products of the subject firm; 该项目… products of the previous project's firm."""
+    R, si, st = ctx.rels, s.si, s.text
     vprods = [p for p in s.products if p.source == "produce-verb" or (
         p.source == "product-list" and P.PRODUCT_CUE.search(st))]
     subj = [e for e in s.ents if e.start < vprods[0].start] if vprods else []
     for p in (vprods if subj else ()):
         R.append((subj[0], "produces", p, si))
-    if not s.ents and mem.last_project is not None and P.THIS_PROJECT_OPENING.match(st):
-        e_lp = mem.last_project.meta.get("enterprise")
-        if e_lp is None:
-            e_lp = next((r[0] for r in R if r[1] == "implements" and r[2] is mem.last_project), None)
-        if e_lp is not None:
-            for p in s.products:
-                if p.source in ("produce-verb", "product-list"):
-                    R.append((e_lp, "produces", p, si))
+    if s.ents or mem.last_project is None or not P.THIS_PROJECT_OPENING.match(st):
+        return
+    e_lp = mem.last_project.meta.get("enterprise")
+    if e_lp is None:
+        e_lp = next((r[0] for r in R if r[1] == "implements" and r[2] is mem.last_project), None)
+    if e_lp is not None:
+        for p in s.products:
+            if p.source in ("produce-verb", "product-list"):
+                R.append((e_lp, "produces", p, si))
 
 
 def memberships(ex, ctx, s: Sentence, mem: Memory) -> None:
@@ -370,7 +375,7 @@ def remember(ex, ctx, s: Sentence, mem: Memory) -> None:
 
 # the evaluation order of the rules on each sentence (later rules read earlier proposals)
 SENTENCE_RULES = (project_links, capacity_after, investment, enterprise_places, single_subject, invested_by,
-                  explicit_places, park_opening, chain_leaders, supplies, products, memberships, continuations,
+                  explicit_places, park_opening, chain_leaders, supplies, chain_products, products, memberships, continuations,
                   province_city, remember)
 
 
