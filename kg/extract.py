@@ -55,6 +55,7 @@ class Gazetteer:
         self.product_strip = sorted(lex["product_strip_suffixes"], key=len, reverse=True)
         self.product_reject = S("product_reject")
         self.cluster_generic = S("cluster_generic")
+        self.prefix_head_excluded = S("prefix_head_excluded")
         self.chain_generic = S("chain_generic")
         self.chain_short_words = S("chain_short_words")
         self.produce_verbs = sorted(lex["produce_verbs"], key=len, reverse=True)
@@ -89,13 +90,7 @@ class Gazetteer:
                 if row["short_name"]:
                     self.short_index.setdefault(row["short_name"], []).append(row)
         # short forms that are common words or collide with frequent terms: never used alone
-        self.short_stop = {"城区", "郊区", "矿区", "新区", "高新", "开发", "和平", "新华", "长安", "中山", "朝阳", "南山", "北山",
-                           "东方", "江南", "城关", "永和", "太平", "青山", "白云", "新城", "宝山", "金山", "海城", "开平", "安新",
-                           "清河", "大同", "长子", "平顺", "通化", "永川", "新乡", "建设", "红旗", "东风", "前进", "胜利", "光明",
-                           "和田", "新兴", "延长", "安全", "合作", "兴安", "长春", "东港", "龙口", "太和", "天河", "黄山", "昌平",
-                           "西湖", "海南", "河南", "河北", "山东", "湖南", "湖北", "海口", "东区", "西区", "南区", "北区", "中区",
-                           "市中", "新市", "东城", "西城", "大兴", "南开", "河西", "河东", "向阳", "桥西", "桥东", "铁西", "铁东", "台湾"}
-        self.short_stop -= {"河南", "河北", "山东", "湖南", "湖北", "海南", "台湾"}  # provinces stay (type check below)
+        self.short_stop = set(lex["division_short_stop"])
         self.div_ac = nlp.CJKAutomaton()
         keys: dict[str, list] = {}
         for name, row in self.div_by_name.items():
@@ -185,7 +180,7 @@ class Extractor:
         self.g = Gazetteer(region_dirs)
         self.steps = components.build_pipeline(ner=ner)
         self._city_ctx: set[str] | None = None
-        self._prefix_heads_set = {h for h in self.g.company_heads if h not in self.PREFIX_HEAD_EXCLUDED and 2 <= len(h) <= 4}
+        self._prefix_heads_set = {h for h in self.g.company_heads if h not in self.g.prefix_head_excluded and 2 <= len(h) <= 4}
         self._product_heads2 = {h for h in self.g.product_heads if 2 <= len(h) <= 5}
         self._product_head_set = set(self.g.product_heads)
         self._div_keys = frozenset(self.g.div_by_name) | {k for k in self.g.short_index if k not in self.g.short_stop}
@@ -373,9 +368,6 @@ class Extractor:
             return g.div_by_name[s]
         rows = g.short_index.get(s, [])
         return rows[0] if len(rows) == 1 else None
-
-    PREFIX_HEAD_EXCLUDED = frozenset({"储能", "电池", "锂电", "动力", "材料", "新材", "能源", "新能源", "智能", "信息", "软件",
-                                      "网络", "半导体", "装备", "机械", "光电", "光伏", "医疗", "食品", "环保", "电力", "物流"})
 
     # ------------------------------------------------------------ clusters
 
