@@ -1,12 +1,16 @@
 """Extraction: Document -> Extraction (mentions, relations, facts).
 
-Engine: gazetteer scans (kg.nlp.CJKAutomaton over pyahocorasick: national divisions, macro regions, the region cluster
-schemes) plus compiled suffix regexes (company / organisation / park / project / chain names).
-Left boundaries of names are found on jieba words (kg.nlp.cut) of a short window before the
-suffix: the name starts after the last function word / verb (ontology/data/extract_lexicon.json)
-that still leaves a specific name. Relations come from the sentence a pair of mentions shares
-(adjacency: enterprise + its project, place prefix + project; cue patterns: 总投资, 年产, 链主,
-为…配套 …). Nothing here knows a particular enterprise or project.
+`Extractor.extract` runs the rule components listed in RULES, in that order, over one document
+context (kg/components/rules_context.py: spans taken so far, the mask of characters inside a
+name, relation proposals), builds the Extraction (rules_output), runs the components of
+ontology/data/pipeline.json (kg.components) and lets the relation stage (kg.relate) decide the
+relations. The rule families live in kg/components/rules_*.py; their patterns and word lists in
+ontology/data/patterns/rules_*.json and ontology/data/extract_lexicon.json.
+
+This module keeps what every family shares: the gazetteer (divisions, macro regions, cluster
+schemes, suffix regexes) and the left-boundary helpers, which find where a name starts on the
+jieba words (kg.nlp) of a short window before its suffix: after the last function word / verb
+that still leaves a specific name. Nothing here knows a particular enterprise or project.
 """
 from __future__ import annotations
 
@@ -21,15 +25,16 @@ from pathlib import Path
 from . import components, nlp, relate, resources
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
 from .components.rule_patterns import BOUNDARIES as B
+from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
-from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (public names)
 from .model import Document, Extraction, Fact, Mention, Relation
 
 
-# ------------------------------------------------------------------------------------ gazetteers
 NAME_KEEP, SOFT_STOPS = B.words["name_keep"], B.words["soft_stops"]
 OPEN_Q, CLOSE_Q = B.words["open_quotes"], B.words["close_quotes"]
 
+
+# ------------------------------------------------------------------------------------ gazetteers
 
 class Gazetteer:
     """Everything loaded once per process: divisions, lexicons, cluster schemes."""
@@ -175,6 +180,9 @@ RULES = (
 
 
 class Extractor:
+    """The rule extractor: the gazetteer, the boundary helpers the rule families share, and
+    `extract` (RULES, then the pipeline components, then the relation stage)."""
+
     def __init__(self, region_dirs: list[Path] | None = None, ner: str | None = None):
         nlp.init()
         self.g = Gazetteer(region_dirs)
@@ -314,8 +322,6 @@ class Extractor:
             rule(self, ctx)
         return rules_output.finish(self, ctx)
 
-    # ------------------------------------------------------------ organisations
-
     def _short_forms(self, full: str) -> list[str]:
         g = self.g
         core = B.PARENTHESISED.sub("", full)
@@ -344,8 +350,6 @@ class Extractor:
         return [o for o in outs if o not in g.div_by_name and o not in g.short_index and o not in g.stops
                 and o not in g.company_heads]
 
-    # ------------------------------------------------------------ projects
-
     def _division_prefix(self, name: str) -> int:
         g = self.g
         keys = self._div_keys
@@ -368,10 +372,6 @@ class Extractor:
             return g.div_by_name[s]
         rows = g.short_index.get(s, [])
         return rows[0] if len(rows) == 1 else None
-
-    # ------------------------------------------------------------ clusters
-
-    # ------------------------------------------------------------ regions, divisions
 
 
 # ------------------------------------------------------------------------------------ API
