@@ -32,3 +32,35 @@ def test_families_are_loaded_with_unique_names():
         assert len(names) == len(set(names)), f
         ns = rule_patterns.load(f)
         assert all(getattr(ns, n.upper()).pattern for n in names)
+
+
+RULE_EXAMPLES = rule_patterns.spec("relations")["rule_examples"]
+
+
+@pytest.fixture(scope="module")
+def ext():
+    from kg.extract import Extractor
+
+    return Extractor()
+
+
+def _rule_relations(ext, text: str) -> set[tuple[str, str, str]]:
+    from kg.ingest import build_document
+
+    ex = ext.extract(build_document(text, "t.txt"), learned=False)
+    return {(r.head, r.rel, r.tail) for r in ex.relations}
+
+
+def test_every_sentence_rule_is_declared():
+    from kg.components import rules_relations
+
+    named = {e["rule"] for e in RULE_EXAMPLES}
+    declared = {f.__name__ for f in rules_relations.SENTENCE_RULES}
+    assert named <= declared
+
+
+@pytest.mark.parametrize("example", RULE_EXAMPLES, ids=[e["rule"] for e in RULE_EXAMPLES])
+def test_relation_rule_examples(ext, example):
+    pos, neg = example["positive"], example["negative"]
+    assert tuple(pos["relation"]) in _rule_relations(ext, pos["text"])
+    assert tuple(neg["relation"]) not in _rule_relations(ext, neg["text"])

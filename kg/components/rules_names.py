@@ -103,7 +103,7 @@ def cue_enterprise_ok(ex, name: str) -> bool:
 def cue_enterprises(ex, ctx: _DocCtx) -> None:
     """Company names without a legal suffix, recognised by their context: X董事长/总经理/CEO,
     由X投资, X是…企业/公司; every other occurrence of the same name is then a mention too."""
-    t, g = ctx.text, ex.g
+    t = ctx.text
     names: set[str] = set()
     for m in P.CUE_AFTER.finditer(t):
         if m.group() in ("股份", "集团", "公司") and not P.ROLE_AFTER_FIRM.match(t[m.end():m.end() + 3]):

@@ -212,7 +212,7 @@ def _take_projects(ex, ctx: _DocCtx, found: list) -> None:
 def namelike_project(ex, ctx: _DocCtx, core: str, start: int, a: int, b: int, park_prefix: bool) -> bool:
     """Reject descriptions and counts that end in 项目: 签约…项目323个, 作为首个…的X项目,
     two-character cores, runs of single characters (谋实谋快…), division + verb."""
-    t, g = ctx.text, ex.g
+    t = ctx.text
     plain = P.QUOTES_OR_SPACE.sub("", core)
     if P.COUNT_AFTER.match(t, b, b + 6):
         return False
