@@ -149,10 +149,10 @@ def parks(ex, ctx: _DocCtx) -> None:
         suffix = m.group()
         if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型"))):
             continue
-        if not core and suffix in ("园区", "新区", "新城", "科技城", "汽车城", "产业园", "工业园", "科技园", "开发区"):
-            if suffix not in ("开发区", "科技城"):
+        if not core and suffix in P.words["bare_park_suffixes"]:
+            if suffix not in P.words["bare_park_named"]:
                 continue
-        if not core and (suffix in ("工业园区", "产业园区", "科技园区", "经济开发区", "产业集聚区") or t[a - 1:a] == "的"):
+        if not core and (suffix in P.words["bare_park_never"] or t[a - 1:a] == "的"):
             continue
         if suffix == "园区" and core and core[-2:] in ("工业", "产业", "城市", "示范"):
             continue
@@ -165,7 +165,7 @@ def merge_parks(ex, ctx: _DocCtx) -> None:
     parks = sorted((s for s in ctx.spans if s.type == "Park"), key=lambda s: s.start)
     for x, y in zip(parks, parks[1:]):
         if x.end == y.start and y.meta.get("core") and x in ctx.spans and y in ctx.spans and \
-                x.meta.get("suffix") in ("高新区", "经开区", "开发区", "经济技术开发区", "高新技术产业开发区", "园区", "工业园", "产业园"):
+                x.meta.get("suffix") in P.words["park_in_park_suffixes"]:
             ctx.rels.append((y, "locatedIn", x, ctx.sent_index(y.start)))
             continue
         if x.end == y.start and y.meta.get("core") and len(y.meta["core"]) <= 4 and x in ctx.spans and y in ctx.spans:

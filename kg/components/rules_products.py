@@ -102,7 +102,7 @@ def products(ex, ctx: _DocCtx) -> None:
         rx = ex._products_rx = re.compile(rf"{look}(?:(?:{verbs})(?:{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计)))")
     for m in rx.finditer(t):
         a = m.end()
-        if t[a:a + 1] in ("线", "基", "规", "能", "力", "经", "过", "与", "、", "和", "制", "环", "要", "工", "效", "率", "车", "的", "设", "方", "企", "成", "销", "中", "生"):
+        if t[a:a + 1] in P.words["not_after_verb"]:
             continue
         s0, s1 = ctx.sent_bounds(a)
         seg_end = a

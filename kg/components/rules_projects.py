@@ -356,8 +356,7 @@ def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
 
 
 
-END_PARTICLES = ("的", "是", "了", "起", "到", "和", "与", "及", "等", "对", "向", "在", "让", "为", "以", "把", "将")
-HARD_WORDS = ("之", "地", "得", "万元", "亿元", "元", "美元")
+END_PARTICLES, HARD_WORDS = P.words["end_particles"], P.words["hard_words"]
 
 
 def _not_a_name_end(toks: list, window: str, is_item: bool) -> bool:
@@ -438,7 +437,7 @@ def _namelike_prefix(g, pre: str) -> bool:
         and not any(len(x) > 1 and (x in g.stops or x in g.project_generic) for x, _ in pre_tags)
 
 
-CAPACITY_PREFIX_ENDS = ("年产", "年", "新增", "总", "建设", "投资", "约", "共", "达")
+CAPACITY_PREFIX_ENDS = tuple(sorted(P.words["capacity_prefix_ends"]))  # for str.endswith
 
 
 def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
