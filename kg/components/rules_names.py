@@ -13,12 +13,14 @@ NAME_KEEP = B.words["name_keep"]
 
 
 def titles(ex, ctx: _DocCtx) -> None:
+    """Mask 《…》 titles: no name is recognised inside a document title."""
     for m in P.TITLE.finditer(ctx.text):
         for i in range(m.start(), m.end()):
             ctx.mask[i] = 1
 
 
 def organisations(ex, ctx: _DocCtx) -> None:
+    """Organisations: 中共…委, bureaus (…局/委/中心) and organisation suffixes, name start by _trim."""
     t, g = ctx.text, ex.g
     for m in g.org_re.finditer(t):
         if not ctx.free(m.start(), m.end()):
@@ -52,6 +54,7 @@ def name_window(ex, ctx: _DocCtx, pos: int, width: int) -> tuple[int, str, int] 
 
 
 def enterprises(ex, ctx: _DocCtx) -> None:
+    """Legal firm names before a company suffix (有限公司, 集团 …)."""
     t, g = ctx.text, ex.g
     for m in g.company_re.finditer(t):
         if not ctx.free(m.start(), m.end()):
@@ -88,6 +91,7 @@ def enterprises(ex, ctx: _DocCtx) -> None:
 
 
 def cue_enterprise_ok(ex, name: str) -> bool:
+    """A cue-recognised name that may be a firm: 2-8 characters, no division, function word or generic word."""
     g = ex.g
     if not (2 <= len(name) <= 8) or name in g.div_by_name or name in g.short_index or name in g.regions \
             or name in g.stops or name in g.company_generic or name in g.company_heads:
@@ -129,6 +133,7 @@ def cue_enterprises(ex, ctx: _DocCtx) -> None:
 
 
 def parks(ex, ctx: _DocCtx) -> None:
+    """Parks before a park suffix (高新区, 产业园 …); bare suffixes only where they can stand alone."""
     t, g = ctx.text, ex.g
     for m in g.park_re.finditer(t):
         a, b = m.start(), m.end()
@@ -162,6 +167,7 @@ def parks(ex, ctx: _DocCtx) -> None:
 
 
 def merge_parks(ex, ctx: _DocCtx) -> None:
+    """Adjacent parks: the first contains the second, or a short second core glues onto the first."""
     parks = sorted((s for s in ctx.spans if s.type == "Park"), key=lambda s: s.start)
     for x, y in zip(parks, parks[1:]):
         if x.end == y.start and y.meta.get("core") and x in ctx.spans and y in ctx.spans and \
@@ -251,6 +257,7 @@ def _list_firms(ex, ctx: _DocCtx, pos: int, seg: str, ok, source: str, skip_empt
 
 
 def short_enterprises(ex, ctx: _DocCtx) -> None:
+    """Short forms of the legal names (and legal-name prefixes) as firm mentions, canonical = the legal name."""
     t, g = ctx.text, ex.g
     shorts: dict[str, str] = {}
     for sp in list(ctx.spans):

@@ -155,6 +155,7 @@ def fact_subject(ex, ctx: _DocCtx, si: int, pos: int, default: str, places: dict
 
 
 def find_facts(ex, ctx: _DocCtx) -> list[Fact]:
+    """Figures of the fact patterns with their period and subject (a place of the clause, else the main city)."""
     out = []
     subj = ctx.main_city or ""
     sents = ctx.doc.sentences

@@ -19,6 +19,7 @@ def head_window(ex, ctx: _DocCtx, a: int, width: int = 16) -> tuple[int, int, st
 
 
 def chains(ex, ctx: _DocCtx) -> None:
+    """Industry chains before 链 / 产业链 / 全产业链, with a division prefix as their place."""
     t, g = ctx.text, ex.g
     for m in g.chain_re.finditer(t):
         a, b = m.start(), m.end()
@@ -191,6 +192,7 @@ def _scheme_labels(ctx: _DocCtx, sc: dict) -> None:
 
 
 def regions(ex, ctx: _DocCtx) -> None:
+    """Macro regions of the lexicon; weak ones only before a follower word or in a list."""
     t, g = ctx.text, ex.g
     hits = []
     for end, (k, canon) in g.region_ac.iter(t):

@@ -92,6 +92,7 @@ def product_lists(ex, ctx: _DocCtx) -> None:
 
 
 def products(ex, ctx: _DocCtx) -> None:
+    """Product lists, then products after a production verb (主要生产A、B和C)."""
     t, g = ctx.text, ex.g
     product_lists(ex, ctx)
     rx = ex.__dict__.get("_products_rx")

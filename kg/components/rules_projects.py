@@ -249,10 +249,12 @@ def looks_enterprise(ex, item: str) -> bool:
 
 
 def itemlike(ex, s: str) -> bool:
+    """A list part that is an item on its own (a figure, a project suffix or a long name)."""
     return bool(B.DIGIT.search(s)) or s.endswith(("项目", "工程", "生产线", "基地", "工厂")) or len(s) >= 8
 
 
 def specific_project(ex, core: str, tokens: tuple | None = None) -> bool:
+    """A project core with at least two specific (non-generic, non-stop) characters and no count."""
     g = ex.g
     c = P.QUOTES_OR_PARENS.sub("", core)
     if len(c) < 2:

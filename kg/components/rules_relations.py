@@ -366,6 +366,7 @@ def province_city(ex, ctx, s: Sentence, mem: Memory) -> None:
 
 
 def remember(ex, ctx, s: Sentence, mem: Memory) -> None:
+    """Carry the sentence's last project and last legal firm to the next sentences."""
     if s.projects:
         mem.last_project = s.projects[-1]
     legal_here = [e for e in s.ents if e.meta.get("legal") or e.source in ("repeated", "invested-by")]
@@ -380,6 +381,7 @@ SENTENCE_RULES = (project_links, capacity_after, investment, enterprise_places, 
 
 
 def relations(ex, ctx) -> None:
+    """Relation proposals of the document: park prefixes, the sentence rules in order, chain headings."""
     by_sent: dict[int, list] = {}
     for sp in ctx.spans:
         by_sent.setdefault(ctx.sent_index(sp.start), []).append(sp)
