@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -250,84 +250,87 @@ class _UF:
 
 # --------------------------------------------------------------------------- main entry
 
-def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
-             region_dirs: list[Path] | None = None) -> KnowledgeBase:
-    """Resolve entities across documents and collect assertions with evidence.
+@dataclass
+class _Nodes:
+    """The extractor's canonical names as union-find nodes (type, name), with what links them."""
+    uf: _UF = field(default_factory=_UF)
+    names_of: dict = field(default_factory=lambda: defaultdict(set))  # node -> surfaces/aliases
+    claims: dict = field(default_factory=lambda: defaultdict(set))  # (type, name) -> canonical nodes
+    canon_count: dict = field(default_factory=lambda: defaultdict(int))
+    mentions_of: dict = field(default_factory=lambda: defaultdict(list))
+    canon_by_name: dict = field(default_factory=lambda: defaultdict(set))
+    docs_of: dict = field(default_factory=lambda: defaultdict(set))  # node -> doc ids
+    surface_links: list = field(default_factory=list)  # (node, (type, surface), doc id)
+    docs: dict = field(default_factory=dict)
 
-    `region_dirs`: reference folders (default: every bundled folder under ontology/regions/).
-    """
-    ref = reference_index(region_dirs)
-    places = frozenset(n for t in ("County", "City", "Province", "Region")
-                       for idx in (ref["label"], ref["alt"]) for n in idx.get(t, {})) \
-        | _PROVINCE_SET | division_names()
-
-    uf = _UF()
-    names_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # canonical node -> surfaces/aliases
-    claims: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)  # (type, name) -> canonicals
-    canon_count: dict[tuple[str, str], int] = defaultdict(int)
-    mentions_of: dict[tuple[str, str], list] = defaultdict(list)
-    canon_by_name: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    docs_of: dict[tuple[str, str], set[str]] = defaultdict(set)  # canonical node -> doc ids
-    surface_links: list[tuple[tuple[str, str], tuple[str, str], str]] = []  # (canonical, name, doc)
-
-    def node(type_: str, name: str) -> tuple[str, str]:
+    def node(self, type_: str, name: str) -> tuple[str, str]:
         k = (type_, norm_name(name))
-        if k not in uf.parent:
-            uf.add(k)
-            claims[k].add(k)
-            canon_by_name[k[1]].add(k)
+        if k not in self.uf.parent:
+            self.uf.add(k)
+            self.claims[k].add(k)
+            self.canon_by_name[k[1]].add(k)
         return k
 
-    docs = {}
+    def add_mention(self, doc_id: str, m) -> None:
+        k = self.node(m.type, m.canonical)
+        self.canon_count[k] += 1
+        self.mentions_of[k].append((doc_id, m))
+        self.docs_of[k].add(doc_id)
+        surface = norm_name(m.text)
+        if surface and surface != k[1]:
+            self.names_of[k].add(surface)
+            self.surface_links.append((k, (m.type, surface), doc_id))
+        for a in m.aliases:  # the extractor's knowledge: holds across documents
+            a = norm_name(a)
+            if a and a != k[1]:
+                self.names_of[k].add(a)
+                self.claims[(m.type, a)].add(k)
+
+
+def _collect(extractions: list[Extraction]) -> _Nodes:
+    """1. exact: same (type, normalised canonical) -> same node."""
+    n = _Nodes()
     for ex in extractions:
-        docs.setdefault(ex.doc.doc_id, ex.doc)
+        doc_id = ex.doc.doc_id
+        n.docs.setdefault(doc_id, ex.doc)
         for m in ex.mentions:
-            if not m.canonical.strip():
-                continue
-            k = node(m.type, m.canonical)
-            canon_count[k] += 1
-            mentions_of[k].append((ex.doc.doc_id, m))
-            docs_of[k].add(ex.doc.doc_id)
-            surface = norm_name(m.text)
-            if surface and surface != k[1]:
-                names_of[k].add(surface)
-                surface_links.append((k, (m.type, surface), ex.doc.doc_id))
-            for a in m.aliases:  # the extractor's knowledge: holds across documents
-                a = norm_name(a)
-                if a and a != k[1]:
-                    names_of[k].add(a)
-                    claims[(m.type, a)].add(k)
+            if m.canonical.strip():
+                n.add_mention(doc_id, m)
         for r in ex.relations:
             if r.head_type and r.head.strip():
-                docs_of[node(r.head_type, r.head)].add(ex.doc.doc_id)
+                n.docs_of[n.node(r.head_type, r.head)].add(doc_id)
             if not r.literal and r.tail_type and r.tail.strip():
-                docs_of[node(r.tail_type, r.tail)].add(ex.doc.doc_id)
+                n.docs_of[n.node(r.tail_type, r.tail)].add(doc_id)
+    return n
 
-    canon_nodes = sorted(uf.parent)
 
-    # 2a. surfaces: within the document only (a bare 开发区 in one article says nothing about
-    #     another article's 开发区); unambiguous within that document
+def _link_surfaces(n: _Nodes, canon_nodes: list) -> None:
+    """2a. surfaces: within the document only (a bare 开发区 in one article says nothing about
+    another article's 开发区), unambiguous within that document; 2b. extractor aliases: across
+    documents, unless generic or claimed by two canonicals."""
+    uf = n.uf
     local_claims: dict[tuple, set] = defaultdict(set)
-    for k, name, doc_id in surface_links:
+    for k, name, doc_id in n.surface_links:
         local_claims[(name, doc_id)].add(k)
-    for k, name, doc_id in surface_links:
-        if name in uf.parent and doc_id in docs_of.get(name, ()) and local_claims[(name, doc_id)] == {k}:
+    for k, name, doc_id in n.surface_links:
+        if name in uf.parent and doc_id in n.docs_of.get(name, ()) and local_claims[(name, doc_id)] == {k}:
             uf.union(k, name)
-    # 2b. extractor aliases: across documents, unless generic or claimed by two canonicals
     for k in canon_nodes:
-        for a in names_of.get(k, ()):
+        for a in n.names_of.get(k, ()):
             other = (k[0], a)
-            if other in uf.parent and other != k and k in claims.get(other, ()) and not _generic(k[0], a):
-                if claims[other] - {other} == {k}:
+            if other in uf.parent and other != k and k in n.claims.get(other, ()) and not _generic(k[0], a):
+                if n.claims[other] - {other} == {k}:
                     uf.union(k, other)
 
-    # 3. reference data (canonical names only, unique match). An altLabel match (高新区, 襄垣)
-    #    also needs one of the entity's documents to name the place it lies in (长治).
+
+def _link_reference(n: _Nodes, canon_nodes: list, ref: dict) -> dict:
+    """3. reference data (canonical names only, unique match). An altLabel match (高新区, 襄垣)
+    also needs one of the entity's documents to name the place it lies in (长治)."""
     def doc_names_place(k, iri) -> bool:
         ctx = ref["context"].get(iri, ())
         if not ctx:
             return True
-        return any(any(c in docs[d].text for c in ctx) for d in docs_of.get(k, ()) if d in docs)
+        return any(any(c in n.docs[d].text for c in ctx) for d in n.docs_of.get(k, ()) if d in n.docs)
 
     ref_nodes: dict[tuple[str, str], tuple[str, str, str]] = {}
     for k in canon_nodes:
@@ -342,76 +345,80 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
             t, pref, iri = next(iter(hits))
             rk = (t, pref)
             ref_nodes[rk] = (t, pref, iri)
-            uf.add(rk)
-            uf.union(k, rk)
+            n.uf.add(rk)
+            n.uf.union(k, rk)
+    return ref_nodes
 
-    # 4. normalised keys within a type (places, projects)
+
+def _link_keys(n: _Nodes, canon_nodes: list, places: frozenset) -> dict:
+    """4. normalised keys within a type (parks, divisions, projects); the companies' distinctive cores."""
     by_key: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     cores: dict[tuple[str, str], str] = {}
     for k in canon_nodes:
-        t, n = k
+        t, name = k
         if t == "Park":
-            by_key[(t, park_key(n))].append(k)
+            by_key[(t, park_key(name))].append(k)
         elif t in ("County", "City", "Province"):
-            by_key[(t, admin_key(n))].append(k)
+            by_key[(t, admin_key(name))].append(k)
         elif t == "Project":
-            by_key[(t, n[:-2] if n.endswith("项目") and len(n) > 4 else n)].append(k)
+            by_key[(t, name[:-2] if name.endswith("项目") and len(name) > 4 else name)].append(k)
         elif t in COMPANY_TYPES:
-            c = company_core(n, places)
+            c = company_core(name, places)
             if _distinctive(c, places):
                 cores[k] = c
     for ks in by_key.values():
         for k in ks[1:]:
-            uf.union(ks[0], k)
+            n.uf.union(ks[0], k)
+    return cores
 
-    # 5. companies: a name that is not a full legal name joins the unique other group whose core
-    #    equals its core or starts/ends with it (longest short names first, so 高科华烨 joins
-    #    before 华烨 is tried); a group never ends up with two different legal names.
-    for t in COMPANY_TYPES:
-        ks = [k for k in cores if k[0] == t]
-        # core -> nodes whose core equals it, or starts or ends with it (strictly longer)
-        index: dict[str, set] = defaultdict(set)
-        for k in ks:
-            o = cores[k]
-            index[o].add(k)
-            for i in range(2, len(o)):
-                index[o[:i]].add(k)
-                index[o[-i:]].add(k)
-        legal_of: dict[tuple, set[str]] = defaultdict(set)
-        for k in uf.parent:
-            if k[0] == t and _is_legal_name(k[1]):
-                legal_of[uf.find(k)].add(k[1])
 
-        for k in sorted(ks, key=lambda x: (-len(cores[x]), x)):
-            if _is_legal_name(k[1]):
-                continue  # a full legal name is never someone else's short name
-            mine = uf.find(k)
-            cands = {uf.find(m) for m in index.get(cores[k], ())} - {mine}
-            if len(cands) != 1:
-                continue
-            other = cands.pop()
-            la, lb = legal_of.get(mine, set()), legal_of.get(other, set())
-            if la and lb and la != lb:
-                continue
-            uf.union(mine, other)
-            merged = legal_of.pop(mine, set()) | legal_of.pop(other, set())
-            if merged:
-                legal_of[uf.find(mine)] = merged
-
-    # ----------------------------------------------------------------- entities
-    groups: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+def _link_companies(uf: _UF, cores: dict, t: str) -> None:
+    """5. companies of type t: a name that is not a full legal name joins the unique other group
+    whose core equals its core or starts/ends with it (longest short names first, so 高科华烨 joins
+    before 华烨 is tried); a group never ends up with two different legal names."""
+    ks = [k for k in cores if k[0] == t]
+    index: dict[str, set] = defaultdict(set)  # core -> nodes whose core equals it, or starts or ends with it
+    for k in ks:
+        o = cores[k]
+        index[o].add(k)
+        for i in range(2, len(o)):
+            index[o[:i]].add(k)
+            index[o[-i:]].add(k)
+    legal_of: dict[tuple, set[str]] = defaultdict(set)
     for k in uf.parent:
-        groups[uf.find(k)].append(k)
+        if k[0] == t and _is_legal_name(k[1]):
+            legal_of[uf.find(k)].add(k[1])
+    for k in sorted(ks, key=lambda x: (-len(cores[x]), x)):
+        if _is_legal_name(k[1]):
+            continue  # a full legal name is never someone else's short name
+        mine = uf.find(k)
+        cands = {uf.find(m) for m in index.get(cores[k], ())} - {mine}
+        if len(cands) != 1:
+            continue
+        other = cands.pop()
+        la, lb = legal_of.get(mine, set()), legal_of.get(other, set())
+        if la and lb and la != lb:
+            continue
+        uf.union(mine, other)
+        merged = legal_of.pop(mine, set()) | legal_of.pop(other, set())
+        if merged:
+            legal_of[uf.find(mine)] = merged
 
+
+def _entities(n: _Nodes, ref_nodes: dict) -> tuple[dict, dict]:
+    """One Entity per group: the reference label, else the fullest canonical; node -> entity key."""
+    groups: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+    for k in n.uf.parent:
+        groups[n.uf.find(k)].append(k)
     resolved: dict[tuple[str, str], tuple[str, str]] = {}
     entities: dict[tuple[str, str], Entity] = {}
     for members in groups.values():
         refs = [ref_nodes[m] for m in members if m in ref_nodes]
-        canon = [m for m in members if m not in ref_nodes or canon_count.get(m)]
+        canon = [m for m in members if m not in ref_nodes or n.canon_count.get(m)]
         if refs:
             t, label, iri = sorted(refs)[0]
         else:
-            best = max(canon, key=lambda m: (len(m[1]), canon_count.get(m, 0), m[1]))
+            best = max(canon, key=lambda m: (len(m[1]), n.canon_count.get(m, 0), m[1]))
             t, label, iri = best[0], best[1], None
         key = (t, label)
         ent = entities.get(key)
@@ -424,28 +431,32 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
             resolved[m] = key
             if m[1] != label:
                 ent.aliases.add(m[1])
-            ent.aliases |= {a for a in names_of.get(m, ()) if a != label}
-            ent.mentions.extend(mentions_of.get(m, ()))
+            ent.aliases |= {a for a in n.names_of.get(m, ()) if a != label}
+            ent.mentions.extend(n.mentions_of.get(m, ()))
     for ent in entities.values():
         ent.mentions.sort(key=lambda dm: (dm[0], dm[1].start, dm[1].end))
         ent.attrs["docs"] = sorted({d for d, _ in ent.mentions})
+    return resolved, entities
 
-    # name -> resolved keys (for untyped relation endpoints and fact subjects)
-    name_index: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for k, rk in resolved.items():
-        name_index[k[1]].add(rk)
-    for rk, ent in entities.items():
-        name_index[ent.label].add(rk)
-        for a in ent.aliases:
-            name_index[a].add(rk)
 
-    def lookup(name: str, type_: str = "") -> tuple[str, str] | None:
+class _Lookup:
+    """Name (and type) -> resolved entity key, for relation endpoints and fact subjects."""
+
+    def __init__(self, resolved: dict, entities: dict):
+        self.resolved = resolved
+        self.name_index: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for k, rk in resolved.items():
+            self.name_index[k[1]].add(rk)
+        for rk, ent in entities.items():
+            self.name_index[ent.label].add(rk)
+            for a in ent.aliases:
+                self.name_index[a].add(rk)
+
+    def __call__(self, name: str, type_: str = "") -> tuple[str, str] | None:
         n = norm_name(name)
-        if type_:
-            k = (type_, n)
-            if k in resolved:
-                return resolved[k]
-        cands = {c for c in name_index.get(n, ()) if not type_ or c[0] == type_}
+        if type_ and (type_, n) in self.resolved:
+            return self.resolved[(type_, n)]
+        cands = {c for c in self.name_index.get(n, ()) if not type_ or c[0] == type_}
         if len(cands) == 1:
             return next(iter(cands))
         if cands:  # prefer places, then the entity whose label is the name
@@ -457,27 +468,33 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
                 return pl[0]
         return None
 
-    # ----------------------------------------------------------------- assertions
+
+def _endpoints(r, lookup: _Lookup):
+    """(head key, tail key or literal) of a relation, None when either does not resolve."""
+    head = lookup(r.head, r.head_type)
+    if head is None:
+        return None
+    if r.literal:
+        tail = r.tail.strip()
+        return (head, tail) if tail else None
+    tail = lookup(r.tail, r.tail_type)
+    return None if tail is None or tail == head else (head, tail)
+
+
+def _assertions(extractions: list[Extraction], lookup: _Lookup) -> list[Assertion]:
+    """Relations rewritten to resolved keys, deduplicated, their evidence accumulated."""
     assertions: dict[tuple, Assertion] = {}
     for ex in extractions:
         doc = ex.doc
         sent_by_index = {s.index: s for s in doc.sentences}
         for r in ex.relations:
-            head = lookup(r.head, r.head_type)
-            if head is None:
+            ends = _endpoints(r, lookup)
+            if ends is None:
                 continue
-            if r.literal:
-                tail: tuple[str, str] | str = r.tail.strip()
-                if not tail:
-                    continue
-            else:
-                tail = lookup(r.tail, r.tail_type)
-                if tail is None or tail == head:
-                    continue
-            akey = (head, r.rel, tail)
+            akey = (ends[0], r.rel, ends[1])
             a = assertions.get(akey)
             if a is None:
-                a = assertions[akey] = Assertion(head=head, rel=r.rel, tail=tail, literal=r.literal,
+                a = assertions[akey] = Assertion(head=ends[0], rel=r.rel, tail=ends[1], literal=r.literal,
                                                  value=r.value, currency=r.currency,
                                                  confidence=r.confidence)
             else:
@@ -490,8 +507,11 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
                           text=s.text if s else r.evidence)
             if not any(e.doc_id == ev.doc_id and e.sentence == ev.sentence for e in a.evidence):
                 a.evidence.append(ev)
+    return list(assertions.values())
 
-    # ----------------------------------------------------------------- facts
+
+def _facts(extractions: list[Extraction], lookup: _Lookup) -> list[tuple[str, Fact]]:
+    """Facts with their subject resolved, once per (document, subject, metric, value, period, sentence)."""
     facts: list[tuple[str, Fact]] = []
     seen_facts = set()
     for ex in extractions:
@@ -503,9 +523,31 @@ def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
                 continue
             seen_facts.add(fk)
             facts.append((ex.doc.doc_id, f2))
+    return facts
 
-    return KnowledgeBase(documents=list(docs.values()), entities=entities,
-                         assertions=list(assertions.values()), facts=facts, skipped=list(skipped))
+
+def build_kb(extractions: list[Extraction], skipped: list[Skipped] = (), *,
+             region_dirs: list[Path] | None = None) -> KnowledgeBase:
+    """Resolve entities across documents and collect assertions with evidence.
+
+    `region_dirs`: reference folders (default: every bundled folder under ontology/regions/).
+    """
+    ref = reference_index(region_dirs)
+    places = frozenset(n for t in ("County", "City", "Province", "Region")
+                       for idx in (ref["label"], ref["alt"]) for n in idx.get(t, {})) \
+        | _PROVINCE_SET | division_names()
+    nodes = _collect(extractions)
+    canon_nodes = sorted(nodes.uf.parent)
+    _link_surfaces(nodes, canon_nodes)
+    ref_nodes = _link_reference(nodes, canon_nodes, ref)
+    cores = _link_keys(nodes, canon_nodes, places)
+    for t in COMPANY_TYPES:
+        _link_companies(nodes.uf, cores, t)
+    resolved, entities = _entities(nodes, ref_nodes)
+    lookup = _Lookup(resolved, entities)
+    return KnowledgeBase(documents=list(nodes.docs.values()), entities=entities,
+                         assertions=_assertions(extractions, lookup), facts=_facts(extractions, lookup),
+                         skipped=list(skipped))
 
 
 # --------------------------------------------------------------------------- enterprise register

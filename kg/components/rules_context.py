@@ -1,0 +1,57 @@
+"""What the rule recognisers share while reading one document: the spans found so far, the mask
+of characters already inside a name, and the relation proposals (ctx.rels)."""
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from .. import nlp
+from ..model import Document
+
+posseg = nlp.posseg
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    type: str
+    canonical: str
+    text: str
+    source: str = "rule"
+    meta: dict = field(default_factory=dict)
+
+
+class DocCtx:
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.text = doc.text
+        self.mask = bytearray(len(doc.text))  # 1 = inside a name span
+        self.starts = [s.start for s in doc.sentences]
+        self.spans: list[Span] = []
+        self.by_end: dict[int, list[Span]] = {}
+        self.rels: list[tuple] = []  # (head_span|name, rel, tail_span|literal, sent_index, extra)
+
+    def sent_index(self, pos: int) -> int:
+        i = bisect_right(self.starts, pos) - 1
+        return i if i > 0 else 0
+
+    def sent_bounds(self, pos: int) -> tuple[int, int]:
+        if not self.doc.sentences:
+            return 0, len(self.text)
+        s = self.doc.sentences[self.sent_index(pos)]
+        return s.start, s.end
+
+    def free(self, a: int, b: int) -> bool:
+        return a >= b or self.mask.find(1, a, b) < 0  # the mask holds only 0 / 1
+
+    def take(self, sp: Span) -> Span:
+        self.add(sp)
+        self.mask[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
+        return sp
+
+    def add(self, sp: Span) -> Span:
+        """Record a span without masking (nested mentions: products in project names …)."""
+        self.spans.append(sp)
+        self.by_end.setdefault(sp.end, []).append(sp)
+        return sp

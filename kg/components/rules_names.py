@@ -1,0 +1,300 @@
+"""Rule family: names of organisations, firms (legal names, names recognised by a cue, short forms,
+lists) and parks. Functions take the Extractor (gazetteer, boundary helpers) and the document context."""
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from .. import nlp
+from . import rule_patterns
+from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
+
+P, B = rule_patterns.load("names"), rule_patterns.BOUNDARIES
+NAME_KEEP = B.words["name_keep"]
+
+
+def titles(ex, ctx: _DocCtx) -> None:
+    """Mask 《…》 titles: no name is recognised inside a document title."""
+    for m in P.TITLE.finditer(ctx.text):
+        for i in range(m.start(), m.end()):
+            ctx.mask[i] = 1
+
+
+def organisations(ex, ctx: _DocCtx) -> None:
+    """Organisations: 中共…委, bureaus (…局/委/中心) and organisation suffixes, name start by _trim."""
+    t, g = ctx.text, ex.g
+    for m in g.org_re.finditer(t):
+        if not ctx.free(m.start(), m.end()):
+            continue
+        if m.group().startswith("中共"):
+            ctx.take(Span(m.start(), m.end(), "Organization", m.group(), m.group()))
+            continue
+        end = m.end()
+        lo = ex._left_limit(ctx, m.start(), False, 20)
+        win = t[lo:m.start()]
+        if len(win) < 1:
+            continue
+        off = ex._trim(win, g.org_generic, always=True)
+        name = t[lo + off:end]
+        core = name[: len(name) - len(m.group())]
+        bureau = m.group()[-1] in "部局厅委心室" and len(m.group()) > 2
+        if not bureau and (len(core) < 2 or name in g.org_generic or core in g.org_generic):
+            continue
+        ctx.take(Span(lo + off, end, "Organization", name, name))
+
+
+def name_window(ex, ctx: _DocCtx, pos: int, width: int) -> tuple[int, str, int] | None:
+    """(lo, window, off): the text before pos where a company name may start, and the offset in it
+    of the name's first character once leading generic and non-name words are trimmed."""
+    lo = ex._left_limit(ctx, pos, False, width)
+    win = ctx.text[lo:pos]
+    if not win:
+        return None
+    off = ex._trim(win, ex.g.company_generic, keep=NAME_KEEP)
+    return lo, win, off + ex._trim_pos_name(win[off:])
+
+
+def enterprises(ex, ctx: _DocCtx) -> None:
+    """Legal firm names before a company suffix (有限公司, 集团 …)."""
+    t, g = ctx.text, ex.g
+    for m in g.company_re.finditer(t):
+        if not ctx.free(m.start(), m.end()):
+            continue
+        w = name_window(ex, ctx, m.start(), 24)
+        if w is None:
+            continue
+        lo, win, off = w
+        off = ex._division_anchor(win, off)
+        # a park or a division followed by another division: the name starts at the latter
+        name = t[lo + off:m.end()]
+        core = t[lo + off:m.start()]
+        pm = P.PARK_IN_NAME.search(core)
+        if pm and pm.end() < len(core) - 1:
+            off += pm.end()
+            name, core = t[lo + off:m.end()], t[lo + off:m.start()]
+        core_plain = B.PARENTHESISED.sub("", core)
+        if core_plain and (nlp.cut(core_plain)[0] in g.stops or nlp.cut(core_plain)[0] in g.project_generic):
+            continue
+        if len(core_plain) < 2 or core_plain in g.company_generic or core_plain in g.div_by_name \
+                or core_plain in g.short_index or P.NUMBER_ONLY.fullmatch(core_plain):
+            continue
+        if m.group() in ("集团", "公司") and nlp.cut(core_plain)[-1] in g.company_generic:
+            continue
+        if m.group() == "集团" and t[m.end():m.end() + 1] in ("化",):  # 集团化
+            continue
+        ctx.take(Span(lo + off, m.end(), "Enterprise", name, name, meta={"legal": True}))
+
+
+
+
+
+
+
+
+def cue_enterprise_ok(ex, name: str) -> bool:
+    """A cue-recognised name that may be a firm: 2-8 characters, no division, function word or generic word."""
+    g = ex.g
+    if not (2 <= len(name) <= 8) or name in g.div_by_name or name in g.short_index or name in g.regions \
+            or name in g.stops or name in g.company_generic or name in g.company_heads:
+        return False
+    toks = _posseg(name)
+    if any(f in ("r", "v", "p", "c", "u", "uj", "m", "t", "d") for _, f in toks):
+        return False
+    if all(w in g.project_generic or w in g.product_reject or w in g.company_generic for w, _ in toks):
+        return False
+    return not P.NOT_A_CUE_NAME.search(name)
+
+
+def cue_enterprises(ex, ctx: _DocCtx) -> None:
+    """Company names without a legal suffix, recognised by their context: X董事长/总经理/CEO,
+    由X投资, X是…企业/公司; every other occurrence of the same name is then a mention too."""
+    t = ctx.text
+    names: set[str] = set()
+    for m in P.CUE_AFTER.finditer(t):
+        if m.group() in ("股份", "集团", "公司") and not P.ROLE_AFTER_FIRM.match(t[m.end():m.end() + 3]):
+            continue
+        w = name_window(ex, ctx, m.start(), 10)
+        if w is not None:
+            _lo, win, off = w
+            names.add(win[off:])
+    for m in P.CUE_BEFORE.finditer(t):
+        names.add(m.group(1))
+    for s in ctx.doc.sentences:
+        m = P.CUE_IS.match(s.text)
+        if m:
+            names.add(m.group(1))
+    for name in sorted((n for n in names if cue_enterprise_ok(ex, n)), key=len, reverse=True):
+        i = t.find(name)
+        while i >= 0:
+            j = i + len(name)
+            if ctx.free(i, j) and not (i > 0 and ctx.mask[i - 1] == 0 and "\u4e00" <= t[i - 1] <= "\u9fff"
+                                       and not nlp.is_word(t, i, j)):
+                ctx.take(Span(i, j, "Enterprise", name, name, source="repeated"))
+            i = t.find(name, j)
+
+
+def parks(ex, ctx: _DocCtx) -> None:
+    """Parks before a park suffix (高新区, 产业园 …); bare suffixes only where they can stand alone."""
+    t, g = ctx.text, ex.g
+    for m in g.park_re.finditer(t):
+        a, b = m.start(), m.end()
+        if not ctx.free(a, b):
+            continue
+        nxt = t[b:b + 2]
+        if nxt in ("项目", "工程", "管委", "建设") and nxt != "建设":
+            continue
+        if t[b:b + 3] in ("管委会",) or t[b:b + 2] == "党工":
+            continue
+        lo = ex._left_limit(ctx, a, False, 20)
+        win = t[lo:a]
+        off = ex._trim_pos(win) if win else 0
+        off = ex._division_anchor(win, off)
+        # don't let the window run into the previous name (… 、X园区); jieba may glue
+        name = t[lo + off:b]
+        core = t[lo + off:a]
+        suffix = m.group()
+        if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型"))):
+            continue
+        if not core and suffix in P.words["bare_park_suffixes"]:
+            if suffix not in P.words["bare_park_named"]:
+                continue
+        if not core and (suffix in P.words["bare_park_never"] or t[a - 1:a] == "的"):
+            continue
+        if suffix == "园区" and core and core[-2:] in ("工业", "产业", "城市", "示范"):
+            continue
+        if core.endswith("的"):
+            continue
+        ctx.take(Span(lo + off, b, "Park", name, name, meta={"suffix": suffix, "core": core}))
+
+
+def merge_parks(ex, ctx: _DocCtx) -> None:
+    """Adjacent parks: the first contains the second, or a short second core glues onto the first."""
+    parks = sorted((s for s in ctx.spans if s.type == "Park"), key=lambda s: s.start)
+    for x, y in zip(parks, parks[1:]):
+        if x.end == y.start and y.meta.get("core") and x in ctx.spans and y in ctx.spans and \
+                x.meta.get("suffix") in P.words["park_in_park_suffixes"]:
+            ctx.rels.append((y, "locatedIn", x, ctx.sent_index(y.start)))
+            continue
+        if x.end == y.start and y.meta.get("core") and len(y.meta["core"]) <= 4 and x in ctx.spans and y in ctx.spans:
+            name = ctx.text[x.start:y.end]
+            ctx.spans.remove(x)
+            y.start, y.canonical, y.text = x.start, name, name
+            y.meta["core"] = ctx.text[x.start:y.end - len(y.meta.get("suffix", ""))]
+
+
+def resolve_parks(ex, ctx: _DocCtx) -> None:
+    """Bare 高新区/经开区 → the doc's named one, or <main city>高新区; abbreviations ↔ full forms."""
+    g = ex.g
+    parks = [s for s in ctx.spans if s.type == "Park"]
+    main = ctx.main_city_short
+    named = {s.text for s in parks if s.meta.get("core")}
+    for s in parks:
+        core, suf = s.meta.get("core", ""), s.meta.get("suffix", "")
+        if not core:
+            cands = [n for n in named if n.endswith(suf)]
+            if suf in g.park_abbrev:
+                full = g.park_abbrev[suf]
+                cands += [n for n in named if n.endswith(full)]
+            if len(set(cands)) == 1:
+                s.canonical = cands[0]
+            elif main and suf in ("高新区", "经开区", "经济技术开发区", "高新技术产业开发区"):
+                s.canonical = main + suf
+            s.meta["bare"] = True
+        elif core:
+            longer = {n for n in named if n.endswith(s.text) and n != s.text}
+            if longer and not ex._division_prefix(s.text + "X"):
+                s.canonical = min(longer, key=len)
+        # X经开区 → X经济技术开发区 when the full form is in the doc
+        for ab, full in g.park_abbrev.items():
+            if s.canonical.endswith(ab):
+                f = s.canonical[: -len(ab)] + full
+                if any(p.text == f for p in parks):
+                    s.canonical = f
+
+
+def enterprise_lists(ex, ctx: _DocCtx) -> None:
+    """Firms listed before 等企业/等客户 (two items at least), and supply targets: 为A、B和C等配套."""
+    t = ctx.text
+    for m in P.ENTERPRISE_LIST_END.finditer(t):
+        s0, _ = ctx.sent_bounds(m.start())
+        j = m.start()
+        while j > s0 and t[j - 1] not in "，。；：！？,;:!?\n（(":
+            j -= 1
+        seg = t[j:m.start()]
+        if "、" in seg or "和" in seg:  # single item lists are too ambiguous unless a legal name
+            _list_firms(ex, ctx, j, seg, _listed_firm_ok, "list", skip_empty=True)
+    for rx in ex.g.supply_res:
+        for m in rx.finditer(t):
+            _list_firms(ex, ctx, m.start("c"), m.group("c"), _supply_target_ok, "supply-target", skip_empty=False)
+
+
+def _listed_firm_ok(g, name: str) -> bool:
+    return 2 <= len(name) <= 10 and name not in g.div_by_name and name not in g.short_index and name not in g.stops \
+        and name not in g.company_generic and not B.DIGIT.search(name)
+
+
+def _supply_target_ok(g, name: str) -> bool:
+    return 2 <= len(name) <= 10 and name not in g.div_by_name and name not in g.short_index \
+        and name not in g.stops and not P.NOT_A_SUPPLY_TARGET.search(name) and not name.endswith(("地区", "市场", "领域"))
+
+
+def _list_firms(ex, ctx: _DocCtx, pos: int, seg: str, ok, source: str, skip_empty: bool) -> None:
+    """The 、/和/及-separated items of seg (starting at pos) that pass ok, as firms; the first item
+    loses its leading generic words."""
+    t, g = ctx.text, ex.g
+    for k, part in enumerate(B.LIST_SEPARATOR.split(seg)):
+        if part in ("、", "和", "及"):
+            pos += len(part)
+            continue
+        x, y = pos, pos + len(part)
+        pos = y
+        if not ctx.free(x, y) or (skip_empty and not part):
+            continue
+        if k == 0:
+            x += ex._trim(t[x:y], g.company_generic)
+        name = t[x:y]
+        if ok(g, name):
+            ctx.take(Span(x, y, "Enterprise", name, name, source=source))
+
+
+def short_enterprises(ex, ctx: _DocCtx) -> None:
+    """Short forms of the legal names (and legal-name prefixes) as firm mentions, canonical = the legal name."""
+    t, g = ctx.text, ex.g
+    shorts: dict[str, str] = {}
+    for sp in list(ctx.spans):
+        if sp.type == "Enterprise" and sp.meta.get("legal"):
+            for s in ex._short_forms(sp.canonical):
+                shorts.setdefault(s, sp.canonical)
+            # legal name without suffix written elsewhere (山西高科华烨电子集团 ↔ …有限公司)
+    # enterprise spans whose text is a prefix of a legal name → link
+    legal = [s for s in ctx.spans if s.type == "Enterprise" and s.meta.get("legal")]
+    # the legal names in text order, once each, and sorted for prefix lookups (linear, not
+    # quadratic, in the number of firm mentions: a page may list thousands)
+    order = {l.canonical: i for i, l in enumerate(legal)}
+    names = sorted(order)
+
+    def longer(prefix: str) -> list[str]:
+        """Legal names that extend prefix, in text order of their last mention."""
+        i, out = bisect_left(names, prefix), []
+        while i < len(names) and names[i].startswith(prefix):
+            if names[i] != prefix:
+                out.append(names[i])
+            i += 1
+        return sorted(out, key=order.get)
+
+    for sp in ctx.spans:
+        if sp.type == "Enterprise" and not sp.meta.get("legal"):
+            for c in longer(sp.text):
+                if sp.source != "repeated" or c[len(sp.text):] in g.company_suffixes:
+                    sp.canonical = c
+            if sp.text in shorts and sp.source != "repeated":
+                sp.canonical = shorts[sp.text]
+    for sp in legal:
+        ext = longer(sp.canonical)
+        if ext:
+            sp.canonical = ext[-1]
+    for s, full in sorted(shorts.items(), key=lambda kv: -len(kv[0])):
+        i = t.find(s)
+        while i >= 0:
+            if ctx.free(i, i + len(s)):
+                ctx.take(Span(i, i + len(s), "Enterprise", full, s, source="short"))
+            i = t.find(s, i + len(s))

@@ -1,0 +1,309 @@
+"""Rule family: industry chains, clusters (named, listed, from the region's cluster schemes),
+macro regions and administrative divisions."""
+from __future__ import annotations
+
+from .. import nlp
+from . import rule_patterns
+from .rules_context import DocCtx as _DocCtx, Span
+
+P = rule_patterns.load("places")
+
+
+def head_window(ex, ctx: _DocCtx, a: int, width: int = 16) -> tuple[int, int, str] | None:
+    """(lo, off, core): the modifier words before a chain/cluster head at a, trimmed by POS."""
+    lo = ex._left_limit(ctx, a, False, width)
+    if lo >= a:
+        return None
+    off = ex._trim_pos(ctx.text[lo:a])
+    return lo, off, ctx.text[lo + off:a]
+
+
+def chains(ex, ctx: _DocCtx) -> None:
+    """Industry chains before 链 / 产业链 / 全产业链, with a division prefix as their place."""
+    t, g = ctx.text, ex.g
+    for m in g.chain_re.finditer(t):
+        a, b = m.start(), m.end()
+        if not ctx.free(a, b):
+            continue
+        w = head_window(ex, ctx, a)
+        if w is None:
+            continue
+        lo, off, core = w
+        if m.group() == "链":
+            if core not in g.chain_short_words or t[a - 2:a] == "产业":
+                continue
+        if len(core) < 2 or core in g.chain_generic or P.NOT_A_CHAIN_CORE.search(core):
+            continue
+        # place prefix: 黎城县新材料产业链 → chain 新材料产业链 located in 黎城县
+        dl = ex._division_prefix(core)
+        place = None
+        if dl and len(core) - dl >= 2:
+            row = ex._div_row(core[:dl])
+            if row:
+                place = ctx.take(Span(lo + off, lo + off + dl, row["type"], row["name"], core[:dl], meta={"prefix": True}))
+                core = core[dl:]
+        tokens = nlp.cut(core)
+        if all(x in g.chain_generic for x in tokens):
+            continue
+        canon = core + ("链" if m.group() == "链" else "产业链")
+        ctx.take(Span(lo + off + (dl if place else 0), b, "IndustryChain", canon, t[lo + off + (dl if place else 0):b],
+                           meta={"core": core, "place": place, "full": m.group() == "全产业链"}))
+
+
+def clusters(ex, ctx: _DocCtx) -> None:
+    """Clusters named with a suffix (X产业集群 / X专业镇), listed (A、B和C等N个产业集群) and the labels of
+    the cluster schemes of the regions the document names."""
+    _activate_schemes(ex, ctx)
+    _named_clusters(ex, ctx)
+    for m in P.CLUSTER_LIST_END.finditer(ctx.text):
+        _cluster_list(ex, ctx, m)
+    for sc in ctx.active_schemes:
+        _scheme_labels(ctx, sc)
+
+
+def _activate_schemes(ex, ctx: _DocCtx) -> None:
+    """The cluster schemes of the cities named in the text; chain canonicalisation against them
+    (LED全产业链 → 光电LED产业链)."""
+    t = ctx.text
+    ctx.active_schemes = [sc for sc in ex.g.schemes if sc["short"] and sc["short"] in t]
+    for sp in ctx.spans:
+        if sp.type != "IndustryChain":
+            continue
+        for sc in ctx.active_schemes:
+            if sp.canonical in sc["chains"]:
+                break
+            hits = [c for c in sc["chains"] if sp.meta.get("core") and sp.meta["core"] in c]
+            if len(hits) == 1:
+                sp.canonical = hits[0]
+                break
+
+
+def _scheme_label(ctx: _DocCtx, name: str, default):
+    for sc in ctx.active_schemes:
+        if name in sc["labels"]:
+            default = sc["labels"][name]
+    return default
+
+
+def _division_prefixes(ex, ctx: _DocCtx, pos: int, a: int):
+    """Divisions opening the name at pos (before the suffix at a) as mentions; the last one."""
+    t, place = ctx.text, None
+    while True:
+        dl = ex._division_prefix(t[pos:a])
+        if not dl or a - (pos + dl) < 2:
+            break
+        row = ex._div_row(t[pos:pos + dl])
+        if row is None:
+            break
+        place = ctx.take(Span(pos, pos + dl, row["type"], row["name"], t[pos:pos + dl], meta={"prefix": True}))
+        pos += dl
+    return place
+
+
+def _named_clusters(ex, ctx: _DocCtx) -> None:
+    t, g = ctx.text, ex.g
+    for m in g.cluster_re.finditer(t):
+        a, b = m.start(), m.end()
+        if not ctx.free(a, b) or t[b:b + 1] == "区":
+            continue
+        w = head_window(ex, ctx, a)
+        if w is None:
+            continue
+        lo, off, core = w
+        cj = max(core.rfind("和"), core.rfind("及"))
+        if cj >= 0:
+            off += cj + 1
+            core = core[cj + 1:]
+        ctoks = nlp.cut(core)
+        if len(core) < 2 or P.DIGIT_OR_COUNT.search(core) or all(x in g.cluster_generic for x in ctoks):
+            continue
+        canon = _scheme_label(ctx, core, None)
+        name = t[lo + off:b]
+        place = _division_prefixes(ex, ctx, lo + off, a)
+        cl = ctx.take(Span(lo + off, b, "IndustryCluster", canon or name, name, meta={"place": place}))
+        if place is not None:
+            ctx.rels.append((cl, "locatedIn", place, ctx.sent_index(a)))
+
+
+def _cluster_list(ex, ctx: _DocCtx, m) -> None:
+    """A、B和C等N个产业集群: 、-separated parts back to the clause start."""
+    t = ctx.text
+    s0, _ = ctx.sent_bounds(m.start())
+    j = m.start()
+    while j > s0 and t[j - 1] not in "，。；：！？,;:!?\n（(":
+        j -= 1
+    pos = j
+    for i, part in enumerate(t[j:m.start()].split("、")):
+        x, y = pos, pos + len(part)
+        pos = y + 1
+        if i == 0:
+            hj = t.find("和", x, y)
+            x += ex._trim(t[x:hj if hj > 0 else y], ex.g.cluster_generic, always=True)
+        _cluster_list_part(ex, ctx, x, y)
+
+
+def _cluster_list_part(ex, ctx: _DocCtx, x: int, y: int) -> None:
+    """One part of a cluster list, maybe A和B: an item after 和 shares the place prefix of the one before."""
+    t = ctx.text
+    prefix_span, prefix = None, ""
+    if ctx.mask[x]:
+        pk = [sp for sp in ctx.spans if sp.type == "Park" and sp.start == x]
+        if not pk:
+            return
+        prefix_span, prefix = pk[0], t[pk[0].start:pk[0].end]
+    subparts = t[x:y].split("和") if "和" in t[x:y] else [t[x:y]]
+    off = x
+    for k, sub in enumerate(subparts):
+        sx, sy = off, off + len(sub)
+        off = sy + 1
+        if not (2 <= len(sub) <= 14) or (k > 0 and not ctx.free(sx, sy)):
+            continue
+        if k == 0 and not prefix:
+            dl = ex._division_prefix(sub)
+            row = ex._div_row(sub[:dl]) if dl else None
+            if row is not None and len(sub) - dl >= 2:
+                prefix = sub[:dl]
+                prefix_span = ctx.take(Span(sx, sx + dl, row["type"], row["name"], prefix, meta={"prefix": True}))
+        name = sub if (k == 0 or not prefix) else prefix + sub
+        canon = _scheme_label(ctx, name, name + "产业集群")
+        if ctx.free(sx + (len(prefix) if k == 0 and prefix else 0), sy):
+            cl = ctx.take(Span(sx, sy, "IndustryCluster", canon, sub, source="list"))
+            if prefix_span is not None:
+                ctx.rels.append((cl, "locatedIn", prefix_span, ctx.sent_index(sx)))
+
+
+def _scheme_labels(ctx: _DocCtx, sc: dict) -> None:
+    """Labels of a cluster scheme, longest first, as whole words."""
+    t = ctx.text
+    hits = [(end - len(lab) + 1, end + 1, lab, pref) for end, (lab, pref) in sc["ac"].iter(t)]
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    last = -1
+    for a, b, lab, pref in hits:
+        if a < last or not ctx.free(a, b):
+            continue
+        # whole word: not glued to following name chars that make a longer term
+        nxt = t[b:b + 2]
+        if nxt[:1] and nxt[:1] in "链" or nxt.startswith(("产业链", "产品", "企业", "公司")):
+            continue
+        if len(lab) <= 3 and not nlp.is_word(t, a, b):
+            continue
+        ctx.take(Span(a, b, "IndustryCluster", pref, lab))
+        last = b
+
+
+def regions(ex, ctx: _DocCtx) -> None:
+    """Macro regions of the lexicon; weak ones only before a follower word or in a list."""
+    t, g = ctx.text, ex.g
+    hits = []
+    for end, (k, canon) in g.region_ac.iter(t):
+        hits.append((end - len(k) + 1, end + 1, k, canon))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    last = -1
+    for a, b, k, canon in hits:
+        if a < last or not ctx.free(a, b):
+            continue
+        if k in g.region_weak:
+            nxt = t[b:b + 4]
+            prev = t[max(0, a - 2):a]
+            if not (nxt.startswith(g.region_weak_followers) or t[b:b + 1] in "、，。和" and prev[-1:] in "、赴向到往和射"
+                    or prev.endswith(("辐射", "中国"))):
+                continue
+        ctx.take(Span(a, b, "Region", canon, k))
+        last = b
+
+
+def divisions(ex, ctx: _DocCtx) -> None:
+    """Provinces, cities and counties (full names; short names when unambiguous in context), then
+    the document's main city."""
+    hits, city_ctx = _division_hits(ctx)
+    out: list[Span] = []
+    last = -1
+    for a, b, k, rows, full in hits:
+        if a < last or not ctx.free(a, b):
+            continue
+        sp = _division_span(ex, ctx, a, b, k, rows, full, city_ctx)
+        if sp is not None:
+            out.append(sp)
+            last = b
+    for sp in _merge_province_short(ex, ctx, out):
+        ctx.take(sp)
+    _main_city(ex, ctx)
+
+
+def _division_hits(ctx: _DocCtx) -> tuple[list, set]:
+    """Gazetteer hits outside names, and the cities / provinces the text names (context for short names)."""
+    hits, city_ctx, mask = [], set(), ctx.mask
+    for end, (k, rows, full, ctx_names) in ctx.div_hits:
+        a = end - len(k) + 1
+        if ctx_names:
+            city_ctx.update(ctx_names)
+        if mask[a] or mask[end]:
+            continue
+        hits.append((a, end + 1, k, rows, full))
+    return hits, city_ctx
+
+
+def _short_division_row(ex, t: str, a: int, rows: list, city_ctx: set) -> dict | None:
+    """The one province / city, else the one county whose city is in context, a short name stands for."""
+    g = ex.g
+    cands = [r for kind, r in rows]
+    prev_txt = t[max(0, a - 4):a]
+    for r in cands:
+        if r["type"] == "County":
+            prow = g.div_by_name.get(r["parent_province"])
+            if prow and prow["short_name"] and prev_txt.endswith((prow["short_name"], prow["name"])):
+                city_ctx.add(r["parent_city"] or r["parent_province"])
+    pc = [r for r in cands if r["type"] in ("Province", "City")]
+    if len(pc) == 1:
+        return pc[0]
+    cc = [r for r in cands if r["type"] == "County" and (r["parent_city"] in city_ctx or r["parent_province"] in city_ctx)]
+    return cc[0] if len(cc) == 1 else None
+
+
+def _division_span(ex, ctx: _DocCtx, a: int, b: int, k: str, rows: list, full, city_ctx: set) -> Span | None:
+    t = ctx.text
+    if full is not None:
+        if len(k) <= 2 and full["type"] == "County" and full["parent_city"] not in city_ctx:
+            return None
+        return Span(a, b, full["type"], full["name"], k)
+    if k in ex.g.short_stop:
+        return None
+    r = _short_division_row(ex, t, a, rows, city_ctx)
+    if r is None:
+        return None
+    # a short name glued into a longer word (…长子…): require a word boundary for counties
+    if r["type"] == "County" and not nlp.is_word(t, a, b) and t[b:b + 1] not in "县区市旗":
+        if not (t[b:b + 1] and ("\u4e00" <= t[b] <= "\u9fff") is False):
+            return None
+    return Span(a, b, r["type"], r["name"], k, meta={"short": True})
+
+
+def _merge_province_short(ex, ctx: _DocCtx, out: list) -> list:
+    """Province short + its county/city directly after (浙江东阳) → one mention of the lower unit."""
+    merged: list[Span] = []
+    for sp in out:
+        if merged and merged[-1].type == "Province" and merged[-1].end == sp.start and merged[-1].meta.get("short") \
+                and sp.type in ("City", "County"):
+            row = ex.g.div_by_name.get(sp.canonical, {})
+            if row.get("parent_province") == merged[-1].canonical:
+                prev = merged.pop()
+                merged.append(Span(prev.start, sp.end, sp.type, sp.canonical, ctx.text[prev.start:sp.end]))
+                continue
+        merged.append(sp)
+    return merged
+
+
+def _main_city(ex, ctx: _DocCtx) -> None:
+    """Main city of the document: the most frequent city (short or full, or a park's city prefix)."""
+    counts: dict[str, int] = {}
+    for sp in ctx.spans:
+        if sp.type == "City":
+            counts[sp.canonical] = counts.get(sp.canonical, 0) + 1
+        elif sp.type == "Park" and sp.meta.get("core"):
+            dl = ex._division_prefix(sp.meta["core"] + "X")
+            row = ex._div_row(sp.meta["core"][:dl]) if dl else None
+            if row and row["type"] == "City":
+                counts[row["name"]] = counts.get(row["name"], 0) + 1
+    ctx.main_city = max(counts, key=counts.get) if counts else ""
+    row = ex.g.div_by_name.get(ctx.main_city)
+    ctx.main_city_short = row["short_name"] if row else ""
