@@ -50,6 +50,7 @@ __all__ = ["analyze", "write_back", "ANALYSIS_GRAPH", "NO_CLUSTER", "NO_LEADER",
            "Player", "SegmentInfo", "Unplaced"]
 REGISTER_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 PLACE_TYPES = ("City", "County", "Province", "Region", "Park")
+PRODUCES_MIN = 0.5  # kg:produces below this confidence is not read as the firm's own product
 
 def _lit(v) -> str:
     return str(v) if v is not None else ""
@@ -587,6 +588,8 @@ class _Run:
                for n in G.names(ent)]
         for prod in g.objects(ent, KG.produces):
             ps, pt = self._stmt_evidence(ent, KG.produces, prod)
+            if self._assertion(ent, KG.produces, prod)[0] < PRODUCES_MIN:
+                continue  # the extractor doubts the firm makes it (see _inputs)
             basis = "企业名录" if self._from_register(ps) else "产品"
             out += [(n, basis, ps, pt, own_stage, None, dep) for n in G.names(prod)]
         if etype == "Enterprise":
@@ -608,6 +611,8 @@ class _Run:
                 out.append(Placement(str(ent), label, etype, ch, self.templates[ch].label, seg,
                                      _seg_label(self.templates, ch, seg), basis, kw, ev, s, st, via, dep))
         own_stage = self.stage.get(ent, "") if etype == "Project" else "投产"
+        if not out and etype == "Enterprise":
+            out = self._inputs(ent, label)
         if not out:
             for c in self.ctx[ent]:
                 for _a, _b, kw, ch, seg in self.matcher.matches(_window(c)):
@@ -616,6 +621,23 @@ class _Run:
                                          own_stage, None, etype == "Project" and cues.is_deployment(label)))
         out += self._chain_level(ent, etype, label, own_stage)
         return out
+
+    def _inputs(self, ent, label: str) -> list[Placement]:
+        """Products the extractor links to the firm with low confidence in a sentence saying they are
+        supplied locally (cue present: 就地配套 …) are the firm's inputs: the firm is their customer and
+        sits on the segment(s) the inputs' segment feeds (kg:next in the template). "甲集团吸引上游供应商，
+        实现支架、载带等封装材料就地配套" puts 甲 on LED封装, not on 封装材料."""
+        out = []
+        for prod in self.g.objects(ent, KG.produces):
+            conf, evs = self._assertion(ent, KG.produces, prod)
+            ev = next((e for e in evs if cues.search("present", e.text)), None)
+            if conf >= PRODUCES_MIN or ev is None:
+                continue
+            for ch, (seg, kw) in self.matcher.head(self.G.label(prod)).items():
+                for nxt in _segment(self.templates, ch, seg).next:
+                    out.append(Placement(str(ent), label, "Enterprise", ch, self.templates[ch].label, nxt,
+                                         _seg_label(self.templates, ch, nxt), "配套客户", kw, ev.text, ev.sentence))
+        return _dedupe(out)
 
     def _chain_level(self, ent, etype: str, label: str, stage: str) -> list[Placement]:
         out = []
@@ -830,6 +852,15 @@ class _Run:
         return out
 
 
+def _dedupe(pls: list[Placement]) -> list[Placement]:
+    seen, out = set(), []
+    for pl in pls:
+        if (pl.chain, pl.segment) not in seen:
+            seen.add((pl.chain, pl.segment))
+            out.append(pl)
+    return out
+
+
 def _segment(chains, ch, seg) -> SegmentInfo:
     for s in chains[ch].segments:
         if s.iri == seg:
@@ -880,7 +911,8 @@ def _result_node(out, path: str, cls, label: str, act) -> URIRef:
 
 def write_back(ds: rdflib.Dataset | rdflib.Graph, result: AnalysisResult) -> None:
     """Add kg:ChainLeaderAssessment, kg:Gap, kg:Lead and kg:inSegment to the graph
-    (named graph kgr:graph/analysis when ds is a Dataset)."""
+    (named graph kgr:graph/analysis when ds is a Dataset). Every segment gets its kg:Gap node, 未知 included:
+    its rdfs:comment says why (文本未提及 …), so SPARQL users see what is unknown, not just what is known."""
     if isinstance(ds, (rdflib.Dataset, rdflib.ConjunctiveGraph)):
         out = ds.graph(ANALYSIS_GRAPH) if isinstance(ds, rdflib.Dataset) else ds.get_context(ANALYSIS_GRAPH)
     else:
@@ -912,8 +944,6 @@ def write_back(ds: rdflib.Dataset | rdflib.Graph, result: AnalysisResult) -> Non
             if ev.sentence:
                 out.add((node, PROV.wasDerivedFrom, URIRef(ev.sentence)))
     for gp in result.gaps:
-        if gp.status == "未知":
-            continue  # nothing is asserted about a segment the texts are silent on (gaps.csv lists it)
         node = _result_node(out, f"gap/{iri_segment(gp.chain_label)}/{iri_segment(gp.segment_label)}",
                             KG.Gap, f"{gp.chain_label}·{gp.segment_label}：{gp.status}", act)
         out.add((node, KG.chain, URIRef(gp.chain)))

@@ -74,14 +74,14 @@ class Builder:
             g.add((ent, KG.mention, m))
         return s
 
-    def rel(self, s, p: str, o, sentence: URIRef):
+    def rel(self, s, p: str, o, sentence: URIRef, confidence: str = "0.9"):
         self.g.add((s, KG[p], o))
         h = hashlib.sha1(f"{s} {KG[p]} {o}".encode()).hexdigest()[:16]
         st = URIRef(f"{KGR_NS}stmt/{h}")
         for t, v in ((RDF.type, KG.Assertion), (RDF.type, RDF.Statement), (RDF.type, PROV.Entity),
                      (RDF.subject, s), (RDF.predicate, KG[p]), (RDF.object, o), (PROV.wasDerivedFrom, sentence)):
             self.g.add((st, t, v))
-        self.g.add((st, KG.confidence, Literal(Decimal("0.9"), datatype=XSD.decimal)))
+        self.g.add((st, KG.confidence, Literal(Decimal(confidence), datatype=XSD.decimal)))
 
 
 def led_graph() -> Builder:
@@ -292,6 +292,32 @@ def test_leader_segment_is_not_weak():
     assert gap(r, LED, "LED芯片").status == "已覆盖"
 
 
+def test_locally_supplied_inputs_place_their_customer_downstream():
+    """A product the extractor links to the 链主 only with low confidence, in a sentence saying suppliers
+    provide it locally, is the 链主's input: the 链主 sits on the segment it feeds (LED封装), and its own
+    segment is not 薄弱; with a confident produces the firm stays on the product's segment."""
+    def build(conf: str):
+        b = Builder()
+        e = b.entity("Enterprise", "甲光电集团有限公司")
+        cz = b.entity("City", "长治市", ["长治"])
+        chain = b.entity("IndustryChain", "光电LED产业链")
+        s = b.sentence("甲光电集团有限公司作为光电LED产业链链主，吸引多家上游供应商在长治投资建厂，"
+                       "实现了支架、载带等LED封装材料就地配套。", {"甲光电集团有限公司": e, "长治": cz, "光电LED产业链": chain})
+        b.rel(e, "chainLeaderOf", chain, s)
+        for name in ("支架", "载带"):
+            b.rel(e, "produces", b.entity("Product", name), s, confidence=conf)
+        return analysis.analyze(b.g, [CHANGZHI])
+
+    r = build("0.3")
+    segs = {pl.segment_label for pl in r.placements if pl.label == "甲光电集团有限公司" and pl.segment}
+    assert segs == {"LED封装"}
+    assert gap(r, LED, "LED封装").status == "已覆盖"
+    assert gap(r, LED, "封装材料").status == "薄弱"  # suppliers present, unnamed
+    r = build("0.9")
+    segs = {pl.segment_label for pl in r.placements if pl.label == "甲光电集团有限公司" and pl.segment}
+    assert segs == {"封装材料"}
+
+
 # ---------------------------------------------------------------- write back + reports
 def test_write_back_dataset_and_reports(led, tmp_path):
     b, r = led
@@ -305,7 +331,11 @@ def test_write_back_dataset_and_reports(led, tmp_path):
     assert list(ag.objects(node, PROV.wasDerivedFrom))
     gnode = URIRef(KGR_NS + "gap/光电LED产业链/封装材料")
     assert (gnode, KG.status, Literal("已覆盖")) in ag
-    assert (URIRef(KGR_NS + "gap/光电LED产业链/衬底"), None, None) not in ag  # 未知: nothing asserted
+    unknown = URIRef(KGR_NS + "gap/光电LED产业链/衬底")  # 未知 is written too, with its basis
+    assert (unknown, KG.status, Literal("未知")) in ag
+    assert (unknown, KG.gapKind, Literal("待核实")) in ag
+    assert any("未提及" in str(c) for c in ag.objects(unknown, RDFS.comment))
+    assert len(set(ag.subjects(RDF.type, KG.Gap))) == len(r.gaps)
     from pyshacl import validate
     shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
     union = rdflib.Graph()
