@@ -49,38 +49,58 @@ def make_roles(settings: dict):
 
 
 def _designations(state, p: dict, rx, heading) -> None:
-    """Items of a designation list: each line (or ；-separated run) after a heading that names a role."""
+    """Items of a designation list: each line (or ；-separated run) after a heading that names a role;
+    a heading inside a line ("…有限公司第一批链核企业名单：") switches the role from there on."""
     role = None
     for ln in LINE.finditer(state.text):
-        start, end = ln.start(), ln.end()
-        heads = list(heading.finditer(ln.group()))
-        if heads:  # "第一批链主企业名单如下：甲产业链：乙公司": the item may follow the heading
-            role = heads[-1].group("role")
-            colon = COLON.search(state.text, start + heads[-1].end(), end)
-            start = colon.end() if colon else end
-        if role is None:
-            continue
+        parts, start = [], ln.start()
+        for h in heading.finditer(ln.group()):
+            parts.append((role, start, ln.start() + h.start()))
+            role = h.group("role")
+            colon = COLON.search(state.text, ln.start() + h.end(), ln.end())
+            start = colon.end() if colon else ln.end()
+        parts.append((role, start, ln.end()))
         found = False
-        for a, b in _list_items(state, start, end):
-            m = rx.search(state.text[a:b])
-            if m is not None:
-                found = True
-                _apply(state, {**p, "forced_role": role}, m, a)
-        if not found and not heads and end - start > PROSE_LINE:
+        for r, a, b in parts:
+            for ia, ib in _list_items(state, a, b) if r else ():
+                m = rx.search(state.text[ia:ib])
+                if m is not None:
+                    found = True
+                    _apply(state, {**p, "forced_role": r}, m, ia)
+        if not found and len(parts) == 1 and ln.end() - ln.start() > PROSE_LINE:
             role = None  # the list has ended
 
 
 def _list_items(state, start: int, end: int) -> list[tuple[int, int]]:
     """"甲产业链：乙公司丙产业链：丁公司" (lines joined by ingest): one span per colon, each starting
-    where its chain mention starts, else after the firm or punctuation before it."""
+    where its chain mention starts, else after the firm or punctuation before it, and ending after the
+    run of firm mentions that follows the colon when prose is glued to it."""
     text, lefts = state.text, []
     for c in COLON.finditer(text, start, end):
         before = [x for x in state.at(start, c.start()) if x.end <= c.start()]
         chain = [x.start for x in before if x.type == "IndustryChain" and not text[x.end:c.start()].strip()]
         marks = [x.end for x in before if x.type == "Enterprise"] + \
             [m.end() for m in ITEM_END.finditer(text, start, c.start())]
-        lefts.append(chain[-1] if chain else max([start] + marks))
-    return [(a, lefts[i + 1] if i + 1 < len(lefts) else end) for i, a in enumerate(lefts)]
+        lefts.append((chain[-1] if chain else max([start] + marks), c.end()))
+    out = []
+    for i, (a, colon) in enumerate(lefts):
+        b = lefts[i + 1][0] if i + 1 < len(lefts) else end
+        out.append((a, _firm_run_end(state, colon, b)))
+    return out
+
+
+def _firm_run_end(state, start: int, end: int) -> int:
+    """End of the firm mentions that follow start, joined only by list separators; end when the span
+    does not start with a firm mention or holds nothing but the run."""
+    firms = sorted((x for x in state.at(start, end) if x.type == "Enterprise" and x.end <= end), key=lambda x: x.start)
+    pos = start
+    for f in firms:
+        if ITEM_SEP.sub("", state.text[pos:f.start]).strip():
+            break
+        pos = f.end
+    if pos == start or not state.text[pos:end].strip(" \t。；;，,"):
+        return end
+    return pos
 
 
 def _firm_spans(state, m, group: str, off: int, strict: bool = False) -> list[tuple[int, int]]:
