@@ -15,6 +15,19 @@ Mapping: an Enterprise/Project is placed on a segment when a segment keyword is 
   still needed (project stage, 招引/空白, unnamed local suppliers, visit targets) are data
   (ontology/analysis/cues.json via kg.cues).
 链主: kg.leaders. Gaps and leads: kg.gaps.
+
+What is still read from sentences, and why it is matching rather than extraction:
+  _contexts/_window  place a firm on a template segment by the keywords in the clause after its own
+                     mention, only when the graph gives it no confident product, project or name to place
+                     it by. Segments and their keywords are template data chosen per region at analysis
+                     time; extraction does not know them. No fact is created: the clause is matched.
+  present/sought     sentence-level statements about a segment with no firm to bind a relation to
+                     ("实现封装材料就地配套", "重点招引电解液企业"): cues.json, each with examples.
+  _after + stage     a project's stage (签约 < 开工 < 投产) from the clause after its mention. This one is a
+                     fact about an entity and belongs in extraction; it stays here until the ontology has a
+                     stage property for the extractor to write (kg:stage is not in chainkg.ttl).
+Roles (链主/链核), supply links and products are never re-read: they come from the graph with their
+kg:confidence (kg:produces below PRODUCES_MIN is not taken as the firm's own product).
 """
 from __future__ import annotations
 
