@@ -21,7 +21,7 @@ CLAUSE = re.compile(r"[^。；;！？!?\n]+")
 LINE = re.compile(r"[^\n；;]+")
 ITEM_SEP = re.compile(r"、|和|与|及|，|,")
 COLON = re.compile(r"[：:]")
-ITEM_END = re.compile(r"[，,。、\s]")
+ITEM_END = re.compile(r"[，,。、：:\s]|[（(]?[一二三四五六七八九十\d]{1,3}[)）.．、](?=\s*[\u4e00-\u9fff])")
 PROSE_LINE = 40  # a line longer than this (and not an item) ends a designation list
 
 
@@ -56,9 +56,7 @@ def _designations(state, p: dict, rx, heading) -> None:
         parts, start = [], ln.start()
         for h in heading.finditer(ln.group()):
             parts.append((role, start, ln.start() + h.start()))
-            role = h.group("role")
-            colon = COLON.search(state.text, ln.start() + h.end(), ln.end())
-            start = colon.end() if colon else ln.end()
+            role, start = h.group("role"), ln.start() + h.end()
         parts.append((role, start, ln.end()))
         found = False
         for r, a, b in parts:
@@ -67,7 +65,7 @@ def _designations(state, p: dict, rx, heading) -> None:
                 if m is not None:
                     found = True
                     _apply(state, {**p, "forced_role": r}, m, ia)
-        if not found and len(parts) == 1 and ln.end() - ln.start() > PROSE_LINE:
+        if not found and ln.end() - parts[-1][1] > PROSE_LINE:
             role = None  # the list has ended
 
 
