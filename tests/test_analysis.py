@@ -318,6 +318,22 @@ def test_locally_supplied_inputs_place_their_customer_downstream():
     assert segs == {"封装材料"}
 
 
+def test_leader_segment_is_covered_while_its_project_is_built():
+    """A 链主 placed on a segment only through a project under construction: that segment is 已覆盖."""
+    b = Builder()
+    e = b.entity("Enterprise", "甲锂能科技有限公司")
+    cz = b.entity("City", "长治市", ["长治"])
+    chain = b.entity("IndustryChain", "锂电产业链")
+    p = b.entity("Project", "年产5万吨正极材料项目")
+    s = b.sentence("长治以甲锂能科技有限公司为链主，打造锂电产业链。", {"甲锂能科技有限公司": e, "长治": cz, "锂电产业链": chain})
+    b.rel(e, "chainLeaderOf", chain, s)
+    s2 = b.sentence("甲锂能科技有限公司年产5万吨正极材料项目正在加紧施工。", {"甲锂能科技有限公司": e, "年产5万吨正极材料项目": p})
+    b.rel(e, "implements", p, s2)
+    r = analysis.analyze(b.g, [CHANGZHI])
+    g = gap(r, LI, "正极材料")
+    assert g.status == "已覆盖" and "链主" in g.basis
+
+
 # ---------------------------------------------------------------- write back + reports
 def test_write_back_dataset_and_reports(led, tmp_path):
     b, r = led
