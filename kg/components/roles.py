@@ -22,6 +22,7 @@ LINE = re.compile(r"[^\n；;]+")
 ITEM_SEP = re.compile(r"、|和|与|及|，|,")
 COLON = re.compile(r"[：:]")
 ITEM_END = re.compile(r"[，,。、：:\s]|[（(]?[一二三四五六七八九十\d]{1,3}[)）.．、](?=\s*[\u4e00-\u9fff])")
+NOT_FIRM = re.compile(r"(产业链|链|产业集群|集群|产业)$")
 PROSE_LINE = 40  # a line longer than this (and not an item) ends a designation list
 
 
@@ -113,6 +114,8 @@ def _firm_spans(state, m, group: str, off: int, strict: bool = False) -> list[tu
             continue
         s += name_start(state.text[s:e])[0]
         name = state.text[s:e]
+        if NOT_FIRM.search(name) or any(x.type == "IndustryChain" for x in state.at(s, e)):
+            continue  # "所属产业链：预制菜产业链" (a table row): a chain, not a firm
         if strong_firm(name) if strict else firm_like(name, listed=True):  # the role vouches for it
             out.append((s, e))
     return out
@@ -176,7 +179,7 @@ def _apply(state, p: dict, m, off: int) -> None:
     if "rel_by_role" in p:
         rel = p["rel_by_role"][p.get("forced_role") or m.group("role")]
         firms = _firms(state, _firm_spans(state, m, "firm", off))  # a role names firms, chain or not
-        chain = _chain(state, m, off, sentence)
+        chain = _chain(state, m, off, sentence) if firms else None  # no firm: no chain mention either
         for f in firms if chain is not None else []:
             state.relate(f, rel, chain, sentence, source, p["confidence"])
     else:
