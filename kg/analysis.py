@@ -819,7 +819,8 @@ class _Run:
         firms = {str(e) for e in self.enterprises + self.orgs}
         labels = {f: self.G.label(URIRef(f)) for f in firms}
         impl = {str(e): {str(p) for p in ps} for e, ps in self.implements.items()}
-        return leaders_mod.ChainFacts(roles, supplies, impl, dict(inv), labels, self.outside, firms)
+        cap = {str(x) for x in self.projects + self.enterprises if any(True for _ in self.g.objects(x, KG.capacityText))}
+        return leaders_mod.ChainFacts(roles, supplies, impl, dict(inv), labels, self.outside, firms, cap)
 
     # ------------------------------------------------------------ run
     def run(self) -> AnalysisResult:

@@ -334,6 +334,23 @@ def test_leader_segment_is_covered_while_its_project_is_built():
     assert g.status == "已覆盖" and "链主" in g.basis
 
 
+def test_stated_capacity_is_a_measured_component():
+    """Two firms alike but for a stated capacity on one's project: it scores higher, and the component
+    and its contribution are listed."""
+    from kg import leaders
+    from kg.results import ChainInfo, Placement
+    ch = "urn:chain"
+    info = ChainInfo(ch, "某产业链", [], [], [])
+    pls = []
+    for firm, proj in (("urn:a", "urn:pa"), ("urn:b", "urn:pb")):
+        for seg in ("urn:s1", "urn:s2"):
+            pls.append(Placement(firm, firm[-1], "Enterprise", ch, "某产业链", seg, seg, "项目", "", "", None, "投产", proj))
+    facts = leaders.ChainFacts([], [], {}, {}, {"urn:a": "甲", "urn:b": "乙"}, set(), {"urn:a", "urn:b"}, {"urn:pa"})
+    ls = {l.enterprise: l for l in leaders.score_chain(info, [], pls, facts)}
+    assert ls["urn:a"].components["capacity_projects"] == 1 and ls["urn:b"].components["capacity_projects"] == 0
+    assert ls["urn:a"].components["contrib_capacity"] > 0 and ls["urn:a"].rank == 1 and ls["urn:b"].rank == 2
+
+
 # ---------------------------------------------------------------- write back + reports
 def test_write_back_dataset_and_reports(led, tmp_path):
     b, r = led
