@@ -10,6 +10,7 @@ designation lists (第一批链主企业名单 + lines "某某产业链：甲公
 precision@1 = chains whose top-ranked firm is the gold 链主 / chains with a gold 链主 that did not abstain;
 abstention  = chains with no 链主 ranked / all chains; wrong = a firm named only as 链核 or customer ranked 链主.
 Also checks that the seeds' 光电LED leader stays first.  Usage: python benchmarks/bench_leaders.py
+Milestone on an annotated set:  kg build SET/ --out OUT && python benchmarks/bench_leaders.py --gold SET.gold.json OUT [--quiet]
 """
 from __future__ import annotations
 
@@ -171,7 +172,45 @@ def seeds_leader() -> str | None:
     return top[0].label if top else None
 
 
+def gold_leaders(gold_path: Path, out_dir: Path, quiet: bool = False) -> tuple[int, int]:
+    """Milestone figure on an annotated set: gold chainLeaderOf (firm, chain) -> is our top-ranked firm on that
+    chain (leaders.csv of `kg build <set> --out out_dir`) the firm? Returns (k, n). quiet: print nothing per
+    pair (a check set: only the aggregate may be looked at)."""
+    import csv
+    import json
+    import re
+
+    def norm(x: str) -> str:
+        return re.sub(r"(股份)?有限(责任)?公司$|集团$", "", re.sub(r"\s", "", x))
+
+    def core(c: str) -> str:
+        return re.sub(r"(全)?产业链$|产业$|链$", "", c)
+
+    g = json.loads(Path(gold_path).read_text(encoding="utf-8"))
+    pairs, names = set(), {}
+    for d in g.get("documents", {}).values():
+        for e in d.get("entities", []):
+            names.setdefault(e["canonical"], set()).update({e["canonical"], e.get("text", ""), *e.get("aliases", [])})
+        pairs |= {(r["head"], r["tail"]) for r in d.get("relations", []) if r["rel"] == "chainLeaderOf"}
+    rows = csv.DictReader((Path(out_dir) / "leaders.csv").read_text(encoding="utf-8-sig").splitlines())
+    top = {r["chain"]: r["enterprise"] for r in rows if r["rank"] == "1"}
+    k = 0
+    for firm, chain in sorted(pairs):
+        want = {norm(a) for a in names.get(firm, set()) | {firm} if a}
+        chains = [c for c in top if core(c) == core(chain)] or \
+            [c for c in top if core(c) and (core(c) in chain or core(chain) in c)]
+        ok = any(norm(top[c]) in want for c in chains)
+        k += ok
+        if not quiet:
+            print(f"    {'OK  ' if ok else 'MISS'} {firm} | {chain} -> {[top[c] for c in chains]}")
+    return k, len(pairs)
+
+
 def main() -> None:
+    if len(sys.argv) >= 4 and sys.argv[1] == "--gold":  # bench_leaders.py --gold set.gold.json out/ [--quiet]
+        k, n = gold_leaders(Path(sys.argv[2]), Path(sys.argv[3]), "--quiet" in sys.argv)
+        print(f"leader stated in gold -> our top-ranked firm for that chain is it: {k} of {n}")
+        return
     for mode in ("relations", "pipeline"):
         s = score(mode)
         print(f"[{mode}] precision@1 = {s['precision_at_1']:.2f} ({s['hits']}/{s['answered']} answered, "

@@ -49,3 +49,20 @@ def test_build_on_designation_texts(tmp_path):
     assert "遂宁市" in md.splitlines()[0] + md.splitlines()[1] + md[:400] and "长治" not in md
     # a chain without a template: segments unknown, its 链主 named
     assert "预制菜产业链" in md and "禾味源食品集团有限公司" in md
+
+
+def test_gold_leader_figure(tmp_path):
+    """The milestone figure: a gold leader counts when our top-ranked firm on that chain is it (aliases and
+    legal suffixes aside); a chain where another firm ranks first, or none does, does not count."""
+    import json
+    gold = {"documents": {"a.txt": {
+        "entities": [{"text": "星澜通讯", "canonical": "星澜通讯科技有限公司", "aliases": ["星澜通讯"]}],
+        "relations": [{"head": "星澜通讯科技有限公司", "rel": "chainLeaderOf", "tail": "智能移动终端产业链"},
+                      {"head": "云岭酒庄有限公司", "rel": "chainLeaderOf", "tail": "葡萄酒产业链"},
+                      {"head": "禾味源食品有限公司", "rel": "chainLeaderOf", "tail": "预制菜产业链"},
+                      {"head": "甲", "rel": "produces", "tail": "乙"}]}}}
+    (tmp_path / "g.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "leaders.csv").write_text(
+        "chain,rank,enterprise\n智能移动终端产业链,1,星澜通讯\n葡萄酒产业链,1,青木农业有限公司\n预制菜产业链,,暂无（证据不足）\n",
+        encoding="utf-8-sig")
+    assert bench.gold_leaders(tmp_path / "g.json", tmp_path, quiet=True) == (1, 3)
