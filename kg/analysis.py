@@ -15,6 +15,19 @@ Mapping: an Enterprise/Project is placed on a segment when a segment keyword is 
   still needed (project stage, 招引/空白, unnamed local suppliers, visit targets) are data
   (ontology/analysis/cues.json via kg.cues).
 链主: kg.leaders. Gaps and leads: kg.gaps.
+
+What is still read from sentences, and why it is matching rather than extraction:
+  _contexts/_window  place a firm on a template segment by the keywords in the clause after its own
+                     mention, only when the graph gives it no confident product, project or name to place
+                     it by. Segments and their keywords are template data chosen per region at analysis
+                     time; extraction does not know them. No fact is created: the clause is matched.
+  present/sought     sentence-level statements about a segment with no firm to bind a relation to
+                     ("实现封装材料就地配套", "重点招引电解液企业"): cues.json, each with examples.
+  _after + stage     a project's stage (签约 < 开工 < 投产) from the clause after its mention. This one is a
+                     fact about an entity and belongs in extraction; it stays here until the ontology has a
+                     stage property for the extractor to write (kg:stage is not in chainkg.ttl).
+Roles (链主/链核), supply links and products are never re-read: they come from the graph with their
+kg:confidence (kg:produces below PRODUCES_MIN is not taken as the firm's own product).
 """
 from __future__ import annotations
 
@@ -50,6 +63,7 @@ __all__ = ["analyze", "write_back", "ANALYSIS_GRAPH", "NO_CLUSTER", "NO_LEADER",
            "Player", "SegmentInfo", "Unplaced"]
 REGISTER_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 PLACE_TYPES = ("City", "County", "Province", "Region", "Park")
+PRODUCES_MIN = 0.5  # kg:produces below this confidence is not read as the firm's own product
 
 def _lit(v) -> str:
     return str(v) if v is not None else ""
@@ -587,6 +601,8 @@ class _Run:
                for n in G.names(ent)]
         for prod in g.objects(ent, KG.produces):
             ps, pt = self._stmt_evidence(ent, KG.produces, prod)
+            if self._assertion(ent, KG.produces, prod)[0] < PRODUCES_MIN:
+                continue  # the extractor doubts the firm makes it (see _inputs)
             basis = "企业名录" if self._from_register(ps) else "产品"
             out += [(n, basis, ps, pt, own_stage, None, dep) for n in G.names(prod)]
         if etype == "Enterprise":
@@ -608,6 +624,8 @@ class _Run:
                 out.append(Placement(str(ent), label, etype, ch, self.templates[ch].label, seg,
                                      _seg_label(self.templates, ch, seg), basis, kw, ev, s, st, via, dep))
         own_stage = self.stage.get(ent, "") if etype == "Project" else "投产"
+        if not out and etype == "Enterprise":
+            out = self._inputs(ent, label)
         if not out:
             for c in self.ctx[ent]:
                 for _a, _b, kw, ch, seg in self.matcher.matches(_window(c)):
@@ -616,6 +634,23 @@ class _Run:
                                          own_stage, None, etype == "Project" and cues.is_deployment(label)))
         out += self._chain_level(ent, etype, label, own_stage)
         return out
+
+    def _inputs(self, ent, label: str) -> list[Placement]:
+        """Products the extractor links to the firm with low confidence in a sentence saying they are
+        supplied locally (cue present: 就地配套 …) are the firm's inputs: the firm is their customer and
+        sits on the segment(s) the inputs' segment feeds (kg:next in the template). "甲集团吸引上游供应商，
+        实现支架、载带等封装材料就地配套" puts 甲 on LED封装, not on 封装材料."""
+        out = []
+        for prod in self.g.objects(ent, KG.produces):
+            conf, evs = self._assertion(ent, KG.produces, prod)
+            ev = next((e for e in evs if cues.search("present", e.text)), None)
+            if conf >= PRODUCES_MIN or ev is None:
+                continue
+            for ch, (seg, kw) in self.matcher.head(self.G.label(prod)).items():
+                for nxt in _segment(self.templates, ch, seg).next:
+                    out.append(Placement(str(ent), label, "Enterprise", ch, self.templates[ch].label, nxt,
+                                         _seg_label(self.templates, ch, nxt), "配套客户", kw, ev.text, ev.sentence))
+        return _dedupe(out)
 
     def _chain_level(self, ent, etype: str, label: str, stage: str) -> list[Placement]:
         out = []
@@ -784,7 +819,8 @@ class _Run:
         firms = {str(e) for e in self.enterprises + self.orgs}
         labels = {f: self.G.label(URIRef(f)) for f in firms}
         impl = {str(e): {str(p) for p in ps} for e, ps in self.implements.items()}
-        return leaders_mod.ChainFacts(roles, supplies, impl, dict(inv), labels, self.outside, firms)
+        cap = {str(x) for x in self.projects + self.enterprises if any(True for _ in self.g.objects(x, KG.capacityText))}
+        return leaders_mod.ChainFacts(roles, supplies, impl, dict(inv), labels, self.outside, firms, cap)
 
     # ------------------------------------------------------------ run
     def run(self) -> AnalysisResult:
@@ -828,6 +864,15 @@ class _Run:
             out.append(Unplaced(str(ent), self.G.label(ent), "Enterprise" if ent in self.ent_set else "Project", chs,
                                 "仅能定位到产业链，无法确定环节" if chs else "文本中没有可映射到产业链环节的产品或表述"))
         return out
+
+
+def _dedupe(pls: list[Placement]) -> list[Placement]:
+    seen, out = set(), []
+    for pl in pls:
+        if (pl.chain, pl.segment) not in seen:
+            seen.add((pl.chain, pl.segment))
+            out.append(pl)
+    return out
 
 
 def _segment(chains, ch, seg) -> SegmentInfo:
@@ -880,7 +925,8 @@ def _result_node(out, path: str, cls, label: str, act) -> URIRef:
 
 def write_back(ds: rdflib.Dataset | rdflib.Graph, result: AnalysisResult) -> None:
     """Add kg:ChainLeaderAssessment, kg:Gap, kg:Lead and kg:inSegment to the graph
-    (named graph kgr:graph/analysis when ds is a Dataset)."""
+    (named graph kgr:graph/analysis when ds is a Dataset). Every segment gets its kg:Gap node, 未知 included:
+    its rdfs:comment says why (文本未提及 …), so SPARQL users see what is unknown, not just what is known."""
     if isinstance(ds, (rdflib.Dataset, rdflib.ConjunctiveGraph)):
         out = ds.graph(ANALYSIS_GRAPH) if isinstance(ds, rdflib.Dataset) else ds.get_context(ANALYSIS_GRAPH)
     else:
@@ -912,8 +958,6 @@ def write_back(ds: rdflib.Dataset | rdflib.Graph, result: AnalysisResult) -> Non
             if ev.sentence:
                 out.add((node, PROV.wasDerivedFrom, URIRef(ev.sentence)))
     for gp in result.gaps:
-        if gp.status == "未知":
-            continue  # nothing is asserted about a segment the texts are silent on (gaps.csv lists it)
         node = _result_node(out, f"gap/{iri_segment(gp.chain_label)}/{iri_segment(gp.segment_label)}",
                             KG.Gap, f"{gp.chain_label}·{gp.segment_label}：{gp.status}", act)
         out.add((node, KG.chain, URIRef(gp.chain)))

@@ -1,7 +1,7 @@
 """Four-state segment status (已覆盖 / 薄弱 / 缺失 / 未知) and leads that name target firms.
 
 已覆盖: >= 2 local firms/projects (a project counts with its enterprise), at least one producing, or the
-  segment of a qualified 链主. 薄弱: one, or only signed / building projects. 缺失: no local player and
+  segment of a qualified 链主 (whatever its project's stage). 薄弱: one, or only signed / building projects. 缺失: no local player and
   positive evidence (a sought/空白 cue about the segment, or an enterprise register with no firm in it).
 未知: the texts are silent. Deployments (power stations, demonstrations) are listed, never counted.
 Leads: firms placed on the segment that are located outside the focus region, ranked by evidence;
@@ -42,8 +42,8 @@ def _players(pls: list[Placement], implementer: dict[str, set[str]]) -> list[Pla
 def _status(players: list[Player], leader_here: bool, sought: bool, register_loaded: bool) -> tuple[str, str]:
     counted = [p for p in players if not p.deployment]
     producing = [p for p in counted if p.operating]
-    if leader_here and producing:
-        return "已覆盖", "链主所在环节"
+    if leader_here and counted:  # the 链主's own segment is never 薄弱, even while its project is being built
+        return "已覆盖", "链主所在环节" if producing else "链主所在环节（项目在建或签约）"
     if len(counted) >= 2 and producing:
         return "已覆盖", f"本地 {len(counted)} 家，{len(producing)} 家已投产"
     if counted and all(p.type == "未具名" for p in counted):

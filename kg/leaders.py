@@ -3,7 +3,8 @@
 Qualification: an extracted role relation (kg:chainLeaderOf, confidence >= ROLE_MIN), or, when no
 firm on the chain holds one, measurable local weight (>= 2 local suppliers, or >= 2 segments with a
 project). 链核 (kg:chainCoreOf) and firms located outside the focus region never qualify. Otherwise
-the chain abstains (暂无). Every candidate is returned with its components and their contributions.
+the chain abstains (暂无). Every candidate is returned with its components (suppliers, customers, segments,
+projects, investment, projects/firm with a stated capacity) and their contributions.
 Network centrality (PageRank/degree) is not used: it never changed a top-1 decision.
 """
 from __future__ import annotations
@@ -19,7 +20,8 @@ from .results import ChainInfo, Evidence, Leader, Placement
 
 ROLE_MIN = 0.5
 ROLE_WEIGHT = 0.6
-WEIGHTS = {"suppliers": 0.15, "customers": 0.05, "segments": 0.1, "projects": 0.05, "investment": 0.05}
+WEIGHTS = {"suppliers": 0.15, "customers": 0.05, "segments": 0.1, "projects": 0.05, "investment": 0.05,
+           "capacity": 0.05}
 
 
 @dataclass
@@ -41,6 +43,7 @@ class ChainFacts:
     labels: dict[str, str]
     outside: set[str]  # firms located outside the focus region
     firms: set[str]  # every enterprise/organisation IRI
+    capacity: set[str] = field(default_factory=set)  # projects/firms with a stated capacity (kg:capacityText)
 
 
 def _chain_graph(ch: str, placements: list[Placement], facts: ChainFacts) -> nx.DiGraph:
@@ -69,11 +72,13 @@ def _components(e: str, ch: str, g: nx.DiGraph, placements: list[Placement], fac
     roles = [r for r in facts.roles if r.firm == e and r.chain == ch]
     lead = max((r.confidence for r in roles if r.role == "链主"), default=0.0)
     core = max((r.confidence for r in roles if r.role == "链核"), default=0.0)
+    cap = len(projs & facts.capacity) + (e in facts.capacity)
     raw = {"suppliers": len(firm_in), "customers": len(firm_out), "segments": len(segs), "projects": len(projs),
-           "investment_yuan": str(inv)}
+           "investment_yuan": str(inv), "capacity_projects": cap}
     norm = {"suppliers": min(1.0, len(firm_in) / 3), "customers": min(1.0, len(firm_out) / 3),
             "segments": min(1.0, len(segs) / 3), "projects": min(1.0, len(projs) / 3),
-            "investment": min(1.0, math.log10(1 + float(inv) / 1e8) / 2) if inv > 0 else 0.0}
+            "investment": min(1.0, math.log10(1 + float(inv) / 1e8) / 2) if inv > 0 else 0.0,
+            "capacity": min(1.0, cap / 2)}
     contrib = {k: round(WEIGHTS[k] * v, 3) for k, v in norm.items()}
     return {"leader_role": round(lead, 3), "core_role": round(core, 3), **raw,
             "contrib_role": round(ROLE_WEIGHT * lead, 3), **{f"contrib_{k}": v for k, v in contrib.items()}}

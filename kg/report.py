@@ -133,10 +133,10 @@ def _fmt(x: float) -> str:
 
 COMPONENT_COLUMNS = [("leader_role", "链主关系置信度"), ("core_role", "链核关系置信度"), ("suppliers", "本地供应商数"),
                      ("customers", "本地客户数"), ("segments", "覆盖环节数"), ("projects", "项目数"),
-                     ("investment_yuan", "项目投资额(元)")]
-CONTRIB_KEYS = ("role", "suppliers", "customers", "segments", "projects", "investment")
+                     ("investment_yuan", "项目投资额(元)"), ("capacity_projects", "有产能的项目数")]
+CONTRIB_KEYS = ("role", "suppliers", "customers", "segments", "projects", "investment", "capacity")
 CONTRIB_NAMES = {"role": "链主关系", "suppliers": "供应商", "customers": "客户", "segments": "环节", "projects": "项目",
-                 "investment": "投资"}
+                 "investment": "投资", "capacity": "产能"}
 
 
 def _components_text(l: Leader) -> str:

@@ -55,7 +55,7 @@ ENTITY_TYPES = ["Enterprise", "Organization", "Park", "County", "City", "Provinc
 RELATIONS = ["locatedIn", "belongsToCluster", "belongsToChain", "chainLeaderOf", "suppliesTo",
              "implements", "produces", "signedWith", "inSegment"]
 POSITIONS = ["上游", "中游", "下游"]
-STATUSES = ["已覆盖", "薄弱", "缺失"]
+STATUSES = ["已覆盖", "薄弱", "缺失", "未知"]  # 未知 (texts silent) is a kg:Gap too
 
 __all__ = ["ROOT", "SEEDS", "KG", "KGR", "PREFIXES", "TYPE_ZH", "REL_ZH", "ENTITY_TYPES", "RELATIONS",
            "POSITIONS", "STATUSES", "out_dir", "setup_font", "graph_store", "triple_count", "q", "show", "short",

@@ -74,14 +74,14 @@ class Builder:
             g.add((ent, KG.mention, m))
         return s
 
-    def rel(self, s, p: str, o, sentence: URIRef):
+    def rel(self, s, p: str, o, sentence: URIRef, confidence: str = "0.9"):
         self.g.add((s, KG[p], o))
         h = hashlib.sha1(f"{s} {KG[p]} {o}".encode()).hexdigest()[:16]
         st = URIRef(f"{KGR_NS}stmt/{h}")
         for t, v in ((RDF.type, KG.Assertion), (RDF.type, RDF.Statement), (RDF.type, PROV.Entity),
                      (RDF.subject, s), (RDF.predicate, KG[p]), (RDF.object, o), (PROV.wasDerivedFrom, sentence)):
             self.g.add((st, t, v))
-        self.g.add((st, KG.confidence, Literal(Decimal("0.9"), datatype=XSD.decimal)))
+        self.g.add((st, KG.confidence, Literal(Decimal(confidence), datatype=XSD.decimal)))
 
 
 def led_graph() -> Builder:
@@ -292,6 +292,65 @@ def test_leader_segment_is_not_weak():
     assert gap(r, LED, "LED芯片").status == "已覆盖"
 
 
+def test_locally_supplied_inputs_place_their_customer_downstream():
+    """A product the extractor links to the 链主 only with low confidence, in a sentence saying suppliers
+    provide it locally, is the 链主's input: the 链主 sits on the segment it feeds (LED封装), and its own
+    segment is not 薄弱; with a confident produces the firm stays on the product's segment."""
+    def build(conf: str):
+        b = Builder()
+        e = b.entity("Enterprise", "甲光电集团有限公司")
+        cz = b.entity("City", "长治市", ["长治"])
+        chain = b.entity("IndustryChain", "光电LED产业链")
+        s = b.sentence("甲光电集团有限公司作为光电LED产业链链主，吸引多家上游供应商在长治投资建厂，"
+                       "实现了支架、载带等LED封装材料就地配套。", {"甲光电集团有限公司": e, "长治": cz, "光电LED产业链": chain})
+        b.rel(e, "chainLeaderOf", chain, s)
+        for name in ("支架", "载带"):
+            b.rel(e, "produces", b.entity("Product", name), s, confidence=conf)
+        return analysis.analyze(b.g, [CHANGZHI])
+
+    r = build("0.3")
+    segs = {pl.segment_label for pl in r.placements if pl.label == "甲光电集团有限公司" and pl.segment}
+    assert segs == {"LED封装"}
+    assert gap(r, LED, "LED封装").status == "已覆盖"
+    assert gap(r, LED, "封装材料").status == "薄弱"  # suppliers present, unnamed
+    r = build("0.9")
+    segs = {pl.segment_label for pl in r.placements if pl.label == "甲光电集团有限公司" and pl.segment}
+    assert segs == {"封装材料"}
+
+
+def test_leader_segment_is_covered_while_its_project_is_built():
+    """A 链主 placed on a segment only through a project under construction: that segment is 已覆盖."""
+    b = Builder()
+    e = b.entity("Enterprise", "甲锂能科技有限公司")
+    cz = b.entity("City", "长治市", ["长治"])
+    chain = b.entity("IndustryChain", "锂电产业链")
+    p = b.entity("Project", "年产5万吨正极材料项目")
+    s = b.sentence("长治以甲锂能科技有限公司为链主，打造锂电产业链。", {"甲锂能科技有限公司": e, "长治": cz, "锂电产业链": chain})
+    b.rel(e, "chainLeaderOf", chain, s)
+    s2 = b.sentence("甲锂能科技有限公司年产5万吨正极材料项目正在加紧施工。", {"甲锂能科技有限公司": e, "年产5万吨正极材料项目": p})
+    b.rel(e, "implements", p, s2)
+    r = analysis.analyze(b.g, [CHANGZHI])
+    g = gap(r, LI, "正极材料")
+    assert g.status == "已覆盖" and "链主" in g.basis
+
+
+def test_stated_capacity_is_a_measured_component():
+    """Two firms alike but for a stated capacity on one's project: it scores higher, and the component
+    and its contribution are listed."""
+    from kg import leaders
+    from kg.results import ChainInfo, Placement
+    ch = "urn:chain"
+    info = ChainInfo(ch, "某产业链", [], [], [])
+    pls = []
+    for firm, proj in (("urn:a", "urn:pa"), ("urn:b", "urn:pb")):
+        for seg in ("urn:s1", "urn:s2"):
+            pls.append(Placement(firm, firm[-1], "Enterprise", ch, "某产业链", seg, seg, "项目", "", "", None, "投产", proj))
+    facts = leaders.ChainFacts([], [], {}, {}, {"urn:a": "甲", "urn:b": "乙"}, set(), {"urn:a", "urn:b"}, {"urn:pa"})
+    ls = {l.enterprise: l for l in leaders.score_chain(info, [], pls, facts)}
+    assert ls["urn:a"].components["capacity_projects"] == 1 and ls["urn:b"].components["capacity_projects"] == 0
+    assert ls["urn:a"].components["contrib_capacity"] > 0 and ls["urn:a"].rank == 1 and ls["urn:b"].rank == 2
+
+
 # ---------------------------------------------------------------- write back + reports
 def test_write_back_dataset_and_reports(led, tmp_path):
     b, r = led
@@ -305,7 +364,11 @@ def test_write_back_dataset_and_reports(led, tmp_path):
     assert list(ag.objects(node, PROV.wasDerivedFrom))
     gnode = URIRef(KGR_NS + "gap/光电LED产业链/封装材料")
     assert (gnode, KG.status, Literal("已覆盖")) in ag
-    assert (URIRef(KGR_NS + "gap/光电LED产业链/衬底"), None, None) not in ag  # 未知: nothing asserted
+    unknown = URIRef(KGR_NS + "gap/光电LED产业链/衬底")  # 未知 is written too, with its basis
+    assert (unknown, KG.status, Literal("未知")) in ag
+    assert (unknown, KG.gapKind, Literal("待核实")) in ag
+    assert any("未提及" in str(c) for c in ag.objects(unknown, RDFS.comment))
+    assert len(set(ag.subjects(RDF.type, KG.Gap))) == len(r.gaps)
     from pyshacl import validate
     shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
     union = rdflib.Graph()

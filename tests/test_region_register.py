@@ -128,3 +128,20 @@ def test_register_firm_resolves_to_extracted_name():
     rels = {(a.rel, a.tail if a.literal else a.tail[1]) for a in kb.assertions}
     assert ("produces", "LED芯片") in rels and ("locatedIn", "潞州区") in rels and ("aboveScale", "是") in rels
     assert all(ev.doc_id == "r.csv" and ev.sentence == 2 for a in kb.assertions for ev in a.evidence)
+
+
+def test_seeds_leader_sits_on_its_own_segment(seeds_out):
+    """The 光电LED 链主 is on LED封装 (its suppliers make the 封装材料), that segment is covered, the
+    chain's 链主 is ranked first, and no coal-mining segment is a 补链 target."""
+    rows = list(csv.DictReader((seeds_out / "gaps.csv").read_text(encoding="utf-8-sig").splitlines()))
+    by = {(r["chain"], r["segment"]): r for r in rows}
+    led, mat = by[("光电LED产业链", "LED封装")], by[("光电LED产业链", "封装材料")]
+    assert "华烨" in led["players"] and led["status"] == "已覆盖"
+    assert "华烨" not in mat["players"]
+    assert not [r for r in rows if "煤炭开采" in r["segment"] and r["status"] in ("缺失", "薄弱")]
+    leaders = list(csv.DictReader((seeds_out / "leaders.csv").read_text(encoding="utf-8-sig").splitlines()))
+    top = [r["enterprise"] for r in leaders if r["chain"] == "光电LED产业链" and r["rank"] == "1"]
+    assert top == ["山西高科华烨电子集团有限公司"]
+    g = rdflib.Graph().parse(seeds_out / "graph.ttl")
+    statuses = {str(o) for o in g.objects(None, KG.status)}
+    assert "未知" in statuses and len(set(g.subjects(RDF.type, KG.Gap))) == len(rows)

@@ -3,16 +3,27 @@
 Patterns are data (ontology/data/patterns/roles.json): named regular expressions over one clause
 whose groups name the firm(s), the chain, the customer and the supplier. A group holding a list
 (A、B和C) gives every item the role. The chain is the chain named in the cue, else the chain
-mentioned nearest in the sentence, else the last chain mentioned before it in the document."""
+mentioned nearest in the sentence, else the last chain mentioned before it in the document.
+A chain group that names no extracted chain ("以甲为链主的预制菜产业链") becomes an IndustryChain
+mention: the role cue vouches for it.
+
+Designation lists (patterns with a heading: "第一批链主企业名单" then lines "某某产业链：甲公司") are
+read line by line: the heading gives the role, each item line the chain and its firm(s); the role
+stays in force until a long line of prose."""
 from __future__ import annotations
 
 import re
 
 from . import component, load_json
-from .names import firm_like, name_start, strong_firm
+from .names import chain_start, firm_like, is_generic, name_start, strong_firm
 
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
-ITEM_SEP = re.compile(r"、|和|与|及")
+LINE = re.compile(r"[^\n；;]+")
+ITEM_SEP = re.compile(r"、|和|与|及|，|,")
+COLON = re.compile(r"[：:]")
+ITEM_END = re.compile(r"[，,。、：:\s]|[（(]?[一二三四五六七八九十\d]{1,3}[)）.．、](?=\s*[\u4e00-\u9fff])")
+NOT_FIRM = re.compile(r"(产业链|链|产业集群|集群|产业)$")
+PROSE_LINE = 40  # a line longer than this (and not an item) ends a designation list
 
 
 @component("roles", reads=("mentions",), writes=("mentions", "relations"))
@@ -20,17 +31,75 @@ def make_roles(settings: dict):
     data = load_json(settings.get("patterns", "patterns/roles.json"))
     pats = [(p, re.compile(p["regex"].replace("{NAME}", data["name"])),
              re.compile("|".join(map(re.escape, p["trigger"])))) for p in data["patterns"]]
+    clause_pats = [x for x in pats if "heading" not in x[0]]
+    list_pats = [(p, rx, re.compile(p["heading"])) for p, rx, trig in pats if "heading" in p and trig]
 
     def run(state) -> None:
         text = state.text
-        live = [x for x in pats if x[2].search(text)]
+        live = [x for x in clause_pats if x[2].search(text)]
         for cl in CLAUSE.finditer(text) if live else ():
             clause = cl.group()
             for p, rx, trigger in live:
                 if trigger.search(clause):
                     for m in rx.finditer(clause):
                         _apply(state, p, m, cl.start())
+        for p, rx, heading in list_pats:
+            if heading.search(text):
+                _designations(state, p, rx, heading)
     return run
+
+
+def _designations(state, p: dict, rx, heading) -> None:
+    """Items of a designation list: each line (or ；-separated run) after a heading that names a role;
+    a heading inside a line ("…有限公司第一批链核企业名单：") switches the role from there on."""
+    role = None
+    for ln in LINE.finditer(state.text):
+        parts, start = [], ln.start()
+        for h in heading.finditer(ln.group()):
+            parts.append((role, start, ln.start() + h.start()))
+            role, start = h.group("role"), ln.start() + h.end()
+        parts.append((role, start, ln.end()))
+        found = False
+        for r, a, b in parts:
+            for ia, ib in _list_items(state, a, b) if r else ():
+                m = rx.search(state.text[ia:ib])
+                if m is not None:
+                    found = True
+                    _apply(state, {**p, "forced_role": r}, m, ia)
+        if not found and ln.end() - parts[-1][1] > PROSE_LINE:
+            role = None  # the list has ended
+
+
+def _list_items(state, start: int, end: int) -> list[tuple[int, int]]:
+    """"甲产业链：乙公司丙产业链：丁公司" (lines joined by ingest): one span per colon, each starting
+    where its chain mention starts, else after the firm or punctuation before it, and ending after the
+    run of firm mentions that follows the colon when prose is glued to it."""
+    text, lefts = state.text, []
+    for c in COLON.finditer(text, start, end):
+        before = [x for x in state.at(start, c.start()) if x.end <= c.start()]
+        chain = [x.start for x in before if x.type == "IndustryChain" and not text[x.end:c.start()].strip()]
+        marks = [x.end for x in before if x.type == "Enterprise"] + \
+            [m.end() for m in ITEM_END.finditer(text, start, c.start())]
+        lefts.append((chain[-1] if chain else max([start] + marks), c.end()))
+    out = []
+    for i, (a, colon) in enumerate(lefts):
+        b = lefts[i + 1][0] if i + 1 < len(lefts) else end
+        out.append((a, _firm_run_end(state, colon, b)))
+    return out
+
+
+def _firm_run_end(state, start: int, end: int) -> int:
+    """End of the firm mentions that follow start, joined only by list separators; end when the span
+    does not start with a firm mention or holds nothing but the run."""
+    firms = sorted((x for x in state.at(start, end) if x.type == "Enterprise" and x.end <= end), key=lambda x: x.start)
+    pos = start
+    for f in firms:
+        if ITEM_SEP.sub("", state.text[pos:f.start]).strip():
+            break
+        pos = f.end
+    if pos == start or not state.text[pos:end].strip(" \t。；;，,"):
+        return end
+    return pos
 
 
 def _firm_spans(state, m, group: str, off: int, strict: bool = False) -> list[tuple[int, int]]:
@@ -45,6 +114,8 @@ def _firm_spans(state, m, group: str, off: int, strict: bool = False) -> list[tu
             continue
         s += name_start(state.text[s:e])[0]
         name = state.text[s:e]
+        if NOT_FIRM.search(name) or any(x.type == "IndustryChain" for x in state.at(s, e)):
+            continue  # "所属产业链：预制菜产业链" (a table row): a chain, not a firm
         if strong_firm(name) if strict else firm_like(name, listed=True):  # the role vouches for it
             out.append((s, e))
     return out
@@ -62,19 +133,35 @@ def _firms(state, spans: list[tuple[int, int]]):
 def _items(group_text: str, start: int) -> list[tuple[int, int]]:
     out, pos = [], 0
     for piece in ITEM_SEP.split(group_text):
-        if piece:
-            out.append((start + pos, start + pos + len(piece)))
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            out.append((start + pos + lead, start + pos + len(piece.rstrip())))
         pos += len(piece) + 1
     return out
 
 
+def _named_chain(state, m, off: int):
+    """The chain the cue's chain group names: an extracted chain inside it, else a new chain mention."""
+    a, b = m.start("chain") + off, m.end("chain") + off
+    chains = [x for x in state.at(a, b) if x.type == "IndustryChain" and x.start >= a and x.end <= b]
+    if chains:
+        return chains[-1]
+    a += chain_start(state.text[a:b])
+    name = state.text[a:b]
+    core = name[: -3] if name.endswith("产业链") else name[: -1]
+    if len(core) < 2 or core.isdigit() or is_generic(core):
+        return None
+    canonical = name if name.endswith("产业链") else core + "产业链"
+    m2 = state.propose(a, b, "IndustryChain", source="role-cue", canonical=canonical)
+    return m2 if m2 is not None and m2.type == "IndustryChain" else None
+
+
 def _chain(state, m, off: int, sentence: int):
-    chains = [x for x in state.ex.mentions if x.type == "IndustryChain"]
     if "chain" in m.re.groupindex and m.group("chain"):
-        a, b = m.start("chain") + off, m.end("chain") + off
-        inside = [x for x in chains if x.start >= a and x.end <= b]
-        if inside:
-            return inside[-1]
+        named = _named_chain(state, m, off)
+        if named is not None:
+            return named
+    chains = [x for x in state.ex.mentions if x.type == "IndustryChain"]
     same = [x for x in chains if x.sentence == sentence]
     if same:
         pos = m.start() + off
@@ -90,9 +177,9 @@ def _apply(state, p: dict, m, off: int) -> None:
         _firms(state, _firm_spans(state, m, "firm", off, strict=p.get("strict", False)))
         return
     if "rel_by_role" in p:
-        rel = p["rel_by_role"][m.group("role")]
+        rel = p["rel_by_role"][p.get("forced_role") or m.group("role")]
         firms = _firms(state, _firm_spans(state, m, "firm", off))  # a role names firms, chain or not
-        chain = _chain(state, m, off, sentence)
+        chain = _chain(state, m, off, sentence) if firms else None  # no firm: no chain mention either
         for f in firms if chain is not None else []:
             state.relate(f, rel, chain, sentence, source, p["confidence"])
     else:
