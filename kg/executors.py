@@ -18,8 +18,10 @@ import hashlib
 import io
 import logging
 import os
+import shutil
 import sys
 import tempfile
+import warnings
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
@@ -67,7 +69,7 @@ def _client(distributed, scheduler: str | None, workers: int):
     """A client of the given scheduler, or of a quiet LocalCluster of `workers` processes."""
     logger = logging.getLogger("distributed")
     level = logger.level
-    logger.setLevel(logging.ERROR)  # no dashboard / shutdown chatter in the user's terminal
+    logger.setLevel(logging.CRITICAL)  # no dashboard, shutdown or worker-death chatter: our warnings say it
     try:
         if scheduler:
             try:
@@ -83,9 +85,12 @@ def _client(distributed, scheduler: str | None, workers: int):
                                         f"请在各台机器上运行 dask worker {scheduler}") from None
                 yield client
         else:
-            with distributed.LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-                    distributed.Client(cluster) as client:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # e.g. "Port 8787 is already in use"
+                cluster = distributed.LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                                                   host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                                   silence_logs=logging.ERROR)
+            with cluster, distributed.Client(cluster) as client:
                 yield client
     finally:
         logger.setLevel(level)
@@ -108,44 +113,45 @@ def batches(docs: list[Document], target: int = BATCH_CHARS) -> list[list[int]]:
 
 
 def _run(client, distributed, docs: list[Document], progress: bool, ner, dirs) -> list[Extraction]:
+    """Batches in input order, a bounded number in flight (the scheduler never holds the whole corpus).
+    A batch whose worker died or that could not travel is retried one document at a time, each alone
+    on the cluster, so that only the document that kills a worker is lost."""
     from tqdm import tqdm
 
-    todo = batches(docs)
-    todo.reverse()  # popped from the end: submitted in input order
-    window = max(2, 3 * _n_workers(client))  # batches in flight: the scheduler never holds the whole corpus
+    todo = [(b, False) for b in reversed(batches(docs))]  # (indices, isolated); popped from the end
+    window = max(2, 3 * _n_workers(client))
     results: list[Extraction | None] = [None] * len(docs)
     pending = distributed.as_completed()
-    owner = {}
+    owner: dict = {}
 
-    def submit(idx: list[int]) -> None:
-        fut = client.submit(_extract_batch, [docs[i] for i in idx], ner, dirs, pure=False)
-        owner[fut.key] = idx
-        pending.add(fut)
+    def refill() -> None:
+        while todo and len(owner) < window and not any(iso for _, iso in owner.values()):
+            if todo[-1][1] and owner:
+                return  # an isolated retry waits for the cluster to drain
+            idx, iso = todo.pop()
+            fut = client.submit(_extract_batch, [docs[i] for i in idx], ner, dirs, pure=False)
+            owner[fut.key] = (idx, iso)
+            pending.add(fut)
 
     with tqdm(total=len(docs), unit="doc", file=sys.stderr, desc="抽取", disable=not progress) as bar:
-        while todo and len(owner) < window:
-            submit(todo.pop())
+        refill()
         for fut in pending:
-            idx = owner.pop(fut.key)
+            idx, iso = owner.pop(fut.key)
             try:
-                out, warnings = fut.result()
-            except Exception as e:  # noqa: BLE001 - a worker died or the batch could not travel
-                fut.release()
-                if len(idx) > 1:  # retry one by one: only the bad document is lost
-                    for i in reversed(idx):
-                        todo.append([i])
-                else:
+                out, errs = fut.result()
+            except Exception as e:  # noqa: BLE001 - a worker died, or the batch could not travel
+                if iso:
                     results[idx[0]] = _failed(docs[idx[0]], e)
                     bar.update(1)
+                else:
+                    todo.extend(([i], True) for i in reversed(idx))
             else:
-                fut.release()
-                if warnings:
-                    sys.stderr.write(warnings)
+                sys.stderr.write(errs)
                 for i, enc in zip(idx, out):
                     results[i] = _decode(docs[i], enc)
                 bar.update(len(idx))
-            while todo and len(owner) < window:
-                submit(todo.pop())
+            fut.release()
+            refill()
     return results
 
 
@@ -158,7 +164,8 @@ def _n_workers(client) -> int:
 
 def _failed(doc: Document, e: BaseException) -> Extraction:
     """What extract._safe_extract reports for a document that cannot be extracted."""
-    print(f"警告：抽取 {doc.doc_id} 时出错（{type(e).__name__}: {e}），该文档的抽取结果为空", file=sys.stderr)
+    why = "处理它的 worker 进程退出（崩溃或内存不足）" if type(e).__name__ == "KilledWorker" else str(e)
+    print(f"警告：抽取 {doc.doc_id} 时出错（{type(e).__name__}: {why}），该文档的抽取结果为空", file=sys.stderr)
     return Extraction(doc=doc)
 
 
@@ -239,7 +246,7 @@ def _local_dirs(spec) -> list[Path] | None:
             try:
                 os.rename(tmp, d.parent)
             except OSError:  # another worker on this machine was first
-                pass
+                shutil.rmtree(tmp, ignore_errors=True)
         out.append(d)
     return out
 

@@ -130,3 +130,37 @@ def test_build_with_dask_writes_same_extraction(tmp_path, seeds_out):
     got = [json.loads(x) for x in (out / "extraction.jsonl").read_text(encoding="utf-8").splitlines()]
     want = [json.loads(x) for x in (seeds_out / "extraction.jsonl").read_text(encoding="utf-8").splitlines()]
     assert got == want
+
+
+def _detonate(text: str):
+    """Unpickled in a worker process: it dies, as on a segfault or the OOM killer."""
+    import os
+
+    if str(os.getpid()) != os.environ.get("KG_TEST_PARENT_PID"):
+        os._exit(3)
+    return _Bomb(text)  # the client and the scheduler (this process): stays a bomb
+
+
+class _Bomb(str):
+    def __reduce__(self):
+        return (_detonate, (str(self),))
+
+
+@pytest.mark.slow
+def test_worker_death_loses_only_its_document(tmp_path, capfd, monkeypatch):
+    import os
+
+    dask = pytest.importorskip("dask")
+    monkeypatch.setenv("KG_TEST_PARENT_PID", str(os.getpid()))  # inherited by the worker processes
+    docs = _docs(tmp_path)
+    docs.insert(2, Document(doc_id="bomb.txt", path="", text=_Bomb("青禾县"), sentences=[]))
+    want = _json(extract.extract_all([d for d in docs if d.doc_id != "bomb.txt"]))
+    capfd.readouterr()
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # no retries of a killed task
+        got = executors.extract_docs(docs, executor="dask", workers=1)
+    assert [e.doc.doc_id for e in got] == [d.doc_id for d in docs]
+    bomb = got.pop(2)
+    assert not (bomb.mentions or bomb.relations or bomb.facts)
+    assert _json(got) == want
+    err = capfd.readouterr().err
+    assert "警告：抽取 bomb.txt 时出错" in err and "Traceback" not in err
