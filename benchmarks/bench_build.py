@@ -131,6 +131,8 @@ def bench_size(k: int, args, work: Path, profile: bool, base: dict) -> None:
               f"(linear = {f:g}x); peak RSS {full['rss'] / base['rss']:.2f}x", flush=True)
     else:
         base.update(full, k=k)
+    if args.skip_rebuild:
+        return
     touched = min(src.iterdir())
     with open(touched, "a", encoding="utf-8") as fh:
         fh.write(TOUCH)
@@ -148,6 +150,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=1, help="extraction processes / Dask workers (default 1)")
     ap.add_argument("--skip-extract", action="store_true", help="do not time kg extract")
     ap.add_argument("--skip-build", action="store_true", help="only time kg extract")
+    ap.add_argument("--skip-rebuild", action="store_true", help="no incremental rebuild")
     ap.add_argument("--compare-executors", action="store_true", help="time kg extract with both local and dask")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders (printed)")
     args = ap.parse_args()

@@ -89,7 +89,7 @@ def _client(distributed, scheduler: str | None, workers: int):
                 warnings.simplefilter("ignore")  # e.g. "Port 8787 is already in use"
                 cluster = distributed.LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                                    host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                                                   silence_logs=logging.ERROR)
+                                                   silence_logs=logging.CRITICAL)
             with cluster, distributed.Client(cluster) as client:
                 yield client
     finally:
