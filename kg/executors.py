@@ -10,6 +10,8 @@ same warning as locally, printed by the parent.
     extract_docs(docs)                                         # extract.extract_all
     extract_docs(docs, executor="dask", workers=4)             # a LocalCluster of 4 processes
     extract_docs(docs, executor="dask", scheduler="tcp://host:8786")
+
+A LocalCluster spawns its workers: a script that calls this needs the `if __name__ == "__main__":` guard.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from .model import Document, Extraction, Fact, Mention, Relation
 
 EXECUTORS = ("local", "dask")
 INSTALL_HINT = 'pip install "chainkg[dask]"'
-BATCH_CHARS = 100_000  # text per batch (~300 KB): ~1 s of one core, small enough to balance the workers
+BATCH_CHARS = 100_000  # text per batch (~300 KB, ~0.5 s of one core): small enough to balance the workers
 CONNECT_TIMEOUT = 10  # seconds to reach a scheduler given with --scheduler
 WORKER_TIMEOUT = 60  # seconds to wait for its first worker
 
