@@ -96,7 +96,7 @@ def _build_into(args, src: Path, out: Path, tx) -> int:
     """The build itself: every file goes to tx.tmp; tx.commit() swaps it in as `out`."""
     from tqdm import tqdm
 
-    from . import analysis, extract, ingest, rdf, report, resolve, store, tablefacts, view
+    from . import analysis, executors, extract, ingest, rdf, report, resolve, store, tablefacts, view
 
     tmp = tx.tmp
     regions = _region_dirs(args)
@@ -105,8 +105,7 @@ def _build_into(args, src: Path, out: Path, tx) -> int:
     if not docs:
         _print_skipped(skipped)
         raise UserError(f"{src} 中没有可读取的文档（支持 {ingest.readers.describe()}）")
-    extractions = tablefacts.merge_all(extract.extract_all(docs, workers=args.workers, progress=not args.quiet, ner=args.ner,
-                                                          region_dirs=regions))
+    extractions = tablefacts.merge_all(_extract_docs(executors, args, docs, progress=not args.quiet, region_dirs=regions))
 
     stages = ["实体消解", "构建 RDF", "产业链分析", "SHACL 校验", "写出图谱", "报告", "HTML 图谱", "SPARQL 存储"]
     bar = tqdm(total=len(stages), desc="构建图谱", unit="步", disable=args.quiet)
@@ -204,18 +203,28 @@ def _write_jsonl(path: Path, records: list[dict]) -> None:
 # ---------------------------------------------------------------- extract / eval
 
 def cmd_extract(args) -> int:
-    from . import extract, ingest, tablefacts
+    from . import executors, extract, ingest, tablefacts
 
     docs, skipped = ingest.load_corpus(args.files, progress=False)
     _print_skipped(skipped)
-    exs = tablefacts.merge_all(extract.extract_all(docs, workers=args.workers, progress=args.progress,
-                                                   region_dirs=_region_dirs(args), ner=args.ner))
+    exs = tablefacts.merge_all(_extract_docs(executors, args, docs, progress=args.progress, region_dirs=_region_dirs(args)))
     lines = "".join(json.dumps(extract.to_json(e), ensure_ascii=False) + "\n" for e in exs)
     if args.output:
         write_text_atomic(args.output, lines)
     else:
         sys.stdout.write(lines)
     return 1 if skipped else 0
+
+
+def _extract_docs(executors, args, docs, progress: bool, region_dirs):
+    executor = args.executor or ("dask" if args.scheduler else "local")
+    if executor == "local" and args.scheduler:
+        raise UserError("--scheduler 只用于 --executor dask")
+    try:
+        return executors.extract_docs(docs, executor=executor, scheduler=args.scheduler, workers=args.workers,
+                                      progress=progress, ner=args.ner, region_dirs=region_dirs)
+    except executors.ExecutorError as e:
+        raise UserError(str(e))
 
 
 def _find_scorer(explicit: str | None) -> Path:
@@ -491,6 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
     def ner_opt(p):
         p.add_argument("--ner", choices=["lac"], help="再加一个命名实体识别器（lac：百度 LAC，需 pip install -e \".[lac]\"），较慢但找到更多企业名")
 
+    def executor_opt(p):
+        p.add_argument("--executor", choices=["local", "dask"],
+                       help="抽取在哪里运行：local（本进程，默认）或 dask（Dask 集群，需 pip install \"chainkg[dask]\"）")
+        p.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask 调度器地址，如 tcp://host:8786（给出时即用 dask；不给时在本机启动 --workers 个进程的本地集群）")
+
     def region_opt(p):
         p.add_argument("--region", metavar="名称", help="分析地区（如 长治市）；默认从语料识别")
 
@@ -504,6 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_opt(p)
     region_opt(p)
     ner_opt(p)
+    executor_opt(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("extract", help="抽取实体与关系，按文档输出 JSONL")
@@ -514,6 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
     data_opt(p)
     ner_opt(p)
+    executor_opt(p)
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("eval", help="运行抽取并用评分脚本与金标准比较")
