@@ -207,7 +207,7 @@ def test_same_span_read_as_two_types_gives_one_mention_node():
     d = make_doc("x.txt", ["长治高新区信创专业镇加快建设。"])
     m1 = mention(d, "长治高新区信创专业镇", "IndustryCluster")
     m2 = mention(d, "长治高新区信创专业镇", "Park")
-    ds = rdf.build_dataset(build_kb([Extraction(d, [m1, m2])]))
+    ds = rdf.build_dataset(build_kb([Extraction(d, [m1, m2])]), mentions="all")
     g = rdf.union_graph(ds)
     mi = URIRef(KGR_NS + f"doc/x.txt/m{m1.start}-{m1.end}")
     assert len(list(g.objects(mi, KG.denotes))) == 1
