@@ -329,7 +329,7 @@ def _cited_context(st: ox.Store) -> rdflib.Graph:
     return g
 
 
-def validate_store(st: ox.Store, n_triples: int, batch: int = 400, progress: bool = False) -> tuple[bool, str, int]:
+def validate_batched(st: ox.Store, n_triples: int, batch: int = 400, progress: bool = False) -> tuple[bool, str, int]:
     """SHACL over the build's store, a batch of document graphs at a time (each with the reference
     graph, which holds the class hierarchy), then the analysis graph with the nodes it cites: time
     and memory grow with the corpus linearly, never with one union graph. Same report as validate:
@@ -351,6 +351,35 @@ def validate_store(st: ox.Store, n_triples: int, batch: int = 400, progress: boo
     for chunk in chunks:
         conforms &= _shacl(_batch_graph(st, chunk, reference), shapes, rows)
     conforms &= _shacl(_batch_graph(st, [an], reference + _cited_context(st)), shapes, rows)
+    return _report(conforms, rows, n_triples)
+
+
+def validate_store(st: ox.Store, n_triples: int, progress: bool = False) -> tuple[bool, str, int]:
+    """SHACL over the build's store: ontology/shapes.ttl compiled to SPARQL (kg.shacl) and run on
+    the union default graph (write_store_outputs leaves it there), same report as validate. Shapes
+    the compiler does not handle fall back to pyshacl a batch of document graphs at a time."""
+    from . import shacl
+
+    try:
+        checks = shacl.compile_shapes(_shapes_graph())
+    except shacl.Unsupported:
+        return validate_batched(st, n_triples, progress=progress)
+    label_p = ox.NamedNode(str(RDFS.label))
+    rows: dict[str, bool] = {}
+    conforms = True
+    for sev, focus, path, value, msg in shacl.run(st, checks):
+        labels = sorted(q.object.value for q in st.quads_for_pattern(focus, label_p, None, ox.DefaultGraph()))
+        line = f"[{_SEVERITY_ZH.get(URIRef(sev), '违规')}] 节点 {_short(_rdflib(focus))}"
+        if labels:
+            line += f"（{labels[0]}）"
+        if path is not None:
+            line += f" 属性 {_short(URIRef(path))}"
+        if value is not None and value != focus:
+            line += f" 值 {_short(_rdflib(value))}"
+        line += f"：{msg}"
+        violation = URIRef(sev) == SH.Violation
+        rows[line] = rows.get(line, False) or violation
+        conforms &= not violation
     return _report(conforms, rows, n_triples)
 
 
