@@ -156,6 +156,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     with prof.stage("write"):
         rdf.write_store_outputs(st, tmp)
         _write_jsonl(tmp / "extraction.jsonl", [extract.to_json(e) for e in extractions])
+        rdf.write_context(kb, tmp)
     ntriples = rdf.union_size(st)
     step(4)
     with prof.stage("shacl"):
@@ -323,45 +324,53 @@ def _graph_dir(path: str) -> Path:
     return p
 
 
-def _load_graph(out: Path):
-    """OUT/graph.trig as a Dataset; a damaged file is one line naming it (and the line)."""
+def _load_store(out: Path):
+    """OUT/graph.nq into an in-memory Oxigraph store; a damaged file is one line naming it."""
     from . import rdf
 
     try:
-        return rdf.load_graph(out)
+        return rdf.load_store(out)
     except SyntaxError as e:
-        line = getattr(e, "lines", None)
-        where = f"第 {line + 1} 行" if isinstance(line, int) else "无法解析"
-        raise UserError(f"{out / 'graph.trig'} {where}：TriG 语法错误；请重新运行 kg build")
-    except UnicodeDecodeError:
-        raise UserError(f"{out / 'graph.trig'} 不是 UTF-8 文本；请重新运行 kg build")
+        where = f"第 {e.lineno} 行" if isinstance(getattr(e, "lineno", None), int) else "无法解析"
+        raise UserError(f"{out / 'graph.nq'} {where}：N-Quads 语法错误；请重新运行 kg build")
+    except FileNotFoundError:
+        raise UserError(f"{out} 中没有 graph.nq；请先运行 kg build <文件夹> --out {out}")
 
 
 def cmd_analyze(args) -> int:
     """Re-analyse OUT as one transaction too: a hard-linked copy is rewritten and swapped in."""
     import shutil
 
-    from . import analysis, rdf, report
+    import rdflib
+
+    from . import analysis, rdf, report, store
     from .util import OutputBusy, OutputTransaction
 
     out = _graph_dir(args.graph)
     regions = _region_dirs(args)
-    ds = _load_graph(out)
-    rdf.drop_analysis(ds)
-    result = analysis.analyze(rdf.union_graph(ds), regions, region=args.region)
-    analysis.write_back(ds, result)
+    st = _load_store(out)
+    rdf.drop_graph(st, rdf.ANALYSIS_GRAPH)
+    g = rdf.load_context(out, st)  # what the build's analysis read (every mention), else the graph
+    if g is None:
+        g = rdf.store_union(st)
+    result = analysis.analyze(g, regions, region=args.region)
+    ag = rdflib.Graph()
+    analysis.write_back(ag, result)
+    st.extend(rdf.graph_quads(ag, rdf.ANALYSIS_GRAPH))
     try:
         with OutputTransaction(out) as tx:
-            # unchanged files (store/ ...) are shared, rewritten ones get new inodes (atomic writes)
+            # unchanged files are shared, rewritten ones get new inodes (atomic writes)
             shutil.copytree(out, tx.tmp, copy_function=_link_or_copy, dirs_exist_ok=True)
-            rdf.write_outputs(ds, tx.tmp)
-            report.write_reports(result, tx.tmp, graph=rdf.union_graph(ds))
+            rdf.write_store_outputs(st, tx.tmp)
+            report.write_reports(result, tx.tmp, graph=g)
+            shutil.rmtree(tx.tmp / "store", ignore_errors=True)
+            store.build_store(tx.tmp, tx.tmp / "store")  # the store holds the analysis graph too
             _refresh_manifest(tx.tmp)
             tx.commit()
     except OutputBusy:
         raise UserError(f"另一个 kg 命令正在写入 {out}（锁文件 .{out.resolve().name}.lock）；请等它结束后再运行")
     print(_analysis_summary(result) + f"\n  已更新 {out}/：graph.ttl graph.trig graph.nq leaders.csv gaps.csv "
-          "report.md report.html manifest.json")
+          "report.md report.html store/ manifest.json")
     return 0
 
 
@@ -387,8 +396,22 @@ def _refresh_manifest(out: Path) -> None:
     write_manifest(out, info)
 
 
+def _store_graph(out: Path):
+    """The union graph of a built folder, read from OUT/store (never by re-parsing graph.trig);
+    a folder without a store falls back to graph.nq through Oxigraph's parser."""
+    from . import rdf, store
+
+    if (out / "store").is_dir():
+        try:
+            st = store.open_store(out / "store")
+        except OSError as e:
+            raise UserError(f"无法打开图谱存储 {out / 'store'}：{e}；请重新运行 kg build")
+        return rdf.store_union(st)
+    return rdf.store_union(_load_store(out))
+
+
 def cmd_view(args) -> int:
-    from . import rdf, view
+    from . import view
 
     out = _graph_dir(args.graph)
     focus = {k: getattr(args, k) for k in ("cluster", "chain", "place", "enterprise") if getattr(args, k)}
@@ -397,7 +420,7 @@ def cmd_view(args) -> int:
     target = Path(args.output) if args.output else out / ("graph.html" if not focus else
                                                           "view-" + "-".join(str(v) for k, v in focus.items() if k != "depth") + ".html")
     try:
-        info = view.write_html(rdf.union_graph(_load_graph(out)), target, focus=focus or None)
+        info = view.write_html(_store_graph(out), target, focus=focus or None)
     except ValueError as e:  # focus name not in the graph, or matching several
         raise UserError(f"{out}：{e}")
     print(f"已写出 {info['path']}（{info['nodes']} 个节点，{info['edges']} 条边）")
@@ -405,10 +428,10 @@ def cmd_view(args) -> int:
 
 
 def cmd_map(args) -> int:
-    from . import analysis, chainmap, rdf
+    from . import analysis, chainmap
 
     out = _graph_dir(args.graph)
-    g = rdf.union_graph(rdf.load_graph(out))
+    g = _store_graph(out)
     result = analysis.analyze(g, _region_dirs(args))
     iri, untemplated = chainmap.find_chain(result, args.chain)
     if not (iri or untemplated):
