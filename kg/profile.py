@@ -48,7 +48,7 @@ NAMES = {"ingest": "读取", "extract": "抽取", "resolve": "实体消解", "an
 
 
 class Stages:
-    """Records {stage: {"seconds", "peak_rss_mb"}} in order of first use (a stage may run twice: summed)."""
+    """Records {stage: {"seconds", "peak_rss_mb", "cpu_seconds"}} in order of first use (a stage may run twice: summed)."""
 
     def __init__(self):
         self.table: dict[str, dict[str, float]] = {}
@@ -57,16 +57,17 @@ class Stages:
     def stage(self, name: str):
         _reset_peak()
         children = _children_mb()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
-            secs = time.perf_counter() - t0
+            secs, cpu = time.perf_counter() - t0, time.process_time() - c0
             peak = _peak_mb()
             if _children_mb() > children:  # a worker process of this stage set a new high
                 peak = max(peak, _children_mb())
-            row = self.table.setdefault(name, {"seconds": 0.0, "peak_rss_mb": 0.0})
+            row = self.table.setdefault(name, {"seconds": 0.0, "peak_rss_mb": 0.0, "cpu_seconds": 0.0})
             row["seconds"] = round(row["seconds"] + secs, 3)
+            row["cpu_seconds"] = round(row["cpu_seconds"] + cpu, 3)  # this process only: less noisy
             row["peak_rss_mb"] = round(max(row["peak_rss_mb"], peak), 1)
 
     def total(self) -> float:
@@ -80,11 +81,13 @@ class Stages:
         def cell(text: str, width: int) -> str:  # CJK characters are two columns wide
             return text + " " * max(width - sum(2 if ord(c) > 127 else 1 for c in text), 1)
 
-        lines = [cell("阶段", 24) + f"{'秒':>8}  峰值内存 MB"]
+        lines = [cell("阶段", 24) + f"{'秒':>8} {'CPU 秒':>8}  峰值内存 MB"]
         for k, v in self.table.items():
-            lines.append(cell(f"{NAMES.get(k, k)} ({k})", 24) + f"{v['seconds']:>9.2f}{v['peak_rss_mb']:>13.1f}")
+            lines.append(cell(f"{NAMES.get(k, k)} ({k})", 24)
+                         + f"{v['seconds']:>9.2f}{v['cpu_seconds']:>9.2f}{v['peak_rss_mb']:>13.1f}")
         peak = max((v["peak_rss_mb"] for v in self.table.values()), default=0.0)
-        lines.append(cell("合计", 24) + f"{self.total():>9.2f}{peak:>13.1f}")
+        cpu = sum(v["cpu_seconds"] for v in self.table.values())
+        lines.append(cell("合计", 24) + f"{self.total():>9.2f}{cpu:>9.2f}{peak:>13.1f}")
         return "\n".join(lines)
 
     def to_json(self) -> str:

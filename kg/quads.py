@@ -9,7 +9,11 @@ Provenance grain (`mentions=`):
               in an evidence sentence of an assertion about its entity (head or tail) or of a fact
               about it. Every mention stays in extraction.jsonl. Sentence nodes only for evidence
               sentences, plus `extra_sentences` (those the analysis cites).
-  "all"       every mention and its sentence (the shape analysis reads for context).
+  "all"       every mention and its sentence.
+  "context"   every mention, slimmed to what analysis reads (kg.rdf.analysis_input): no rdf:type
+              kg:Mention / prov:Entity, no kg:text of a mention lying inside its sentence, kg:mention
+              only on cities (kg:denotes carries the link), no sentence kg:endOffset, documents
+              with type and title only.
 Entities are described (type, labels) in every document that mentions them, either way.
 """
 from __future__ import annotations
@@ -171,8 +175,8 @@ def _fact_subjects(kb: KnowledgeBase) -> dict[str, tuple]:
 class _Doc:
     """Triples of one document graph."""
 
-    def __init__(self, kb, terms: Terms, doc, doc_id: str, sent_map: dict):
-        self.kb, self.T, self.doc_id, self.sent_map = kb, terms, doc_id, sent_map
+    def __init__(self, kb, terms: Terms, doc, doc_id: str, sent_map: dict, slim: bool = False):
+        self.kb, self.T, self.doc_id, self.sent_map, self.slim = kb, terms, doc_id, sent_map, slim
         self.t: set = set()
         self.sentences: set[int] = set()
         self.described: set = set()
@@ -195,9 +199,11 @@ class _Doc:
     def _document(self, d) -> None:
         di, L = self.di, self.T.lit
         self.add(di, TYPE, self.iri(KG + "Document"))
-        self.add(di, TYPE, self.iri(PROV + "Entity"))
         title = Path(d.path).name if d is not None and d.path else self.doc_id
         self.add(di, DCTERMS + "title", L(title or self.doc_id))
+        if self.slim:
+            return
+        self.add(di, TYPE, self.iri(PROV + "Entity"))
         if d is not None:
             if d.sha256:
                 self.add(di, KG + "sha256", L(d.sha256))
@@ -218,11 +224,13 @@ class _Doc:
                 if v is not None:  # where in the original file: PDF page, table and row
                     self.add(si, KG + pred, self.integer(v))
         self.add(si, TYPE, self.iri(KG + "Sentence"))
-        self.add(si, TYPE, self.iri(PROV + "Entity"))
         self.add(si, KG + "text", self.T.lit(text))
         if start is not None and end is not None and 0 <= start < end:
             self.add(si, KG + "startOffset", self.integer(start))
-            self.add(si, KG + "endOffset", self.integer(end))
+            if not self.slim:
+                self.add(si, KG + "endOffset", self.integer(end))
+        if not self.slim:
+            self.add(si, TYPE, self.iri(PROV + "Entity"))
         self.add(si, DCTERMS + "isPartOf", self.di)
         return si
 
@@ -251,13 +259,20 @@ class _Doc:
     def mention(self, key, m) -> None:
         e, mi = self.entity(key), self.iri(mention_iri(self.doc_id, m.start, m.end))
         si = self.sentence(m.sentence)
-        self.add(mi, TYPE, self.iri(KG + "Mention"))
-        self.add(mi, TYPE, self.iri(PROV + "Entity"))
-        self.add(mi, KG + "text", self.T.lit(m.text))
         self.add(mi, KG + "startOffset", self.integer(m.start))
         self.add(mi, KG + "endOffset", self.integer(m.end))
         self.add(mi, KG + "inSentence", si)
         self.add(mi, KG + "denotes", e)
+        if self.slim:  # analysis finds the mention by its offsets; the text only when they do not fit
+            s = self.sent_map.get(m.sentence)
+            if s is None or not (s.start <= m.start < m.end <= s.end):
+                self.add(mi, KG + "text", self.T.lit(m.text))
+            if key[0] == "City":  # chain maps count a city's mentions (kg:mention)
+                self.add(e, KG + "mention", mi)
+            return
+        self.add(mi, TYPE, self.iri(KG + "Mention"))
+        self.add(mi, TYPE, self.iri(PROV + "Entity"))
+        self.add(mi, KG + "text", self.T.lit(m.text))
         self.add(e, KG + "mention", mi)
 
     def assertion(self, a, evs) -> None:
@@ -365,7 +380,8 @@ def document_triples(kb: KnowledgeBase, terms: Terms = OX, mentions: str = "evid
     extra = _extra_by_doc(kb, extra_sentences)
     for doc_id, plan in _plans(kb).items():
         d = docs.get(doc_id)
-        g = _Doc(kb, terms, d, doc_id, {s.index: s for s in d.sentences} if d is not None else {})
+        g = _Doc(kb, terms, d, doc_id, {s.index: s for s in d.sentences} if d is not None else {},
+                 slim=mentions == "context")
         evidence = _evidence_index(plan, about) if mentions == "evidence" else None
         spans_done: set[tuple[int, int]] = set()  # a span denotes one entity: a second reading is dropped
         for key, m in plan.mentions:

@@ -120,7 +120,7 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> 
     add = g.store.add
     for t in load_reference(region_dirs):
         add(t, g, False)
-    for _doc_id, triples in quads.document_triples(kb, quads.RDFLIB, mentions="all"):
+    for _doc_id, triples in quads.document_triples(kb, quads.RDFLIB, mentions="context"):
         for t in triples:
             if t[1] == RDF.type and t[2] in _ANALYSIS_SKIP_TYPES:
                 continue
@@ -153,7 +153,7 @@ def write_context(kb: KnowledgeBase, folder: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
 
     def triples():
-        for _doc_id, ts in quads.document_triples(kb, quads.OX, mentions="all"):
+        for _doc_id, ts in quads.document_triples(kb, quads.OX, mentions="context"):
             for s, p, o in ts:
                 yield ox.Triple(s, p, o)
 
