@@ -34,38 +34,47 @@ def fixed_time(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
 
-def test_added_changed_and_removed_documents_equal_a_fresh_build(tmp_path, capsys, fixed_time):
+def _fresh(src, tmp_path, capsys):
+    """A from-scratch build of the same documents (another folder, no cache)."""
+    copy, out = tmp_path / "fresh-src", tmp_path / "fresh-out"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(src, copy)
+    _build(copy, out, capsys)
+    return out
+
+
+def test_added_document_equals_a_fresh_build(tmp_path, capsys, fixed_time):
     src, out = tmp_path / "src", tmp_path / "out"
     _write(src, ["a.txt", "b.txt"])
     err = _build(src, out, capsys)
     assert "增量构建" not in err  # nothing cached yet
     cache = [json.loads(x) for x in (out / incremental.CACHE).read_text(encoding="utf-8").splitlines()]
     assert {r["doc"] for r in cache} == {"a.txt", "b.txt"}
-
     # one document added: the other two come from the cache, the result equals a fresh build
     _write(src, ["c.txt"])
     err = _build(src, out, capsys)
     assert "复用 2 篇文档的抽取结果，重新抽取 1 篇" in err
-    fresh = tmp_path / "fresh"
-    shutil.copytree(src, tmp_path / "src2")
-    _build(tmp_path / "src2", fresh, capsys)
-    assert (out / "graph.nq").read_bytes() == (fresh / "graph.nq").read_bytes()
+    assert (out / "graph.nq").read_bytes() == (_fresh(src, tmp_path, capsys) / "graph.nq").read_bytes()
     assert "graph/c.txt" in (out / "graph.nq").read_text(encoding="utf-8")
 
-    # one changed, one removed: re-extracted / its named graph gone; again equal to a fresh build
+
+@pytest.mark.slow
+def test_changed_and_removed_documents_equal_a_fresh_build(tmp_path, capsys, fixed_time):
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, ["a.txt", "b.txt", "c.txt"])
+    _build(src, out, capsys)
+    # one changed, one removed: re-extracted / its named graph gone; equal to a fresh build
     (src / "a.txt").write_text(DOCS["a.txt"].replace("5亿元", "8亿元"), encoding="utf-8")
     (src / "b.txt").unlink()
     err = _build(src, out, capsys)
     assert "复用 1 篇文档的抽取结果，重新抽取 1 篇" in err
     nq = (out / "graph.nq").read_text(encoding="utf-8")
     assert "graph/b.txt" not in nq and "800000000" in nq and "500000000" not in nq
-    shutil.rmtree(tmp_path / "src2")
-    shutil.copytree(src, tmp_path / "src2")
-    shutil.rmtree(fresh)
-    _build(tmp_path / "src2", fresh, capsys)
-    assert (out / "graph.nq").read_bytes() == (fresh / "graph.nq").read_bytes()
+    assert (out / "graph.nq").read_bytes() == (_fresh(src, tmp_path, capsys) / "graph.nq").read_bytes()
 
 
+@pytest.mark.slow
 def test_new_extractor_version_extracts_everything_again(tmp_path, capsys, monkeypatch):
     src, out = tmp_path / "src", tmp_path / "out"
     _write(src, ["a.txt"])
