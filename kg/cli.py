@@ -113,9 +113,11 @@ def _build_into(args, src: Path, out: Path, tx) -> int:
         fresh = tablefacts.merge_all(extract.extract_all(todo, workers=args.workers, progress=not args.quiet,
                                                          ner=args.ner, region_dirs=regions)) if todo else []
         extractions = incremental.merge(docs, done, fresh)
+        del fresh, done
         incremental.save(tmp, extractions, version)
-    if done and not args.quiet:
-        print(f"增量构建：复用 {len(done)} 篇文档的抽取结果，重新抽取 {len(todo)} 篇", file=sys.stderr)
+        _write_jsonl(tmp / "extraction.jsonl", [extract.to_json(e) for e in extractions])
+    if len(todo) < len(docs) and not args.quiet:
+        print(f"增量构建：复用 {len(docs) - len(todo)} 篇文档的抽取结果，重新抽取 {len(todo)} 篇", file=sys.stderr)
     return _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, t0)
 
 
@@ -123,7 +125,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     """Resolution, analysis, the Oxigraph graph, SHACL, outputs; then the summary."""
     from tqdm import tqdm
 
-    from . import analysis, extract, rdf, report, resolve, store, view
+    from . import analysis, rdf, report, resolve, store, view
     from . import region as region_mod
 
     tmp = tx.tmp
@@ -142,6 +144,9 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         skipped = kb.skipped
         focus = region_mod.detect(region_mod.counts_from_kb(kb), args.region)
         regions = region_mod.select_dirs(focus, regions)  # only the focus region's scheme applies
+        extractions.clear()  # written already (extraction.jsonl, cache); the KB holds what is needed
+        ents = Counter(e.type for e in kb.entities.values())
+        rels = Counter(a.rel for a in kb.assertions)
     step(1)
     with prof.stage("analyze"):
         g = rdf.analysis_input(kb, regions)  # the one rdflib graph: analysis, reports, graph.html
@@ -155,8 +160,8 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     step(3)
     with prof.stage("write"):
         rdf.write_store_outputs(st, tmp)
-        _write_jsonl(tmp / "extraction.jsonl", [extract.to_json(e) for e in extractions])
         rdf.write_context(kb, tmp)
+        del kb
     ntriples = rdf.union_size(st)
     step(4)
     with prof.stage("shacl"):
@@ -178,8 +183,6 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     bar.update()
     bar.close()
 
-    ents = Counter(e.type for e in kb.entities.values())
-    rels = Counter(a.rel for a in kb.assertions)
     if getattr(args, "profile", False):
         write_text_atomic(tmp / "profile.json", prof.to_json())
     _write_build_manifest(tmp, src, docs, skipped, ntriples, conforms, ents, rels)
