@@ -118,7 +118,22 @@ def _build_into(args, src: Path, out: Path, tx) -> int:
         _write_jsonl(tmp / "extraction.jsonl", [extract.to_json(e) for e in extractions])
     if len(todo) < len(docs) and not args.quiet:
         print(f"增量构建：复用 {len(docs) - len(todo)} 篇文档的抽取结果，重新抽取 {len(todo)} 篇", file=sys.stderr)
+    if len(docs) > 500:  # a big corpus: hand the extractor's lexicons and models back before the graph work
+        extract._WORKER = None
     return _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, t0)
+
+
+def _release_memory() -> None:
+    """Collect garbage and give freed heap pages back to the system (glibc), so the next stage's peak
+    does not sit on top of the last one's."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, t0) -> int:
@@ -147,6 +162,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         extractions.clear()  # written already (extraction.jsonl, cache); the KB holds what is needed
         ents = Counter(e.type for e in kb.entities.values())
         rels = Counter(a.rel for a in kb.assertions)
+        _release_memory()
     step(1)
     with prof.stage("analyze"):
         g = rdf.analysis_input(kb, regions)  # the one rdflib graph: analysis, reports, graph.html
@@ -168,6 +184,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet)
         write_text_atomic(tmp / "validation.txt", vreport)
     del st
+    _release_memory()
     step(5)
     with prof.stage("report"):
         report.write_reports(result, tmp, graph=g)
@@ -177,6 +194,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
             g.add(t)
         html = view.write_html(g, tmp / "graph.html")
         del g
+        _release_memory()
     step(7)
     with prof.stage("store"):
         store.build_store(tmp, tmp / "store")
