@@ -94,71 +94,139 @@ def _inside(src: Path, out: Path) -> bool:
 
 def _build_into(args, src: Path, out: Path, tx) -> int:
     """The build itself: every file goes to tx.tmp; tx.commit() swaps it in as `out`."""
-    from tqdm import tqdm
-
-    from . import analysis, executors, extract, ingest, rdf, report, resolve, store, tablefacts, view
+    from . import executors, extract, incremental, ingest, tablefacts
+    from .profile import Stages
 
     tmp = tx.tmp
     regions = _region_dirs(args)
     t0 = time.time()
-    docs, skipped = ingest.load_corpus([src], progress=not args.quiet)
+    prof = Stages()
+    with prof.stage("ingest"):
+        docs, skipped = ingest.load_corpus([src], progress=not args.quiet)
     if not docs:
         _print_skipped(skipped)
         raise UserError(f"{src} 中没有可读取的文档（支持 {ingest.readers.describe()}）")
-    extractions = tablefacts.merge_all(_extract_docs(executors, args, docs, progress=not args.quiet, region_dirs=regions))
+    with prof.stage("extract"):
+        # incremental: only documents whose (sha256, extractor version) is not cached in OUT are extracted
+        version = incremental.extractor_version(regions, args.ner)
+        todo, done = incremental.split(docs, incremental.load(out, version) if out.is_dir() else {})
+        fresh = tablefacts.merge_all(_extract_docs(executors, args, todo, progress=not args.quiet,
+                                                   region_dirs=regions)) if todo else []
+        extractions = incremental.merge(docs, done, fresh)
+        del fresh, done
+        incremental.save(tmp, extractions, version)
+        _write_jsonl(tmp / "extraction.jsonl", [extract.to_json(e) for e in extractions])
+    if len(todo) < len(docs) and not args.quiet:
+        print(f"增量构建：复用 {len(docs) - len(todo)} 篇文档的抽取结果，重新抽取 {len(todo)} 篇", file=sys.stderr)
+    if len(docs) > 500:  # a big corpus: hand the extractor's lexicons and models back before the graph work
+        extract._WORKER = None
+    return _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, t0)
 
-    stages = ["实体消解", "构建 RDF", "产业链分析", "SHACL 校验", "写出图谱", "报告", "HTML 图谱", "SPARQL 存储"]
+
+def _release_memory() -> None:
+    """Collect garbage and give freed heap pages back to the system (glibc), so the next stage's peak
+    does not sit on top of the last one's."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, t0) -> int:
+    """Resolution, analysis, the Oxigraph graph, SHACL, outputs; then the summary."""
+    from tqdm import tqdm
+
+    from . import analysis, rdf, report, resolve, store, view
+    from . import region as region_mod
+
+    tmp = tx.tmp
+    stages = ["实体消解", "产业链分析", "构建 RDF", "写出图谱", "SHACL 校验", "报告", "HTML 图谱", "SPARQL 存储"]
     bar = tqdm(total=len(stages), desc="构建图谱", unit="步", disable=args.quiet)
 
     def step(i):
+        if i:
+            bar.update()
         bar.set_postfix_str(stages[i])
 
     step(0)
-    kb = resolve.build_kb(extractions, skipped, region_dirs=regions)
-    _load_registers(kb, args.register)
-    skipped = kb.skipped
-    from . import region as region_mod
-    focus = region_mod.detect(region_mod.counts_from_kb(kb), args.region)
-    regions = region_mod.select_dirs(focus, regions)  # only the focus region's scheme applies
-    bar.update(); step(1)
-    ds = rdf.build_dataset(kb, regions)
-    bar.update(); step(2)
-    result = analysis.analyze(rdf.union_graph(ds), regions, region=args.region or focus.label or None)
-    result.region_detected = not args.region
-    analysis.write_back(ds, result)
-    bar.update(); step(3)
-    union = rdf.union_graph(ds)
-    conforms, vreport, nviol = rdf.validate(union)
-    bar.update(); step(4)
-    rdf.write_outputs(ds, tmp)
-    _write_jsonl(tmp / "extraction.jsonl", [extract.to_json(e) for e in extractions])
-    write_text_atomic(tmp / "validation.txt", vreport)
-    bar.update(); step(5)
-    report.write_reports(result, tmp, graph=union)
-    bar.update(); step(6)
-    html = view.write_html(union, tmp / "graph.html")
-    bar.update(); step(7)
-    store.build_store(tmp, tmp / "store")
+    with prof.stage("resolve"):
+        kb = resolve.build_kb(extractions, skipped, region_dirs=regions)
+        _load_registers(kb, args.register)
+        skipped = kb.skipped
+        focus = region_mod.detect(region_mod.counts_from_kb(kb), args.region)
+        regions = region_mod.select_dirs(focus, regions)  # only the focus region's scheme applies
+        extractions.clear()  # written already (extraction.jsonl, cache); the KB holds what is needed
+        ents = Counter(e.type for e in kb.entities.values())
+        rels = Counter(a.rel for a in kb.assertions)
+        _release_memory()
+    step(1)
+    with prof.stage("analyze"):
+        g = rdf.analysis_input(kb, regions)  # the one rdflib graph: analysis, reports, graph.html
+        result = analysis.analyze(g, regions, region=args.region or focus.label or None)
+        result.region_detected = not args.region
+        ag = rdflib_graph()
+        analysis.write_back(ag, result)
+    step(2)
+    with prof.stage("quads"):
+        st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet)
+    step(3)
+    with prof.stage("write"):
+        rdf.write_store_outputs(st, tmp)
+        rdf.write_context(kb, tmp)
+        del kb
+    ntriples = rdf.union_size(st)
+    step(4)
+    with prof.stage("shacl"):
+        conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet)
+        write_text_atomic(tmp / "validation.txt", vreport)
+    del st
+    _release_memory()
+    step(5)
+    with prof.stage("report"):
+        report.write_reports(result, tmp, graph=g)
+    step(6)
+    with prof.stage("view"):
+        for t in ag:
+            g.add(t)
+        html = view.write_html(g, tmp / "graph.html")
+        del g
+        _release_memory()
+    step(7)
+    with prof.stage("store"):
+        store.build_store(tmp, tmp / "store")
     bar.update()
     bar.close()
 
-    ents = Counter(e.type for e in kb.entities.values())
-    rels = Counter(a.rel for a in kb.assertions)
-    _write_build_manifest(tmp, src, docs, skipped, len(union), conforms, ents, rels)
+    if getattr(args, "profile", False):
+        write_text_atomic(tmp / "profile.json", prof.to_json())
+    _write_build_manifest(tmp, src, docs, skipped, ntriples, conforms, ents, rels)
     tx.commit()
 
     dropped = sum(d.duplicates_dropped for d in docs)
     print(f"\n完成（{time.time() - t0:.1f} 秒）")
+    print(prof.summary())
     print(f"  读取文档 {len(docs)} 篇，跳过 {len(skipped)} 个；去除重复段落 {dropped} 段")
     _print_skipped(skipped)
     print("  实体：" + "，".join(f"{k} {v}" for k, v in sorted(ents.items(), key=lambda x: -x[1])))
     print("  关系：" + "，".join(f"{k} {v}" for k, v in sorted(rels.items(), key=lambda x: -x[1])))
-    print(f"  三元组 {len(union)} 条；SHACL 校验：" + ("通过" if conforms else f"未通过（{nviol} 处，见 validation.txt）"))
+    print(f"  三元组 {ntriples} 条；SHACL 校验：" + ("通过" if conforms else f"未通过（{nviol} 处，见 validation.txt）"))
     print(f"  分析地区：{result.region or '未识别（可用 --region 指定）'}")
     print(_analysis_summary(result))
     print(f"  输出目录 {out}/：graph.ttl graph.trig graph.nq report.md report.html leaders.csv gaps.csv "
-          f"graph.html（{html['nodes']} 个节点） store/ manifest.json")
+          f"graph.html（{html['nodes']} 个节点） store/ manifest.json" + (" profile.json" if getattr(args, "profile", False) else ""))
+    if getattr(args, "profile", False):
+        print(prof.text_table())
     return 0 if (not skipped and conforms) else 1
+
+
+def rdflib_graph():
+    import rdflib
+
+    return rdflib.Graph()
 
 
 def _write_build_manifest(folder: Path, src: Path, docs, skipped, triples: int, conforms: bool,
@@ -287,45 +355,53 @@ def _graph_dir(path: str) -> Path:
     return p
 
 
-def _load_graph(out: Path):
-    """OUT/graph.trig as a Dataset; a damaged file is one line naming it (and the line)."""
+def _load_store(out: Path):
+    """OUT/graph.nq into an in-memory Oxigraph store; a damaged file is one line naming it."""
     from . import rdf
 
     try:
-        return rdf.load_graph(out)
+        return rdf.load_store(out)
     except SyntaxError as e:
-        line = getattr(e, "lines", None)
-        where = f"第 {line + 1} 行" if isinstance(line, int) else "无法解析"
-        raise UserError(f"{out / 'graph.trig'} {where}：TriG 语法错误；请重新运行 kg build")
-    except UnicodeDecodeError:
-        raise UserError(f"{out / 'graph.trig'} 不是 UTF-8 文本；请重新运行 kg build")
+        where = f"第 {e.lineno} 行" if isinstance(getattr(e, "lineno", None), int) else "无法解析"
+        raise UserError(f"{out / 'graph.nq'} {where}：N-Quads 语法错误；请重新运行 kg build")
+    except FileNotFoundError:
+        raise UserError(f"{out} 中没有 graph.nq；请先运行 kg build <文件夹> --out {out}")
 
 
 def cmd_analyze(args) -> int:
     """Re-analyse OUT as one transaction too: a hard-linked copy is rewritten and swapped in."""
     import shutil
 
-    from . import analysis, rdf, report
+    import rdflib
+
+    from . import analysis, rdf, report, store
     from .util import OutputBusy, OutputTransaction
 
     out = _graph_dir(args.graph)
     regions = _region_dirs(args)
-    ds = _load_graph(out)
-    rdf.drop_analysis(ds)
-    result = analysis.analyze(rdf.union_graph(ds), regions, region=args.region)
-    analysis.write_back(ds, result)
+    st = _load_store(out)
+    rdf.drop_graph(st, rdf.ANALYSIS_GRAPH)
+    g = rdf.load_context(out, st)  # what the build's analysis read (every mention), else the graph
+    if g is None:
+        g = rdf.store_union(st)
+    result = analysis.analyze(g, regions, region=args.region)
+    ag = rdflib.Graph()
+    analysis.write_back(ag, result)
+    st.extend(rdf.graph_quads(ag, rdf.ANALYSIS_GRAPH))
     try:
         with OutputTransaction(out) as tx:
-            # unchanged files (store/ ...) are shared, rewritten ones get new inodes (atomic writes)
+            # unchanged files are shared, rewritten ones get new inodes (atomic writes)
             shutil.copytree(out, tx.tmp, copy_function=_link_or_copy, dirs_exist_ok=True)
-            rdf.write_outputs(ds, tx.tmp)
-            report.write_reports(result, tx.tmp, graph=rdf.union_graph(ds))
+            rdf.write_store_outputs(st, tx.tmp)
+            report.write_reports(result, tx.tmp, graph=g)
+            shutil.rmtree(tx.tmp / "store", ignore_errors=True)
+            store.build_store(tx.tmp, tx.tmp / "store")  # the store holds the analysis graph too
             _refresh_manifest(tx.tmp)
             tx.commit()
     except OutputBusy:
         raise UserError(f"另一个 kg 命令正在写入 {out}（锁文件 .{out.resolve().name}.lock）；请等它结束后再运行")
     print(_analysis_summary(result) + f"\n  已更新 {out}/：graph.ttl graph.trig graph.nq leaders.csv gaps.csv "
-          "report.md report.html manifest.json")
+          "report.md report.html store/ manifest.json")
     return 0
 
 
@@ -351,8 +427,22 @@ def _refresh_manifest(out: Path) -> None:
     write_manifest(out, info)
 
 
+def _store_graph(out: Path):
+    """The union graph of a built folder, read from OUT/store (never by re-parsing graph.trig);
+    a folder without a store falls back to graph.nq through Oxigraph's parser."""
+    from . import rdf, store
+
+    if (out / "store").is_dir():
+        try:
+            st = store.open_store(out / "store")
+        except OSError as e:
+            raise UserError(f"无法打开图谱存储 {out / 'store'}：{e}；请重新运行 kg build")
+        return rdf.store_union(st)
+    return rdf.store_union(_load_store(out))
+
+
 def cmd_view(args) -> int:
-    from . import rdf, view
+    from . import view
 
     out = _graph_dir(args.graph)
     focus = {k: getattr(args, k) for k in ("cluster", "chain", "place", "enterprise") if getattr(args, k)}
@@ -361,7 +451,7 @@ def cmd_view(args) -> int:
     target = Path(args.output) if args.output else out / ("graph.html" if not focus else
                                                           "view-" + "-".join(str(v) for k, v in focus.items() if k != "depth") + ".html")
     try:
-        info = view.write_html(rdf.union_graph(_load_graph(out)), target, focus=focus or None)
+        info = view.write_html(_store_graph(out), target, focus=focus or None)
     except ValueError as e:  # focus name not in the graph, or matching several
         raise UserError(f"{out}：{e}")
     print(f"已写出 {info['path']}（{info['nodes']} 个节点，{info['edges']} 条边）")
@@ -369,10 +459,10 @@ def cmd_view(args) -> int:
 
 
 def cmd_map(args) -> int:
-    from . import analysis, chainmap, rdf
+    from . import analysis, chainmap
 
     out = _graph_dir(args.graph)
-    g = rdf.union_graph(rdf.load_graph(out))
+    g = _store_graph(out)
     result = analysis.analyze(g, _region_dirs(args))
     iri, untemplated = chainmap.find_chain(result, args.chain)
     if not (iri or untemplated):
@@ -514,6 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="out", help="输出文件夹（默认 out/）")
     p.add_argument("--workers", type=int, default=1, help="抽取进程数（默认 1）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.add_argument("--profile", action="store_true", help="打印各阶段用时与峰值内存，并写出 profile.json")
     p.add_argument("--register", action="append", metavar="FILE",
                    help="本地企业名录（CSV/XLSX：名称、统一社会信用代码、地址/区县、主营产品或经营范围、规上、营收），可重复")
     data_opt(p)

@@ -1,8 +1,9 @@
 """Embedded SPARQL store (Oxigraph via pyoxigraph): build, open, query, HTTP endpoint, push.
 
-rdflib stays the build/validation API; this module only reads the serialised graph that rdf.py
-writes (``OUT/graph.nq``, one named graph per document plus ``kgr:graph/reference`` and
-``kgr:graph/analysis``) and serves it.
+The build itself runs on an in-memory Oxigraph store (kg.rdf.build_store_graph); this module makes
+the persistent OUT/store from the serialised graph (``OUT/graph.nq``, one named graph per document
+plus ``kgr:graph/reference`` and ``kgr:graph/analysis``), queries and serves it. `kg view` and
+`kg map` read OUT/store too.
 
 Default graph: build_store and in-memory loads also store the union of the named graphs in the
 default graph, each triple once, and queries run over it (use_default_graph_as_union=False;

@@ -31,6 +31,7 @@ from kg.util import KG as KG_NS, atomic_path
 
 KG = rdflib.Namespace(KG_NS)
 LAYOUT_THRESHOLD = 400
+MAX_NODES = 1500  # whole-corpus page: beyond this the browser shows a hairball; see _cap
 
 # type -> (Chinese name, colour, vis shape); order = legend order and type precedence
 TYPES: dict[str, tuple[str, str, str]] = {
@@ -286,6 +287,23 @@ def _overview(nodes: dict, edges: list, focus) -> set:
     return keep if any(nodes[n] not in OVERVIEW_TYPES for n in keep) else set()
 
 
+def _cap(nodes: dict, edges: list, overview: set, limit: int = MAX_NODES) -> tuple[dict, list, str]:
+    """A whole-corpus page keeps at most `limit` nodes: the chain overview first, then the entities
+    with the most relations (isolated ones last); the note says how to see the rest."""
+    if len(nodes) <= limit:
+        return nodes, edges, ""
+    degree = defaultdict(int)
+    for s, _, o in edges:
+        degree[s] += 1
+        degree[o] += 1
+    ranked = sorted(nodes, key=lambda n: (n not in overview, -degree[n], str(n)))
+    keep = set(ranked[:limit])
+    note = (f"图谱较大：只显示 {len(keep)} / {len(nodes)} 个节点（产业链概览与关系最多的实体）；"
+            "查看某条产业链或某地的全部实体请用 kg view --chain 名称 或 kg view --place 名称")
+    return ({n: t for n, t in nodes.items() if n in keep},
+            [e for e in edges if e[0] in keep and e[2] in keep], note)
+
+
 def _apply_focus(g: rdflib.Graph, nodes: dict, edges: list, focus: dict) -> tuple[dict, list, str]:
     """Keep the focused entity and its neighbourhood (for a chain: also every segment's members)."""
     depth = int(focus.get("depth", 1))
@@ -357,9 +375,11 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
             union.add((s_, p_, o_))
         g = union
     nodes, edges = _collect(g)
-    subtitle = ""
+    subtitle = cap_note = ""
     if focus:
         nodes, edges, subtitle = _apply_focus(g, nodes, edges, focus)
+    else:
+        nodes, edges, cap_note = _cap(nodes, edges, _overview(nodes, edges, focus))
 
     degree = defaultdict(int)
     edges_by = defaultdict(list)
@@ -373,6 +393,8 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
 
     overview = _overview(nodes, edges, focus)
     subtitle = _overview_note(overview, len(order), subtitle)
+    if cap_note:
+        subtitle = f"{subtitle}；{cap_note}" if subtitle else cap_note
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     ids = {n: i for i, n in enumerate(order)}
     for n in order:

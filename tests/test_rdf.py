@@ -207,7 +207,7 @@ def test_same_span_read_as_two_types_gives_one_mention_node():
     d = make_doc("x.txt", ["长治高新区信创专业镇加快建设。"])
     m1 = mention(d, "长治高新区信创专业镇", "IndustryCluster")
     m2 = mention(d, "长治高新区信创专业镇", "Park")
-    ds = rdf.build_dataset(build_kb([Extraction(d, [m1, m2])]))
+    ds = rdf.build_dataset(build_kb([Extraction(d, [m1, m2])]), mentions="all")
     g = rdf.union_graph(ds)
     mi = URIRef(KGR_NS + f"doc/x.txt/m{m1.start}-{m1.end}")
     assert len(list(g.objects(mi, KG.denotes))) == 1
@@ -337,3 +337,38 @@ def test_seeds_end_to_end_conform_with_evidence():
             checked += 1
     assert checked >= 10
     assert len(kb.documents) == len(docs)
+
+
+def test_mentions_only_where_they_are_evidence():
+    """Mention nodes for mentions in an evidence sentence of an assertion about their entity (or a
+    fact's); other mentions stay in extraction.jsonl only, their entities are still described."""
+    d = make_doc("g.txt", ["晋东新材料有限公司在潞城区建设碳纤维项目。", "潞城区另有晋东新材料有限公司的仓库。",
+                           "1—6月，潞城区签约项目12个。"])
+    ex = Extraction(d, [mention(d, "晋东新材料有限公司", "Enterprise"), mention(d, "碳纤维项目", "Project"),
+                        mention(d, "潞城区", "County")]
+                    + [Mention("潞城区", "County", "潞城区", i, i + 3, d.sentence_at(i).index)
+                       for i in (d.text.index("潞城区另有"), d.text.index("潞城区签约"))]
+                    + [Mention("晋东新材料有限公司", "Enterprise", "晋东新材料有限公司", d.text.index("晋东", 10),
+                               d.text.index("晋东", 10) + 9, 1)],
+                    [rel(d, "晋东新材料有限公司", "implements", "碳纤维项目", 0, "Enterprise", "Project")],
+                    [Fact("潞城区", "签约项目数", "12个", Decimal(12), "个", "1—6月", 2, d.sentences[2].text)])
+    kb = build_kb([ex])
+    g = rdf.union_graph(rdf.build_dataset(kb))
+    mentions = {(int(g.value(m, KG.startOffset)), str(g.value(m, KG.denotes)).rsplit("/", 1)[-1])
+                for m in g.subjects(RDF.type, KG.Mention)}
+    firm, county = "晋东新材料有限公司", "潞城区"
+    assert mentions == {(0, firm), (d.text.index("碳纤维项目"), "碳纤维项目"), (d.text.index("潞城区签约"), county)}
+    sentences = {str(s).rsplit("/", 1)[-1] for s in g.subjects(RDF.type, KG.Sentence)}
+    assert sentences == {"s0", "s2"}  # s1 carries no evidence
+    assert (I("County", county), RDFS.label, Literal(county, lang="zh")) in g  # still described
+    ok, text, _ = rdf.validate(g)
+    assert ok, text
+    full = rdf.union_graph(rdf.build_dataset(kb, mentions="all"))
+    assert len(set(full.subjects(RDF.type, KG.Mention))) == 6
+    # the non-provenance triples are the same at either grain
+    prov = {KG.Mention, KG.Sentence}
+
+    def content(graph):
+        nodes = {s for c in prov for s in graph.subjects(RDF.type, c)}
+        return {t for t in graph if t[0] not in nodes and t[2] not in nodes and t[1] != KG.mention}
+    assert content(g) == content(full)

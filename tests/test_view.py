@@ -243,3 +243,29 @@ def test_chain_view_lists_firms_and_projects_per_segment(tmp_path):
         assert f'"label": "{label}"' in html, label
     assert "企业 2 家、项目 1 个" in html
     assert info["nodes"] >= 6
+
+
+def test_whole_corpus_page_is_capped_with_a_note(tmp_path):
+    """Beyond MAX_NODES the page keeps the most connected entities, drops isolated ones, and says
+    how to see the rest; a focused view of the same graph is not capped."""
+    from kg import view
+
+    g = rdflib.Graph()
+    cl = URIRef(entity_iri("IndustryCluster", "装备制造产业集群"))
+    g.add((cl, RDF.type, KG.IndustryCluster))
+    g.add((cl, RDFS.label, zh("装备制造产业集群")))
+    n = view.MAX_NODES + 300
+    for i in range(n):
+        e = URIRef(entity_iri("Enterprise", f"测试企业{i}有限公司"))
+        g.add((e, RDF.type, KG.Enterprise))
+        g.add((e, RDFS.label, zh(f"测试企业{i}有限公司")))
+        if i < 100:  # only these have a relation
+            g.add((e, KG.belongsToCluster, cl))
+    info = write_html(g, tmp_path / "all.html")
+    html = (tmp_path / "all.html").read_text(encoding="utf-8")
+    assert info["nodes"] == view.MAX_NODES and info["edges"] == 100
+    assert f"只显示 {view.MAX_NODES} / {n + 1} 个节点" in html and "kg view --chain" in html
+    labels = {nd["label"] for nd in json.loads(re.search(r"const NODES = (.*?);\n", html).group(1))}
+    assert {f"测试企业{i}有限公司" for i in range(100)} <= labels  # connected ones all kept
+    focused = write_html(g, tmp_path / "cl.html", focus={"cluster": "装备制造产业集群"})
+    assert focused["nodes"] == 101

@@ -1,0 +1,147 @@
+"""Incremental builds: per-document extraction results cached inside the output folder.
+
+OUT/cache/extractions.jsonl holds one line per document: its sha256, the extractor version it was
+made with, and its mentions, relations and facts as field lists. `kg build` on an existing --out
+re-extracts only documents whose (sha256, extractor version) is not cached; removed documents
+simply drop out (their named graphs are not rebuilt). Resolution, analysis, the graph and every
+output are rebuilt from the full set, so the result equals a from-scratch build.
+
+The extractor version is a digest of the chainkg version, the code and data extraction reads (kg/
+extract, relate, tablefacts, components, models, ontology/data, ontology/tables), the region folders
+and --ner: a new release or a changed gazetteer re-extracts everything. JSON, never pickle: the
+cache lives in a folder users copy around.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import fields
+from decimal import Decimal
+from pathlib import Path
+
+from .model import Extraction, Fact, Mention, Relation
+
+CACHE = Path("cache") / "extractions.jsonl"
+_CODE = ("extract.py", "relate.py", "tablefacts.py", "literals.py", "nlp.py", "namemodel.py", "cues.py")
+_FIELDS = {c: tuple(f.name for f in fields(c)) for c in (Mention, Relation, Fact)}
+
+
+def _files(root: Path) -> list[Path]:
+    kg_dir = Path(__file__).resolve().parent
+    out = [kg_dir / n for n in _CODE]
+    for d in (kg_dir / "components", kg_dir / "models", kg_dir / "readers"):
+        out += sorted(d.rglob("*")) if d.is_dir() else []
+    for d in (root / "data", root / "tables"):
+        out += sorted(d.rglob("*")) if d.is_dir() else []
+    return [p for p in out if p.is_file() and "__pycache__" not in p.parts]
+
+
+def extractor_version(region_dirs=None, ner: str | None = None) -> str:
+    """Digest of what extraction depends on (see module docstring)."""
+    from importlib import metadata
+
+    from . import resources
+
+    h = hashlib.sha256()
+    try:
+        h.update(metadata.version("chainkg").encode())
+    except metadata.PackageNotFoundError:
+        pass
+    h.update(repr(ner).encode())
+    files = _files(resources.ontology_dir())
+    for d in region_dirs or []:
+        files += sorted(p for p in Path(d).rglob("*") if p.is_file())
+    for p in files:
+        h.update(str(p.name).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _plain(v):
+    if isinstance(v, Decimal):
+        return {"decimal": str(v)}
+    if isinstance(v, tuple):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _back(v):
+    if isinstance(v, dict) and "decimal" in v:
+        return Decimal(v["decimal"])
+    if isinstance(v, list):
+        return tuple(_back(x) for x in v)
+    return v
+
+
+def _record(ex: Extraction, version: str) -> dict:
+    def rows(items, cls):
+        names = _FIELDS[cls]
+        return [[_plain(getattr(x, n)) for n in names if n != "evidence"] for x in items]
+
+    return {"sha256": ex.doc.sha256, "version": version, "doc": ex.doc.doc_id,
+            "mentions": rows(ex.mentions, Mention), "relations": rows(ex.relations, Relation),
+            "facts": rows(ex.facts, Fact)}
+
+
+def _restore(rec: dict, doc) -> Extraction:
+    def build(rows, cls):
+        names = [n for n in _FIELDS[cls] if n != "evidence"]
+        out = []
+        for row in rows:
+            kw = {n: _back(v) for n, v in zip(names, row)}
+            if cls is Mention:
+                kw["aliases"] = tuple(kw.get("aliases") or ())
+            if "evidence" in _FIELDS[cls]:  # sentence text, restored from the document
+                s = kw["sentence"]
+                kw["evidence"] = doc.sentences[s].text if 0 <= s < len(doc.sentences) else doc.text
+            out.append(cls(**kw))
+        return out
+
+    return Extraction(doc=doc, mentions=build(rec["mentions"], Mention),
+                      relations=build(rec["relations"], Relation), facts=build(rec["facts"], Fact))
+
+
+def load(out: Path, version: str) -> dict[str, dict]:
+    """sha256 -> cached record made with this extractor version (empty when there is no cache)."""
+    path = Path(out) / CACHE
+    cached: dict[str, dict] = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue  # a damaged line: that document is extracted again
+                if rec.get("version") == version and rec.get("sha256"):
+                    cached[rec["sha256"]] = rec
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return cached
+
+
+def split(docs, cached: dict[str, dict]) -> tuple[list, dict[int, Extraction]]:
+    """(documents to extract, {position: Extraction restored from the cache})."""
+    todo, done = [], {}
+    for i, d in enumerate(docs):
+        rec = cached.get(d.sha256) if d.sha256 else None
+        if rec is None:
+            todo.append(d)
+            continue
+        try:
+            done[i] = _restore(rec, d)
+        except (KeyError, TypeError, ValueError, IndexError):
+            todo.append(d)
+    return todo, done
+
+
+def merge(docs, done: dict[int, Extraction], fresh: list[Extraction]) -> list[Extraction]:
+    """Extractions in document order: cached ones where there were, fresh ones elsewhere."""
+    it = iter(fresh)
+    return [done[i] if i in done else next(it) for i in range(len(docs))]
+
+
+def save(folder: Path, extractions: list[Extraction], version: str) -> None:
+    from .util import write_text_atomic
+
+    lines = [json.dumps(_record(ex, version), ensure_ascii=False) + "\n" for ex in extractions if ex.doc.sha256]
+    write_text_atomic(Path(folder) / CACHE, "".join(lines))

@@ -1,0 +1,104 @@
+"""Incremental `kg build`: cached per-document extractions, equal to a from-scratch build."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from kg import incremental
+from kg.cli import main
+
+DOCS = {
+    "a.txt": "晋东新材料有限公司在潞城区投资5亿元建设年产2万吨碳纤维项目。该项目位于潞城经济开发区。",
+    "b.txt": "长治市装备制造产业集群加快发展，太行重工有限公司是装备制造产业链的链主企业。",
+    "c.txt": "屯留区签约光伏组件项目，由晶辉新能源有限公司实施，总投资12亿元。",
+}
+
+
+def _write(folder, names, changed=None):
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in names:
+        (folder / n).write_text((changed or {}).get(n, DOCS[n]), encoding="utf-8")
+
+
+def _build(src, out, capsys):
+    capsys.readouterr()
+    rc = main(["build", str(src), "--out", str(out)])
+    assert rc in (0, 1)
+    return capsys.readouterr().err
+
+
+@pytest.fixture
+def fixed_time(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+
+def _fresh(src, tmp_path, capsys):
+    """A from-scratch build of the same documents (another folder, no cache)."""
+    copy, out = tmp_path / "fresh-src", tmp_path / "fresh-out"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(src, copy)
+    _build(copy, out, capsys)
+    return out
+
+
+def test_added_document_equals_a_fresh_build(tmp_path, capsys, fixed_time):
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, ["a.txt", "b.txt"])
+    err = _build(src, out, capsys)
+    assert "增量构建" not in err  # nothing cached yet
+    cache = [json.loads(x) for x in (out / incremental.CACHE).read_text(encoding="utf-8").splitlines()]
+    assert {r["doc"] for r in cache} == {"a.txt", "b.txt"}
+    # one document added: the other two come from the cache, the result equals a fresh build
+    _write(src, ["c.txt"])
+    err = _build(src, out, capsys)
+    assert "复用 2 篇文档的抽取结果，重新抽取 1 篇" in err
+    assert (out / "graph.nq").read_bytes() == (_fresh(src, tmp_path, capsys) / "graph.nq").read_bytes()
+    assert "graph/c.txt" in (out / "graph.nq").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_changed_and_removed_documents_equal_a_fresh_build(tmp_path, capsys, fixed_time):
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, ["a.txt", "b.txt", "c.txt"])
+    _build(src, out, capsys)
+    # one changed, one removed: re-extracted / its named graph gone; equal to a fresh build
+    (src / "a.txt").write_text(DOCS["a.txt"].replace("5亿元", "8亿元"), encoding="utf-8")
+    (src / "b.txt").unlink()
+    err = _build(src, out, capsys)
+    assert "复用 1 篇文档的抽取结果，重新抽取 1 篇" in err
+    nq = (out / "graph.nq").read_text(encoding="utf-8")
+    assert "graph/b.txt" not in nq and "800000000" in nq and "500000000" not in nq
+    assert (out / "graph.nq").read_bytes() == (_fresh(src, tmp_path, capsys) / "graph.nq").read_bytes()
+
+
+@pytest.mark.slow
+def test_new_extractor_version_extracts_everything_again(tmp_path, capsys, monkeypatch):
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, ["a.txt"])
+    _build(src, out, capsys)
+    assert "复用 1 篇" in _build(src, out, capsys)
+    monkeypatch.setattr(incremental, "extractor_version", lambda *a, **k: "another-release")
+    assert "增量构建" not in _build(src, out, capsys)
+
+
+def test_damaged_cache_line_is_extracted_again(tmp_path, capsys):
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, ["a.txt", "c.txt"])
+    _build(src, out, capsys)
+    cache = out / incremental.CACHE
+    lines = cache.read_text(encoding="utf-8").splitlines()
+    cache.write_text(lines[0][: len(lines[0]) // 2] + "\n" + lines[1] + "\n", encoding="utf-8")
+    assert "复用 1 篇文档的抽取结果，重新抽取 1 篇" in _build(src, out, capsys)
+
+
+def test_version_digest_follows_data_files(tmp_path):
+    region = tmp_path / "region"
+    region.mkdir()
+    (region / "x.ttl").write_text("# one\n", encoding="utf-8")
+    v1 = incremental.extractor_version([region])
+    assert v1 == incremental.extractor_version([region])
+    (region / "x.ttl").write_text("# two\n", encoding="utf-8")
+    assert incremental.extractor_version([region]) != v1
