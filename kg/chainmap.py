@@ -202,10 +202,23 @@ def find_chain(result: AnalysisResult, name: str) -> tuple[str | None, str | Non
     return None, None
 
 
+MAX_UNTEMPLATED_MAPS = 12  # a corpus naming a hundred chains: maps for those with most firms; `kg map` draws any
+
+
 def all_maps(result: AnalysisResult, ctx: MapContext | None = None) -> list[ChainMap]:
-    """Maps of every chain the analysis covers, then of chains named without a template."""
+    """Maps of every chain the analysis covers, then of the chains named without a template that
+    have the most firms (at most MAX_UNTEMPLATED_MAPS)."""
     out = [build_map(result, ch, ctx) for ch in result.chains if result.gaps_for(ch)]
-    return out + [build_untemplated(result, u, ctx) for u in result.untemplated]
+    return out + [build_untemplated(result, u, ctx) for u in mapped_untemplated(result, ctx)]
+
+
+def mapped_untemplated(result: AnalysisResult, ctx: MapContext | None = None) -> list[str]:
+    """The untemplated chains that get a map in the report, in the analysis's order."""
+    if len(result.untemplated) <= MAX_UNTEMPLATED_MAPS:
+        return list(result.untemplated)
+    firms = ctx.untemplated if ctx else {}
+    ranked = sorted(result.untemplated, key=lambda u: -len(firms.get(u, [])))[:MAX_UNTEMPLATED_MAPS]
+    return [u for u in result.untemplated if u in ranked]
 
 
 # ---------------------------------------------------------------- graph context

@@ -487,11 +487,22 @@ def _map_html(maps: dict[str, dict] | None, key: str) -> str:
 
 
 def _untemplated_maps_md(result: AnalysisResult, maps: dict[str, dict] | None) -> list[str]:
-    return [x for u in result.untemplated for x in (f"### {u}", "", *_map_md(maps, u))]
+    shown = [u for u in result.untemplated if u in (maps or {})]
+    out = [x for u in shown for x in (f"### {u}", "", *_map_md(maps, u))]
+    if len(shown) < len(result.untemplated):
+        out += [_UNMAPPED.format(n=len(result.untemplated) - len(shown)), ""]
+    return out
 
 
 def _untemplated_maps_html(result: AnalysisResult, maps: dict[str, dict] | None) -> str:
-    return "".join(f"<h3>{html.escape(u)}</h3>{_map_html(maps, u)}" for u in result.untemplated)
+    shown = [u for u in result.untemplated if u in (maps or {})]
+    out = "".join(f"<h3>{html.escape(u)}</h3>{_map_html(maps, u)}" for u in shown)
+    if len(shown) < len(result.untemplated):
+        out += f"<p>{html.escape(_UNMAPPED.format(n=len(result.untemplated) - len(shown)))}</p>"
+    return out
+
+
+_UNMAPPED = "另有 {n} 条产业链企业较少，未单独绘图；可用 kg map <产业链名称> 生成其图谱。"
 
 
 # ---------------------------------------------------------------- entry point
