@@ -405,3 +405,15 @@ def test_big_graph_overview_in_chromium(tmp_path):
         assert driver.execute_script("return window.chainkg.view.length") == 459
     finally:
         driver.quit()
+
+
+def test_maps_of_untemplated_chains_are_capped():
+    from types import SimpleNamespace
+
+    from kg import chainmap
+    few = SimpleNamespace(untemplated=[f"甲{i}产业链" for i in range(5)])
+    many = SimpleNamespace(untemplated=[f"乙{i}产业链" for i in range(40)])
+    ctx = SimpleNamespace(untemplated={"乙7产业链": ["a", "b", "c"]})
+    assert chainmap.mapped_untemplated(few) == few.untemplated
+    got = chainmap.mapped_untemplated(many, ctx)
+    assert len(got) == chainmap.MAX_UNTEMPLATED_MAPS and "乙7产业链" in got
