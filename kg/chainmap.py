@@ -202,7 +202,7 @@ def find_chain(result: AnalysisResult, name: str) -> tuple[str | None, str | Non
     return None, None
 
 
-MAX_UNTEMPLATED_MAPS = 12  # a corpus naming a hundred chains: maps for those with most firms; `kg map` draws any
+MAX_UNTEMPLATED_MAPS = 12  # a corpus naming a hundred chains: maps for those with most firms; `kg map --chain` draws any
 
 
 def all_maps(result: AnalysisResult, ctx: MapContext | None = None) -> list[ChainMap]:

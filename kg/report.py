@@ -502,7 +502,7 @@ def _untemplated_maps_html(result: AnalysisResult, maps: dict[str, dict] | None)
     return out
 
 
-_UNMAPPED = "另有 {n} 条产业链企业较少，未单独绘图；可用 kg map <产业链名称> 生成其图谱。"
+_UNMAPPED = "另有 {n} 条产业链企业较少，未单独绘图；可用 kg map --chain <产业链名称> --graph <输出目录> 生成其图谱。"
 
 
 # ---------------------------------------------------------------- entry point
