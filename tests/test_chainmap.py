@@ -204,13 +204,13 @@ def test_render_under_a_second_per_chain(seeds_out):
     maps = chainmap.all_maps(res, ctx)
     chainmap.to_png(maps[0])  # matplotlib font loading, once per process
     fonts = chainmap.FontSubsets(maps)  # the CJK font parsed once per build
-    times = []
+    times = []  # CPU seconds: other jobs on a shared machine stretch the wall clock, not the work
     for ch in res.chains:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         m = chainmap.build_map(res, ch, ctx)
         svg = chainmap.to_svg(m, None, fonts.face(m))
         chainmap.to_png(m)
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
         assert "@font-face" in svg
     assert max(times) < 1.0, times
 
