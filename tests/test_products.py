@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kg.components import load_json
-from kg.components.products import product_spans, split_project
+from kg.components.products import product_spans
+from kg.components.projectparts import split_project
 from kg.extract import Extractor
 from kg.ingest import build_document
 
@@ -65,7 +66,7 @@ def test_project_named_after_a_place_is_located_there(ext):
 
 
 def test_common_word_is_not_read_as_a_place_in_a_project_name():
-    from kg.components.products import places_in
+    from kg.components.projectparts import places_in
     assert places_in("城区供热管网改造项目") == []
 
 
@@ -82,7 +83,7 @@ def test_producer_pattern_examples(ext, pattern):
 
 
 def test_short_place_in_project_name_is_read_by_its_city():
-    from kg.components.products import places_in
+    from kg.components.projectparts import places_in
     name = "铁西智能装备项目"
     assert places_in(name) == []  # 铁西 alone is not read as a place
     assert places_in(name, 0, frozenset({"鞍山市"}))[0][3] == "铁西区"
@@ -97,7 +98,7 @@ def test_short_place_in_project_name_is_read_by_its_city():
     ("襄城和独立储能项目", None, None),
 ])
 def test_model_split_of_a_place_led_project_name(name, firm, product):
-    from kg.components.products import model_split
+    from kg.components.projectparts import model_split
     got = model_split(name)
     assert (got and (name[:got[0]], name[got[0]:got[1]])) == ((firm, product) if firm else None)
 

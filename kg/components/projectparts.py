@@ -1,0 +1,262 @@
+"""projectparts: a project's name read as [firm][place][capacity][products][works]项目.
+
+This is the gold guidelines' own reading (a project is named without its leading firm; places
+inside a project's name count, unlike places inside firm or park names). A leading part that the
+firm-name model accepts, or, after a place, a two- or three-character brand cut where the
+product-name model likes the rest best, becomes the firm that implements the project and produces
+its products; the places in the name become mentions and where the project is:
+青松能源安平多晶硅项目 → 青松能源 implements it, produces 多晶硅, it is in 安平县."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .. import namemodel, nlp
+from ..model import Mention
+from . import component
+from .names import full_divisions, is_generic, name_end
+from .products import _nested, product_spans, vocab
+
+FIRM_P = 0.5  # firm-name probability a project's leading part needs
+SPLIT_P = 0.6  # product-name probability the rest of a model-cut project name needs
+PARTS_CONF = 0.8  # confidence of relations read off a project's name
+PLACE_CONF = 0.75  # a project is where its name says
+NAME_POS = {"ns", "nr", "nrt", "nrfg", "nz", "nt", "eng", "x"}
+FUNCTION_POS = {"c", "p", "u", "uj", "r", "f"}
+SOFT_POS = {"d", "a", "b", "ad", "m", "q"}  # 全新动力电池: the adjective is not part of the product
+
+
+TYPE_ORDER = {"City": 0, "County": 1, "Province": 2}
+
+
+@lru_cache(maxsize=1)
+def place_forms() -> dict[str, list[tuple[str, str, str]]]:
+    """Division names and their short forms (保山市 → 保山) → [(type, official name, parents)],
+    a city before a county before a province (长沙 → 长沙市, then 长沙县)."""
+    import csv
+
+    from ..resources import data_dir
+
+    rows = []
+    with open(data_dir() / "divisions.tsv", encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            if r["type"] in TYPE_ORDER:
+                parents = " ".join(x for x in (r["parent_city"], r["parent_province"]) if x)
+                rows.append((TYPE_ORDER[r["type"]], r["name"], r["short_name"] or r["name"], r["type"], parents))
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for _, name, short, typ, parents in sorted(rows):
+        for form in {name, short}:
+            if len(form) >= 2:
+                out.setdefault(form, []).append((typ, name, parents))
+    return out
+
+
+def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> list[tuple[int, int, str, str]]:
+    """(start, end, type, official name) of the places a project's name holds from start on: a
+    full official name, a short form that jieba reads as a place word of its own, or a short
+    form whose city or province the document names (铁西 in a text about 沈阳市 → 沈阳's 铁西区)."""
+    forms, out, i = place_forms(), [], start
+    while i < len(name) - 1 and len(out) < 2:
+        hit = next((k for k in (5, 4, 3, 2) if name[i:i + k] in forms), None)
+        cands = forms[name[i:i + hit]] if hit else []
+        near = [c for c in cands if any(p in context for p in c[2].split())]
+        if near or (cands and _place_word(name, i, i + hit)):
+            typ, official, _ = (near or cands)[0]
+            out.append((i, i + hit, typ, official))
+            i += hit
+        else:
+            i += 1
+    return out
+
+
+def _place_word(name: str, s: int, e: int) -> bool:
+    part = name[s:e]
+    if part in full_divisions() and len(part) >= 3:
+        return True
+    toks = nlp.posseg(part)
+    return len(toks) == 1 and toks[0][1] in ("ns", "nz", "nr", "nrt") and nlp.is_word(name, s, e)
+
+
+def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
+    """(leading firm or None, product spans) of a project's name. Without a place, figure or
+    known product to end the firm's part, the name models choose the cut: the firm-like start
+    and product-like rest that are likeliest together (某某正一|砼泵配件制造项目)."""
+    prods = product_spans(name)
+    cut = _first_boundary(name, _phrase_start(name, prods[0][0]) if prods else len(name))
+    if cut < len(name):
+        firm = name[:name_end(name[:cut])]
+        return (firm if _firm_prefix(firm) else None), prods
+    best = model_split(name)
+    if best is None:
+        return None, prods
+    return name[:best[0]], prods or [best]
+
+
+def _phrase_start(name: str, s: int) -> int:
+    """Start of the coordinated product phrase ending in the product at s: 储能与动力电池 → 储能."""
+    v = vocab()
+    while s >= 3 and name[s - 1] in "与和及、":
+        k = next((k for k in v["modifier_lens"] if s - 1 - k >= 0 and name[s - 1 - k:s - 1] in v["modifiers"]), 0)
+        if not k:
+            break
+        s -= 1 + k
+    return s
+
+
+def model_split(name: str) -> tuple[int, int] | None:
+    """(firm end, product end) of a name that starts with a place: the firm is the place, a
+    brand of two or three characters (the usual shape of a short firm name) and any company
+    word after it; the cut is at a word boundary and leaves the likeliest product by the
+    product-name model (某某海松|砼泵配件, 某某万利康|精密组件)."""
+    core = _strip_tails(name)
+    place = next((k for k in (3, 2) if core[:k] in place_forms()), 0)
+    if not place:
+        return None
+    starts = nlp.token_starts(core)
+    cuts = [k for k in (place + 2, place + 3) if k in starts and len(core) - k >= 2]
+    scored = [(namemodel.probability(core[k:], "product"), k) for k in cuts]
+    if not scored or max(scored)[0] < SPLIT_P:
+        return None
+    k = max(scored)[1]
+    if core[k:] in _company_heads() or core[k - 1:] in _company_heads():
+        return None  # 某某新材料: the rest is the firm's company word, not its product
+    if nlp.posseg(core[place:k])[0][1] in FUNCTION_POS:
+        return None  # 某地和独立…: a conjunction, not a brand, follows the place
+    k += next((len(h) for h in _company_heads() if core.startswith(h, k) and len(core) - k - len(h) >= 2), 0)
+    return (k, len(core)) if _firm_prefix(core[:k], min_p=0.0) else None
+
+
+def _company_heads() -> list[str]:
+    from .names import _lex
+    return sorted(_lex()["heads"] - vocab()["modifiers"], key=len, reverse=True)  # 精密 may start a product
+
+
+def _strip_tails(name: str) -> str:
+    tails = vocab()["project_tails"]
+    while True:
+        t = next((t for t in tails if name.endswith(t) and len(name) > len(t) + 3), None)
+        if t is None:
+            return name
+        name = name[: -len(t)]
+
+
+def _first_boundary(name: str, limit: int) -> int:
+    """Where the name's leading part ends: a place, a figure, a bracket or the first product."""
+    for i in range(2, min(limit, 10)):
+        ch = name[i]
+        if ch.isdigit() or ch in "（(“\"":
+            return i
+        if any(name[i:i + k] in place_forms() for k in (2, 3, 4)):
+            return i
+    return limit
+
+
+def _firm_prefix(part: str, min_p: float = FIRM_P) -> bool:
+    v = vocab()
+    if not 2 <= len(part) <= 8 or is_generic(part) or part.startswith(v["project_starts"]):
+        return False
+    if any(part[:k] in full_divisions() for k in (2, 3, 4)) or part in place_forms() \
+            or part in v["terms"] or part in v["modifiers"]:
+        return False  # 某区某矿: an official place name starts it (长安汽车 is a firm, 长安区 a place)
+    toks = nlp.posseg(part)
+    if len(toks) == 1 and toks[0][1] not in NAME_POS:
+        return False  # one common word (光电, 智慧) is a description, not a firm
+    return namemodel.probability(part) >= min_p
+
+
+def _free_for_firm(state, p: Mention, firm_text: str) -> bool:
+    """No firm inside the project yet, or only one the rules guessed from the project's prefix
+    with another cut (某某万利康精密|组件 → 某某万利康|精密组件): that one gives way."""
+    firms = [m for m in state.at(p.start, p.end) if m.type == "Enterprise"]
+    if not firms:
+        return True
+    old = firms[0]
+    if len(firms) == 1 and old.source == "project-prefix" and old.start == p.start and old.text != firm_text \
+            and not places_in(old.text, min(len(firm_text), len(old.text))):
+        state.drop(old)
+        if p.canonical == p.text[len(old.text):]:
+            _rename_project(state, p, p.text[len(firm_text):])
+        return True
+    return False
+
+
+def _rename_project(state, p: Mention, canonical: str) -> None:
+    for r in state.ex.relations:
+        if (r.head_type, r.head) == ("Project", p.canonical):
+            r.head = canonical
+        if (r.tail_type, r.tail) == ("Project", p.canonical):
+            r.tail = canonical
+    state.removed.add((p.type, p.canonical))
+    p.canonical = canonical
+
+
+def _firm(state, p: Mention, firm_text: str, prods) -> None:
+    n = len(firm_text)
+    for m in state.at(p.start, p.start + n):
+        if m is not p and m.type in TYPE_ORDER and m.end <= p.start + n:
+            state.drop(m)  # a place inside a firm's name is part of the name
+    firm = _nested(state, p.start, p.start + n, "project-name", "Enterprise")
+    _strip_firm(state, p, n)
+    state.relate(firm, "implements", p, p.sentence, "cue:project-name", PARTS_CONF)
+    for s, e in prods:
+        prod = _product_at(state, p.start + s, p.start + e, p.start + n)
+        state.relate(firm, "produces", prod, p.sentence, "cue:project-name", PARTS_CONF)
+
+
+def _product_at(state, s: int, e: int, firm_end: int) -> Mention:
+    """The product mention at [s, e); one the rules cut across the firm's name gives way."""
+    for m in state.at(s, e):
+        if m.type == "Product":
+            if m.start == s and m.end == e:
+                return m
+            if m.start < firm_end or m.start >= s:
+                state.drop(m)
+    return _nested(state, s, e, "project-name")
+
+
+def _places(state, p: Mention, skip: int, context: dict) -> None:
+    """The places a project is named after are mentions (the gold guidelines count them, unlike
+    places inside firm or park names) and where the project is."""
+    for s, e, typ, official in places_in(p.text, skip, frozenset(context)):
+        typ = context.get(official, typ)  # as the document's other mentions of it are typed
+        if any(m is not p and m.type != "Product" for m in state.at(p.start + s, p.start + e)):
+            continue
+        place = _nested(state, p.start + s, p.start + e, "project-name", typ)
+        place.canonical = official
+        state.relate(p, "locatedIn", place, p.sentence, "cue:project-name", PLACE_CONF)
+
+
+def _strip_firm(state, p: Mention, n: int) -> None:
+    """A product the rules cut from the project's name with its firm (and place) still on it
+    (青松能源安平多晶硅) keeps only what follows them (多晶硅)."""
+    for m in state.at(p.start, p.start + n + 1):
+        if m.type == "Product" and m.start == p.start and m.end > p.start + n:
+            rest = p.start + n + _place_len(state.text[p.start + n:m.end])
+            rest += _soft_len(state.text[rest:m.end])
+            if m.end - rest >= 2:
+                state.move(m, rest)
+                m.text = m.canonical = state.text[rest:m.end]
+
+
+def _soft_len(s: str) -> int:
+    """Length of the adverbs and adjectives before the product words (全新动力电池 → 2)."""
+    spans = product_spans(s)
+    if not spans or spans[-1][1] != len(s) or spans[-1][0] == 0:
+        return 0
+    head = s[:spans[-1][0]]
+    return len(head) if all(t in SOFT_POS for _, t in nlp.posseg(head)) else 0
+
+
+def _place_len(s: str) -> int:
+    return next((k for k in (4, 3, 2) if s[:k] in place_forms() and len(s) - k >= 2), 0)
+
+
+@component("projectparts", reads=("mentions",), writes=("mentions", "relations"))
+def make_projectparts(settings: dict):
+    def run(state) -> None:
+        context = {m.canonical: m.type for m in state.ex.mentions if m.type in TYPE_ORDER}
+        for p in [m for m in state.ex.mentions if m.type == "Project"]:
+            firm_text, prods = split_project(p.text)
+            if firm_text and _free_for_firm(state, p, firm_text):
+                _firm(state, p, firm_text, prods)
+            _places(state, p, len(firm_text or ""), context)
+    return run
