@@ -124,12 +124,15 @@ def test_missing_dask_names_the_extra(tmp_path, capsys, monkeypatch):
 
 
 @pytest.mark.slow
-def test_build_with_dask_writes_same_extraction(tmp_path, seeds_out):
-    out = tmp_path / "out"
+def test_build_with_dask_writes_same_extraction_and_quads(tmp_path, seeds_out, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the analysis timestamp, the one moving part
+    out, ref = tmp_path / "out", tmp_path / "ref"
     assert main(["build", str(SEEDS), "--out", str(out), "--quiet", "--executor", "dask", "--workers", "1"]) in (0, 1)
+    assert main(["build", str(SEEDS), "--out", str(ref), "--quiet"]) in (0, 1)
     got = [json.loads(x) for x in (out / "extraction.jsonl").read_text(encoding="utf-8").splitlines()]
     want = [json.loads(x) for x in (seeds_out / "extraction.jsonl").read_text(encoding="utf-8").splitlines()]
     assert got == want
+    assert (out / "graph.nq").read_bytes() == (ref / "graph.nq").read_bytes()
 
 
 def _detonate(text: str):
