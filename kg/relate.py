@@ -396,17 +396,31 @@ def _name_candidates(by_sent: dict[int, list[Node]], seen: set) -> list[Candidat
                 heads.setdefault(n.name, n)
             if n.type in sig["tails"] and n.type != "Region":
                 places.setdefault(n.name, n)
+    by_short: dict[str, list[Node]] = defaultdict(list)
+    for t in places.values():
+        if len(_short_place(t.name)) >= 2:
+            by_short[_short_place(t.name)].append(t)
+    longest = max(map(len, by_short), default=0)
     out = []
     for h in heads.values():
-        for t in places.values():
-            short = _short_place(t.name)
-            i = h.name.find(short) if len(short) >= 2 and t.name != h.name else -1
-            if i < 0 or (h.name, "locatedIn", t.name) in seen:
+        for i, t in _places_in_name(h.name, by_short, longest):
+            if t.name == h.name or (h.name, "locatedIn", t.name) in seen:
                 continue
             feats = ["name_derived", f"ht={h.type}>{t.type}", "nd_at_start" if i == 0 else "nd_inner",
                      f"nd_{'start' if i == 0 else 'inner'}_{h.type}>{t.type}"]
             out.append(Candidate(h, "locatedIn", t, h.sentence, feats))
     return out
+
+
+def _places_in_name(name: str, by_short: dict[str, list[Node]], longest: int):
+    """(first offset, place) for each place whose short form the name holds (linear in the name:
+    a dictionary lookup per substring, not a scan per place)."""
+    first: dict[str, int] = {}
+    for i in range(len(name)):
+        for k in range(2, min(longest, len(name) - i) + 1):
+            if name[i:i + k] in by_short:
+                first.setdefault(name[i:i + k], i)
+    return [(i, t) for short, i in first.items() for t in by_short[short]]
 
 
 def _short_place(name: str) -> str:
