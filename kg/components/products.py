@@ -92,7 +92,7 @@ def make_products(settings: dict):
                 continue
             projects = [m for m in hits if m.type == "Project" and m.start <= s and e <= m.end]
             if projects and len(projects) == len(hits):
-                _nested(state, s, e, "product-in-project")
+                nested(state, s, e, "product-in-project")
             elif not hits and (_maker_named(text, e) or not text.startswith(v["industry_after"], e)
                                and v["cue"].search(text, _clause_start(text, s), s)):
                 state.propose(s, e, "Product", source="product-lexicon")
@@ -146,7 +146,9 @@ def _makers(state) -> None:
             state.relate(a, "produces", b, a.sentence, "cue:firm-makes", MAKER_CONF)
 
 
-def _nested(state, s: int, e: int, source: str, type_: str = "Product") -> Mention:
+def nested(state, s: int, e: int, source: str, type_: str = "Product") -> Mention:
+    """A mention inside another one (a product or place inside a project's name): added as is,
+    outside the overlap policy, which keeps one mention per stretch of text."""
     text = state.text[s:e]
     m = Mention(text=text, type=type_, canonical=text, start=s, end=e, sentence=state.sentence_of(s), source=source)
     state.add(m)

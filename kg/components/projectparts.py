@@ -14,7 +14,7 @@ from .. import namemodel, nlp
 from ..model import Mention
 from . import component
 from .names import full_divisions, is_generic, name_end
-from .products import _nested, product_spans, vocab
+from .products import nested, product_spans, vocab
 
 FIRM_P = 0.5  # firm-name probability a project's leading part needs
 SPLIT_P = 0.6  # product-name probability the rest of a model-cut project name needs
@@ -23,8 +23,6 @@ PLACE_CONF = 0.75  # a project is where its name says
 NAME_POS = {"ns", "nr", "nrt", "nrfg", "nz", "nt", "eng", "x"}
 FUNCTION_POS = {"c", "p", "u", "uj", "r", "f"}
 SOFT_POS = {"d", "a", "b", "ad", "m", "q"}  # 全新动力电池: the adjective is not part of the product
-
-
 TYPE_ORDER = {"City": 0, "County": 1, "Province": 2}
 
 
@@ -78,8 +76,7 @@ def _place_word(name: str, s: int, e: int) -> bool:
 
 def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     """(leading firm or None, product spans) of a project's name. Without a place, figure or
-    known product to end the firm's part, the name models choose the cut: the firm-like start
-    and product-like rest that are likeliest together (某某正一|砼泵配件制造项目)."""
+    known product to end the firm's part, a name that starts with a place is cut by model_split."""
     prods = product_spans(name)
     cut = _first_boundary(name, _phrase_start(name, prods[0][0]) if prods else len(name))
     if cut < len(name):
@@ -194,7 +191,7 @@ def _firm(state, p: Mention, firm_text: str, prods) -> None:
     for m in state.at(p.start, p.start + n):
         if m is not p and m.type in TYPE_ORDER and m.end <= p.start + n:
             state.drop(m)  # a place inside a firm's name is part of the name
-    firm = _nested(state, p.start, p.start + n, "project-name", "Enterprise")
+    firm = nested(state, p.start, p.start + n, "project-name", "Enterprise")
     _strip_firm(state, p, n)
     state.relate(firm, "implements", p, p.sentence, "cue:project-name", PARTS_CONF)
     for s, e in prods:
@@ -210,7 +207,7 @@ def _product_at(state, s: int, e: int, firm_end: int) -> Mention:
                 return m
             if m.start < firm_end or m.start >= s:
                 state.drop(m)
-    return _nested(state, s, e, "project-name")
+    return nested(state, s, e, "project-name")
 
 
 def _places(state, p: Mention, skip: int, context: dict) -> None:
@@ -220,7 +217,7 @@ def _places(state, p: Mention, skip: int, context: dict) -> None:
         typ = context.get(official, typ)  # as the document's other mentions of it are typed
         if any(m is not p and m.type != "Product" for m in state.at(p.start + s, p.start + e)):
             continue
-        place = _nested(state, p.start + s, p.start + e, "project-name", typ)
+        place = nested(state, p.start + s, p.start + e, "project-name", typ)
         place.canonical = official
         state.relate(p, "locatedIn", place, p.sentence, "cue:project-name", PLACE_CONF)
 
