@@ -144,7 +144,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     from . import region as region_mod
 
     tmp = tx.tmp
-    stages = ["实体消解", "产业链分析", "构建 RDF", "写出图谱", "SHACL 校验", "报告", "HTML 图谱", "SPARQL 存储"]
+    stages = ["实体消解", "产业链分析", "报告", "HTML 图谱", "构建 RDF", "写出图谱", "SHACL 校验", "SPARQL 存储"]
     bar = tqdm(total=len(stages), desc="构建图谱", unit="步", disable=args.quiet)
 
     def step(i):
@@ -170,31 +170,33 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         result.region_detected = not args.region
         ag = rdflib_graph()
         analysis.write_back(ag, result)
+    # the reports and graph.html first: the rdflib graph they read is gone before the store is built,
+    # so the two never take memory at the same time (all files still land together at tx.commit)
     step(2)
-    with prof.stage("quads"):
-        st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet)
-    step(3)
-    with prof.stage("write"):
-        rdf.write_store_outputs(st, tmp)
-        rdf.write_context(kb, tmp)
-        del kb
-    ntriples = rdf.union_size(st)
-    step(4)
-    with prof.stage("shacl"):
-        conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet)
-        write_text_atomic(tmp / "validation.txt", vreport)
-    del st
-    _release_memory()
-    step(5)
     with prof.stage("report"):
         report.write_reports(result, tmp, graph=g)
-    step(6)
+    step(3)
     with prof.stage("view"):
         for t in ag:
             g.add(t)
         html = view.write_html(g, tmp / "graph.html")
         del g
         _release_memory()
+    step(4)
+    with prof.stage("quads"):
+        st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet)
+    step(5)
+    with prof.stage("write"):
+        rdf.write_store_outputs(st, tmp)
+        rdf.write_context(kb, tmp)
+        del kb
+    ntriples = rdf.union_size(st)
+    step(6)
+    with prof.stage("shacl"):
+        conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet)
+        write_text_atomic(tmp / "validation.txt", vreport)
+    del st
+    _release_memory()
     step(7)
     with prof.stage("store"):
         store.build_store(tmp, tmp / "store")

@@ -462,7 +462,9 @@ def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None) -> dict[
         try:
             face = fonts.face(m)
             svg, png = chainmap.write_map(m, Path(out_dir) / CHAIN_MAP_DIR, face)
-        except Exception as ex:  # a picture must never break the reports
+        except OSError:
+            raise  # a full disk or a file-size limit fails the build (one message, old output kept)
+        except Exception as ex:  # a picture that cannot be drawn must never break the reports
             log.warning("无法生成产业链图谱 %s：%s", m.label, ex)
             continue
         maps[m.iri or m.label] = {"svg": f"{CHAIN_MAP_DIR}/{svg.name}", "png": f"{CHAIN_MAP_DIR}/{png.name}",

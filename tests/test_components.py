@@ -224,3 +224,9 @@ def test_common_word_short_forms_do_not_spread(ext):
 def test_parks_in_general_are_not_a_park(name, generic):
     from kg.components.names import generic_park
     assert generic_park(name) is generic
+
+
+def test_field_label_of_a_table_row_is_not_a_chain(ext):
+    ex = _run(ext, "第一批链主企业名单如下。\n序号：1；所属产业链：智能终端；链主企业名称：青禾星辰科技有限公司。")
+    assert "智能终端" not in _names(ex, "Enterprise")
+    assert not any(r.tail == "所属产业链" or r.head == "智能终端" for r in ex.relations if r.rel == "chainLeaderOf")

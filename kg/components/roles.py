@@ -23,6 +23,7 @@ ITEM_SEP = re.compile(r"、|和|与|及|，|,")
 COLON = re.compile(r"[：:]")
 ITEM_END = re.compile(r"[，,。、：:\s]|[（(]?[一二三四五六七八九十\d]{1,3}[)）.．、](?=\s*[\u4e00-\u9fff])")
 NOT_FIRM = re.compile(r"(产业链|链|产业集群|集群|产业)$")
+FIELD_LABEL = re.compile(r"^(?:所属|所在|归属|对应|重点)?(?:产业)?链$")  # a column name, not a chain
 PROSE_LINE = 40  # a line longer than this (and not an item) ends a designation list
 
 
@@ -63,6 +64,8 @@ def _designations(state, p: dict, rx, heading) -> None:
         for r, a, b in parts:
             for ia, ib in _list_items(state, a, b) if r else ():
                 m = rx.search(state.text[ia:ib])
+                if m is not None and FIELD_LABEL.match(m.group("chain")):
+                    continue  # "所属产业链：智能终端" (a table row's field label): the value is the chain
                 if m is not None:
                     found = True
                     _apply(state, {**p, "forced_role": r}, m, ia)
