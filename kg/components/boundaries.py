@@ -61,7 +61,8 @@ def _trim_end(state, m, end: int) -> None:
         return
     m.end = m.start + end
     m.text = new_text
-    m.canonical = new_text if m.canonical == old[1] and old[1].startswith(new_text) else m.canonical
+    if m.canonical.startswith(new_text):
+        m.canonical = new_text
     state.removed.add(old)
     _rename(state, old, m.canonical, m.type)
 

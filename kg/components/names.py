@@ -25,11 +25,12 @@ BUILD_WORDS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "开�
 @lru_cache(maxsize=1)
 def _lex() -> dict:
     lex = load_json("extract_lexicon.json")
-    generic = set(load_json("patterns/generic_names.json")["words"]) | set(load_json("patterns/generic_names.json")["countries"])
+    names = load_json("patterns/generic_names.json")
+    generic = set(names["words"]) | set(names["countries"])
     generic |= set(lex["company_generic_heads"]) | set(lex["park_generic_heads"]) | set(lex["project_generic"])
     left = set(lex["left_stops"]) | set(load_json("patterns/left_context.json")["words"])
     policy = sorted(load_json("patterns/left_context.json")["policy_verbs"], key=len, reverse=True)
-    titles = tuple(load_json("patterns/generic_names.json")["person_titles"])
+    titles = tuple(names["person_titles"])
     right = frozenset(load_json("patterns/left_context.json")["right_words"])
     return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"])}
