@@ -256,6 +256,18 @@ def store_dataset(st: ox.Store, graphs=None) -> rdflib.Dataset:
 _SEVERITY_ZH = {SH.Violation: "违规", SH.Warning: "警告", SH.Info: "提示"}
 
 
+def _report_line(severity, focus: str, label, path: str | None, value: str | None, msg: str) -> str:
+    """One validation.txt line, the same from pyshacl and from the compiled shapes."""
+    line = f"[{_SEVERITY_ZH.get(severity, '违规')}] 节点 {focus}"
+    if label is not None:
+        line += f"（{label}）"
+    if path is not None:
+        line += f" 属性 {path}"
+    if value is not None:
+        line += f" 值 {value}"
+    return line + f"：{msg}"
+
+
 def _shapes_graph() -> rdflib.Graph:
     return rdflib.Graph().parse(resources.ontology_dir() / "shapes.ttl", format="turtle")
 
@@ -288,14 +300,8 @@ def _result_rows(results: rdflib.Graph, graph: rdflib.Graph, rows: dict[str, boo
         zh = [str(m) for m in msgs if getattr(m, "language", None) == "zh"]
         msg = zh[0] if zh else (str(msgs[0]) if msgs else "")
         label = graph.value(focus, RDFS.label) if focus is not None else None
-        line = f"[{_SEVERITY_ZH.get(sev, '违规')}] 节点 {_short(focus)}"
-        if label is not None:
-            line += f"（{label}）"
-        if path is not None:
-            line += f" 属性 {_short(path)}"
-        if value is not None and value != focus:
-            line += f" 值 {_short(value)}"
-        line += f"：{msg}"
+        line = _report_line(sev, _short(focus), label, path and _short(path),
+                            _short(value) if value is not None and value != focus else None, msg)
         rows[line] = rows.get(line, False) or sev == SH.Violation
 
 
@@ -407,14 +413,9 @@ def validate_store(st: ox.Store, n_triples: int, progress: bool = False) -> tupl
     conforms = True
     for sev, focus, path, value, msg in shacl.run(st, checks):
         labels = sorted(q.object.value for q in st.quads_for_pattern(focus, label_p, None, ox.DefaultGraph()))
-        line = f"[{_SEVERITY_ZH.get(URIRef(sev), '违规')}] 节点 {_short(_rdflib(focus))}"
-        if labels:
-            line += f"（{labels[0]}）"
-        if path is not None:
-            line += f" 属性 {_short(URIRef(path))}"
-        if value is not None and value != focus:
-            line += f" 值 {_short(_rdflib(value))}"
-        line += f"：{msg}"
+        line = _report_line(URIRef(sev), _short(_rdflib(focus)), labels[0] if labels else None,
+                            path and _short(URIRef(path)),
+                            _short(_rdflib(value)) if value is not None and value != focus else None, msg)
         violation = URIRef(sev) == SH.Violation
         rows[line] = rows.get(line, False) or violation
         conforms &= not violation
