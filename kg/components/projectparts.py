@@ -122,9 +122,10 @@ def model_split(name: str) -> tuple[int, int] | None:
     return (k, len(core)) if _firm_prefix(core[:k], min_p=0.0) else None
 
 
-def _company_heads() -> list[str]:
+@lru_cache(maxsize=1)
+def _company_heads() -> tuple[str, ...]:
     from .names import _lex
-    return sorted(_lex()["heads"] - vocab()["modifiers"], key=len, reverse=True)  # 精密 may start a product
+    return tuple(sorted(_lex()["heads"] - vocab()["modifiers"], key=len, reverse=True))  # 精密 may start a product
 
 
 def _strip_tails(name: str) -> str:
