@@ -196,6 +196,22 @@ def test_name_end_examples(example):
     assert example["text"][:name_end(example["text"])] == example["name"]
 
 
+START_EXAMPLES = load_json("patterns/left_context.json")["start_examples"]
+
+
+@pytest.mark.parametrize("example", START_EXAMPLES, ids=[e["text"] for e in START_EXAMPLES])
+def test_name_start_examples(example):
+    from kg.components.names import name_start
+    assert example["text"][name_start(example["text"])[0]:] == example["name"]
+
+
+def test_subsidiary_is_read_with_its_parent(ext):
+    ex = _run(ext, "据远帆控股济南有限公司总经理介绍，青禾药业山东公司去年已在全省布局。")
+    firms = _names(ex, "Enterprise")
+    assert {"远帆控股济南有限公司", "青禾药业山东公司"} <= firms
+    assert not firms & {"济南有限公司", "山东公司"}
+
+
 def test_words_glued_after_a_firm_are_trimmed(ext):
     ex = _run(ext, "活动会场设在青禾锂电年产5GWh储能电池项目现场。知名厂商星海、北辰、远帆等均在本市设厂。")
     firms = _names(ex, "Enterprise")
@@ -205,6 +221,7 @@ def test_words_glued_after_a_firm_are_trimmed(ext):
 
 @pytest.mark.parametrize("name,generic", [
     ("物业管理公司", True), ("一些期货公司", True), ("科技有限公司", True), ("中国公司", True),
+    ("三大公司", True), ("少数石油公司", True), ("济南有限公司", True), ("新地产公司", True), ("两家", True),
     ("青禾科技有限公司", False), ("三禾集团", False), ("星海重工股份有限公司", False),
 ])
 def test_kind_of_company_is_not_a_company(name, generic):

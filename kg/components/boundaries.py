@@ -7,10 +7,12 @@ This component moves the start of firm, park and project names to their first pr
 project, and drops firm mentions that are not name-like at all."""
 from __future__ import annotations
 
-from .. import namemodel
+import re
+
+from .. import namemodel, nlp
 from . import component
-from .names import (BUILD_WORDS, chain_start, clearly_not_name, common_word, generic_company, generic_park, is_generic,
-                    name_end, name_start)
+from .names import (BUILD_WORDS, COUNTED, chain_start, clearly_not_name, common_word, generic_company, generic_park,
+                    company_words, is_generic, name_end, name_start, place_core, strong_firm)
 
 TYPES = ("Enterprise", "Park", "Project")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
@@ -19,6 +21,7 @@ CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
 RULE_SOURCES = {"rule", "cue", "list", "short", "repeated", "coref-prefix", "project-prefix", "supply-target"}
 MIN_FIRM_P = 0.05
 DERIVED = {"short", "repeated", "coref-prefix"}  # short forms and repeats of a name found elsewhere
+_COUNT_TAIL = re.compile(COUNTED.pattern + r"(?:集团|公司|企业|巨头)")
 PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  # not 开发区/高新区: those are designated zones
 
 
@@ -35,9 +38,13 @@ def make_boundaries(settings: dict):
                 continue
             if m.type not in TYPES:
                 continue
+            if m.type == "Enterprise" and place_core(m.text) and _join_parent(state, m):
+                continue
             if m.type == "Enterprise" and generic_company(m.text) or m.type == "Park" and generic_park(m.text):
                 state.drop(m)
                 continue
+            if m.type == "Enterprise":
+                _trim_count(state, m)
             if m.type == "Enterprise" and not trim_only and not _suffixed(m.text) and (
                     clearly_not_name(m.text) or m.source in DERIVED and common_word(m.text)
                     or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P):
@@ -65,6 +72,45 @@ def _trim_end(state, m, end: int) -> None:
         m.canonical = new_text
     state.removed.add(old)
     _rename(state, old, m.canonical, m.type)
+
+
+def _join_parent(state, m) -> bool:
+    """某控股 + 济南有限公司 → one firm, 某控股济南有限公司: a subsidiary named after its parent,
+    the firm mention or firm-like words right before it."""
+    parent = next((p for p in state.at(m.start - 1, m.start) if p.type == "Enterprise" and p.end == m.start), None)
+    if parent is not None:
+        start = parent.start
+        state.drop(parent)
+    else:
+        start = m.start - _parent_words(state.text[max(0, m.start - 12):m.start])
+        if start == m.start or state.at(start, m.start):
+            return False
+    state.drop(m)
+    state.propose(start, m.end, "Enterprise", source=m.source)
+    return True
+
+
+STOP_POS = {"x", "p", "c", "u", "uj", "ul", "uz", "r", "y", "m", "t"}
+
+
+def _parent_words(left: str) -> int:
+    """Length of the longest firm-like name at the end of left (据某某控股 → 某某控股), 0 if none.
+    Walks left over words until punctuation, a function word or a verb of two characters."""
+    n, best = 0, 0
+    for w, t in reversed(nlp.posseg(left)):
+        if t in STOP_POS or not w.strip() or (len(w) >= 2 and t in ("v", "vn", "d") and w not in company_words()):
+            break
+        n += len(w)
+        if n >= 2 and strong_firm(left[len(left) - n:]):
+            best = n
+    return best
+
+
+def _trim_count(state, m) -> None:
+    """某某、某某两大集团: the count and the company word after a name are not part of it."""
+    for word in _COUNT_TAIL.finditer(m.text):
+        if word.start() >= 2 and word.end() == len(m.text):
+            _trim_end(state, m, word.start())
 
 
 def _rename(state, old: tuple[str, str], canonical: str, new_type: str) -> None:

@@ -20,6 +20,7 @@ COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|�
 COUNTED = r"[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大)"  # 甲、乙3家企业: a count without 等
 CONJ = ("和", "与", "及", "以及")
 MIN_LIST_FIRM_P = 0.05  # median firm-name probability of a firm list's items
+LIKELY_FIRM_P = 0.5  # an item of a firm list the firm-name model likes is a firm, whatever its word shapes
 
 
 @component("lists", reads=("mentions",), writes=("mentions",))
@@ -123,7 +124,8 @@ def _propose_items(state, items, typ: str, explicit: bool) -> None:
     # names (a brand that is also a common word) when most items read as names
     vouched = typ == "Enterprise" and explicit and len(items) >= 3 and sum(ok) * 3 >= len(items) * 2
     for (a, z), good in zip(items, ok):
-        if good or (vouched and _brand_shaped(text[a:z])):
+        likely = explicit and typ == "Enterprise" and namemodel.probability(text[a:z]) >= LIKELY_FIRM_P
+        if good or ((vouched or likely) and _brand_shaped(text[a:z])):
             state.propose(a, z, typ, source="list", retype=explicit and typ != "Product")
 
 
@@ -196,8 +198,12 @@ def _noun_like(item: str, typ: str) -> bool:
     """An item that can be a name of typ: not an action (引进来), not a phrase with 的, and for a
     project something specific (a project word at its end, a number, a proper name), since
     lists of project categories (文旅、康养等项目) are not projects."""
+    if "的" in item:
+        return False
+    if typ == "Enterprise" and namemodel.probability(item) >= LIKELY_FIRM_P:
+        return True  # 中石油: jieba's tags on a brand's characters say little
     toks = nlp.posseg(item)
-    if toks[0][1] in ("v", "vn", "vd", "d", "p", "ad", "c", "r", "f") or "的" in item:
+    if toks[0][1] in ("v", "vn", "vd", "d", "p", "ad", "c", "r", "f"):
         return False
     if typ == "Project":
         return bool(PROJECT_END.search(item) or CAPACITY.search(item)

@@ -3,8 +3,8 @@
 Both read jieba's segmentation and POS dictionary (kg.nlp.posseg), nothing fitted to a text."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-
 from pathlib import Path
 
 from .. import namemodel, nlp
@@ -32,8 +32,10 @@ def _lex() -> dict:
     policy = sorted(load_json("patterns/left_context.json")["policy_verbs"], key=len, reverse=True)
     titles = tuple(names["person_titles"])
     right = frozenset(load_json("patterns/left_context.json")["right_words"])
+    appositive = tuple(sorted(names["appositive_heads"], key=len, reverse=True))
     return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "policy_verbs": policy,
-            "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"])}
+            "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
+            "appositive": appositive, "descriptors": tuple(names["descriptors"])}
 
 
 def name_start(text: str) -> tuple[int, list[str]]:
@@ -41,8 +43,12 @@ def name_start(text: str) -> tuple[int, list[str]]:
 
     Words are stripped only before the first proper-name word (a place, person or organisation
     word) and only when at least one of them can never begin a name: 快建设临河…产业园 → 临河…,
-    项目拟选址东湖工业园 → 东湖工业园, 完工投产星河汽车… → 星河汽车…"""
+    项目拟选址东湖工业园 → 东湖工业园, 完工投产星河汽车… → 星河汽车…; a description before the
+    name ends with its head noun (钢铁企业某某公司 → 某某公司) or an aspect particle (标志着某集团)."""
     toks = nlp.posseg(text)
+    cut = _described_start(text, toks)
+    if cut:
+        return cut, [text[:cut]]
     first_proper = next((i for i, (w, t) in enumerate(toks) if t in PROPER_POS and t != "j"), None)
     if not first_proper:
         return 0, []
@@ -57,6 +63,24 @@ def name_start(text: str) -> tuple[int, list[str]]:
     if len(text) - off < 2:
         return 0, []
     return off, [w for w, _ in lead]
+
+
+PARTICLES = {"uz", "ul", "ug"}  # 着, 了, 过: a verb's, never inside a name
+
+
+def _described_start(text: str, toks) -> int:
+    """After the last aspect particle, or after a descriptive head noun (企业, 巨头, 上市公司)
+    that a name beginning with a proper word follows: 钢铁企业某某公司, 标志着某集团."""
+    p, cut = 0, 0
+    for i, (w, t) in enumerate(toks[:-1]):
+        p += len(w)
+        rest = toks[i + 1]
+        if len(text) - p < 2:
+            break
+        if t in PARTICLES or (w.endswith(_lex()["appositive"]) and rest[1] in PROPER_POS and len(text) - p >= 3
+                              and not text[p:].startswith(_lex()["suffixes"])):
+            cut = p
+    return cut
 
 
 RIGHT_POS = {"d", "p", "u", "uj", "ul", "c", "y"}
@@ -88,19 +112,58 @@ def common_word(name: str) -> bool:
 
 
 QUANTIFIERS = ("一些", "一家", "这家", "那家", "这些", "那些", "多家", "各家", "有的", "该", "此", "其", "某", "各")
+COUNTED = re.compile(r"[\d一二三四五六七八九十两几数多]+(?:大|家|个)")  # 三大, 两家: a count of firms
+
+
+def strip_descriptors(core: str) -> str:
+    """core without the quantifiers, counts and descriptive words before it (一些, 三大, 大型, 当地)."""
+    words = QUANTIFIERS + _lex()["descriptors"]
+    while core:
+        m = COUNTED.match(core)
+        w = next((w for w in words if core.startswith(w)), "")
+        if not (m or w):
+            break
+        core = core[m.end() if m else len(w):]
+    return core
 
 
 def generic_company(name: str) -> bool:
-    """A kind of company written with a legal suffix (物业管理公司, 一些期货公司, 中国公司), not a
-    company: what is left without the suffix and leading quantifiers is a company-type word,
-    a generic word or a country."""
+    """A kind of company written with a legal suffix (物业管理公司, 一些期货公司, 中国公司, 三大公司,
+    济南有限公司), not a company: what is left without the suffix, the quantifiers and the
+    descriptive words is a company-type word, a generic word, a country or a place."""
     suffix = next((s for s in _lex()["suffixes"] if name.endswith(s)), None)
     if suffix is None:
-        return False
-    core = name[: -len(suffix)]
-    lead = next((w for w in QUANTIFIERS if core.startswith(w)), "")
-    core = core[len(lead):]
-    return not core or core in _company_types() or is_generic(core)
+        return bool(COUNTED.fullmatch(name))
+    core = strip_descriptors(name[: -len(suffix)])
+    return not core or core in _company_types() or is_generic(core) or place_core(name)
+
+
+def place_core(name: str) -> bool:
+    """A place and 公司 only (济南有限公司, 山东公司): a subsidiary written after its parent. A
+    group may be named after its place (北辰集团)."""
+    suffix = next((s for s in _lex()["suffixes"] if name.endswith(s)), None)
+    return suffix is not None and suffix.endswith("公司") and name[: -len(suffix)] in place_forms()
+
+
+@lru_cache(maxsize=1)
+def place_forms() -> dict[str, list[tuple[str, str, str]]]:
+    """Division names and their short forms (保山市 → 保山) → [(type, official name, parents)],
+    a city before a county before a province (长沙 → 长沙市, then 长沙县)."""
+    import csv
+
+    order = {"City": 0, "County": 1, "Province": 2}
+    rows = []
+    with open(data_dir() / "divisions.tsv", encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            if r["type"] in order:
+                parents = " ".join(x for x in (r["parent_city"], r["parent_province"]) if x)
+                rows.append((order[r["type"]], r["name"], r["short_name"] or r["name"], r["type"], parents))
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for _, name, short, typ, parents in sorted(rows):
+        for form in {name, short}:
+            if len(form) >= 2:
+                out.setdefault(form, []).append((typ, name, parents))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -124,6 +187,11 @@ def generic_park(name: str) -> bool:
     if any(t in ("m", "q", "r") for _, t in toks):
         return True
     return len(toks) == 1 and toks[0][1] in ("a", "ad", "v", "vn", "d", "b")
+
+
+def company_words() -> set[str]:
+    """Words that end a short firm name (控股, 科技, 药业): the rule lexicon's company heads."""
+    return _lex()["heads"]
 
 
 def is_generic(name: str) -> bool:

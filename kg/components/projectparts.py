@@ -13,7 +13,7 @@ from functools import lru_cache
 from .. import namemodel, nlp
 from ..model import Mention
 from . import component
-from .names import full_divisions, is_generic, name_end
+from .names import full_divisions, is_generic, name_end, place_forms
 from .products import nested, product_spans, vocab
 
 FIRM_P = 0.5  # firm-name probability a project's leading part needs
@@ -24,28 +24,6 @@ NAME_POS = {"ns", "nr", "nrt", "nrfg", "nz", "nt", "eng", "x"}
 FUNCTION_POS = {"c", "p", "u", "uj", "r", "f"}
 SOFT_POS = {"d", "a", "b", "ad", "m", "q"}  # 全新动力电池: the adjective is not part of the product
 TYPE_ORDER = {"City": 0, "County": 1, "Province": 2}
-
-
-@lru_cache(maxsize=1)
-def place_forms() -> dict[str, list[tuple[str, str, str]]]:
-    """Division names and their short forms (保山市 → 保山) → [(type, official name, parents)],
-    a city before a county before a province (长沙 → 长沙市, then 长沙县)."""
-    import csv
-
-    from ..resources import data_dir
-
-    rows = []
-    with open(data_dir() / "divisions.tsv", encoding="utf-8") as f:
-        for r in csv.DictReader(f, delimiter="\t"):
-            if r["type"] in TYPE_ORDER:
-                parents = " ".join(x for x in (r["parent_city"], r["parent_province"]) if x)
-                rows.append((TYPE_ORDER[r["type"]], r["name"], r["short_name"] or r["name"], r["type"], parents))
-    out: dict[str, list[tuple[str, str, str]]] = {}
-    for _, name, short, typ, parents in sorted(rows):
-        for form in {name, short}:
-            if len(form) >= 2:
-                out.setdefault(form, []).append((typ, name, parents))
-    return out
 
 
 def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> list[tuple[int, int, str, str]]:
