@@ -21,7 +21,7 @@ CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
 RULE_SOURCES = {"rule", "cue", "list", "short", "repeated", "coref-prefix", "project-prefix", "supply-target"}
 MIN_FIRM_P = 0.05
 DERIVED = {"short", "repeated", "coref-prefix"}  # short forms and repeats of a name found elsewhere
-_COUNT_TAIL = re.compile(COUNTED.pattern + r"(?:集团|公司|企业|巨头)")
+_COUNT_TAIL = re.compile(COUNTED.pattern + r"(?:集团|公司|企业|巨头)?")
 PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  # not 开发区/高新区: those are designated zones
 
 
@@ -38,8 +38,10 @@ def make_boundaries(settings: dict):
                 continue
             if m.type not in TYPES:
                 continue
-            if m.type == "Enterprise" and place_core(m.text) and _join_parent(state, m):
+            if m.type == "Enterprise" and generic_company(m.text) and _join_parent(state, m):
                 continue
+            if m.type == "Enterprise":
+                _after_date(state, m)
             if m.type == "Enterprise" and generic_company(m.text) or m.type == "Park" and generic_park(m.text):
                 state.drop(m)
                 continue
@@ -104,6 +106,12 @@ def _parent_words(left: str) -> int:
         if n >= 2 and strong_firm(left[len(left) - n:]):
             best = n
     return best
+
+
+def _after_date(state, m) -> None:
+    """2010年某集团: the 年 (月, 日) of a date before a name is not part of it."""
+    if m.text[:1] in "年月日" and m.start and state.text[m.start - 1].isdigit() and len(m.text) >= 3:
+        _trim(state, m, 1, [m.text[0]])
 
 
 def _trim_count(state, m) -> None:

@@ -18,6 +18,7 @@ STRIP_POS = {"v", "vn", "vd", "a", "ad", "d", "p", "c", "r", "u", "uj", "ul", "u
 # tokens that may begin a proper name: places, person names, organisations, other proper nouns,
 # abbreviations, Latin words
 PROPER_POS = {"ns", "nr", "nrt", "nrfg", "nt", "nz", "j", "eng"}
+PLACE_PERSON_POS = {"ns", "nr", "nrt", "nrfg", "nt", "eng"}  # jieba's nz is often a technical term
 CONTEXT_POS = {"v", "vd", "d", "ad", "p", "c", "r"}
 BUILD_WORDS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "开工", "打造", "投资", "投资建设", "建成", "推进", "实施"}
 
@@ -72,6 +73,8 @@ def _described_start(text: str, toks) -> int:
     """After the last aspect particle, or after a descriptive head noun (企业, 巨头, 上市公司)
     that a name beginning with a proper word follows: 钢铁企业某某公司, 标志着某集团."""
     p, cut = 0, 0
+    if len(toks) > 1 and toks[0][1] in ("p", "c") and toks[0][0] in _lex()["left_stops"] and len(text) >= 4:
+        cut = len(toks[0][0])  # 除某集团, 据某公司: a name does not begin with a preposition
     for i, (w, t) in enumerate(toks[:-1]):
         p += len(w)
         rest = toks[i + 1]
@@ -112,7 +115,7 @@ def common_word(name: str) -> bool:
 
 
 QUANTIFIERS = ("一些", "一家", "这家", "那家", "这些", "那些", "多家", "各家", "有的", "该", "此", "其", "某", "各")
-COUNTED = re.compile(r"[\d一二三四五六七八九十两几数多]+(?:大|家|个)")  # 三大, 两家: a count of firms
+COUNTED = re.compile(r"第?[\d一二三四五六七八九十两几数多]+(?:大|家|个)")  # 三大, 两家, 第二大: a count of firms
 
 
 def strip_descriptors(core: str) -> str:
@@ -135,7 +138,15 @@ def generic_company(name: str) -> bool:
     if suffix is None:
         return bool(COUNTED.fullmatch(name))
     core = strip_descriptors(name[: -len(suffix)])
-    return not core or core in _company_types() or is_generic(core) or place_core(name)
+    return not core or core in _company_types() or is_generic(core) or place_core(name) or _activity(core)
+
+
+def _activity(core: str) -> bool:
+    """做大做强, 铬铁矿勘探: words of doing with no proper name in them, which the firm-name model
+    does not take for a name: what a company does, not which company."""
+    toks = nlp.posseg(core)
+    return (toks[-1][1] in ("v", "vn", "a") and not any(t in PLACE_PERSON_POS for _, t in toks)
+            and namemodel.probability(core) < 0.5)
 
 
 def place_core(name: str) -> bool:
