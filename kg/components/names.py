@@ -205,6 +205,11 @@ def company_words() -> set[str]:
     return _lex()["heads"]
 
 
+def legal_suffixes() -> tuple[str, ...]:
+    """有限公司, 集团 …: the rule lexicon's company suffixes, longest first."""
+    return _lex()["suffixes"]
+
+
 def is_generic(name: str) -> bool:
     return name in _lex()["generic"]
 

@@ -1,0 +1,118 @@
+"""gazetteer: well-known enterprises, matched where the text names them as a word.
+
+News names most firms without a legal suffix (比亚迪, 宝钢, 力拓), often outside any list or cue.
+The entries are general knowledge, one firm per row of a data file
+(ontology/data/gazetteers/enterprises.tsv: name, aliases, industry, ambiguous), like the
+divisions are. A match counts only where it is a word of its own (no longer CJK word runs through
+either end, by jieba's segmentation of the clause). An ambiguous entry (美的, 长城: also an everyday
+word or a place) counts only written with its company word (长城汽车) or a legal suffix right after
+it (美的集团); the lists and roles components still vouch for it in a firm list."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .. import nlp
+from ..resources import data_dir
+from . import component
+from .names import common_word, company_words, legal_suffixes
+
+DEFAULT_FILE = "gazetteers/enterprises.tsv"
+OWNERSHIP_WORDS = ("股份", "控股")
+CONTEXT = 8  # characters either side read by jieba to check a match's word boundaries
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # the canonical form
+    industry: str
+    ambiguous: bool
+
+
+class GazetteerError(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=4)
+def load(rel_path: str = DEFAULT_FILE) -> tuple[dict[str, Entry], object]:
+    """Every form (name and aliases) → its Entry, and an Aho-Corasick automaton over the forms."""
+    import ahocorasick
+
+    path = Path(data_dir()) / rel_path
+    forms: dict[str, Entry] = {}
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            for i, row in enumerate(csv.DictReader(f, delimiter="\t"), start=2):
+                name = (row.get("name") or "").strip()
+                if not name:
+                    raise GazetteerError(f"名录文件 {path} 第 {i} 行缺少 name")
+                entry = Entry(name, row.get("industry", ""), row.get("ambiguous", "0").strip() == "1")
+                for form in [name, *(a.strip() for a in (row.get("aliases") or "").split("|"))]:
+                    if len(form) >= 2:
+                        forms.setdefault(form, entry)
+    except OSError as e:
+        raise GazetteerError(f"无法读取名录文件 {path}：{e}") from e
+    a = ahocorasick.Automaton()
+    for form in forms:
+        a.add_word(form, form)
+    a.make_automaton()
+    return forms, a
+
+
+def _is_word(text: str, s: int, e: int) -> bool:
+    """No jieba word of the surrounding text runs across s or e (宝钢 in 宝钢集团 is cut at 集团;
+    中信 is not read out of 振兴中信…)."""
+    lo, hi = max(0, s - CONTEXT), min(len(text), e + CONTEXT)
+    cuts, p = {lo}, lo
+    for w in nlp.cut(text[lo:hi]):
+        p += len(w)
+        cuts.add(p)
+    return (s in cuts or not _cjk(text[s - 1])) and (e in cuts or e == len(text) or not _cjk(text[e]))
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+@lru_cache(maxsize=1)
+def _company_tails() -> tuple[str, ...]:
+    return tuple(sorted(set(company_words()) | set(legal_suffixes()), key=len, reverse=True))
+
+
+def _suffix_after(text: str, e: int) -> int:
+    """Length of a legal suffix right after e (美的 + 集团), 0 if none: an industry word (美的 +
+    环保, 统一 + 光伏) does not make an everyday word a firm."""
+    return next((len(w) for w in legal_suffixes() + OWNERSHIP_WORDS if text.startswith(w, e)), 0)
+
+
+def _ambiguous(form: str, entry: Entry) -> bool:
+    """An everyday word or place (美的, 长城, 统一), unless written with its company word (长城汽车)."""
+    if any(form.endswith(w) and len(form) - len(w) >= 2 for w in _company_tails()):
+        return False
+    return entry.ambiguous or common_word(form)
+
+
+@component("gazetteer", reads=("mentions",), writes=("mentions",))
+def make_gazetteer(settings: dict):
+    rel_path = settings.get("file", DEFAULT_FILE)
+
+    def run(state) -> None:
+        forms, automaton = load(rel_path)
+        text = state.text
+        for end, form in automaton.iter_long(text):
+            s, e = end + 1 - len(form), end + 1
+            entry = forms[form]
+            if _ambiguous(form, entry):
+                k = _suffix_after(text, e)
+                if not k:
+                    continue
+                e += k  # 美的集团: the brand with its suffix is the firm's name
+            if not _is_word(text, s, e):
+                continue
+            m = state.propose(s, e, "Enterprise", source="gazetteer",
+                              canonical=entry.name if e - s == len(form) else None)
+            if m is not None and m.source == "gazetteer" and m.canonical != m.text:
+                m.aliases = (m.text,)
+    return run

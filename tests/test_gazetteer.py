@@ -1,0 +1,59 @@
+"""The gazetteer component: whole-word matches, ambiguous entries, aliases, the shipped file."""
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from kg.components import State, gazetteer
+from kg.ingest import build_document
+from kg.model import Extraction
+from kg.resources import data_dir
+
+ROWS = "name\taliases\tindustry\tambiguous\n青禾重工\t青禾|青禾重工股份有限公司\t机械\t0\n长风\t\t汽车\t1\n"
+
+
+@pytest.fixture()
+def run(tmp_path):
+    path = tmp_path / "firms.tsv"
+    path.write_text(ROWS, encoding="utf-8")
+    step = gazetteer.make_gazetteer({"file": str(path)})
+
+    def go(text: str) -> dict[str, str]:
+        state = State(Extraction(build_document(text, "t.txt")))
+        step(state)
+        return {m.text: m.canonical for m in state.ex.mentions if m.type == "Enterprise"}
+    return go
+
+
+def test_a_listed_firm_is_found_as_a_word_and_named_canonically(run):
+    assert run("青禾与远帆控股签约。") == {"青禾": "青禾重工"}
+    assert run("今年青禾重工扩产。") == {"青禾重工": "青禾重工"}
+
+
+def test_no_match_inside_a_longer_word(run):
+    assert run("常青禾苗长势良好。") == {}
+
+
+def test_ambiguous_entry_needs_a_company_word(run):
+    assert run("长风破浪会有时。") == {}
+    assert run("长风汽车今年扩产。") == {"长风汽车": "长风汽车"}
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path):
+    step = gazetteer.make_gazetteer({"file": str(tmp_path / "missing.tsv")})
+    with pytest.raises(RuntimeError, match="无法读取名录文件"):
+        step(State(Extraction(build_document("青禾重工扩产。", "t.txt"))))
+
+
+def test_shipped_file_is_well_formed():
+    path = data_dir() / gazetteer.DEFAULT_FILE
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    assert len(rows) > 500
+    seen: set[str] = set()
+    for r in rows:
+        assert r["ambiguous"] in ("0", "1") and r["industry"]
+        forms = [r["name"], *filter(None, r["aliases"].split("|"))]
+        assert not seen & set(forms), forms
+        seen |= set(forms)
