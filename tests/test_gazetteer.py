@@ -35,9 +35,10 @@ def test_no_match_inside_a_longer_word(run):
     assert run("常青禾苗长势良好。") == {}
 
 
-def test_ambiguous_entry_needs_a_company_word(run):
+def test_ambiguous_entry_needs_its_suffix(run):
     assert run("长风破浪会有时。") == {}
-    assert run("长风汽车今年扩产。") == {"长风汽车": "长风汽车"}
+    assert run("长风能源转型。") == {}  # an industry word after an everyday word is a phrase
+    assert run("长风集团今年扩产。") == {"长风集团": "长风集团"}
 
 
 def test_unreadable_file_is_a_clear_error(tmp_path):
