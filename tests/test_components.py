@@ -247,3 +247,11 @@ def test_field_label_of_a_table_row_is_not_a_chain(ext):
     ex = _run(ext, "第一批链主企业名单如下。\n序号：1；所属产业链：智能终端；链主企业名称：青禾星辰科技有限公司。")
     assert "智能终端" not in _names(ex, "Enterprise")
     assert not any(r.tail == "所属产业链" or r.head == "智能终端" for r in ex.relations if r.rel == "chainLeaderOf")
+
+
+@pytest.mark.parametrize("name,category", [
+    ("太阳能项目", True), ("文旅项目", True), ("芯片项目", False), ("磁性材料扩产项目", False), ("云帆储能基地", False),
+])
+def test_one_common_word_before_project_is_a_kind_of_project(name, category):
+    from kg.components.names import category_project
+    assert category_project(name) is category

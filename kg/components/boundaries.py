@@ -12,7 +12,7 @@ import re
 from .. import namemodel, nlp
 from . import component
 from .names import (BUILD_WORDS, COUNTED, chain_start, clearly_not_name, common_word, generic_company, generic_park,
-                    company_words, is_generic, name_end, name_start, place_core, strong_firm)
+                    category_project, company_words, is_generic, name_end, name_start, place_core, strong_firm)
 
 TYPES = ("Enterprise", "Park", "Project")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
@@ -37,6 +37,9 @@ def make_boundaries(settings: dict):
                     _trim(state, m, off, [])
                 continue
             if m.type not in TYPES:
+                continue
+            if m.type == "Project" and not trim_only and category_project(m.text):
+                state.drop(m)
                 continue
             if m.type == "Enterprise" and generic_company(m.text) and _join_parent(state, m):
                 continue

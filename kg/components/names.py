@@ -205,6 +205,25 @@ def company_words() -> set[str]:
     return _lex()["heads"]
 
 
+PROJECT_WORDS = ("项目", "工程")
+
+
+def category_project(name: str) -> bool:
+    """太阳能项目, 文旅项目: one common word before 项目 names a kind of project, not a project
+    (a product is a project's name: 数控机床项目)."""
+    from .products import vocab
+
+    core = next((name[: -len(w)] for w in PROJECT_WORDS if name.endswith(w)), None)
+    if not core:
+        return False
+    if core in vocab()["terms"] or core.endswith("期") or any(c.isdigit() for c in core):
+        return False  # 芯片项目, 二期项目: a product or a phase
+    toks = nlp.posseg(core)
+    if any(t in PLACE_PERSON_POS for _, t in toks):
+        return False
+    return len(toks) == 1 or len(core) <= 2  # 太阳能, 文旅
+
+
 def legal_suffixes() -> tuple[str, ...]:
     """有限公司, 集团 …: the rule lexicon's company suffixes, longest first."""
     return _lex()["suffixes"]
