@@ -35,6 +35,10 @@ def test_no_match_inside_a_longer_word(run):
     assert run("常青禾苗长势良好。") == {}
 
 
+def test_a_company_word_after_the_brand_names_another_firm(run):
+    assert run("青禾证券分析师认为。") == {"青禾证券": "青禾证券"}
+
+
 def test_ambiguous_entry_needs_its_suffix(run):
     assert run("长风破浪会有时。") == {}
     assert run("长风能源转型。") == {}  # an industry word after an everyday word is a phrase

@@ -21,8 +21,9 @@ from ..resources import data_dir
 REGISTRY: dict[str, "Factory"] = {}
 # types a longer name may swallow: 苏州 inside 苏州远帆 is part of the firm's name
 NESTABLE = {"City", "County", "Province", "Region", "Product"}
-# types a list head may correct (A、B等项目: a 产业园 being built is a project); firms stay firms
-RETYPABLE = {"Park", "Product"}
+# types a list head or the gazetteer may correct (A、B等项目: a 产业园 being built is a project; 某银行 is a
+# firm, not a body); firms stay firms
+RETYPABLE = {"Park", "Product", "Organization"}
 
 
 @dataclass

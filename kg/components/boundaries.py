@@ -21,7 +21,8 @@ CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
 RULE_SOURCES = {"rule", "cue", "list", "short", "repeated", "coref-prefix", "project-prefix", "supply-target"}
 MIN_FIRM_P = 0.05
 DERIVED = {"short", "repeated", "coref-prefix"}  # short forms and repeats of a name found elsewhere
-_COUNT_TAIL = re.compile(COUNTED.pattern + r"(?:集团|公司|企业|巨头)?")
+_COMPANY_END = re.compile(r"(?:集团|公司|企业|巨头)?")
+_COUNT_TAIL = re.compile(COUNTED.pattern + _COMPANY_END.pattern)
 PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  # not 开发区/高新区: those are designated zones
 
 
@@ -43,8 +44,12 @@ def make_boundaries(settings: dict):
                 continue
             if m.type == "Enterprise" and generic_company(m.text) and _join_parent(state, m):
                 continue
+            if m.type == "Enterprise" and _inner_count(m.text):
+                state.drop(m)  # 某某出售某某9家白电公司: no firm's name holds a count of firms
+                continue
             if m.type == "Enterprise":
                 _after_date(state, m)
+                _lead_dashes(state, m)
             if m.type == "Enterprise" and generic_company(m.text) or m.type == "Park" and generic_park(m.text):
                 state.drop(m)
                 continue
@@ -115,6 +120,17 @@ def _after_date(state, m) -> None:
     """2010年某集团: the 年 (月, 日) of a date before a name is not part of it."""
     if m.text[:1] in "年月日" and m.start and state.text[m.start - 1].isdigit() and len(m.text) >= 3:
         _trim(state, m, 1, [m.text[0]])
+
+
+def _inner_count(name: str) -> bool:
+    return any(c.start() >= 1 and not _COMPANY_END.fullmatch(name[c.end():]) for c in COUNTED.finditer(name))
+
+
+def _lead_dashes(state, m) -> None:
+    """——某某重工: a dash before a name is punctuation."""
+    k = len(m.text) - len(m.text.lstrip("—-－·•"))
+    if k and len(m.text) - k >= 2:
+        _trim(state, m, k, [m.text[:k]])
 
 
 def _trim_count(state, m) -> None:

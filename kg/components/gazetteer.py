@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .. import nlp
+from .. import namemodel, nlp
 from ..resources import data_dir
-from . import component
+from . import component, load_json
 from .names import common_word, company_words, legal_suffixes
 
 DEFAULT_FILE = "gazetteers/enterprises.tsv"
 OWNERSHIP_WORDS = ("股份", "控股")
-CONTEXT = 8  # characters either side read by jieba to check a match's word boundaries
+CONTEXT = 8
+GLUED_P = 0.9  # firm-name probability of a match plus two characters that makes them one name  # characters either side read by jieba to check a match's word boundaries
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,19 @@ def load(rel_path: str = DEFAULT_FILE) -> tuple[dict[str, Entry], object]:
 
 def _is_word(text: str, s: int, e: int) -> bool:
     """No jieba word of the surrounding text runs across s or e (宝钢 in 宝钢集团 is cut at 集团;
-    中信 is not read out of 振兴中信…)."""
+    中信 is not read out of 振兴中信…), and the name does not go on in characters jieba cannot
+    place, which the firm-name model reads as one longer name (中信 + 戴卡: another firm)."""
     lo, hi = max(0, s - CONTEXT), min(len(text), e + CONTEXT)
-    cuts, p = {lo}, lo
+    cuts, p, after = {lo}, lo, None
     for w in nlp.cut(text[lo:hi]):
+        if p == e:
+            after = w
         p += len(w)
         cuts.add(p)
-    return (s in cuts or not _cjk(text[s - 1])) and (e in cuts or e == len(text) or not _cjk(text[e]))
+    if not ((s in cuts or not _cjk(text[s - 1])) and (e in cuts or e == len(text) or not _cjk(text[e]))):
+        return False
+    glued = after is not None and len(after) == 1 and _cjk(after) and _cjk(text[e + 1:e + 2] or " ")
+    return not (glued and namemodel.probability(text[s:e + 2]) >= GLUED_P)
 
 
 def _cjk(ch: str) -> bool:
@@ -78,7 +85,8 @@ def _cjk(ch: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _company_tails() -> tuple[str, ...]:
-    return tuple(sorted(set(company_words()) | set(legal_suffixes()), key=len, reverse=True))
+    tails = set(company_words()) | set(legal_suffixes()) | set(load_json("patterns/generic_names.json")["firm_tails"])
+    return tuple(sorted(tails, key=len, reverse=True))
 
 
 def _suffix_after(text: str, e: int) -> int:
@@ -87,11 +95,28 @@ def _suffix_after(text: str, e: int) -> int:
     return next((len(w) for w in legal_suffixes() + OWNERSHIP_WORDS if text.startswith(w, e)), 0)
 
 
+def _tail_after(text: str, e: int) -> int:
+    """Length of a company word right after e that makes the brand another firm's name."""
+    return next((len(w) for w in _company_tails() if text.startswith(w, e)), 0)
+
+
 def _ambiguous(form: str, entry: Entry) -> bool:
     """An everyday word or place (美的, 长城, 统一), unless written with its company word (长城汽车)."""
     if any(form.endswith(w) and len(form) - len(w) >= 2 for w in _company_tails()):
         return False
     return entry.ambiguous or common_word(form)
+
+
+def _span(text: str, s: int, e: int, form: str, entry: Entry) -> tuple[int, int] | None:
+    """The firm's span for a match at [s, e), or None: an ambiguous brand with its suffix (美的集团),
+    a brand with a company word that names one more firm (中投 + 证券), or the match alone."""
+    if _ambiguous(form, entry):
+        k = _suffix_after(text, e)
+        return (s, e + k) if k and _is_word(text, s, e + k) else None
+    k = _tail_after(text, e)
+    if k and _is_word(text, s, e + k):
+        return s, e + k
+    return (s, e) if _is_word(text, s, e) else None
 
 
 @component("gazetteer", reads=("mentions",), writes=("mentions",))
@@ -102,17 +127,12 @@ def make_gazetteer(settings: dict):
         forms, automaton = load(rel_path)
         text = state.text
         for end, form in automaton.iter_long(text):
-            s, e = end + 1 - len(form), end + 1
-            entry = forms[form]
-            if _ambiguous(form, entry):
-                k = _suffix_after(text, e)
-                if not k:
-                    continue
-                e += k  # 美的集团: the brand with its suffix is the firm's name
-            if not _is_word(text, s, e):
+            span = _span(text, end + 1 - len(form), end + 1, form, forms[form])
+            if span is None:
                 continue
-            m = state.propose(s, e, "Enterprise", source="gazetteer",
-                              canonical=entry.name if e - s == len(form) else None)
+            s, e = span
+            m = state.propose(s, e, "Enterprise", source="gazetteer", retype=True,
+                              canonical=forms[form].name if e - s == len(form) else None)
             if m is not None and m.source == "gazetteer" and m.canonical != m.text:
                 m.aliases = (m.text,)
     return run

@@ -27,7 +27,8 @@ BUILD_WORDS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "开�
 def _lex() -> dict:
     lex = load_json("extract_lexicon.json")
     names = load_json("patterns/generic_names.json")
-    generic = set(names["words"]) | set(names["countries"])
+    countries = tuple(sorted(names["countries"], key=len, reverse=True))
+    generic = set(names["words"]) | set(countries)
     generic |= set(lex["company_generic_heads"]) | set(lex["park_generic_heads"]) | set(lex["project_generic"])
     left = set(lex["left_stops"]) | set(load_json("patterns/left_context.json")["words"])
     policy = sorted(load_json("patterns/left_context.json")["policy_verbs"], key=len, reverse=True)
@@ -36,7 +37,7 @@ def _lex() -> dict:
     appositive = tuple(sorted(names["appositive_heads"], key=len, reverse=True))
     return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
-            "appositive": appositive, "descriptors": tuple(names["descriptors"])}
+            "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries}
 
 
 def name_start(text: str) -> tuple[int, list[str]]:
@@ -86,7 +87,7 @@ def _described_start(text: str, toks) -> int:
     return cut
 
 
-RIGHT_POS = {"d", "p", "u", "uj", "ul", "c", "y"}
+RIGHT_POS = {"d", "p", "u", "uj", "ul", "c", "y", "r", "mq"}
 
 
 def name_end(text: str) -> int:
@@ -138,7 +139,23 @@ def generic_company(name: str) -> bool:
     if suffix is None:
         return bool(COUNTED.fullmatch(name))
     core = strip_descriptors(name[: -len(suffix)])
+    if suffix.endswith("公司"):
+        core = _strip_country(core)
+        if core and (_industry_word(core) or core in company_words()):
+            return True  # 器械公司, 美国光伏公司: a company of an industry
     return not core or core in _company_types() or is_generic(core) or place_core(name) or _activity(core)
+
+
+def _strip_country(core: str) -> str:
+    lead = next((c for c in _lex()["countries"] if core.startswith(c)), "")
+    core = core[len(lead):]
+    return core[1:] if core.startswith("某") else core
+
+
+def _industry_word(core: str) -> bool:
+    """One everyday noun, not a place (太阳能, 器械, 百货): what a company deals in, not its name."""
+    toks = nlp.posseg(core)
+    return len(toks) == 1 and toks[0][1] in ("n", "vn") and namemodel.probability(core) < 0.5
 
 
 def _activity(core: str) -> bool:
