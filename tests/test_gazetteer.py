@@ -62,3 +62,16 @@ def test_shipped_file_is_well_formed():
         forms = [r["name"], *filter(None, r["aliases"].split("|"))]
         assert not seen & set(forms), forms
         seen |= set(forms)
+
+
+def test_product_gazetteer_is_well_formed_and_read_in_production_context():
+    from kg.components.products import vocab
+    from kg.extract import Extractor
+
+    path = data_dir() / "gazetteers/products.tsv"
+    with open(path, encoding="utf-8", newline="") as f:
+        terms = [r["term"] for r in csv.DictReader(f, delimiter="\t")]
+    assert len(terms) == len(set(terms)) > 1000 and all(2 <= len(t) <= 10 for t in terms)
+    assert set(terms) <= vocab()["terms"]
+    ex = Extractor().extract(build_document("星海钢铁主要生产棒材和高速线材。棒材价格上涨。", "t.txt"))
+    assert {"棒材", "高速线材"} <= {m.text for m in ex.mentions if m.type == "Product"}

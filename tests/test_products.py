@@ -47,8 +47,9 @@ def test_project_part_examples(ext, example):
 
 
 def test_product_is_not_cut_from_inside_a_word():
-    assert product_spans("新建发电机组") == []  # 电机 inside 发电机组
+    assert product_spans("新建变电机房") == []  # 电机 inside 变电 + 机房
     assert product_spans("高效光伏组件和再生铝") == [(0, 6), (7, 10)]
+    assert product_spans("磷酸铁锂正极材料") == [(0, 8)]  # adjacent product words are one product
 
 
 def test_project_name_split():

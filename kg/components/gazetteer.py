@@ -39,8 +39,6 @@ class GazetteerError(RuntimeError):
 @lru_cache(maxsize=4)
 def load(rel_path: str = DEFAULT_FILE) -> tuple[dict[str, Entry], object]:
     """Every form (name and aliases) → its Entry, and an Aho-Corasick automaton over the forms."""
-    import ahocorasick
-
     path = Path(data_dir()) / rel_path
     forms: dict[str, Entry] = {}
     try:
@@ -55,7 +53,7 @@ def load(rel_path: str = DEFAULT_FILE) -> tuple[dict[str, Entry], object]:
                         forms.setdefault(form, entry)
     except OSError as e:
         raise GazetteerError(f"无法读取名录文件 {path}：{e}") from e
-    a = ahocorasick.Automaton()
+    a = nlp.CJKAutomaton()
     for form in forms:
         a.add_word(form, form)
     a.make_automaton()

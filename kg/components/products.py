@@ -28,9 +28,24 @@ def _automaton(words):
     return a
 
 
+def _listed_terms(rel_path: str) -> set[str]:
+    """The product gazetteer (a TSV of term, category): general product and material names."""
+    import csv
+
+    from ..resources import data_dir
+
+    path = data_dir() / rel_path
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return {r["term"].strip() for r in csv.DictReader(f, delimiter="\t") if r.get("term", "").strip()}
+    except (OSError, KeyError) as e:
+        raise RuntimeError(f"无法读取产品名录 {path}：{e}") from e
+
+
 @lru_cache(maxsize=1)
 def vocab() -> dict:
     data = load_json("patterns/products.json")
+    data = {**data, "terms": sorted(set(data["terms"]) | _listed_terms(data["terms_file"]))}
     alt = lambda ws: "|".join(map(re.escape, sorted(set(ws), key=len, reverse=True)))  # noqa: E731
     return {
         "automaton": _automaton(data["terms"]),
@@ -55,7 +70,10 @@ def product_spans(text: str) -> list[tuple[int, int]]:
     for end, term in v["automaton"].iter_long(text):
         e = end + 1
         s = _extend_left(text, e - len(term), last, v)
-        if _starts_word(text, s):
+        if out and out[-1][1] == s:
+            out[-1] = (out[-1][0], e)  # 磷酸锰铁锂 + 正极材料: adjacent product words are one product
+            last = e
+        elif _starts_word(text, s):
             out.append((s, e))
             last = e
     return out

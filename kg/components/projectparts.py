@@ -59,11 +59,18 @@ def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     cut = _first_boundary(name, _phrase_start(name, prods[0][0]) if prods else len(name))
     if cut < len(name):
         firm = name[:name_end(name[:cut])]
-        return (firm if _firm_prefix(firm) else None), prods
+        return (firm if _firm_prefix(firm) or _place_brand(firm) else None), prods
     best = model_split(name)
     if best is None:
         return None, prods
     return name[:best[0]], prods or [best]
+
+
+def _place_brand(part: str) -> bool:
+    """A place and a brand of two or three characters (温州禾田): model_split's shape of a short
+    firm name, here ended by a known product."""
+    place = next((k for k in (3, 2) if part[:k] in place_forms()), 0)
+    return bool(place) and 2 <= len(part) - place <= 3 and _firm_prefix(part, min_p=0.0)
 
 
 def _phrase_start(name: str, s: int) -> int:
