@@ -186,7 +186,8 @@ def _apply(state, p: dict, m, off: int) -> None:
         for f in firms if chain is not None else []:
             state.relate(f, rel, chain, sentence, source, p["confidence"])
     else:
-        sup, cus = _firm_spans(state, m, "supplier", off), _firm_spans(state, m, "customer", off)
+        strict = p.get("strict", False)
+        sup, cus = _firm_spans(state, m, "supplier", off, strict), _firm_spans(state, m, "customer", off, strict)
         if not sup or not cus:
             return  # both ends must be firms before either becomes a mention
         customers = _firms(state, cus)
