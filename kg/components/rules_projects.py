@@ -473,7 +473,7 @@ def product_of(ex, text: str) -> str | None:
     cm = CAP_RE.match(s) or CAP_PLAIN_RE.match(s)
     if cm:
         s = s[cm.end():]
-    s = s.lstrip("的")
+    s = P.LEADING_SPEC.sub("", s).lstrip("的")  # 8.5代液晶面板: a specification, not the product
     m = ex._strip_re.search(s)
     while m and m.start() > 1:
         s = s[:m.start()]
