@@ -17,12 +17,12 @@ from pathlib import Path
 from .. import namemodel, nlp
 from ..resources import data_dir
 from . import component, load_json
-from .names import common_word, company_words, legal_suffixes
+from .names import company_words, legal_suffixes
 
 DEFAULT_FILE = "gazetteers/enterprises.tsv"
 OWNERSHIP_WORDS = ("股份", "控股")
-CONTEXT = 8
-GLUED_P = 0.9  # firm-name probability of a match plus two characters that makes them one name  # characters either side read by jieba to check a match's word boundaries
+CONTEXT = 8  # characters either side read by jieba to check a match's word boundaries
+GLUED_P = 0.95  # firm-name probability of a match plus two characters that makes them one name
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,14 @@ def _ambiguous(form: str, entry: Entry) -> bool:
     """An everyday word or place (美的, 长城, 统一), unless written with its company word (长城汽车)."""
     if any(form.endswith(w) and len(form) - len(w) >= 2 for w in _company_tails()):
         return False
-    return entry.ambiguous or common_word(form)
+    return entry.ambiguous or _word_of_doing(form)
+
+
+def _word_of_doing(form: str) -> bool:
+    """One dictionary word that is a verb, adjective or adverb (联想, 统一): ambiguous whatever the
+    entry says; a noun the dictionary knows (首钢) is the brand."""
+    toks = nlp.posseg(form)
+    return len(toks) == 1 and toks[0][1] in ("v", "vn", "a", "ad", "d")
 
 
 def _span(text: str, s: int, e: int, form: str, entry: Entry) -> tuple[int, int] | None:
