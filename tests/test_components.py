@@ -256,3 +256,8 @@ def test_field_label_of_a_table_row_is_not_a_chain(ext):
 def test_one_common_word_before_project_is_a_kind_of_project(name, category):
     from kg.components.names import category_project
     assert category_project(name) is category
+
+
+def test_groups_of_projects_and_words_going_on_are_not_projects(ext):
+    ex = _run(ext, "从并购看中国工程机械的国际化。新疆五个新能源项目集体开工。这些大型储能项目将成为补充。4月8日，青禾光伏电站工程开工。")
+    assert _names(ex, "Project") == {"青禾光伏电站工程"}

@@ -11,7 +11,7 @@ import re
 
 from .. import namemodel, nlp
 from . import component
-from .names import (BUILD_WORDS, COUNTED, chain_start, clearly_not_name, common_word, generic_company, generic_park,
+from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, chain_start, clearly_not_name, common_word, generic_company, generic_park,
                     category_project, company_words, is_generic, name_end, name_start, place_core, strong_firm)
 
 TYPES = ("Enterprise", "Park", "Project")
@@ -21,6 +21,7 @@ CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
 RULE_SOURCES = {"rule", "cue", "list", "short", "repeated", "coref-prefix", "project-prefix", "supply-target"}
 MIN_FIRM_P = 0.05
 DERIVED = {"short", "repeated", "coref-prefix"}  # short forms and repeats of a name found elsewhere
+_DATE = re.compile(r"(?:\d{2,4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:年底|年初|年末|前后)?")
 _COMPANY_END = re.compile(r"(?:集团|公司|企业|巨头)?")
 _COUNT_TAIL = re.compile(COUNTED.pattern + _COMPANY_END.pattern)
 PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  # not 开发区/高新区: those are designated zones
@@ -39,9 +40,11 @@ def make_boundaries(settings: dict):
                 continue
             if m.type not in TYPES:
                 continue
-            if m.type == "Project" and not trim_only and category_project(m.text):
+            if m.type == "Project" and not trim_only and (category_project(m.text) or _not_one_project(state, m)):
                 state.drop(m)
                 continue
+            if m.type == "Project":
+                _after_date(state, m)
             if m.type == "Enterprise" and generic_company(m.text) and _join_parent(state, m):
                 continue
             if m.type == "Enterprise" and _inner_count(m.text):
@@ -117,9 +120,31 @@ def _parent_words(left: str) -> int:
 
 
 def _after_date(state, m) -> None:
-    """2010年某集团: the 年 (月, 日) of a date before a name is not part of it."""
-    if m.text[:1] in "年月日" and m.start and state.text[m.start - 1].isdigit() and len(m.text) >= 3:
+    """2010年某集团, 4月8日某工程: a date before a name is not part of it."""
+    d = _DATE.match(m.text)
+    if d.end() and len(m.text) - d.end() >= 3:
+        _trim(state, m, d.end(), [d.group()])
+    elif m.text[:1] in "年月日" and m.start and state.text[m.start - 1].isdigit() and len(m.text) >= 3:
         _trim(state, m, 1, [m.text[0]])
+
+
+def _not_one_project(state, m) -> bool:
+    """这些大型新能源项目, 新疆五个新能源项目: a count or a pronoun makes a group of projects; 中国工程|机械,
+    总工程|师: a word that goes on after the name's last character is no project name."""
+    if any(m.text.startswith(q) for q in QUANTIFIERS) or COUNTED.search(m.text):
+        return True
+    return not _word_end(state.text, m.end)
+
+
+def _word_end(text: str, pos: int, window: int = 6) -> bool:
+    """Whether a jieba word of the text around pos ends at pos (工程 in 工程机械 does not)."""
+    lo = max(0, pos - window)
+    p = lo
+    for w in nlp.cut(text[lo:pos + window]):
+        p += len(w)
+        if p >= pos:
+            return p == pos
+    return True
 
 
 def _inner_count(name: str) -> bool:
