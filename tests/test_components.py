@@ -261,3 +261,12 @@ def test_one_common_word_before_project_is_a_kind_of_project(name, category):
 def test_groups_of_projects_and_words_going_on_are_not_projects(ext):
     ex = _run(ext, "从并购看中国工程机械的国际化。新疆五个新能源项目集体开工。这些大型储能项目将成为补充。4月8日，青禾光伏电站工程开工。")
     assert _names(ex, "Project") == {"青禾光伏电站工程"}
+
+
+def test_a_product_needs_a_maker_or_a_chain_nearby(ext):
+    market = _run(ext, "今年国内家具出口市场受到冲击，稀土价格疯狂上涨。")
+    assert not _names(market, "Product")
+    made = _run(ext, "青禾家居有限公司主要生产床垫和沙发。")
+    assert {"床垫", "沙发"} <= _names(made, "Product")
+    projects = _run(ext, "园区将建设一批铝箔、汽车轮毂等铝材加工项目。")
+    assert {"铝箔", "汽车轮毂"} <= _names(projects, "Product")

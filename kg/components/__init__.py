@@ -159,7 +159,7 @@ def load_json(rel_path: str) -> dict:
 def build_pipeline(config: str = "pipeline.json", ner: str | None = None) -> list[tuple[str, Callable[[State], None]]]:
     """The configured components, built from their settings; ner="lac" adds the LAC proposer
     after the list splitter."""
-    from . import boundaries, gazetteer, lac, lists, products, projectparts, propagate, roles  # noqa: F401  (registers the factories)
+    from . import anchored, boundaries, gazetteer, lac, lists, products, projectparts, propagate, roles  # noqa: F401  (registers the factories)
 
     entries = list(load_json(config)["components"])
     if ner:

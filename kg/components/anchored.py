@@ -1,0 +1,29 @@
+"""anchored: a product counts where someone makes it.
+
+The guidelines' products are what an enterprise or a project produces, or a named supply-chain
+part; a product word in a sentence about a market, an industry or prices, with no firm or
+project in it (家具出口市场, 稀土涨势), is not one. A product mention is kept when its sentence or
+one next to it names a firm, a project or a chain, when its sentence speaks of projects or of a
+chain's links (铝资源—电解铝—铝合金), or when a relation already uses it."""
+from __future__ import annotations
+
+from . import component
+
+ANCHOR_TYPES = ("Enterprise", "Project", "IndustryChain", "IndustryCluster")
+ANCHOR_WORDS = ("项目", "产业链", "链条", "—")  # a sentence about projects or a chain's links
+
+
+@component("anchored", reads=("mentions", "relations"), writes=("mentions",))
+def make_anchored(settings: dict):
+    anchors = tuple(settings.get("anchor_types", ANCHOR_TYPES))
+    words = tuple(settings.get("anchor_words", ANCHOR_WORDS))
+
+    def run(state) -> None:
+        ex = state.ex
+        anchored = {m.sentence + d for m in ex.mentions if m.type in anchors for d in (-1, 0, 1)}
+        anchored |= {s.index for s in ex.doc.sentences if any(w in s.text for w in words)}
+        used = {(r.head_type, r.head) for r in ex.relations} | {(r.tail_type, r.tail) for r in ex.relations}
+        for m in list(ex.mentions):
+            if m.type == "Product" and m.sentence not in anchored and ("Product", m.canonical) not in used:
+                state.drop(m)
+    return run
