@@ -3,14 +3,15 @@
 The guidelines' products are what an enterprise or a project produces, or a named supply-chain
 part; a product word in a sentence about a market, an industry or prices, with no firm or
 project in it (家具出口市场, 稀土涨势), is not one. A product mention is kept when its sentence or
-one next to it names a firm, a project or a chain, when its sentence speaks of projects or of a
-chain's links (铝资源—电解铝—铝合金), or when a relation already uses it."""
+one next to it names a firm, a project or a chain, when its sentence speaks of making things, of
+projects or of a chain's links (铝资源—电解铝—铝合金), or when a relation already uses it."""
 from __future__ import annotations
 
 from . import component
 
 ANCHOR_TYPES = ("Enterprise", "Project", "IndustryChain", "IndustryCluster")
-ANCHOR_WORDS = ("项目", "产业链", "链条", "—")  # a sentence about projects or a chain's links
+# a sentence about making things, about projects or about a chain's links
+ANCHOR_WORDS = ("生产", "制造", "年产", "主营", "下线", "量产", "主要产品", "项目", "产业链", "链条", "—")
 
 
 @component("anchored", reads=("mentions", "relations"), writes=("mentions",))
