@@ -37,39 +37,50 @@ def make_boundaries(settings: dict):
                 off = chain_start(m.text)
                 if off:
                     _trim(state, m, off, [])
-                continue
-            if m.type not in TYPES:
-                continue
-            if m.type == "Project" and not trim_only and (category_project(m.text) or _not_one_project(state, m)):
-                state.drop(m)
-                continue
-            if m.type == "Project":
-                _after_date(state, m)
-            if m.type == "Enterprise" and generic_company(m.text) and _join_parent(state, m):
-                continue
-            if m.type == "Enterprise" and _inner_count(m.text):
-                state.drop(m)  # 某某出售某某9家白电公司: no firm's name holds a count of firms
-                continue
-            if m.type == "Enterprise":
-                _after_date(state, m)
-                _lead_dashes(state, m)
-            if m.type == "Enterprise" and generic_company(m.text) or m.type == "Park" and generic_park(m.text):
-                state.drop(m)
-                continue
-            if m.type == "Enterprise":
-                _trim_count(state, m)
-            if m.type == "Enterprise" and not trim_only and not _suffixed(m.text) and (
-                    clearly_not_name(m.text) or m.source in DERIVED and common_word(m.text)
-                    or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P):
-                state.drop(m)
-                continue
-            if m.type == "Enterprise" and not _suffixed(m.text):
-                _trim_end(state, m, name_end(m.text))
-            off, stripped = name_start(m.text)
-            if not off:
-                continue
-            _trim(state, m, off, stripped)
+            elif m.type in TYPES and _CHECKS[m.type](state, m, trim_only):
+                off, stripped = name_start(m.text)
+                if off:
+                    _trim(state, m, off, stripped)
     return run
+
+
+def _project(state, m, trim_only: bool) -> bool:
+    """False when the project mention is dropped (a kind or a group of projects)."""
+    if not trim_only and (category_project(m.text) or _not_one_project(state, m)):
+        state.drop(m)
+        return False
+    _after_date(state, m)
+    return True
+
+
+def _park(state, m, trim_only: bool) -> bool:
+    if generic_park(m.text):
+        state.drop(m)
+        return False
+    return True
+
+
+def _enterprise(state, m, trim_only: bool) -> bool:
+    """False when the firm mention is dropped or joined into its parent's name."""
+    if generic_company(m.text) and _join_parent(state, m):
+        return False
+    if _inner_count(m.text) or generic_company(m.text):
+        state.drop(m)  # 某某出售某某9家白电公司: no firm's name holds a count of firms
+        return False
+    _after_date(state, m)
+    _lead_dashes(state, m)
+    _trim_count(state, m)
+    if _suffixed(m.text):
+        return True
+    if not trim_only and (clearly_not_name(m.text) or m.source in DERIVED and common_word(m.text)
+                          or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P):
+        state.drop(m)
+        return False
+    _trim_end(state, m, name_end(m.text))
+    return True
+
+
+_CHECKS = {"Project": _project, "Park": _park, "Enterprise": _enterprise}
 
 
 def _trim_end(state, m, end: int) -> None:
