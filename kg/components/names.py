@@ -302,6 +302,9 @@ def clearly_not_name(name: str) -> bool:
     return toks[0][1] in ("v", "vn", "ad", "d", "p") and not any(t in PROPER_POS for _, t in toks)
 
 
+SURE_FIRM_P = 0.9
+
+
 def strong_firm(name: str) -> bool:
     """A name that looks like a firm's without a list or role to vouch for it, by the firm-name
     model (kg.namemodel): likely on its own, or less likely but ending in a company word after a
@@ -309,10 +312,11 @@ def strong_firm(name: str) -> bool:
     if not 2 <= len(name) <= 16 or is_generic(name) or any(ch in name for ch in "，。；：,;:！？“”\"《》等的"):
         return False
     toks = nlp.posseg(name)
-    if toks[0][1] in {"r", "p", "c", "d", "t", "f", "m", "q"} or starts_with_division(name):
+    p = namemodel.probability(name)
+    odd_start = {"r", "p", "c", "t", "f", "m", "q"} | ({"d"} if p < SURE_FIRM_P else set())  # 尚德电力: a brand's 尚
+    if toks[0][1] in odd_start or starts_with_division(name):
         return False  # 该项目, 某区聚焦: a firm is not written with the official name of a place
     heads = _lex()["heads"]
-    p = namemodel.probability(name)
     if p >= 0.5:
         return True
     return p >= 0.15 and len(toks) > 1 and toks[-1][0] in heads and len(name) - len(toks[-1][0]) >= 2
