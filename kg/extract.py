@@ -23,6 +23,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from . import components, nlp, relate, resources
+from .confidence import mention_confidence
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
 from .components.rule_patterns import BOUNDARIES as B
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
@@ -379,9 +380,10 @@ class Extractor:
 def to_json(ex: Extraction) -> dict:
     return {
         "doc": ex.doc.doc_id,
-        "entities": [{"text": m.text, "type": m.type, "canonical": m.canonical, "start": m.start, "end": m.end}
-                     for m in ex.mentions],
-        "relations": [{"head": r.head, "rel": r.rel, "tail": r.tail, "evidence": r.evidence} for r in ex.relations],
+        "entities": [{"text": m.text, "type": m.type, "canonical": m.canonical, "start": m.start, "end": m.end,
+                      "source": m.source, "confidence": mention_confidence(m.source)} for m in ex.mentions],
+        "relations": [{"head": r.head, "rel": r.rel, "tail": r.tail, "evidence": r.evidence,
+                       "source": r.source, "confidence": round(r.confidence, 3)} for r in ex.relations],
         "facts": [{"subject": f.subject, "metric": f.metric, "value": f.value, "period": f.period, "evidence": f.evidence}
                   for f in ex.facts],
     }

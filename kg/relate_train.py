@@ -19,7 +19,7 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from . import relate
+from . import confidence, relate
 from .ingest import read_document
 from .model import Extraction
 
@@ -45,6 +45,7 @@ class GoldDoc:
             for n in (e["text"], e.get("canonical") or e["text"], *e.get("aliases", [])):
                 self.key_of.setdefault(norm(n), key)
             self.surfaces.append((e["text"], e["type"], e.get("canonical") or e["text"]))
+        self.entities = {(t, self.key(c)) for _, t, c in self.surfaces}
         self.rels = set()
         for r in gold.get("relations", []):
             rel = REL_ALIASES.get(r["rel"], r["rel"])
@@ -187,7 +188,16 @@ def main(argv=None) -> int:
     Path(args.out).write_text(json.dumps(model, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     n = sum(len(m["w"]) for m in model["rels"].values())
     print(f"已写入 {args.out}：{len(model['rels'])} 种关系，{n} 个特征权重")
+    out = Path(args.out).with_name(confidence.PATH.name)
+    out.write_text(json.dumps(mention_table(data), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"已写入 {out}：各来源实体提及的精确率")
     return 0
+
+
+def mention_table(data) -> dict:
+    """Per source, the share of its mentions that are gold entities (Organization is not scored)."""
+    return confidence.measure((m.source, (m.type, g.key(m.canonical)) in g.entities or (m.type, g.key(m.text)) in g.entities)
+                              for _, ex, g in data for m in ex.mentions if m.type != "Organization")
 
 
 def doc_scores(data, model: dict) -> tuple[float, float, float]:

@@ -270,3 +270,15 @@ def test_a_product_needs_a_maker_or_a_chain_nearby(ext):
     assert {"床垫", "沙发"} <= _names(made, "Product")
     projects = _run(ext, "园区将建设一批铝箔、汽车轮毂等铝材加工项目。")
     assert {"铝箔", "汽车轮毂"} <= _names(projects, "Product")
+
+
+def test_every_mention_carries_the_measured_precision_of_its_source(ext):
+    from kg.confidence import _table
+    from kg.extract import to_json
+
+    rec = to_json(_run(ext, "青禾电池为星河动力配套供应动力电池。宝钢今年扩产。"))
+    table = _table()["sources"]
+    assert rec["entities"] and all(0 < e["confidence"] <= 1 for e in rec["entities"])
+    by_source = {e["source"]: e["confidence"] for e in rec["entities"]}
+    assert by_source["gazetteer"] == table["gazetteer"]["precision"]
+    assert len(set(by_source.values())) > 1  # sources differ in precision
