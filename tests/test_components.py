@@ -282,3 +282,10 @@ def test_every_mention_carries_the_measured_precision_of_its_source(ext):
     by_source = {e["source"]: e["confidence"] for e in rec["entities"]}
     assert by_source["gazetteer"] == table["gazetteer"]["precision"]
     assert len(set(by_source.values())) > 1  # sources differ in precision
+
+
+def test_capacity_keeps_the_product_before_its_figure_not_a_verb():
+    from kg.literals import CAP_RE
+    assert CAP_RE.search("年处理药材3000吨以上").group() == "年处理药材3000吨以上"
+    assert CAP_RE.search("建成后年产能将达360万吨").group() == "360万吨"
+    assert CAP_RE.search("啤酒年产能60万千升").group() == "年产能60万千升"
