@@ -69,8 +69,8 @@ def test_to_json_format(yibin):
     assert rec["doc"] == "yibin_battery.txt"
     assert set(rec) >= {"doc", "entities", "relations", "facts"}
     e = rec["entities"][0]
-    assert set(e) == {"text", "type", "canonical", "start", "end"}
-    assert set(rec["relations"][0]) == {"head", "rel", "tail", "evidence"}
+    assert set(e) == {"text", "type", "canonical", "start", "end", "source", "confidence"}
+    assert set(rec["relations"][0]) == {"head", "rel", "tail", "evidence", "source", "confidence"}
 
 
 # ---------------------------------------------------------------- enterprises
