@@ -223,6 +223,7 @@ def test_words_glued_after_a_firm_are_trimmed(ext):
     ("物业管理公司", True), ("一些期货公司", True), ("科技有限公司", True), ("中国公司", True),
     ("三大公司", True), ("少数石油公司", True), ("济南有限公司", True), ("新地产公司", True), ("两家", True),
     ("美国器械公司", True), ("第三家太阳能公司", True), ("星禾公司", False),
+    ("山西省大型煤炭企业集团", True), ("河北钢铁集团", False),
     ("青禾科技有限公司", False), ("三禾集团", False), ("星海重工股份有限公司", False),
 ])
 def test_kind_of_company_is_not_a_company(name, generic):

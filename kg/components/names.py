@@ -81,7 +81,7 @@ def _described_start(text: str, toks) -> int:
         rest = toks[i + 1]
         if len(text) - p < 2:
             break
-        if t in PARTICLES or (w.endswith(_lex()["appositive"]) and rest[1] in PROPER_POS and len(text) - p >= 3
+        if t in PARTICLES or (text[:p].endswith(_lex()["appositive"]) and rest[1] in PROPER_POS and len(text) - p >= 3
                               and not text[p:].startswith(_lex()["suffixes"])):
             cut = p
     return cut
@@ -139,11 +139,20 @@ def generic_company(name: str) -> bool:
     if suffix is None:
         return bool(COUNTED.fullmatch(name))
     core = strip_descriptors(name[: -len(suffix)])
+    kind = strip_descriptors(_strip_place(core))
+    if kind.endswith("企业") and (kind[:-2] in _company_types() or _industry_word(kind[:-2])):
+        return True  # 山西省大型煤炭企业集团: a group of an industry's firms (河北钢铁集团 is one firm)
     if suffix.endswith("公司"):
         core = _strip_country(core)
         if core and (_industry_word(core) or core in company_words()):
             return True  # 器械公司, 美国光伏公司: a company of an industry
     return not core or core in _company_types() or is_generic(core) or place_core(name) or _activity(core)
+
+
+def _strip_place(core: str) -> str:
+    """core without a leading division name (山西省, 山西): what kind of company is left."""
+    k = next((k for k in (4, 3, 2) if len(core) > k and core[:k] in place_forms()), 0)
+    return core[k:]
 
 
 def _strip_country(core: str) -> str:
