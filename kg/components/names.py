@@ -34,10 +34,12 @@ def _lex() -> dict:
     policy = sorted(load_json("patterns/left_context.json")["policy_verbs"], key=len, reverse=True)
     titles = tuple(names["person_titles"])
     right = frozenset(load_json("patterns/left_context.json")["right_words"])
+    inner = frozenset(load_json("patterns/left_context.json")["inner_verbs"])
     appositive = tuple(sorted(names["appositive_heads"], key=len, reverse=True))
     return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
-            "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries}
+            "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries,
+            "inner_verbs": inner}
 
 
 def name_start(text: str) -> tuple[int, list[str]]:
@@ -81,7 +83,9 @@ def _described_start(text: str, toks) -> int:
         rest = toks[i + 1]
         if len(text) - p < 2:
             break
-        if t in PARTICLES or (text[:p].endswith(_lex()["appositive"]) and rest[1] in PROPER_POS and len(text) - p >= 3
+        if w in _lex()["inner_verbs"] and len(text) - p >= 4:
+            cut = p  # 甲中标乙公司: the name is the deal's other side
+        elif t in PARTICLES or (text[:p].endswith(_lex()["appositive"]) and rest[1] in PROPER_POS and len(text) - p >= 3
                               and not text[p:].startswith(_lex()["suffixes"])):
             cut = p
     return cut
