@@ -12,7 +12,7 @@ import re
 from .. import namemodel, nlp
 from . import component
 from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, chain_start, clearly_not_name, common_word, generic_company, generic_park,
-                    category_project, company_words, is_generic, name_end, name_start, place_core, strong_firm)
+                    category_project, company_words, is_generic, name_end, name_start, place_core, strong_firm, word_end)
 
 TYPES = ("Enterprise", "Park", "Project")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
@@ -144,18 +144,9 @@ def _not_one_project(state, m) -> bool:
     总工程|师: a word that goes on after the name's last character is no project name."""
     if any(m.text.startswith(q) for q in QUANTIFIERS) or COUNTED.search(m.text):
         return True
-    return not _word_end(state.text, m.end)
+    return not word_end(state.text, m.end)
 
 
-def _word_end(text: str, pos: int, window: int = 6) -> bool:
-    """Whether a jieba word of the text around pos ends at pos (工程 in 工程机械 does not)."""
-    lo = max(0, pos - window)
-    p = lo
-    for w in nlp.cut(text[lo:pos + window]):
-        p += len(w)
-        if p >= pos:
-            return p == pos
-    return True
 
 
 def _inner_count(name: str) -> bool:

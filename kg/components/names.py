@@ -322,8 +322,8 @@ def strong_firm(name: str) -> bool:
     """A name that looks like a firm's without a list or role to vouch for it, by the firm-name
     model (kg.namemodel): likely on its own, or less likely but ending in a company word after a
     name of two characters or more (云帆电子, 青禾能源)."""
-    if not 2 <= len(name) <= 16 or is_generic(name) or any(ch in name for ch in "，。；：,;:！？“”\"《》等的"):
-        return False
+    if not 2 <= len(name) <= 16 or is_generic(name) or any(ch in name for ch in "，。；：,;:！？“”\"《》等的某"):
+        return False  # 某: a firm the text does not name
     toks = nlp.posseg(name)
     p = namemodel.probability(name)
     odd_start = {"r", "p", "c", "t", "f", "m", "q"} | ({"d"} if p < SURE_FIRM_P else set())  # 尚德电力: a brand's 尚
@@ -361,3 +361,15 @@ def full_divisions() -> frozenset[str]:
 
 def starts_with_division(name: str) -> bool:
     return any(name[:k] in full_divisions() for k in range(2, min(len(name), 8)))
+
+
+def word_end(text: str, pos: int, window: int = 6) -> bool:
+    """Whether a jieba word of the text around pos ends at pos (工程 in 工程机械 does not, 南水 in
+    南水北调 does not)."""
+    lo = max(0, pos - window)
+    p = lo
+    for w in nlp.cut(text[lo:pos + window]):
+        p += len(w)
+        if p >= pos:
+            return p == pos
+    return True

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from . import component, load_json
-from .names import chain_start, firm_like, is_generic, name_start, strong_firm
+from .names import chain_start, firm_like, is_generic, name_start, strong_firm, word_end
 
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
 LINE = re.compile(r"[^\n；;]+")
@@ -119,6 +119,8 @@ def _firm_spans(state, m, group: str, off: int, strict: bool = False) -> list[tu
         name = state.text[s:e]
         if NOT_FIRM.search(name) or any(x.type == "IndustryChain" for x in state.at(s, e)):
             continue  # "所属产业链：预制菜产业链" (a table row): a chain, not a firm
+        if strict and not word_end(state.text, e):
+            continue  # 南水 of 南水北调: a word goes on after it
         if strong_firm(name) if strict else firm_like(name, listed=True):  # the role vouches for it
             out.append((s, e))
     return out
