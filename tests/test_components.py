@@ -290,3 +290,10 @@ def test_capacity_keeps_the_product_before_its_figure_not_a_verb():
     assert CAP_RE.search("年处理药材3000吨以上").group() == "年处理药材3000吨以上"
     assert CAP_RE.search("建成后年产能将达360万吨").group() == "360万吨"
     assert CAP_RE.search("啤酒年产能60万千升").group() == "年产能60万千升"
+
+
+def test_a_project_of_common_words_needs_an_event_firm_or_place(ext):
+    kind = _run(ext, "业内认为光伏电站项目回报率较高。")
+    assert "光伏电站项目" not in _names(kind, "Project")
+    one = _run(ext, "青禾能源光伏电站项目今年开工。")
+    assert any(n.endswith("光伏电站项目") for n in _names(one, "Project"))

@@ -12,7 +12,7 @@ import re
 from .. import namemodel, nlp
 from . import component
 from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, chain_start, clearly_not_name, common_word, generic_company, generic_park,
-                    category_project, company_words, is_generic, name_end, name_start, place_core, strong_firm, word_end)
+                    category_project, common_words_only, company_words, is_generic, project_events, name_end, name_start, place_core, strong_firm, word_end)
 
 TYPES = ("Enterprise", "Park", "Project")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
@@ -46,7 +46,7 @@ def make_boundaries(settings: dict):
 
 def _project(state, m, trim_only: bool) -> bool:
     """False when the project mention is dropped (a kind or a group of projects)."""
-    if not trim_only and (category_project(m.text) or _not_one_project(state, m)):
+    if not trim_only and (category_project(m.text) or _not_one_project(state, m) or _unanchored_kind(state, m)):
         state.drop(m)
         return False
     _after_date(state, m)
@@ -137,6 +137,22 @@ def _after_date(state, m) -> None:
         _trim(state, m, d.end(), [d.group()])
     elif m.text[:1] in "年月日" and m.start and state.text[m.start - 1].isdigit() and len(m.text) >= 3:
         _trim(state, m, 1, [m.text[0]])
+
+
+ANCHOR_TYPES = {"Enterprise", "City", "County", "Province", "Park"}
+
+
+def _unanchored_kind(state, m) -> bool:
+    """光伏电站项目 in 德国光伏电站项目回报率高: a project named by common words only, in a sentence
+    that names no firm or place and tells no amount, figure or event of it, is a kind of project."""
+    if any(c.isdigit() or c in "“”\"《（(" for c in m.text) or common_words_only(m.text) is False:
+        return False
+    s = state.ex.doc.sentences[m.sentence] if state.ex.doc.sentences else None
+    if s is None:
+        return False
+    if any(x.type in ANCHOR_TYPES for x in state.at(s.start, s.end)):
+        return False
+    return not (any(c.isdigit() for c in s.text) or any(w in s.text for w in project_events()))
 
 
 def _not_one_project(state, m) -> bool:

@@ -254,6 +254,17 @@ def category_project(name: str) -> bool:
     return len(toks) == 1 or len(core) <= 2  # 太阳能, 文旅
 
 
+def common_words_only(name: str) -> bool:
+    """No place, person or organisation word in the name (jieba's tags; its j and nz tags are often
+    an industry's words: 光伏, 铬铁矿)."""
+    return not any(t in PLACE_PERSON_POS for _, t in nlp.posseg(name))
+
+
+@lru_cache(maxsize=1)
+def project_events() -> tuple[str, ...]:
+    return tuple(load_json("patterns/generic_names.json")["project_events"])
+
+
 def legal_suffixes() -> tuple[str, ...]:
     """有限公司, 集团 …: the rule lexicon's company suffixes, longest first."""
     return _lex()["suffixes"]
