@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
+from operator import attrgetter
 
 from . import literals, nlp
 from .model import Extraction, Relation
@@ -29,6 +30,7 @@ from .resources import PACKAGE_DIR, data_dir
 _CLAUSE = re.compile(r"[，,；;：:。！？!?]")
 _LIST_SEP = "、"
 _SEP_CHARS = frozenset("、和与及，,")
+_START_END = attrgetter("start", "end")
 MODEL_PATH = PACKAGE_DIR / "models" / "relations.json"
 PLACE_TYPES = ("County", "City", "Province", "Park")
 # a relation whose tail is a literal: the regex that finds candidate tails in a sentence
@@ -104,7 +106,7 @@ class _Sent:
     def __init__(self, text: str, start: int, nodes: list[Node]):
         self.text = text
         self.start = start
-        self.nodes = sorted(nodes, key=lambda n: (n.start, n.end))
+        self.nodes = sorted(nodes, key=_START_END)
         rx, classes = _cues()
         self.cues = [(m.start() + start, m.end() + start, classes[m.group()]) for m in rx.finditer(text)]
         self.cue_starts = [c[0] for c in self.cues]
@@ -366,23 +368,28 @@ def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, rels=None) -> list[Can
     for rel, head_types, tail_types, sig in _signature_sets():
         if rels is not None and rel not in rels:
             continue
-        heads = [n for n in s.nodes if n.type in head_types]
-        if not heads:
+        if head_types.isdisjoint(s.type_starts):
             continue
+        heads = [n for n in s.nodes if n.type in head_types]
         tails = _literals(rel, s, si) if sig.get("literal") else [n for n in s.nodes if n.type in tail_types]
         doclevel = rel == "locatedIn" and sig.get("doclevel")
         tail_names = {t.name for t in tails} if doclevel else ()
+        doc_feats: dict[tuple, list[str]] = {}  # doclevel features depend on the types only
         for h in heads:
+            head_mates = s.mates(h)
             for t in _nearest(h, tails):
                 if t.name != h.name:
-                    c = Candidate(h, rel, t, si, head_mates=s.mates(h), tail_mates=s.mates(t))
+                    c = Candidate(h, rel, t, si, head_mates=head_mates, tail_mates=s.mates(t))
                     c.features = _pair_features(c, s, ctx.proposed, ctx.focus)
                     out.append(c)
             if doclevel:
                 for fn in ctx.focus_nodes.values():
                     if fn.name != h.name and fn.name not in tail_names:
                         c = Candidate(h, rel, fn, si)
-                        c.features = _doc_features(c, s, ctx.focus)
+                        f = doc_feats.get((h.type, fn.type))
+                        if f is None:
+                            f = doc_feats[h.type, fn.type] = _doc_features(c, s, ctx.focus)
+                        c.features = f.copy()
                         out.append(c)
     return out
 
@@ -445,10 +452,13 @@ def _name_candidates(by_sent: dict[int, list[Node]], seen: set) -> list[Candidat
     for t in places.values():
         if len(_short_place(t.name)) >= 2:
             by_short[_short_place(t.name)].append(t)
-    longest = max(map(len, by_short), default=0)
+    lengths: dict[str, list[int]] = defaultdict(list)  # first character -> lengths of short forms
+    for short in sorted(by_short, key=len):
+        if len(short) not in lengths[short[0]]:
+            lengths[short[0]].append(len(short))
     out = []
     for h in heads.values():
-        for i, t in _places_in_name(h.name, by_short, longest):
+        for i, t in _places_in_name(h.name, by_short, lengths):
             if t.name == h.name or (h.name, "locatedIn", t.name) in seen:
                 continue
             feats = ["name_derived", f"ht={h.type}>{t.type}", "nd_at_start" if i == 0 else "nd_inner",
@@ -457,13 +467,15 @@ def _name_candidates(by_sent: dict[int, list[Node]], seen: set) -> list[Candidat
     return out
 
 
-def _places_in_name(name: str, by_short: dict[str, list[Node]], longest: int):
+def _places_in_name(name: str, by_short: dict[str, list[Node]], lengths: dict[str, list[int]]):
     """(first offset, place) for each place whose short form the name holds (linear in the name:
-    a dictionary lookup per substring, not a scan per place)."""
+    a dictionary lookup per substring starting with a place's first character and as long as
+    one of its short forms, not a scan per place)."""
     first: dict[str, int] = {}
-    for i in range(len(name)):
-        for k in range(2, min(longest, len(name) - i) + 1):
-            if name[i:i + k] in by_short:
+    n = len(name)
+    for i, ch in enumerate(name):
+        for k in lengths.get(ch, ()):
+            if i + k <= n and name[i:i + k] in by_short:
                 first.setdefault(name[i:i + k], i)
     return [(i, t) for short, i in first.items() for t in by_short[short]]
 
