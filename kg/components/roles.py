@@ -13,11 +13,13 @@ stays in force until a long line of prose."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from . import component, load_json
 from .names import chain_start, firm_like, is_generic, name_start, strong_firm
 
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
+CLAUSE_BREAK = re.compile(r"[。；;！？!?\n]")
 LINE = re.compile(r"[^\n；;]+")
 ITEM_SEP = re.compile(r"、|和|与|及|，|,")
 COLON = re.compile(r"[：:]")
@@ -34,20 +36,35 @@ def make_roles(settings: dict):
              re.compile("|".join(map(re.escape, p["trigger"])))) for p in data["patterns"]]
     clause_pats = [x for x in pats if "heading" not in x[0]]
     list_pats = [(p, rx, re.compile(p["heading"])) for p, rx, trig in pats if "heading" in p and trig]
+    # trigger words that never hold a clause break: a clause holds one iff a match in the whole
+    # text starts inside it (one scan per pattern instead of one per clause and pattern)
+    by_position = all(w and not CLAUSE_BREAK.search(w) for p, _, _ in clause_pats for w in p["trigger"])
 
     def run(state) -> None:
         text = state.text
         live = [x for x in clause_pats if x[2].search(text)]
+        starts = {x[2].pattern: [m.start() for m in x[2].finditer(text)] for x in live} if by_position else {}
+        anywhere = sorted({i for v in starts.values() for i in v}) if by_position else None
         for cl in CLAUSE.finditer(text) if live else ():
-            clause = cl.group()
+            if anywhere is not None and not _triggered(cl, None, anywhere):
+                continue  # no trigger word of any pattern in this clause
+            clause = None
             for p, rx, trigger in live:
-                if trigger.search(clause):
+                if _triggered(cl, trigger, starts.get(trigger.pattern)):
+                    clause = clause or cl.group()
                     for m in rx.finditer(clause):
                         _apply(state, p, m, cl.start())
         for p, rx, heading in list_pats:
             if heading.search(text):
                 _designations(state, p, rx, heading)
     return run
+
+
+def _triggered(cl, trigger, starts: list[int] | None) -> bool:
+    if starts is None:
+        return trigger.search(cl.group()) is not None
+    i = bisect_left(starts, cl.start())
+    return i < len(starts) and starts[i] < cl.end()
 
 
 def _designations(state, p: dict, rx, heading) -> None:
