@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import repeat
 from operator import attrgetter
 
@@ -100,6 +100,11 @@ def _bucket(n: int, edges=(0, 2, 5, 10, 20, 40)) -> str:
     return "far"
 
 
+_DIST = ["dist=" + _bucket(n) for n in range(41)]  # _bucket as lookup tables (hot path)
+_NBETWEEN = ["nbetween=" + _bucket(n, (0, 1, 2, 4)) for n in range(6)]
+_CLAUSES = ["clauses=" + _bucket(n, (0, 1, 2)) for n in range(4)]
+
+
 class _Sent:
     """Per-sentence index: its text, cue hits and mentions by position."""
 
@@ -107,10 +112,6 @@ class _Sent:
         self.text = text
         self.start = start
         self.nodes = sorted(nodes, key=_START_END)
-        rx, classes = _cues()
-        self.cues = [(m.start() + start, m.end() + start, classes[m.group()]) for m in rx.finditer(text)]
-        self.cue_starts = [c[0] for c in self.cues]
-        self.clause_ends = [m.start() + start for m in _CLAUSE.finditer(text)]
         self.node_starts = [n.start for n in self.nodes]
         self.longest = max((n.end - n.start for n in self.nodes), default=0)
         self.place_names = {n.name for n in self.nodes if n.type in PLACE_TYPES}
@@ -121,6 +122,37 @@ class _Sent:
         self.lists = self._lists()
         self._groups: dict[int, list[Node]] | None = None
         self._mates: dict[int, tuple] = {}
+        self._before: dict[int, list[str]] = {}  # mention start -> its cue_before features
+        self._after: dict[int, list[str]] = {}  # mention end -> its cue_after features
+
+    # cue hits and clause breaks are found on first use: most sentences never need them
+    @cached_property
+    def cues(self) -> list[tuple[int, int, set[str]]]:
+        rx, classes = _cues()
+        return [(m.start() + self.start, m.end() + self.start, classes[m.group()]) for m in rx.finditer(self.text)]
+
+    @cached_property
+    def cue_starts(self) -> list[int]:
+        return [c[0] for c in self.cues]
+
+    @cached_property
+    def clause_ends(self) -> list[int]:
+        return [m.start() + self.start for m in _CLAUSE.finditer(self.text)]
+
+    def cues_before(self, n: Node) -> list[str]:
+        """cue_before features of a mention: cue words in its clause before it."""
+        got = self._before.get(n.start)
+        if got is None:
+            cs = self.clause_start(n.start)
+            got = self._before[n.start] = ["cue_before=" + cls for cls in self.cue_classes(cs, n.start)]
+        return got
+
+    def cues_after(self, n: Node) -> list[str]:
+        """cue_after features of a mention: cue words within 6 characters after it."""
+        got = self._after.get(n.end)
+        if got is None:
+            got = self._after[n.end] = ["cue_after=" + cls for cls in self.cue_classes(n.end, n.end + 6)]
+        return got
 
     def closer_of_type(self, typ: str, pos: int, d: int) -> bool:
         """Some mention of type typ starts strictly closer than d to pos."""
@@ -219,15 +251,14 @@ def _between_features(s: _Sent, first: Node, second: Node, h: Node, t: Node) -> 
     f = []
     gap_a, gap_b = first.end, second.start
     gap = max(0, gap_b - gap_a)
-    f.append("dist=" + _bucket(gap))
+    f.append(_DIST[gap] if gap < len(_DIST) else "dist=far")
     nb, nt, nh = s.between_counts(gap_a, gap_b, (t.type, h.type))
-    f.append("nbetween=" + _bucket(nb, (0, 1, 2, 4)))
+    f.append(_NBETWEEN[min(nb, 5)])
     if nt:
         f.append("tail_type_between")
     if nh:
         f.append("head_type_between")
-    brk = s.clause_break(gap_a, gap_b)
-    f.append("clauses=" + _bucket(brk, (0, 1, 2)))
+    f.append(_CLAUSES[min(s.clause_break(gap_a, gap_b), 3)])
     bw = s.text[gap_a - s.start:gap_b - s.start]
     if bw and _SEP_CHARS.issuperset(bw):
         f.append("bw_sep_only")
@@ -237,12 +268,9 @@ def _between_features(s: _Sent, first: Node, second: Node, h: Node, t: Node) -> 
                 f.append("bw=" + tok)
     for cls in s.cue_classes(gap_a, gap_b):
         f.append("cue_bw=" + cls)
-    cs = s.clause_start(first.start)
-    for cls in s.cue_classes(cs, first.start):
-        f.append("cue_before=" + cls)
+    f += s.cues_before(first)
     after = s.text[second.end - s.start:second.end - s.start + 6]
-    for cls in s.cue_classes(second.end, second.end + 6):
-        f.append("cue_after=" + cls)
+    f += s.cues_after(second)
     if after[:1] == _LIST_SEP or s.text[first.start - s.start - 1:first.start - s.start] == _LIST_SEP:
         f.append("in_list")
     return f
