@@ -13,7 +13,7 @@ stays in force until a long line of prose."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from . import component, load_json
 from .names import chain_start, firm_like, is_generic, name_start, strong_firm
@@ -43,28 +43,43 @@ def make_roles(settings: dict):
     def run(state) -> None:
         text = state.text
         live = [x for x in clause_pats if x[2].search(text)]
-        starts = {x[2].pattern: [m.start() for m in x[2].finditer(text)] for x in live} if by_position else {}
-        anywhere = sorted({i for v in starts.values() for i in v}) if by_position else None
-        for cl in CLAUSE.finditer(text) if live else ():
-            if anywhere is not None and not _triggered(cl, None, anywhere):
-                continue  # no trigger word of any pattern in this clause
-            clause = None
+        starts: dict[str, list[int]] = {}
+        for _, _, trigger in live if by_position else ():
+            if trigger.pattern not in starts:
+                starts[trigger.pattern] = [m.start() for m in trigger.finditer(text)]
+        for a, b in _clauses(text, starts if by_position else None) if live else ():
+            clause = text[a:b]
             for p, rx, trigger in live:
-                if _triggered(cl, trigger, starts.get(trigger.pattern)):
-                    clause = clause or cl.group()
+                if _triggered(clause, a, b, trigger, starts.get(trigger.pattern)):
                     for m in rx.finditer(clause):
-                        _apply(state, p, m, cl.start())
+                        _apply(state, p, m, a)
         for p, rx, heading in list_pats:
             if heading.search(text):
                 _designations(state, p, rx, heading)
     return run
 
 
-def _triggered(cl, trigger, starts: list[int] | None) -> bool:
+def _clauses(text: str, starts: dict[str, list[int]] | None):
+    """(start, end) of the CLAUSE runs of text in order; with starts (trigger positions), only the
+    clauses holding one, found by bisection over the clause breaks instead of a walk over all."""
     if starts is None:
-        return trigger.search(cl.group()) is not None
-    i = bisect_left(starts, cl.start())
-    return i < len(starts) and starts[i] < cl.end()
+        yield from ((cl.start(), cl.end()) for cl in CLAUSE.finditer(text))
+        return
+    breaks = [m.start() for m in CLAUSE_BREAK.finditer(text)]
+    last = -1
+    for h in sorted({i for v in starts.values() for i in v}):
+        if h < last:
+            continue  # in the clause just given
+        j = bisect_right(breaks, h)
+        a, last = breaks[j - 1] + 1 if j else 0, breaks[j] if j < len(breaks) else len(text)
+        yield a, last
+
+
+def _triggered(clause: str, a: int, b: int, trigger, starts: list[int] | None) -> bool:
+    if starts is None:
+        return trigger.search(clause) is not None
+    i = bisect_left(starts, a)
+    return i < len(starts) and starts[i] < b
 
 
 def _designations(state, p: dict, rx, heading) -> None:
