@@ -30,23 +30,24 @@ def make_lists(settings: dict):
     after = re.compile(rf"(?:等{COUNT}|{COUNTED})(?P<mod>[\u4e00-\u9fff]{{0,{data['head_modifier_max']}}}?)(?P<head>{head_alt})")
     before = re.compile(rf"(?P<head>{head_alt})(?:如|包括|有|：)?$")
     head_type = dict(heads)
-    any_head = re.compile(head_alt)
+    firm_head = re.compile("|".join(re.escape(w) for w, t in heads if t == "Enterprise") or "(?!)")
     item_max = data["item_max"]
     cue_words = sorted(set(data["left_cues"]) | {"生产", "制造", "研发", "主营"}, key=len, reverse=True)
     cues = re.compile("(?:" + "|".join(map(re.escape, cue_words)) + ")(?:了|过|的|出)?")
 
     def run(state) -> None:
         for cl in CLAUSE.finditer(state.text):
-            if "、" in cl.group() and _may_be_typed(state, cl, after, any_head):
+            if "、" in cl.group() and _may_be_typed(state, cl, after, firm_head):
                 _clause(state, cl.start(), cl.group(), (after, before, cues), head_type, item_max)
     return run
 
 
-def _may_be_typed(state, cl, after, any_head) -> bool:
+def _may_be_typed(state, cl, after, firm_head) -> bool:
     """A cheap necessary condition for _clause to type a list (so the clauses that cannot are not
-    segmented): a head after the items or a head word anywhere in the clause, or a firm or product
-    mention in it (_typed_by_members)."""
-    return bool(after.search(cl.group()) or any_head.search(cl.group())
+    segmented): a head after the items, a firm head word in the first piece (_head_before), or a
+    firm or product mention in the clause (_typed_by_members)."""
+    clause = cl.group()
+    return bool(after.search(clause) or firm_head.search(clause, 0, clause.index("、"))
                 or any(m.type in ("Enterprise", "Product") for m in state.at(cl.start(), cl.end())))
 
 
