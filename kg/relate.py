@@ -31,6 +31,7 @@ _CLAUSE = re.compile(r"[，,；;：:。！？!?]")
 _LIST_SEP = "、"
 _SEP_CHARS = frozenset("、和与及，,")
 _START_END = attrgetter("start", "end")
+_WS = re.compile(r"\s+")
 MODEL_PATH = PACKAGE_DIR / "models" / "relations.json"
 PLACE_TYPES = ("County", "City", "Province", "Park")
 # a relation whose tail is a literal: the regex that finds candidate tails in a sentence
@@ -344,7 +345,7 @@ def _focus(ex: Extraction) -> dict[str, str]:
 
 def _literals(rel: str, s: _Sent, sentence: int) -> list[Node]:
     rx = LITERAL_RES[rel]
-    return [Node(re.sub(r"\s+", "", m.group()), "Literal", m.start() + s.start, m.end() + s.start, sentence, m.group())
+    return [Node(_WS.sub("", m.group()), "Literal", m.start() + s.start, m.end() + s.start, sentence, m.group())
             for m in rx.finditer(s.text)]
 
 
@@ -362,13 +363,16 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None,
     for si, s in sorted(sents.items()):
         out += _sentence_candidates(s, si, ctx, rels)
         out += _carried_candidates(s, si, sents, ctx, rels)
+    keys = [(c.head.name, c.rel, c.tail.name) for c in out]
     if rels is None or "locatedIn" in rels:
-        out += _name_candidates(by_sent, {(c.head.name, c.rel, c.tail.name) for c in out if c.rel == "locatedIn"})
-    for c in out:
-        src = ctx.proposed.get((c.head.name, c.rel, c.tail.name))
+        named = _name_candidates(by_sent, {k for k in keys if k[1] == "locatedIn"})
+        out += named
+        keys += [(c.head.name, c.rel, c.tail.name) for c in named]
+    for c, k in zip(out, keys):
+        src = ctx.proposed.get(k)
         if src is not None:
             c.features += ["proposed", f"src={src}"]
-    return out + _proposal_candidates(ex, out, rels)
+    return out + _proposal_candidates(ex, out, rels, keys)
 
 
 @dataclass
@@ -442,10 +446,13 @@ def _carried_candidates(s: _Sent, si: int, sents: dict[int, _Sent], ctx: _DocCtx
     return out
 
 
-def _proposal_candidates(ex: Extraction, cands: list[Candidate], rels=None) -> list[Candidate]:
+def _proposal_candidates(ex: Extraction, cands: list[Candidate], rels=None, keys=None) -> list[Candidate]:
     """Rule proposals that are not a same-sentence pair (name-derived, across sentences, literals
-    the regexes above do not see) are candidates too, with what the rule knew."""
-    seen = {(c.head.name, c.rel, c.tail.name) for c in cands if not (c.head.extra or c.tail.extra)}
+    the regexes above do not see) are candidates too, with what the rule knew. keys: the
+    (head, rel, tail) of each of cands, when the caller has them."""
+    if keys is None:
+        keys = [(c.head.name, c.rel, c.tail.name) for c in cands]
+    seen = {k for c, k in zip(cands, keys) if not (c.head.extra or c.tail.extra)}
     out = []
     for r in ex.relations:
         if (r.head, r.rel, r.tail) in seen or r.rel not in signatures() or r.source.startswith("cue:") \
