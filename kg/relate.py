@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import repeat
+from operator import attrgetter
 
 from . import literals, nlp
 from .model import Extraction, Relation
@@ -27,6 +29,9 @@ from .resources import PACKAGE_DIR, data_dir
 
 _CLAUSE = re.compile(r"[，,；;：:。！？!?]")
 _LIST_SEP = "、"
+_SEP_CHARS = frozenset("、和与及，,")
+_START_END = attrgetter("start", "end")
+_WS = re.compile(r"\s+")
 MODEL_PATH = PACKAGE_DIR / "models" / "relations.json"
 PLACE_TYPES = ("County", "City", "Province", "Park")
 # a relation whose tail is a literal: the regex that finds candidate tails in a sentence
@@ -64,6 +69,12 @@ def signatures() -> dict[str, dict]:
 
 
 @lru_cache(maxsize=1)
+def _signature_sets() -> tuple:
+    """(rel, head types, tail types, signature) with the types as sets, in file order."""
+    return tuple((rel, frozenset(sig["heads"]), frozenset(sig.get("tails", ())), sig) for rel, sig in signatures().items())
+
+
+@lru_cache(maxsize=1)
 def _cues() -> tuple[re.Pattern, dict[str, set[str]]]:
     data = json.loads((data_dir() / "relation_cues.json").read_text(encoding="utf-8"))
     classes: dict[str, set[str]] = defaultdict(set)
@@ -90,38 +101,99 @@ def _bucket(n: int, edges=(0, 2, 5, 10, 20, 40)) -> str:
     return "far"
 
 
+_DIST = ["dist=" + _bucket(n) for n in range(41)]  # _bucket as lookup tables (hot path)
+_NBETWEEN = ["nbetween=" + _bucket(n, (0, 1, 2, 4)) for n in range(6)]
+_CLAUSES = ["clauses=" + _bucket(n, (0, 1, 2)) for n in range(4)]
+
+
 class _Sent:
     """Per-sentence index: its text, cue hits and mentions by position."""
 
     def __init__(self, text: str, start: int, nodes: list[Node]):
         self.text = text
         self.start = start
-        self.nodes = sorted(nodes, key=lambda n: (n.start, n.end))
-        rx, classes = _cues()
-        self.cues = [(m.start() + start, m.end() + start, classes[m.group()]) for m in rx.finditer(text)]
-        self.cue_starts = [c[0] for c in self.cues]
-        self.clause_ends = [m.start() + start for m in _CLAUSE.finditer(text)]
+        self.nodes = sorted(nodes, key=_START_END)
         self.node_starts = [n.start for n in self.nodes]
+        self.longest = max((n.end - n.start for n in self.nodes), default=0)
         self.place_names = {n.name for n in self.nodes if n.type in PLACE_TYPES}
+        self.n_places = sum(1 for n in self.nodes if n.type in PLACE_TYPES)
+        self.type_starts: dict[str, list[int]] = defaultdict(list)  # sorted, as self.nodes
+        for n in self.nodes:
+            self.type_starts[n.type].append(n.start)
         self.lists = self._lists()
         self._groups: dict[int, list[Node]] | None = None
+        self._mates: dict[int, tuple] = {}
+        self._before: dict[int, list[str]] = {}  # mention start -> its cue_before features
+        self._after: dict[int, list[str]] = {}  # mention end -> its cue_after features
 
-    def between(self, a: int, b: int) -> list[Node]:
-        """Mentions inside [a, b)."""
+    # cue hits and clause breaks are found on first use: most sentences never need them
+    @cached_property
+    def cues(self) -> list[tuple[int, int, set[str]]]:
+        rx, classes = _cues()
+        return [(m.start() + self.start, m.end() + self.start, classes[m.group()]) for m in rx.finditer(self.text)]
+
+    @cached_property
+    def cue_starts(self) -> list[int]:
+        return [c[0] for c in self.cues]
+
+    @cached_property
+    def clause_ends(self) -> list[int]:
+        return [m.start() + self.start for m in _CLAUSE.finditer(self.text)]
+
+    def cues_before(self, n: Node) -> list[str]:
+        """cue_before features of a mention: cue words in its clause before it."""
+        got = self._before.get(n.start)
+        if got is None:
+            cs = self.clause_start(n.start)
+            got = self._before[n.start] = ["cue_before=" + cls for cls in self.cue_classes(cs, n.start)]
+        return got
+
+    def cues_after(self, n: Node) -> list[str]:
+        """cue_after features of a mention: cue words within 6 characters after it."""
+        got = self._after.get(n.end)
+        if got is None:
+            got = self._after[n.end] = ["cue_after=" + cls for cls in self.cue_classes(n.end, n.end + 6)]
+        return got
+
+    def closer_of_type(self, typ: str, pos: int, d: int) -> bool:
+        """Some mention of type typ starts strictly closer than d to pos."""
+        st = self.type_starts.get(typ)
+        return bool(st) and bisect_left(st, pos + d) > bisect_right(st, pos - d)
+
+    def between_counts(self, a: int, b: int, types: tuple[str, ...]) -> list[int]:
+        """How many mentions lie inside [a, b), then how many of them have each of types: counted
+        by bisection (long lists stay cheap); only mentions starting within self.longest of b
+        can cross b."""
         lo, hi = bisect_left(self.node_starts, a), bisect_left(self.node_starts, b)
-        return [n for n in self.nodes[lo:hi] if n.end <= b]
+        if hi <= lo:
+            return [0] * (len(types) + 1)
+        crossing = []
+        i, floor = hi - 1, b - self.longest
+        while i >= lo and self.node_starts[i] > floor:
+            if self.nodes[i].end > b:
+                crossing.append(self.nodes[i].type)
+            i -= 1
+        out = [hi - lo - len(crossing)]
+        for typ in types:
+            st = self.type_starts.get(typ, ())
+            out.append(bisect_left(st, b) - bisect_left(st, a) - crossing.count(typ))
+        return out
 
     def mates(self, n: Node) -> tuple:
         """The other items of the list n belongs to."""
         g = self.lists.get(id(n))
         if g is None:
             return ()
+        got = self._mates.get(id(n))
+        if got is not None:
+            return got
         if self._groups is None:
             self._groups = defaultdict(list)
             for x in self.nodes:
                 if id(x) in self.lists:
                     self._groups[self.lists[id(x)]].append(x)
-        return tuple(x for x in self._groups[g] if x is not n)
+        got = self._mates[id(n)] = tuple(x for x in self._groups[g] if x is not n)
+        return got
 
     def _lists(self) -> dict[int, int]:
         """id(node) -> list id, for mentions joined to a neighbour of their type by 、/和/与/及."""
@@ -165,8 +237,7 @@ def _pair_features(c: Candidate, s: _Sent, proposed: dict, focus: dict[str, str]
         return f + _context_features(c, s, proposed)
     f += _between_features(s, first, second, h, t)
     # the nearest mention of the tail's type on the head's side
-    same = [n for n in s.nodes if n.type == t.type and n is not t]
-    if not any(abs(n.start - h.start) < abs(t.start - h.start) for n in same):
+    if not s.closer_of_type(t.type, h.start, abs(t.start - h.start)):
         f.append("nearest_tail")
     if t.name and t.name[:2] in h.name:
         f.append("tail_in_head_name")
@@ -181,17 +252,16 @@ def _between_features(s: _Sent, first: Node, second: Node, h: Node, t: Node) -> 
     f = []
     gap_a, gap_b = first.end, second.start
     gap = max(0, gap_b - gap_a)
-    f.append("dist=" + _bucket(gap))
-    between = s.between(gap_a, gap_b)
-    f.append("nbetween=" + _bucket(len(between), (0, 1, 2, 4)))
-    if any(n.type == t.type for n in between):
+    f.append(_DIST[gap] if gap < len(_DIST) else "dist=far")
+    nb, nt, nh = s.between_counts(gap_a, gap_b, (t.type, h.type))
+    f.append(_NBETWEEN[min(nb, 5)])
+    if nt:
         f.append("tail_type_between")
-    if any(n.type == h.type for n in between):
+    if nh:
         f.append("head_type_between")
-    brk = s.clause_break(gap_a, gap_b)
-    f.append("clauses=" + _bucket(brk, (0, 1, 2)))
+    f.append(_CLAUSES[min(s.clause_break(gap_a, gap_b), 3)])
     bw = s.text[gap_a - s.start:gap_b - s.start]
-    if bw and set(bw) <= set("、和与及，,"):
+    if bw and _SEP_CHARS.issuperset(bw):
         f.append("bw_sep_only")
     if gap <= 12:
         for tok in nlp.cut(bw):
@@ -199,12 +269,9 @@ def _between_features(s: _Sent, first: Node, second: Node, h: Node, t: Node) -> 
                 f.append("bw=" + tok)
     for cls in s.cue_classes(gap_a, gap_b):
         f.append("cue_bw=" + cls)
-    cs = s.clause_start(first.start)
-    for cls in s.cue_classes(cs, first.start):
-        f.append("cue_before=" + cls)
+    f += s.cues_before(first)
     after = s.text[second.end - s.start:second.end - s.start + 6]
-    for cls in s.cue_classes(second.end, second.end + 6):
-        f.append("cue_after=" + cls)
+    f += s.cues_after(second)
     if after[:1] == _LIST_SEP or s.text[first.start - s.start - 1:first.start - s.start] == _LIST_SEP:
         f.append("in_list")
     return f
@@ -246,8 +313,7 @@ def _doc_features(c: Candidate, s: _Sent, focus: dict[str, str]) -> list[str]:
             f.append("lit_invest_word")
         if t.text.startswith("年"):
             f.append("lit_year_prefix")
-        others = [n for n in s.nodes if n.type == h.type and n is not h]
-        if not any(abs(n.start - t.start) < abs(h.start - t.start) for n in others):
+        if not s.closer_of_type(h.type, t.start, abs(h.start - t.start)):
             f.append("lit_nearest_head")
         if h.start <= t.start < h.end:
             f.append("lit_in_name")
@@ -255,7 +321,7 @@ def _doc_features(c: Candidate, s: _Sent, focus: dict[str, str]) -> list[str]:
     f.append("doclevel")
     if focus.get(t.type) == t.name:
         f.append("tail_is_focus")
-    if not any(n.type in PLACE_TYPES for n in s.nodes if n is not h):
+    if s.n_places - (h.type in PLACE_TYPES) <= 0:  # h is one of the sentence's mentions
         f.append("no_place_in_sentence")
     f.append("dl_ht=" + h.type + ">" + t.type)
     return f
@@ -279,12 +345,13 @@ def _focus(ex: Extraction) -> dict[str, str]:
 
 def _literals(rel: str, s: _Sent, sentence: int) -> list[Node]:
     rx = LITERAL_RES[rel]
-    return [Node(re.sub(r"\s+", "", m.group()), "Literal", m.start() + s.start, m.end() + s.start, sentence, m.group())
+    return [Node(_WS.sub("", m.group()), "Literal", m.start() + s.start, m.end() + s.start, sentence, m.group())
             for m in rx.finditer(s.text)]
 
 
-def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None) -> list[Candidate]:
-    """All candidate pairs of one document, with their features."""
+def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None, rels=None) -> list[Candidate]:
+    """All candidate pairs of one document, with their features (only of the relations in rels,
+    if given: relate() skips those the model cannot score)."""
     doc = ex.doc
     by_sent = _nodes(ex)
     for si, ns in (extra_nodes or {}).items():
@@ -294,14 +361,18 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None)
              for si, nodes in by_sent.items() if si < len(doc.sentences)}
     out: list[Candidate] = []
     for si, s in sorted(sents.items()):
-        out += _sentence_candidates(s, si, ctx)
-        out += _carried_candidates(s, si, sents, ctx)
-    out += _name_candidates(by_sent, {(c.head.name, c.rel, c.tail.name) for c in out})
-    for c in out:
-        src = ctx.proposed.get((c.head.name, c.rel, c.tail.name))
+        out += _sentence_candidates(s, si, ctx, rels)
+        out += _carried_candidates(s, si, sents, ctx, rels)
+    keys = [(c.head.name, c.rel, c.tail.name) for c in out]
+    if rels is None or "locatedIn" in rels:
+        named = _name_candidates(by_sent, {k for k in keys if k[1] == "locatedIn"})
+        out += named
+        keys += [(c.head.name, c.rel, c.tail.name) for c in named]
+    for c, k in zip(out, keys):
+        src = ctx.proposed.get(k)
         if src is not None:
             c.features += ["proposed", f"src={src}"]
-    return out + _proposal_candidates(ex, out)
+    return out + _proposal_candidates(ex, out, rels, keys)
 
 
 @dataclass
@@ -323,29 +394,39 @@ def _nearest(h: Node, tails: list[Node]) -> list[Node]:
     return sorted(tails, key=lambda t: min(abs(t.start - h.end), abs(h.start - t.end)))[:MAX_TAILS]
 
 
-def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx) -> list[Candidate]:
+def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, rels=None) -> list[Candidate]:
+    """Pairs of one sentence whose types fit a signature (only the relations in rels, if given)."""
     out = []
-    for rel, sig in signatures().items():
-        heads = [n for n in s.nodes if n.type in sig["heads"]]
-        if not heads:
+    for rel, head_types, tail_types, sig in _signature_sets():
+        if rels is not None and rel not in rels:
             continue
-        tails = _literals(rel, s, si) if sig.get("literal") else [n for n in s.nodes if n.type in sig["tails"]]
+        if head_types.isdisjoint(s.type_starts):
+            continue
+        heads = [n for n in s.nodes if n.type in head_types]
+        tails = _literals(rel, s, si) if sig.get("literal") else [n for n in s.nodes if n.type in tail_types]
+        doclevel = rel == "locatedIn" and sig.get("doclevel")
+        tail_names = {t.name for t in tails} if doclevel else ()
+        doc_feats: dict[tuple, list[str]] = {}  # doclevel features depend on the types only
         for h in heads:
+            head_mates = s.mates(h)
             for t in _nearest(h, tails):
                 if t.name != h.name:
-                    c = Candidate(h, rel, t, si, head_mates=s.mates(h), tail_mates=s.mates(t))
+                    c = Candidate(h, rel, t, si, head_mates=head_mates, tail_mates=s.mates(t))
                     c.features = _pair_features(c, s, ctx.proposed, ctx.focus)
                     out.append(c)
-            if rel == "locatedIn" and sig.get("doclevel"):
+            if doclevel:
                 for fn in ctx.focus_nodes.values():
-                    if fn.name != h.name and not any(t.name == fn.name for t in tails):
+                    if fn.name != h.name and fn.name not in tail_names:
                         c = Candidate(h, rel, fn, si)
-                        c.features = _doc_features(c, s, ctx.focus)
+                        f = doc_feats.get((h.type, fn.type))
+                        if f is None:
+                            f = doc_feats[h.type, fn.type] = _doc_features(c, s, ctx.focus)
+                        c.features = f.copy()
                         out.append(c)
     return out
 
 
-def _carried_candidates(s: _Sent, si: int, sents: dict[int, _Sent], ctx: _DocCtx) -> list[Candidate]:
+def _carried_candidates(s: _Sent, si: int, sents: dict[int, _Sent], ctx: _DocCtx, rels=None) -> list[Candidate]:
     """Across sentences: an amount or capacity whose sentence names no project, paired with the
     last project of the sentence before (…项目。该项目总投资…). (Places carried over from earlier
     sentences were tried as candidates too: they cost more precision than they found.)"""
@@ -356,6 +437,8 @@ def _carried_candidates(s: _Sent, si: int, sents: dict[int, _Sent], ctx: _DocCtx
         if projects:
             h = projects[-1]
             for rel in ("investment", "capacity"):
+                if rels is not None and rel not in rels:
+                    continue
                 for t in _literals(rel, s, si):
                     f = ["lit_carried", "lit_opens" if t.start - s.start < 12 else "lit_inside"]
                     f += ["lit_cue_before=" + c for c in s.cue_classes(t.start - 6, t.start)]
@@ -363,13 +446,17 @@ def _carried_candidates(s: _Sent, si: int, sents: dict[int, _Sent], ctx: _DocCtx
     return out
 
 
-def _proposal_candidates(ex: Extraction, cands: list[Candidate]) -> list[Candidate]:
+def _proposal_candidates(ex: Extraction, cands: list[Candidate], rels=None, keys=None) -> list[Candidate]:
     """Rule proposals that are not a same-sentence pair (name-derived, across sentences, literals
-    the regexes above do not see) are candidates too, with what the rule knew."""
-    seen = {(c.head.name, c.rel, c.tail.name) for c in cands if not (c.head.extra or c.tail.extra)}
+    the regexes above do not see) are candidates too, with what the rule knew. keys: the
+    (head, rel, tail) of each of cands, when the caller has them."""
+    if keys is None:
+        keys = [(c.head.name, c.rel, c.tail.name) for c in cands]
+    seen = {k for c, k in zip(cands, keys) if not (c.head.extra or c.tail.extra)}
     out = []
     for r in ex.relations:
-        if (r.head, r.rel, r.tail) in seen or r.rel not in signatures() or r.source.startswith("cue:"):
+        if (r.head, r.rel, r.tail) in seen or r.rel not in signatures() or r.source.startswith("cue:") \
+                or rels is not None and r.rel not in rels:
             continue
         seen.add((r.head, r.rel, r.tail))
         h = Node(r.head, r.head_type, -1, -1, r.sentence)
@@ -400,10 +487,13 @@ def _name_candidates(by_sent: dict[int, list[Node]], seen: set) -> list[Candidat
     for t in places.values():
         if len(_short_place(t.name)) >= 2:
             by_short[_short_place(t.name)].append(t)
-    longest = max(map(len, by_short), default=0)
+    lengths: dict[str, list[int]] = defaultdict(list)  # first character -> lengths of short forms
+    for short in sorted(by_short, key=len):
+        if len(short) not in lengths[short[0]]:
+            lengths[short[0]].append(len(short))
     out = []
     for h in heads.values():
-        for i, t in _places_in_name(h.name, by_short, longest):
+        for i, t in _places_in_name(h.name, by_short, lengths):
             if t.name == h.name or (h.name, "locatedIn", t.name) in seen:
                 continue
             feats = ["name_derived", f"ht={h.type}>{t.type}", "nd_at_start" if i == 0 else "nd_inner",
@@ -412,13 +502,15 @@ def _name_candidates(by_sent: dict[int, list[Node]], seen: set) -> list[Candidat
     return out
 
 
-def _places_in_name(name: str, by_short: dict[str, list[Node]], longest: int):
+def _places_in_name(name: str, by_short: dict[str, list[Node]], lengths: dict[str, list[int]]):
     """(first offset, place) for each place whose short form the name holds (linear in the name:
-    a dictionary lookup per substring, not a scan per place)."""
+    a dictionary lookup per substring starting with a place's first character and as long as
+    one of its short forms, not a scan per place)."""
     first: dict[str, int] = {}
-    for i in range(len(name)):
-        for k in range(2, min(longest, len(name) - i) + 1):
-            if name[i:i + k] in by_short:
+    n = len(name)
+    for i, ch in enumerate(name):
+        for k in lengths.get(ch, ()):
+            if i + k <= n and name[i:i + k] in by_short:
                 first.setdefault(name[i:i + k], i)
     return [(i, t) for short, i in first.items() for t in by_short[short]]
 
@@ -428,7 +520,7 @@ def _short_place(name: str) -> str:
 
 
 def _prob(weights: dict, bias: float, feats: list[str]) -> float:
-    z = bias + sum(weights.get(x, 0.0) for x in feats)
+    z = bias + sum(map(weights.get, feats, repeat(0.0)))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -519,7 +611,7 @@ def _list_mates(chosen: list[tuple[Candidate, float]]) -> list[tuple[Candidate, 
 def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
     """The document's relations: the model's choice among the candidates."""
     model = model or load_model()
-    chosen = _select(score(candidates(ex), model), model)
+    chosen = _select(score(candidates(ex, rels=model["rels"]), model), model)
     chosen += _untrained(ex, model)
     chosen += _list_mates(chosen)
     doc = ex.doc

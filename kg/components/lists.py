@@ -31,15 +31,26 @@ def make_lists(settings: dict):
     after = re.compile(rf"(?:等{COUNT}|{COUNTED})(?P<mod>[\u4e00-\u9fff]{{0,{data['head_modifier_max']}}}?)(?P<head>{head_alt})")
     before = re.compile(rf"(?P<head>{head_alt})(?:如|包括|有|：)?$")
     head_type = dict(heads)
+    firm_head = re.compile("|".join(re.escape(w) for w, t in heads if t == "Enterprise") or "(?!)")
     item_max = data["item_max"]
     cue_words = sorted(set(data["left_cues"]) | {"生产", "制造", "研发", "主营"}, key=len, reverse=True)
     cues = re.compile("(?:" + "|".join(map(re.escape, cue_words)) + ")(?:了|过|的|出)?")
 
     def run(state) -> None:
         for cl in CLAUSE.finditer(state.text):
-            if "、" in cl.group():
+            if "、" in cl.group() and _may_be_typed(state, cl, after, firm_head):
                 _clause(state, cl.start(), cl.group(), (after, before, cues), head_type, item_max)
     return run
+
+
+def _may_be_typed(state, cl, after, firm_head) -> bool:
+    """A cheap necessary condition for _clause to type a list (so the clauses that cannot are not
+    segmented): a head after the items, a firm head word in the first piece (_head_before), or a
+    firm or product mention in the clause (_typed_by_members). Keep it in step with _clause's
+    typing rules (tests/test_prefilters.py fails when they part)."""
+    clause = cl.group()
+    return bool(after.search(clause) or firm_head.search(clause, 0, clause.index("、"))
+                or any(m.type in ("Enterprise", "Product") for m in state.at(cl.start(), cl.end())))
 
 
 def _split_items(clause: str, off: int) -> list[tuple[int, int]]:

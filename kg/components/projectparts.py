@@ -32,7 +32,11 @@ def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> li
     form whose city or province the document names (铁西 in a text about 沈阳市 → 沈阳's 铁西区)."""
     forms, out, i = place_forms(), [], start
     while i < len(name) - 1 and len(out) < 2:
-        hit = next((k for k in (5, 4, 3, 2) if name[i:i + k] in forms), None)
+        hit = None
+        for k in (5, 4, 3, 2):  # the longest form starting at i (a plain loop: this runs per character)
+            if name[i:i + k] in forms:
+                hit = k
+                break
         cands = forms[name[i:i + hit]] if hit else []
         near = [c for c in cands if any(p in context for p in c[2].split())]
         if near or (cands and _place_word(name, i, i + hit)):
@@ -124,11 +128,10 @@ def _strip_tails(name: str) -> str:
 
 def _first_boundary(name: str, limit: int) -> int:
     """Where the name's leading part ends: a place, a figure, a bracket or the first product."""
+    forms = place_forms()
     for i in range(2, min(limit, 10)):
         ch = name[i]
-        if ch.isdigit() or ch in "（(“\"":
-            return i
-        if any(name[i:i + k] in place_forms() for k in (2, 3, 4)):
+        if ch.isdigit() or ch in "（(“\"" or name[i:i + 2] in forms or name[i:i + 3] in forms or name[i:i + 4] in forms:
             return i
     return limit
 

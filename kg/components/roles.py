@@ -13,11 +13,13 @@ stays in force until a long line of prose."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from . import component, load_json
 from .names import chain_start, firm_like, is_generic, name_start, strong_firm, word_end
 
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
+CLAUSE_BREAK = re.compile(r"[。；;！？!?\n]")
 LINE = re.compile(r"[^\n；;]+")
 ITEM_SEP = re.compile(r"、|和|与|及|，|,")
 COLON = re.compile(r"[：:]")
@@ -34,20 +36,50 @@ def make_roles(settings: dict):
              re.compile("|".join(map(re.escape, p["trigger"])))) for p in data["patterns"]]
     clause_pats = [x for x in pats if "heading" not in x[0]]
     list_pats = [(p, rx, re.compile(p["heading"])) for p, rx, trig in pats if "heading" in p and trig]
+    # trigger words that never hold a clause break: a clause holds one iff a match in the whole
+    # text starts inside it (one scan per pattern instead of one per clause and pattern)
+    by_position = all(w and not CLAUSE_BREAK.search(w) for p, _, _ in clause_pats for w in p["trigger"])
 
     def run(state) -> None:
         text = state.text
         live = [x for x in clause_pats if x[2].search(text)]
-        for cl in CLAUSE.finditer(text) if live else ():
-            clause = cl.group()
+        starts: dict[str, list[int]] = {}
+        for _, _, trigger in live if by_position else ():
+            if trigger.pattern not in starts:
+                starts[trigger.pattern] = [m.start() for m in trigger.finditer(text)]
+        for a, b in _clauses(text, starts if by_position else None) if live else ():
+            clause = text[a:b]
             for p, rx, trigger in live:
-                if trigger.search(clause):
+                if _triggered(clause, a, b, trigger, starts.get(trigger.pattern)):
                     for m in rx.finditer(clause):
-                        _apply(state, p, m, cl.start())
+                        _apply(state, p, m, a)
         for p, rx, heading in list_pats:
             if heading.search(text):
                 _designations(state, p, rx, heading)
     return run
+
+
+def _clauses(text: str, starts: dict[str, list[int]] | None):
+    """(start, end) of the CLAUSE runs of text in order; with starts (trigger positions), only the
+    clauses holding one, found by bisection over the clause breaks instead of a walk over all."""
+    if starts is None:
+        yield from ((cl.start(), cl.end()) for cl in CLAUSE.finditer(text))
+        return
+    breaks = [m.start() for m in CLAUSE_BREAK.finditer(text)]
+    last = -1
+    for h in sorted({i for v in starts.values() for i in v}):
+        if h < last:
+            continue  # in the clause just given
+        j = bisect_right(breaks, h)
+        a, last = breaks[j - 1] + 1 if j else 0, breaks[j] if j < len(breaks) else len(text)
+        yield a, last
+
+
+def _triggered(clause: str, a: int, b: int, trigger, starts: list[int] | None) -> bool:
+    if starts is None:
+        return trigger.search(clause) is not None
+    i = bisect_left(starts, a)
+    return i < len(starts) and starts[i] < b
 
 
 def _designations(state, p: dict, rx, heading) -> None:

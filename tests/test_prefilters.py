@@ -1,0 +1,49 @@
+"""The speed prefilters of the components only skip work: with them switched off, the output is
+the same. (If a component's typing rules change, its prefilter must change with them; these
+tests then fail instead of names going missing silently.)"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kg import extract, ingest
+from kg.components import lists, roles
+
+TEXTS = [
+    "园区先后引进了星河动力、青禾材料和北辰电控等12家企业，主要生产电驱系统、负极材料、隔膜等产品。",
+    "以远帆电子为链主，云岭科技、石门精密为链核，打造新能源汽车产业链。",
+    "北辰电控是星河动力的一级供应商，为其配套电机控制器；青禾材料为远帆电子供货。",
+    "本次签约的项目包括年产5万吨负极材料项目、光伏组件生产线项目和储能电池基地。",
+    "文旅、康养、物流等项目加快推进，知名厂商星河动力、云岭科技相继落户。",
+    "会议要求各部门做好服务、保障、协调等工作。临河县、东湖区、城西区三地联合招商。",
+    "星河动力投资20亿元在临河经济开发区新建电驱系统项目，青禾材料、北辰电控签约入驻。",
+    "第一批链主企业名单\n新能源汽车产业链：星河动力有限公司\n新材料产业链：青禾材料有限公司",
+]
+
+
+@pytest.fixture()
+def fresh_pipeline():
+    extract._WORKER = None  # the pipeline is built again with the patched module
+    yield
+    extract._WORKER = None
+
+
+def _run() -> list[dict]:
+    docs = [ingest.build_document(t, f"t{i}.txt") for i, t in enumerate(TEXTS)]
+    extract._WORKER = None
+    return [extract.to_json(e) for e in extract.extract_all(docs)]
+
+
+def test_list_prefilter_changes_nothing(fresh_pipeline, monkeypatch):
+    with_filter = _run()
+    assert any(e["type"] == "Enterprise" for d in with_filter for e in d["entities"])
+    monkeypatch.setattr(lists, "_may_be_typed", lambda *a: True)
+    assert _run() == with_filter
+
+
+def test_role_trigger_positions_change_nothing(fresh_pipeline, monkeypatch):
+    by_position = _run()
+    # every trigger word now "holds a clause break": roles falls back to one search per clause
+    monkeypatch.setattr(roles, "CLAUSE_BREAK", re.compile(r"[。；;！？!?\n]|[\u4e00-\u9fff]"))
+    assert _run() == by_position
