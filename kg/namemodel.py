@@ -61,7 +61,17 @@ def _company_words() -> frozenset:
 
 def probability(name: str, kind: str = "firm", model: dict | None = None) -> float:
     """P(name is a firm / product name) under the shipped model of that kind."""
-    model = model or load(kind)
+    if model is None:
+        return _shipped_probability(name, kind)
+    return _probability(name, model)
+
+
+@lru_cache(maxsize=65536)
+def _shipped_probability(name: str, kind: str) -> float:
+    return _probability(name, load(kind))
+
+
+def _probability(name: str, model: dict) -> float:
     heads = _company_words()
     w = model["w"]
     z = model["bias"] + sum(w.get(x, 0.0) for x in features(name, heads))

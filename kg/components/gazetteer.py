@@ -64,6 +64,8 @@ def _is_word(text: str, s: int, e: int) -> bool:
     """No jieba word of the surrounding text runs across s or e (宝钢 in 宝钢集团 is cut at 集团;
     中信 is not read out of 振兴中信…), and the name does not go on in characters jieba cannot
     place, which the firm-name model reads as one longer name (中信 + 戴卡: another firm)."""
+    if (s == 0 or not _cjk(text[s - 1])) and (e == len(text) or not _cjk(text[e])):
+        return True  # punctuation, Latin or digits on both sides: nothing to cut through
     lo, hi = max(0, s - CONTEXT), min(len(text), e + CONTEXT)
     cuts, p, after = {lo}, lo, None
     for w in nlp.cut(text[lo:hi]):

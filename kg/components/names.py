@@ -112,6 +112,7 @@ def name_end(text: str) -> int:
 COMMON_POS = {"n", "v", "vn", "a", "ad", "d", "ns", "s", "f"}
 
 
+@lru_cache(maxsize=65536)
 def common_word(name: str) -> bool:
     """One dictionary word of common use (电器, 石油), or a two-letter acronym (IT): what a
     short form or a repeated mention must not be, though a firm's full name may contain it."""
@@ -135,6 +136,7 @@ def strip_descriptors(core: str) -> str:
     return core
 
 
+@lru_cache(maxsize=65536)
 def generic_company(name: str) -> bool:
     """A kind of company written with a legal suffix (物业管理公司, 一些期货公司, 中国公司, 三大公司,
     济南有限公司), not a company: what is left without the suffix, the quantifiers and the
@@ -238,6 +240,7 @@ def company_words() -> set[str]:
 PROJECT_WORDS = ("项目", "工程")
 
 
+@lru_cache(maxsize=65536)
 def category_project(name: str) -> bool:
     """太阳能项目, 文旅项目: one common word before 项目 names a kind of project, not a project
     (a product is a project's name: 数控机床项目)."""
@@ -274,6 +277,7 @@ def is_generic(name: str) -> bool:
     return name in _lex()["generic"]
 
 
+@lru_cache(maxsize=65536)
 def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
     """Could name be a firm? known: already a firm mention; listed: an item of a list whose head
     says firms (大众、奥迪等车企), where a common word may still be a brand."""
@@ -313,6 +317,7 @@ def _unvouched_odd(toks) -> bool:
     return toks[0][1] in {"v", "vn", "a", "ad"} and not any(t in PROPER_POS for _, t in toks)  # 推动产业链
 
 
+@lru_cache(maxsize=65536)
 def clearly_not_name(name: str) -> bool:
     """A firm mention from the rules that no reader would take for a name: punctuation inside,
     an activity (推动产业链), a dangling verb (零部件做), a place plus an industry word."""
@@ -329,6 +334,7 @@ def clearly_not_name(name: str) -> bool:
 SURE_FIRM_P = 0.9
 
 
+@lru_cache(maxsize=65536)
 def strong_firm(name: str) -> bool:
     """A name that looks like a firm's without a list or role to vouch for it, by the firm-name
     model (kg.namemodel): likely on its own, or less likely but ending in a company word after a
