@@ -28,7 +28,7 @@ def make_lists(settings: dict):
     data = load_json(settings.get("patterns", "patterns/lists.json"))
     heads = sorted(((w, t) for t, ws in data["heads"].items() for w in ws), key=lambda x: -len(x[0]))
     head_alt = "|".join(re.escape(w) for w, _ in heads)
-    after = re.compile(rf"(?:等{COUNT}|{COUNTED})(?P<mod>[\u4e00-\u9fff]{{0,{data['head_modifier_max']}}}?)(?P<head>{head_alt})")
+    after = re.compile(rf"(?:(?:……|…|\.{{3,6}})?等{COUNT}|{COUNTED})(?P<mod>[\u4e00-\u9fff]{{0,{data['head_modifier_max']}}}?)(?P<head>{head_alt})")
     before = re.compile(rf"(?P<head>{head_alt})(?:如|包括|有|：)?$")
     head_type = dict(heads)
     firm_head = re.compile("|".join(re.escape(w) for w, t in heads if t == "Enterprise") or "(?!)")
@@ -63,8 +63,9 @@ def _split_items(clause: str, off: int) -> list[tuple[int, int]]:
     last = clause[last_s - off:last_e - off]
     # the last piece may be "B和C等…": split on a conjunction that is a word of its own
     toks, p = nlp.cut(last), 0
+    deng = last.find("等")  # 甲等厂家及代理商: a conjunction after the head joins heads, not items
     for w in toks:
-        if w in CONJ and 2 <= p and len(last) - p - len(w) >= 2:
+        if w in CONJ and 2 <= p and len(last) - p - len(w) >= 2 and not 0 <= deng < p:
             parts[-1] = (last_s, last_s + p)
             parts.append((last_s + p + len(w), last_e))
             break
