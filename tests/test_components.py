@@ -297,3 +297,18 @@ def test_a_project_of_common_words_needs_an_event_firm_or_place(ext):
     assert "光伏电站项目" not in _names(kind, "Project")
     one = _run(ext, "青禾能源光伏电站项目今年开工。")
     assert any(n.endswith("光伏电站项目") for n in _names(one, "Project"))
+
+
+@pytest.mark.parametrize("surface,kept", [
+    ("上马化肥", "化肥"), ("包括缝纫机在内的服装设备", "服装设备"), ("电机产品", "电机"), ("初级产品", None),
+    ("无灰分散剂", "无灰分散剂"),
+])
+def test_words_before_a_product_are_not_part_of_it(surface, kept):
+    from kg.components import boundaries
+
+    text = f"园区{surface}。"
+    ex = Extraction(build_document(text, "t.txt"))
+    ex.mentions.append(Mention(text=surface, type="Product", canonical=surface, start=2, end=2 + len(surface), sentence=0))
+    state = State(ex)
+    boundaries.make_boundaries({})(state)
+    assert {m.text for m in ex.mentions if m.type == "Product"} == ({kept} if kept else set())

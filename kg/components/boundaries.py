@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 
 from .. import namemodel, nlp
-from . import component
+from functools import lru_cache
+from . import component, load_json
+from .products import vocab as product_vocab
 from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, chain_start, clearly_not_name, common_word, generic_company, generic_park,
                     category_project, common_words_only, company_words, is_generic, project_events, name_end, name_start, place_core, strong_firm, word_end)
 
-TYPES = ("Enterprise", "Park", "Project")
+TYPES = ("Enterprise", "Park", "Project", "Product")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
 # firm names the rule recognisers found by context alone (no legal suffix) must also look like a
 # firm's to the firm-name model: 产业协同发展, 要素集约利用 are phrases, not firms
@@ -80,7 +82,41 @@ def _enterprise(state, m, trim_only: bool) -> bool:
     return True
 
 
-_CHECKS = {"Project": _project, "Park": _park, "Enterprise": _enterprise}
+def _product(state, m, trim_only: bool) -> bool:
+    """上马化肥, 即大量甲醇, 在内的服装生产设备: a verb, adverb or a phrase ending in 的 before a
+    product is not part of it; 初级产品, 相关产品 name no product. Never needs name_start (False)."""
+    k = m.text.rfind("的") + 1
+    k += _lead_function_words(m.text[k:])
+    if len(m.text) - k < 2:
+        state.drop(m)
+        return False
+    if k:
+        _trim(state, m, k, [m.text[:k]])
+    if m in state.ex.mentions and m.text.endswith("产品") and len(m.text) <= 4:
+        if m.text[:-2] in product_vocab()["terms"]:
+            _trim_end(state, m, len(m.text) - 2)  # 电机产品 → 电机
+        else:
+            state.drop(m)  # 初级产品, 相关产品
+    return False
+
+
+def _lead_function_words(text: str) -> int:
+    """Length of the verbs and adverbs of products.json lead_words at the start of text (上马, 即大量):
+    a product's own first characters often look like verbs to jieba (无灰分散剂, 低速柴油机)."""
+    n, words = 0, _product_lead_words()
+    for w in nlp.cut(text)[:-1]:
+        if w not in words:
+            break
+        n += len(w)
+    return n
+
+
+@lru_cache(maxsize=1)
+def _product_lead_words() -> frozenset[str]:
+    return frozenset(load_json("patterns/products.json")["lead_words"])
+
+
+_CHECKS = {"Project": _project, "Park": _park, "Enterprise": _enterprise, "Product": _product}
 
 
 def _trim_end(state, m, end: int) -> None:
