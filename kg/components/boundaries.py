@@ -196,7 +196,26 @@ def _not_one_project(state, m) -> bool:
     总工程|师: a word that goes on after the name's last character is no project name."""
     if any(m.text.startswith(q) for q in QUANTIFIERS) or COUNTED.search(m.text):
         return True
+    if any(w in m.text for w in MODAL_WORDS):
+        return True  # 某市要求必须上焦化项目: a demand, not a name
+    rest = m.text[_lead_verbs(m.text):]
+    if any(rest.startswith(d) for d in QUANTIFIERS + GROUP_WORDS):
+        return True  # 任凭诸多煤化工项目
     return not word_end(state.text, m.end)
+
+
+GROUP_WORDS = ("诸多", "多个", "很多", "许多", "不少", "各类", "各种", "所有", "全部", "一批", "众多", "大批", "其他",
+               "其它", "相关", "部分", "少数", "多数")
+MODAL_WORDS = ("必须", "要求", "应当", "需要", "不得", "禁止", "严禁")
+
+
+def _lead_verbs(text: str) -> int:
+    n = 0
+    for w, t in nlp.posseg(text)[:-1]:
+        if t not in ("v", "vd", "d", "p", "c") or len(w) < 2:
+            break
+        n += len(w)
+    return n
 
 
 
