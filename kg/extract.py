@@ -184,10 +184,11 @@ class Extractor:
     """The rule extractor: the gazetteer, the boundary helpers the rule families share, and
     `extract` (RULES, then the pipeline components, then the relation stage)."""
 
-    def __init__(self, region_dirs: list[Path] | None = None, ner: str | None = None):
+    def __init__(self, region_dirs: list[Path] | None = None, ner: str | None = None,
+                 register: tuple[str, ...] = ()):
         nlp.init()
         self.g = Gazetteer(region_dirs)
-        self.steps = components.build_pipeline(ner=ner)
+        self.steps = components.build_pipeline(ner=ner, register=register)
         self._city_ctx: set[str] | None = None
         self._prefix_heads_set = {h for h in self.g.company_heads if h not in self.g.prefix_head_excluded and 2 <= len(h) <= 4}
         self._product_heads2 = {h for h in self.g.product_heads if 2 <= len(h) <= 5}
@@ -434,12 +435,12 @@ def _restore_evidence(doc: Document, rels: list[Relation], facts: list[Fact]) ->
 
 
 def extract_all(docs: list[Document], workers: int = 1, progress: bool = False, region_dirs=None,
-                ner: str | None = None) -> list[Extraction]:
+                ner: str | None = None, register: tuple[str, ...] = ()) -> list[Extraction]:
     global _WORKER
     dirs = [Path(d) for d in region_dirs] if region_dirs is not None else None
-    if _WORKER is None or getattr(_WORKER, "_dirs", "unset") != (dirs, ner):
-        _WORKER = Extractor(dirs, ner=ner)
-        _WORKER._dirs = (dirs, ner)
+    if _WORKER is None or getattr(_WORKER, "_dirs", "unset") != (dirs, ner, register):
+        _WORKER = Extractor(dirs, ner=ner, register=register)
+        _WORKER._dirs = (dirs, ner, register)
     bar = None
     if progress:
         from tqdm import tqdm

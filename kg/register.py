@@ -118,6 +118,15 @@ def read(path: str | Path) -> tuple[list[Row], list[Skipped]]:
     return good, bad
 
 
+def firm_names(paths) -> tuple[str, ...]:
+    """The firm names of the registers' good rows (bad rows are reported when the register is
+    loaded into the knowledge base): the extraction gazetteer matches them in the texts."""
+    names: set[str] = set()
+    for p in paths or ():
+        names.update(r.values["名称"] for r in read(p)[0])
+    return tuple(sorted(names))
+
+
 def _row_text(row: Row) -> str:
     v = row.values
     parts = [f"名称：{v['名称']}"]

@@ -75,3 +75,12 @@ def test_product_gazetteer_is_well_formed_and_read_in_production_context():
     assert set(terms) <= vocab()["terms"]
     ex = Extractor().extract(build_document("星海钢铁主要生产棒材和高速线材。棒材价格上涨。", "t.txt"))
     assert {"棒材", "高速线材"} <= {m.text for m in ex.mentions if m.type == "Product"}
+
+
+def test_register_firms_are_found_by_their_short_forms():
+    from kg.extract import Extractor
+
+    ext = Extractor(register=("山西青禾电池科技有限公司", "长城集团有限公司"))
+    ex = ext.extract(build_document("今年青禾电池科技扩产。长城脚下风景好。", "t.txt"))
+    firms = {m.text: m.canonical for m in ex.mentions if m.type == "Enterprise"}
+    assert firms == {"青禾电池科技": "山西青禾电池科技有限公司"}  # 长城 alone is an everyday word

@@ -156,9 +156,11 @@ def load_json(rel_path: str) -> dict:
         raise RuntimeError(f"无法读取数据文件 {p}：{e}") from e
 
 
-def build_pipeline(config: str = "pipeline.json", ner: str | None = None) -> list[tuple[str, Callable[[State], None]]]:
+def build_pipeline(config: str = "pipeline.json", ner: str | None = None,
+                   register: tuple[str, ...] = ()) -> list[tuple[str, Callable[[State], None]]]:
     """The configured components, built from their settings; ner="lac" adds the LAC proposer
-    after the list splitter."""
+    after the list splitter; register (firm names of the user's enterprise register) goes to the
+    gazetteer."""
     from . import anchored, boundaries, gazetteer, lac, lists, products, projectparts, propagate, roles  # noqa: F401  (registers the factories)
 
     entries = list(load_json(config)["components"])
@@ -172,6 +174,8 @@ def build_pipeline(config: str = "pipeline.json", ner: str | None = None) -> lis
         name = entry["name"]
         if name not in REGISTRY:
             raise RuntimeError(f"数据文件 {config} 中的组件名未知：{name}")
+        if name == "gazetteer" and register:
+            entry = {**entry, "register": tuple(register)}
         steps.append((name, REGISTRY[name].make(entry)))
     return steps
 

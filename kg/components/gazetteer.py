@@ -1,4 +1,4 @@
-"""gazetteer: well-known enterprises, matched where the text names them as a word.
+"""gazetteer: well-known enterprises and the user's register, matched where the text names them as a word.
 
 News names most firms without a legal suffix (比亚迪, 宝钢, 力拓), often outside any list or cue.
 The entries are general knowledge, one firm per row of a data file
@@ -6,7 +6,8 @@ The entries are general knowledge, one firm per row of a data file
 divisions are. A match counts only where it is a word of its own (no longer CJK word runs through
 either end, by jieba's segmentation of the clause). An ambiguous entry (美的, 长城: also an everyday
 word or a place) counts only written with its company word (长城汽车) or a legal suffix right after
-it (美的集团); the lists and roles components still vouch for it in a firm list."""
+it (美的集团); the lists and roles components still vouch for it in a firm list. The firms of the
+user's enterprise register (kg build --register) are matched the same way, with their short forms."""
 from __future__ import annotations
 
 import csv
@@ -17,7 +18,7 @@ from pathlib import Path
 from .. import namemodel, nlp
 from ..resources import data_dir
 from . import component, load_json
-from .names import company_words, legal_suffixes
+from .names import common_word, company_words, legal_suffixes, place_forms
 
 DEFAULT_FILE = "gazetteers/enterprises.tsv"
 OWNERSHIP_WORDS = ("股份", "控股")
@@ -37,10 +38,14 @@ class GazetteerError(RuntimeError):
 
 
 @lru_cache(maxsize=4)
-def load(rel_path: str = DEFAULT_FILE) -> tuple[dict[str, Entry], object]:
-    """Every form (name and aliases) → its Entry, and an Aho-Corasick automaton over the forms."""
+def load(rel_path: str = DEFAULT_FILE, register: tuple[str, ...] = ()) -> tuple[dict[str, Entry], object]:
+    """Every form (name and aliases) → its Entry, and an Aho-Corasick automaton over the forms; the
+    firms of the user's register (kg build --register) come first, with their short forms."""
     path = Path(data_dir()) / rel_path
     forms: dict[str, Entry] = {}
+    for name in register:
+        for form in register_forms(name):  # a short form that is an everyday word needs its suffix
+            forms.setdefault(form, Entry(name, "", form != name and common_word(form)))
     try:
         with open(path, encoding="utf-8", newline="") as f:
             for i, row in enumerate(csv.DictReader(f, delimiter="\t"), start=2):
@@ -58,6 +63,18 @@ def load(rel_path: str = DEFAULT_FILE) -> tuple[dict[str, Entry], object]:
         a.add_word(form, form)
     a.make_automaton()
     return forms, a
+
+
+def register_forms(name: str) -> list[str]:
+    """A register's legal name and the short forms news uses for it: without the legal suffix
+    (青禾电池科技有限公司 → 青禾电池科技) and then without a leading place (山西青禾电池 → 青禾电池)."""
+    out = [name]
+    core = next((name[: -len(s)] for s in legal_suffixes() if name.endswith(s) and len(name) - len(s) >= 2), name)
+    place = next((k for k in (4, 3, 2) if len(core) - k >= 2 and core[:k] in place_forms()), 0)
+    for form in (core, core[place:]):
+        if len(form) >= 2 and form not in out:
+            out.append(form)
+    return out
 
 
 def _is_word(text: str, s: int, e: int) -> bool:
@@ -129,9 +146,10 @@ def _span(text: str, s: int, e: int, form: str, entry: Entry) -> tuple[int, int]
 @component("gazetteer", reads=("mentions",), writes=("mentions",))
 def make_gazetteer(settings: dict):
     rel_path = settings.get("file", DEFAULT_FILE)
+    register = tuple(settings.get("register", ()))  # firm names of the user's enterprise register
 
     def run(state) -> None:
-        forms, automaton = load(rel_path)
+        forms, automaton = load(rel_path, register)
         text = state.text
         for end, form in automaton.iter_long(text):
             span = _span(text, end + 1 - len(form), end + 1, form, forms[form])
