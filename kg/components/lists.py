@@ -87,6 +87,8 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
     if m:
         le = ls + m.start()
         typ, explicit = head_type[m.group("head")], True
+        if typ == "Product" and _firm_head_at(last, m.end(), head_type):
+            typ = "Enterprise"  # 甲、乙等风电零部件制造商: the makers of the product are listed
         parts[-1] = (ls, le)
     else:
         parts[-1] = (ls, ls + _name_prefix(last))
@@ -113,6 +115,10 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
             for m in state.at(a, z):
                 if m.type == "Enterprise" and m.source == "list":
                     state.drop(m)
+
+
+def _firm_head_at(text: str, pos: int, head_type: dict) -> bool:
+    return any(text.startswith(h, pos) for h, t in head_type.items() if t == "Enterprise")
 
 
 def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:

@@ -76,8 +76,8 @@ def product_lists(ex, ctx: _DocCtx) -> None:
         if not (P.PRODUCTION_CUE.search(t[s0:s1]) or any(s0 <= c < s1 for c in chain_starts)):
             continue  # uses and markets (电脑、电视等设备) are not products of anyone here
         head_txt = _list_head(ex, m.group(2))
-        if head_txt is None:
-            continue
+        if head_txt is None or m.group(2)[len(head_txt):].startswith(tuple(P.words["firm_heads"])):
+            continue  # 甲、乙等风电零部件制造商: the items are the makers, not products
         items = _list_items(ex, ctx, m)
         if len(items) < 2 or any(not (2 <= y - x <= 12) for x, y in items):
             continue
