@@ -108,10 +108,11 @@ def _build_into(args, src: Path, out: Path, tx) -> int:
         raise UserError(f"{src} 中没有可读取的文档（支持 {ingest.readers.describe()}）")
     with prof.stage("extract"):
         # incremental: only documents whose (sha256, extractor version) is not cached in OUT are extracted
-        version = incremental.extractor_version(regions, args.ner)
+        firms = _register_firms(args)
+        version = incremental.extractor_version(regions, args.ner, firms)
         todo, done = incremental.split(docs, incremental.load(out, version) if out.is_dir() else {})
         fresh = tablefacts.merge_all(_extract_docs(executors, args, todo, progress=not args.quiet,
-                                                   region_dirs=regions)) if todo else []
+                                                   region_dirs=regions, register=firms)) if todo else []
         extractions = incremental.merge(docs, done, fresh)
         del fresh, done
         incremental.save(tmp, extractions, version)
@@ -286,13 +287,24 @@ def cmd_extract(args) -> int:
     return 1 if skipped else 0
 
 
-def _extract_docs(executors, args, docs, progress: bool, region_dirs):
+def _register_firms(args) -> tuple[str, ...]:
+    """Firm names of the --register files, for the extraction gazetteer (their bad rows are
+    reported when the registers are loaded into the knowledge base)."""
+    from . import register
+
+    try:
+        return register.firm_names(getattr(args, "register", None))
+    except register.RegisterError as e:
+        raise UserError(str(e))
+
+
+def _extract_docs(executors, args, docs, progress: bool, region_dirs, register: tuple[str, ...] = ()):
     executor = args.executor or ("dask" if args.scheduler else "local")
     if executor == "local" and args.scheduler:
         raise UserError("--scheduler 只用于 --executor dask")
     try:
         return executors.extract_docs(docs, executor=executor, scheduler=args.scheduler, workers=args.workers,
-                                      progress=progress, ner=args.ner, region_dirs=region_dirs)
+                                      progress=progress, ner=args.ner, region_dirs=region_dirs, register=register)
     except executors.ExecutorError as e:
         raise UserError(str(e))
 

@@ -43,17 +43,20 @@ class ExecutorError(Exception):
 
 
 def extract_docs(docs: list[Document], executor: str = "local", scheduler: str | None = None, workers: int = 1,
-                 progress: bool = False, ner: str | None = None, region_dirs=None) -> list[Extraction]:
-    """extract.extract_all on the chosen executor; results in input order."""
+                 progress: bool = False, ner: str | None = None, region_dirs=None,
+                 register: tuple[str, ...] = ()) -> list[Extraction]:
+    """extract.extract_all on the chosen executor; results in input order. register: firm names of
+    the user's enterprise register, for the gazetteer."""
     if executor == "local":
-        return extract.extract_all(docs, workers=workers, progress=progress, region_dirs=region_dirs, ner=ner)
+        return extract.extract_all(docs, workers=workers, progress=progress, region_dirs=region_dirs, ner=ner,
+                                   register=register)
     if executor != "dask":
         raise ValueError(f"unknown executor {executor!r}")
     distributed = _import_distributed()
     if not docs:
         return []
     with _client(distributed, scheduler, workers) as client:
-        return _run(client, distributed, docs, progress, ner, _portable_dirs(region_dirs))
+        return _run(client, distributed, docs, progress, (ner, tuple(register)), _portable_dirs(region_dirs))
 
 
 # ------------------------------------------------------------------ parent side
@@ -114,7 +117,7 @@ def batches(docs: list[Document], target: int = BATCH_CHARS) -> list[list[int]]:
     return out
 
 
-def _run(client, distributed, docs: list[Document], progress: bool, ner, dirs) -> list[Extraction]:
+def _run(client, distributed, docs: list[Document], progress: bool, options, dirs) -> list[Extraction]:
     """Batches in input order, a bounded number in flight (the scheduler never holds the whole corpus).
     A batch whose worker died or that could not travel is retried one document at a time, each alone
     on the cluster, so that only the document that kills a worker is lost."""
@@ -131,7 +134,7 @@ def _run(client, distributed, docs: list[Document], progress: bool, ner, dirs) -
             if todo[-1][1] and owner:
                 return  # an isolated retry waits for the cluster to drain
             idx, iso = todo.pop()
-            fut = client.submit(_extract_batch, [docs[i] for i in idx], ner, dirs, pure=False)
+            fut = client.submit(_extract_batch, [docs[i] for i in idx], options, dirs, pure=False)
             owner[fut.key] = (idx, iso)
             pending.add(fut)
 
@@ -255,10 +258,11 @@ def _local_dirs(spec) -> list[Path] | None:
 
 # ------------------------------------------------------------------ worker side
 
-def _extract_batch(docs: list[Document], ner, dirs) -> tuple[list[tuple], str]:
+def _extract_batch(docs: list[Document], options, dirs) -> tuple[list[tuple], str]:
     """On a worker: extract_all keeps its Extractor between batches (one per worker process);
     warnings are captured and printed by the parent, whose terminal the user watches."""
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        exs = extract.extract_all(docs, region_dirs=_local_dirs(dirs), ner=ner)
+        ner, register = options
+        exs = extract.extract_all(docs, region_dirs=_local_dirs(dirs), ner=ner, register=register)
     return [_encode(ex) for ex in exs], err.getvalue()

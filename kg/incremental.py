@@ -36,8 +36,9 @@ def _files(root: Path) -> list[Path]:
     return [p for p in out if p.is_file() and "__pycache__" not in p.parts]
 
 
-def extractor_version(region_dirs=None, ner: str | None = None) -> str:
-    """Digest of what extraction depends on (see module docstring)."""
+def extractor_version(region_dirs=None, ner: str | None = None, register: tuple[str, ...] = ()) -> str:
+    """Digest of what extraction depends on (see module docstring); register: the firm names of
+    the user's enterprise register, which the gazetteer matches."""
     from importlib import metadata
 
     from . import resources
@@ -48,6 +49,7 @@ def extractor_version(region_dirs=None, ner: str | None = None) -> str:
     except metadata.PackageNotFoundError:
         pass
     h.update(repr(ner).encode())
+    h.update("\n".join(register).encode())
     files = _files(resources.ontology_dir())
     for d in region_dirs or []:
         files += sorted(p for p in Path(d).rglob("*") if p.is_file())

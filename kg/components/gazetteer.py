@@ -67,11 +67,15 @@ def load(rel_path: str = DEFAULT_FILE, register: tuple[str, ...] = ()) -> tuple[
 
 def register_forms(name: str) -> list[str]:
     """A register's legal name and the short forms news uses for it: without the legal suffix
-    (青禾电池科技有限公司 → 青禾电池科技) and then without a leading place (山西青禾电池 → 青禾电池)."""
+    (青禾电池科技有限公司 → 青禾电池科技), without a leading place (山西青禾电池 → 青禾电池), and
+    without a last generic company word (青禾储能科技 → 青禾储能)."""
     out = [name]
     core = next((name[: -len(s)] for s in legal_suffixes() if name.endswith(s) and len(name) - len(s) >= 2), name)
     place = next((k for k in (4, 3, 2) if len(core) - k >= 2 and core[:k] in place_forms()), 0)
-    for form in (core, core[place:]):
+    brand = core[place:]
+    tails = load_json("patterns/generic_names.json")["droppable_tails"]
+    head = next((h for h in tails if brand.endswith(h) and len(brand) - len(h) >= 3), "")
+    for form in (core, brand, brand[: len(brand) - len(head)]):
         if len(form) >= 2 and form not in out:
             out.append(form)
     return out
