@@ -28,6 +28,7 @@ from typing import Callable, Iterator
 import pyoxigraph as ox
 import rdflib
 
+from .confidence import mention_confidence
 from .model import KnowledgeBase
 from .util import KG, KGR, entity_iri, iri_segment
 
@@ -273,6 +274,8 @@ class _Doc:
         self.add(mi, TYPE, self.iri(KG + "Mention"))
         self.add(mi, TYPE, self.iri(PROV + "Entity"))
         self.add(mi, KG + "text", self.T.lit(m.text))
+        # the measured precision of the component that found it (kg.confidence)
+        self.add(mi, KG + "confidence", self.T.lit(confidence_text(mention_confidence(m.source)), XSD + "decimal"))
         self.add(e, KG + "mention", mi)
 
     def assertion(self, a, evs) -> None:

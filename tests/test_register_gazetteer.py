@@ -27,3 +27,20 @@ def test_register_firm_is_found_by_its_short_form(tmp_path):
     assert "青禾储能" not in _firms(out)  # unknown without the register
     assert main(["build", str(src), "--out", str(out), "--quiet", "--register", str(reg)]) in (0, 1)
     assert _firms(out).get("青禾储能") == "山西青禾储能科技有限公司"  # the cache did not hide it
+
+
+def test_evidence_mentions_carry_their_components_precision(tmp_path):
+    from kg.confidence import mention_confidence
+
+    src = tmp_path / "texts"
+    src.mkdir()
+    (src / "a.txt").write_text("远帆电子有限公司主要生产芯片和传感器。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(src), "--out", str(out), "--quiet"]) in (0, 1)
+    nq = (out / "graph.nq").read_text(encoding="utf-8")
+    triples = [ln.split(" ", 3) for ln in nq.splitlines()]
+    mentions = {t[0] for t in triples if t[1].endswith("#type>") and t[2].endswith("ontology#Mention>")}
+    conf = {t[0]: float(t[2].split('"')[1]) for t in triples if t[1].endswith("ontology#confidence>")}
+    assert mentions and all(m in conf for m in mentions)
+    measured = {round(mention_confidence(s), 3) for s in ("rule", "produce-verb", "product-lexicon", "list")}
+    assert {conf[m] for m in mentions} <= measured
