@@ -9,7 +9,7 @@ from decimal import Decimal
 
 CJK = "\u3400-\u9fff"
 _num = r"\d+(?:\.\d+)?"
-CAP_UNITS = ("万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|kW|KW|万吨|吨|万千升|千升|万套|套|万台|台套|台|万片|亿片|片|万颗|亿颗|颗|"
+CAP_UNITS = ("万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|kW|KW|万吨|吨|万千升|千升|万套|套|万台|台套|台|万条|万片|亿片|片|万颗|亿颗|颗|"
              "万个|亿个|万盏|盏|万辆|辆|万件|件|万只|只|万平方米|平方米|万立方米|立方米|万马力|马力|万头|头|万羽|羽|万瓶|瓶|万箱|箱|万米|米")
 # the 年产 prefix is kept with a product between it and the figure (年处理中药材3000吨), not with a verb
 # (年产能将达360万吨 → 360万吨)

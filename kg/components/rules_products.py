@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from ..literals import CAP_RE, CAP_UNITS, _num
+from .names import strong_firm
 from . import rule_patterns
 from .rules_context import DocCtx as _DocCtx, Span
 
@@ -81,6 +82,8 @@ def product_lists(ex, ctx: _DocCtx) -> None:
         items = _list_items(ex, ctx, m)
         if len(items) < 2 or any(not (2 <= y - x <= 12) for x, y in items):
             continue
+        if sum(strong_firm(t[x:y]) for x, y in items) * 2 >= len(items):
+            continue  # 以长盈精密、劲胜股份等为代表: firms, not products
         if any(t[x:y] in g.div_by_name or t[x:y] in g.short_index or not ctx.free(x, y) for x, y in items):
             continue
         for x, y in items:
@@ -100,7 +103,7 @@ def products(ex, ctx: _DocCtx) -> None:
         verbs = "|".join(map(re.escape, g.produce_verbs))
         fc = "".join(re.escape(c) for c in sorted({v[0] for v in g.produce_verbs} | set("进从专")))
         look = f"(?=[{fc}])" if g.produce_verbs and all(g.produce_verbs) else ""  # candidate positions by a charset scan
-        rx = ex._products_rx = re.compile(rf"{look}(?:(?:{verbs})(?:{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计)))")
+        rx = ex._products_rx = re.compile(rf"{look}(?:(?:{verbs})(?:{_num}(?:(?:{CAP_UNITS})|[万亿千百](?:余|多)?(?:{CAP_UNITS})?|(?:余|多)(?:{CAP_UNITS})?)?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计)))")
     for m in rx.finditer(t):
         a = m.end()
         if t[a:a + 1] in P.words["not_after_verb"]:
