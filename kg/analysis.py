@@ -113,6 +113,16 @@ class _G:
 
 def _union(graph, ref: rdflib.Graph) -> rdflib.Graph:
     """graph + reference data, without modifying graph (no copy when graph already holds the reference)."""
+    from .rdf import LeanGraph
+
+    if isinstance(graph, LeanGraph):
+        missing = [t for t in ref if t not in graph]
+        if not missing:
+            return graph
+        g = LeanGraph()  # a copy: the caller's graph stays as it was
+        for t in [*graph, *missing]:
+            g.add(t)
+        return g
     if type(graph) is rdflib.Graph:
         missing = rdflib.Graph()
         for t in ref:

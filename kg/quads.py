@@ -63,6 +63,28 @@ OX = Terms(ox.NamedNode, _ox_lit)
 RDFLIB = Terms(rdflib.URIRef, _rdflib_lit)
 
 
+def rdflib_terms() -> Terms:
+    """rdflib terms, each distinct IRI and literal made once (a whole corpus repeats offsets, labels
+    and types hundreds of thousands of times; rdflib's Literal constructor is slow)."""
+    iris: dict = {}
+    lits: dict = {}
+
+    def iri(s):
+        n = iris.get(s)
+        if n is None:
+            n = iris[s] = rdflib.URIRef(s)
+        return n
+
+    def lit(v, dt=None, lang=None):
+        key = (v, dt, lang)
+        n = lits.get(key)
+        if n is None:
+            n = lits[key] = _rdflib_lit(v, dt, lang)
+        return n
+
+    return Terms(iri, lit)
+
+
 # --------------------------------------------------------------------------- IRIs and literals
 
 def doc_iri(doc_id: str) -> str:

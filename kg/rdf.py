@@ -110,21 +110,20 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
 _ANALYSIS_SKIP_TYPES = {PROV.Entity, KG.Mention, RDF.Statement, KG.Assertion}
 
 
-def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> rdflib.Graph:
-    """The one rdflib Graph analysis, reports and graph.html read: reference data, entities,
-    relations with their statement nodes, facts, and every mention with its sentence (analysis reads
-    mention contexts; the output graph keeps only evidence mentions). Built from the KB, not from
-    the output quads, so no union of the document graphs is ever made in rdflib."""
-    g = rdflib.Graph()
-    bind_prefixes(g)
-    add = g.store.add
+def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> "LeanGraph":
+    """The one graph analysis, reports and graph.html read (a LeanGraph of rdflib terms): reference
+    data, entities, relations with their statement nodes, facts, and every mention with its sentence
+    (analysis reads mention contexts; the output graph keeps only evidence mentions). Built from the
+    KB, not from the output quads, so no union of the document graphs is ever made."""
+    g = LeanGraph()
+    add = g.add
     for t in load_reference(region_dirs):
-        add(t, g, False)
-    for _doc_id, triples in quads.document_triples(kb, quads.RDFLIB, mentions="context"):
+        add(t)
+    for _doc_id, triples in quads.document_triples(kb, quads.rdflib_terms(), mentions="context"):
         for t in triples:
             if t[1] == RDF.type and t[2] in _ANALYSIS_SKIP_TYPES:
                 continue
-            add(t, g, False)
+            add(t)
     return g
 
 
@@ -178,6 +177,132 @@ def load_context(out_dir: Path, st: ox.Store) -> rdflib.Graph | None:
     for q in st.quads_for_pattern(None, None, None, ox.NamedNode(str(REFERENCE_GRAPH))):
         add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)), g, False)
     return g
+
+
+# --------------------------------------------------------------------------- lean graph (analysis input)
+
+class LeanGraph:
+    """A triple index with the part of rdflib.Graph's read API that analysis, reports and graph.html use
+    (objects, subjects, subject_objects, predicate_objects, value, triples, `in`, len, iteration, add).
+    rdflib terms, and the same iteration order as rdflib's in-memory store (insertion order per index),
+    so results are the same as on an rdflib Graph; adding a triple costs a few dict operations instead
+    of rdflib's store bookkeeping (contexts, events), which made the analysis input the build's slowest step."""
+
+    def __init__(self):
+        self._spo: dict = {}
+        self._pos: dict = {}
+        self._osp: dict = {}
+        self._n = 0
+
+    def add(self, triple) -> "LeanGraph":
+        s, p, o = triple
+        po = self._spo.get(s)
+        if po is None:
+            po = self._spo[s] = {}
+        objs = po.get(p)
+        if objs is None:
+            objs = po[p] = {}
+        if o in objs:
+            return self
+        objs[o] = 1
+        self._n += 1
+        os_ = self._pos.get(p)
+        if os_ is None:
+            os_ = self._pos[p] = {}
+        subs = os_.get(o)
+        if subs is None:
+            subs = os_[o] = {}
+        subs[s] = 1
+        sp = self._osp.get(o)
+        if sp is None:
+            sp = self._osp[o] = {}
+        preds = sp.get(s)
+        if preds is None:
+            preds = sp[s] = {}
+        preds[p] = 1
+        return self
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self):
+        return self.triples((None, None, None))
+
+    def __contains__(self, triple) -> bool:
+        s, p, o = triple
+        return o in self._spo.get(s, {}).get(p, ())
+
+    def triples(self, pattern):
+        s, p, o = pattern
+        if s is not None:
+            yield from self._by_subject(s, p, o)
+        elif p is not None:
+            os_ = self._pos.get(p, {})
+            for ob in ([o] if o is not None else list(os_)):
+                for sub in list(os_.get(ob, ())):
+                    yield sub, p, ob
+        elif o is not None:
+            for sub, preds in list(self._osp.get(o, {}).items()):
+                for pr in list(preds):
+                    yield sub, pr, o
+        else:
+            for sub, po in list(self._spo.items()):
+                for pr, objs in list(po.items()):
+                    for ob in list(objs):
+                        yield sub, pr, ob
+
+    def _by_subject(self, s, p, o):
+        po = self._spo.get(s)
+        if po is None:
+            return
+        for pr in ([p] if p is not None else list(po)):
+            objs = po.get(pr, {})
+            for ob in ([o] if o is not None else list(objs)):
+                if ob in objs:
+                    yield s, pr, ob
+
+    def objects(self, subject=None, predicate=None, unique=False):
+        if subject is not None and predicate is not None:  # the common case, without a generator chain
+            yield from list(self._spo.get(subject, {}).get(predicate, ()))
+            return
+        seen = set()
+        for _s, _p, o in self.triples((subject, predicate, None)):
+            if not unique or o not in seen:
+                seen.add(o)
+                yield o
+
+    def subjects(self, predicate=None, object=None, unique=False):
+        if predicate is not None and object is not None:
+            yield from list(self._pos.get(predicate, {}).get(object, ()))
+            return
+        seen = set()
+        for s, _p, _o in self.triples((None, predicate, object)):
+            if not unique or s not in seen:
+                seen.add(s)
+                yield s
+
+    def predicates(self, subject=None, object=None, unique=False):
+        for _s, p, _o in self.triples((subject, None, object)):
+            yield p
+
+    def subject_objects(self, predicate=None, unique=False):
+        for s, _p, o in self.triples((None, predicate, None)):
+            yield s, o
+
+    def predicate_objects(self, subject=None, unique=False):
+        for _s, p, o in self.triples((subject, None, None)):
+            yield p, o
+
+    def subject_predicates(self, object=None, unique=False):
+        for s, p, _o in self.triples((None, None, object)):
+            yield s, p
+
+    def value(self, subject=None, predicate=RDF.value, object=None, default=None, any=True):
+        if subject is None:
+            return next(self.subjects(predicate, object), default)
+        if object is None:
+            return next(self.objects(subject, predicate), default)
+        return next(self.predicates(subject, object), default)
 
 
 # --------------------------------------------------------------------------- build (Oxigraph)
