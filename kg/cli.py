@@ -140,7 +140,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     """Resolution, analysis, the Oxigraph graph, SHACL, outputs; then the summary."""
     from tqdm import tqdm
 
-    from . import analysis, rdf, report, resolve, store, view
+    from . import analysis, incremental, rdf, report, resolve, store, view
     from . import region as region_mod
 
     tmp = tx.tmp
@@ -174,7 +174,8 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     # so the two never take memory at the same time (all files still land together at tx.commit)
     step(2)
     with prof.stage("report"):
-        report.write_reports(result, tmp, graph=g)
+        report.write_reports(result, tmp, graph=g,
+                             cache=incremental.BlobCache(out if out.is_dir() else None, tmp, "figures"))
     step(3)
     with prof.stage("view"):
         for t in ag:

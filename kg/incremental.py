@@ -145,3 +145,56 @@ def save(folder: Path, extractions: list[Extraction], version: str) -> None:
 
     lines = [json.dumps(_record(ex, version), ensure_ascii=False) + "\n" for ex in extractions if ex.doc.sha256]
     write_text_atomic(Path(folder) / CACHE, "".join(lines))
+
+
+class BlobCache:
+    """Content-keyed results of later stages (chain-map fonts and pictures, figures, ...) in
+    OUT/cache/<kind>/<key>: looked up in the previous output folder and written into the new one, which
+    keeps only the entries this build used (the cache never grows with old keys). A key is a digest of
+    everything the result depends on, so a hit is byte-identical to computing it again."""
+
+    def __init__(self, old: Path | None, new: Path, kind: str):
+        self.old = Path(old) / "cache" / kind if old is not None else None
+        self.new = Path(new) / "cache" / kind
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(*parts) -> str:
+        h = hashlib.sha256()
+        for p in parts:
+            h.update(p if isinstance(p, bytes) else repr(p).encode("utf-8"))
+            h.update(b"\0")
+        return h.hexdigest()[:32]
+
+    def get(self, key: str) -> bytes | None:
+        for folder in (self.new, self.old):
+            if folder is None:
+                continue
+            try:
+                data = (folder / key).read_bytes()
+            except OSError:
+                continue
+            if folder is not self.new:
+                self._write(key, data)
+            self.hits += 1
+            return data
+        self.misses += 1
+        return None
+
+    def put(self, key: str, data: bytes) -> bytes:
+        self._write(key, data)
+        return data
+
+    def _write(self, key: str, data: bytes) -> None:
+        from .util import write_bytes_atomic
+
+        write_bytes_atomic(self.new / key, data)
+
+    def get_or(self, key: str, make) -> bytes | None:
+        """The cached bytes for key, else make() (stored unless it returns None)."""
+        data = self.get(key)
+        if data is None:
+            data = make()
+            if data is not None:
+                self.put(key, data)
+        return data

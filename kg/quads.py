@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -29,7 +30,11 @@ import pyoxigraph as ox
 import rdflib
 
 from .model import KnowledgeBase
-from .util import KG, KGR, entity_iri, iri_segment
+from .util import KG, KGR, entity_iri as _entity_iri, iri_segment as _iri_segment
+
+# pure and called for every IRI of every pass (analysis input, store, context file): computed once
+iri_segment = lru_cache(maxsize=1 << 18)(_iri_segment)
+entity_iri = lru_cache(maxsize=1 << 18)(_entity_iri)
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -186,6 +186,18 @@ def gaps_csv(result: AnalysisResult) -> str:
 
 
 # ---------------------------------------------------------------- figures
+def _cluster_figure(result: AnalysisResult, title: str, chains: list[str], cache=None) -> bytes | None:
+    """cluster_figure, reused from the cache when what it draws is unchanged."""
+    if cache is None:
+        return cluster_figure(result, title, chains)
+    import matplotlib
+
+    drawn = [(g.chain_label, g.position, g.segment_label, g.status, sum(1 for p in g.players if not p.deployment))
+             for ch in chains for g in result.gaps_for(ch)]
+    key = cache.key("cluster", matplotlib.__version__, cjk_font(), title, len(chains) > 1, drawn)
+    return cache.get_or(key, lambda: cluster_figure(result, title, chains))
+
+
 def cluster_figure(result: AnalysisResult, title: str, chains: list[str]) -> bytes | None:
     """Horizontal bars: players per segment, coloured by status; one block per chain."""
     gaps = [g for ch in chains for g in result.gaps_for(ch)]
@@ -450,18 +462,19 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes], maps: dic
 CHAIN_MAP_DIR = "figures/chains"
 
 
-def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None) -> dict[str, dict]:
-    """OUT/figures/chains/<chain>.svg|png per chain; {chain IRI or untemplated label: {svg, png, inline}}."""
+def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None, cache=None) -> dict[str, dict]:
+    """OUT/figures/chains/<chain>.svg|png per chain; {chain IRI or untemplated label: {svg, png, inline}}.
+    cache (kg.incremental.BlobCache): font cuts and PNGs of unchanged maps are reused."""
     from . import chainmap
 
     ctx = chainmap.graph_context(graph, result) if graph is not None else None
     maps: dict[str, dict] = {}
     todo = chainmap.all_maps(result, ctx)
-    fonts = chainmap.FontSubsets(todo)
+    fonts = chainmap.FontSubsets(todo, cache=cache)
     for m in todo:
         try:
             face = fonts.face(m)
-            svg, png = chainmap.write_map(m, Path(out_dir) / CHAIN_MAP_DIR, face)
+            svg, png = chainmap.write_map(m, Path(out_dir) / CHAIN_MAP_DIR, face, cache=cache)
         except OSError:
             raise  # a full disk or a file-size limit fails the build (one message, old output kept)
         except Exception as ex:  # a picture that cannot be drawn must never break the reports
@@ -508,20 +521,21 @@ _UNMAPPED = "另有 {n} 条产业链企业较少，未单独绘图；可用 kg m
 
 
 # ---------------------------------------------------------------- entry point
-def write_reports(result: AnalysisResult, out_dir: Path, graph=None) -> dict[str, Path]:
+def write_reports(result: AnalysisResult, out_dir: Path, graph=None, cache=None) -> dict[str, Path]:
     """Write leaders.csv, gaps.csv, report.md, report.html, figures/*.png and the chain maps
-    (figures/chains/); graph (the union graph) adds region, corpus size and untemplated chains' firms."""
+    (figures/chains/); graph (the union graph) adds region, corpus size and untemplated chains' firms.
+    cache (kg.incremental.BlobCache): pictures whose inputs are unchanged are reused, not redrawn."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    maps = write_chain_maps(result, out_dir, graph)
+    maps = write_chain_maps(result, out_dir, graph, cache=cache)
     if maps:
         paths[CHAIN_MAP_DIR + "/"] = out_dir / CHAIN_MAP_DIR
     figs_png: dict[str, bytes] = {}
     figs_rel: dict[str, str] = {}
     for i, (cl_label, chs) in enumerate(_ordered_chains(result), 1):
         try:
-            png = cluster_figure(result, cl_label, chs)
+            png = _cluster_figure(result, cl_label, chs, cache)
         except Exception as ex:  # a figure must never break the reports
             log.warning("无法生成 %s 的图：%s", cl_label, ex)
             png = None
