@@ -101,8 +101,10 @@ def _build_into(args, src: Path, out: Path, tx) -> int:
     regions = _region_dirs(args)
     t0 = time.time()
     prof = Stages()
-    with prof.stage("ingest"):
-        docs, skipped = ingest.load_corpus([src], progress=not args.quiet)
+    with prof.stage("ingest"):  # files unchanged since the build in OUT are not read again
+        dcache = incremental.DocumentCache(out if out.is_dir() else None)
+        docs, skipped = ingest.load_corpus([src], progress=not args.quiet, cache=dcache)
+        dcache.save(tmp)
     if not docs:
         _print_skipped(skipped)
         raise UserError(f"{src} 中没有可读取的文档（支持 {ingest.readers.describe()}）")

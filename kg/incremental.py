@@ -19,7 +19,7 @@ from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 
-from .model import Extraction, Fact, Mention, Relation
+from .model import Document, Extraction, Fact, Mention, Relation, Sentence
 
 CACHE = Path("cache") / "extractions.jsonl"
 _CODE = ("extract.py", "relate.py", "tablefacts.py", "literals.py", "nlp.py", "namemodel.py", "cues.py")
@@ -198,3 +198,105 @@ class BlobCache:
             if data is not None:
                 self.put(key, data)
         return data
+
+
+# ---------------------------------------------------------------- ingest cache
+
+DOC_CACHE = Path("cache") / "documents.jsonl"
+_INGEST_CODE = ("ingest.py", "util.py", "model.py")
+_SENT_FIELDS = tuple(f.name for f in fields(Sentence))
+_DOC_FIELDS = tuple(f.name for f in fields(Document) if f.name != "sentences")
+
+
+def ingest_version() -> str:
+    """Digest of the chainkg version and the reading code (kg/ingest.py, kg/readers/)."""
+    from importlib import metadata
+
+    kg_dir = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    try:
+        h.update(metadata.version("chainkg").encode())
+    except metadata.PackageNotFoundError:
+        pass
+    files = [kg_dir / n for n in _INGEST_CODE] + sorted((kg_dir / "readers").rglob("*.py"))
+    for p in files:
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _doc_record(key: str, doc: Document) -> dict:
+    def sent(s):
+        row = [_plain(getattr(s, n)) for n in _SENT_FIELDS]
+        if doc.text[s.start:s.end] == s.text:
+            row[_SENT_FIELDS.index("text")] = None  # restored from the document text
+        return row
+
+    return {"key": key, **{n: getattr(doc, n) for n in _DOC_FIELDS}, "sentences": [sent(s) for s in doc.sentences]}
+
+
+def _doc_restore(rec: dict) -> Document:
+    doc = Document(**{n: rec[n] for n in _DOC_FIELDS}, sentences=[])
+    i_text, i_cells = _SENT_FIELDS.index("text"), _SENT_FIELDS.index("cells")
+    for row in rec["sentences"]:
+        row = list(row)
+        if row[i_text] is None:
+            row[i_text] = doc.text[row[1]:row[2]]
+        row[i_cells] = tuple(tuple(c) for c in row[i_cells])
+        doc.sentences.append(Sentence(*row))
+    return doc
+
+
+class DocumentCache:
+    """Documents read by the previous build, reused when the file's bytes (sha256), its path, its
+    document id and the reading code are unchanged: the file is still read and hashed, but not parsed
+    or split again. The cache in OUT is replaced by the documents of this build."""
+
+    def __init__(self, out: Path | None, version: str | None = None):
+        self.version = version or ingest_version()
+        self.old: dict[str, dict] = {}
+        self.records: list[dict] = []
+        self.hits = 0
+        path = Path(out) / DOC_CACHE if out is not None else None
+        if path is None or not path.is_file():
+            return
+        try:
+            with open(path, encoding="utf-8") as f:
+                head = json.loads(f.readline() or "{}")
+                if head.get("version") != self.version:
+                    return
+                for line in f:
+                    try:
+                        rec = json.loads(line)
+                    except ValueError:
+                        continue  # a damaged line: that file is parsed again
+                    self.old[rec.get("key")] = rec
+        except (OSError, UnicodeDecodeError, ValueError):
+            self.old = {}
+
+    @staticmethod
+    def key(shown: str, doc_id: str, sha256: str) -> str:
+        return f"{shown}|{doc_id}|{sha256}"
+
+    def get(self, key: str) -> Document | None:
+        rec = self.old.get(key)
+        if rec is None:
+            return None
+        try:
+            doc = _doc_restore(rec)
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+        self.hits += 1
+        self.records.append(rec)
+        return doc
+
+    def put(self, key: str, doc: Document) -> None:
+        self.records.append(_doc_record(key, doc))
+
+    def save(self, folder: Path) -> None:
+        from .util import write_text_atomic
+
+        lines = [json.dumps({"version": self.version}) + "\n"]
+        lines += [json.dumps(r, ensure_ascii=False) + "\n" for r in self.records]
+        write_text_atomic(Path(folder) / DOC_CACHE, "".join(lines))
