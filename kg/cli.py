@@ -198,11 +198,11 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     with prof.stage("shacl"):
         conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet)
         write_text_atomic(tmp / "validation.txt", vreport)
+    step(7)
+    with prof.stage("store"):  # the union default graph is in st already (write_store_outputs)
+        store.store_from_graph(st, tmp / "store")
     del st
     _release_memory()
-    step(7)
-    with prof.stage("store"):
-        store.build_store(tmp, tmp / "store")
     bar.update()
     bar.close()
 
