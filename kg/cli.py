@@ -167,7 +167,8 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         _release_memory()
     step(1)
     with prof.stage("analyze"):
-        g = rdf.analysis_input(kb, regions)  # the one rdflib graph: analysis, reports, graph.html
+        # the one graph analysis, reports and graph.html read; also written as OUT/cache/context.nt
+        g = rdf.analysis_input(kb, regions, context=tmp / rdf.CONTEXT_FILE)
         result = analysis.analyze(g, regions, region=args.region or focus.label or None)
         result.region_detected = not args.region
         ag = rdflib_graph()
@@ -191,7 +192,6 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     step(5)
     with prof.stage("write"):
         rdf.write_store_outputs(st, tmp)
-        rdf.write_context(kb, tmp)
         del kb
     ntriples = rdf.union_size(st)
     step(6)

@@ -110,21 +110,54 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
 _ANALYSIS_SKIP_TYPES = {PROV.Entity, KG.Mention, RDF.Statement, KG.Assertion}
 
 
-def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> "LeanGraph":
+def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
+                   context: Path | None = None) -> "LeanGraph":
     """The one graph analysis, reports and graph.html read (a LeanGraph of rdflib terms): reference
     data, entities, relations with their statement nodes, facts, and every mention with its sentence
     (analysis reads mention contexts; the output graph keeps only evidence mentions). Built from the
-    KB, not from the output quads, so no union of the document graphs is ever made."""
+    KB, not from the output quads, so no union of the document graphs is ever made. context: also
+    write the document triples to this N-Triples file (OUT/cache/context.nt, see load_context)."""
     g = LeanGraph()
     add = g.add
     for t in load_reference(region_dirs):
         add(t)
+    rdf_type, skip = RDF.type, _ANALYSIS_SKIP_TYPES
+    nt = _NTriples(context) if context is not None else None
     for _doc_id, triples in quads.document_triples(kb, quads.rdflib_terms(), mentions="context"):
-        for t in triples:
-            if t[1] == RDF.type and t[2] in _ANALYSIS_SKIP_TYPES:
-                continue
+        kept = [t for t in triples if not (t[1] == rdf_type and t[2] in skip)]
+        for t in kept:
             add(t)
+        if nt is not None:
+            nt.write(kept)
+    if nt is not None:
+        nt.close()
     return g
+
+
+class _NTriples:
+    """rdflib triples written as N-Triples, each term's text made once (the build writes into its
+    transaction folder, so the file needs no rename of its own)."""
+
+    def __init__(self, path: Path):
+        from rdflib.plugins.serializers.nt import _quoteLiteral
+
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._f = open(path, "w", encoding="utf-8")
+        self._text: dict = {}
+        self._quote = _quoteLiteral
+
+    def _term(self, t) -> str:
+        s = self._text.get(t)
+        if s is None:
+            s = self._text[t] = self._quote(t) if isinstance(t, Literal) else f"<{t}>"
+        return s
+
+    def write(self, triples) -> None:
+        term = self._term
+        self._f.write("".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples))
+
+    def close(self) -> None:
+        self._f.close()
 
 
 def union_graph(ds: rdflib.Dataset) -> rdflib.Graph:
