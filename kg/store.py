@@ -203,9 +203,13 @@ def store_from_graph(st: ox.Store, store_dir: Path) -> None:
     """The persistent OUT/store from the build's in-memory store, whose default graph already holds
     the union of the named graphs (kg.rdf.write_store_outputs): the same store build_store makes
     from graph.nq, without parsing the file twice (once for the quads, once for the union)."""
+    import itertools
+
     with atomic_dir(store_dir) as tmp:
         store = ox.Store(str(tmp))
-        store.bulk_extend(iter(st))
+        quads = iter(st)
+        while chunk := list(itertools.islice(quads, 100_000)):  # one call for all: +300 MB at 300k quads
+            store.bulk_extend(chunk)
         store.flush()
         store.optimize()
         del store  # release RocksDB before the directory is renamed
