@@ -118,15 +118,12 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     KB, not from the output quads, so no union of the document graphs is ever made. context: also
     write the document triples to this N-Triples file (OUT/cache/context.nt, see load_context)."""
     g = LeanGraph()
-    add = g.add
-    for t in load_reference(region_dirs):
-        add(t)
+    g.add_all(load_reference(region_dirs))
     rdf_type, skip = RDF.type, _ANALYSIS_SKIP_TYPES
     nt = _NTriples(context) if context is not None else None
     for _doc_id, triples in quads.document_triples(kb, quads.rdflib_terms(), mentions="context"):
         kept = [t for t in triples if not (t[1] == rdf_type and t[2] in skip)]
-        for t in kept:
-            add(t)
+        g.add_all(kept)
         if nt is not None:
             nt.write(kept)
     if nt is not None:
@@ -214,46 +211,77 @@ def load_context(out_dir: Path, st: ox.Store) -> rdflib.Graph | None:
 
 # --------------------------------------------------------------------------- lean graph (analysis input)
 
+def _index(idx: dict, a, b, c) -> None:
+    d = idx.get(a)
+    if d is None:
+        d = idx[a] = {}
+    e = d.get(b)
+    if e is None:
+        e = d[b] = {}
+    e[c] = 1
+
 class LeanGraph:
     """A triple index with the part of rdflib.Graph's read API that analysis, reports and graph.html use
     (objects, subjects, subject_objects, predicate_objects, value, triples, `in`, len, iteration, add).
     rdflib terms, and the same iteration order as rdflib's in-memory store (insertion order per index),
-    so results are the same as on an rdflib Graph; adding a triple costs a few dict operations instead
-    of rdflib's store bookkeeping (contexts, events), which made the analysis input the build's slowest step."""
+    so results are the same as on an rdflib Graph. Adding a triple costs a dict insert and a list
+    append; the by-predicate and by-object indexes are built on first use, replaying the insertion
+    order (rdflib's store bookkeeping made the analysis input the build's slowest step)."""
 
     def __init__(self):
         self._spo: dict = {}
-        self._pos: dict = {}
-        self._osp: dict = {}
+        self._log: list = []  # triples in insertion order, until both lazy indexes exist
+        self._pos_idx: dict | None = None
+        self._osp_idx: dict | None = None
         self._n = 0
 
     def add(self, triple) -> "LeanGraph":
-        s, p, o = triple
-        po = self._spo.get(s)
-        if po is None:
-            po = self._spo[s] = {}
-        objs = po.get(p)
-        if objs is None:
-            objs = po[p] = {}
-        if o in objs:
-            return self
-        objs[o] = 1
-        self._n += 1
-        os_ = self._pos.get(p)
-        if os_ is None:
-            os_ = self._pos[p] = {}
-        subs = os_.get(o)
-        if subs is None:
-            subs = os_[o] = {}
-        subs[s] = 1
-        sp = self._osp.get(o)
-        if sp is None:
-            sp = self._osp[o] = {}
-        preds = sp.get(s)
-        if preds is None:
-            preds = sp[s] = {}
-        preds[p] = 1
+        self.add_all((triple,))
         return self
+
+    def add_all(self, triples) -> None:
+        spo, pos, osp = self._spo, self._pos_idx, self._osp_idx
+        new = []
+        for t in triples:
+            s, p, o = t
+            po = spo.get(s)
+            if po is None:
+                po = spo[s] = {}
+            objs = po.get(p)
+            if objs is None:
+                objs = po[p] = {}
+            if o not in objs:
+                objs[o] = 1
+                new.append(t)
+        self._n += len(new)
+        if self._log is not None:
+            self._log += new
+        for s, p, o in new if pos is not None else ():
+            _index(pos, p, o, s)
+        for s, p, o in new if osp is not None else ():
+            _index(osp, o, s, p)
+
+    @property
+    def _pos(self) -> dict:
+        if self._pos_idx is None:
+            self._pos_idx = {}
+            for s, p, o in self._log:
+                _index(self._pos_idx, p, o, s)
+            self._drop_log()
+        return self._pos_idx
+
+    @property
+    def _osp(self) -> dict:
+        if self._osp_idx is None:
+            self._osp_idx = {}
+            for s, p, o in self._log:
+                _index(self._osp_idx, o, s, p)
+            self._drop_log()
+        return self._osp_idx
+
+    def _drop_log(self) -> None:
+        if self._pos_idx is not None and self._osp_idx is not None:
+            self._log = None
 
     def __len__(self) -> int:
         return self._n
