@@ -211,6 +211,12 @@ def load_context(out_dir: Path, st: ox.Store) -> rdflib.Graph | None:
 
 # --------------------------------------------------------------------------- lean graph (analysis input)
 
+def _unique(it, unique: bool):
+    if not unique:
+        return it
+    return iter(dict.fromkeys(it))
+
+
 def _index(idx: dict, a, b, c) -> None:
     d = idx.get(a)
     if d is None:
@@ -323,24 +329,16 @@ class LeanGraph:
                     yield s, pr, ob
 
     def objects(self, subject=None, predicate=None, unique=False):
-        if subject is not None and predicate is not None:  # the common case, without a generator chain
-            yield from list(self._spo.get(subject, {}).get(predicate, ()))
-            return
-        seen = set()
-        for _s, _p, o in self.triples((subject, predicate, None)):
-            if not unique or o not in seen:
-                seen.add(o)
-                yield o
+        if subject is not None and predicate is not None:  # the common case: a plain list iterator
+            objs = self._spo.get(subject)
+            return iter(list(objs.get(predicate, ()))) if objs is not None else iter(())
+        return _unique((o for _s, _p, o in self.triples((subject, predicate, None))), unique)
 
     def subjects(self, predicate=None, object=None, unique=False):
         if predicate is not None and object is not None:
-            yield from list(self._pos.get(predicate, {}).get(object, ()))
-            return
-        seen = set()
-        for s, _p, _o in self.triples((None, predicate, object)):
-            if not unique or s not in seen:
-                seen.add(s)
-                yield s
+            subs = self._pos.get(predicate)
+            return iter(list(subs.get(object, ()))) if subs is not None else iter(())
+        return _unique((s for s, _p, _o in self.triples((None, predicate, object))), unique)
 
     def predicates(self, subject=None, object=None, unique=False):
         for _s, p, _o in self.triples((subject, None, object)):
