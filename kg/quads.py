@@ -70,14 +70,15 @@ RDFLIB = Terms(rdflib.URIRef, _rdflib_lit)
 
 def rdflib_terms() -> Terms:
     """rdflib terms, each distinct IRI and literal made once (a whole corpus repeats offsets, labels
-    and types hundreds of thousands of times; rdflib's Literal constructor is slow)."""
+    and types hundreds of thousands of times; rdflib's constructors are slow). The IRIs are the
+    contract's (kg.util.entity_iri, iri_segment), so rdflib's IRI check is skipped."""
     iris: dict = {}
     lits: dict = {}
 
     def iri(s):
         n = iris.get(s)
-        if n is None:
-            n = iris[s] = rdflib.URIRef(s)
+        if n is None:  # str.__new__: URIRef() checks every IRI with a regex, a third of this pass
+            n = iris[s] = str.__new__(rdflib.URIRef, s)
         return n
 
     def lit(v, dt=None, lang=None):
