@@ -542,15 +542,23 @@ class FontSubsets:
     characters of all maps and its own: a rebuild whose maps use no new character re-cuts nothing."""
 
     def __init__(self, maps: list[ChainMap], cache=None):
+        from .report import figure_key_parts
+
         self.data: bytes | None = None
         self.single = len(maps) == 1
         self.cache = cache
-        self.path = _font_path()
-        self.chars = "".join(sorted(set("".join(_map_text(m) for m in maps)))) if self.path and maps else ""
-        self._font_id = ""
-        if self.path and maps:
-            st = Path(self.path).stat()
-            self._font_id = f"{self.path}|{st.st_size}|{st.st_mtime_ns}"
+        self._font_id = figure_key_parts()  # found without importing matplotlib (cache hits need no more)
+        self._path: str | None = None
+        self._looked_up = False
+        font = self._font_id[1] is not None or self.path
+        self.chars = "".join(sorted(set("".join(_map_text(m) for m in maps)))) if font and maps else ""
+
+    @property
+    def path(self) -> str | None:
+        """The font file matplotlib uses (kg.report.cjk_font), looked up on first need."""
+        if not self._looked_up:
+            self._path, self._looked_up = _font_path(), True
+        return self._path
 
     def _base(self) -> bytes | None:
         """The font cut to the characters of all maps, made on the first cache miss."""
@@ -559,7 +567,7 @@ class FontSubsets:
                 self.data = _cut(self.path, self.chars)
             except Exception as ex:  # no embedded font: the SVG falls back to the system's CJK fonts
                 log.warning("无法嵌入中文字体 %s：%s", self.path, ex)
-                self.path = None
+                self._path = None
         return self.data
 
     def _cut_for(self, m: ChainMap) -> bytes | None:
@@ -570,7 +578,7 @@ class FontSubsets:
 
     def face(self, m: ChainMap) -> tuple[str, str] | None:
         """(font family, @font-face CSS) for one map; a family of its own, so maps can share a page."""
-        if not self.path or not self.chars:
+        if not self.chars:
             return None
         try:
             if self.cache is None:
@@ -652,11 +660,9 @@ def write_map(m: ChainMap, folder: Path, face: tuple[str, str] | None = None, ca
     if cache is None:
         data = to_png(m)
     else:
-        import matplotlib
+        from .report import figure_key_parts
 
-        from .report import cjk_font
-
-        key = cache.key("png", matplotlib.__version__, cjk_font(), _font_path(), layout(m))
+        key = cache.key("png", figure_key_parts(), layout(m))
         data = cache.get_or(key, lambda: to_png(m))
     write_bytes_atomic(png, data)
     return svg, png

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib.util
 import io
 import logging
 import os
@@ -38,13 +39,8 @@ CJK_NAME_HINTS = ("CJK", "WenQuanYi", "wqy", "SimHei", "Hei", "Song", "PingFang"
                   "AR PL", "Source Han")
 
 
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """Register a CJK font with matplotlib; return its family name (None when there is none)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib import font_manager
-
+def _font_files() -> list[str]:
+    """CJK font files to try, in order: $CHAINKG_CJK_FONT, kg/fonts/, mplfonts' Noto Sans CJK SC, system ones."""
     paths = []
     env = os.environ.get("CHAINKG_CJK_FONT")
     if env:
@@ -52,14 +48,38 @@ def cjk_font() -> str | None:
     bundled = Path(__file__).resolve().parent / "fonts"
     if bundled.is_dir():
         paths += sorted(str(p) for p in bundled.iterdir() if p.suffix.lower() in (".ttf", ".otf", ".ttc"))
-    try:  # a project dependency that ships Noto Sans CJK SC, so a fresh pip install has a Chinese font
-        import mplfonts
+    spec = importlib.util.find_spec("mplfonts")  # a dependency that ships Noto Sans CJK SC (not imported)
+    if spec is not None and spec.origin:
+        paths.append(str(Path(spec.origin).parent / "fonts" / "NotoSansCJKsc-Regular.otf"))
+    return paths + FONT_CANDIDATES
 
-        paths.append(str(Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"))
-    except ImportError:
-        pass
-    paths += FONT_CANDIDATES
-    for p in paths:
+
+def figure_key_parts() -> tuple:
+    """What a cached figure depends on besides its data: matplotlib's version and the font file
+    cjk_font would pick (its size and time), found without importing matplotlib."""
+    from importlib import metadata
+
+    try:
+        mpl = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        mpl = ""
+    for p in _font_files():
+        try:
+            st = Path(p).stat()
+        except OSError:
+            continue
+        return mpl, p, st.st_size, st.st_mtime_ns
+    return mpl, None
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Register a CJK font with matplotlib; return its family name (None when there is none)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+
+    for p in _font_files():
         if Path(p).is_file():
             try:
                 font_manager.fontManager.addfont(p)
@@ -190,11 +210,9 @@ def _cluster_figure(result: AnalysisResult, title: str, chains: list[str], cache
     """cluster_figure, reused from the cache when what it draws is unchanged."""
     if cache is None:
         return cluster_figure(result, title, chains)
-    import matplotlib
-
     drawn = [(g.chain_label, g.position, g.segment_label, g.status, sum(1 for p in g.players if not p.deployment))
              for ch in chains for g in result.gaps_for(ch)]
-    key = cache.key("cluster", matplotlib.__version__, cjk_font(), title, len(chains) > 1, drawn)
+    key = cache.key("cluster", figure_key_parts(), title, len(chains) > 1, drawn)
     return cache.get_or(key, lambda: cluster_figure(result, title, chains))
 
 
