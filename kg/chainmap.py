@@ -538,8 +538,8 @@ def _cut(src, text: str) -> bytes:
 
 class FontSubsets:
     """The bundled CJK font cut to the characters of some maps (parsed once), re-cut per map on demand.
-    With a cache (kg.incremental.BlobCache), a map's cut is kept under a key of the font file, the
-    characters of all maps and its own: a rebuild whose maps use no new character re-cuts nothing."""
+    With a cache (kg.incremental.BlobCache), a map's cut is kept under a key of the font file and its
+    own characters: a rebuild re-cuts only the maps whose text changed."""
 
     def __init__(self, maps: list[ChainMap], cache=None):
         from .report import figure_key_parts
@@ -584,7 +584,10 @@ class FontSubsets:
             if self.cache is None:
                 data = self._cut_for(m)
             else:
-                key = self.cache.key("face", self._font_id, self.single, self.chars, _map_text(m))
+                # a cut depends on the set of characters only, and a cut of a cut does not depend on
+                # the first cut's (superset) characters (measured byte-identical): the other maps' text
+                # and this map's counts ("依据语料 N 篇") are not part of the key
+                key = self.cache.key("face", self._font_id, self.single, sorted(set(_map_text(m))))
                 data = self.cache.get_or(key, lambda: self._cut_for(m))
         except Exception as ex:
             log.warning("无法嵌入中文字体（%s）：%s", m.label, ex)
