@@ -520,6 +520,9 @@ def _font_path() -> str | None:
     return next((f.fname for f in font_manager.fontManager.ttflist if f.name == name), None) if name else None
 
 
+_ALWAYS = "…·→+0123456789"  # glyphs every cut keeps (counts change from build to build)
+
+
 def _cut(src, text: str) -> bytes:
     """The font (path or bytes) reduced to the glyphs of text."""
     from fontTools import subset
@@ -529,7 +532,7 @@ def _cut(src, text: str) -> bytes:
     opts = subset.Options()
     opts.layout_features, opts.name_IDs, opts.hinting, opts.notdef_outline = [], ["*"], False, True
     sub = subset.Subsetter(opts)
-    sub.populate(text=text + "…·→+0123456789")
+    sub.populate(text=text + _ALWAYS)
     sub.subset(f)
     buf = io.BytesIO()
     f.save(buf)
@@ -552,6 +555,10 @@ class FontSubsets:
         self._looked_up = False
         font = self._font_id[1] is not None or self.path
         self.chars = "".join(sorted(set("".join(_map_text(m) for m in maps)))) if font and maps else ""
+        # the first cut needs only the characters of the maps not cached (its characters do not
+        # change the per-map cuts, see face): a rebuild that misses one map cuts a small font
+        missed = [m for m in maps if cache is None or not cache.has(self._key(m))]
+        self._need = "".join(sorted(set("".join(_map_text(m) for m in missed)))) if self.chars else ""
 
     @property
     def path(self) -> str | None:
@@ -562,9 +569,9 @@ class FontSubsets:
 
     def _base(self) -> bytes | None:
         """The font cut to the characters of all maps, made on the first cache miss."""
-        if self.data is None and self.path and self.chars:
+        if self.data is None and self.path and self._need:
             try:
-                self.data = _cut(self.path, self.chars)
+                self.data = _cut(self.path, self._need)
             except Exception as ex:  # no embedded font: the SVG falls back to the system's CJK fonts
                 log.warning("无法嵌入中文字体 %s：%s", self.path, ex)
                 self._path = None
@@ -576,6 +583,12 @@ class FontSubsets:
             return None
         return base if self.single else _cut(base, _map_text(m))
 
+    def _key(self, m: ChainMap) -> str:
+        # a cut depends on the set of characters only, and a cut of a cut does not depend on the first
+        # cut's (superset) characters (measured byte-identical): the other maps' text and this map's
+        # counts ("依据语料 N 篇", digits are always kept) are not part of the key
+        return self.cache.key("face", self._font_id, self.single, sorted(set(_map_text(m) + _ALWAYS)))
+
     def face(self, m: ChainMap) -> tuple[str, str] | None:
         """(font family, @font-face CSS) for one map; a family of its own, so maps can share a page."""
         if not self.chars:
@@ -584,11 +597,7 @@ class FontSubsets:
             if self.cache is None:
                 data = self._cut_for(m)
             else:
-                # a cut depends on the set of characters only, and a cut of a cut does not depend on
-                # the first cut's (superset) characters (measured byte-identical): the other maps' text
-                # and this map's counts ("依据语料 N 篇") are not part of the key
-                key = self.cache.key("face", self._font_id, self.single, sorted(set(_map_text(m))))
-                data = self.cache.get_or(key, lambda: self._cut_for(m))
+                data = self.cache.get_or(self._key(m), lambda: self._cut_for(m))
         except Exception as ex:
             log.warning("无法嵌入中文字体（%s）：%s", m.label, ex)
             return None

@@ -105,6 +105,7 @@ def _build_into(args, src: Path, out: Path, tx) -> int:
         dcache = incremental.DocumentCache(out if out.is_dir() else None)
         docs, skipped = ingest.load_corpus([src], progress=not args.quiet, cache=dcache)
         dcache.save(tmp)
+        del dcache  # its records hold every text once more
     if not docs:
         _print_skipped(skipped)
         raise UserError(f"{src} 中没有可读取的文档（支持 {ingest.readers.describe()}）")
@@ -198,11 +199,11 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     with prof.stage("shacl"):
         conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet)
         write_text_atomic(tmp / "validation.txt", vreport)
+    _release_memory()
     step(7)
     with prof.stage("store"):  # the union default graph is in st already (write_store_outputs)
         store.store_from_graph(st, tmp / "store")
     del st
-    _release_memory()
     bar.update()
     bar.close()
 

@@ -166,6 +166,9 @@ class BlobCache:
             h.update(b"\0")
         return h.hexdigest()[:32]
 
+    def has(self, key: str) -> bool:
+        return any(f is not None and (f / key).is_file() for f in (self.new, self.old))
+
     def get(self, key: str) -> bytes | None:
         for folder in (self.new, self.old):
             if folder is None:

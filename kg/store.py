@@ -208,7 +208,7 @@ def store_from_graph(st: ox.Store, store_dir: Path) -> None:
     with atomic_dir(store_dir) as tmp:
         store = ox.Store(str(tmp))
         quads = iter(st)
-        while chunk := list(itertools.islice(quads, 100_000)):  # one call for all: +300 MB at 300k quads
+        while chunk := list(itertools.islice(quads, 50_000)):  # one call for all: +300 MB at 300k quads
             store.bulk_extend(chunk)
         store.flush()
         store.optimize()
