@@ -98,6 +98,8 @@ class _G:
     def __init__(self, g: rdflib.Graph):
         self.g = g
         self._labels: dict = {}
+        if hasattr(g, "first"):  # LeanGraph: the first object without an iterator per call
+            self.one = g.first
 
     def label(self, node) -> str:
         if node in self._labels:

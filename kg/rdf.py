@@ -334,6 +334,12 @@ class LeanGraph:
             return iter(list(objs.get(predicate, ()))) if objs is not None else iter(())
         return _unique((o for _s, _p, o in self.triples((subject, predicate, None))), unique)
 
+    def first(self, subject, predicate):
+        """The first object of (subject, predicate), or None: objects() without the list copy."""
+        objs = self._spo.get(subject)
+        objs = objs.get(predicate) if objs is not None else None
+        return next(iter(objs)) if objs else None
+
     def subjects(self, predicate=None, object=None, unique=False):
         if predicate is not None and object is not None:
             subs = self._pos.get(predicate)
