@@ -102,10 +102,11 @@ def _build_into(args, src: Path, out: Path, tx) -> int:
     t0 = time.time()
     prof = Stages()
     with prof.stage("ingest"):  # files unchanged since the build in OUT are not read again
-        dcache = incremental.DocumentCache(out if out.is_dir() else None)
-        docs, skipped = ingest.load_corpus([src], progress=not args.quiet, cache=dcache)
-        dcache.save(tmp)
-        del dcache  # its records hold every text once more
+        dcache = incremental.DocumentCache(out if out.is_dir() else None, new=tmp)
+        try:
+            docs, skipped = ingest.load_corpus([src], progress=not args.quiet, cache=dcache)
+        finally:
+            dcache.close()
     if not docs:
         _print_skipped(skipped)
         raise UserError(f"{src} 中没有可读取的文档（支持 {ingest.readers.describe()}）")

@@ -254,14 +254,22 @@ def _doc_restore(rec: dict) -> Document:
 class DocumentCache:
     """Documents read by the previous build, reused when the file's bytes (sha256), its path, its
     document id and the reading code are unchanged: the file is still read and hashed, but not parsed
-    or split again. The cache in OUT is replaced by the documents of this build."""
+    or split again. With `new` (the folder being built), every document read is written to its
+    cache as it goes (one JSON line each, nothing kept in memory); close() finishes the file."""
 
-    def __init__(self, out: Path | None, version: str | None = None):
+    def __init__(self, out: Path | None, version: str | None = None, new: Path | None = None):
         self.version = version or ingest_version()
         self.old: dict[str, dict] = {}
-        self.records: list[dict] = []
         self.hits = 0
-        path = Path(out) / DOC_CACHE if out is not None else None
+        self._out = None
+        if new is not None:
+            path = Path(new) / DOC_CACHE
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._out = open(path, "w", encoding="utf-8")
+            self._out.write(json.dumps({"version": self.version}) + "\n")
+        self._load(Path(out) / DOC_CACHE if out is not None else None)
+
+    def _load(self, path: Path | None) -> None:
         if path is None or not path.is_file():
             return
         try:
@@ -283,7 +291,7 @@ class DocumentCache:
         return f"{shown}|{doc_id}|{sha256}"
 
     def get(self, key: str) -> Document | None:
-        rec = self.old.get(key)
+        rec = self.old.pop(key, None)  # each file is read once: the record is not needed again
         if rec is None:
             return None
         try:
@@ -291,15 +299,19 @@ class DocumentCache:
         except (KeyError, TypeError, ValueError, IndexError):
             return None
         self.hits += 1
-        self.records.append(rec)
+        self._write(rec)
         return doc
 
     def put(self, key: str, doc: Document) -> None:
-        self.records.append(_doc_record(key, doc))
+        self._write(_doc_record(key, doc))
 
-    def save(self, folder: Path) -> None:
-        from .util import write_text_atomic
+    def _write(self, rec: dict) -> None:
+        if self._out is not None:
+            self._out.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
-        lines = [json.dumps({"version": self.version}) + "\n"]
-        lines += [json.dumps(r, ensure_ascii=False) + "\n" for r in self.records]
-        write_text_atomic(Path(folder) / DOC_CACHE, "".join(lines))
+    def close(self) -> None:
+        """Finish the new cache file and drop what is left of the old one."""
+        self.old = {}
+        if self._out is not None:
+            self._out.close()
+            self._out = None

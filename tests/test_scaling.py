@@ -93,22 +93,25 @@ def _corpus(folder: Path) -> Path:
 
 def test_document_cache_restores_what_reading_gives(tmp_path):
     src = _corpus(tmp_path / "src")
-    first = incremental.DocumentCache(None)
-    docs, _ = ingest.load_corpus([src], cache=first)
-    first.save(tmp_path / "out")
-    again = incremental.DocumentCache(tmp_path / "out")
-    cached, skipped = ingest.load_corpus([src], cache=again)
-    assert not skipped
-    assert again.hits == 3 and cached == docs == ingest.load_corpus([src])[0]
-    # a changed file is read again; the others still come from the cache
+
+    def load(old, new, **kw):
+        cache = incremental.DocumentCache(old, new=new, **kw)
+        docs, skipped = ingest.load_corpus([src], cache=cache)
+        cache.close()
+        assert not skipped
+        return docs, cache.hits
+
+    docs, hits = load(None, tmp_path / "one")
+    assert hits == 0
+    cached, hits = load(tmp_path / "one", tmp_path / "two")
+    assert hits == 3 and cached == docs == ingest.load_corpus([src])[0]
+    # a changed file is read again; the others still come from the cache (written on by the last build)
     (src / "a.txt").write_text("长治市潞州区签约精密齿轮项目，总投资8亿元。", encoding="utf-8")
-    again2 = incremental.DocumentCache(tmp_path / "out")
-    changed, _ = ingest.load_corpus([src], cache=again2)
-    assert again2.hits == 2 and changed == ingest.load_corpus([src])[0]
+    changed, hits = load(tmp_path / "two", tmp_path / "three")
+    assert hits == 2 and changed == ingest.load_corpus([src])[0]
+    assert load(tmp_path / "three", tmp_path / "four")[1] == 3
     # another reading-code version: nothing is reused
-    other = incremental.DocumentCache(tmp_path / "out", version="another-release")
-    ingest.load_corpus([src], cache=other)
-    assert other.hits == 0
+    assert load(tmp_path / "four", tmp_path / "five", version="another-release")[1] == 0
 
 
 def test_blob_cache_keeps_only_what_the_build_used(tmp_path):
