@@ -1,4 +1,8 @@
-"""Incremental builds: per-document extraction results cached inside the output folder.
+"""Incremental builds: results of earlier stages cached inside the output folder, keyed by content.
+
+Three caches live in OUT/cache/: documents.jsonl (DocumentCache: parsed documents by path, id and
+sha256 of the file), extractions.jsonl (below) and figures/ (BlobCache: chain-map font cuts, PNGs
+and cluster figures by a digest of what they draw). Each build writes only the entries it used.
 
 OUT/cache/extractions.jsonl holds one line per document: its sha256, the extractor version it was
 made with, and its mentions, relations and facts as field lists. `kg build` on an existing --out
