@@ -41,6 +41,17 @@ def run(args: list[str]) -> dict:
     return {"wall": wall, "cpu": cpu, "rss_mb": after.ru_maxrss / 1024}
 
 
+def stages(out: Path) -> str:
+    """The build's OUT/profile.json (kg build --profile) as one line: stage wall s / CPU s."""
+    import json
+
+    try:
+        table = json.loads((out / "profile.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "(no profile.json)"
+    return ", ".join(f"{k} {v.get('seconds', 0):.1f}/{v.get('cpu_seconds', 0):.1f}" for k, v in table.items())
+
+
 def size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
@@ -64,11 +75,13 @@ def main() -> None:
     print(f"build        {full['wall']:7.1f} s wall {full['cpu']:7.1f} s CPU  peak RSS {full['rss_mb']:.0f} MB")
     print(f"build/extract  wall {full['wall'] / ext['wall']:.2f}x  CPU {full['cpu'] / ext['cpu']:.2f}x  (target < 4x)")
 
+    print("  stages (full): " + stages(work / "out"))
     (src / "zz_bench_added.txt").write_text(ADDED, encoding="utf-8")
-    inc = run(["build", str(src), "--out", str(work / "out"), "--quiet"])
+    inc = run(["build", str(src), "--out", str(work / "out"), "--quiet", "--profile"])
     fresh = run(["build", str(src), "--out", str(work / "fresh"), "--quiet"])
     same = (work / "out" / "graph.nq").read_bytes() == (work / "fresh" / "graph.nq").read_bytes()
     print(f"incremental  {inc['wall']:7.1f} s wall {inc['cpu']:7.1f} s CPU  peak RSS {inc['rss_mb']:.0f} MB")
+    print("  stages (incremental): " + stages(work / "out"))
     print(f"incremental/full  wall {inc['wall'] / fresh['wall']:.1%}  CPU {inc['cpu'] / fresh['cpu']:.1%}  "
           f"(target < 10%); graph.nq equal to a fresh build: {same}")
 

@@ -54,7 +54,30 @@ from .util import KG as KG_NS, KGR as KGR_NS, iri_segment, norm_name
 
 log = logging.getLogger(__name__)
 
-KG = Namespace(KG_NS)
+
+class _NS:
+    """Namespace terms as plain attributes, each made once: rdflib's Namespace and DefinedNamespace
+    build the term on every attribute access, and analysis reads them hundreds of thousands of times."""
+
+    def __init__(self, base: str):
+        self._base = str(base)
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = URIRef(self._base + name)
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return getattr(self, name)
+
+    def __str__(self) -> str:
+        return self._base
+
+
+RDF, RDFS, XSD, DCTERMS, PROV, SKOS = (_NS(str(ns)) for ns in (RDF, RDFS, XSD, DCTERMS, PROV, SKOS))
+KG = _NS(KG_NS)
 KGR = Namespace(KGR_NS)
 ANALYSIS_GRAPH = URIRef(KGR_NS + "graph/analysis")
 # result types live in kg.results; re-exported here for callers of kg.analysis
@@ -75,6 +98,8 @@ class _G:
     def __init__(self, g: rdflib.Graph):
         self.g = g
         self._labels: dict = {}
+        if hasattr(g, "first"):  # LeanGraph: the first object without an iterator per call
+            self.one = g.first
 
     def label(self, node) -> str:
         if node in self._labels:
@@ -113,6 +138,16 @@ class _G:
 
 def _union(graph, ref: rdflib.Graph) -> rdflib.Graph:
     """graph + reference data, without modifying graph (no copy when graph already holds the reference)."""
+    from .rdf import LeanGraph
+
+    if isinstance(graph, LeanGraph):
+        missing = [t for t in ref if t not in graph]
+        if not missing:
+            return graph
+        g = LeanGraph()  # a copy: the caller's graph stays as it was
+        for t in [*graph, *missing]:
+            g.add(t)
+        return g
     if type(graph) is rdflib.Graph:
         missing = rdflib.Graph()
         for t in ref:
@@ -856,11 +891,14 @@ class _Run:
 
     def _unplaced(self, local: list[Placement]) -> list[Unplaced]:
         seg_placed = {pl.entity for pl in local if pl.segment}
+        chains_of: dict[str, set[str]] = defaultdict(set)
+        for pl in local:
+            chains_of[pl.entity].add(pl.chain_label)
         out = []
         for ent in self.enterprises + self.projects:
             if str(ent) in seg_placed or str(ent) in self.outside:
                 continue
-            chs = sorted({pl.chain_label for pl in local if pl.entity == str(ent)})
+            chs = sorted(chains_of.get(str(ent), ()))
             out.append(Unplaced(str(ent), self.G.label(ent), "Enterprise" if ent in self.ent_set else "Project", chs,
                                 "仅能定位到产业链，无法确定环节" if chs else "文本中没有可映射到产业链环节的产品或表述"))
         return out

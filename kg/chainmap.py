@@ -8,8 +8,8 @@ with their stage, "+N" beyond a limit) and, for segments still to fill, the name
 One layout (a list of drawing ops in pixel coordinates) feeds two writers: plain SVG text
 (self-contained, no script, firms/segments linked to graph.html) and a PNG drawn with matplotlib,
 both with the bundled CJK font (kg.report.cjk_font): the SVG embeds it as an @font-face cut down
-to the characters of that map (FontSubsets: the big font is parsed once per build, ~0.7 s, then
-re-cut per map, ~0.1 s). Statuses are rendered generically: any status
+to the characters of that map (FontSubsets: the big font is cut once per build to the characters of
+all maps, then re-cut per map; with a cache, cuts and PNGs of unchanged maps are reused). Statuses are rendered generically: any status
 string gets a colour from STATUS_STYLE or the neutral fallback.
 """
 from __future__ import annotations
@@ -520,6 +520,9 @@ def _font_path() -> str | None:
     return next((f.fname for f in font_manager.fontManager.ttflist if f.name == name), None) if name else None
 
 
+_ALWAYS = "…·→+0123456789"  # glyphs every cut keeps (counts change from build to build)
+
+
 def _cut(src, text: str) -> bytes:
     """The font (path or bytes) reduced to the glyphs of text."""
     from fontTools import subset
@@ -529,7 +532,7 @@ def _cut(src, text: str) -> bytes:
     opts = subset.Options()
     opts.layout_features, opts.name_IDs, opts.hinting, opts.notdef_outline = [], ["*"], False, True
     sub = subset.Subsetter(opts)
-    sub.populate(text=text + "…·→+0123456789")
+    sub.populate(text=text + _ALWAYS)
     sub.subset(f)
     buf = io.BytesIO()
     f.save(buf)
@@ -537,27 +540,68 @@ def _cut(src, text: str) -> bytes:
 
 
 class FontSubsets:
-    """The bundled CJK font cut to the characters of some maps (parsed once), re-cut per map on demand."""
+    """The bundled CJK font cut to the characters of some maps (parsed once), re-cut per map on demand.
+    With a cache (kg.incremental.BlobCache), a map's cut is kept under a key of the font file and its
+    own characters: a rebuild re-cuts only the maps whose text changed."""
 
-    def __init__(self, maps: list[ChainMap]):
+    def __init__(self, maps: list[ChainMap], cache=None):
+        from .report import figure_key_parts
+
         self.data: bytes | None = None
         self.single = len(maps) == 1
-        path = _font_path()
-        if not path or not maps:
-            return
-        try:
-            self.data = _cut(path, "".join(sorted(set("".join(_map_text(m) for m in maps)))))
-        except Exception as ex:  # no embedded font: the SVG falls back to the system's CJK fonts
-            log.warning("无法嵌入中文字体 %s：%s", path, ex)
+        self.cache = cache
+        self._font_id = figure_key_parts()  # found without importing matplotlib (cache hits need no more)
+        self._path: str | None = None
+        self._looked_up = False
+        font = self._font_id[1] is not None or self.path
+        self.chars = "".join(sorted(set("".join(_map_text(m) for m in maps)))) if font and maps else ""
+        # the first cut needs only the characters of the maps not cached (its characters do not
+        # change the per-map cuts, see face): a rebuild that misses one map cuts a small font
+        missed = [m for m in maps if cache is None or not cache.has(self._key(m))]
+        self._need = "".join(sorted(set("".join(_map_text(m) for m in missed)))) if self.chars else ""
+
+    @property
+    def path(self) -> str | None:
+        """The font file matplotlib uses (kg.report.cjk_font), looked up on first need."""
+        if not self._looked_up:
+            self._path, self._looked_up = _font_path(), True
+        return self._path
+
+    def _base(self) -> bytes | None:
+        """The font cut to the characters of all maps, made on the first cache miss."""
+        if self.data is None and self.path and self._need:
+            try:
+                self.data = _cut(self.path, self._need)
+            except Exception as ex:  # no embedded font: the SVG falls back to the system's CJK fonts
+                log.warning("无法嵌入中文字体 %s：%s", self.path, ex)
+                self._path = None
+        return self.data
+
+    def _cut_for(self, m: ChainMap) -> bytes | None:
+        base = self._base()
+        if not base:
+            return None
+        return base if self.single else _cut(base, _map_text(m))
+
+    def _key(self, m: ChainMap) -> str:
+        # a cut depends on the set of characters only, and a cut of a cut does not depend on the first
+        # cut's (superset) characters (measured byte-identical): the other maps' text and this map's
+        # counts ("依据语料 N 篇", digits are always kept) are not part of the key
+        return self.cache.key("face", self._font_id, self.single, sorted(set(_map_text(m) + _ALWAYS)))
 
     def face(self, m: ChainMap) -> tuple[str, str] | None:
         """(font family, @font-face CSS) for one map; a family of its own, so maps can share a page."""
-        if not self.data:
+        if not self.chars:
             return None
         try:
-            data = self.data if self.single else _cut(self.data, _map_text(m))
+            if self.cache is None:
+                data = self._cut_for(m)
+            else:
+                data = self.cache.get_or(self._key(m), lambda: self._cut_for(m))
         except Exception as ex:
             log.warning("无法嵌入中文字体（%s）：%s", m.label, ex)
+            return None
+        if not data:
             return None
         fmt, mime = ("opentype", "font/otf") if data[:4] == b"OTTO" else ("truetype", "font/ttf")
         family = "chainkg-" + hashlib.sha1(m.label.encode("utf-8")).hexdigest()[:10]
@@ -618,11 +662,19 @@ def file_stem(label: str) -> str:
 FILE_LINK_BASE = "../../graph.html"  # from OUT/figures/chains/ to OUT/graph.html
 
 
-def write_map(m: ChainMap, folder: Path, face: tuple[str, str] | None = None) -> tuple[Path, Path]:
-    """folder/<chain>.svg (with face embedded) and .png, atomically; returns both paths."""
+def write_map(m: ChainMap, folder: Path, face: tuple[str, str] | None = None, cache=None) -> tuple[Path, Path]:
+    """folder/<chain>.svg (with face embedded) and .png, atomically; returns both paths. With a cache
+    (kg.incremental.BlobCache) the PNG is reused when the layout and the font are unchanged."""
     from .util import write_bytes_atomic, write_text_atomic
 
     svg, png = (Path(folder) / (file_stem(m.label) + ext) for ext in (".svg", ".png"))
     write_text_atomic(svg, to_svg(m, FILE_LINK_BASE, face))
-    write_bytes_atomic(png, to_png(m))
+    if cache is None:
+        data = to_png(m)
+    else:
+        from .report import figure_key_parts
+
+        key = cache.key("png", figure_key_parts(), layout(m))
+        data = cache.get_or(key, lambda: to_png(m))
+    write_bytes_atomic(png, data)
     return svg, png

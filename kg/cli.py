@@ -101,8 +101,12 @@ def _build_into(args, src: Path, out: Path, tx) -> int:
     regions = _region_dirs(args)
     t0 = time.time()
     prof = Stages()
-    with prof.stage("ingest"):
-        docs, skipped = ingest.load_corpus([src], progress=not args.quiet)
+    with prof.stage("ingest"):  # files unchanged since the build in OUT are not read again
+        dcache = incremental.DocumentCache(out if out.is_dir() else None, new=tmp)
+        try:
+            docs, skipped = ingest.load_corpus([src], progress=not args.quiet, cache=dcache)
+        finally:
+            dcache.close()
     if not docs:
         _print_skipped(skipped)
         raise UserError(f"{src} 中没有可读取的文档（支持 {ingest.readers.describe()}）")
@@ -141,7 +145,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     """Resolution, analysis, the Oxigraph graph, SHACL, outputs; then the summary."""
     from tqdm import tqdm
 
-    from . import analysis, rdf, report, resolve, store, view
+    from . import analysis, incremental, rdf, report, resolve, store, view
     from . import region as region_mod
 
     tmp = tx.tmp
@@ -166,7 +170,8 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         _release_memory()
     step(1)
     with prof.stage("analyze"):
-        g = rdf.analysis_input(kb, regions)  # the one rdflib graph: analysis, reports, graph.html
+        # the one graph analysis, reports and graph.html read; also written as OUT/cache/context.nt
+        g = rdf.analysis_input(kb, regions, context=tmp / rdf.CONTEXT_FILE)
         result = analysis.analyze(g, regions, region=args.region or focus.label or None)
         result.region_detected = not args.region
         ag = rdflib_graph()
@@ -175,7 +180,8 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     # so the two never take memory at the same time (all files still land together at tx.commit)
     step(2)
     with prof.stage("report"):
-        report.write_reports(result, tmp, graph=g)
+        report.write_reports(result, tmp, graph=g,
+                             cache=incremental.BlobCache(out if out.is_dir() else None, tmp, "figures"))
     step(3)
     with prof.stage("view"):
         for t in ag:
@@ -189,18 +195,17 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     step(5)
     with prof.stage("write"):
         rdf.write_store_outputs(st, tmp)
-        rdf.write_context(kb, tmp)
         del kb
     ntriples = rdf.union_size(st)
     step(6)
     with prof.stage("shacl"):
         conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet)
         write_text_atomic(tmp / "validation.txt", vreport)
-    del st
     _release_memory()
     step(7)
-    with prof.stage("store"):
-        store.build_store(tmp, tmp / "store")
+    with prof.stage("store"):  # the union default graph is in st already (write_store_outputs)
+        store.store_from_graph(st, tmp / "store")
+    del st
     bar.update()
     bar.close()
 

@@ -1,4 +1,8 @@
-"""Incremental builds: per-document extraction results cached inside the output folder.
+"""Incremental builds: results of earlier stages cached inside the output folder, keyed by content.
+
+Three caches live in OUT/cache/: documents.jsonl (DocumentCache: parsed documents by path, id and
+sha256 of the file), extractions.jsonl (below) and figures/ (BlobCache: chain-map font cuts, PNGs
+and cluster figures by a digest of what they draw). Each build writes only the entries it used.
 
 OUT/cache/extractions.jsonl holds one line per document: its sha256, the extractor version it was
 made with, and its mentions, relations and facts as field lists. `kg build` on an existing --out
@@ -19,7 +23,7 @@ from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 
-from .model import Extraction, Fact, Mention, Relation
+from .model import Document, Extraction, Fact, Mention, Relation, Sentence
 
 CACHE = Path("cache") / "extractions.jsonl"
 _CODE = ("extract.py", "relate.py", "tablefacts.py", "literals.py", "nlp.py", "namemodel.py", "cues.py")
@@ -147,3 +151,173 @@ def save(folder: Path, extractions: list[Extraction], version: str) -> None:
 
     lines = [json.dumps(_record(ex, version), ensure_ascii=False) + "\n" for ex in extractions if ex.doc.sha256]
     write_text_atomic(Path(folder) / CACHE, "".join(lines))
+
+
+class BlobCache:
+    """Content-keyed results of later stages (chain-map fonts and pictures, figures, ...) in
+    OUT/cache/<kind>/<key>: looked up in the previous output folder and written into the new one, which
+    keeps only the entries this build used (the cache never grows with old keys). A key is a digest of
+    everything the result depends on, so a hit is byte-identical to computing it again."""
+
+    def __init__(self, old: Path | None, new: Path, kind: str):
+        self.old = Path(old) / "cache" / kind if old is not None else None
+        self.new = Path(new) / "cache" / kind
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(*parts) -> str:
+        h = hashlib.sha256()
+        for p in parts:
+            h.update(p if isinstance(p, bytes) else repr(p).encode("utf-8"))
+            h.update(b"\0")
+        return h.hexdigest()[:32]
+
+    def has(self, key: str) -> bool:
+        return any(f is not None and (f / key).is_file() for f in (self.new, self.old))
+
+    def get(self, key: str) -> bytes | None:
+        for folder in (self.new, self.old):
+            if folder is None:
+                continue
+            try:
+                data = (folder / key).read_bytes()
+            except OSError:
+                continue
+            if folder is not self.new:
+                self._write(key, data)
+            self.hits += 1
+            return data
+        self.misses += 1
+        return None
+
+    def put(self, key: str, data: bytes) -> bytes:
+        self._write(key, data)
+        return data
+
+    def _write(self, key: str, data: bytes) -> None:
+        from .util import write_bytes_atomic
+
+        write_bytes_atomic(self.new / key, data)
+
+    def get_or(self, key: str, make) -> bytes | None:
+        """The cached bytes for key, else make() (stored unless it returns None)."""
+        data = self.get(key)
+        if data is None:
+            data = make()
+            if data is not None:
+                self.put(key, data)
+        return data
+
+
+# ---------------------------------------------------------------- ingest cache
+
+DOC_CACHE = Path("cache") / "documents.jsonl"
+_INGEST_CODE = ("ingest.py", "util.py", "model.py")
+_SENT_FIELDS = tuple(f.name for f in fields(Sentence))
+_DOC_FIELDS = tuple(f.name for f in fields(Document) if f.name != "sentences")
+
+
+def ingest_version() -> str:
+    """Digest of the chainkg version and the reading code (kg/ingest.py, kg/readers/)."""
+    from importlib import metadata
+
+    kg_dir = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    try:
+        h.update(metadata.version("chainkg").encode())
+    except metadata.PackageNotFoundError:
+        pass
+    files = [kg_dir / n for n in _INGEST_CODE] + sorted((kg_dir / "readers").rglob("*.py"))
+    for p in files:
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _doc_record(key: str, doc: Document) -> dict:
+    def sent(s):
+        row = [_plain(getattr(s, n)) for n in _SENT_FIELDS]
+        if doc.text[s.start:s.end] == s.text:
+            row[_SENT_FIELDS.index("text")] = None  # restored from the document text
+        return row
+
+    return {"key": key, **{n: getattr(doc, n) for n in _DOC_FIELDS}, "sentences": [sent(s) for s in doc.sentences]}
+
+
+def _doc_restore(rec: dict) -> Document:
+    doc = Document(**{n: rec[n] for n in _DOC_FIELDS}, sentences=[])
+    i_text, i_cells = _SENT_FIELDS.index("text"), _SENT_FIELDS.index("cells")
+    for row in rec["sentences"]:
+        row = list(row)
+        if row[i_text] is None:
+            row[i_text] = doc.text[row[1]:row[2]]
+        row[i_cells] = tuple(tuple(c) for c in row[i_cells])
+        doc.sentences.append(Sentence(*row))
+    return doc
+
+
+class DocumentCache:
+    """Documents read by the previous build, reused when the file's bytes (sha256), its path, its
+    document id and the reading code are unchanged: the file is still read and hashed, but not parsed
+    or split again. With `new` (the folder being built), every document read is written to its
+    cache as it goes (one JSON line each, nothing kept in memory); close() finishes the file."""
+
+    def __init__(self, out: Path | None, version: str | None = None, new: Path | None = None):
+        self.version = version or ingest_version()
+        self.old: dict[str, dict] = {}
+        self.hits = 0
+        self._out = None
+        if new is not None:
+            path = Path(new) / DOC_CACHE
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._out = open(path, "w", encoding="utf-8")
+            self._out.write(json.dumps({"version": self.version}) + "\n")
+        self._load(Path(out) / DOC_CACHE if out is not None else None)
+
+    def _load(self, path: Path | None) -> None:
+        if path is None or not path.is_file():
+            return
+        try:
+            with open(path, encoding="utf-8") as f:
+                head = json.loads(f.readline() or "{}")
+                if head.get("version") != self.version:
+                    return
+                for line in f:
+                    try:
+                        rec = json.loads(line)
+                    except ValueError:
+                        continue  # a damaged line: that file is parsed again
+                    self.old[rec.get("key")] = rec
+        except (OSError, UnicodeDecodeError, ValueError):
+            self.old = {}
+
+    @staticmethod
+    def key(shown: str, doc_id: str, sha256: str) -> str:
+        return f"{shown}|{doc_id}|{sha256}"
+
+    def get(self, key: str) -> Document | None:
+        rec = self.old.pop(key, None)  # each file is read once: the record is not needed again
+        if rec is None:
+            return None
+        try:
+            doc = _doc_restore(rec)
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
+        self.hits += 1
+        self._write(rec)
+        return doc
+
+    def put(self, key: str, doc: Document) -> None:
+        self._write(_doc_record(key, doc))
+
+    def _write(self, rec: dict) -> None:
+        if self._out is not None:
+            self._out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        """Finish the new cache file and drop what is left of the old one."""
+        self.old = {}
+        if self._out is not None:
+            self._out.close()
+            self._out = None

@@ -439,13 +439,27 @@ def _read_bytes(p: Path, shown: str, limit: int) -> bytes:
     return raw
 
 
-def read_document(path: str | os.PathLike, doc_id: str | None = None, max_bytes: int | None = None) -> Document:
-    """Read one file with the reader registered for its suffix (unknown suffix: as text)."""
+def read_document(path: str | os.PathLike, doc_id: str | None = None, max_bytes: int | None = None,
+                  cache=None) -> Document:
+    """Read one file with the reader registered for its suffix (unknown suffix: as text). cache
+    (kg.incremental.DocumentCache): a file whose bytes were parsed by the previous build is not parsed again."""
     p = Path(path)
     shown = display_path(p)
     raw = _read_bytes(p, shown, max_bytes or max_file_bytes())
     if not raw.strip():
         raise IngestError(shown, "空文件")
+    doc_id = doc_id or display_path(p.name)
+    sha = hashlib.sha256(raw).hexdigest()
+    key = cache.key(shown, doc_id, sha) if cache is not None else None
+    doc = cache.get(key) if cache is not None else None
+    if doc is None:
+        doc = _parse(p, raw, shown, doc_id, sha)
+        if cache is not None:
+            cache.put(key, doc)
+    return doc
+
+
+def _parse(p: Path, raw: bytes, shown: str, doc_id: str, sha: str) -> Document:
     reader = readers.reader_for(p.suffix) or readers.reader_for(".txt")
     try:
         parsed = reader(raw, shown)
@@ -453,8 +467,8 @@ def read_document(path: str | os.PathLike, doc_id: str | None = None, max_bytes:
         raise IngestError(shown, e.reason, e.line) from None
     except Exception as e:  # noqa: BLE001 - a library failing on odd input loses this file only
         raise IngestError(shown, f"无法解析这个 {p.suffix or '文本'} 文件（{type(e).__name__}）") from None
-    doc = document_from_blocks(parsed.blocks, doc_id or display_path(p.name), shown, parsed.encoding,
-                               hashlib.sha256(raw).hexdigest(), markdown=parsed.markdown, fmt=parsed.format,
+    doc = document_from_blocks(parsed.blocks, doc_id, shown, parsed.encoding,
+                               sha, markdown=parsed.markdown, fmt=parsed.format,
                                pages=parsed.pages)
     if not doc.sentences:
         raise IngestError(shown, "没有可读的正文（只有空白或符号）")
@@ -570,7 +584,9 @@ def assign_ids(files: list[Path], roots: list[Path] = ()) -> dict[Path, str]:
 
 
 def load_corpus(inputs: list[str | os.PathLike], progress: bool = False,
-                max_bytes: int | None = None) -> tuple[list[Document], list[Skipped]]:
+                max_bytes: int | None = None, cache=None) -> tuple[list[Document], list[Skipped]]:
+    """Every readable document under inputs, and what was skipped. cache (kg.incremental.DocumentCache):
+    files unchanged since the previous build are not read again."""
     files, skipped = collect_files(inputs)
     ids = assign_ids(files, [Path(i) for i in inputs if Path(i).is_dir()])
     docs: list[Document] = []
@@ -582,7 +598,7 @@ def load_corpus(inputs: list[str | os.PathLike], progress: bool = False,
     for f in it:
         doc_id = ids[f]
         try:
-            doc = read_document(f, doc_id, max_bytes=max_bytes)
+            doc = read_document(f, doc_id, max_bytes=max_bytes, cache=cache)
         except IngestError as e:
             skipped.append(e.skipped())
             continue

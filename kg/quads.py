@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -30,7 +31,11 @@ import rdflib
 
 from .confidence import mention_confidence
 from .model import KnowledgeBase
-from .util import KG, KGR, entity_iri, iri_segment
+from .util import KG, KGR, entity_iri as _entity_iri, iri_segment as _iri_segment
+
+# pure and called for every IRI of every pass (analysis input, store, context file): computed once
+iri_segment = lru_cache(maxsize=1 << 18)(_iri_segment)
+entity_iri = lru_cache(maxsize=1 << 18)(_entity_iri)
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -62,6 +67,29 @@ def _rdflib_lit(v, dt=None, lang=None):
 
 OX = Terms(ox.NamedNode, _ox_lit)
 RDFLIB = Terms(rdflib.URIRef, _rdflib_lit)
+
+
+def rdflib_terms() -> Terms:
+    """rdflib terms, each distinct IRI and literal made once (a whole corpus repeats offsets, labels
+    and types hundreds of thousands of times; rdflib's constructors are slow). The IRIs are the
+    contract's (kg.util.entity_iri, iri_segment), so rdflib's IRI check is skipped."""
+    iris: dict = {}
+    lits: dict = {}
+
+    def iri(s):
+        n = iris.get(s)
+        if n is None:  # str.__new__: URIRef() checks every IRI with a regex, a third of this pass
+            n = iris[s] = str.__new__(rdflib.URIRef, s)
+        return n
+
+    def lit(v, dt=None, lang=None):
+        key = (v, dt, lang)
+        n = lits.get(key)
+        if n is None:
+            n = lits[key] = _rdflib_lit(v, dt, lang)
+        return n
+
+    return Terms(iri, lit)
 
 
 # --------------------------------------------------------------------------- IRIs and literals

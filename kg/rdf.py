@@ -110,22 +110,51 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
 _ANALYSIS_SKIP_TYPES = {PROV.Entity, KG.Mention, RDF.Statement, KG.Assertion}
 
 
-def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None) -> rdflib.Graph:
-    """The one rdflib Graph analysis, reports and graph.html read: reference data, entities,
-    relations with their statement nodes, facts, and every mention with its sentence (analysis reads
-    mention contexts; the output graph keeps only evidence mentions). Built from the KB, not from
-    the output quads, so no union of the document graphs is ever made in rdflib."""
-    g = rdflib.Graph()
-    bind_prefixes(g)
-    add = g.store.add
-    for t in load_reference(region_dirs):
-        add(t, g, False)
-    for _doc_id, triples in quads.document_triples(kb, quads.RDFLIB, mentions="context"):
-        for t in triples:
-            if t[1] == RDF.type and t[2] in _ANALYSIS_SKIP_TYPES:
-                continue
-            add(t, g, False)
+def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
+                   context: Path | None = None) -> "LeanGraph":
+    """The one graph analysis, reports and graph.html read (a LeanGraph of rdflib terms): reference
+    data, entities, relations with their statement nodes, facts, and every mention with its sentence
+    (analysis reads mention contexts; the output graph keeps only evidence mentions). Built from the
+    KB, not from the output quads, so no union of the document graphs is ever made. context: also
+    write the document triples to this N-Triples file (OUT/cache/context.nt, see load_context)."""
+    g = LeanGraph()
+    g.add_all(load_reference(region_dirs))
+    rdf_type, skip = RDF.type, _ANALYSIS_SKIP_TYPES
+    nt = _NTriples(context) if context is not None else None
+    for _doc_id, triples in quads.document_triples(kb, quads.rdflib_terms(), mentions="context"):
+        kept = [t for t in triples if not (t[1] == rdf_type and t[2] in skip)]
+        g.add_all(kept)
+        if nt is not None:
+            nt.write(kept)
+    if nt is not None:
+        nt.close()
     return g
+
+
+class _NTriples:
+    """rdflib triples written as N-Triples, each term's text made once (the build writes into its
+    transaction folder, so the file needs no rename of its own)."""
+
+    def __init__(self, path: Path):
+        from rdflib.plugins.serializers.nt import _quoteLiteral
+
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._f = open(path, "w", encoding="utf-8")
+        self._text: dict = {}
+        self._quote = _quoteLiteral
+
+    def _term(self, t) -> str:
+        s = self._text.get(t)
+        if s is None:
+            s = self._text[t] = self._quote(t) if isinstance(t, Literal) else f"<{t}>"
+        return s
+
+    def write(self, triples) -> None:
+        term = self._term
+        self._f.write("".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples))
+
+    def close(self) -> None:
+        self._f.close()
 
 
 def union_graph(ds: rdflib.Dataset) -> rdflib.Graph:
@@ -178,6 +207,167 @@ def load_context(out_dir: Path, st: ox.Store) -> rdflib.Graph | None:
     for q in st.quads_for_pattern(None, None, None, ox.NamedNode(str(REFERENCE_GRAPH))):
         add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)), g, False)
     return g
+
+
+# --------------------------------------------------------------------------- lean graph (analysis input)
+
+def _unique(it, unique: bool):
+    if not unique:
+        return it
+    return iter(dict.fromkeys(it))
+
+
+def _index(idx: dict, a, b, c) -> None:
+    d = idx.get(a)
+    if d is None:
+        d = idx[a] = {}
+    e = d.get(b)
+    if e is None:
+        e = d[b] = {}
+    e[c] = 1
+
+class LeanGraph:
+    """A triple index with the part of rdflib.Graph's read API that analysis, reports and graph.html use
+    (objects, subjects, subject_objects, predicate_objects, value, triples, `in`, len, iteration, add).
+    rdflib terms, and the same iteration order as rdflib's in-memory store (insertion order per index),
+    so results are the same as on an rdflib Graph. Adding a triple costs a dict insert and a list
+    append; the by-predicate and by-object indexes are built on first use, replaying the insertion
+    order (rdflib's store bookkeeping made the analysis input the build's slowest step)."""
+
+    def __init__(self):
+        self._spo: dict = {}
+        self._log: list = []  # triples in insertion order, until both lazy indexes exist
+        self._pos_idx: dict | None = None
+        self._osp_idx: dict | None = None
+        self._n = 0
+
+    def add(self, triple) -> "LeanGraph":
+        self.add_all((triple,))
+        return self
+
+    def add_all(self, triples) -> None:
+        spo, pos, osp = self._spo, self._pos_idx, self._osp_idx
+        new = []
+        for t in triples:
+            s, p, o = t
+            po = spo.get(s)
+            if po is None:
+                po = spo[s] = {}
+            objs = po.get(p)
+            if objs is None:
+                objs = po[p] = {}
+            if o not in objs:
+                objs[o] = 1
+                new.append(t)
+        self._n += len(new)
+        if self._log is not None:
+            self._log += new
+        for s, p, o in new if pos is not None else ():
+            _index(pos, p, o, s)
+        for s, p, o in new if osp is not None else ():
+            _index(osp, o, s, p)
+
+    @property
+    def _pos(self) -> dict:
+        if self._pos_idx is None:
+            self._pos_idx = {}
+            for s, p, o in self._log:
+                _index(self._pos_idx, p, o, s)
+            self._drop_log()
+        return self._pos_idx
+
+    @property
+    def _osp(self) -> dict:
+        if self._osp_idx is None:
+            self._osp_idx = {}
+            for s, p, o in self._log:
+                _index(self._osp_idx, o, s, p)
+            self._drop_log()
+        return self._osp_idx
+
+    def _drop_log(self) -> None:
+        if self._pos_idx is not None and self._osp_idx is not None:
+            self._log = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self):
+        return self.triples((None, None, None))
+
+    def __contains__(self, triple) -> bool:
+        s, p, o = triple
+        return o in self._spo.get(s, {}).get(p, ())
+
+    def triples(self, pattern):
+        s, p, o = pattern
+        if s is not None:
+            yield from self._by_subject(s, p, o)
+        elif p is not None:
+            os_ = self._pos.get(p, {})
+            for ob in ([o] if o is not None else list(os_)):
+                for sub in list(os_.get(ob, ())):
+                    yield sub, p, ob
+        elif o is not None:
+            for sub, preds in list(self._osp.get(o, {}).items()):
+                for pr in list(preds):
+                    yield sub, pr, o
+        else:
+            for sub, po in list(self._spo.items()):
+                for pr, objs in list(po.items()):
+                    for ob in list(objs):
+                        yield sub, pr, ob
+
+    def _by_subject(self, s, p, o):
+        po = self._spo.get(s)
+        if po is None:
+            return
+        for pr in ([p] if p is not None else list(po)):
+            objs = po.get(pr, {})
+            for ob in ([o] if o is not None else list(objs)):
+                if ob in objs:
+                    yield s, pr, ob
+
+    def objects(self, subject=None, predicate=None, unique=False):
+        if subject is not None and predicate is not None:  # the common case: a plain list iterator
+            objs = self._spo.get(subject)
+            return iter(list(objs.get(predicate, ()))) if objs is not None else iter(())
+        return _unique((o for _s, _p, o in self.triples((subject, predicate, None))), unique)
+
+    def first(self, subject, predicate):
+        """The first object of (subject, predicate), or None: objects() without the list copy."""
+        objs = self._spo.get(subject)
+        objs = objs.get(predicate) if objs is not None else None
+        return next(iter(objs)) if objs else None
+
+    def subjects(self, predicate=None, object=None, unique=False):
+        if predicate is not None and object is not None:
+            subs = self._pos.get(predicate)
+            return iter(list(subs.get(object, ()))) if subs is not None else iter(())
+        return _unique((s for s, _p, _o in self.triples((None, predicate, object))), unique)
+
+    def predicates(self, subject=None, object=None, unique=False):
+        for _s, p, _o in self.triples((subject, None, object)):
+            yield p
+
+    def subject_objects(self, predicate=None, unique=False):
+        for s, _p, o in self.triples((None, predicate, None)):
+            yield s, o
+
+    def predicate_objects(self, subject=None, unique=False):
+        for _s, p, o in self.triples((subject, None, None)):
+            yield p, o
+
+    def subject_predicates(self, object=None, unique=False):
+        for s, p, _o in self.triples((None, None, object)):
+            yield s, p
+
+    def value(self, subject=None, predicate=RDF.value, object=None, default=None, any=True):
+        if subject is None:
+            return next(self.subjects(predicate, object), default)
+        if object is None:
+            return next(self.objects(subject, predicate), default)
+        return next(self.predicates(subject, object), default)
 
 
 # --------------------------------------------------------------------------- build (Oxigraph)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib.util
 import io
 import logging
 import os
@@ -38,13 +39,8 @@ CJK_NAME_HINTS = ("CJK", "WenQuanYi", "wqy", "SimHei", "Hei", "Song", "PingFang"
                   "AR PL", "Source Han")
 
 
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """Register a CJK font with matplotlib; return its family name (None when there is none)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    from matplotlib import font_manager
-
+def _font_files() -> list[str]:
+    """CJK font files to try, in order: $CHAINKG_CJK_FONT, kg/fonts/, mplfonts' Noto Sans CJK SC, system ones."""
     paths = []
     env = os.environ.get("CHAINKG_CJK_FONT")
     if env:
@@ -52,14 +48,38 @@ def cjk_font() -> str | None:
     bundled = Path(__file__).resolve().parent / "fonts"
     if bundled.is_dir():
         paths += sorted(str(p) for p in bundled.iterdir() if p.suffix.lower() in (".ttf", ".otf", ".ttc"))
-    try:  # a project dependency that ships Noto Sans CJK SC, so a fresh pip install has a Chinese font
-        import mplfonts
+    spec = importlib.util.find_spec("mplfonts")  # a dependency that ships Noto Sans CJK SC (not imported)
+    if spec is not None and spec.origin:
+        paths.append(str(Path(spec.origin).parent / "fonts" / "NotoSansCJKsc-Regular.otf"))
+    return paths + FONT_CANDIDATES
 
-        paths.append(str(Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"))
-    except ImportError:
-        pass
-    paths += FONT_CANDIDATES
-    for p in paths:
+
+def figure_key_parts() -> tuple:
+    """What a cached figure depends on besides its data: matplotlib's version and the font file
+    cjk_font would pick (its size and time), found without importing matplotlib."""
+    from importlib import metadata
+
+    try:
+        mpl = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        mpl = ""
+    for p in _font_files():
+        try:
+            st = Path(p).stat()
+        except OSError:
+            continue
+        return mpl, p, st.st_size, st.st_mtime_ns
+    return mpl, None
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Register a CJK font with matplotlib; return its family name (None when there is none)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+
+    for p in _font_files():
         if Path(p).is_file():
             try:
                 font_manager.fontManager.addfont(p)
@@ -186,6 +206,16 @@ def gaps_csv(result: AnalysisResult) -> str:
 
 
 # ---------------------------------------------------------------- figures
+def _cluster_figure(result: AnalysisResult, title: str, chains: list[str], cache=None) -> bytes | None:
+    """cluster_figure, reused from the cache when what it draws is unchanged."""
+    if cache is None:
+        return cluster_figure(result, title, chains)
+    drawn = [(g.chain_label, g.position, g.segment_label, g.status, sum(1 for p in g.players if not p.deployment))
+             for ch in chains for g in result.gaps_for(ch)]
+    key = cache.key("cluster", figure_key_parts(), title, len(chains) > 1, drawn)
+    return cache.get_or(key, lambda: cluster_figure(result, title, chains))
+
+
 def cluster_figure(result: AnalysisResult, title: str, chains: list[str]) -> bytes | None:
     """Horizontal bars: players per segment, coloured by status; one block per chain."""
     gaps = [g for ch in chains for g in result.gaps_for(ch)]
@@ -450,18 +480,19 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes], maps: dic
 CHAIN_MAP_DIR = "figures/chains"
 
 
-def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None) -> dict[str, dict]:
-    """OUT/figures/chains/<chain>.svg|png per chain; {chain IRI or untemplated label: {svg, png, inline}}."""
+def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None, cache=None) -> dict[str, dict]:
+    """OUT/figures/chains/<chain>.svg|png per chain; {chain IRI or untemplated label: {svg, png, inline}}.
+    cache (kg.incremental.BlobCache): font cuts and PNGs of unchanged maps are reused."""
     from . import chainmap
 
     ctx = chainmap.graph_context(graph, result) if graph is not None else None
     maps: dict[str, dict] = {}
     todo = chainmap.all_maps(result, ctx)
-    fonts = chainmap.FontSubsets(todo)
+    fonts = chainmap.FontSubsets(todo, cache=cache)
     for m in todo:
         try:
             face = fonts.face(m)
-            svg, png = chainmap.write_map(m, Path(out_dir) / CHAIN_MAP_DIR, face)
+            svg, png = chainmap.write_map(m, Path(out_dir) / CHAIN_MAP_DIR, face, cache=cache)
         except OSError:
             raise  # a full disk or a file-size limit fails the build (one message, old output kept)
         except Exception as ex:  # a picture that cannot be drawn must never break the reports
@@ -508,20 +539,21 @@ _UNMAPPED = "另有 {n} 条产业链企业较少，未单独绘图；可用 kg m
 
 
 # ---------------------------------------------------------------- entry point
-def write_reports(result: AnalysisResult, out_dir: Path, graph=None) -> dict[str, Path]:
+def write_reports(result: AnalysisResult, out_dir: Path, graph=None, cache=None) -> dict[str, Path]:
     """Write leaders.csv, gaps.csv, report.md, report.html, figures/*.png and the chain maps
-    (figures/chains/); graph (the union graph) adds region, corpus size and untemplated chains' firms."""
+    (figures/chains/); graph (the union graph) adds region, corpus size and untemplated chains' firms.
+    cache (kg.incremental.BlobCache): pictures whose inputs are unchanged are reused, not redrawn."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    maps = write_chain_maps(result, out_dir, graph)
+    maps = write_chain_maps(result, out_dir, graph, cache=cache)
     if maps:
         paths[CHAIN_MAP_DIR + "/"] = out_dir / CHAIN_MAP_DIR
     figs_png: dict[str, bytes] = {}
     figs_rel: dict[str, str] = {}
     for i, (cl_label, chs) in enumerate(_ordered_chains(result), 1):
         try:
-            png = cluster_figure(result, cl_label, chs)
+            png = _cluster_figure(result, cl_label, chs, cache)
         except Exception as ex:  # a figure must never break the reports
             log.warning("无法生成 %s 的图：%s", cl_label, ex)
             png = None

@@ -164,7 +164,7 @@ def test_failed_build_keeps_old_output(corpora, monkeypatch, capsys):
     def full(*_a, **_k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store, "build_store", full)
+    monkeypatch.setattr(store, "store_from_graph", full)
     assert main(["build", str(b), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("错误：")
