@@ -92,7 +92,8 @@ def _product(state, m, trim_only: bool) -> bool:
         return False
     if k:
         _trim(state, m, k, [m.text[:k]])
-    if m in state.ex.mentions and m.text.endswith("产品") and len(m.text) <= 4:
+    alive = any(x is m for x in state.at(m.start, m.end))  # _trim drops a name it leaves generic
+    if alive and m.text.endswith("产品") and len(m.text) <= 4:
         if m.text[:-2] in product_vocab()["terms"]:
             _trim_end(state, m, len(m.text) - 2)  # 电机产品 → 电机
         else:
