@@ -39,7 +39,9 @@ def _seconds(ext, text: str) -> float:
 def test_long_line_extraction_is_linear():
     ext = Extractor()
     _seconds(ext, _one_line(2_000))  # warm caches
-    small, big = _seconds(ext, _one_line(10_000)), _seconds(ext, _one_line(50_000))
+    # best of two: one timing on a shared machine is noise (a 0.2 s run doubled by a GC pause)
+    small = min(_seconds(ext, _one_line(10_000)) for _ in range(2))
+    big = min(_seconds(ext, _one_line(50_000)) for _ in range(2))
     assert big / small < 10, (small, big)  # 5x the text: about 5x the time (was quadratic)
     assert big < 60
 
