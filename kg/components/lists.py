@@ -35,11 +35,12 @@ def make_lists(settings: dict):
     item_max = data["item_max"]
     cue_words = sorted(set(data["left_cues"]) | {"生产", "制造", "研发", "主营"}, key=len, reverse=True)
     cues = re.compile("(?:" + "|".join(map(re.escape, cue_words)) + ")(?:了|过|的|出)?")
+    uses = re.compile("|".join(map(re.escape, data["use_words"])))  # after a product list's head: its items use it
 
     def run(state) -> None:
         for cl in CLAUSE.finditer(state.text):
             if "、" in cl.group() and _may_be_typed(state, cl, after, firm_head):
-                _clause(state, cl.start(), cl.group(), (after, before, cues), head_type, item_max)
+                _clause(state, cl.start(), cl.group(), (after, before, cues, uses), head_type, item_max)
     return run
 
 
@@ -74,7 +75,7 @@ def _split_items(clause: str, off: int) -> list[tuple[int, int]]:
 
 
 def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
-    after, before, cues = rx
+    after, before, cues, uses = rx
     parts = _split_items(clause, off)
     if len(parts) < 2:
         return
@@ -89,6 +90,8 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
         typ, explicit = head_type[m.group("head")], True
         if typ == "Product" and _firm_head_at(last, m.end(), head_type):
             typ = "Enterprise"  # 甲、乙等风电零部件制造商: the makers of the product are listed
+        elif typ == "Product" and uses.search(last, m.end()):
+            return  # 电脑、电视等设备均已采用LED: the items use a product, they are not one here
         parts[-1] = (ls, le)
     else:
         parts[-1] = (ls, ls + _name_prefix(last))
