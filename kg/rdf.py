@@ -270,24 +270,23 @@ class LeanGraph:
     @property
     def _pos(self) -> dict:
         if self._pos_idx is None:
-            self._pos_idx = {}
-            for s, p, o in self._log:
-                _index(self._pos_idx, p, o, s)
-            self._drop_log()
+            self._pos_idx = self._replay(lambda s, p, o: (p, o, s))
         return self._pos_idx
 
     @property
     def _osp(self) -> dict:
         if self._osp_idx is None:
-            self._osp_idx = {}
-            for s, p, o in self._log:
-                _index(self._osp_idx, o, s, p)
-            self._drop_log()
+            self._osp_idx = self._replay(lambda s, p, o: (o, s, p))
         return self._osp_idx
 
-    def _drop_log(self) -> None:
-        if self._pos_idx is not None and self._osp_idx is not None:
-            self._log = None
+    def _replay(self, order) -> dict:
+        """An index built from the add log in insertion order; the log goes once both exist."""
+        idx: dict = {}
+        for t in self._log:
+            _index(idx, *order(*t))
+        if (self._pos_idx is not None) or (self._osp_idx is not None):
+            self._log = None  # the other index exists already: the log is not needed again
+        return idx
 
     def __len__(self) -> int:
         return self._n

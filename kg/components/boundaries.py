@@ -4,17 +4,19 @@ The rule recognisers find a name by its suffix (…产业园, …有限公司, �
 they walk too far they glue the clause's verb onto the name (加快建设X产业园, 完工投产X工厂).
 This component moves the start of firm, park and project names to their first proper-name word
 (kg.components.names.name_start), turns a park that the text says is being built into a
-project, and drops firm mentions that are not name-like at all."""
+project, drops firm mentions that are not name-like at all, and cuts the verbs glued before a
+product (上马化肥)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import namemodel, nlp
-from functools import lru_cache
 from . import component, load_json
+from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, category_project, chain_start, clearly_not_name, common_word,
+                    common_words_only, company_words, generic_company, generic_park, is_generic, name_end, name_start,
+                    place_core, project_events, strong_firm, word_end)
 from .products import vocab as product_vocab
-from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, chain_start, clearly_not_name, common_word, generic_company, generic_park,
-                    category_project, common_words_only, company_words, is_generic, project_events, name_end, name_start, place_core, strong_firm, word_end)
 
 TYPES = ("Enterprise", "Park", "Project", "Product")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
