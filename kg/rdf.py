@@ -226,6 +226,7 @@ def _index(idx: dict, a, b, c) -> None:
         e = d[b] = {}
     e[c] = 1
 
+
 class LeanGraph:
     """A triple index with the part of rdflib.Graph's read API that analysis, reports and graph.html use
     (objects, subjects, subject_objects, predicate_objects, value, triples, `in`, len, iteration, add).
