@@ -26,6 +26,7 @@ from . import components, nlp, relate, resources
 from .confidence import mention_confidence
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
 from .components.rule_patterns import BOUNDARIES as B
+from .components.names import generic_company
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
 from .model import Document, Extraction, Fact, Mention, Relation
@@ -54,6 +55,10 @@ class Gazetteer:
         self.project_generic = S("project_generic")
         self.category_endings = tuple(lex["category_endings"])
         self.stops = S("left_stops")
+        ctx = json.loads((data / "patterns" / "left_context.json").read_text(encoding="utf-8"))
+        self.name_verbs = self.stops | set(ctx["words"]) | set(ctx["object_verbs"]) | set(ctx["inner_verbs"]) \
+            | set(ctx["policy_verbs"])
+        self.common_verb_freq = ctx["common_verb_freq"]
         self.regions = lex["region_lexicon"]
         self.region_weak = S("region_weak")
         self.region_weak_followers = tuple(lex["region_weak_followers"])
@@ -227,18 +232,24 @@ class Extractor:
             i += 1
         return i
 
-    def _trim_pos_name(self, window: str) -> int:
+    def _trim_pos_name(self, window: str) -> int:  # window: the text before the legal suffix
         """Inside an enterprise-name window: cut after the rightmost verb / preposition / particle /
         time word that still leaves >= 2 characters (投资兴建了|格力电器…, 今年|公司 → rejected later)."""
         g = self.g
         toks = _posseg(window)
         p = len(window)
+        kept_verb = False
         for tk, fl in reversed(toks):
             p -= len(tk)
             if tk in NAME_KEEP or tk in g.company_heads or tk in g.div_by_name or tk in g.short_index:
                 continue
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为":
                 continue  # single characters of unknown names get arbitrary tags
+            rest = window[p + len(tk):]
+            if fl == "v" and not kept_verb and rest and tk not in g.name_verbs and nlp.freq(tk) < g.common_verb_freq \
+                    and generic_company(rest + "公司"):
+                kept_verb = True  # without it the name is a kind of firm: a rare "verb" that is its
+                continue  # trade name as jieba guesses it (启明|电池有限公司), not a verb before it
             if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and B.NUMBER_OR_DATE_WORD.search(tk)) or B.TIME_TOKEN.match(tk):
                 return p + len(tk)
         return 0

@@ -94,6 +94,11 @@ def _jieba_cut(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=65536)
+def freq(word: str) -> int:
+    """The word's frequency in jieba's dictionary (0 if absent)."""
+    return jieba.dt.FREQ.get(word) or 0
+
+
 def cut(text: str) -> tuple[str, ...]:
     """jieba tokens of a short text window (cached: windows repeat across documents)."""
     init()

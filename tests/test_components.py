@@ -205,6 +205,15 @@ def test_name_start_examples(example):
     assert example["text"][name_start(example["text"])[0]:] == example["name"]
 
 
+VERB_EXAMPLES = load_json("patterns/left_context.json")["verb_examples"]
+
+
+@pytest.mark.parametrize("example", VERB_EXAMPLES, ids=[e["text"] for e in VERB_EXAMPLES])
+def test_verb_before_a_firm_examples(ext, example):
+    """Known verbs before a firm's name are cut off; a trade name jieba tags as a verb stays."""
+    assert example["name"] in _names(_run(ext, "今年，" + example["text"] + "在西山投资。"), "Enterprise")
+
+
 def test_subsidiary_is_read_with_its_parent(ext):
     ex = _run(ext, "据远帆控股济南有限公司总经理介绍，青禾药业山东公司去年已在全省布局。")
     firms = _names(ex, "Enterprise")
