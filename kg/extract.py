@@ -246,6 +246,8 @@ class Extractor:
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为":
                 continue  # single characters of unknown names get arbitrary tags
             rest = window[p + len(tk):]
+            if len(tk) >= 2 and tk in g.name_verbs and rest and not generic_company(rest + "公司"):
+                return p + len(tk)  # a known verb before a name, whatever jieba tags it (利用|某某化工)
             if fl == "v" and not kept_verb and rest and tk not in g.name_verbs and nlp.freq(tk) < g.common_verb_freq \
                     and generic_company(rest + "公司"):
                 kept_verb = True  # without it the name is a kind of firm: a rare "verb" that is its

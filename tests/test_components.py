@@ -214,6 +214,12 @@ def test_verb_before_a_firm_examples(ext, example):
     assert example["name"] in _names(_run(ext, "今年，" + example["text"] + "在西山投资。"), "Enterprise")
 
 
+def test_a_head_before_a_clause_does_not_type_a_list(ext):
+    ex = _run(ext, "远帆公司从其经销商青禾集团手中收回了香港、澳门零售业务。")
+    assert not any(m.type == "Enterprise" and "零售" in m.text for m in ex.mentions)
+    assert "青禾集团" in _names(ex, "Enterprise")
+
+
 def test_subsidiary_is_read_with_its_parent(ext):
     ex = _run(ext, "据远帆控股济南有限公司总经理介绍，青禾药业山东公司去年已在全省布局。")
     firms = _names(ex, "Enterprise")

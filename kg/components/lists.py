@@ -154,6 +154,9 @@ def _brand_shaped(name: str) -> bool:
     return 2 <= len(name) <= 8 and not is_generic(name) and not any(ch in name for ch in "，。；：,;:！？“”\"《》的")
 
 
+_CLAUSE_WORDS = re.compile("[了着过]")  # after the head a clause, not the first item: 经销商甲手中收回了乙、丙
+
+
 def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, str] | None:
     """A head noun inside the first piece, right before the first item: 知名厂商A → (cut, type).
     The end of a name (…有限公司) is not a head."""
@@ -161,7 +164,7 @@ def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, s
     for w in toks[:-1]:
         p += len(w)
         m = before.search(first[:p])
-        if m and len(first) - p >= 2 and not state.at(off + p - 1, off + p):
+        if m and len(first) - p >= 2 and not state.at(off + p - 1, off + p) and not _CLAUSE_WORDS.search(first, p):
             best = (p, head_type[m.group("head")])
     return best
 
