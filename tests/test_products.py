@@ -108,3 +108,11 @@ def test_count_head_types_a_list_without_deng(ext):
     ex = _run(ext, "甲地开工了温州禾田紧固件制造项目、常州青梧减震配件制造项目2个配套项目。")
     assert {"温州禾田紧固件制造项目", "常州青梧减震配件制造项目"} <= {m.text for m in ex.mentions if m.type == "Project"}
     assert {"温州禾田", "常州青梧"} <= {m.text for m in ex.mentions if m.type == "Enterprise"}
+
+
+def test_every_firm_listed_after_a_makers_head_makes_the_product(ext):
+    ex = ext.extract(build_document("打印机厂商青禾、远帆和星海纷纷在本地设厂。", "t.txt"))
+    makers = {r.head for r in ex.relations if r.rel == "produces" and r.tail == "打印机"}
+    assert makers == {"青禾", "远帆", "星海"}
+    ex = ext.extract(build_document("青禾新材的锂电隔膜生产线投产，远帆公司参观。", "t.txt"))
+    assert not any(r.rel == "produces" and r.head == "远帆公司" for r in ex.relations)

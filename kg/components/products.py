@@ -17,6 +17,7 @@ from . import component, load_json
 from .names import name_start, strong_firm
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
+LIST_JOINS = ("、", "和", "与", "及", "以及")
 MAKER_CONF = 0.75  # a firm named as a product's maker (某材料生产企业某公司, 某公司生产某材料)
 
 
@@ -111,7 +112,7 @@ def make_products(settings: dict):
             projects = [m for m in hits if m.type == "Project" and m.start <= s and e <= m.end]
             if projects and len(projects) == len(hits):
                 nested(state, s, e, "product-in-project")
-            elif not hits and (_maker_named(text, e) or not text.startswith(v["industry_after"], e)
+            elif not hits and (_maker_named(state, e) or not text.startswith(v["industry_after"], e)
                                and v["cue"].search(text, _clause_start(text, s), s)):
                 state.propose(s, e, "Product", source="product-lexicon")
         _makers(state)
@@ -121,9 +122,12 @@ def make_products(settings: dict):
 NAME_STOP_POS = {"v", "p", "d", "u", "uj", "c", "x", "m"}
 
 
-def _maker_named(text: str, pos: int) -> bool:
-    m = vocab()["maker"].match(text, pos)
-    return bool(m) and ("生产" in m.group() or "制造" in m.group())
+def _maker_named(state, pos: int) -> bool:
+    """A maker word after the product: with 生产/制造 in it, or with a firm named right after it
+    (打印机厂商某某)."""
+    m = vocab()["maker"].match(state.text, pos)
+    return bool(m) and ("生产" in m.group() or "制造" in m.group()
+                        or any(f.type == "Enterprise" and f.start == m.end() for f in state.at(m.end(), m.end() + 1)))
 
 
 def _propose_makers(state) -> None:
@@ -156,12 +160,23 @@ def _makers(state) -> None:
     product's maker named after it, or the firm and its production verb before it."""
     _propose_makers(state)
     ms = [m for m in state.ex.mentions if m.type in ("Enterprise", "Product")]
-    for a, b in zip(ms, ms[1:]):
+    for i, (a, b) in enumerate(zip(ms, ms[1:])):
         between = state.text[a.end:b.start]
         if a.type == "Product" and b.type == "Enterprise" and vocab()["maker"].fullmatch(between):
-            state.relate(b, "produces", a, b.sentence, "cue:product-maker", MAKER_CONF)
+            for f in _firm_list(state, ms, i + 1):
+                state.relate(f, "produces", a, f.sentence, "cue:product-maker", MAKER_CONF)
         elif a.type == "Enterprise" and b.type == "Product" and vocab()["makes"].fullmatch(between):
             state.relate(a, "produces", b, a.sentence, "cue:firm-makes", MAKER_CONF)
+
+
+def _firm_list(state, ms: list, i: int) -> list:
+    """The firm at ms[i] and the firms listed right after it (甲、乙和丙)."""
+    out = [ms[i]]
+    for b in ms[i + 1:]:
+        if b.type != "Enterprise" or state.text[out[-1].end:b.start] not in LIST_JOINS:
+            break
+        out.append(b)
+    return out
 
 
 def nested(state, s: int, e: int, source: str, type_: str = "Product") -> Mention:
