@@ -239,7 +239,8 @@ class Extractor:
         toks = _posseg(window)
         p = len(window)
         kept_verb = False
-        for tk, fl in reversed(toks):
+        for i in range(len(toks) - 1, -1, -1):
+            tk, fl = toks[i]
             p -= len(tk)
             if tk in NAME_KEEP or tk in g.company_heads or tk in g.div_by_name or tk in g.short_index:
                 continue
@@ -248,13 +249,20 @@ class Extractor:
             rest = window[p + len(tk):]
             if len(tk) >= 2 and tk in g.name_verbs and rest and not generic_company(rest + "公司"):
                 return p + len(tk)  # a known verb before a name, whatever jieba tags it (利用|某某化工)
-            if fl == "v" and not kept_verb and rest and tk not in g.name_verbs and nlp.freq(tk) < g.common_verb_freq \
-                    and generic_company(rest + "公司"):
-                kept_verb = True  # without it the name is a kind of firm: a rare "verb" that is its
-                continue  # trade name as jieba guesses it (启明|电池有限公司), not a verb before it
+            if fl == "v" and not kept_verb and self._trade_name_verb(tk, rest, toks[i - 1][0] if i else ""):
+                kept_verb = True
+                continue
             if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and B.NUMBER_OR_DATE_WORD.search(tk)) or B.TIME_TOKEN.match(tk):
                 return p + len(tk)
         return 0
+
+    def _trade_name_verb(self, tk: str, rest: str, before: str) -> bool:
+        """A word jieba tags as a verb that is the firm's trade name (启明|电池有限公司): rare, no
+        known verb before names, not glued to a single character before it (同城|快递), and without it
+        the name would be a kind of firm only."""
+        g = self.g
+        return bool(rest) and len(before) != 1 and tk not in g.name_verbs and nlp.freq(tk) < g.common_verb_freq \
+            and generic_company(rest + "公司")
 
     def _trim(self, window: str, generic: set[str], always: bool = False, keep: frozenset = frozenset()) -> int:
         """Offset into window where the name starts: after the rightmost stop word that still
@@ -294,7 +302,8 @@ class Extractor:
                 continue
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以该此这其本":
                 continue  # tags of single characters of unknown names are arbitrary
-            if (tk in g.stops or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
+            if (tk in g.stops or len(tk) >= 2 and tk in g.name_verbs
+                    or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
                     or (fl == "m" and B.ORDINAL_OR_COUNT.search(tk)) or B.TIME_TOKEN.match(tk)):
                 return p + len(tk)
         return 0

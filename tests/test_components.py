@@ -327,3 +327,22 @@ def test_words_before_a_product_are_not_part_of_it(surface, kept):
     state = State(ex)
     boundaries.make_boundaries({})(state)
     assert {m.text for m in ex.mentions if m.type == "Product"} == ({kept} if kept else set())
+
+
+PLACEMENTS = load_json("patterns/placements.json")["patterns"]
+
+
+@pytest.mark.parametrize("pattern", PLACEMENTS, ids=[p["name"] for p in PLACEMENTS])
+def test_placement_pattern_examples(ext, pattern):
+    source = "cue:" + pattern["name"]
+    pos = _run(ext, pattern["positive"]["text"])
+    found = {(r.head, r.tail) for r in pos.relations if r.rel == "locatedIn" and r.source == source}
+    assert found == {tuple(p) for p in pattern["positive"]["pairs"]}
+    neg = _run(ext, pattern["negative"])
+    assert not [r for r in neg.relations if r.source == source]
+
+
+def test_a_firm_named_before_its_project_is_not_placed_by_the_project(ext):
+    ex = _run(ext, "嘉鱼县成功签约青禾科技有限公司光伏组件项目。")
+    placed = {(r.head, r.tail) for r in ex.relations if r.rel == "locatedIn" and r.source.startswith("cue:")}
+    assert ("青禾科技有限公司", "嘉鱼县") not in placed

@@ -126,7 +126,7 @@ def _maker_named(state, pos: int) -> bool:
     """A maker word after the product: with 生产/制造 in it, or with a firm named right after it
     (打印机厂商某某)."""
     m = vocab()["maker"].match(state.text, pos)
-    return bool(m) and ("生产" in m.group() or "制造" in m.group()
+    return bool(m) and (m.group() != "生产商" and ("生产" in m.group() or "制造" in m.group())
                         or any(f.type == "Enterprise" and f.start == m.end() for f in state.at(m.end(), m.end() + 1)))
 
 

@@ -1,0 +1,70 @@
+"""placements: where the text places a firm, a project or a park (locatedIn), bound to mentions.
+
+Patterns are data (ontology/data/patterns/placements.json), written over a sentence in which every
+outermost mention is replaced by a typed placeholder (⟨E3⟩: the sentence's mention 3, a firm), so a
+pattern speaks of mentions and the words between them, like a contextual matcher anchored on the
+place: {PLACE} is a park or a division, {ITEMS} a list of the pattern's item types (甲、乙和丙).
+Every item of the list gets the place: 甲、乙等5家企业落户某县, 某县引进了甲、乙, 位于某园区的甲."""
+from __future__ import annotations
+
+import re
+
+from . import component, load_json
+
+CODES = {"Enterprise": "E", "Project": "J", "Park": "K", "County": "D", "City": "D", "Province": "D", "Region": "D"}
+PLACEHOLDER = re.compile(r"⟨([A-Z])(\d+)⟩")
+JOINS = "(?:、|和|与|及|以及)"
+
+
+def _compile(p: dict, data: dict) -> re.Pattern:
+    item = "⟨[" + p.get("items", "EJ") + r"]\d+⟩"
+    rx = p["regex"].replace("{ITEMS}", f"{item}(?:{JOINS}{item})*").replace("{PLACE}", r"⟨[KD]\d+⟩")
+    for k, v in data["words"].items():
+        rx = rx.replace("{" + k + "}", "(?:" + "|".join(sorted(v, key=len, reverse=True)) + ")")
+    return re.compile(rx)
+
+
+def masked(state, start: int, end: int) -> tuple[str, list]:
+    """The text of [start, end) with each outermost mention replaced by its placeholder, and the
+    mentions by placeholder number."""
+    text, outer, last = state.text, [], start
+    for m in sorted(state.at(start, end), key=lambda m: (m.start, -m.end)):
+        if m.start >= last and m.end <= end:  # not inside the mention before it (a product in a project's name)
+            outer.append(m)
+            last = m.end
+    out, ms, pos = [], [], start
+    for i, m in enumerate(outer):
+        if m.type == "Enterprise" and i + 1 < len(outer) and outer[i + 1].type == "Project" and outer[i + 1].start == m.end:
+            continue  # the firm's name before its project's (甲公司 + 光伏项目): the text places the project
+        out.append(text[pos:m.start])
+        out.append(f"⟨{CODES.get(m.type, 'O')}{len(ms)}⟩")
+        ms.append(m)
+        pos = m.end
+    out.append(text[pos:end])
+    return "".join(out), ms
+
+
+def _mentions(group: str, ms: list) -> list:
+    return [ms[int(n)] for _, n in PLACEHOLDER.findall(group)]
+
+
+@component("placements", reads=("mentions",), writes=("relations",))
+def make_placements(settings: dict):
+    data = load_json(settings.get("patterns", "patterns/placements.json"))
+    pats = [(p, _compile(p, data)) for p in data["patterns"]]
+    trigger = re.compile("|".join(sorted({w for ws in data["words"].values() for w in ws} | {"的"}, key=len, reverse=True)))
+
+    def run(state) -> None:
+        for s in state.ex.doc.sentences:
+            if not trigger.search(s.text):
+                continue
+            line, ms = masked(state, s.start, s.end)
+            if len(ms) < 2:
+                continue
+            for p, rx in pats:
+                for m in rx.finditer(line):
+                    place = _mentions(m.group("place"), ms)[0]
+                    for item in _mentions(m.group("items"), ms):
+                        if item.canonical != place.canonical:
+                            state.relate(item, "locatedIn", place, s.index, "cue:" + p["name"], p["confidence"])
+    return run
