@@ -346,3 +346,8 @@ def test_a_firm_named_before_its_project_is_not_placed_by_the_project(ext):
     ex = _run(ext, "嘉鱼县成功签约青禾科技有限公司光伏组件项目。")
     placed = {(r.head, r.tail) for r in ex.relations if r.rel == "locatedIn" and r.source.startswith("cue:")}
     assert ("青禾科技有限公司", "嘉鱼县") not in placed
+
+
+def test_a_kind_of_project_qualifying_a_noun_is_no_project(ext):
+    assert not _names(_run(ext, "县财政安排现代农业项目专项补助资金300万元。"), "Project")
+    assert "光伏组件项目" in _names(_run(ext, "青禾公司光伏组件项目专项资金已到位。"), "Project")

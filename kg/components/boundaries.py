@@ -15,7 +15,7 @@ from .. import namemodel, nlp
 from . import component, load_json
 from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, category_project, chain_start, clearly_not_name, common_word,
                     common_words_only, company_words, generic_company, generic_park, is_generic, name_end, name_start,
-                    place_core, project_events, strong_firm, word_end)
+                    place_core, project_events, project_modifier_tails, strong_firm, word_end)
 from .products import vocab as product_vocab
 
 TYPES = ("Enterprise", "Park", "Project", "Product")
@@ -186,12 +186,19 @@ def _unanchored_kind(state, m) -> bool:
     that names no firm or place and tells no amount, figure or event of it, is a kind of project."""
     if any(c.isdigit() or c in "“”\"《（(" for c in m.text) or common_words_only(m.text) is False:
         return False
+    if state.text.startswith(project_modifier_tails(), m.end) and not _owned(state, m):
+        return True  # 现代农业项目专项资金, 某类项目信息公开: the kind qualifies another noun
     s = state.ex.doc.sentences[m.sentence] if state.ex.doc.sentences else None
     if s is None:
         return False
     if any(x.type in ANCHOR_TYPES for x in state.at(s.start, s.end)):
         return False
     return not (any(c.isdigit() for c in s.text) or any(w in s.text for w in project_events()))
+
+
+def _owned(state, m) -> bool:
+    """A firm or place named right before the project (甲公司光伏项目): one project of its owner."""
+    return any(x.end == m.start and x.type in ANCHOR_TYPES for x in state.at(m.start - 1, m.start))
 
 
 def _not_one_project(state, m) -> bool:
@@ -219,8 +226,6 @@ def _lead_verbs(text: str) -> int:
             break
         n += len(w)
     return n
-
-
 
 
 def _inner_count(name: str) -> bool:

@@ -269,6 +269,11 @@ def project_events() -> tuple[str, ...]:
     return tuple(load_json("patterns/generic_names.json")["project_events"])
 
 
+@lru_cache(maxsize=1)
+def project_modifier_tails() -> tuple[str, ...]:
+    return tuple(load_json("patterns/generic_names.json")["project_modifier_tails"])
+
+
 def legal_suffixes() -> tuple[str, ...]:
     """有限公司, 集团 …: the rule lexicon's company suffixes, longest first."""
     return _lex()["suffixes"]
