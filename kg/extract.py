@@ -321,8 +321,8 @@ class Extractor:
                 break
             if tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
                 between = window[p + len(tk):start]
-                if len(between) <= 4 and not any(x in between for x in "的是在由为让把将对向从了首个") \
-                        and not any(w in g.stops and w not in "和与及" for w, f in _posseg(between)):
+                if len(between) <= 4 and not any(x in between for x in "的是在由为让把将对向从了首个与同") \
+                        and not any(w in g.stops and w not in "和及" for w, f in _posseg(between)):
                     return p
             p += len(tk)
         return start

@@ -329,14 +329,14 @@ def test_words_before_a_product_are_not_part_of_it(surface, kept):
     assert {m.text for m in ex.mentions if m.type == "Product"} == ({kept} if kept else set())
 
 
-PLACEMENTS = load_json("patterns/placements.json")["patterns"]
+MENTION_PATTERNS = load_json("patterns/mention_patterns.json")["patterns"]
 
 
-@pytest.mark.parametrize("pattern", PLACEMENTS, ids=[p["name"] for p in PLACEMENTS])
-def test_placement_pattern_examples(ext, pattern):
+@pytest.mark.parametrize("pattern", MENTION_PATTERNS, ids=[p["name"] for p in MENTION_PATTERNS])
+def test_mention_pattern_examples(ext, pattern):
     source = "cue:" + pattern["name"]
     pos = _run(ext, pattern["positive"]["text"])
-    found = {(r.head, r.tail) for r in pos.relations if r.rel == "locatedIn" and r.source == source}
+    found = {(r.head, r.tail) for r in pos.relations if r.rel == pattern.get("rel", "locatedIn") and r.source == source}
     assert found == {tuple(p) for p in pattern["positive"]["pairs"]}
     neg = _run(ext, pattern["negative"])
     assert not [r for r in neg.relations if r.source == source]

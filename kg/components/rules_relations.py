@@ -346,6 +346,9 @@ def continuations(ex, ctx, s: Sentence, mem: Memory) -> None:
         cm = CAP_RE.search(s.text)
         if _year_capacity(cm) and "capacity" not in mem.last_project.meta:
             ctx.rels.append((mem.last_project, "capacity", cm.group(), s.si))
+        owners = [e for e in s.ents if P.PROJECT_OWNER.search(s.text[:e.start - s.s0])]
+        if len({e.canonical for e in owners}) == 1:  # 该项目由甲公司投资建设 / 项目业主为甲公司
+            _implements(ctx.rels, owners[0], mem.last_project, s.si)
     if not s.ents and mem.last_ent is not None and P.COMPANY_SUBJECT.search(s.text):
         for p in s.projects:
             if p.meta.get("enterprise") is None:

@@ -1,10 +1,11 @@
-"""placements: where the text places a firm, a project or a park (locatedIn), bound to mentions.
+"""mention_patterns: relations stated between mentions, by patterns over typed placeholders.
 
-Patterns are data (ontology/data/patterns/placements.json), written over a sentence in which every
-outermost mention is replaced by a typed placeholder (⟨E3⟩: the sentence's mention 3, a firm), so a
-pattern speaks of mentions and the words between them, like a contextual matcher anchored on the
-place: {PLACE} is a park or a division, {ITEMS} a list of the pattern's item types (甲、乙和丙).
-Every item of the list gets the place: 甲、乙等5家企业落户某县, 某县引进了甲、乙, 位于某园区的甲."""
+Patterns are data (ontology/data/patterns/mention_patterns.json), written over a sentence in which
+every outermost mention is replaced by a typed placeholder (⟨E3⟩: the sentence's mention 3, a firm),
+so a pattern speaks of mentions and the words between them, like a contextual matcher: {PLACE} is a
+park or a division, {PROJECT} a project, {ITEMS} a list of the pattern's head types (甲、乙和丙).
+Every item of the list gets the relation to the tail: 甲、乙等5家企业落户某县, 某县引进了甲,
+位于某园区的甲 (locatedIn), 甲公司的某项目 (implements)."""
 from __future__ import annotations
 
 import re
@@ -18,7 +19,8 @@ JOINS = "(?:、|和|与|及|以及)"
 
 def _compile(p: dict, data: dict) -> re.Pattern:
     item = "⟨[" + p.get("items", "EJ") + r"]\d+⟩"
-    rx = p["regex"].replace("{ITEMS}", f"{item}(?:{JOINS}{item})*").replace("{PLACE}", r"⟨[KD]\d+⟩")
+    rx = p["regex"].replace("{ITEMS}", f"{item}(?:{JOINS}{item})*").replace("{PLACE}", r"⟨[KD]\d+⟩") \
+        .replace("{PROJECT}", r"⟨J\d+⟩")
     for k, v in data["words"].items():
         rx = rx.replace("{" + k + "}", "(?:" + "|".join(sorted(v, key=len, reverse=True)) + ")")
     return re.compile(rx)
@@ -48,9 +50,9 @@ def _mentions(group: str, ms: list) -> list:
     return [ms[int(n)] for _, n in PLACEHOLDER.findall(group)]
 
 
-@component("placements", reads=("mentions",), writes=("relations",))
-def make_placements(settings: dict):
-    data = load_json(settings.get("patterns", "patterns/placements.json"))
+@component("mention_patterns", reads=("mentions",), writes=("relations",))
+def make_mention_patterns(settings: dict):
+    data = load_json(settings.get("patterns", "patterns/mention_patterns.json"))
     pats = [(p, _compile(p, data)) for p in data["patterns"]]
     trigger = re.compile("|".join(sorted({w for ws in data["words"].values() for w in ws} | {"的"}, key=len, reverse=True)))
 
@@ -63,8 +65,8 @@ def make_placements(settings: dict):
                 continue
             for p, rx in pats:
                 for m in rx.finditer(line):
-                    place = _mentions(m.group("place"), ms)[0]
+                    tail = _mentions(m.group("tail"), ms)[0]
                     for item in _mentions(m.group("items"), ms):
-                        if item.canonical != place.canonical:
-                            state.relate(item, "locatedIn", place, s.index, "cue:" + p["name"], p["confidence"])
+                        if item.canonical != tail.canonical:
+                            state.relate(item, p.get("rel", "locatedIn"), tail, s.index, "cue:" + p["name"], p["confidence"])
     return run
