@@ -244,8 +244,8 @@ class Extractor:
             p -= len(tk)
             if tk in NAME_KEEP or tk in g.company_heads or tk in g.div_by_name or tk in g.short_index:
                 continue
-            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为":
-                continue  # single characters of unknown names get arbitrary tags
+            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为兼":
+                continue  # single characters of unknown names get arbitrary tags (兼: 副总经理兼|某公司)
             rest = window[p + len(tk):]
             if len(tk) >= 2 and tk in g.name_verbs and rest and not generic_company(rest + "公司"):
                 return p + len(tk)  # a known verb before a name, whatever jieba tags it (利用|某某化工)

@@ -351,3 +351,11 @@ def test_a_firm_named_before_its_project_is_not_placed_by_the_project(ext):
 def test_a_kind_of_project_qualifying_a_noun_is_no_project(ext):
     assert not _names(_run(ext, "县财政安排现代农业项目专项补助资金300万元。"), "Project")
     assert "光伏组件项目" in _names(_run(ext, "青禾公司光伏组件项目专项资金已到位。"), "Project")
+
+
+@pytest.mark.parametrize("name,generic", [("哪一个公司", True), ("外国公司", True), ("深市中小板公司", True),
+                                          ("日本本土汽车公司", True), ("青禾等公司", True), ("宏润石化公司", False),
+                                          ("远帆电子商务公司", False)])
+def test_kinds_of_company(name, generic):
+    from kg.components.names import generic_company
+    assert generic_company(name) is generic

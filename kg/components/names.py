@@ -122,6 +122,7 @@ def common_word(name: str) -> bool:
 
 
 QUANTIFIERS = ("一些", "一家", "这家", "那家", "这些", "那些", "多家", "各家", "有的", "该", "此", "其", "某", "各")
+PRONOUN_LEADS = ("哪", "那个", "这个", "每个", "每家", "任何", "其他", "其它")
 COUNTED = re.compile(r"第?[\d一二三四五六七八九十两几数多]+(?:大|家|个)")  # 三大, 两家, 第二大: a count of firms
 
 
@@ -146,11 +147,13 @@ def generic_company(name: str) -> bool:
     if suffix is None:
         return bool(COUNTED.fullmatch(name))
     core = strip_descriptors(name[: -len(suffix)])
+    if core.startswith(PRONOUN_LEADS) or core.endswith("等"):
+        return True  # 哪一个公司, 那个公司; 甲等公司: a list's head, not a firm's name
     kind = strip_descriptors(_strip_place(core))
     if kind.endswith("企业") and (kind[:-2] in _company_types() or _industry_word(kind[:-2])):
         return True  # 山西省大型煤炭企业集团: a group of an industry's firms (河北钢铁集团 is one firm)
     if suffix.endswith("公司"):
-        core = _strip_country(core)
+        core = strip_descriptors(_strip_country(core))
         if core and (_industry_word(core) or core in company_words()):
             return True  # 器械公司, 美国光伏公司: a company of an industry
     return not core or core in _company_types() or is_generic(core) or place_core(name) or _activity(core)
