@@ -593,6 +593,7 @@ class _Run:
     def _build_contexts(self) -> None:
         ents = self.enterprises + self.projects
         self.ctx = {e: _contexts(self.G, e) for e in ents + self.orgs}
+        self._products: list[tuple] | None = None
         starts: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         for e in ents:
             for c in self.ctx[e]:
@@ -671,21 +672,28 @@ class _Run:
         return out
 
     def _inputs(self, ent, label: str) -> list[Placement]:
-        """Products the extractor links to the firm with low confidence in a sentence saying they are
-        supplied locally (cue present: 就地配套 …) are the firm's inputs: the firm is their customer and
-        sits on the segment(s) the inputs' segment feeds (kg:next in the template). "甲集团吸引上游供应商，
-        实现支架、载带等封装材料就地配套" puts 甲 on LED封装, not on 封装材料."""
+        """Products named in a sentence of the firm that says they are supplied locally (cue present:
+        就地配套 …), and that the extractor does not say the firm makes, are the firm's inputs: the firm
+        is their customer and sits on the segment(s) the inputs' segment feeds (kg:next in the
+        template). "甲集团吸引上游供应商，实现支架、载带等封装材料就地配套" puts 甲 on LED封装, not on 封装材料."""
         out = []
-        for prod in self.g.objects(ent, KG.produces):
-            conf, evs = self._assertion(ent, KG.produces, prod)
-            ev = next((e for e in evs if cues.search("present", e.text)), None)
-            if conf >= PRODUCES_MIN or ev is None:
+        for c in self.ctx.get(ent) or []:
+            if not cues.search("present", c.text):
                 continue
-            for ch, (seg, kw) in self.matcher.head(self.G.label(prod)).items():
-                for nxt in _segment(self.templates, ch, seg).next:
-                    out.append(Placement(str(ent), label, "Enterprise", ch, self.templates[ch].label, nxt,
-                                         _seg_label(self.templates, ch, nxt), "配套客户", kw, ev.text, ev.sentence))
+            for prod, plabel in self._product_labels():
+                if plabel not in c.text or (ent, KG.produces, prod) in self.g \
+                        and self._assertion(ent, KG.produces, prod)[0] >= PRODUCES_MIN:
+                    continue  # not named here, or the firm makes it
+                for ch, (seg, kw) in self.matcher.head(plabel).items():
+                    for nxt in _segment(self.templates, ch, seg).next:
+                        out.append(Placement(str(ent), label, "Enterprise", ch, self.templates[ch].label, nxt,
+                                             _seg_label(self.templates, ch, nxt), "配套客户", kw, c.text, c.sentence))
         return _dedupe(out)
+
+    def _product_labels(self) -> list[tuple]:
+        if self._products is None:
+            self._products = [(p, self.G.label(p)) for p in self.G.of_type(KG.Product)]
+        return self._products
 
     def _chain_level(self, ent, etype: str, label: str, stage: str) -> list[Placement]:
         out = []
