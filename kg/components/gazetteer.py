@@ -31,6 +31,7 @@ class Entry:
     name: str  # the canonical form
     industry: str
     ambiguous: bool
+    register: bool = False  # a firm of the user's register: its mentions take the register's name
 
 
 class GazetteerError(RuntimeError):
@@ -45,7 +46,7 @@ def load(rel_path: str = DEFAULT_FILE, register: tuple[str, ...] = ()) -> tuple[
     forms: dict[str, Entry] = {}
     for name in register:
         for form in register_forms(name):  # a short form that is an everyday word needs its suffix
-            forms.setdefault(form, Entry(name, "", form != name and common_word(form)))
+            forms.setdefault(form, Entry(name, "", form != name and common_word(form), register=True))
     try:
         with open(path, encoding="utf-8", newline="") as f:
             for i, row in enumerate(csv.DictReader(f, delimiter="\t"), start=2):
@@ -160,8 +161,11 @@ def make_gazetteer(settings: dict):
             if span is None:
                 continue
             s, e = span
+            entry, whole = forms[form], e - s == len(form)
             m = state.propose(s, e, "Enterprise", source="gazetteer", retype=True,
-                              canonical=forms[form].name if e - s == len(form) else None)
-            if m is not None and m.source == "gazetteer" and m.canonical != m.text:
-                m.aliases = (m.text,)
+                              canonical=entry.name if entry.register and whole else None)
+            if m is not None and m.source == "gazetteer" and entry.name != m.text and whole:
+                # the form the text uses names the mention (the user's register names its own firms);
+                # the other name is an alias, which links documents
+                m.aliases = (m.text,) if entry.register else (entry.name,)
     return run
