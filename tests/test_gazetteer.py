@@ -70,6 +70,30 @@ def test_shipped_file_is_well_formed():
         seen |= set(forms)
 
 
+def test_shipped_file_names_each_form_once():
+    """No name or alias appears twice, within a row or across rows: a form names one firm."""
+    import collections
+
+    path = data_dir() / gazetteer.DEFAULT_FILE
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    forms = [x for r in rows for x in [r["name"], *r["aliases"].split("|")] if x]
+    assert all(x == x.strip() for x in forms)
+    assert all(r["aliases"] == "" or "" not in r["aliases"].split("|") for r in rows)
+    twice = [x for x, n in collections.Counter(forms).items() if n > 1]
+    assert not twice, twice[:20]
+
+
+def test_shipped_file_finds_short_forms_of_well_known_firms():
+    from kg.extract import Extractor
+
+    ex = Extractor().extract(build_document("中国北车向爱普生和群创光电采购，长城证券研究员点评。", "t.txt"))
+    firms = {m.text: m.canonical for m in ex.mentions if m.type == "Enterprise"}
+    assert {"中国北车", "爱普生", "群创光电", "长城证券"} <= set(firms)
+    ex = Extractor().extract(build_document("两地群众心连心，山西焦化行业加快整合。", "t.txt"))
+    assert not [m.text for m in ex.mentions if m.type == "Enterprise"]  # everyday words need their suffix
+
+
 def test_product_gazetteer_is_well_formed_and_read_in_production_context():
     from kg.components.products import vocab
     from kg.extract import Extractor
