@@ -114,3 +114,11 @@ def test_register_firms_are_found_by_their_short_forms():
     ex = ext.extract(build_document("今年青禾电池科技扩产。长城脚下风景好。", "t.txt"))
     firms = {m.text: m.canonical for m in ex.mentions if m.type == "Enterprise"}
     assert firms == {"青禾电池科技": "山西青禾电池科技有限公司"}  # 长城 alone is an everyday word
+
+
+def test_a_firms_mentions_take_the_fullest_form_the_document_uses(tmp_path):
+    path = tmp_path / "firms.tsv"
+    path.write_text(ROWS, encoding="utf-8")
+    state = State(Extraction(build_document("青禾重工今年扩产。青禾表示将加大投入。", "t.txt")))
+    gazetteer.make_gazetteer({"file": str(path)})(state)
+    assert {(m.text, m.canonical) for m in state.ex.mentions} == {("青禾重工", "青禾重工"), ("青禾", "青禾重工")}

@@ -156,6 +156,7 @@ def make_gazetteer(settings: dict):
     def run(state) -> None:
         forms, automaton = load(rel_path, register)
         text = state.text
+        found: dict[Entry, list] = {}
         for end, form in automaton.iter_long(text):
             span = _span(text, end + 1 - len(form), end + 1, form, forms[form])
             if span is None:
@@ -164,8 +165,18 @@ def make_gazetteer(settings: dict):
             entry, whole = forms[form], e - s == len(form)
             m = state.propose(s, e, "Enterprise", source="gazetteer", retype=True,
                               canonical=entry.name if entry.register and whole else None)
-            if m is not None and m.source == "gazetteer" and entry.name != m.text and whole:
-                # the form the text uses names the mention (the user's register names its own firms);
-                # the other name is an alias, which links documents
-                m.aliases = (m.text,) if entry.register else (entry.name,)
+            if m is not None and m.source == "gazetteer" and whole:
+                found.setdefault(entry, []).append(m)
+        for entry, ms in found.items():
+            _name_by_fullest(entry, ms)
     return run
+
+
+def _name_by_fullest(entry: Entry, ms: list) -> None:
+    """The entry's mentions in one document are named by the fullest form the document uses (格力
+    and 格力电器 → 格力电器), or the register's name; the listed name stays an alias, which links
+    documents."""
+    best = entry.name if entry.register else max((m.text for m in ms), key=len)
+    for m in ms:
+        m.canonical = best
+        m.aliases = tuple(sorted({m.text, entry.name} - {best}))
