@@ -122,3 +122,7 @@ def test_a_firms_mentions_take_the_fullest_form_the_document_uses(tmp_path):
     state = State(Extraction(build_document("青禾重工今年扩产。青禾表示将加大投入。", "t.txt")))
     gazetteer.make_gazetteer({"file": str(path)})(state)
     assert {(m.text, m.canonical) for m in state.ex.mentions} == {("青禾重工", "青禾重工"), ("青禾", "青禾重工")}
+
+
+def test_a_company_word_that_qualifies_the_next_noun_is_not_taken(run):
+    assert run("青禾证券事务代表表示。") == {"青禾": "青禾"}

@@ -118,8 +118,15 @@ def _suffix_after(text: str, e: int) -> int:
 
 
 def _tail_after(text: str, e: int) -> int:
-    """Length of a company word right after e that makes the brand another firm's name."""
-    return next((len(w) for w in _company_tails() if text.startswith(w, e)), 0)
+    """Length of a company word right after e that makes the brand another firm's name, unless the
+    company word qualifies the noun after it (某某证券事务代表, 某某汽车研究: the brand alone)."""
+    k = next((len(w) for w in _company_tails() if text.startswith(w, e)), 0)
+    return 0 if k and text.startswith(_tail_blockers(), e + k) else k
+
+
+@lru_cache(maxsize=1)
+def _tail_blockers() -> tuple[str, ...]:
+    return tuple(load_json("patterns/generic_names.json")["tail_blockers"])
 
 
 def _ambiguous(form: str, entry: Entry) -> bool:
