@@ -359,3 +359,8 @@ def test_a_kind_of_project_qualifying_a_noun_is_no_project(ext):
 def test_kinds_of_company(name, generic):
     from kg.components.names import generic_company
     assert generic_company(name) is generic
+
+
+def test_an_upgrade_project_after_a_plant_name_is_one_project(ext):
+    projects = _names(_run(ext, "青禾汽车南区工厂产品升级项目今日落成投产。"), "Project")
+    assert any(p.endswith("工厂产品升级项目") for p in projects)

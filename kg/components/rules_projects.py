@@ -10,6 +10,7 @@ from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 P, B = rule_patterns.load("projects"), rule_patterns.BOUNDARIES
 GENERIC_BEFORE_SUFFIX, BUILD_VERBS, VERB_OK = (P.words[k] for k in ("generic_before_suffix", "build_verbs", "verb_ok"))
 QUICK_REJECT = frozenset(P.words["quick_reject_chars"])
+QUICK_KEEP = frozenset(P.words["quick_reject_keep"])  # words ending in such a character that end a name (升级)
 SOFT_STOPS = B.words["soft_stops"]
 
 
@@ -41,7 +42,8 @@ def projects(ex, ctx: _DocCtx) -> None:
 def _suffix_rejected(ctx: _DocCtx, a: int) -> bool:
     """Characters before the suffix that never end a project name (的项目, 等N个项目, 重大项目)."""
     t = ctx.text
-    if a == 0 or t[a - 1] in QUICK_REJECT or (t[a - 2:a] in GENERIC_BEFORE_SUFFIX and t[a] in "项工"):
+    if a == 0 or t[a - 1] in QUICK_REJECT and t[a - 2:a] not in QUICK_KEEP \
+            or (t[a - 2:a] in GENERIC_BEFORE_SUFFIX and t[a] in "项工"):
         return True
     before = t[max(0, a - 8):a]  # "… 等N个项目" = a list; handled by _list_projects
     return bool(P.LIST_BEFORE.search(before)) or before.endswith(("个", "批", "项", "些", "类", "大"))
