@@ -364,3 +364,7 @@ def test_kinds_of_company(name, generic):
 def test_an_upgrade_project_after_a_plant_name_is_one_project(ext):
     projects = _names(_run(ext, "青禾汽车南区工厂产品升级项目今日落成投产。"), "Project")
     assert any(p.endswith("工厂产品升级项目") for p in projects)
+
+
+def test_the_rest_of_a_date_is_not_part_of_a_name(ext):
+    assert "电视机厂生产线" in _names(_run(ext, "受市场影响，青禾电子2010年底电视机厂生产线停产。"), "Project")

@@ -176,6 +176,8 @@ def _after_date(state, m) -> None:
         _trim(state, m, d.end(), [d.group()])
     elif m.text[:1] in "年月日" and m.start and state.text[m.start - 1].isdigit() and len(m.text) >= 3:
         _trim(state, m, 1, [m.text[0]])
+    elif m.text[:1] in "底初末" and m.start and state.text[m.start - 1] in "年月" and len(m.text) >= 4:
+        _trim(state, m, 1, [m.text[0]])  # 2010年|底某厂生产线: the rest of the date
 
 
 ANCHOR_TYPES = {"Enterprise", "City", "County", "Province", "Park"}
