@@ -367,4 +367,4 @@ def test_an_upgrade_project_after_a_plant_name_is_one_project(ext):
 
 
 def test_the_rest_of_a_date_is_not_part_of_a_name(ext):
-    assert "电视机厂生产线" in _names(_run(ext, "受市场影响，青禾电子2010年底电视机厂生产线停产。"), "Project")
+    assert "电视机厂生产线" in _names(_run(ext, "同时，青禾电子的生产规模开始缩小，2010年底电视机厂生产线停产。"), "Project")
