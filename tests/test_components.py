@@ -368,3 +368,9 @@ def test_an_upgrade_project_after_a_plant_name_is_one_project(ext):
 
 def test_the_rest_of_a_date_is_not_part_of_a_name(ext):
     assert "电视机厂生产线" in _names(_run(ext, "同时，青禾电子的生产规模开始缩小，2010年底电视机厂生产线停产。"), "Project")
+
+
+def test_a_word_no_recogniser_took_does_not_break_a_placed_list(ext):
+    ex = ext.extract(build_document("青禾重工、远帆电子、创新、星海科技等龙头企业齐聚嘉鱼县发展。", "t.txt"), learned=False)
+    placed = {r.head for r in ex.relations if r.rel == "locatedIn" and r.source == "cue:items_arrive"}
+    assert {"青禾重工", "远帆电子", "星海科技"} <= placed
