@@ -193,8 +193,9 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     with prof.stage("quads"):
         st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet)
     step(5)
+    digests: dict[str, str] = {}
     with prof.stage("write"):
-        rdf.write_store_outputs(st, tmp)
+        rdf.write_store_outputs(st, tmp, digests=digests)
         del kb
     ntriples = rdf.union_size(st)
     step(6)
@@ -204,7 +205,8 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     _release_memory()
     step(7)
     with prof.stage("store"):  # the union default graph is in st already (write_store_outputs)
-        store.store_from_graph(st, tmp / "store")
+        # the last build's store, updated graph by graph (a copy: the old output stays intact)
+        store.store_from_graph(st, tmp / "store", digests, previous=out / "store" if out.is_dir() else None)
     del st
     bar.update()
     bar.close()
@@ -492,7 +494,8 @@ def cmd_map(args) -> int:
     t0 = time.time()
     face = chainmap.FontSubsets([m]).face(m)
     paths = chainmap.write_map(m, Path(args.output) if args.output else out / "figures" / "chains", face)
-    print(f"已写出 {paths[0]} 与 {paths[1]}（{len(m.boxes)} 个环节，{time.time() - t0:.2f} 秒）")
+    note = chainmap.corpus_note(m)
+    print(f"已写出 {paths[0]} 与 {paths[1]}（{len(m.boxes)} 个环节，{(note + '，') if note else ''}{time.time() - t0:.2f} 秒）")
     return 0
 
 
