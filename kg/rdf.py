@@ -624,10 +624,26 @@ def write_outputs(ds: rdflib.Dataset, out_dir: Path) -> dict[str, Path]:
     return write_store_outputs(st, out_dir)
 
 
-def write_store_outputs(st: ox.Store, out_dir: Path) -> dict[str, Path]:
+def graph_digests(lines) -> dict[str, str]:
+    """{named graph IRI: digest of its N-Quads lines} from sorted N-Quads lines (bytes): what
+    kg.store compares to update OUT/store in place, graph by graph."""
+    import hashlib
+
+    hashes: dict[bytes, object] = {}
+    for line in lines:
+        g = line[:line.rindex(b" .")].rsplit(b" ", 1)[1]  # the last term: an IRI holds no space
+        h = hashes.get(g)
+        if h is None:
+            h = hashes[g] = hashlib.sha256()
+        h.update(line)
+    return {g.decode()[1:-1]: h.hexdigest()[:32] for g, h in hashes.items() if g.startswith(b"<")}
+
+
+def write_store_outputs(st: ox.Store, out_dir: Path, digests: dict | None = None) -> dict[str, Path]:
     """graph.nq (lines sorted: the same input gives byte-identical N-Quads), graph.trig, and
     graph.ttl (the union) from the store's named graphs, each written atomically. Leaves the union
-    of the named graphs in the store's default graph. Returns {"ttl"|"trig"|"nq": path}."""
+    of the named graphs in the store's default graph. Returns {"ttl"|"trig"|"nq": path}.
+    digests (a dict): filled with each named graph's digest (graph_digests)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"ttl": out_dir / "graph.ttl", "trig": out_dir / "graph.trig", "nq": out_dir / "graph.nq"}
@@ -637,6 +653,8 @@ def write_store_outputs(st: ox.Store, out_dir: Path) -> dict[str, Path]:
         lines = st.dump(format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
         lines.sort()
         Path(tmp).write_bytes(b"".join(lines))
+        if digests is not None:
+            digests.update(graph_digests(lines))
         del lines
     with atomic_path(paths["trig"]) as tmp:
         st.dump(str(tmp), format=ox.RdfFormat.TRIG, prefixes=prefixes)
