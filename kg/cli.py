@@ -192,11 +192,15 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     step(4)
     with prof.stage("quads"):
         st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet)
+        # the texts are in the graph now: only ids and hashes are read from here on (the manifest),
+        # so the corpus (10x: ~600 MB of text and sentences) does not sit under the next stages' peaks
+        del kb
+        _drop_texts(docs)
+        _release_memory()
     step(5)
     digests: dict[str, str] = {}
     with prof.stage("write"):
         rdf.write_store_outputs(st, tmp, digests=digests)
-        del kb
     ntriples = rdf.union_size(st)
     step(6)
     with prof.stage("shacl"):
@@ -231,6 +235,12 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     if getattr(args, "profile", False):
         print(prof.text_table())
     return 0 if (not skipped and conforms) else 1
+
+
+def _drop_texts(docs) -> None:
+    """Empty each document's text and sentences in place (every holder of the list sees it)."""
+    for d in docs:
+        d.text, d.sentences = "", []
 
 
 def rdflib_graph():
