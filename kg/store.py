@@ -216,7 +216,7 @@ def store_from_graph(st: ox.Store, store_dir: Path, digests: dict[str, str] | No
     copied (its immutable RocksDB table files hard-linked) and only the graphs whose digest changed
     are replaced or dropped: the same quads as a store built afresh. Returns the number of graphs
     replaced or dropped, None when the store was built afresh."""
-    if digests is not None and previous is not None:
+    if digests is not None and previous is not None and (Path(previous) / GRAPH_DIGESTS).is_file():
         try:
             return _update_store(st, Path(store_dir), digests, Path(previous))
         except (OSError, ValueError, KeyError):
