@@ -257,8 +257,9 @@ class LeanGraph:
             objs = po.get(p)
             if objs is None:
                 objs = po[p] = {}
-            if o not in objs:
-                objs[o] = 1
+            n = len(objs)
+            objs.setdefault(o, 1)  # one hash of o, not two (a Literal's hash is Python code in rdflib)
+            if len(objs) != n:
                 new.append(t)
         self._n += len(new)
         if self._log is not None:
