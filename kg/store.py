@@ -219,8 +219,8 @@ def store_from_graph(st: ox.Store, store_dir: Path, digests: dict[str, str] | No
     if digests is not None and previous is not None and (Path(previous) / GRAPH_DIGESTS).is_file():
         try:
             return _update_store(st, Path(store_dir), digests, Path(previous))
-        except (OSError, ValueError, KeyError):
-            pass  # no usable previous store: build it afresh
+        except Exception:  # noqa: BLE001 — no usable previous store (damaged, another Oxigraph
+            pass  # version, ...): a store built afresh is always right
     _fresh_store(st, store_dir, digests)
     return None
 
