@@ -336,13 +336,18 @@ class _Ops(list):
         self.append(("curve", pts, color))
 
 
+def corpus_note(m: ChainMap) -> str:
+    """The map's documents against the corpus size, for the text beside the picture (not drawn in it)."""
+    if m.corpus:
+        return f"依据语料 {m.corpus} 篇中的 {m.documents} 篇" if m.documents else f"语料 {m.corpus} 篇"
+    return ""
+
+
 def _draw_header(ops: _Ops, m: ChainMap) -> None:
     ops.text(PAD, 28, fit(f"{m.label} · 招商图谱", FS_TITLE, W - 2 * PAD), FS_TITLE, bold=True)
     parts = [m.region or "", "、".join(m.clusters)]
-    if m.corpus:
-        parts.append(f"依据语料 {m.corpus} 篇中的 {m.documents} 篇" if m.documents else f"语料 {m.corpus} 篇")
-    elif m.documents:
-        parts.append(f"依据 {m.documents} 篇文档")
+    if m.documents:  # the corpus size is no part of the picture (corpus_note): one more document
+        parts.append(f"依据 {m.documents} 篇文档")  # would otherwise redraw every chain's PNG
     if not m.templated:
         parts.append("尚无产业链模板，环节未知")
     if m.generated:
@@ -586,7 +591,7 @@ class FontSubsets:
     def _key(self, m: ChainMap) -> str:
         # a cut depends on the set of characters only, and a cut of a cut does not depend on the first
         # cut's (superset) characters (measured byte-identical): the other maps' text and this map's
-        # counts ("依据语料 N 篇", digits are always kept) are not part of the key
+        # counts ("依据 N 篇文档", digits are always kept) are not part of the key
         return self.cache.key("face", self._font_id, self.single, sorted(set(_map_text(m) + _ALWAYS)))
 
     def face(self, m: ChainMap) -> tuple[str, str] | None:

@@ -119,14 +119,17 @@ def load(out: Path, version: str) -> dict[str, dict]:
                 except ValueError:
                     continue  # a damaged line: that document is extracted again
                 if rec.get("version") == version and rec.get("sha256"):
+                    rec["_line"] = line if line.endswith("\n") else line + "\n"
                     cached[rec["sha256"]] = rec
     except (OSError, UnicodeDecodeError):
         return {}
     return cached
 
 
-def split(docs, cached: dict[str, dict]) -> tuple[list, dict[int, Extraction]]:
-    """(documents to extract, {position: Extraction restored from the cache})."""
+def split(docs, cached: dict[str, dict], lines: dict[int, str] | None = None) -> tuple[list, dict[int, Extraction]]:
+    """(documents to extract, {position: Extraction restored from the cache}). lines (a dict):
+    filled with {position: the cache line} where that line is what save would write again (same
+    document id), so save copies it instead of encoding the record once more."""
     todo, done = [], {}
     for i, d in enumerate(docs):
         rec = cached.get(d.sha256) if d.sha256 else None
@@ -137,6 +140,9 @@ def split(docs, cached: dict[str, dict]) -> tuple[list, dict[int, Extraction]]:
             done[i] = _restore(rec, d)
         except (KeyError, TypeError, ValueError, IndexError):
             todo.append(d)
+            continue
+        if lines is not None and rec.get("doc") == d.doc_id and "_line" in rec:
+            lines[i] = rec["_line"]
     return todo, done
 
 
@@ -146,11 +152,14 @@ def merge(docs, done: dict[int, Extraction], fresh: list[Extraction]) -> list[Ex
     return [done[i] if i in done else next(it) for i in range(len(docs))]
 
 
-def save(folder: Path, extractions: list[Extraction], version: str) -> None:
+def save(folder: Path, extractions: list[Extraction], version: str, lines: dict[int, str] | None = None) -> None:
+    """OUT/cache/extractions.jsonl; lines (split): cache lines copied for the positions they hold."""
     from .util import write_text_atomic
 
-    lines = [json.dumps(_record(ex, version), ensure_ascii=False) + "\n" for ex in extractions if ex.doc.sha256]
-    write_text_atomic(Path(folder) / CACHE, "".join(lines))
+    lines = lines or {}
+    out = [lines.get(i) or json.dumps(_record(ex, version), ensure_ascii=False) + "\n"
+           for i, ex in enumerate(extractions) if ex.doc.sha256]
+    write_text_atomic(Path(folder) / CACHE, "".join(out))
 
 
 class BlobCache:
@@ -288,6 +297,7 @@ class DocumentCache:
                         rec = json.loads(line)
                     except ValueError:
                         continue  # a damaged line: that file is parsed again
+                    rec["_line"] = line if line.endswith("\n") else line + "\n"
                     self.old[rec.get("key")] = rec
         except (OSError, UnicodeDecodeError, ValueError):
             self.old = {}
@@ -305,7 +315,8 @@ class DocumentCache:
         except (KeyError, TypeError, ValueError, IndexError):
             return None
         self.hits += 1
-        self._write(rec)
+        if self._out is not None:  # the line as read: what _doc_record would encode again
+            self._out.write(rec["_line"])
         return doc
 
     def put(self, key: str, doc: Document) -> None:

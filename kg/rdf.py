@@ -257,8 +257,9 @@ class LeanGraph:
             objs = po.get(p)
             if objs is None:
                 objs = po[p] = {}
-            if o not in objs:
-                objs[o] = 1
+            n = len(objs)
+            objs.setdefault(o, 1)  # one hash of o, not two (a Literal's hash is Python code in rdflib)
+            if len(objs) != n:
                 new.append(t)
         self._n += len(new)
         if self._log is not None:
@@ -624,19 +625,40 @@ def write_outputs(ds: rdflib.Dataset, out_dir: Path) -> dict[str, Path]:
     return write_store_outputs(st, out_dir)
 
 
-def write_store_outputs(st: ox.Store, out_dir: Path) -> dict[str, Path]:
+def graph_digests(lines) -> dict[str, str]:
+    """{named graph IRI: digest of its N-Quads lines} from sorted N-Quads lines (bytes): what
+    kg.store compares to update OUT/store in place, graph by graph."""
+    import hashlib
+
+    hashes: dict[bytes, object] = {}
+    for line in lines:
+        g = line[:line.rindex(b" .")].rsplit(b" ", 1)[1]  # the last term: an IRI holds no space
+        h = hashes.get(g)
+        if h is None:
+            h = hashes[g] = hashlib.sha256()
+        h.update(line)
+    return {g.decode()[1:-1]: h.hexdigest()[:32] for g, h in hashes.items() if g.startswith(b"<")}
+
+
+def write_store_outputs(st: ox.Store, out_dir: Path, digests: dict | None = None) -> dict[str, Path]:
     """graph.nq (lines sorted: the same input gives byte-identical N-Quads), graph.trig, and
     graph.ttl (the union) from the store's named graphs, each written atomically. Leaves the union
-    of the named graphs in the store's default graph. Returns {"ttl"|"trig"|"nq": path}."""
+    of the named graphs in the store's default graph. Returns {"ttl"|"trig"|"nq": path}.
+    digests (a dict): filled with each named graph's digest (graph_digests)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"ttl": out_dir / "graph.ttl", "trig": out_dir / "graph.trig", "nq": out_dir / "graph.nq"}
     st.update("CLEAR DEFAULT")
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     with atomic_path(paths["nq"]) as tmp:
-        lines = st.dump(format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
+        st.dump(str(tmp), format=ox.RdfFormat.N_QUADS)  # read back line by line: the dump as one
+        with open(tmp, "rb") as f:  # bytes object beside its lines would double the peak (10x: ~300 MB)
+            lines = f.readlines()
         lines.sort()
-        Path(tmp).write_bytes(b"".join(lines))
+        with open(tmp, "wb") as f:  # no joined copy of the whole file beside the lines (10x: ~300 MB)
+            f.writelines(lines)
+        if digests is not None:
+            digests.update(graph_digests(lines))
         del lines
     with atomic_path(paths["trig"]) as tmp:
         st.dump(str(tmp), format=ox.RdfFormat.TRIG, prefixes=prefixes)

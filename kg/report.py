@@ -499,7 +499,7 @@ def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None, cache=No
             log.warning("无法生成产业链图谱 %s：%s", m.label, ex)
             continue
         maps[m.iri or m.label] = {"svg": f"{CHAIN_MAP_DIR}/{svg.name}", "png": f"{CHAIN_MAP_DIR}/{png.name}",
-                                  "inline": chainmap.to_svg(m, "graph.html", face)}
+                                  "inline": chainmap.to_svg(m, "graph.html", face), "note": chainmap.corpus_note(m)}
     return maps
 
 
@@ -507,14 +507,16 @@ def _map_md(maps: dict[str, dict] | None, key: str) -> list[str]:
     mp = (maps or {}).get(key)
     if not mp:
         return []
-    return [f"![产业链图谱]({mp['png']})", "", f"（矢量图：[{mp['svg']}]({mp['svg']})）", ""]
+    note = f"{mp['note']}；" if mp.get("note") else ""
+    return [f"![产业链图谱]({mp['png']})", "", f"（{note}矢量图：[{mp['svg']}]({mp['svg']})）", ""]
 
 
 def _map_html(maps: dict[str, dict] | None, key: str) -> str:
     mp = (maps or {}).get(key)
     if not mp:
         return ""
-    return (f"<figure class=chainmap>{mp['inline']}<figcaption>点击企业或环节可在交互图谱 graph.html 中定位；"
+    note = f"{html.escape(mp['note'])}；" if mp.get("note") else ""
+    return (f"<figure class=chainmap>{mp['inline']}<figcaption>{note}点击企业或环节可在交互图谱 graph.html 中定位；"
             f"下载 <a href='{html.escape(mp['svg'])}'>SVG</a> · <a href='{html.escape(mp['png'])}'>PNG</a></figcaption>"
             "</figure>")
 

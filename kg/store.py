@@ -59,6 +59,7 @@ import multiprocessing
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import sys
@@ -199,10 +200,32 @@ def build_store(graph_files_dir: Path, store_dir: Path, union_default: bool = Tr
     return counts
 
 
-def store_from_graph(st: ox.Store, store_dir: Path) -> None:
+# Beside UNION_MARKER in a store kg build made: {named graph IRI: digest of its N-Quads}
+# (kg.rdf.graph_digests), so the next build can update a copy of the store graph by graph.
+GRAPH_DIGESTS = "chainkg-graph-digests.json"
+
+
+def store_from_graph(st: ox.Store, store_dir: Path, digests: dict[str, str] | None = None,
+                     previous: Path | None = None) -> int | None:
     """The persistent OUT/store from the build's in-memory store, whose default graph already holds
     the union of the named graphs (kg.rdf.write_store_outputs): the same store build_store makes
-    from graph.nq, without parsing the file twice (once for the quads, once for the union)."""
+    from graph.nq, without parsing the file twice (once for the quads, once for the union).
+
+    digests: the named graphs' digests (kg.rdf.graph_digests), stored beside the store. With a
+    previous store holding them (the last build's, never opened for writing since), that store is
+    copied (its immutable RocksDB table files hard-linked) and only the graphs whose digest changed
+    are replaced or dropped: the same quads as a store built afresh. Returns the number of graphs
+    replaced or dropped, None when the store was built afresh."""
+    if digests is not None and previous is not None and (Path(previous) / GRAPH_DIGESTS).is_file():
+        try:
+            return _update_store(st, Path(store_dir), digests, Path(previous))
+        except Exception:  # noqa: BLE001 — no usable previous store (damaged, another Oxigraph
+            pass  # version, ...): a store built afresh is always right
+    _fresh_store(st, store_dir, digests)
+    return None
+
+
+def _fresh_store(st: ox.Store, store_dir: Path, digests: dict[str, str] | None) -> None:
     import itertools
 
     with atomic_dir(store_dir) as tmp:
@@ -214,6 +237,54 @@ def store_from_graph(st: ox.Store, store_dir: Path) -> None:
         store.optimize()
         del store  # release RocksDB before the directory is renamed
         (Path(tmp) / UNION_MARKER).write_text("default graph = union of the named graphs\n", encoding="utf-8")
+        if digests is not None:
+            (Path(tmp) / GRAPH_DIGESTS).write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
+
+
+def _copy_store(src: Path, dst: Path) -> None:
+    """A copy of a closed RocksDB folder: table files (never modified once written) hard-linked,
+    the rest (manifest, logs, options) copied, so the copy can be written without touching src."""
+    for f in src.iterdir():
+        if f.name == GRAPH_DIGESTS or not f.is_file():
+            continue
+        if f.suffix in (".sst", ".blob"):
+            try:
+                os.link(f, dst / f.name)
+                continue
+            except OSError:
+                pass  # another file system: copied
+        shutil.copy2(f, dst / f.name)
+
+
+def _update_store(st: ox.Store, store_dir: Path, digests: dict[str, str], previous: Path) -> int:
+    """store_from_graph on a copy of the previous store: see there."""
+    old = json.loads((previous / GRAPH_DIGESTS).read_text(encoding="utf-8"))
+    if not (previous / UNION_MARKER).is_file() or not isinstance(old, dict):
+        raise ValueError("not a store kg build made")
+    changed = [g for g, d in digests.items() if old.get(g) != d]
+    stale = [g for g in changed if g in old] + [g for g in old if g not in digests]
+    dg = ox.DefaultGraph()
+    with atomic_dir(store_dir) as tmp:
+        _copy_store(previous, Path(tmp))
+        store = ox.Store(str(tmp))
+        gone = set()  # triples of the replaced graphs: they may leave the union
+        for g in stale:
+            gn = ox.NamedNode(g)
+            gone.update((q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, gn))
+            store.remove_graph(gn)
+        for g in changed:
+            gn = ox.NamedNode(g)
+            new = [(q.subject, q.predicate, q.object) for q in st.quads_for_pattern(None, None, None, gn)]
+            store.extend([ox.Quad(s, p, o, gn) for s, p, o in new])
+            store.extend([ox.Quad(s, p, o, dg) for s, p, o in new])
+            gone.difference_update(new)
+        for s, p, o in gone:  # still stated in another graph: it stays in the union
+            if next(iter(st.quads_for_pattern(s, p, o, dg)), None) is None:
+                store.remove(ox.Quad(s, p, o, dg))
+        store.flush()
+        del store
+        (Path(tmp) / GRAPH_DIGESTS).write_text(json.dumps(digests, sort_keys=True), encoding="utf-8")
+    return len(set(changed) | set(stale))
 
 
 def _is_store_dir(p: Path) -> bool:
@@ -251,6 +322,7 @@ def open_store(path: Path, read_only: bool = True, memory: bool = False) -> ox.S
         if read_only:
             return ox.Store.read_only(str(p))
         store = ox.Store(str(p))
+        (p / GRAPH_DIGESTS).unlink(missing_ok=True)  # writes make them stale: the next build starts afresh
         if (p / UNION_MARKER).exists():
             store.clear_graph(ox.DefaultGraph())
             store.flush()

@@ -102,3 +102,48 @@ def test_version_digest_follows_data_files(tmp_path):
     assert v1 == incremental.extractor_version([region])
     (region / "x.ttl").write_text("# two\n", encoding="utf-8")
     assert incremental.extractor_version([region]) != v1
+
+
+def _store_quads(out):
+    import pyoxigraph as ox
+
+    st = ox.Store.read_only(str(out / "store"))
+    return sorted(st.dump(format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines())
+
+
+def test_store_is_updated_graph_by_graph_and_equals_a_fresh_build(tmp_path, capsys, monkeypatch, fixed_time):
+    from kg import store
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, ["a.txt", "b.txt", "c.txt"])
+    _build(src, out, capsys)
+    assert (out / "store" / store.GRAPH_DIGESTS).is_file()
+    updated = []
+    real = store._update_store
+    monkeypatch.setattr(store, "_update_store", lambda *a: updated.append(real(*a)) or updated[-1])
+    # one changed, one removed: only their graphs and the derived ones are touched in the store
+    (src / "a.txt").write_text(DOCS["a.txt"].replace("5亿元", "8亿元"), encoding="utf-8")
+    (src / "b.txt").unlink()
+    assert "复用 1 篇文档的抽取结果，重新抽取 1 篇" in _build(src, out, capsys)
+    assert len(updated) == 1 and 2 <= updated[0] <= 4  # a, b, and the analysis graph if it changed
+    quads = _store_quads(out)
+    assert not any("graph/b.txt" in q for q in quads) and any("graph/a.txt" in q for q in quads)
+    fresh = _fresh(src, tmp_path, capsys)
+    assert quads == _store_quads(fresh)
+    assert (out / "graph.nq").read_bytes() == (fresh / "graph.nq").read_bytes()
+    # unchanged documents' cache lines are copied: the same file a fresh build writes
+    assert (out / incremental.CACHE).read_bytes() == (fresh / incremental.CACHE).read_bytes()
+
+
+def test_store_opened_for_writing_is_rebuilt_afresh(tmp_path, capsys, monkeypatch):
+    from kg import store
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, ["a.txt"])
+    _build(src, out, capsys)
+    st = store.open_store(out / "store", read_only=False)  # SPARQL updates may change it: digests dropped
+    del st
+    assert not (out / "store" / store.GRAPH_DIGESTS).exists()
+    monkeypatch.setattr(store, "_update_store", lambda *a: pytest.fail("stale store updated in place"))
+    _build(src, out, capsys)
+    assert (out / "store" / store.GRAPH_DIGESTS).is_file()

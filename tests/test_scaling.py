@@ -149,6 +149,26 @@ def test_rebuild_reuses_figures_with_the_same_bytes(tmp_path, capsys, monkeypatc
     assert (out / "leaders.csv").read_bytes() == leaders and (out / "gaps.csv").read_bytes() == gaps
 
 
+def test_added_document_redraws_no_unchanged_map(tmp_path, capsys, monkeypatch, fixed_time):
+    """The corpus size is written beside the chain maps, not in them: a document no chain rests on
+    leaves every PNG as it was (taken from the cache), while the report's text counts it."""
+    import re
+
+    src, out = tmp_path / "seeds", tmp_path / "out"
+    shutil.copytree(ROOT / "seeds", src)
+    assert main(["build", str(src), "--out", str(out), "--quiet"]) in (0, 1)
+    n = int(re.search(r"依据语料 (\d+) 篇", (out / "report.md").read_text(encoding="utf-8")).group(1))
+    pngs = {p.name: p.read_bytes() for p in (out / report.CHAIN_MAP_DIR).glob("*.png")}
+    assert pngs
+    (src / "zz_weather.txt").write_text("今天天气晴朗，气温二十度。\n", encoding="utf-8")
+    monkeypatch.setattr(chainmap, "to_png", lambda *_a, **_k: pytest.fail("an unchanged map was drawn again"))
+    assert main(["build", str(src), "--out", str(out), "--quiet"]) in (0, 1)
+    assert {p.name: p.read_bytes() for p in (out / report.CHAIN_MAP_DIR).glob("*.png")} == pngs
+    md, html = ((out / f).read_text(encoding="utf-8") for f in ("report.md", "report.html"))
+    assert f"依据语料 {n + 1} 篇" in md and f"依据语料 {n + 1} 篇" in html
+    assert "依据语料" not in "".join(p.read_text(encoding="utf-8") for p in (out / report.CHAIN_MAP_DIR).glob("*.svg"))
+
+
 def test_store_from_graph_equals_store_from_file(tmp_path, seeds_out):
     from kg import store
 
