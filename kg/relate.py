@@ -349,14 +349,18 @@ def _literals(rel: str, s: _Sent, sentence: int) -> list[Node]:
             for m in rx.finditer(s.text)]
 
 
-def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None, rels=None) -> list[Candidate]:
+def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None, rels=None,
+               prune: dict | None = None) -> list[Candidate]:
     """All candidate pairs of one document, with their features (only of the relations in rels,
-    if given: relate() skips those the model cannot score)."""
+    if given: relate() skips those the model cannot score). prune (the model relate() scores
+    with): document-level candidates that no rule proposed and whose probability is below their
+    relation's threshold are left out, as _select would drop them (their keys still count as
+    seen for the name-derived candidates)."""
     doc = ex.doc
     by_sent = _nodes(ex)
     for si, ns in (extra_nodes or {}).items():
         by_sent[si].extend(ns)
-    ctx = _DocCtx(proposed={(r.head, r.rel, r.tail): r.source for r in ex.relations}, focus=_focus(ex))
+    ctx = _DocCtx(proposed={(r.head, r.rel, r.tail): r.source for r in ex.relations}, focus=_focus(ex), model=prune)
     sents = {si: _Sent(doc.sentences[si].text, doc.sentences[si].start, nodes)
              for si, nodes in by_sent.items() if si < len(doc.sentences)}
     out: list[Candidate] = []
@@ -365,7 +369,7 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None,
         out += _carried_candidates(s, si, sents, ctx, rels)
     keys = [(c.head.name, c.rel, c.tail.name) for c in out]
     if rels is None or "locatedIn" in rels:
-        named = _name_candidates(by_sent, {k for k in keys if k[1] == "locatedIn"})
+        named = _name_candidates(by_sent, {k for k in keys if k[1] == "locatedIn"} | ctx.pruned)
         out += named
         keys += [(c.head.name, c.rel, c.tail.name) for c in named]
     for c, k in zip(out, keys):
@@ -379,7 +383,15 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None,
 class _DocCtx:
     proposed: dict  # (head, rel, tail) -> the rule component's tag
     focus: dict[str, str]  # place type -> the document's most mentioned place of that type
+    model: dict | None = None  # candidates(prune=...): the model whose threshold prunes
     focus_nodes: dict[str, Node] = field(init=False)  # the focus places as candidate tails
+    pruned: set = field(default_factory=set)  # keys of the candidates left out by the pruning
+
+    def below_threshold(self, rel: str, feats: list[str]) -> bool:
+        """These features score below the relation's threshold (the same sum as score(), so the
+        same float): _select drops such a candidate unless a rule proposed it."""
+        m = self.model["rels"].get(rel) if self.model is not None else None
+        return m is not None and _prob(m["w"], m["bias"], feats) < m["threshold"]
 
     def __post_init__(self) -> None:
         self.focus_nodes = {t: Node(n, t, -1, -1, -1) for t, n in self.focus.items() if t in ("City", "County", "Park")}
@@ -406,7 +418,7 @@ def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, rels=None) -> list[Can
         tails = _literals(rel, s, si) if sig.get("literal") else [n for n in s.nodes if n.type in tail_types]
         doclevel = rel == "locatedIn" and sig.get("doclevel")
         tail_names = {t.name for t in tails} if doclevel else ()
-        doc_feats: dict[tuple, list[str]] = {}  # doclevel features depend on the types only
+        doc_feats: dict[tuple, tuple] = {}  # doclevel features (and their pruning) depend on the types only
         for h in heads:
             head_mates = s.mates(h)
             for t in _nearest(h, tails):
@@ -415,14 +427,26 @@ def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, rels=None) -> list[Can
                     c.features = _pair_features(c, s, ctx.proposed, ctx.focus)
                     out.append(c)
             if doclevel:
-                for fn in ctx.focus_nodes.values():
-                    if fn.name != h.name and fn.name not in tail_names:
-                        c = Candidate(h, rel, fn, si)
-                        f = doc_feats.get((h.type, fn.type))
-                        if f is None:
-                            f = doc_feats[h.type, fn.type] = _doc_features(c, s, ctx.focus)
-                        c.features = f.copy()
-                        out.append(c)
+                out += _doclevel_candidates(h, rel, s, si, ctx, tail_names, doc_feats)
+    return out
+
+
+def _doclevel_candidates(h: Node, rel: str, s: _Sent, si: int, ctx: _DocCtx, tail_names, doc_feats: dict) -> list[Candidate]:
+    """The document's focus places as tails of h (those not named in the sentence)."""
+    out = []
+    for fn in ctx.focus_nodes.values():
+        if fn.name != h.name and fn.name not in tail_names:
+            got = doc_feats.get((h.type, fn.type))
+            if got is None:
+                f = _doc_features(Candidate(h, rel, fn, si), s, ctx.focus)
+                got = doc_feats[h.type, fn.type] = (f, ctx.below_threshold(rel, f))
+            f, low = got
+            if low and (h.name, rel, fn.name) not in ctx.proposed:
+                ctx.pruned.add((h.name, rel, fn.name))
+                continue
+            c = Candidate(h, rel, fn, si)
+            c.features = f.copy()
+            out.append(c)
     return out
 
 
@@ -611,7 +635,7 @@ def _list_mates(chosen: list[tuple[Candidate, float]]) -> list[tuple[Candidate, 
 def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
     """The document's relations: the model's choice among the candidates."""
     model = model or load_model()
-    chosen = _select(score(candidates(ex, rels=model["rels"]), model), model)
+    chosen = _select(score(candidates(ex, rels=model["rels"], prune=model), model), model)
     chosen += _untrained(ex, model)
     chosen += _list_mates(chosen)
     doc = ex.doc
