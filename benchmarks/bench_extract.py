@@ -61,8 +61,7 @@ def run(docs, workers: int) -> float:
     size = sum(len(d.text.encode("utf-8")) for d in docs) / 1024 / 1024
     from kg import nlp
 
-    nlp.cut.cache_clear()  # each run starts cold: forked workers would inherit warm caches
-    extract._posseg.cache_clear()
+    nlp.clear_text_caches()  # each run starts cold: forked workers would inherit warm caches
     t, c, ch = time.perf_counter(), time.process_time(), os.times()
     extract.extract_all(docs, workers=workers)
     dt, dc, ch2 = time.perf_counter() - t, time.process_time() - c, os.times()

@@ -29,6 +29,23 @@ def init() -> None:
         _READY = True
 
 
+_TEXT_CACHES: list = []
+
+
+def text_cache(fn):
+    """lru_cache(maxsize=65536) for a pure function of short texts, registered so that
+    clear_text_caches() empties it (benchmarks start each run cold)."""
+    cached = lru_cache(maxsize=65536)(fn)
+    _TEXT_CACHES.append(cached)
+    return cached
+
+
+def clear_text_caches() -> None:
+    """Empty every text_cache (jieba words, POS tags, the components' word tests)."""
+    for c in _TEXT_CACHES:
+        c.cache_clear()
+
+
 _RE_HAN = jieba.re_han_default
 _RE_SKIP = jieba.re_skip_default
 _ENG1 = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # jieba.re_eng, one char
@@ -93,7 +110,7 @@ def _jieba_cut(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=65536)
+@text_cache
 def cut(text: str) -> tuple[str, ...]:
     """jieba tokens of a short text window (cached: windows repeat across documents)."""
     init()
@@ -103,7 +120,7 @@ def cut(text: str) -> tuple[str, ...]:
 _TAGS: dict | None = None
 
 
-@lru_cache(maxsize=65536)
+@text_cache
 def posseg(window: str) -> tuple:
     """(word, POS) pairs: jieba words (cached cut) tagged from jieba's POS dictionary."""
     global _TAGS

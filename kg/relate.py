@@ -223,21 +223,27 @@ class _Sent:
         return self.clause_ends[i - 1] + 1 if i else self.start
 
 
+_HT: dict[tuple[str, str], str] = {}  # (head type, tail type) -> its "ht=" feature
+
+
 def _pair_features(c: Candidate, s: _Sent, proposed: dict, focus: dict[str, str]) -> list[str]:
     h, t = c.head, c.tail
-    f = [f"ht={h.type}>{t.type}"]
+    ht = _HT.get((h.type, t.type))
+    if ht is None:
+        ht = _HT[h.type, t.type] = f"ht={h.type}>{t.type}"
+    f = [ht]
     if t.type == "Literal" or h.sentence != t.sentence:
         return f + _doc_features(c, s, focus)
-    first, second = (h, t) if h.start <= t.start else (t, h)
+    hs, ts = h.start, t.start
+    first, second = (h, t) if hs <= ts else (t, h)
     f.append("order=ht" if first is h else "order=th")
-    nested = t.start >= h.start and t.end <= h.end or h.start >= t.start and h.end <= t.end
-    if nested:
+    if ts >= hs and t.end <= h.end or hs >= ts and h.end <= t.end:  # nested
         f.append("nested")
-        f.append("nested_prefix" if min(h.start, t.start) == first.start and first.start == second.start else "nested_inner")
+        f.append("nested_prefix" if first.start == second.start else "nested_inner")
         return f + _context_features(c, s, proposed)
-    f += _between_features(s, first, second, h, t)
+    _between_features(f, s, first, second, h, t)
     # the nearest mention of the tail's type on the head's side
-    if not s.closer_of_type(t.type, h.start, abs(t.start - h.start)):
+    if not s.closer_of_type(t.type, hs, abs(ts - hs)):
         f.append("nearest_tail")
     if t.name and t.name[:2] in h.name:
         f.append("tail_in_head_name")
@@ -247,34 +253,38 @@ def _pair_features(c: Candidate, s: _Sent, proposed: dict, focus: dict[str, str]
     return f
 
 
-def _between_features(s: _Sent, first: Node, second: Node, h: Node, t: Node) -> list[str]:
-    """What lies between the two mentions: distance, other mentions, clause breaks, words, cues."""
-    f = []
+def _between_features(f: list[str], s: _Sent, first: Node, second: Node, h: Node, t: Node) -> None:
+    """What lies between the two mentions (appended to f): distance, other mentions, clause
+    breaks, words, cues."""
     gap_a, gap_b = first.end, second.start
-    gap = max(0, gap_b - gap_a)
-    f.append(_DIST[gap] if gap < len(_DIST) else "dist=far")
+    gap = gap_b - gap_a if gap_b > gap_a else 0
+    f.append(_DIST[gap] if gap < 41 else "dist=far")
     nb, nt, nh = s.between_counts(gap_a, gap_b, (t.type, h.type))
-    f.append(_NBETWEEN[min(nb, 5)])
+    f.append(_NBETWEEN[nb if nb < 5 else 5])
     if nt:
         f.append("tail_type_between")
     if nh:
         f.append("head_type_between")
     f.append(_CLAUSES[min(s.clause_break(gap_a, gap_b), 3)])
-    bw = s.text[gap_a - s.start:gap_b - s.start]
+    text, st = s.text, s.start
+    bw = text[gap_a - st:gap_b - st]
     if bw and _SEP_CHARS.issuperset(bw):
         f.append("bw_sep_only")
-    if gap <= 12:
-        for tok in nlp.cut(bw):
-            if tok.strip():
-                f.append("bw=" + tok)
-    for cls in s.cue_classes(gap_a, gap_b):
-        f.append("cue_bw=" + cls)
+    if gap <= 12 and bw:
+        f += _bw_features(bw)
+    if s.cues:
+        for cls in s.cue_classes(gap_a, gap_b):
+            f.append("cue_bw=" + cls)
     f += s.cues_before(first)
-    after = s.text[second.end - s.start:second.end - s.start + 6]
     f += s.cues_after(second)
-    if after[:1] == _LIST_SEP or s.text[first.start - s.start - 1:first.start - s.start] == _LIST_SEP:
+    if text[second.end - st:second.end - st + 1] == _LIST_SEP or text[first.start - st - 1:first.start - st] == _LIST_SEP:
         f.append("in_list")
-    return f
+
+
+@nlp.text_cache
+def _bw_features(bw: str) -> tuple[str, ...]:
+    """bw= features of the words between two mentions (cached: short gaps repeat)."""
+    return tuple("bw=" + tok for tok in nlp.cut(bw) if tok.strip())
 
 
 def _context_features(c: Candidate, s: _Sent, proposed: dict) -> list[str]:
