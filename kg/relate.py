@@ -226,21 +226,20 @@ class _Sent:
 _HT: dict[tuple[str, str], str] = {}  # (head type, tail type) -> its "ht=" feature
 
 
-def _pair_features(c: Candidate, s: _Sent, proposed: dict, focus: dict[str, str]) -> list[str]:
-    h, t = c.head, c.tail
+def _pair_features(h: Node, rel: str, t: Node, s: _Sent, proposed: dict, focus: dict[str, str]) -> list[str]:
     ht = _HT.get((h.type, t.type))
     if ht is None:
         ht = _HT[h.type, t.type] = f"ht={h.type}>{t.type}"
     f = [ht]
     if t.type == "Literal" or h.sentence != t.sentence:
-        return f + _doc_features(c, s, focus)
+        return f + _doc_features(h, t, s, focus)
     hs, ts = h.start, t.start
     first, second = (h, t) if hs <= ts else (t, h)
     f.append("order=ht" if first is h else "order=th")
     if ts >= hs and t.end <= h.end or hs >= ts and h.end <= t.end:  # nested
         f.append("nested")
         f.append("nested_prefix" if first.start == second.start else "nested_inner")
-        return f + _context_features(c, s, proposed)
+        return f + _context_features(h, rel, t, s, proposed)
     _between_features(f, s, first, second, h, t)
     # the nearest mention of the tail's type on the head's side
     if not s.closer_of_type(t.type, hs, abs(ts - hs)):
@@ -249,7 +248,7 @@ def _pair_features(c: Candidate, s: _Sent, proposed: dict, focus: dict[str, str]
         f.append("tail_in_head_name")
     if focus.get(t.type) == t.name:
         f.append("tail_is_focus")
-    f += _context_features(c, s, proposed)
+    f += _context_features(h, rel, t, s, proposed)
     return f
 
 
@@ -287,9 +286,8 @@ def _bw_features(bw: str) -> tuple[str, ...]:
     return tuple("bw=" + tok for tok in nlp.cut(bw) if tok.strip())
 
 
-def _context_features(c: Candidate, s: _Sent, proposed: dict) -> list[str]:
+def _context_features(h: Node, rel: str, t: Node, s: _Sent, proposed: dict) -> list[str]:
     """List membership, the sentence's places, products named inside a project's name."""
-    h, t = c.head, c.tail
     f = []
     if id(h) in s.lists:
         f.append("head_in_list")
@@ -299,7 +297,7 @@ def _context_features(c: Candidate, s: _Sent, proposed: dict) -> list[str]:
         f.append("only_place_in_sentence")
     if t.start <= s.clause_start(t.start) + 1:
         f.append("tail_opens_clause")
-    if c.rel == "produces":
+    if rel == "produces":
         boxes = [n for n in s.nodes if n.type == "Project" and n.start <= t.start and t.end <= n.end]
         if boxes:
             f.append("product_in_project_name")
@@ -308,8 +306,7 @@ def _context_features(c: Candidate, s: _Sent, proposed: dict) -> list[str]:
     return f
 
 
-def _doc_features(c: Candidate, s: _Sent, focus: dict[str, str]) -> list[str]:
-    h, t = c.head, c.tail
+def _doc_features(h: Node, t: Node, s: _Sent, focus: dict[str, str]) -> list[str]:
     f = []
     if t.type == "Literal":
         gap = t.start - h.end if t.start >= h.end else h.start - t.end
@@ -363,9 +360,9 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None,
                prune: dict | None = None) -> list[Candidate]:
     """All candidate pairs of one document, with their features (only of the relations in rels,
     if given: relate() skips those the model cannot score). prune (the model relate() scores
-    with): document-level candidates that no rule proposed and whose probability is below their
-    relation's threshold are left out, as _select would drop them (their keys still count as
-    seen for the name-derived candidates)."""
+    with): same-sentence and document-level candidates that no rule proposed and whose
+    probability is below their relation's threshold are left out, as _select would drop them
+    (their keys still count as seen for the name-derived candidates)."""
     doc = ex.doc
     by_sent = _nodes(ex)
     for si, ns in (extra_nodes or {}).items():
@@ -430,14 +427,26 @@ def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, rels=None) -> list[Can
         tail_names = {t.name for t in tails} if doclevel else ()
         doc_feats: dict[tuple, tuple] = {}  # doclevel features (and their pruning) depend on the types only
         for h in heads:
-            head_mates = s.mates(h)
-            for t in _nearest(h, tails):
-                if t.name != h.name:
-                    c = Candidate(h, rel, t, si, head_mates=head_mates, tail_mates=s.mates(t))
-                    c.features = _pair_features(c, s, ctx.proposed, ctx.focus)
-                    out.append(c)
+            if tails:
+                out += _pair_candidates(h, rel, _nearest(h, tails), s, si, ctx)
             if doclevel:
                 out += _doclevel_candidates(h, rel, s, si, ctx, tail_names, doc_feats)
+    return out
+
+
+def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ctx: _DocCtx) -> list[Candidate]:
+    """h with each of tails (but itself); with pruning (ctx.model), those no rule proposed that
+    score below the threshold are left out (their keys go to ctx.pruned)."""
+    out = []
+    head_mates = s.mates(h)
+    proposed, focus, prune = ctx.proposed, ctx.focus, ctx.model is not None
+    for t in tails:
+        if t.name != h.name:
+            f = _pair_features(h, rel, t, s, proposed, focus)
+            if prune and (h.name, rel, t.name) not in proposed and ctx.below_threshold(rel, f):
+                ctx.pruned.add((h.name, rel, t.name))
+                continue
+            out.append(Candidate(h, rel, t, si, f, head_mates=head_mates, tail_mates=s.mates(t)))
     return out
 
 
@@ -448,7 +457,7 @@ def _doclevel_candidates(h: Node, rel: str, s: _Sent, si: int, ctx: _DocCtx, tai
         if fn.name != h.name and fn.name not in tail_names:
             got = doc_feats.get((h.type, fn.type))
             if got is None:
-                f = _doc_features(Candidate(h, rel, fn, si), s, ctx.focus)
+                f = _doc_features(h, fn, s, ctx.focus)
                 got = doc_feats[h.type, fn.type] = (f, ctx.below_threshold(rel, f))
             f, low = got
             if low and (h.name, rel, fn.name) not in ctx.proposed:
