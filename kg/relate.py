@@ -393,6 +393,7 @@ class _DocCtx:
     model: dict | None = None  # candidates(prune=...): the model whose threshold prunes
     focus_nodes: dict[str, Node] = field(init=False)  # the focus places as candidate tails
     pruned: set = field(default_factory=set)  # keys of the candidates left out by the pruning
+    doc_feats: dict = field(default_factory=dict)  # (rel, head type, tail type, no place) -> (features, low)
 
     def below_threshold(self, rel: str, feats: list[str]) -> bool:
         """These features score below the relation's threshold (the same sum as score(), so the
@@ -425,12 +426,11 @@ def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, rels=None) -> list[Can
         tails = _literals(rel, s, si) if sig.get("literal") else [n for n in s.nodes if n.type in tail_types]
         doclevel = rel == "locatedIn" and sig.get("doclevel")
         tail_names = {t.name for t in tails} if doclevel else ()
-        doc_feats: dict[tuple, tuple] = {}  # doclevel features (and their pruning) depend on the types only
         for h in heads:
             if tails:
                 out += _pair_candidates(h, rel, _nearest(h, tails), s, si, ctx)
             if doclevel:
-                out += _doclevel_candidates(h, rel, s, si, ctx, tail_names, doc_feats)
+                out += _doclevel_candidates(h, rel, s, si, ctx, tail_names)
     return out
 
 
@@ -450,22 +450,24 @@ def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ct
     return out
 
 
-def _doclevel_candidates(h: Node, rel: str, s: _Sent, si: int, ctx: _DocCtx, tail_names, doc_feats: dict) -> list[Candidate]:
-    """The document's focus places as tails of h (those not named in the sentence)."""
+def _doclevel_candidates(h: Node, rel: str, s: _Sent, si: int, ctx: _DocCtx, tail_names) -> list[Candidate]:
+    """The document's focus places as tails of h (those not named in the sentence). Their
+    features depend only on the two types and on whether the sentence names another place:
+    computed (and tested against the threshold) once per document."""
     out = []
+    no_place = s.n_places - (h.type in PLACE_TYPES) <= 0
     for fn in ctx.focus_nodes.values():
         if fn.name != h.name and fn.name not in tail_names:
-            got = doc_feats.get((h.type, fn.type))
+            key = (rel, h.type, fn.type, no_place)
+            got = ctx.doc_feats.get(key)
             if got is None:
                 f = _doc_features(h, fn, s, ctx.focus)
-                got = doc_feats[h.type, fn.type] = (f, ctx.below_threshold(rel, f))
+                got = ctx.doc_feats[key] = (f, ctx.below_threshold(rel, f))
             f, low = got
             if low and (h.name, rel, fn.name) not in ctx.proposed:
                 ctx.pruned.add((h.name, rel, fn.name))
                 continue
-            c = Candidate(h, rel, fn, si)
-            c.features = f.copy()
-            out.append(c)
+            out.append(Candidate(h, rel, fn, si, f.copy()))
     return out
 
 
