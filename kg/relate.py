@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import repeat
 from operator import attrgetter
 
@@ -106,6 +106,20 @@ _NBETWEEN = ["nbetween=" + _bucket(n, (0, 1, 2, 4)) for n in range(6)]
 _CLAUSES = ["clauses=" + _bucket(n, (0, 1, 2)) for n in range(4)]
 
 
+class _lazy:
+    """functools.cached_property without its lock (3.11 takes one on every first access): the
+    value is computed on first use and stored in the instance, which then shadows this."""
+
+    def __init__(self, fn):
+        self.fn, self.name = fn, fn.__name__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 class _Sent:
     """Per-sentence index: its text, cue hits and mentions by position."""
 
@@ -115,8 +129,9 @@ class _Sent:
         self.nodes = sorted(nodes, key=_START_END)
         self.node_starts = [n.start for n in self.nodes]
         self.longest = max((n.end - n.start for n in self.nodes), default=0)
-        self.place_names = {n.name for n in self.nodes if n.type in PLACE_TYPES}
-        self.n_places = sum(1 for n in self.nodes if n.type in PLACE_TYPES)
+        places = [n.name for n in self.nodes if n.type in PLACE_TYPES]
+        self.place_names = set(places)
+        self.n_places = len(places)
         self.type_starts: dict[str, list[int]] = defaultdict(list)  # sorted, as self.nodes
         for n in self.nodes:
             self.type_starts[n.type].append(n.start)
@@ -127,16 +142,16 @@ class _Sent:
         self._after: dict[int, list[str]] = {}  # mention end -> its cue_after features
 
     # cue hits and clause breaks are found on first use: most sentences never need them
-    @cached_property
+    @_lazy
     def cues(self) -> list[tuple[int, int, set[str]]]:
         rx, classes = _cues()
         return [(m.start() + self.start, m.end() + self.start, classes[m.group()]) for m in rx.finditer(self.text)]
 
-    @cached_property
+    @_lazy
     def cue_starts(self) -> list[int]:
         return [c[0] for c in self.cues]
 
-    @cached_property
+    @_lazy
     def clause_ends(self) -> list[int]:
         return [m.start() + self.start for m in _CLAUSE.finditer(self.text)]
 
