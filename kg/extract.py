@@ -391,6 +391,7 @@ def to_json(ex: Extraction) -> dict:
 
 
 _WORKER: Extractor | None = None
+YOUNG_GC_THRESHOLD = 20000  # gen-0 threshold while extracting (Python's default is 700)
 
 
 def _safe_extract(doc: Document) -> Extraction:
@@ -447,9 +448,16 @@ def extract_all(docs: list[Document], workers: int = 1, progress: bool = False, 
 
         bar = tqdm(total=len(docs), unit="doc", file=sys.stderr, desc="抽取")
     out: list[Extraction] = []
+    threshold = gc.get_threshold()
+    if threshold[0]:  # (0: the caller turned automatic collection off)
+        # a document allocates fewer tracked objects than this: with the heap frozen after each
+        # one (below), the young generation is then never collected mid-document (~5% of the
+        # time was ~6 young collections per 50-KB document, each walking what it had built)
+        gc.set_threshold(max(threshold[0], YOUNG_GC_THRESHOLD), *threshold[1:])
     try:
         _extract_into(out, docs, workers, bar)
     finally:
+        gc.set_threshold(*threshold)
         # the results were frozen as they came (below): hand them back to the cyclic GC
         gc.unfreeze()
     if bar:
