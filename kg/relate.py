@@ -32,6 +32,7 @@ _LIST_SEP = "、"
 _SEP_CHARS = frozenset("、和与及，,")
 _START_END = attrgetter("start", "end")
 _WS = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")  # what the literal regexes need (LITERAL_RES: a figure)
 MODEL_PATH = PACKAGE_DIR / "models" / "relations.json"
 PLACE_TYPES = ("County", "City", "Province", "Park")
 # a relation whose tail is a literal: the regex that finds candidate tails in a sentence
@@ -146,6 +147,10 @@ class _Sent:
     def cues(self) -> list[tuple[int, int, set[str]]]:
         rx, classes = _cues()
         return [(m.start() + self.start, m.end() + self.start, classes[m.group()]) for m in rx.finditer(self.text)]
+
+    @_lazy
+    def has_digit(self) -> bool:
+        return _DIGIT.search(self.text) is not None
 
     @_lazy
     def cue_starts(self) -> list[int]:
@@ -366,6 +371,10 @@ def _focus(ex: Extraction) -> dict[str, str]:
 
 
 def _literals(rel: str, s: _Sent, sentence: int) -> list[Node]:
+    """The literal tails of rel in the sentence (both regexes need a digit: sentences without one
+    are not scanned)."""
+    if not s.has_digit:
+        return []
     rx = LITERAL_RES[rel]
     return [Node(_WS.sub("", m.group()), "Literal", m.start() + s.start, m.end() + s.start, sentence, m.group())
             for m in rx.finditer(s.text)]
