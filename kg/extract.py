@@ -194,6 +194,7 @@ class Extractor:
         self._product_heads2 = {h for h in self.g.product_heads if 2 <= len(h) <= 5}
         self._product_head_set = set(self.g.product_heads)
         self._div_keys = frozenset(self.g.div_by_name) | {k for k in self.g.short_index if k not in self.g.short_stop}
+        self._div_firsts = frozenset(k[:2] for k in self._div_keys)  # no key starts with other two characters
         self._strip_re = re.compile("(?:" + "|".join(map(re.escape, self.g.product_strip)) + ")$")
 
     def _left_limit(self, ctx: _DocCtx, pos: int, quotes: bool, maxlen: int) -> int:
@@ -355,6 +356,8 @@ class Extractor:
     def _division_prefix(self, name: str) -> int:
         g = self.g
         keys = self._div_keys
+        if name[:2] not in self._div_firsts:
+            return 0
         for L in (7, 6, 5, 4, 3, 2):
             if len(name) <= L:
                 continue
