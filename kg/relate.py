@@ -141,6 +141,7 @@ class _Sent:
         self._mates: dict[int, tuple] = {}
         self._before: dict[int, list[str]] = {}  # mention start -> its cue_before features
         self._after: dict[int, list[str]] = {}  # mention end -> its cue_after features
+        self.between: dict[tuple, list[str]] = {}  # (first, second, tail type, head type) -> their _between_features
 
     # cue hits and clause breaks are found on first use: most sentences never need them
     @_lazy
@@ -260,7 +261,13 @@ def _pair_features(h: Node, rel: str, t: Node, s: _Sent, proposed: dict, focus: 
         f.append("nested")
         f.append("nested_prefix" if first.start == second.start else "nested_inner")
         return f + _context_features(h, rel, t, s, proposed)
-    _between_features(f, s, first, second, h, t)
+    # the same for both orders of two mentions of one type (A、B: A→B and B→A), whatever the relation
+    key = (id(first), id(second), t.type, h.type)
+    between = s.between.get(key)
+    if between is None:
+        between = s.between[key] = []
+        _between_features(between, s, first, second, h, t)
+    f += between
     # the nearest mention of the tail's type on the head's side
     if not s.closer_of_type(t.type, hs, abs(ts - hs)):
         f.append("nearest_tail")
