@@ -51,6 +51,9 @@ _RE_SKIP = jieba.re_skip_default
 _ENG1 = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # jieba.re_eng, one char
 
 
+_NO_SCORE = float("-inf")  # below every score (scores are finite)
+
+
 def _cut_dag(s: str, FREQ: dict, logtotal: float, out: list) -> None:
     """jieba's __cut_DAG_NO_HMM (get_DAG + calc + route walk) in one right-to-left pass, same
     floats, same tie-break (max over (score, end) tuples: the later end wins a tie)."""
@@ -58,8 +61,9 @@ def _cut_dag(s: str, FREQ: dict, logtotal: float, out: list) -> None:
     rs = [0] * (N + 1)  # route[N] = (0, 0)
     rx = [0] * (N + 1)
     get = FREQ.get
+    single = log(1) - logtotal
     for k in range(N - 1, -1, -1):
-        best = None
+        best = _NO_SCORE
         bx = k
         for i in range(k, N):
             f = get(s[k:i + 1])
@@ -67,11 +71,10 @@ def _cut_dag(s: str, FREQ: dict, logtotal: float, out: list) -> None:
                 break
             if f:
                 sc = log(f) - logtotal + rs[i + 1]
-                if best is None or sc >= best:
+                if sc >= best:
                     best, bx = sc, i
-        if best is None:  # DAG[k] = [k]: the single character, frequency 0/absent counts as 1
-            best = log(1) - logtotal + rs[k + 1]
-            bx = k
+        if best is _NO_SCORE:  # DAG[k] = [k]: the single character, frequency 0/absent counts as 1
+            best = single + rs[k + 1]
         rs[k] = best
         rx[k] = bx
     x, buf = 0, ""
