@@ -99,10 +99,12 @@ def _jieba_cut(text: str) -> tuple[str, ...]:
     dt = jieba.dt
     FREQ, logtotal = dt.FREQ, log(dt.total)
     out: list[str] = []
-    for blk in _RE_HAN.split(text):
+    # split() with the pattern's one group alternates text between runs (even indices) and the
+    # runs themselves (odd indices): the parity says what _RE_HAN.match(blk) would
+    for j, blk in enumerate(_RE_HAN.split(text)):
         if not blk:
             continue
-        if _RE_HAN.match(blk):
+        if j & 1:
             _cut_dag(blk, FREQ, logtotal, out)
         else:
             for x in _RE_SKIP.split(blk):
