@@ -141,6 +141,7 @@ class _Sent:
         self._mates: dict[int, tuple] = {}
         self._before: dict[int, list[str]] = {}  # mention start -> its cue_before features
         self._after: dict[int, list[str]] = {}  # mention end -> its cue_after features
+        self.tail_context: dict[int, tuple[str, ...]] = {}  # id(tail) -> _tail_context
         self.between: dict[tuple, list[str]] = {}  # (first, second, tail type, head type) -> their _between_features
 
     # cue hits and clause breaks are found on first use: most sentences never need them
@@ -315,15 +316,11 @@ def _bw_features(bw: str) -> tuple[str, ...]:
 
 def _context_features(h: Node, rel: str, t: Node, s: _Sent, proposed: dict) -> list[str]:
     """List membership, the sentence's places, products named inside a project's name."""
-    f = []
-    if id(h) in s.lists:
-        f.append("head_in_list")
-    if id(t) in s.lists:
-        f.append("tail_in_list")
-    if t.type in PLACE_TYPES and len(s.place_names) == 1:
-        f.append("only_place_in_sentence")
-    if t.start <= s.clause_start(t.start) + 1:
-        f.append("tail_opens_clause")
+    f = ["head_in_list"] if id(h) in s.lists else []
+    tail = s.tail_context.get(id(t))
+    if tail is None:
+        tail = s.tail_context[id(t)] = _tail_context(t, s)
+    f += tail
     if rel == "produces":
         boxes = [n for n in s.nodes if n.type == "Project" and n.start <= t.start and t.end <= n.end]
         if boxes:
@@ -331,6 +328,18 @@ def _context_features(h: Node, rel: str, t: Node, s: _Sent, proposed: dict) -> l
             if any((h.name, "implements", b.name) in proposed for b in boxes):
                 f.append("head_implements_that_project")
     return f
+
+
+def _tail_context(t: Node, s: _Sent) -> tuple[str, ...]:
+    """The context features of a tail that do not depend on the head (the same for every head)."""
+    f = []
+    if id(t) in s.lists:
+        f.append("tail_in_list")
+    if t.type in PLACE_TYPES and len(s.place_names) == 1:
+        f.append("only_place_in_sentence")
+    if t.start <= s.clause_start(t.start) + 1:
+        f.append("tail_opens_clause")
+    return tuple(f)
 
 
 def _doc_features(h: Node, t: Node, s: _Sent, focus: dict[str, str]) -> list[str]:
@@ -470,11 +479,12 @@ def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ct
     score below the threshold are left out (their keys go to ctx.pruned)."""
     out = []
     head_mates = s.mates(h)
-    proposed, focus, prune = ctx.proposed, ctx.focus, ctx.model is not None
+    proposed, focus = ctx.proposed, ctx.focus
+    m = ctx.model["rels"].get(rel) if ctx.model is not None else None  # None: no pruning
     for t in tails:
         if t.name != h.name:
             f = _pair_features(h, rel, t, s, proposed, focus)
-            if prune and (h.name, rel, t.name) not in proposed and ctx.below_threshold(rel, f):
+            if m is not None and (h.name, rel, t.name) not in proposed and _prob(m["w"], m["bias"], f) < m["threshold"]:
                 ctx.pruned.add((h.name, rel, t.name))
                 continue
             out.append(Candidate(h, rel, t, si, f, head_mates=head_mates, tail_mates=s.mates(t)))
