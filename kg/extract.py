@@ -37,6 +37,55 @@ OPEN_Q, CLOSE_Q = B.words["open_quotes"], B.words["close_quotes"]
 
 # ------------------------------------------------------------------------------------ gazetteers
 
+class Prefiltered:
+    """A compiled pattern whose finditer first checks, with `in`, the literal runs every match
+    must hold (read off the pattern: runs outside optional parts and alternatives): a text
+    without one of them has no match, and the regex (a lazy {2,20} at every position) is not run."""
+
+    def __init__(self, rx: re.Pattern):
+        self.rx = rx
+        self.pattern = rx.pattern
+        self.literals = () if rx.flags & re.IGNORECASE else tuple(_required_runs(_sre_parse(rx.pattern)))
+
+    def finditer(self, text: str, *args):
+        for lit in self.literals:
+            if lit not in text:
+                return iter(())
+        return self.rx.finditer(text, *args)
+
+
+def _sre_parse(pattern: str):
+    try:
+        from re import _parser as parser  # Python >= 3.11
+    except ImportError:  # pragma: no cover
+        import sre_parse as parser
+    return parser.parse(pattern)
+
+
+def _required_runs(seq) -> list[str]:
+    """Runs of two or more literal characters that every match of the parsed pattern holds."""
+    from re import IGNORECASE
+    try:
+        from re import _constants as c
+    except ImportError:  # pragma: no cover
+        import sre_constants as c
+    out, run = [], []
+    for op, av in seq:
+        if op == c.LITERAL:
+            run.append(chr(av))
+            continue
+        if len(run) >= 2:
+            out.append("".join(run))
+        run = []
+        if op == c.SUBPATTERN and not (av[1] & IGNORECASE):
+            out += _required_runs(av[-1])
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            out += _required_runs(av[2])
+    if len(run) >= 2:
+        out.append("".join(run))
+    return out
+
+
 class Gazetteer:
     """Everything loaded once per process: divisions, lexicons, cluster schemes."""
 
@@ -65,8 +114,8 @@ class Gazetteer:
         self.chain_generic = S("chain_generic")
         self.chain_short_words = S("chain_short_words")
         self.produce_verbs = sorted(lex["produce_verbs"], key=len, reverse=True)
-        self.supply_res = [re.compile(p) for p in lex["supply_patterns"]]
-        self.leader_res = [re.compile(p) for p in lex["leader_patterns"]]
+        self.supply_res = [Prefiltered(re.compile(p)) for p in lex["supply_patterns"]]
+        self.leader_res = [Prefiltered(re.compile(p)) for p in lex["leader_patterns"]]
 
         alt = lambda xs: "|".join(sorted(map(re.escape, xs), key=len, reverse=True))  # noqa: E731
 

@@ -99,3 +99,18 @@ def test_pruned_candidates_are_only_those_select_drops():
         assert [key(cp) for cp in relate._select(pruned, model)] == [key(cp) for cp in relate._select(full, model)]
         chosen += len(relate._select(pruned, model))
     assert chosen
+
+
+def test_prefiltered_pattern_finds_what_the_pattern_finds():
+    """extract.Prefiltered skips texts without a literal run every match holds, and only those."""
+    pats = [r"(?P<chain>[^，。；：]{2,20}?产业链)[“\"]?链主[”\"]?", r"ab(?:cd)?ef", r"(?:abc|abd)x", r"a(bc)+de",
+            r"(?i:abc)de", r"x(?:yz){0,3}", r"(?i)abc", r"为(?P<c>[^，。]{2,40}?)等?(?:企业|客户)?配套"]
+    texts = ["以远帆电子为新能源汽车产业链链主", "新能源汽车产业链", "abef abcdef", "abdx abcx", "abcbcde", "ABCde abcde",
+             "xyz", "为星河动力等企业配套", "为星河动力供货", ""]
+    for p in pats:
+        rx = re.compile(p)
+        fast = extract.Prefiltered(rx)
+        for t in texts:
+            assert [m.span() for m in fast.finditer(t)] == [m.span() for m in rx.finditer(t)], (p, t)
+    assert extract.Prefiltered(re.compile(pats[0])).literals == ("产业链", "链主")
+    assert extract.Prefiltered(re.compile(r"(?i)abc")).literals == ()
