@@ -25,7 +25,7 @@ from pathlib import Path
 from . import components, nlp, relate, resources
 from .confidence import mention_confidence
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
-from .components.rule_patterns import BOUNDARIES as B
+from .components.rule_patterns import BOUNDARIES as B, time_token
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
 from .model import Document, Extraction, Fact, Mention, Relation
@@ -289,7 +289,7 @@ class Extractor:
                 continue
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为":
                 continue  # single characters of unknown names get arbitrary tags
-            if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and B.NUMBER_OR_DATE_WORD.search(tk)) or B.TIME_TOKEN.match(tk):
+            if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and B.NUMBER_OR_DATE_WORD.search(tk)) or time_token(tk):
                 return p + len(tk)
         return 0
 
@@ -307,9 +307,9 @@ class Extractor:
             tk = toks[k]
             if tk in keep:
                 continue
-            if (tk in g.stops and (tk not in SOFT_STOPS or tk in "和与及")) or B.TIME_TOKEN.match(tk) or (len(tk) == 1 and tk in "的了在对向由为把将被让使等是"):
+            if (tk in g.stops and (tk not in SOFT_STOPS or tk in "和与及")) or time_token(tk) or (len(tk) == 1 and tk in "的了在对向由为把将被让使等是"):
                 rest = toks[k + 1:]
-                spec = [r for r in rest if r not in g.stops and r not in generic and not B.TIME_TOKEN.match(r)
+                spec = [r for r in rest if r not in g.stops and r not in generic and not time_token(r)
                         and r.strip("“”‘’\"")]
                 if always or sum(len(r) for r in spec) >= 2:
                     best = offs[k] + len(tk)
@@ -332,7 +332,7 @@ class Extractor:
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以该此这其本":
                 continue  # tags of single characters of unknown names are arbitrary
             if (tk in g.stops or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
-                    or (fl == "m" and B.ORDINAL_OR_COUNT.search(tk)) or B.TIME_TOKEN.match(tk)):
+                    or (fl == "m" and B.ORDINAL_OR_COUNT.search(tk)) or time_token(tk)):
                 return p + len(tk)
         return 0
 
