@@ -61,8 +61,7 @@ def run(docs, workers: int) -> float:
     size = sum(len(d.text.encode("utf-8")) for d in docs) / 1024 / 1024
     from kg import nlp
 
-    nlp.cut.cache_clear()  # each run starts cold: forked workers would inherit warm caches
-    extract._posseg.cache_clear()
+    nlp.clear_text_caches()  # each run starts cold: forked workers would inherit warm caches
     t, c, ch = time.perf_counter(), time.process_time(), os.times()
     extract.extract_all(docs, workers=workers)
     dt, dc, ch2 = time.perf_counter() - t, time.process_time() - c, os.times()
@@ -118,6 +117,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (default 20)")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of the three measurements; medians are printed")
+    ap.add_argument("--lac-mb", type=float, default=1.0, help="MB for the --ner lac measurement (0: skip it)")
     args = ap.parse_args()
     docs = corpus(args.mb)
     extract.extract_all(docs[:1])  # load gazetteers, jieba dictionaries (not timed)
@@ -132,7 +132,8 @@ def main() -> int:
         print(f"medians of {args.repeat} rounds: 1 worker {one:.2f} MB/s, 2 workers {two:.2f} MB/s")
     print(f"speed-up with 2 workers: {two / one:.2f}x")
     print(f"plain jieba.lcut, 1 process: {jb:.2f} MB/s; the extractor runs at {ratio:.2f}x jieba's speed")
-    lac_mode(docs)
+    if args.lac_mb > 0:
+        lac_mode(docs, args.lac_mb)
     print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (other processes slow the wall clock)")
     return 0
 

@@ -66,7 +66,7 @@ def probability(name: str, kind: str = "firm", model: dict | None = None) -> flo
     return _probability(name, model)
 
 
-@lru_cache(maxsize=65536)
+@nlp.text_cache
 def _shipped_probability(name: str, kind: str) -> float:
     return _probability(name, load(kind))
 

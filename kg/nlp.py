@@ -29,9 +29,29 @@ def init() -> None:
         _READY = True
 
 
+_TEXT_CACHES: list = []
+
+
+def text_cache(fn):
+    """lru_cache(maxsize=65536) for a pure function of short texts, registered so that
+    clear_text_caches() empties it (benchmarks start each run cold)."""
+    cached = lru_cache(maxsize=65536)(fn)
+    _TEXT_CACHES.append(cached)
+    return cached
+
+
+def clear_text_caches() -> None:
+    """Empty every text_cache (jieba words, POS tags, the components' word tests)."""
+    for c in _TEXT_CACHES:
+        c.cache_clear()
+
+
 _RE_HAN = jieba.re_han_default
 _RE_SKIP = jieba.re_skip_default
 _ENG1 = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # jieba.re_eng, one char
+
+
+_NO_SCORE = float("-inf")  # below every score (scores are finite)
 
 
 def _cut_dag(s: str, FREQ: dict, logtotal: float, out: list) -> None:
@@ -41,8 +61,9 @@ def _cut_dag(s: str, FREQ: dict, logtotal: float, out: list) -> None:
     rs = [0] * (N + 1)  # route[N] = (0, 0)
     rx = [0] * (N + 1)
     get = FREQ.get
+    single = log(1) - logtotal
     for k in range(N - 1, -1, -1):
-        best = None
+        best = _NO_SCORE
         bx = k
         for i in range(k, N):
             f = get(s[k:i + 1])
@@ -50,11 +71,10 @@ def _cut_dag(s: str, FREQ: dict, logtotal: float, out: list) -> None:
                 break
             if f:
                 sc = log(f) - logtotal + rs[i + 1]
-                if best is None or sc >= best:
+                if sc >= best:
                     best, bx = sc, i
-        if best is None:  # DAG[k] = [k]: the single character, frequency 0/absent counts as 1
-            best = log(1) - logtotal + rs[k + 1]
-            bx = k
+        if best is _NO_SCORE:  # DAG[k] = [k]: the single character, frequency 0/absent counts as 1
+            best = single + rs[k + 1]
         rs[k] = best
         rx[k] = bx
     x, buf = 0, ""
@@ -79,10 +99,12 @@ def _jieba_cut(text: str) -> tuple[str, ...]:
     dt = jieba.dt
     FREQ, logtotal = dt.FREQ, log(dt.total)
     out: list[str] = []
-    for blk in _RE_HAN.split(text):
+    # split() with the pattern's one group alternates text between runs (even indices) and the
+    # runs themselves (odd indices): the parity says what _RE_HAN.match(blk) would
+    for j, blk in enumerate(_RE_HAN.split(text)):
         if not blk:
             continue
-        if _RE_HAN.match(blk):
+        if j & 1:
             _cut_dag(blk, FREQ, logtotal, out)
         else:
             for x in _RE_SKIP.split(blk):
@@ -93,12 +115,12 @@ def _jieba_cut(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=65536)
 def freq(word: str) -> int:
     """The word's frequency in jieba's dictionary (0 if absent)."""
     return jieba.dt.FREQ.get(word) or 0
 
 
+@text_cache
 def cut(text: str) -> tuple[str, ...]:
     """jieba tokens of a short text window (cached: windows repeat across documents)."""
     init()
@@ -108,7 +130,7 @@ def cut(text: str) -> tuple[str, ...]:
 _TAGS: dict | None = None
 
 
-@lru_cache(maxsize=65536)
+@text_cache
 def posseg(window: str) -> tuple:
     """(word, POS) pairs: jieba words (cached cut) tagged from jieba's POS dictionary."""
     global _TAGS

@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import repeat
 from operator import attrgetter
 
@@ -32,6 +32,7 @@ _LIST_SEP = "、"
 _SEP_CHARS = frozenset("、和与及，,")
 _START_END = attrgetter("start", "end")
 _WS = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")  # what the literal regexes need (LITERAL_RES: a figure)
 MODEL_PATH = PACKAGE_DIR / "models" / "relations.json"
 PLACE_TYPES = ("County", "City", "Province", "Park")
 # a relation whose tail is a literal: the regex that finds candidate tails in a sentence
@@ -106,6 +107,20 @@ _NBETWEEN = ["nbetween=" + _bucket(n, (0, 1, 2, 4)) for n in range(6)]
 _CLAUSES = ["clauses=" + _bucket(n, (0, 1, 2)) for n in range(4)]
 
 
+class _lazy:
+    """functools.cached_property without its lock (3.11 takes one on every first access): the
+    value is computed on first use and stored in the instance, which then shadows this."""
+
+    def __init__(self, fn):
+        self.fn, self.name = fn, fn.__name__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 class _Sent:
     """Per-sentence index: its text, cue hits and mentions by position."""
 
@@ -115,8 +130,9 @@ class _Sent:
         self.nodes = sorted(nodes, key=_START_END)
         self.node_starts = [n.start for n in self.nodes]
         self.longest = max((n.end - n.start for n in self.nodes), default=0)
-        self.place_names = {n.name for n in self.nodes if n.type in PLACE_TYPES}
-        self.n_places = sum(1 for n in self.nodes if n.type in PLACE_TYPES)
+        places = [n.name for n in self.nodes if n.type in PLACE_TYPES]
+        self.place_names = set(places)
+        self.n_places = len(places)
         self.type_starts: dict[str, list[int]] = defaultdict(list)  # sorted, as self.nodes
         for n in self.nodes:
             self.type_starts[n.type].append(n.start)
@@ -125,18 +141,24 @@ class _Sent:
         self._mates: dict[int, tuple] = {}
         self._before: dict[int, list[str]] = {}  # mention start -> its cue_before features
         self._after: dict[int, list[str]] = {}  # mention end -> its cue_after features
+        self.tail_context: dict[int, tuple[str, ...]] = {}  # id(tail) -> _tail_context
+        self.between: dict[tuple, list[str]] = {}  # (first, second, tail type, head type) -> their _between_features
 
     # cue hits and clause breaks are found on first use: most sentences never need them
-    @cached_property
+    @_lazy
     def cues(self) -> list[tuple[int, int, set[str]]]:
         rx, classes = _cues()
         return [(m.start() + self.start, m.end() + self.start, classes[m.group()]) for m in rx.finditer(self.text)]
 
-    @cached_property
+    @_lazy
+    def has_digit(self) -> bool:
+        return _DIGIT.search(self.text) is not None
+
+    @_lazy
     def cue_starts(self) -> list[int]:
         return [c[0] for c in self.cues]
 
-    @cached_property
+    @_lazy
     def clause_ends(self) -> list[int]:
         return [m.start() + self.start for m in _CLAUSE.finditer(self.text)]
 
@@ -223,73 +245,83 @@ class _Sent:
         return self.clause_ends[i - 1] + 1 if i else self.start
 
 
-def _pair_features(c: Candidate, s: _Sent, proposed: dict, focus: dict[str, str]) -> list[str]:
-    h, t = c.head, c.tail
-    f = [f"ht={h.type}>{t.type}"]
+_HT: dict[tuple[str, str], str] = {}  # (head type, tail type) -> its "ht=" feature
+
+
+def _pair_features(h: Node, rel: str, t: Node, s: _Sent, proposed: dict, focus: dict[str, str]) -> list[str]:
+    ht = _HT.get((h.type, t.type))
+    if ht is None:
+        ht = _HT[h.type, t.type] = f"ht={h.type}>{t.type}"
+    f = [ht]
     if t.type == "Literal" or h.sentence != t.sentence:
-        return f + _doc_features(c, s, focus)
-    first, second = (h, t) if h.start <= t.start else (t, h)
+        return f + _doc_features(h, t, s, focus)
+    hs, ts = h.start, t.start
+    first, second = (h, t) if hs <= ts else (t, h)
     f.append("order=ht" if first is h else "order=th")
-    nested = t.start >= h.start and t.end <= h.end or h.start >= t.start and h.end <= t.end
-    if nested:
+    if ts >= hs and t.end <= h.end or hs >= ts and h.end <= t.end:  # nested
         f.append("nested")
-        f.append("nested_prefix" if min(h.start, t.start) == first.start and first.start == second.start else "nested_inner")
-        return f + _context_features(c, s, proposed)
-    f += _between_features(s, first, second, h, t)
+        f.append("nested_prefix" if first.start == second.start else "nested_inner")
+        return f + _context_features(h, rel, t, s, proposed)
+    # the same for both orders of two mentions of one type (A、B: A→B and B→A), whatever the relation
+    key = (id(first), id(second), t.type, h.type)
+    between = s.between.get(key)
+    if between is None:
+        between = s.between[key] = []
+        _between_features(between, s, first, second, h, t)
+    f += between
     # the nearest mention of the tail's type on the head's side
-    if not s.closer_of_type(t.type, h.start, abs(t.start - h.start)):
+    if not s.closer_of_type(t.type, hs, abs(ts - hs)):
         f.append("nearest_tail")
     if t.name and t.name[:2] in h.name:
         f.append("tail_in_head_name")
     if focus.get(t.type) == t.name:
         f.append("tail_is_focus")
-    f += _context_features(c, s, proposed)
+    f += _context_features(h, rel, t, s, proposed)
     return f
 
 
-def _between_features(s: _Sent, first: Node, second: Node, h: Node, t: Node) -> list[str]:
-    """What lies between the two mentions: distance, other mentions, clause breaks, words, cues."""
-    f = []
+def _between_features(f: list[str], s: _Sent, first: Node, second: Node, h: Node, t: Node) -> None:
+    """What lies between the two mentions (appended to f): distance, other mentions, clause
+    breaks, words, cues."""
     gap_a, gap_b = first.end, second.start
-    gap = max(0, gap_b - gap_a)
-    f.append(_DIST[gap] if gap < len(_DIST) else "dist=far")
+    gap = gap_b - gap_a if gap_b > gap_a else 0
+    f.append(_DIST[gap] if gap < 41 else "dist=far")
     nb, nt, nh = s.between_counts(gap_a, gap_b, (t.type, h.type))
-    f.append(_NBETWEEN[min(nb, 5)])
+    f.append(_NBETWEEN[nb if nb < 5 else 5])
     if nt:
         f.append("tail_type_between")
     if nh:
         f.append("head_type_between")
     f.append(_CLAUSES[min(s.clause_break(gap_a, gap_b), 3)])
-    bw = s.text[gap_a - s.start:gap_b - s.start]
+    text, st = s.text, s.start
+    bw = text[gap_a - st:gap_b - st]
     if bw and _SEP_CHARS.issuperset(bw):
         f.append("bw_sep_only")
-    if gap <= 12:
-        for tok in nlp.cut(bw):
-            if tok.strip():
-                f.append("bw=" + tok)
-    for cls in s.cue_classes(gap_a, gap_b):
-        f.append("cue_bw=" + cls)
+    if gap <= 12 and bw:
+        f += _bw_features(bw)
+    if s.cues:
+        for cls in s.cue_classes(gap_a, gap_b):
+            f.append("cue_bw=" + cls)
     f += s.cues_before(first)
-    after = s.text[second.end - s.start:second.end - s.start + 6]
     f += s.cues_after(second)
-    if after[:1] == _LIST_SEP or s.text[first.start - s.start - 1:first.start - s.start] == _LIST_SEP:
+    if text[second.end - st:second.end - st + 1] == _LIST_SEP or text[first.start - st - 1:first.start - st] == _LIST_SEP:
         f.append("in_list")
-    return f
 
 
-def _context_features(c: Candidate, s: _Sent, proposed: dict) -> list[str]:
+@nlp.text_cache
+def _bw_features(bw: str) -> tuple[str, ...]:
+    """bw= features of the words between two mentions (cached: short gaps repeat)."""
+    return tuple("bw=" + tok for tok in nlp.cut(bw) if tok.strip())
+
+
+def _context_features(h: Node, rel: str, t: Node, s: _Sent, proposed: dict) -> list[str]:
     """List membership, the sentence's places, products named inside a project's name."""
-    h, t = c.head, c.tail
-    f = []
-    if id(h) in s.lists:
-        f.append("head_in_list")
-    if id(t) in s.lists:
-        f.append("tail_in_list")
-    if t.type in PLACE_TYPES and len(s.place_names) == 1:
-        f.append("only_place_in_sentence")
-    if t.start <= s.clause_start(t.start) + 1:
-        f.append("tail_opens_clause")
-    if c.rel == "produces":
+    f = ["head_in_list"] if id(h) in s.lists else []
+    tail = s.tail_context.get(id(t))
+    if tail is None:
+        tail = s.tail_context[id(t)] = _tail_context(t, s)
+    f += tail
+    if rel == "produces":
         boxes = [n for n in s.nodes if n.type == "Project" and n.start <= t.start and t.end <= n.end]
         if boxes:
             f.append("product_in_project_name")
@@ -298,8 +330,19 @@ def _context_features(c: Candidate, s: _Sent, proposed: dict) -> list[str]:
     return f
 
 
-def _doc_features(c: Candidate, s: _Sent, focus: dict[str, str]) -> list[str]:
-    h, t = c.head, c.tail
+def _tail_context(t: Node, s: _Sent) -> tuple[str, ...]:
+    """The context features of a tail that do not depend on the head (the same for every head)."""
+    f = []
+    if id(t) in s.lists:
+        f.append("tail_in_list")
+    if t.type in PLACE_TYPES and len(s.place_names) == 1:
+        f.append("only_place_in_sentence")
+    if t.start <= s.clause_start(t.start) + 1:
+        f.append("tail_opens_clause")
+    return tuple(f)
+
+
+def _doc_features(h: Node, t: Node, s: _Sent, focus: dict[str, str]) -> list[str]:
     f = []
     if t.type == "Literal":
         gap = t.start - h.end if t.start >= h.end else h.start - t.end
@@ -344,19 +387,27 @@ def _focus(ex: Extraction) -> dict[str, str]:
 
 
 def _literals(rel: str, s: _Sent, sentence: int) -> list[Node]:
+    """The literal tails of rel in the sentence (both regexes need a digit: sentences without one
+    are not scanned)."""
+    if not s.has_digit:
+        return []
     rx = LITERAL_RES[rel]
     return [Node(_WS.sub("", m.group()), "Literal", m.start() + s.start, m.end() + s.start, sentence, m.group())
             for m in rx.finditer(s.text)]
 
 
-def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None, rels=None) -> list[Candidate]:
+def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None, rels=None,
+               prune: dict | None = None) -> list[Candidate]:
     """All candidate pairs of one document, with their features (only of the relations in rels,
-    if given: relate() skips those the model cannot score)."""
+    if given: relate() skips those the model cannot score). prune (the model relate() scores
+    with): same-sentence and document-level candidates that no rule proposed and whose
+    probability is below their relation's threshold are left out, as _select would drop them
+    (their keys still count as seen for the name-derived candidates)."""
     doc = ex.doc
     by_sent = _nodes(ex)
     for si, ns in (extra_nodes or {}).items():
         by_sent[si].extend(ns)
-    ctx = _DocCtx(proposed={(r.head, r.rel, r.tail): r.source for r in ex.relations}, focus=_focus(ex))
+    ctx = _DocCtx(proposed={(r.head, r.rel, r.tail): r.source for r in ex.relations}, focus=_focus(ex), model=prune)
     sents = {si: _Sent(doc.sentences[si].text, doc.sentences[si].start, nodes)
              for si, nodes in by_sent.items() if si < len(doc.sentences)}
     out: list[Candidate] = []
@@ -365,7 +416,7 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None,
         out += _carried_candidates(s, si, sents, ctx, rels)
     keys = [(c.head.name, c.rel, c.tail.name) for c in out]
     if rels is None or "locatedIn" in rels:
-        named = _name_candidates(by_sent, {k for k in keys if k[1] == "locatedIn"})
+        named = _name_candidates(by_sent, {k for k in keys if k[1] == "locatedIn"} | ctx.pruned)
         out += named
         keys += [(c.head.name, c.rel, c.tail.name) for c in named]
     for c, k in zip(out, keys):
@@ -379,7 +430,16 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None,
 class _DocCtx:
     proposed: dict  # (head, rel, tail) -> the rule component's tag
     focus: dict[str, str]  # place type -> the document's most mentioned place of that type
+    model: dict | None = None  # candidates(prune=...): the model whose threshold prunes
     focus_nodes: dict[str, Node] = field(init=False)  # the focus places as candidate tails
+    pruned: set = field(default_factory=set)  # keys of the candidates left out by the pruning
+    doc_feats: dict = field(default_factory=dict)  # (rel, head type, tail type, no place) -> (features, low)
+
+    def below_threshold(self, rel: str, feats: list[str]) -> bool:
+        """These features score below the relation's threshold (the same sum as score(), so the
+        same float): _select drops such a candidate unless a rule proposed it."""
+        m = self.model["rels"].get(rel) if self.model is not None else None
+        return m is not None and _prob(m["w"], m["bias"], feats) < m["threshold"]
 
     def __post_init__(self) -> None:
         self.focus_nodes = {t: Node(n, t, -1, -1, -1) for t, n in self.focus.items() if t in ("City", "County", "Park")}
@@ -406,23 +466,49 @@ def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, rels=None) -> list[Can
         tails = _literals(rel, s, si) if sig.get("literal") else [n for n in s.nodes if n.type in tail_types]
         doclevel = rel == "locatedIn" and sig.get("doclevel")
         tail_names = {t.name for t in tails} if doclevel else ()
-        doc_feats: dict[tuple, list[str]] = {}  # doclevel features depend on the types only
         for h in heads:
-            head_mates = s.mates(h)
-            for t in _nearest(h, tails):
-                if t.name != h.name:
-                    c = Candidate(h, rel, t, si, head_mates=head_mates, tail_mates=s.mates(t))
-                    c.features = _pair_features(c, s, ctx.proposed, ctx.focus)
-                    out.append(c)
+            if tails:
+                out += _pair_candidates(h, rel, _nearest(h, tails), s, si, ctx)
             if doclevel:
-                for fn in ctx.focus_nodes.values():
-                    if fn.name != h.name and fn.name not in tail_names:
-                        c = Candidate(h, rel, fn, si)
-                        f = doc_feats.get((h.type, fn.type))
-                        if f is None:
-                            f = doc_feats[h.type, fn.type] = _doc_features(c, s, ctx.focus)
-                        c.features = f.copy()
-                        out.append(c)
+                out += _doclevel_candidates(h, rel, s, si, ctx, tail_names)
+    return out
+
+
+def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ctx: _DocCtx) -> list[Candidate]:
+    """h with each of tails (but itself); with pruning (ctx.model), those no rule proposed that
+    score below the threshold are left out (their keys go to ctx.pruned)."""
+    out = []
+    head_mates = s.mates(h)
+    proposed, focus = ctx.proposed, ctx.focus
+    m = ctx.model["rels"].get(rel) if ctx.model is not None else None  # None: no pruning
+    for t in tails:
+        if t.name != h.name:
+            f = _pair_features(h, rel, t, s, proposed, focus)
+            if m is not None and (h.name, rel, t.name) not in proposed and _prob(m["w"], m["bias"], f) < m["threshold"]:
+                ctx.pruned.add((h.name, rel, t.name))
+                continue
+            out.append(Candidate(h, rel, t, si, f, head_mates=head_mates, tail_mates=s.mates(t)))
+    return out
+
+
+def _doclevel_candidates(h: Node, rel: str, s: _Sent, si: int, ctx: _DocCtx, tail_names) -> list[Candidate]:
+    """The document's focus places as tails of h (those not named in the sentence). Their
+    features depend only on the two types and on whether the sentence names another place:
+    computed (and tested against the threshold) once per document."""
+    out = []
+    no_place = s.n_places - (h.type in PLACE_TYPES) <= 0
+    for fn in ctx.focus_nodes.values():
+        if fn.name != h.name and fn.name not in tail_names:
+            key = (rel, h.type, fn.type, no_place)
+            got = ctx.doc_feats.get(key)
+            if got is None:
+                f = _doc_features(h, fn, s, ctx.focus)
+                got = ctx.doc_feats[key] = (f, ctx.below_threshold(rel, f))
+            f, low = got
+            if low and (h.name, rel, fn.name) not in ctx.proposed:
+                ctx.pruned.add((h.name, rel, fn.name))
+                continue
+            out.append(Candidate(h, rel, fn, si, f.copy()))
     return out
 
 
@@ -611,7 +697,7 @@ def _list_mates(chosen: list[tuple[Candidate, float]]) -> list[tuple[Candidate, 
 def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
     """The document's relations: the model's choice among the candidates."""
     model = model or load_model()
-    chosen = _select(score(candidates(ex, rels=model["rels"]), model), model)
+    chosen = _select(score(candidates(ex, rels=model["rels"], prune=model), model), model)
     chosen += _untrained(ex, model)
     chosen += _list_mates(chosen)
     doc = ex.doc

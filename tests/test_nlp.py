@@ -15,3 +15,23 @@ def test_extraction_as_spacy_doc():
     assert any(label == "Project" and "负极材料项目" in t for label, t in ents)
     for e in sdoc.ents:
         assert e.kb_id_  # canonical name carried along
+
+
+def test_cut_is_jiebas_cut_without_hmm_and_caches_clear():
+    import jieba
+
+    for text in ("星河动力投资20亿元在临河经济开发区新建电驱系统项目", "ABC公司与青禾材料签约，年产5万吨负极材料",
+                 "以远帆电子为链主，打造新能源汽车产业链。", "", "12.5GWh"):
+        assert nlp.cut(text) == tuple(jieba.cut(text, HMM=False))
+    nlp.cut("青禾材料签约")
+    assert nlp.cut.cache_info().currsize > 0
+    nlp.clear_text_caches()
+    assert nlp.cut.cache_info().currsize == 0 and nlp.posseg.cache_info().currsize == 0
+
+
+def test_cached_name_start_hands_out_its_own_list():
+    from kg.components.names import name_start
+
+    off, stripped = name_start("快建设临河新材料产业园")
+    stripped.append("changed")
+    assert name_start("快建设临河新材料产业园") == (off, stripped[:-1])

@@ -47,3 +47,70 @@ def test_role_trigger_positions_change_nothing(fresh_pipeline, monkeypatch):
     # every trigger word now "holds a clause break": roles falls back to one search per clause
     monkeypatch.setattr(roles, "CLAUSE_BREAK", re.compile(r"[。；;！？!?\n]|[\u4e00-\u9fff]"))
     assert _run() == by_position
+
+
+class _Everything:
+    """A set that holds every key: a position prefilter built on it lets every position through."""
+
+    def __contains__(self, key) -> bool:
+        return True
+
+
+def test_speed_shortcuts_change_nothing(fresh_pipeline, monkeypatch):
+    """Relation pruning below the threshold, the first-two-characters tests of place forms and
+    division prefixes, the digit test before the literal regexes and the lazy anchor-word lookup:
+    switched off together, the output is the same."""
+    from kg import relate
+    from kg.components import anchored, projectparts
+
+    shortcut = _run()
+    assert any(d["relations"] for d in shortcut)
+    full_candidates = relate.candidates
+    monkeypatch.setattr(relate, "candidates", lambda ex, extra=None, rels=None, prune=None: full_candidates(ex, extra, rels))
+    monkeypatch.setattr(projectparts, "_form_prefixes", lambda: _Everything())
+    init = extract.Extractor.__init__
+
+    def init_everything(self, *a, **k):
+        init(self, *a, **k)
+        self._div_firsts = _Everything()
+    monkeypatch.setattr(extract.Extractor, "__init__", init_everything)
+    monkeypatch.setattr(relate, "_DIGIT", re.compile(""))
+    monkeypatch.setattr(anchored, "_at", lambda sentences, index: sentences)
+    assert _run() == shortcut
+
+
+def test_pruned_candidates_are_only_those_select_drops():
+    """candidates(prune=model) leaves out only candidates no rule proposed that score below
+    their relation's threshold."""
+    from kg import relate
+
+    docs = [ingest.build_document(t, f"t{i}.txt") for i, t in enumerate(TEXTS)]
+    extract._WORKER = None
+    model = relate.load_model()
+    chosen = 0
+    for ex in extract.extract_all(docs):
+        full = relate.score(relate.candidates(ex, rels=model["rels"]), model)
+        pruned = relate.score(relate.candidates(ex, rels=model["rels"], prune=model), model)
+        key = lambda cp: (cp[0].head.name, cp[0].rel, cp[0].tail.name, cp[0].sentence, round(cp[1], 12))  # noqa: E731
+        kept = {key(cp) for cp in pruned}
+        for c, p in full:
+            if key((c, p)) not in kept:
+                assert not relate._is_proposed(c) and p < model["rels"][c.rel]["threshold"]
+        assert [key(cp) for cp in relate._select(pruned, model)] == [key(cp) for cp in relate._select(full, model)]
+        chosen += len(relate._select(pruned, model))
+    assert chosen
+
+
+def test_prefiltered_pattern_finds_what_the_pattern_finds():
+    """extract.Prefiltered skips texts without a literal run every match holds, and only those."""
+    pats = [r"(?P<chain>[^，。；：]{2,20}?产业链)[“\"]?链主[”\"]?", r"ab(?:cd)?ef", r"(?:abc|abd)x", r"a(bc)+de",
+            r"(?i:abc)de", r"x(?:yz){0,3}", r"(?i)abc", r"为(?P<c>[^，。]{2,40}?)等?(?:企业|客户)?配套"]
+    texts = ["以远帆电子为新能源汽车产业链链主", "新能源汽车产业链", "abef abcdef", "abdx abcx", "abcbcde", "ABCde abcde",
+             "xyz", "为星河动力等企业配套", "为星河动力供货", ""]
+    for p in pats:
+        rx = re.compile(p)
+        fast = extract.Prefiltered(rx)
+        for t in texts:
+            assert [m.span() for m in fast.finditer(t)] == [m.span() for m in rx.finditer(t)], (p, t)
+    assert extract.Prefiltered(re.compile(pats[0])).literals == ("产业链", "链主")
+    assert extract.Prefiltered(re.compile(r"(?i)abc")).literals == ()

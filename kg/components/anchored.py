@@ -22,9 +22,26 @@ def make_anchored(settings: dict):
     def run(state) -> None:
         ex = state.ex
         anchored = {m.sentence + d for m in ex.mentions if m.type in anchors for d in (-1, 0, 1)}
-        anchored |= {s.index for s in ex.doc.sentences if any(w in s.text for w in words)}
         used = {(r.head_type, r.head) for r in ex.relations} | {(r.tail_type, r.tail) for r in ex.relations}
+        spoken: dict[int, bool] = {}  # sentence index -> it holds an anchor word (looked up when needed)
         for m in list(ex.mentions):
-            if m.type == "Product" and m.sentence not in anchored and ("Product", m.canonical) not in used:
+            if m.type == "Product" and m.sentence not in anchored and ("Product", m.canonical) not in used \
+                    and not _speaks_of_making(ex.doc.sentences, m.sentence, words, spoken):
                 state.drop(m)
     return run
+
+
+def _speaks_of_making(sentences, index: int, words: tuple[str, ...], memo: dict[int, bool]) -> bool:
+    """Whether a sentence of that index holds one of the anchor words."""
+    got = memo.get(index)
+    if got is None:
+        got = memo[index] = any(s.index == index and any(w in s.text for w in words) for s in _at(sentences, index))
+    return got
+
+
+def _at(sentences, index: int):
+    """The sentences that may have that index: the one at that position when the indices are the
+    positions (as ingest makes them), else all."""
+    if 0 <= index < len(sentences) and sentences[index].index == index:
+        return (sentences[index],)
+    return sentences

@@ -206,12 +206,12 @@ def _owned(state, m) -> bool:
 def _not_one_project(state, m) -> bool:
     """这些大型新能源项目, 新疆五个新能源项目: a count or a pronoun makes a group of projects; 中国工程|机械,
     总工程|师: a word that goes on after the name's last character is no project name."""
-    if any(m.text.startswith(q) for q in QUANTIFIERS) or COUNTED.search(m.text):
+    if m.text.startswith(QUANTIFIERS) or COUNTED.search(m.text):
         return True
     if any(w in m.text for w in MODAL_WORDS):
         return True  # 某市要求必须上焦化项目: a demand, not a name
     rest = m.text[_lead_verbs(m.text):]
-    if any(rest.startswith(d) for d in QUANTIFIERS + GROUP_WORDS):
+    if rest.startswith(_QUANTIFIERS_GROUP):
         return True  # 任凭诸多煤化工项目
     return not word_end(state.text, m.end)
 
@@ -219,6 +219,7 @@ def _not_one_project(state, m) -> bool:
 GROUP_WORDS = ("诸多", "多个", "很多", "许多", "不少", "各类", "各种", "所有", "全部", "一批", "众多", "大批", "其他",
                "其它", "相关", "部分", "少数", "多数")
 MODAL_WORDS = ("必须", "要求", "应当", "需要", "不得", "禁止", "严禁")
+_QUANTIFIERS_GROUP = QUANTIFIERS + GROUP_WORDS
 
 
 def _lead_verbs(text: str) -> int:

@@ -49,24 +49,31 @@ def name_start(text: str) -> tuple[int, list[str]]:
     word) and only when at least one of them can never begin a name: 快建设临河…产业园 → 临河…,
     项目拟选址东湖工业园 → 东湖工业园, 完工投产星河汽车… → 星河汽车…; a description before the
     name ends with its head noun (钢铁企业某某公司 → 某某公司) or an aspect particle (标志着某集团)."""
+    off, stripped = _name_start(text)
+    return off, list(stripped)
+
+
+@nlp.text_cache
+def _name_start(text: str) -> tuple[int, tuple[str, ...]]:
+    """name_start, cached (the same windows come back from several components)."""
     toks = nlp.posseg(text)
     cut = _described_start(text, toks)
     if cut:
-        return cut, [text[:cut]]
+        return cut, (text[:cut],)
     first_proper = next((i for i, (w, t) in enumerate(toks) if t in PROPER_POS and t != "j"), None)
     if not first_proper:
-        return 0, []
+        return 0, ()
     lead = toks[:first_proper]
     if any(t == "x" or any(c.isdigit() for c in w) or w.startswith("年产") for w, t in lead):
-        return 0, []  # brackets, figures, capacities (年产10亿只的…生产线): part of the name
+        return 0, ()  # brackets, figures, capacities (年产10亿只的…生产线): part of the name
     # a real left context: a cue word, or a verb, adverb or preposition of two characters
     # (吾xx, 旺xx stay; jieba's vn/j tags on 设备/研发 are too loose to count)
     if not any(w in _lex()["left_stops"] or (t in CONTEXT_POS and len(w) >= 2) for w, t in lead):
-        return 0, []
+        return 0, ()
     off = sum(len(w) for w, _ in lead)
     if len(text) - off < 2:
-        return 0, []
-    return off, [w for w, _ in lead]
+        return 0, ()
+    return off, tuple(w for w, _ in lead)
 
 
 PARTICLES = {"uz", "ul", "ug"}  # 着, 了, 过: a verb's, never inside a name
@@ -113,7 +120,7 @@ def name_end(text: str) -> int:
 COMMON_POS = {"n", "v", "vn", "a", "ad", "d", "ns", "s", "f"}
 
 
-@lru_cache(maxsize=65536)
+@nlp.text_cache
 def common_word(name: str) -> bool:
     """One dictionary word of common use (电器, 石油), or a two-letter acronym (IT): what a
     short form or a repeated mention must not be, though a firm's full name may contain it."""
@@ -138,7 +145,7 @@ def strip_descriptors(core: str) -> str:
     return core
 
 
-@lru_cache(maxsize=65536)
+@nlp.text_cache
 def generic_company(name: str) -> bool:
     """A kind of company written with a legal suffix (物业管理公司, 一些期货公司, 中国公司, 三大公司,
     济南有限公司), not a company: what is left without the suffix, the quantifiers and the
@@ -244,7 +251,7 @@ def company_words() -> set[str]:
 PROJECT_WORDS = ("项目", "工程")
 
 
-@lru_cache(maxsize=65536)
+@nlp.text_cache
 def category_project(name: str) -> bool:
     """太阳能项目, 文旅项目: one common word before 项目 names a kind of project, not a project
     (a product is a project's name: 数控机床项目)."""
@@ -286,7 +293,7 @@ def is_generic(name: str) -> bool:
     return name in _lex()["generic"]
 
 
-@lru_cache(maxsize=65536)
+@nlp.text_cache
 def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
     """Could name be a firm? known: already a firm mention; listed: an item of a list whose head
     says firms (大众、奥迪等车企), where a common word may still be a brand."""
@@ -326,7 +333,7 @@ def _unvouched_odd(toks) -> bool:
     return toks[0][1] in {"v", "vn", "a", "ad"} and not any(t in PROPER_POS for _, t in toks)  # 推动产业链
 
 
-@lru_cache(maxsize=65536)
+@nlp.text_cache
 def clearly_not_name(name: str) -> bool:
     """A firm mention from the rules that no reader would take for a name: punctuation inside,
     an activity (推动产业链), a dangling verb (零部件做), a place plus an industry word."""
@@ -343,7 +350,7 @@ def clearly_not_name(name: str) -> bool:
 SURE_FIRM_P = 0.9
 
 
-@lru_cache(maxsize=65536)
+@nlp.text_cache
 def strong_firm(name: str) -> bool:
     """A name that looks like a firm's without a list or role to vouch for it, by the firm-name
     model (kg.namemodel): likely on its own, or less likely but ending in a company word after a

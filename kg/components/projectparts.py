@@ -31,7 +31,11 @@ def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> li
     full official name, a short form that jieba reads as a place word of its own, or a short
     form whose city or province the document names (铁西 in a text about 沈阳市 → 沈阳's 铁西区)."""
     forms, out, i = place_forms(), [], start
+    firsts = _form_prefixes()
     while i < len(name) - 1 and len(out) < 2:
+        if name[i:i + 2] not in firsts:  # no form starts here (most characters)
+            i += 1
+            continue
         hit = None
         for k in (5, 4, 3, 2):  # the longest form starting at i (a plain loop: this runs per character)
             if name[i:i + k] in forms:
@@ -46,6 +50,12 @@ def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> li
         else:
             i += 1
     return out
+
+
+@lru_cache(maxsize=1)
+def _form_prefixes() -> frozenset[str]:
+    """The first two characters of every place form."""
+    return frozenset(f[:2] for f in place_forms())
 
 
 def _place_word(name: str, s: int, e: int) -> bool:

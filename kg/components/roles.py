@@ -47,10 +47,13 @@ def make_roles(settings: dict):
         for _, _, trigger in live if by_position else ():
             if trigger.pattern not in starts:
                 starts[trigger.pattern] = [m.start() for m in trigger.finditer(text)]
+        hits = sorted((i, k) for k, v in starts.items() for i in v)  # (position, trigger) in text order
+        at = [i for i, _ in hits]
         for a, b in _clauses(text, starts if by_position else None) if live else ():
             clause = text[a:b]
+            present = {k for _, k in hits[bisect_left(at, a):bisect_left(at, b)]} if by_position else None
             for p, rx, trigger in live:
-                if _triggered(clause, a, b, trigger, starts.get(trigger.pattern)):
+                if trigger.pattern in present if by_position else trigger.search(clause) is not None:
                     for m in rx.finditer(clause):
                         _apply(state, p, m, a)
         for p, rx, heading in list_pats:
@@ -73,13 +76,6 @@ def _clauses(text: str, starts: dict[str, list[int]] | None):
         j = bisect_right(breaks, h)
         a, last = breaks[j - 1] + 1 if j else 0, breaks[j] if j < len(breaks) else len(text)
         yield a, last
-
-
-def _triggered(clause: str, a: int, b: int, trigger, starts: list[int] | None) -> bool:
-    if starts is None:
-        return trigger.search(clause) is not None
-    i = bisect_left(starts, a)
-    return i < len(starts) and starts[i] < b
 
 
 def _designations(state, p: dict, rx, heading) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+from .. import nlp
 from ..literals import CAP_UNITS, CJK, _num
 from . import load_json
 
@@ -33,3 +34,10 @@ def load(family: str) -> SimpleNamespace:
 
 
 BOUNDARIES = load("boundaries")  # shared by the boundary helpers and every rule family
+
+
+@nlp.text_cache
+def time_token(word: str) -> bool:
+    """BOUNDARIES.TIME_TOKEN matches the word (年底, 3月): cached, the boundary helpers ask it of
+    every word of their windows, the same words again and again."""
+    return BOUNDARIES.TIME_TOKEN.match(word) is not None

@@ -8,6 +8,7 @@ from . import rule_patterns
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
 P, B = rule_patterns.load("projects"), rule_patterns.BOUNDARIES
+time_token = rule_patterns.time_token
 GENERIC_BEFORE_SUFFIX, BUILD_VERBS, VERB_OK = (P.words[k] for k in ("generic_before_suffix", "build_verbs", "verb_ok"))
 QUICK_REJECT = frozenset(P.words["quick_reject_chars"])
 QUICK_KEEP = frozenset(P.words["quick_reject_keep"])  # words ending in such a character that end a name (升级)
@@ -264,7 +265,7 @@ def specific_project(ex, core: str, tokens: tuple | None = None) -> bool:
     if P.NUMBER_ONLY.fullmatch(c):
         return False
     toks = [x for x in (tokens if tokens is not None else nlp.cut(c)) if x.strip() and x not in "“”‘’\"（）()"]
-    spec = [x for x in toks if x not in g.project_generic and x not in g.stops and not B.TIME_TOKEN.match(x)]
+    spec = [x for x in toks if x not in g.project_generic and x not in g.stops and not time_token(x)]
     if not spec or sum(len(x) for x in spec) < 2:
         return False
     if P.COUNTISH.search(c):
@@ -381,7 +382,7 @@ def _hard_stop(g, toks: list, k: int, tail_len: int, has_digit: bool, min_len: i
     """Token k ends the text before a name: a stop word, a time, a currency, or a verb / adverb /
     preposition close to the suffix (unless a verb follows it)."""
     tk, fl = toks[k]
-    if (tk in g.stops and tk not in SOFT_STOPS) or B.TIME_TOKEN.match(tk) or tk in HARD_WORDS:
+    if (tk in g.stops and tk not in SOFT_STOPS) or time_token(tk) or tk in HARD_WORDS:
         return True
     return (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
             and 0 < tail_len <= 3 and len(tk) >= 2 and not has_digit and (min_len > 2 or k == 0)
@@ -390,7 +391,7 @@ def _hard_stop(g, toks: list, k: int, tail_len: int, has_digit: bool, min_len: i
 
 def _start_after_stop(g, window: str, rest: list, min_len: int) -> int | None:
     """Name start after a hard stop: the rest must hold >= 2 specific characters (扩建|二期工厂 aside)."""
-    spec = [r for r in rest if r not in g.stops and r not in g.project_generic and not B.TIME_TOKEN.match(r)
+    spec = [r for r in rest if r not in g.stops and r not in g.project_generic and not time_token(r)
             and r.strip("“”‘’\"")]
     while rest and rest[0] in BUILD_VERBS:
         rest = rest[1:]
@@ -449,7 +450,7 @@ def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
     name-like characters + a company head word, followed by a specific project remainder."""
     g = ex.g
     if not rest or rest[0].isdigit() or rest[:2] in g.stops or rest[:2] in g.project_generic \
-            or rest[:1] in g.stops or B.TIME_TOKEN.match(rest[:3]):
+            or rest[:1] in g.stops or time_token(rest[:3]):
         return 0
     heads = ex._prefix_heads_set
     for L in range(2, 9):
