@@ -694,6 +694,25 @@ def _list_mates(chosen: list[tuple[Candidate, float]]) -> list[tuple[Candidate, 
     return out
 
 
+def _consistent(chosen) -> list[tuple[Candidate, float]]:
+    """Drop what the document's other relations rule out: the customer of a supply stated in a
+    sentence does not make what its supplier makes there (甲向乙供应某部件: 甲 makes it, 乙 buys it);
+    a literal inside another literal of the same head and relation (10万吨 in 年产10万吨)."""
+    chosen = list(chosen)
+    made = {(c.head.name, c.tail.name, c.sentence) for c, _ in chosen if c.rel == "produces"}
+    supply = {(c.head.name, c.tail.name, c.sentence) for c, _ in chosen if c.rel == "suppliesTo"}
+    supplied = {(cus, t, si) for sup, cus, si in supply if (cus, sup, si) not in supply  # one direction only
+                for h, t, s2 in made if h == sup and s2 == si}  # (customer, product, sentence)
+    lits: dict[tuple, list[str]] = defaultdict(list)
+    for c, _ in chosen:
+        if c.tail.type == "Literal":
+            lits[(c.head.name, c.rel)].append(c.tail.name)
+    return [(c, p) for c, p in chosen
+            if not (c.rel == "produces" and (c.head.name, c.tail.name, c.sentence) in supplied)
+            and not (c.tail.type == "Literal" and any(c.tail.name != o and c.tail.name in o
+                                                      for o in lits[(c.head.name, c.rel)]))]
+
+
 def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
     """The document's relations: the model's choice among the candidates."""
     model = model or load_model()
@@ -709,7 +728,7 @@ def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
             continue  # a place is not inside itself
         if key not in best or p > best[key][1]:
             best[key] = (c, p)
-    for c, p in sorted(best.values(), key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):
+    for c, p in sorted(_consistent(best.values()), key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):
         literal = c.tail.type == "Literal"
         value, cur = literals.parse_amount(c.tail.name) if c.rel == "investment" else (None, "")
         rels.append(Relation(head=c.head.name, rel=c.rel, tail=c.tail.name, sentence=c.sentence,

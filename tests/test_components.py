@@ -374,3 +374,15 @@ def test_a_word_no_recogniser_took_does_not_break_a_placed_list(ext):
     ex = ext.extract(build_document("青禾重工、远帆电子、创新、星海科技等龙头企业齐聚嘉鱼县发展。", "t.txt"), learned=False)
     placed = {r.head for r in ex.relations if r.rel == "locatedIn" and r.source == "cue:items_arrive"}
     assert {"青禾重工", "远帆电子", "星海科技"} <= placed
+
+
+def test_the_customer_of_a_supply_does_not_make_what_it_buys(ext):
+    ex = _run(ext, "青禾电子将向远帆汽车有限公司批量供应车用逆变器。")
+    makers = {r.head for r in ex.relations if r.rel == "produces"}
+    assert "远帆汽车有限公司" not in makers
+
+
+def test_a_figure_inside_another_figure_of_the_same_project_is_dropped(ext):
+    ex = _run(ext, "星海材料年产10万吨铝型材项目计划投资6.5亿元。")
+    caps = {r.tail for r in ex.relations if r.rel == "capacity"}
+    assert caps == {"年产10万吨"}
