@@ -20,8 +20,8 @@ JOINS = "(?:、|和|与|及|以及)"
 def _compile(p: dict, data: dict) -> re.Pattern:
     item = "⟨[" + p.get("items", "EJ") + r"]\d+⟩"
     # a list may hold a word no recogniser took (甲、创新、乙等企业): the items around it still count
-    rx = p["regex"].replace("{ITEMS}", f"{item}(?:{JOINS}(?:[\u4e00-\u9fff]{{1,4}}{JOINS})?{item})*").replace("{PLACE}", r"⟨[KD]\d+⟩") \
-        .replace("{PROJECT}", r"⟨J\d+⟩")
+    items = f"{item}(?:{JOINS}(?:[\u4e00-\u9fff]{{1,4}}{JOINS})?{item})*"
+    rx = p["regex"].replace("{ITEMS}", items).replace("{PLACE}", r"⟨[KD]\d+⟩").replace("{PROJECT}", r"⟨J\d+⟩")
     for k, v in data["words"].items():
         rx = rx.replace("{" + k + "}", "(?:" + "|".join(sorted(v, key=len, reverse=True)) + ")")
     return re.compile(rx)
