@@ -105,8 +105,8 @@ class Gazetteer:
         self.category_endings = tuple(lex["category_endings"])
         self.stops = S("left_stops")
         ctx = json.loads((data / "patterns" / "left_context.json").read_text(encoding="utf-8"))
-        self.name_verbs = self.stops | set(ctx["words"]) | set(ctx["object_verbs"]) | set(ctx["inner_verbs"]) \
-            | set(ctx["policy_verbs"])
+        self.left_words = self.stops | set(ctx["words"])  # before any name (选址, 位于, 计划 …)
+        self.name_verbs = self.left_words | set(ctx["object_verbs"]) | set(ctx["inner_verbs"]) | set(ctx["policy_verbs"])
         self.common_verb_freq = ctx["common_verb_freq"]
         self.regions = lex["region_lexicon"]
         self.region_weak = S("region_weak")
@@ -352,7 +352,7 @@ class Extractor:
                 continue
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以该此这其本":
                 continue  # tags of single characters of unknown names are arbitrary
-            if (tk in g.stops or len(tk) >= 2 and tk in g.name_verbs
+            if (tk in g.stops or len(tk) >= 2 and (tk in g.left_words or tk in g.name_verbs and len(window) - p - len(tk) >= 2)
                     or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
                     or (fl == "m" and B.ORDINAL_OR_COUNT.search(tk)) or time_token(tk)):
                 return p + len(tk)

@@ -386,3 +386,7 @@ def test_a_figure_inside_another_figure_of_the_same_project_is_dropped(ext):
     ex = _run(ext, "星海材料年产10万吨铝型材项目计划投资6.5亿元。")
     caps = {r.tail for r in ex.relations if r.rel == "capacity"}
     assert caps == {"年产10万吨"}
+
+
+def test_verbs_before_firms_do_not_cut_park_names(ext):
+    assert "中德合作产业园" in _names(_run(ext, "今年中德合作产业园新签约项目10个。"), "Park")
