@@ -215,7 +215,7 @@ def test_verb_before_a_firm_examples(ext, example):
 
 
 def test_a_head_before_a_clause_does_not_type_a_list(ext):
-    ex = _run(ext, "远帆公司从其经销商青禾集团手中收回了香港、澳门零售业务。")
+    ex = _run(ext, "远帆公司已从经销商青禾集团那里收回了华东、华南两地零售业务。")
     assert not any(m.type == "Enterprise" and "零售" in m.text for m in ex.mentions)
     assert "青禾集团" in _names(ex, "Enterprise")
 
@@ -349,7 +349,7 @@ def test_a_firm_named_before_its_project_is_not_placed_by_the_project(ext):
 
 
 def test_a_kind_of_project_qualifying_a_noun_is_no_project(ext):
-    assert not _names(_run(ext, "县财政安排现代农业项目专项补助资金300万元。"), "Project")
+    assert not _names(_run(ext, "全市今年下达设施农业项目专项资金共计500万元。"), "Project")
     assert "光伏组件项目" in _names(_run(ext, "青禾公司光伏组件项目专项资金已到位。"), "Project")
 
 
@@ -367,7 +367,7 @@ def test_an_upgrade_project_after_a_plant_name_is_one_project(ext):
 
 
 def test_the_rest_of_a_date_is_not_part_of_a_name(ext):
-    assert "电视机厂生产线" in _names(_run(ext, "同时，青禾电子的生产规模开始缩小，2010年底电视机厂生产线停产。"), "Project")
+    assert "显示器厂生产线" in _names(_run(ext, "受订单下滑影响，青禾电子的产能逐步收缩，2019年底显示器厂生产线关停。"), "Project")
 
 
 def test_a_word_no_recogniser_took_does_not_break_a_placed_list(ext):
