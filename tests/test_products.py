@@ -116,3 +116,12 @@ def test_every_firm_listed_after_a_makers_head_makes_the_product(ext):
     assert makers == {"青禾", "远帆", "星海"}
     ex = ext.extract(build_document("青禾新材的锂电隔膜生产线投产，远帆公司参观。", "t.txt"))
     assert not any(r.rel == "produces" and r.head == "远帆公司" for r in ex.relations)
+
+
+@pytest.mark.parametrize("name,firm", [("青禾新材料项目", "青禾新材料"), ("远帆科技项目", "远帆科技"),
+                                       ("国际物流项目", None), ("数字科技项目", None)])
+def test_a_brand_and_a_company_word_before_the_project_word_is_the_firm(name, firm):
+    got, products = split_project(name)
+    assert got == firm
+    if firm:
+        assert products == []  # the company word is the firm's, not a product

@@ -13,7 +13,7 @@ from functools import lru_cache
 from .. import namemodel, nlp
 from ..model import Mention
 from . import component
-from .names import full_divisions, is_generic, name_end, place_forms
+from .names import common_word, full_divisions, is_generic, name_end, place_forms
 from .products import nested, product_spans, vocab
 
 FIRM_P = 0.5  # firm-name probability a project's leading part needs
@@ -69,6 +69,9 @@ def _place_word(name: str, s: int, e: int) -> bool:
 def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     """(leading firm or None, product spans) of a project's name. Without a place, figure or
     known product to end the firm's part, a name that starts with a place is cut by model_split."""
+    firm = _brand_and_company_word(name)
+    if firm:
+        return firm, []
     prods = product_spans(name)
     cut = _first_boundary(name, _phrase_start(name, prods[0][0]) if prods else len(name))
     if cut < len(name):
@@ -78,6 +81,28 @@ def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     if best is None:
         return None, prods
     return name[:best[0]], prods or [best]
+
+
+def _brand_and_company_word(name: str) -> str | None:
+    """某某新材料项目, 某某科技项目: a brand of two or three characters and a company word, then
+    only the project word: the firm's short name (its project names no product)."""
+    core = _strip_tails(name) if name.endswith(("项目", "工程")) else None
+    if core is None or core == name:
+        return None
+    v = vocab()
+    for h in _company_heads():
+        brand = core[:-len(h)]
+        if core.endswith(h) and 2 <= len(brand) <= 3 and brand not in v["modifiers"] and brand not in v["terms"] \
+                and not common_word(brand) and not is_generic(brand) and not _one_common_word(brand) \
+                and not product_spans(brand) and _firm_prefix(core, min_p=0.0):
+            return core
+    return None
+
+
+def _one_common_word(text: str) -> bool:
+    """One dictionary word that is no proper name (数字, 综合, 绿色): a description, not a brand."""
+    toks = nlp.posseg(text)
+    return len(toks) == 1 and toks[0][1] not in NAME_POS
 
 
 def _place_brand(part: str) -> bool:
@@ -188,8 +213,8 @@ def _rename_project(state, p: Mention, canonical: str) -> None:
 def _firm(state, p: Mention, firm_text: str, prods) -> None:
     n = len(firm_text)
     for m in state.at(p.start, p.start + n):
-        if m is not p and m.type in TYPE_ORDER and m.end <= p.start + n:
-            state.drop(m)  # a place inside a firm's name is part of the name
+        if m is not p and (m.type in TYPE_ORDER or m.type == "Product") and m.end <= p.start + n:
+            state.drop(m)  # a place or product word inside a firm's name is part of the name
     firm = nested(state, p.start, p.start + n, "project-name", "Enterprise")
     _strip_firm(state, p, n)
     state.relate(firm, "implements", p, p.sentence, "cue:project-name", PARTS_CONF)
