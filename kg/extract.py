@@ -26,7 +26,7 @@ from . import components, nlp, relate, resources
 from .confidence import mention_confidence
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
 from .components.rule_patterns import BOUNDARIES as B, time_token
-from .components.names import generic_company
+from .components.names import _lex as names_lex, generic_company
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
 from .model import Document, Extraction, Fact, Mention, Relation
@@ -104,10 +104,10 @@ class Gazetteer:
         self.project_generic = S("project_generic")
         self.category_endings = tuple(lex["category_endings"])
         self.stops = S("left_stops")
-        ctx = json.loads((data / "patterns" / "left_context.json").read_text(encoding="utf-8"))
-        self.left_words = self.stops | set(ctx["words"])  # before any name (选址, 位于, 计划 …)
-        self.name_verbs = self.left_words | set(ctx["object_verbs"]) | set(ctx["inner_verbs"]) | set(ctx["policy_verbs"])
-        self.common_verb_freq = ctx["common_verb_freq"]
+        words = names_lex()
+        self.left_words = words["left_stops"]  # before any name (选址, 位于, 计划 …)
+        self.name_verbs = words["name_verbs"]  # … and verbs whose object is a firm (引进, 观摩 …)
+        self.common_verb_freq = words["common_verb_freq"]
         self.regions = lex["region_lexicon"]
         self.region_weak = S("region_weak")
         self.region_weak_followers = tuple(lex["region_weak_followers"])

@@ -30,16 +30,18 @@ def _lex() -> dict:
     countries = tuple(sorted(names["countries"], key=len, reverse=True))
     generic = set(names["words"]) | set(countries)
     generic |= set(lex["company_generic_heads"]) | set(lex["park_generic_heads"]) | set(lex["project_generic"])
-    left = set(lex["left_stops"]) | set(load_json("patterns/left_context.json")["words"])
-    policy = sorted(load_json("patterns/left_context.json")["policy_verbs"], key=len, reverse=True)
+    ctx = load_json("patterns/left_context.json")
+    left = set(lex["left_stops"]) | set(ctx["words"])
+    policy = sorted(ctx["policy_verbs"], key=len, reverse=True)
     titles = tuple(names["person_titles"])
-    right = frozenset(load_json("patterns/left_context.json")["right_words"])
-    inner = frozenset(load_json("patterns/left_context.json")["inner_verbs"])
+    right = frozenset(ctx["right_words"])
+    inner = frozenset(ctx["inner_verbs"])
+    verbs = frozenset(left | set(ctx["object_verbs"]) | inner | set(policy))  # any word that comes before names
     appositive = tuple(sorted(names["appositive_heads"], key=len, reverse=True))
     return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
             "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries,
-            "inner_verbs": inner}
+            "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"]}
 
 
 def name_start(text: str) -> tuple[int, list[str]]:
