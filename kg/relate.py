@@ -699,10 +699,13 @@ def _consistent(chosen) -> list[tuple[Candidate, float]]:
     sentence does not make what its supplier makes there (甲向乙供应某部件: 甲 makes it, 乙 buys it);
     a literal inside another literal of the same head and relation (10万吨 in 年产10万吨)."""
     chosen = list(chosen)
-    made = {(c.head.name, c.tail.name, c.sentence) for c, _ in chosen if c.rel == "produces"}
+    made: dict[tuple, set[str]] = defaultdict(set)  # (maker, sentence) -> products
+    for c, _ in chosen:
+        if c.rel == "produces":
+            made[(c.head.name, c.sentence)].add(c.tail.name)
     supply = {(c.head.name, c.tail.name, c.sentence) for c, _ in chosen if c.rel == "suppliesTo"}
     supplied = {(cus, t, si) for sup, cus, si in supply if (cus, sup, si) not in supply  # one direction only
-                for h, t, s2 in made if h == sup and s2 == si}  # (customer, product, sentence)
+                for t in made.get((sup, si), ())}  # (customer, product, sentence)
     lits: dict[tuple, list[str]] = defaultdict(list)
     for c, _ in chosen:
         if c.tail.type == "Literal":
