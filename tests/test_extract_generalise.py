@@ -109,3 +109,14 @@ def test_cjk_automaton_offsets():
     assert all(text[end - len(v) + 1:end + 1] == v for end, v in hits)
     assert {v for _, v in hits} == {"长治", "长治市", "治市", "LED"}
     assert [v for _, v in ac.iter_long(text)] == ["长治市", "LED"]
+
+
+@pytest.mark.parametrize("text, gone", [
+    ("由于稀土永磁电机项目进展顺利，该县追加了投资。", "由于"),
+    ("虽然政府补贴到位，尽管众多储能电站项目已经开工，资金仍然紧张。", "尽管"),
+    ("任凭诸多新能源项目上马，电网消纳有限。", "诸多"),
+])
+def test_conjunctions_and_quantifiers_open_no_name(ex, text, gone):
+    """A conjunction or a vague quantity before a project word begins no name."""
+    names = [m.text for m in run(ex, text).mentions]
+    assert not any(n.startswith(gone) for n in names), names
