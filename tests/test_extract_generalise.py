@@ -120,3 +120,20 @@ def test_conjunctions_and_quantifiers_open_no_name(ex, text, gone):
     """A conjunction or a vague quantity before a project word begins no name."""
     names = [m.text for m in run(ex, text).mentions]
     assert not any(n.startswith(gone) for n in names), names
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("这要看主流公司愿不愿意来。", "主流公司"),
+    ("比如说跨国公司也会跟进。", "跨国公司"),
+    ("他曾任远帆重工公司总经理。", "他曾任远帆重工公司"),
+    ("前者稀土磁材项目已开工。", "前者"),
+])
+def test_sentence_words_before_a_kind_of_firm(ex, text, wrong):
+    """Words of the sentence (verbs, pronouns, 比如说) before a firm or a kind of firm are not its name."""
+    names = [m.text for m in run(ex, text).mentions]
+    assert not any(wrong in n for n in names), names
+
+
+def test_rare_verb_trade_name_is_still_a_firm(ex):
+    names = {m.text for m in run(ex, "启明电池有限公司在当地扩产。").mentions if m.type == "Enterprise"}
+    assert "启明电池有限公司" in names

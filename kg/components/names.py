@@ -156,6 +156,9 @@ def generic_company(name: str) -> bool:
     if suffix is None:
         return bool(COUNTED.fullmatch(name))
     core = strip_descriptors(name[: -len(suffix)])
+    lead = _function_lead(core)
+    if lead and generic_company(name[lead:]):
+        return True  # 要看主流公司, 比如说跨国公司: words of the sentence before a kind of company
     if core.startswith(PRONOUN_LEADS) or core.endswith("等"):
         return True  # 哪一个公司, 那个公司; 甲等公司: a list's head, not a firm's name
     kind = strip_descriptors(_strip_place(core))
@@ -166,6 +169,23 @@ def generic_company(name: str) -> bool:
         if core and (_industry_word(core) or core in company_words()):
             return True  # 器械公司, 美国光伏公司: a company of an industry
     return not core or core in _company_types() or is_generic(core) or place_core(name) or _activity(core)
+
+
+LEAD_POS = {"v", "d", "p", "c", "r", "l", "u", "uj"}
+
+
+def _function_lead(core: str) -> int:
+    """Length of the verbs and function words opening core when no proper noun follows them."""
+    toks = nlp.posseg(core)
+    if any(t in PROPER_POS for _, t in toks):
+        return 0
+    n = 0
+    for w, t in toks[:-1]:
+        if t not in LEAD_POS or t == "v" and w not in _lex()["name_verbs"] \
+                and nlp.freq(w) < _lex()["common_verb_freq"]:
+            break  # a rare 'verb' is jieba's guess at a trade name (启明)
+        n += len(w)
+    return n
 
 
 def _strip_place(core: str) -> str:
