@@ -125,3 +125,12 @@ def test_a_brand_and_a_company_word_before_the_project_word_is_the_firm(name, fi
     assert got == firm
     if firm:
         assert products == []  # the company word is the firm's, not a product
+
+
+def test_list_item_is_the_whole_product():
+    """Nouns between a list's 、 and a product word belong to the product; a verb does not."""
+    text = "主要产品包括动车组、城轨地铁车辆、机车和货车"
+    spans = [text[s:e] for s, e in product_spans(text)]
+    assert "城轨地铁车辆" in spans and "动车组" in spans
+    text = "公司去年起开始、生产锂电池"
+    assert "开始、生产锂电池" not in [text[s:e] for s, e in product_spans(text)]

@@ -71,6 +71,7 @@ def product_spans(text: str) -> list[tuple[int, int]]:
     for end, term in v["automaton"].iter_long(text):
         e = end + 1
         s = _extend_left(text, e - len(term), last, v)
+        s = _list_item_start(text, s, last)
         if out and out[-1][1] == s:
             out[-1] = (out[-1][0], e)  # 磷酸锰铁锂 + 正极材料: adjacent product words are one product
             last = e
@@ -86,6 +87,22 @@ def _extend_left(text: str, s: int, floor: int, v: dict) -> int:
         if not k:
             return s
         s -= k
+
+
+ITEM_POS = {"n", "nz", "b", "ng", "j", "an"}
+ITEM_MAX = 6
+
+
+def _list_item_start(text: str, s: int, floor: int) -> int:
+    """Where the list item holding a product phrase starts, when only nouns come between the
+    list's 、 and the phrase (动车组、城轨地铁车辆: the item is the product, not 地铁车辆)."""
+    j = text.rfind("、", max(floor, s - ITEM_MAX - 1), s)
+    if j < 0 or j + 1 == s:
+        return s
+    lead = text[j + 1:s]
+    if not all("\u4e00" <= c <= "\u9fff" for c in lead) or not all(t in ITEM_POS for _, t in nlp.posseg(lead)):
+        return s
+    return j + 1
 
 
 def _starts_word(text: str, pos: int) -> bool:
