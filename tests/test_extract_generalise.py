@@ -137,3 +137,14 @@ def test_sentence_words_before_a_kind_of_firm(ex, text, wrong):
 def test_rare_verb_trade_name_is_still_a_firm(ex):
     names = {m.text for m in run(ex, "启明电池有限公司在当地扩产。").mentions if m.type == "Enterprise"}
     assert "启明电池有限公司" in names
+
+
+@pytest.mark.parametrize("text, projects", [
+    ("今年将全面实施蓝天示范工程和“1234”储能应用工程。", {"蓝天示范工程", "“1234”储能应用工程"}),
+    ("该县积极争取青山光伏项目与绿水风电项目落地。", {"青山光伏项目", "绿水风电项目"}),
+])
+def test_two_projects_joined_by_and_are_two(ex, text, projects):
+    """Each project with its own suffix is its own name; jieba's compound of two stop words
+    (全面实施) is no part of a name."""
+    got = {m.text for m in run(ex, text).mentions if m.type == "Project"}
+    assert got == projects

@@ -362,6 +362,7 @@ def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
 
 
 END_PARTICLES, HARD_WORDS = P.words["end_particles"], P.words["hard_words"]
+LIST_JOINS = ("和", "与", "及", "以及", "、")
 
 
 def _not_a_name_end(toks: list, window: str, is_item: bool) -> bool:
@@ -384,6 +385,12 @@ def _hard_stop(g, toks: list, k: int, tail_len: int, has_digit: bool, min_len: i
     tk, fl = toks[k]
     if (tk in g.stops and tk not in SOFT_STOPS) or time_token(tk) or tk in HARD_WORDS:
         return True
+    if len(tk) == 4 and tk[:2] in g.stops and tk[2:] in g.stops:
+        return True  # 全面实施, 积极争取: jieba's word for two stop words
+    if tk in LIST_JOINS and k > 0:
+        before = toks[k - 2][0] if k > 1 and toks[k - 1][0] in "”’\"" else toks[k - 1][0]
+        if P.PROJECT_SUFFIX_END.search(before):
+            return True  # 甲工程和“乙”工程: two projects, each with its own suffix
     return (fl in ("v", "d", "p", "u", "uz", "uj", "ul") and tk not in VERB_OK and tk not in SOFT_STOPS
             and 0 < tail_len <= 3 and len(tk) >= 2 and not has_digit and (min_len > 2 or k == 0)
             and not (k + 1 < len(toks) and toks[k + 1][1] in ("v", "vn")))
