@@ -148,3 +148,17 @@ def test_two_projects_joined_by_and_are_two(ex, text, projects):
     (全面实施) is no part of a name."""
     got = {m.text for m in run(ex, text).mentions if m.type == "Project"}
     assert got == projects
+
+
+@pytest.mark.parametrize("text, project", [
+    ("青禾能源公司投资5亿元建设的北岭水电站今日开工。", "北岭水电站"),
+    ("仪器能检测出距离电站的位置，公司投资建设智能变电站。", None),
+    ("国内首座独立调频储能电站由青禾能源公司投资建设。", None),
+    ("该县投资3亿元建设南山光伏电站，预计明年并网。", "南山光伏电站"),
+])
+def test_named_plants_are_projects(ex, text, project):
+    """A plant with a proper name, in a sentence about an investment, is a project; a kind of
+    plant or a description of one is not; a common-word short form (南山) is no place alone."""
+    ms = run(ex, text).mentions
+    assert {m.text for m in ms if m.type == "Project"} == ({project} if project else set())
+    assert not any(m.type in ("County", "City") for m in ms)

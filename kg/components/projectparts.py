@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from .. import namemodel, nlp
 from ..model import Mention
-from . import component
+from . import component, load_json
 from .names import common_word, full_divisions, is_generic, name_end, place_forms
 from .products import nested, product_spans, vocab
 
@@ -43,13 +43,19 @@ def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> li
                 break
         cands = forms[name[i:i + hit]] if hit else []
         near = [c for c in cands if any(p in context for p in c[2].split())]
-        if near or (cands and _place_word(name, i, i + hit)):
+        if near or (cands and _place_word(name, i, i + hit) and name[i:i + hit] not in _short_stop()):
             typ, official, _ = (near or cands)[0]
             out.append((i, i + hit, typ, official))
             i += hit
         else:
             i += 1
     return out
+
+
+@lru_cache(maxsize=1)
+def _short_stop() -> frozenset[str]:
+    """Short forms that are common words too (南山, 城关): a place only where the document names its city."""
+    return frozenset(load_json("extract_lexicon.json")["division_short_stop"])
 
 
 @lru_cache(maxsize=1)

@@ -28,7 +28,10 @@ def _tail_tokens(window: str, off: int) -> tuple | None:
     return () if p == off else None
 
 
-PLANT_SUFFIXES = ("基地", "工厂", "厂区")
+PLANT_SUFFIXES = tuple(P.words["plant_suffixes"])
+PLANT_DESCRIPTIONS = tuple(P.words["plant_descriptions"])
+NAMED_PLANT_SUFFIXES = tuple(P.words["named_plant_suffixes"])
+PROPER_POS = ("ns", "nr", "nrt", "nz", "nt", "j")
 
 
 def projects(ex, ctx: _DocCtx) -> None:
@@ -77,7 +80,7 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     win = t[lo:a]
     if not win:
         return None
-    if suffix.endswith(PLANT_SUFFIXES) and not _plant_context_ok(ctx, a, b):
+    if suffix.endswith(PLANT_SUFFIXES) and (not _plant_context_ok(ctx, a, b) or any(w in win for w in PLANT_DESCRIPTIONS)):
         return None
     if suffix.startswith("生产线") and (not P.LINE_OPENING.match(win) or "项目" in t[ctx.sent_bounds(a)[0]:a]):
         return None
@@ -89,11 +92,19 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     phase_plant = suffix.endswith(("工厂", "厂区")) and P.PHASE.fullmatch(core)
     if not phase_plant and not specific_project(ex, core, _tail_tokens(win, off)):
         return None
+    if suffix.endswith(NAMED_PLANT_SUFFIXES) and not _proper_start(core):
+        return None
     if suffix.startswith("工程") and len(P.QUOTES.sub("", core)) < 4:
         return None
     if not namelike_project(ex, ctx, core, start, a, b, bool(pre)):
         return None
     return Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)})
+
+
+def _proper_start(core: str) -> bool:
+    """core opens with a proper name (a place or a trade name), with no figure: a named plant."""
+    toks = _posseg(core)
+    return bool(toks) and toks[0][1] in PROPER_POS and not B.DIGIT.search(core)
 
 
 def _list_segments(ex, ctx: _DocCtx, m) -> list[list[int]]:
