@@ -162,3 +162,14 @@ def test_named_plants_are_projects(ex, text, project):
     ms = run(ex, text).mentions
     assert {m.text for m in ms if m.type == "Project"} == ({project} if project else set())
     assert not any(m.type in ("County", "City") for m in ms)
+
+
+@pytest.mark.parametrize("text, firm", [
+    ("宜兴市青禾稀土冶炼厂去年停产。", "宜兴市青禾稀土冶炼厂"),
+    ("鲁南化肥厂去年停产。", "鲁南化肥厂"),
+    ("当地一家电子制造厂去年停产。", None),
+    ("无锡两家乘用轮胎厂去年停产。", None),
+])
+def test_factories_with_a_name_are_firms(ex, text, firm):
+    got = {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
+    assert got == ({firm} if firm else set())
