@@ -173,3 +173,18 @@ def test_named_plants_are_projects(ex, text, project):
 def test_factories_with_a_name_are_firms(ex, text, firm):
     got = {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
     assert got == ({firm} if firm else set())
+
+
+@pytest.mark.parametrize("text, place", [
+    ("远帆轮胎将扩大其在天津及无锡两家公司的产能。", "无锡"),
+    ("远帆轮胎将扩大其在天津及无锡两乘用轮胎厂的产能。", "无锡"),
+])
+def test_place_before_a_count_of_firms_stays_a_place(ex, text, place):
+    ms = run(ex, text).mentions
+    assert place in {m.text for m in ms if m.type in ("City", "County")}
+    assert not any(m.type == "Enterprise" and m.text.startswith(place) for m in ms)
+
+
+def test_places_in_short_name():
+    from kg.components.projectparts import places_in
+    assert [p[:2] for p in places_in("无锡", 0)] == [(0, 2)]

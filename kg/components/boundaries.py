@@ -17,6 +17,7 @@ from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, category_project, chain_s
                     common_words_only, company_words, generic_company, generic_park, is_generic, name_end, name_start,
                     place_core, project_events, project_modifier_tails, strong_firm, word_end)
 from .products import vocab as product_vocab
+from .projectparts import places_in
 
 TYPES = ("Enterprise", "Park", "Project", "Product")
 CHAIN_TYPES = ("IndustryChain", "IndustryCluster")
@@ -28,6 +29,7 @@ DERIVED = {"short", "repeated", "coref-prefix"}  # short forms and repeats of a 
 _DATE = re.compile(r"(?:\d{2,4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:年底|年初|年末|前后)?")
 _COMPANY_END = re.compile(r"(?:集团|公司|企业|巨头)?")
 _COUNT_TAIL = re.compile(COUNTED.pattern + _COMPANY_END.pattern)
+SUFFIXES = frozenset(load_json("extract_lexicon.json")["company_suffixes"])
 PARK_BUILT_SUFFIXES = ("产业园", "工业园", "科技园", "基地", "园")  # not 开发区/高新区: those are designated zones
 
 
@@ -69,7 +71,8 @@ def _enterprise(state, m, trim_only: bool) -> bool:
     if generic_company(m.text) and _join_parent(state, m):
         return False
     if _inner_count(m.text) or generic_company(m.text):
-        state.drop(m)  # 某某出售某某9家白电公司: no firm's name holds a count of firms
+        if not _leading_place(state, m):
+            state.drop(m)  # 某某出售某某9家白电公司: no firm's name holds a count of firms
         return False
     _after_date(state, m)
     _lead_dashes(state, m)
@@ -81,6 +84,17 @@ def _enterprise(state, m, trim_only: bool) -> bool:
         state.drop(m)
         return False
     _trim_end(state, m, name_end(m.text))
+    return True
+
+
+def _leading_place(state, m, end: int | None = None) -> bool:
+    """A place and a count or a kind of firms (无锡两家公司, 无锡两乘用轮胎厂) name no firm: the
+    place they open with is a place (up to end, when given)."""
+    found = places_in(m.text[:end] if end else m.text, 0)
+    if not found or found[0][0] != 0 or end and found[0][1] != end or m.text[found[0][1]:] in SUFFIXES:
+        return False  # 兴隆公司: a firm may be named after a place
+    state.drop(m)
+    state.propose(m.start, m.start + found[0][1], found[0][2], "generic-firm-place", canonical=found[0][3])
     return True
 
 
@@ -246,6 +260,8 @@ def _trim_count(state, m) -> None:
     """某某、某某两大集团: the count and the company word after a name are not part of it."""
     for word in _COUNT_TAIL.finditer(m.text):
         if word.start() >= 2 and word.end() == len(m.text):
+            if _leading_place(state, m, word.start()):
+                return
             _trim_end(state, m, word.start())
 
 

@@ -28,7 +28,7 @@ def make_lists(settings: dict):
     data = load_json(settings.get("patterns", "patterns/lists.json"))
     heads = sorted(((w, t) for t, ws in data["heads"].items() for w in ws), key=lambda x: -len(x[0]))
     head_alt = "|".join(re.escape(w) for w, _ in heads)
-    after = re.compile(rf"(?:(?:……|…|\.{{3,6}})?等{COUNT}|{COUNTED})(?P<mod>[\u4e00-\u9fff]{{0,{data['head_modifier_max']}}}?)(?P<head>{head_alt})")
+    after = re.compile(rf"(?:(?:……|…|\.{{3,6}})?等{COUNT}|{COUNTED})(?P<mod>[\u4e00-\u9fff\d.]{{0,{data['head_modifier_max']}}}?)(?P<head>{head_alt})")
     before = re.compile(rf"(?P<head>{head_alt})(?:如|包括|有|：)?$")
     head_type = dict(heads)
     firm_head = re.compile("|".join(re.escape(w) for w, t in heads if t == "Enterprise") or "(?!)")

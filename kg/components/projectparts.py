@@ -38,7 +38,7 @@ def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> li
             continue
         hit = None
         for k in (5, 4, 3, 2):  # the longest form starting at i (a plain loop: this runs per character)
-            if name[i:i + k] in forms:
+            if i + k <= len(name) and name[i:i + k] in forms:
                 hit = k
                 break
         cands = forms[name[i:i + hit]] if hit else []

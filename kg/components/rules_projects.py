@@ -80,7 +80,7 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     win = t[lo:a]
     if not win:
         return None
-    if suffix.endswith(PLANT_SUFFIXES) and (not _plant_context_ok(ctx, a, b) or any(w in win for w in PLANT_DESCRIPTIONS)):
+    if suffix.endswith(PLANT_SUFFIXES) and not _plant_context_ok(ctx, a, b):
         return None
     if suffix.startswith("生产线") and (not P.LINE_OPENING.match(win) or "项目" in t[ctx.sent_bounds(a)[0]:a]):
         return None
@@ -92,7 +92,8 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     phase_plant = suffix.endswith(("工厂", "厂区")) and P.PHASE.fullmatch(core)
     if not phase_plant and not specific_project(ex, core, _tail_tokens(win, off)):
         return None
-    if suffix.endswith(NAMED_PLANT_SUFFIXES) and not _proper_start(core):
+    if suffix.endswith(PLANT_SUFFIXES) and any(w in core for w in PLANT_DESCRIPTIONS) \
+            or suffix.endswith(NAMED_PLANT_SUFFIXES) and not _proper_start(core):
         return None
     if suffix.startswith("工程") and len(P.QUOTES.sub("", core)) < 4:
         return None
