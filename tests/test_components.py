@@ -42,6 +42,7 @@ def test_list_examples(ext, example):
         assert not [m for m in ex.mentions if m.source == "list"]
     else:
         assert set(example["items"]) <= _names(ex, example["type"])
+        assert not set(example.get("absent", ())) & _names(ex, example["type"])
 
 
 ROLE_PATTERNS = load_json("patterns/roles.json")["patterns"]

@@ -35,12 +35,13 @@ def make_lists(settings: dict):
     item_max = data["item_max"]
     cue_words = sorted(set(data["left_cues"]) | {"生产", "制造", "研发", "主营"}, key=len, reverse=True)
     cues = re.compile("(?:" + "|".join(map(re.escape, cue_words)) + ")(?:了|过|的|出)?")
+    list_end = re.compile("等(?:" + "|".join(map(re.escape, data["list_end_words"])) + ")")
     uses = re.compile("|".join(map(re.escape, data["use_words"])))  # after a product list's head: its items use it
 
     def run(state) -> None:
         for cl in CLAUSE.finditer(state.text):
             if "、" in cl.group() and _may_be_typed(state, cl, after, firm_head):
-                _clause(state, cl.start(), cl.group(), (after, before, cues, uses), head_type, item_max)
+                _clause(state, cl.start(), cl.group(), (after, before, cues, uses, list_end), head_type, item_max)
     return run
 
 
@@ -75,11 +76,12 @@ def _split_items(clause: str, off: int) -> list[tuple[int, int]]:
 
 
 def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
-    after, before, cues, uses = rx
+    after, before, cues, uses, rx_end = rx
     parts = _split_items(clause, off)
+    text = state.text
+    parts = _first_list(parts, text, after, rx_end)
     if len(parts) < 2:
         return
-    text = state.text
     # the last item ends at 等 + head, or at its first verb
     ls, le = parts[-1]
     last = text[ls:le]
@@ -103,7 +105,8 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
         cut, typ, explicit = b[0], "Enterprise", True
         parts[0] = (fs + cut, fe)
     else:
-        parts[0] = (fs + _first_item_start(first, cues), fe)
+        named = _named_start(state, fs, fe)
+        parts[0] = (fs + _first_item_start(first, cues) if named is None else named, fe)
     items = [(a, z) for a, z in parts if z - a >= 2]
     if typ in (None, "Enterprise"):
         items = [(a, a + name_end(text[a:z])) for a, z in items]
@@ -118,6 +121,15 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
             for m in state.at(a, z):
                 if m.type == "Enterprise" and m.source == "list":
                     state.drop(m)
+
+
+def _first_list(parts, text: str, after, rx_end) -> list:
+    """The pieces of the first list only: a piece before the last that closes a list (甲、乙等品牌也于
+    丙、丁等地) ends it, so the next list's items do not join it."""
+    for i, (a, z) in enumerate(parts[1:-1], 1):  # the first piece may hold a head before its item
+        if after.search(text, a, z) or rx_end.search(text, a, z):
+            return parts[:i + 1]
+    return parts
 
 
 def _firm_head_at(text: str, pos: int, head_type: dict) -> bool:
@@ -178,6 +190,16 @@ def _single_char_ends(text: str) -> set[int]:
         if len(w) == 1:
             out.add(p)
     return out
+
+
+NAMED_TYPES = ("Enterprise", "Park", "Project")
+
+
+def _named_start(state, fs: int, fe: int) -> int | None:
+    """The start of a name a recogniser found ending where the first piece ends (青禾重工汨罗产业园,
+    whose 重工 jieba reads as a verb): it knows the name's boundary better than the word tags."""
+    starts = [m.start for m in state.at(fs, fe) if m.end == fe and m.start >= fs and m.type in NAMED_TYPES]
+    return min(starts) if starts else None
 
 
 def _first_item_start(first: str, cues: re.Pattern) -> int:
