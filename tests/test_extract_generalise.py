@@ -188,3 +188,14 @@ def test_place_before_a_count_of_firms_stays_a_place(ex, text, place):
 def test_places_in_short_name():
     from kg.components.projectparts import places_in
     assert [p[:2] for p in places_in("无锡", 0)] == [(0, 2)]
+
+
+@pytest.mark.parametrize("text", [
+    "青禾电子已向远帆汽车批量供应电池包。",
+    "青禾电子是远帆汽车动力电池的主要供应商。",
+    "远帆汽车的供应商青禾电子今年扩产。",
+])
+def test_customer_name_stops_before_adverb_or_product(ex, text):
+    """The customer of a supply cue is the firm, not the firm glued to 批量 or to its product."""
+    rels = {(r.head, r.tail) for r in run(ex, text).relations if r.rel == "suppliesTo"}
+    assert rels == {("青禾电子", "远帆汽车")}

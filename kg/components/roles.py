@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 
 from . import component, load_json
 from .names import chain_start, firm_like, is_generic, name_start, strong_firm, word_end
+from .products import product_spans
 
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
 CLAUSE_BREAK = re.compile(r"[。；;！？!?\n]")
@@ -139,19 +140,36 @@ def _firm_spans(state, m, group: str, off: int, strict: bool = False) -> list[tu
         return []
     out = []
     for s, e in _items(m.group(group), m.start(group) + off):
-        known = [x for x in state.at(s, e) if x.type == "Enterprise" and x.start <= s and x.end >= e - 1]
+        known = [x for x in state.at(s, e) if x.type == "Enterprise" and x.start <= s
+                 and (x.end >= e - 1 or _product_after(state.text, x.end, e))]
         if known:
             out.append((known[0].start, known[0].end))
             continue
         s += name_start(state.text[s:e])[0]
-        name = state.text[s:e]
+        cut = _before_product(state.text, s, e)
+        name = state.text[s:cut]
         if NOT_FIRM.search(name) or any(x.type == "IndustryChain" for x in state.at(s, e)):
             continue  # "所属产业链：预制菜产业链" (a table row): a chain, not a firm
-        if strict and not word_end(state.text, e):
+        if strict and cut == e and not word_end(state.text, e):
             continue  # 南水 of 南水北调: a word goes on after it
         if strong_firm(name) if strict else firm_like(name, listed=True):  # the role vouches for it
-            out.append((s, e))
+            out.append((s, cut))
     return out
+
+
+def _product_after(text: str, s: int, e: int) -> bool:
+    """text[s:e] is one product (星河汽车 + 动力电池 的供应商: the firm's product, not its name)."""
+    return product_spans(text[s:e]) == [(0, e - s)]
+
+
+def _before_product(text: str, s: int, e: int) -> int:
+    """End of a firm's name glued to a product after it (星河汽车动力电池 → 星河汽车): the longest
+    product at the end whose rest reads as a firm's whole name (trade name and trade: 青禾电池 keeps
+    its 电池)."""
+    for c in range(s + 4, e - 1):
+        if text[c - 1] != "的" and product_spans(text[c:e]) == [(0, e - c)] and strong_firm(text[s:c]):
+            return c
+    return e
 
 
 def _firms(state, spans: list[tuple[int, int]]):
