@@ -199,3 +199,21 @@ def test_customer_name_stops_before_adverb_or_product(ex, text):
     """The customer of a supply cue is the firm, not the firm glued to 批量 or to its product."""
     rels = {(r.head, r.tail) for r in run(ex, text).relations if r.rel == "suppliesTo"}
     assert rels == {("青禾电子", "远帆汽车")}
+
+
+@pytest.mark.parametrize("text, leader, chain", [
+    ("工程机械产业链链主企业青禾重工今年产值突破百亿元。", "青禾重工", "工程机械产业链"),
+    ("青禾重工被认定为工程机械产业链“链主”企业。", "青禾重工", "工程机械产业链"),
+    ("青禾重工是全市工程机械产业链的链主企业。", "青禾重工", "工程机械产业链"),
+    ("发挥青禾重工等链主企业带动作用，做强工程机械产业链。", "青禾重工", "工程机械产业链"),
+    ("新能源汽车产业链以远帆汽车为龙头，青禾电池为链核。", "远帆汽车", "新能源汽车产业链"),
+])
+def test_chain_leader_cues(ex, text, leader, chain):
+    """A leader named by a cue, with the clause after its name cut off and the scope (全市) before
+    the chain's name dropped."""
+    assert (leader, chain) in {(r.head, r.tail) for r in run(ex, text).relations if r.rel == "chainLeaderOf"}
+
+
+def test_longtou_needs_a_firm(ex):
+    got = run(ex, "以发展数控机床为主导、主机为龙头，形成完善的数控机床产业链。")
+    assert not [r for r in got.relations if r.rel == "chainLeaderOf"]

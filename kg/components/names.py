@@ -41,7 +41,8 @@ def _lex() -> dict:
     return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
             "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries,
-            "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"]}
+            "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"],
+            "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True)}
 
 
 def name_start(text: str) -> tuple[int, list[str]]:
@@ -117,6 +118,25 @@ def name_end(text: str) -> int:
     while len(ends) > 1 and ends[-2][0] >= 2 and (ends[-1][2] in RIGHT_POS or ends[-1][1] in _lex()["right_words"]):
         ends.pop()
     return ends[-1][0] if ends else len(text)
+
+
+STOP_POS = {"t", "p", "d", "c", "u", "uj", "ul", "uz", "ug", "y"}
+
+
+def name_stop(text: str) -> int:
+    """Where a firm's name ends when the rest of its clause is glued to it (某重工今年产值…,
+    某重工被认定为…, 某重工扩大产能): after a legal suffix, else before the first time word,
+    function word or common verb after the name's first two characters."""
+    ends = [text.find(s) + len(s) for s in _lex()["suffixes"] if s in text[2:]]
+    if ends:
+        return min(ends)
+    p = 0
+    for w, t in nlp.posseg(text):
+        if p >= 2 and (t in STOP_POS or w in _lex()["right_words"] or t == "v" and (
+                w in _lex()["name_verbs"] or nlp.freq(w) >= _lex()["common_verb_freq"])):
+            return p
+        p += len(w)
+    return len(text)
 
 
 COMMON_POS = {"n", "v", "vn", "a", "ad", "d", "ns", "s", "f"}
@@ -395,7 +415,7 @@ def strong_firm(name: str) -> bool:
 def chain_start(name: str) -> int:
     """Where a chain or cluster name starts once the policy verbs before it are gone:
     做强X产业链 → X产业链, 抓实X产业链 → X产业链 (新材料产业链 keeps its 新)."""
-    verbs = _lex()["policy_verbs"]
+    verbs = _lex()["policy_verbs"] + _lex()["chain_scope"]
     off, changed = 0, True
     while changed:
         changed = False

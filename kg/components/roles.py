@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
+from .. import namemodel
 from . import component, load_json
-from .names import chain_start, firm_like, is_generic, name_start, strong_firm, word_end
+from .names import (chain_start, common_words_only, firm_like, is_generic, name_start, name_stop, strong_firm,
+                    word_end)
 from .products import product_spans
+from .projectparts import places_in
 
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
 CLAUSE_BREAK = re.compile(r"[。；;！？!?\n]")
@@ -146,15 +149,34 @@ def _firm_spans(state, m, group: str, off: int, strict: bool = False) -> list[tu
             out.append((known[0].start, known[0].end))
             continue
         s += name_start(state.text[s:e])[0]
-        cut = _before_product(state.text, s, e)
-        name = state.text[s:cut]
-        if NOT_FIRM.search(name) or any(x.type == "IndustryChain" for x in state.at(s, e)):
-            continue  # "所属产业链：预制菜产业链" (a table row): a chain, not a firm
-        if strict and cut == e and not word_end(state.text, e):
-            continue  # 南水 of 南水北调: a word goes on after it
-        if strong_firm(name) if strict else firm_like(name, listed=True):  # the role vouches for it
-            out.append((s, cut))
+        span = _firm_span(state, s, e, strict)
+        if span is not None:
+            out.append(span)
     return out
+
+
+CUT_FIRM_P = 0.9  # a name cut out of its clause must look like a firm's to the firm-name model
+
+
+def _firm_span(state, s: int, e: int, strict: bool) -> tuple[int, int] | None:
+    """The firm's name in text[s:e]: cut before the clause glued to it (某重工今年产值…) when the
+    cut name looks like a firm's to the firm-name model, else as the pattern delimits it."""
+    text = state.text
+    if NOT_FIRM.search(text[s:e]) or any(x.type == "IndustryChain" for x in state.at(s, e)):
+        return None  # "所属产业链：预制菜产业链" (a table row): a chain, not a firm
+    stop = s + name_stop(text[s:e])
+    if stop < e:
+        cut = _before_product(text, s, stop)
+        name = text[s:cut]
+        if strong_firm(name) and namemodel.probability(name) >= CUT_FIRM_P and not common_words_only(name) \
+                and not places_in(name, 0):
+            return s, cut
+    cut = _before_product(text, s, e)
+    if strict and cut == e and not word_end(text, e):
+        return None  # 南水 of 南水北调: a word goes on after it
+    if strong_firm(text[s:cut]) if strict else firm_like(text[s:cut], listed=True):  # the role vouches for it
+        return s, cut
+    return None
 
 
 def _product_after(text: str, s: int, e: int) -> bool:
@@ -229,7 +251,7 @@ def _apply(state, p: dict, m, off: int) -> None:
         return
     if "rel_by_role" in p:
         rel = p["rel_by_role"][p.get("forced_role") or m.group("role")]
-        firms = _firms(state, _firm_spans(state, m, "firm", off))  # a role names firms, chain or not
+        firms = _firms(state, _firm_spans(state, m, "firm", off, strict=p.get("strict", False)))  # a role names firms, chain or not
         chain = _chain(state, m, off, sentence) if firms else None  # no firm: no chain mention either
         for f in firms if chain is not None else []:
             state.relate(f, rel, chain, sentence, source, p["confidence"])
