@@ -29,6 +29,9 @@ def chains(ex, ctx: _DocCtx) -> None:
         if w is None:
             continue
         lo, off, core = w
+        joined = P.CATEGORY_JOIN.search(core)  # 产业集群和光伏产业链: the chain starts after the other name
+        if joined:
+            off, core = off + joined.end(), core[joined.end():]
         if m.group() == "链":
             if core not in g.chain_short_words or t[a - 2:a] == "产业":
                 continue
