@@ -10,7 +10,8 @@ from kg.ingest import build_document
 from kg.model import Extraction
 from kg.resources import data_dir
 
-ROWS = "name\taliases\tindustry\tambiguous\n青禾重工\t青禾|青禾重工股份有限公司\t机械\t0\n长风\t\t汽车\t1\n"
+ROWS = ("name\taliases\tindustry\tambiguous\n青禾重工\t青禾|青禾重工股份有限公司\t机械\t0\n长风\t\t汽车\t1\n"
+        "蓝鲸巴巴\t蓝鲸|新产业\t互联网\t1\n")
 
 
 @pytest.fixture()
@@ -126,3 +127,11 @@ def test_a_firms_mentions_take_the_fullest_form_the_document_uses(tmp_path):
 
 def test_a_company_word_that_qualifies_the_next_noun_is_not_taken(run):
     assert run("青禾证券事务代表表示。") == {"青禾": "青禾"}
+
+
+def test_ambiguous_entry_long_forms_stand_alone(run):
+    """An ambiguous entry (蓝鲸 is also an animal) still names the firm by a long form that is no
+    everyday word; its everyday-word forms still need a suffix."""
+    assert run("蓝鲸巴巴发布财报。") == {"蓝鲸巴巴": "蓝鲸巴巴"}
+    assert run("海里的蓝鲸很大。") == {}
+    assert run("培育新产业发展壮大。") == {}

@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import namemodel, nlp
 from ..resources import data_dir
 from . import component, load_json
+from .names import common_word, common_words_only, place_forms
 from .names import common_word, company_words, legal_suffixes, place_forms
 
 DEFAULT_FILE = "gazetteers/enterprises.tsv"
@@ -130,10 +131,19 @@ def _tail_blockers() -> tuple[str, ...]:
 
 
 def _ambiguous(form: str, entry: Entry) -> bool:
-    """An everyday word or place (美的, 长城, 统一), unless written with its company word (长城汽车)."""
+    """An everyday word or place (美的, 长城, 统一), unless written with its company word (长城汽车).
+    An ambiguous entry's longer Chinese forms that are neither everyday words nor a place and
+    everyday words (阿里巴巴 beside 阿里; not 新产业, 山西焦化) name the firm alone."""
     if any(form.endswith(w) and len(form) - len(w) >= 2 for w in _company_tails()):
         return False
+    if entry.ambiguous and len(form) >= 3 and not form.isascii() and not common_word(form) \
+            and not common_words_only(form) and not any(common_words_only(form[len(p):]) for p in _place_prefixes(form)):
+        return _word_of_doing(form)
     return entry.ambiguous or _word_of_doing(form)
+
+
+def _place_prefixes(form: str) -> list[str]:
+    return [form[:k] for k in (2, 3, 4) if form[:k] in place_forms()]
 
 
 def _word_of_doing(form: str) -> bool:
