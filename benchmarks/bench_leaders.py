@@ -4,7 +4,7 @@ Each case names its chain's 链主 (or none), its 链核 and any customer named 
 Two modes:
   relations  analysis on the gold relations built directly (what analysis does with perfect extraction)
   pipeline   the real build (ingest -> extract -> resolve -> rdf -> analysis) of the text
-Styles: 以X为链主, X作为…链主企业, 龙头X带动, 链核列表, a customer named beside its supplier, official
+Styles: 以X为链主, 以X为龙头, X等链主企业, 链主企业X + the rest of its clause, X作为…链主企业, 龙头X带动, 链核列表, a customer named beside its supplier, official
 designation lists (第一批链主企业名单 + lines "某某产业链：甲公司", also with a 链核 list), notices
 "以甲公司为链主的某某产业链", and a text naming no leader. Chains may have no template (预制菜, 葡萄酒).
 precision@1 = chains whose top-ranked firm is the gold 链主 / chains with a gold 链主 that did not abstain;
@@ -53,6 +53,13 @@ CASES = [
      "supplies": [],
      "text": "近日，遂宁市召开以禾味源食品集团有限公司为链主的预制菜产业链供需对接会，"
              "青木农业有限公司、川和冷链物流有限公司等20余家企业参加。"},
+    {"style": "以X为龙头（简称）", "chain": "新能源汽车产业链", "leader": "远航汽车", "cores": ["青禾电池", "星海电机"],
+     "supplies": [],
+     "text": "黄石市新能源汽车产业链以远航汽车为龙头，青禾电池、星海电机为链核，配套企业已达40家。"},
+    {"style": "X等链主企业（简称）", "chain": "工程机械产业链", "leader": "青禾重工", "cores": [], "supplies": [],
+     "text": "咸宁市发挥青禾重工等链主企业带动作用，做强工程机械产业链，今年引进配套项目12个。"},
+    {"style": "链主企业X+后续分句", "chain": "储能电池产业链", "leader": "恒远储能", "cores": [], "supplies": [],
+     "text": "储能电池产业链链主企业恒远储能今年产值突破百亿元，带动本地配套率提升到45%。"},
     {"style": "名单已结束（应弃权）", "chain": "锂电产业链", "leader": None, "cores": [], "supplies": [],
      "text": "链主企业名单已报送省工信厅。今年全市新开工项目120个，完成投资350亿元，同比增长12%，"
              "其中制造业投资增长15%。\n锂电产业链：临川锂能科技有限公司"},

@@ -123,6 +123,22 @@ def name_end(text: str) -> int:
 STOP_POS = {"t", "p", "d", "c", "u", "uj", "ul", "uz", "ug", "y"}
 
 
+def _common_verb(w: str, t: str) -> bool:
+    return t == "v" and (w in _lex()["name_verbs"] or nlp.freq(w) >= _lex()["common_verb_freq"])
+
+
+def name_after_verb(text: str) -> int:
+    """Where a firm's name starts after the subject and verb glued before it (某市发挥某重工):
+    after the last common verb that leaves at least two characters."""
+    p, cut = 0, 0
+    toks = nlp.posseg(text)
+    for w, t in toks[:-1]:
+        p += len(w)
+        if _common_verb(w, t) and len(text) - p >= 2:
+            cut = p
+    return cut
+
+
 def name_stop(text: str) -> int:
     """Where a firm's name ends when the rest of its clause is glued to it (某重工今年产值…,
     某重工被认定为…, 某重工扩大产能): after a legal suffix, else before the first time word,
@@ -132,8 +148,7 @@ def name_stop(text: str) -> int:
         return min(ends)
     p = 0
     for w, t in nlp.posseg(text):
-        if p >= 2 and (t in STOP_POS or w in _lex()["right_words"] or t == "v" and (
-                w in _lex()["name_verbs"] or nlp.freq(w) >= _lex()["common_verb_freq"])):
+        if p >= 2 and (t in STOP_POS or w in _lex()["right_words"] or _common_verb(w, t)):
             return p
         p += len(w)
     return len(text)

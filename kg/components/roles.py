@@ -17,8 +17,8 @@ from bisect import bisect_left, bisect_right
 
 from .. import namemodel
 from . import component, load_json
-from .names import (chain_start, common_words_only, firm_like, is_generic, name_start, name_stop, strong_firm,
-                    word_end)
+from .names import (chain_start, common_words_only, firm_like, generic_company, is_generic, name_after_verb, name_start, name_stop,
+                    strong_firm, word_end)
 from .products import product_spans
 from .projectparts import places_in
 
@@ -137,8 +137,9 @@ def _firm_run_end(state, start: int, end: int) -> int:
     return pos
 
 
-def _firm_spans(state, m, group: str, off: int, strict: bool = False) -> list[tuple[int, int]]:
-    """Spans of the group's items that are firms: existing firm mentions or name-like spans."""
+def _firm_spans(state, m, group: str, off: int, strict: bool = False, related: bool = False) -> list[tuple[int, int]]:
+    """Spans of the group's items that are firms: existing firm mentions or name-like spans
+    (related: the pattern states a relation of them, which vouches for a name cut from its clause)."""
     if m.group(group) is None:
         return []
     out = []
@@ -149,31 +150,38 @@ def _firm_spans(state, m, group: str, off: int, strict: bool = False) -> list[tu
             out.append((known[0].start, known[0].end))
             continue
         s += name_start(state.text[s:e])[0]
-        span = _firm_span(state, s, e, strict)
+        span = _firm_span(state, s, e, strict, related)
         if span is not None:
             out.append(span)
     return out
 
 
-CUT_FIRM_P = 0.9  # a name cut out of its clause must look like a firm's to the firm-name model
+CUT_FIRM_P = 0.9  # a name cut out of its clause, with no relation to vouch for it, must look like a firm's
 
 
-def _firm_span(state, s: int, e: int, strict: bool) -> tuple[int, int] | None:
-    """The firm's name in text[s:e]: cut before the clause glued to it (某重工今年产值…) when the
-    cut name looks like a firm's to the firm-name model, else as the pattern delimits it."""
+def _firm_span(state, s: int, e: int, strict: bool, related: bool) -> tuple[int, int] | None:
+    """The firm's name in text[s:e]: cut after the verb before it (某市发挥某重工) and before the
+    clause glued to it (某重工今年产值…) when the cut name looks like a firm's, else as the pattern
+    delimits it."""
     text = state.text
     if NOT_FIRM.search(text[s:e]) or any(x.type == "IndustryChain" for x in state.at(s, e)):
         return None  # "所属产业链：预制菜产业链" (a table row): a chain, not a firm
-    stop = s + name_stop(text[s:e])
-    if stop < e:
-        cut = _before_product(text, s, stop)
-        name = text[s:cut]
-        if strong_firm(name) and namemodel.probability(name) >= CUT_FIRM_P and not common_words_only(name) \
-                and not places_in(name, 0):
-            return s, cut
+    after = s + name_after_verb(text[s:e])
+    for start in dict.fromkeys((s, after)):
+        stop = start + name_stop(text[start:e])
+        if (start, stop) == (s, e):
+            continue
+        cut = _before_product(text, start, stop)
+        name = text[start:cut]
+        if strong_firm(name) and not places_in(name, 0) and not generic_company(name) and (
+                related and firm_like(name, listed=True)
+                or namemodel.probability(name) >= CUT_FIRM_P and not common_words_only(name)):
+            return start, cut
     cut = _before_product(text, s, e)
     if strict and cut == e and not word_end(text, e):
         return None  # 南水 of 南水北调: a word goes on after it
+    if generic_company(text[s:cut]):
+        return None  # 民营炼油厂: a kind of firm
     if strong_firm(text[s:cut]) if strict else firm_like(text[s:cut], listed=True):  # the role vouches for it
         return s, cut
     return None
@@ -251,13 +259,13 @@ def _apply(state, p: dict, m, off: int) -> None:
         return
     if "rel_by_role" in p:
         rel = p["rel_by_role"][p.get("forced_role") or m.group("role")]
-        firms = _firms(state, _firm_spans(state, m, "firm", off, strict=p.get("strict", False)))  # a role names firms, chain or not
+        firms = _firms(state, _firm_spans(state, m, "firm", off, p.get("strict", False), True))  # a role names firms, chain or not
         chain = _chain(state, m, off, sentence) if firms else None  # no firm: no chain mention either
         for f in firms if chain is not None else []:
             state.relate(f, rel, chain, sentence, source, p["confidence"])
     else:
         strict = p.get("strict", False)
-        sup, cus = _firm_spans(state, m, "supplier", off, strict), _firm_spans(state, m, "customer", off, strict)
+        sup, cus = _firm_spans(state, m, "supplier", off, strict, True), _firm_spans(state, m, "customer", off, strict, True)
         if not sup or not cus:
             return  # both ends must be firms before either becomes a mention
         customers = _firms(state, cus)
