@@ -217,3 +217,14 @@ def test_chain_leader_cues(ex, text, leader, chain):
 def test_longtou_needs_a_firm(ex):
     got = run(ex, "以发展数控机床为主导、主机为龙头，形成完善的数控机床产业链。")
     assert not [r for r in got.relations if r.rel == "chainLeaderOf"]
+
+
+@pytest.mark.parametrize("text, projects", [
+    ("该县投资7.8亿元实施农村饮水安全工程建设项目。", {"农村饮水安全工程建设项目"}),
+    ("青禾集团在富县实施陕西现代农业苹果产业项目。", {"陕西现代农业苹果产业项目"}),
+    ("今年全县重点产业项目进展顺利，新兴产业项目加快落地，建设项目开工率达到90%。", set()),
+    ("重大项目青禾储能智能科技产业项目开工。", {"青禾储能智能科技产业项目"}),
+])
+def test_industry_and_construction_project_names(ex, text, projects):
+    """某某产业项目 and 某某建设项目 are names; kinds of projects (重点产业项目, 建设项目) are not."""
+    assert {m.text for m in run(ex, text).mentions if m.type == "Project"} == projects
