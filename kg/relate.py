@@ -36,7 +36,7 @@ _DIGIT = re.compile(r"\d")  # what the literal regexes need (LITERAL_RES: a figu
 MODEL_PATH = PACKAGE_DIR / "models" / "relations.json"
 PLACE_TYPES = ("County", "City", "Province", "Park")
 # a relation whose tail is a literal: the regex that finds candidate tails in a sentence
-LITERAL_RES = {"investment": literals.AMOUNT_RE, "capacity": literals.CAP_RE}
+LITERAL_RES = {"investment": literals.INVEST_LITERAL_RE, "capacity": literals.CAP_RE}
 
 
 @dataclass

@@ -228,3 +228,11 @@ def test_longtou_needs_a_firm(ex):
 def test_industry_and_construction_project_names(ex, text, projects):
     """某某产业项目 and 某某建设项目 are names; kinds of projects (重点产业项目, 建设项目) are not."""
     assert {m.text for m in run(ex, text).mentions if m.type == "Project"} == projects
+
+
+def test_amounts_with_duo_and_without_currency():
+    from kg import literals
+    found = [m.group() for m in literals.INVEST_LITERAL_RE.finditer("甲项目总投资120亿，乙工程投资40多亿元，年产值80亿。")]
+    assert found == ["120亿", "40多亿元"]
+    assert literals.parse_amount("40多亿元") == (4_000_000_000, "CNY")
+    assert literals.parse_amount("120亿") == (12_000_000_000, "")  # the text names no currency
