@@ -236,3 +236,9 @@ def test_amounts_with_duo_and_without_currency():
     assert found == ["120亿", "40多亿元"]
     assert literals.parse_amount("40多亿元") == (4_000_000_000, "CNY")
     assert literals.parse_amount("120亿") == (12_000_000_000, "")  # the text names no currency
+
+
+def test_capacity_prefixes_and_units():
+    from kg import literals
+    found = [m.group() for m in literals.CAP_RE.finditer("产能达到每月7.5万片，年制造115套储能系统，每年500万支，年生产了8.2吨，3支队伍。")]
+    assert found == ["每月7.5万片", "年制造115套", "每年500万支", "8.2吨"]
