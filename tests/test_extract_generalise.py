@@ -242,3 +242,9 @@ def test_capacity_prefixes_and_units():
     from kg import literals
     found = [m.group() for m in literals.CAP_RE.finditer("产能达到每月7.5万片，年制造115套储能系统，每年500万支，年生产了8.2吨，3支队伍。")]
     assert found == ["每月7.5万片", "年制造115套", "每年500万支", "8.2吨"]
+
+
+def test_quoted_cluster_name(ex):
+    got = run(ex, "该省持续打造“青山铝+精深加工”产业集群，引进远帆铝业、星海材料等企业。")
+    clusters = {m.text for m in got.mentions if m.type == "IndustryCluster"}
+    assert clusters == {"“青山铝+精深加工”产业集群"}

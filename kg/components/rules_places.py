@@ -9,9 +9,10 @@ from .rules_context import DocCtx as _DocCtx, Span
 P = rule_patterns.load("places")
 
 
-def head_window(ex, ctx: _DocCtx, a: int, width: int = 16) -> tuple[int, int, str] | None:
-    """(lo, off, core): the modifier words before a chain/cluster head at a, trimmed by POS."""
-    lo = ex._left_limit(ctx, a, False, width)
+def head_window(ex, ctx: _DocCtx, a: int, width: int = 16, quotes: bool = False) -> tuple[int, int, str] | None:
+    """(lo, off, core): the modifier words before a chain/cluster head at a, trimmed by POS (with
+    quotes: a quoted name before the head, 打造“绿色铝+精深加工”产业集群)."""
+    lo = ex._left_limit(ctx, a, quotes, width)
     if lo >= a:
         return None
     off = ex._trim_pos(ctx.text[lo:a])
@@ -109,7 +110,7 @@ def _named_clusters(ex, ctx: _DocCtx) -> None:
         a, b = m.start(), m.end()
         if not ctx.free(a, b) or t[b:b + 1] == "区":
             continue
-        w = head_window(ex, ctx, a)
+        w = head_window(ex, ctx, a, quotes=t[a - 1:a] in "”\"")
         if w is None:
             continue
         lo, off, core = w
