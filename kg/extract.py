@@ -151,7 +151,7 @@ class Gazetteer:
                     self.short_index.setdefault(row["short_name"], []).append(row)
         # short forms that are common words or collide with frequent terms: never used alone
         self.short_stop = set(lex["division_short_stop"])
-        self.div_ac = nlp.CJKAutomaton()
+        self.div_ac = nlp.CJKAutomaton(shared=True)  # whole documents: one scan with the others
         keys: dict[str, list] = {}
         for name, row in self.div_by_name.items():
             keys.setdefault(name, []).append(("full", row))
@@ -164,7 +164,7 @@ class Gazetteer:
             ctx_names = tuple({r["name"] for kind, r in v if r["type"] in ("City", "Province")})
             self.div_ac.add_word(k, (k, v, full, ctx_names))
         self.div_ac.make_automaton()
-        self.region_ac = nlp.CJKAutomaton()
+        self.region_ac = nlp.CJKAutomaton(shared=True)
         for k, v in self.regions.items():
             self.region_ac.add_word(k, (k, v))
         self.region_ac.make_automaton()

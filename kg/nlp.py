@@ -9,6 +9,7 @@ No statistical zh model is used or downloaded.
 from __future__ import annotations
 
 import logging
+import weakref
 from functools import lru_cache
 from math import log
 
@@ -174,19 +175,81 @@ def pipeline():
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
 
 
+SHARED_MIN = 2000  # characters: a shared automaton scans texts at least this long with the others
+
+
+class _ScanGroup:
+    """The shared automata (CJKAutomaton(shared=True)): scanning a long text (a whole document,
+    which several of them scan one after the other) runs one automaton over all their keys, and
+    each gets its own matches out of that one scan, in the order its own scan would give them (at
+    each end, longest first: the order of the suffix links, the same in the union). The union is
+    rebuilt when an automaton joins or is freed; the last text's matches are kept."""
+
+    def __init__(self):
+        self.members: list = []  # weak references to the automata
+        self.union = None
+        self.text: str | None = None
+        self.hits: dict[int, list] = {}
+
+    def join(self, a) -> None:
+        self.members.append(weakref.ref(a, self._forget))
+        self._forget()
+
+    def _forget(self, _ref=None) -> None:
+        self.union, self.text, self.hits = None, None, {}
+
+    def _build(self) -> None:
+        import ahocorasick
+
+        self.members = [r for r in self.members if r() is not None]
+        keys: dict[str, list] = {}
+        for r in self.members:
+            a = r()
+            for k, v in a._a.items():
+                keys.setdefault(k, []).append((id(a), v))
+        u = ahocorasick.Automaton()
+        for k, vs in keys.items():
+            u.add_word(k, tuple(vs))
+        if keys:
+            u.make_automaton()
+        self.union = (u, bool(keys))
+
+    def matches(self, a, text: str) -> list:
+        """a's raw matches in text: (end, (length, value)) as a._a.iter gives them."""
+        if self.text is not text:
+            if self.union is None:
+                self._build()
+            u, nonempty = self.union
+            hits: dict[int, list] = {}
+            if nonempty:
+                for end, vs in u.iter(text.encode("utf-32-be").decode("latin-1")):
+                    for who, v in vs:
+                        got = hits.get(who)
+                        if got is None:
+                            got = hits[who] = []
+                        got.append((end, v))
+            self.text, self.hits = text, hits
+        return self.hits.get(id(a), ())
+
+
+_GROUP = _ScanGroup()
+
+
 class CJKAutomaton:
     """Aho–Corasick matcher for CJK keys (pyahocorasick underneath), several times faster on
     Chinese text than a plain unicode automaton: the trie is built over the bytes of UTF-32 (as
     latin-1 characters), so every node has at most 256 children instead of thousands of CJK
     characters at the root (hex digits, 16 children, made the scanned string twice as long).
     Same interface as ahocorasick.Automaton for what the extractor uses: add_word, make_automaton,
-    iter(text) and iter_long(text) yielding (end_index_inclusive, value) in character offsets."""
+    iter(text) and iter_long(text) yielding (end_index_inclusive, value) in character offsets.
+    shared=True: long texts are scanned once for all the shared automata (_ScanGroup)."""
 
-    def __init__(self):
+    def __init__(self, shared: bool = False):
         import ahocorasick
 
         self._a = ahocorasick.Automaton()
         self._keys = 0
+        self._shared = shared
 
     def add_word(self, key: str, value) -> None:
         if key:
@@ -196,15 +259,22 @@ class CJKAutomaton:
     def make_automaton(self) -> None:
         if self._keys:
             self._a.make_automaton()
+        if self._shared:
+            _GROUP.join(self)
 
     def items(self):
         for _, (_, v) in self._a.items():
             yield v
 
+    def _raw(self, text: str):
+        if self._shared and len(text) >= SHARED_MIN:
+            return _GROUP.matches(self, text)
+        return self._a.iter(text.encode("utf-32-be").decode("latin-1"))
+
     def _matches(self, text: str):
         if not self._keys or not text:
             return
-        for end, (n, value) in self._a.iter(text.encode("utf-32-be").decode("latin-1")):
+        for end, (n, value) in self._raw(text):
             start = end + 1 - 4 * n
             if start % 4 == 0:  # aligned on a character
                 yield start // 4, start // 4 + n - 1, value
@@ -217,8 +287,7 @@ class CJKAutomaton:
         """Leftmost-longest, non-overlapping matches, left to right."""
         if not self._keys or not text:
             return
-        hits = [(s >> 2, n, v) for s, n, v in ((e + 1 - 4 * n, n, v) for e, (n, v) in
-                                               self._a.iter(text.encode("utf-32-be").decode("latin-1")))
+        hits = [(s >> 2, n, v) for s, n, v in ((e + 1 - 4 * n, n, v) for e, (n, v) in self._raw(text))
                 if not s & 3]  # aligned on a character
         hits.sort(key=lambda h: (h[0], -h[1]))  # leftmost, then longest (stable, as before)
         last = -1
