@@ -132,14 +132,15 @@ class Gazetteer:
                 return ""
             return "(?=[" + "".join(re.escape(c) for c in sorted({w[0] for w in words})) + "])"
 
-        self.company_re = re.compile(rf"(?:{alt(self.company_suffixes)})")  # plain alternations of literals are scanned fast already
+        # plain alternations of literals: found by the automaton scan shared with the gazetteers (nlp.literal_scan)
+        self.company_re = nlp.literal_scan(re.compile(rf"(?:{alt(self.company_suffixes)})"))
         self.org_re = re.compile(rf"{first(lex['org_suffixes'], ['中共'], lex['org_bureaus'])}"
                                  rf"(?:(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)"
                                  rf"|(?:{alt(lex['org_bureaus'])})(?:部|局|厅|委|中心|办公室))")
-        self.park_re = re.compile(rf"(?:{alt(lex['park_suffixes'])})")
+        self.park_re = nlp.literal_scan(re.compile(rf"(?:{alt(lex['park_suffixes'])})"))
         self.project_re = re.compile(rf"(?:项目|工程|生产线|基地|工厂|厂区)(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
-        self.chain_re = re.compile(r"(?:全产业链|产业链|链)")
-        self.cluster_re = re.compile(r"产业集群|专业镇")
+        self.chain_re = nlp.literal_scan(re.compile(r"(?:全产业链|产业链|链)"))
+        self.cluster_re = nlp.literal_scan(re.compile(r"产业集群|专业镇"))
 
         # administrative divisions
         self.div_by_name: dict[str, dict] = {}

@@ -9,6 +9,7 @@ No statistical zh model is used or downloaded.
 from __future__ import annotations
 
 import logging
+import re
 import weakref
 from functools import lru_cache
 from math import log
@@ -175,7 +176,7 @@ def pipeline():
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
 
 
-SHARED_MIN = 2000  # characters: a shared automaton scans texts at least this long with the others
+SHARED_MIN = 256  # characters: a shared automaton scans texts at least this long with the others
 
 
 class _ScanGroup:
@@ -183,20 +184,20 @@ class _ScanGroup:
     which several of them scan one after the other) runs one automaton over all their keys, and
     each gets its own matches out of that one scan, in the order its own scan would give them (at
     each end, longest first: the order of the suffix links, the same in the union). The union is
-    rebuilt when an automaton joins or is freed; the last text's matches are kept."""
+    rebuilt when an automaton joins or is freed; the matches in the last two texts are kept (a
+    document's, and a long piece of it that a component scans in between)."""
 
     def __init__(self):
         self.members: list = []  # weak references to the automata
         self.union = None
-        self.text: str | None = None
-        self.hits: dict[int, list] = {}
+        self.texts: list = []  # [(text, {id(automaton): its matches})], the latest first
 
     def join(self, a) -> None:
         self.members.append(weakref.ref(a, self._forget))
         self._forget()
 
     def _forget(self, _ref=None) -> None:
-        self.union, self.text, self.hits = None, None, {}
+        self.union, self.texts = None, []
 
     def _build(self) -> None:
         import ahocorasick
@@ -216,20 +217,22 @@ class _ScanGroup:
 
     def matches(self, a, text: str) -> list:
         """a's raw matches in text: (end, (length, value)) as a._a.iter gives them."""
-        if self.text is not text:
-            if self.union is None:
-                self._build()
-            u, nonempty = self.union
-            hits: dict[int, list] = {}
-            if nonempty:
-                for end, vs in u.iter(text.encode("utf-32-be").decode("latin-1")):
-                    for who, v in vs:
-                        got = hits.get(who)
-                        if got is None:
-                            got = hits[who] = []
-                        got.append((end, v))
-            self.text, self.hits = text, hits
-        return self.hits.get(id(a), ())
+        for t, hits in self.texts:
+            if t is text:
+                return hits.get(id(a), ())
+        if self.union is None:
+            self._build()
+        u, nonempty = self.union
+        hits = {}
+        if nonempty:
+            for end, vs in u.iter(text.encode("utf-32-be").decode("latin-1")):
+                for who, v in vs:
+                    got = hits.get(who)
+                    if got is None:
+                        got = hits[who] = []
+                    got.append((end, v))
+        self.texts = [(text, hits)] + self.texts[:1]
+        return hits.get(id(a), ())
 
 
 _GROUP = _ScanGroup()
@@ -295,6 +298,69 @@ class CJKAutomaton:
             if start > last:
                 last = start + n - 1
                 yield last, value
+
+
+class _Hit:
+    """The part of a re.Match that callers of LiteralScan.finditer use."""
+    __slots__ = ("_s", "_e", "_g")
+
+    def __init__(self, s: int, e: int, g: str):
+        self._s, self._e, self._g = s, e, g
+
+    def start(self, group=0) -> int:
+        return self._s
+
+    def end(self, group=0) -> int:
+        return self._e
+
+    def span(self, group=0) -> tuple[int, int]:
+        return self._s, self._e
+
+    def group(self, group=0) -> str:
+        return self._g
+
+
+class LiteralScan:
+    """A compiled alternation of literal words whose finditer(text) is a scan of the shared
+    automaton: the same matches, since for such a pattern re's leftmost-first choice is the
+    leftmost-longest one when no word comes before a longer word it begins (literal_scan checks
+    that). Everything else (search, match, pattern, finditer with bounds) is the regex's."""
+
+    def __init__(self, rx: re.Pattern, words: list[str]):
+        self.rx = rx
+        self.pattern = rx.pattern
+        self._ac = CJKAutomaton(shared=True)
+        for w in words:
+            self._ac.add_word(w, w)
+        self._ac.make_automaton()
+
+    def finditer(self, text: str, *args):
+        if args:
+            return self.rx.finditer(text, *args)
+        return (_Hit(end + 1 - len(w), end + 1, w) for end, w in self._ac.iter_long(text))
+
+    def __getattr__(self, name):
+        return getattr(self.rx, name)
+
+
+_SPECIAL = frozenset("\\.^$*+?{}[]()|")
+
+
+def literal_scan(rx: re.Pattern):
+    """A LiteralScan for rx when rx is an alternation of plain literal words ("a|bc" or "(?:a|bc)")
+    without flags, in which no word precedes a longer word that starts with it; else rx itself."""
+    p = rx.pattern
+    if rx.flags & ~re.UNICODE:
+        return rx
+    if p.startswith("(?:") and p.endswith(")"):
+        p = p[3:-1]
+    words = p.split("|")
+    if not all(words) or any(c in _SPECIAL for w in words for c in w):
+        return rx
+    for i, a in enumerate(words):
+        if any(b != a and b.startswith(a) for b in words[i + 1:]):
+            return rx
+    return LiteralScan(rx, words)
 
 
 def to_spacy(ex):
