@@ -28,6 +28,7 @@ def init() -> None:
         import jieba.posseg as ps
 
         list(ps.cut("初始化词性标注", HMM=False))  # loads the POS dictionary before any fork
+        _log_weights(jieba.dt)  # the route's weights too
         _READY = True
 
 
@@ -56,23 +57,37 @@ _ENG1 = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 _NO_SCORE = float("-inf")  # below every score (scores are finite)
 
 
-def _cut_dag(s: str, FREQ: dict, logtotal: float, out: list) -> None:
+_PREFIX = 1.0  # _log_weights' value for a prefix of a word that is not a word itself (no weight is positive)
+_LW: tuple | None = None  # (FREQ, total, the weights)
+
+
+def _log_weights(dt) -> dict:
+    """jieba's FREQ as the route's weights, log(freq) - log(total) (the same float jieba adds), or
+    _PREFIX for an entry of frequency 0 (a prefix only): the route then costs no log() per word.
+    Rebuilt if jieba's dictionary changes (add_word changes total)."""
+    global _LW
+    if _LW is None or _LW[0] is not dt.FREQ or _LW[1] != dt.total:
+        logtotal = log(dt.total)
+        _LW = (dt.FREQ, dt.total, {k: log(f) - logtotal if f else _PREFIX for k, f in dt.FREQ.items()})
+    return _LW[2]
+
+
+def _cut_dag(s: str, LW: dict, single: float, out: list) -> None:
     """jieba's __cut_DAG_NO_HMM (get_DAG + calc + route walk) in one right-to-left pass, same
     floats, same tie-break (max over (score, end) tuples: the later end wins a tie)."""
     N = len(s)
     rs = [0] * (N + 1)  # route[N] = (0, 0)
     rx = [0] * (N + 1)
-    get = FREQ.get
-    single = log(1) - logtotal
+    get = LW.get
     for k in range(N - 1, -1, -1):
         best = _NO_SCORE
         bx = k
         for i in range(k, N):
-            f = get(s[k:i + 1])
-            if f is None:
+            w = get(s[k:i + 1])
+            if w is None:
                 break
-            if f:
-                sc = log(f) - logtotal + rs[i + 1]
+            if w is not _PREFIX:
+                sc = w + rs[i + 1]
                 if sc >= best:
                     best, bx = sc, i
         if best is _NO_SCORE:  # DAG[k] = [k]: the single character, frequency 0/absent counts as 1
@@ -99,7 +114,7 @@ def _jieba_cut(text: str) -> tuple[str, ...]:
     """Same tokens as tuple(jieba.cut(text, HMM=False)) (checked token for token on ~32k windows), without
     jieba's generator layers and per-call dict DAG / route."""
     dt = jieba.dt
-    FREQ, logtotal = dt.FREQ, log(dt.total)
+    LW, single = _log_weights(dt), log(1) - log(dt.total)
     out: list[str] = []
     # split() with the pattern's one group alternates text between runs (even indices) and the
     # runs themselves (odd indices): the parity says what _RE_HAN.match(blk) would
@@ -107,7 +122,7 @@ def _jieba_cut(text: str) -> tuple[str, ...]:
         if not blk:
             continue
         if j & 1:
-            _cut_dag(blk, FREQ, logtotal, out)
+            _cut_dag(blk, LW, single, out)
         else:
             for x in _RE_SKIP.split(blk):
                 if _RE_SKIP.match(x):
