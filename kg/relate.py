@@ -61,6 +61,8 @@ class Candidate:
     source: str = "model"  # what decided it: the model, or the cue/rule that proposed it
     head_mates: tuple = ()  # the other items of the list the head belongs to (Nodes)
     tail_mates: tuple = ()
+    # (the relation's model, probability) when the pruning already scored these features with it
+    scored: tuple | None = field(default=None, repr=False, compare=False)
 
 
 @lru_cache(maxsize=1)
@@ -484,10 +486,14 @@ def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ct
     for t in tails:
         if t.name != h.name:
             f = _pair_features(h, rel, t, s, proposed, focus)
-            if m is not None and (h.name, rel, t.name) not in proposed and _prob(m["w"], m["bias"], f) < m["threshold"]:
-                ctx.pruned.add((h.name, rel, t.name))
-                continue
-            out.append(Candidate(h, rel, t, si, f, head_mates=head_mates, tail_mates=s.mates(t)))
+            scored = None
+            if m is not None and (h.name, rel, t.name) not in proposed:
+                p = _prob(m["w"], m["bias"], f)
+                if p < m["threshold"]:
+                    ctx.pruned.add((h.name, rel, t.name))
+                    continue
+                scored = (m, p)  # not proposed: its features stay as they are, score() reuses p
+            out.append(Candidate(h, rel, t, si, f, head_mates=head_mates, tail_mates=s.mates(t), scored=scored))
     return out
 
 
@@ -615,6 +621,9 @@ def score(cands: list[Candidate], model: dict) -> list[tuple[Candidate, float]]:
     for c in cands:
         m = model["rels"].get(c.rel)
         if m is None:
+            continue
+        if c.scored is not None and c.scored[0] is m:  # the pruning's probability: same model, same features
+            out.append((c, c.scored[1]))
             continue
         out.append((c, _prob(m["w"], m["bias"], c.features)))
     return out
