@@ -44,9 +44,11 @@ def text_cache(fn):
 
 
 def clear_text_caches() -> None:
-    """Empty every text_cache (jieba words, POS tags, the components' word tests)."""
+    """Empty every text_cache (jieba words, POS tags, the components' word tests) and the shared
+    scan's last texts."""
     for c in _TEXT_CACHES:
         c.cache_clear()
+    _GROUP.texts = []
 
 
 _RE_HAN = jieba.re_han_default
