@@ -488,7 +488,8 @@ def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ct
             f = _pair_features(h, rel, t, s, proposed, focus)
             scored = None
             if m is not None and (h.name, rel, t.name) not in proposed:
-                p = _prob(m["w"], m["bias"], f)
+                z = m["bias"] + sum(map(m["w"].get, f, repeat(0.0)))  # _prob's sum
+                p = 0.0 if z < _surely_below(m) else _sigmoid(z)
                 if p < m["threshold"]:
                     ctx.pruned.add((h.name, rel, t.name))
                     continue
@@ -614,6 +615,25 @@ def _short_place(name: str) -> str:
 def _prob(weights: dict, bias: float, feats: list[str]) -> float:
     z = bias + sum(map(weights.get, feats, repeat(0.0)))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _sigmoid(z: float) -> float:
+    """_prob of a summed score z (the same float)."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+_FLOORS: dict[int, tuple] = {}  # id(relation model) -> (the model, its floor)
+
+
+def _surely_below(m: dict) -> float:
+    """A score under which _prob is below m's threshold whatever the rounding: the threshold's
+    logit less 1e-6 (the pruning then needs no exp() for most candidates; the few near the
+    threshold are computed exactly)."""
+    got = _FLOORS.get(id(m))
+    if got is None or got[0] is not m:
+        t = m["threshold"]
+        got = _FLOORS[id(m)] = (m, math.log(t / (1.0 - t)) - 1e-6 if 0.0 < t < 1.0 else -math.inf)
+    return got[1]
 
 
 def score(cands: list[Candidate], model: dict) -> list[tuple[Candidate, float]]:
