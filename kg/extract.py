@@ -132,14 +132,15 @@ class Gazetteer:
                 return ""
             return "(?=[" + "".join(re.escape(c) for c in sorted({w[0] for w in words})) + "])"
 
-        self.company_re = re.compile(rf"(?:{alt(self.company_suffixes)})")  # plain alternations of literals are scanned fast already
+        # plain alternations of literals: found by the automaton scan shared with the gazetteers (nlp.literal_scan)
+        self.company_re = nlp.literal_scan(re.compile(rf"(?:{alt(self.company_suffixes)})"))
         self.org_re = re.compile(rf"{first(lex['org_suffixes'], ['中共'], lex['org_bureaus'])}"
                                  rf"(?:(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)"
                                  rf"|(?:{alt(lex['org_bureaus'])})(?:部|局|厅|委|中心|办公室))")
-        self.park_re = re.compile(rf"(?:{alt(lex['park_suffixes'])})")
+        self.park_re = nlp.literal_scan(re.compile(rf"(?:{alt(lex['park_suffixes'])})"))
         self.project_re = re.compile(rf"(?:项目|工程|生产线|{alt(rules_projects.PLANT_SUFFIXES)})(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
-        self.chain_re = re.compile(r"(?:全产业链|产业链|链)")
-        self.cluster_re = re.compile(r"产业集群|专业镇")
+        self.chain_re = nlp.literal_scan(re.compile(r"(?:全产业链|产业链|链)"))
+        self.cluster_re = nlp.literal_scan(re.compile(r"产业集群|专业镇"))
 
         # administrative divisions
         self.div_by_name: dict[str, dict] = {}
@@ -151,7 +152,7 @@ class Gazetteer:
                     self.short_index.setdefault(row["short_name"], []).append(row)
         # short forms that are common words or collide with frequent terms: never used alone
         self.short_stop = set(lex["division_short_stop"])
-        self.div_ac = nlp.CJKAutomaton()
+        self.div_ac = nlp.CJKAutomaton(shared=True)  # whole documents: one scan with the others
         keys: dict[str, list] = {}
         for name, row in self.div_by_name.items():
             keys.setdefault(name, []).append(("full", row))
@@ -164,7 +165,7 @@ class Gazetteer:
             ctx_names = tuple({r["name"] for kind, r in v if r["type"] in ("City", "Province")})
             self.div_ac.add_word(k, (k, v, full, ctx_names))
         self.div_ac.make_automaton()
-        self.region_ac = nlp.CJKAutomaton()
+        self.region_ac = nlp.CJKAutomaton(shared=True)
         for k, v in self.regions.items():
             self.region_ac.add_word(k, (k, v))
         self.region_ac.make_automaton()

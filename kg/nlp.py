@@ -9,6 +9,8 @@ No statistical zh model is used or downloaded.
 from __future__ import annotations
 
 import logging
+import re
+import weakref
 from functools import lru_cache
 from math import log
 
@@ -26,6 +28,7 @@ def init() -> None:
         import jieba.posseg as ps
 
         list(ps.cut("初始化词性标注", HMM=False))  # loads the POS dictionary before any fork
+        _log_weights(jieba.dt)  # the route's weights too
         _READY = True
 
 
@@ -41,9 +44,11 @@ def text_cache(fn):
 
 
 def clear_text_caches() -> None:
-    """Empty every text_cache (jieba words, POS tags, the components' word tests)."""
+    """Empty every text_cache (jieba words, POS tags, the components' word tests) and the shared
+    scan's last texts."""
     for c in _TEXT_CACHES:
         c.cache_clear()
+    _GROUP.texts = []
 
 
 _RE_HAN = jieba.re_han_default
@@ -54,23 +59,37 @@ _ENG1 = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 _NO_SCORE = float("-inf")  # below every score (scores are finite)
 
 
-def _cut_dag(s: str, FREQ: dict, logtotal: float, out: list) -> None:
+_PREFIX = 1.0  # _log_weights' value for a prefix of a word that is not a word itself (no weight is positive)
+_LW: tuple | None = None  # (FREQ, total, the weights)
+
+
+def _log_weights(dt) -> dict:
+    """jieba's FREQ as the route's weights, log(freq) - log(total) (the same float jieba adds), or
+    _PREFIX for an entry of frequency 0 (a prefix only): the route then costs no log() per word.
+    Rebuilt if jieba's dictionary changes (add_word changes total)."""
+    global _LW
+    if _LW is None or _LW[0] is not dt.FREQ or _LW[1] != dt.total:
+        logtotal = log(dt.total)
+        _LW = (dt.FREQ, dt.total, {k: log(f) - logtotal if f else _PREFIX for k, f in dt.FREQ.items()})
+    return _LW[2]
+
+
+def _cut_dag(s: str, LW: dict, single: float, out: list) -> None:
     """jieba's __cut_DAG_NO_HMM (get_DAG + calc + route walk) in one right-to-left pass, same
     floats, same tie-break (max over (score, end) tuples: the later end wins a tie)."""
     N = len(s)
     rs = [0] * (N + 1)  # route[N] = (0, 0)
     rx = [0] * (N + 1)
-    get = FREQ.get
-    single = log(1) - logtotal
+    get = LW.get
     for k in range(N - 1, -1, -1):
         best = _NO_SCORE
         bx = k
         for i in range(k, N):
-            f = get(s[k:i + 1])
-            if f is None:
+            w = get(s[k:i + 1])
+            if w is None:
                 break
-            if f:
-                sc = log(f) - logtotal + rs[i + 1]
+            if w is not _PREFIX:
+                sc = w + rs[i + 1]
                 if sc >= best:
                     best, bx = sc, i
         if best is _NO_SCORE:  # DAG[k] = [k]: the single character, frequency 0/absent counts as 1
@@ -97,7 +116,7 @@ def _jieba_cut(text: str) -> tuple[str, ...]:
     """Same tokens as tuple(jieba.cut(text, HMM=False)) (checked token for token on ~32k windows), without
     jieba's generator layers and per-call dict DAG / route."""
     dt = jieba.dt
-    FREQ, logtotal = dt.FREQ, log(dt.total)
+    LW, single = _log_weights(dt), log(1) - log(dt.total)
     out: list[str] = []
     # split() with the pattern's one group alternates text between runs (even indices) and the
     # runs themselves (odd indices): the parity says what _RE_HAN.match(blk) would
@@ -105,7 +124,7 @@ def _jieba_cut(text: str) -> tuple[str, ...]:
         if not blk:
             continue
         if j & 1:
-            _cut_dag(blk, FREQ, logtotal, out)
+            _cut_dag(blk, LW, single, out)
         else:
             for x in _RE_SKIP.split(blk):
                 if _RE_SKIP.match(x):
@@ -174,19 +193,83 @@ def pipeline():
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
 
 
+SHARED_MIN = 256  # characters: a shared automaton scans texts at least this long with the others
+
+
+class _ScanGroup:
+    """The shared automata (CJKAutomaton(shared=True)): scanning a long text (a whole document,
+    which several of them scan one after the other) runs one automaton over all their keys, and
+    each gets its own matches out of that one scan, in the order its own scan would give them (at
+    each end, longest first: the order of the suffix links, the same in the union). The union is
+    rebuilt when an automaton joins or is freed; the matches in the last two texts are kept (a
+    document's, and a long piece of it that a component scans in between)."""
+
+    def __init__(self):
+        self.members: list = []  # weak references to the automata
+        self.union = None
+        self.texts: list = []  # [(text, {id(automaton): its matches})], the latest first
+
+    def join(self, a) -> None:
+        self.members.append(weakref.ref(a, self._forget))
+        self._forget()
+
+    def _forget(self, _ref=None) -> None:
+        self.union, self.texts = None, []
+
+    def _build(self) -> None:
+        import ahocorasick
+
+        self.members = [r for r in self.members if r() is not None]
+        keys: dict[str, list] = {}
+        for r in self.members:
+            a = r()
+            for k, v in a._a.items():
+                keys.setdefault(k, []).append((id(a), v))
+        u = ahocorasick.Automaton()
+        for k, vs in keys.items():
+            u.add_word(k, tuple(vs))
+        if keys:
+            u.make_automaton()
+        self.union = (u, bool(keys))
+
+    def matches(self, a, text: str) -> list:
+        """a's raw matches in text: (end, (length, value)) as a._a.iter gives them."""
+        for t, hits in self.texts:
+            if t is text:
+                return hits.get(id(a), ())
+        if self.union is None:
+            self._build()
+        u, nonempty = self.union
+        hits = {}
+        if nonempty:
+            for end, vs in u.iter(text.encode("utf-32-be").decode("latin-1")):
+                for who, v in vs:
+                    got = hits.get(who)
+                    if got is None:
+                        got = hits[who] = []
+                    got.append((end, v))
+        self.texts = [(text, hits)] + self.texts[:1]
+        return hits.get(id(a), ())
+
+
+_GROUP = _ScanGroup()
+
+
 class CJKAutomaton:
     """Aho–Corasick matcher for CJK keys (pyahocorasick underneath), several times faster on
     Chinese text than a plain unicode automaton: the trie is built over the bytes of UTF-32 (as
     latin-1 characters), so every node has at most 256 children instead of thousands of CJK
     characters at the root (hex digits, 16 children, made the scanned string twice as long).
     Same interface as ahocorasick.Automaton for what the extractor uses: add_word, make_automaton,
-    iter(text) and iter_long(text) yielding (end_index_inclusive, value) in character offsets."""
+    iter(text) and iter_long(text) yielding (end_index_inclusive, value) in character offsets.
+    shared=True: long texts are scanned once for all the shared automata (_ScanGroup)."""
 
-    def __init__(self):
+    def __init__(self, shared: bool = False):
         import ahocorasick
 
         self._a = ahocorasick.Automaton()
         self._keys = 0
+        self._shared = shared
 
     def add_word(self, key: str, value) -> None:
         if key:
@@ -196,15 +279,22 @@ class CJKAutomaton:
     def make_automaton(self) -> None:
         if self._keys:
             self._a.make_automaton()
+        if self._shared:
+            _GROUP.join(self)
 
     def items(self):
         for _, (_, v) in self._a.items():
             yield v
 
+    def _raw(self, text: str):
+        if self._shared and len(text) >= SHARED_MIN:
+            return _GROUP.matches(self, text)
+        return self._a.iter(text.encode("utf-32-be").decode("latin-1"))
+
     def _matches(self, text: str):
         if not self._keys or not text:
             return
-        for end, (n, value) in self._a.iter(text.encode("utf-32-be").decode("latin-1")):
+        for end, (n, value) in self._raw(text):
             start = end + 1 - 4 * n
             if start % 4 == 0:  # aligned on a character
                 yield start // 4, start // 4 + n - 1, value
@@ -217,8 +307,7 @@ class CJKAutomaton:
         """Leftmost-longest, non-overlapping matches, left to right."""
         if not self._keys or not text:
             return
-        hits = [(s >> 2, n, v) for s, n, v in ((e + 1 - 4 * n, n, v) for e, (n, v) in
-                                               self._a.iter(text.encode("utf-32-be").decode("latin-1")))
+        hits = [(s >> 2, n, v) for s, n, v in ((e + 1 - 4 * n, n, v) for e, (n, v) in self._raw(text))
                 if not s & 3]  # aligned on a character
         hits.sort(key=lambda h: (h[0], -h[1]))  # leftmost, then longest (stable, as before)
         last = -1
@@ -226,6 +315,69 @@ class CJKAutomaton:
             if start > last:
                 last = start + n - 1
                 yield last, value
+
+
+class _Hit:
+    """The part of a re.Match that callers of LiteralScan.finditer use."""
+    __slots__ = ("_s", "_e", "_g")
+
+    def __init__(self, s: int, e: int, g: str):
+        self._s, self._e, self._g = s, e, g
+
+    def start(self, group=0) -> int:
+        return self._s
+
+    def end(self, group=0) -> int:
+        return self._e
+
+    def span(self, group=0) -> tuple[int, int]:
+        return self._s, self._e
+
+    def group(self, group=0) -> str:
+        return self._g
+
+
+class LiteralScan:
+    """A compiled alternation of literal words whose finditer(text) is a scan of the shared
+    automaton: the same matches, since for such a pattern re's leftmost-first choice is the
+    leftmost-longest one when no word comes before a longer word it begins (literal_scan checks
+    that). Everything else (search, match, pattern, finditer with bounds) is the regex's."""
+
+    def __init__(self, rx: re.Pattern, words: list[str]):
+        self.rx = rx
+        self.pattern = rx.pattern
+        self._ac = CJKAutomaton(shared=True)
+        for w in words:
+            self._ac.add_word(w, w)
+        self._ac.make_automaton()
+
+    def finditer(self, text: str, *args):
+        if args:
+            return self.rx.finditer(text, *args)
+        return (_Hit(end + 1 - len(w), end + 1, w) for end, w in self._ac.iter_long(text))
+
+    def __getattr__(self, name):
+        return getattr(self.rx, name)
+
+
+_SPECIAL = frozenset("\\.^$*+?{}[]()|")
+
+
+def literal_scan(rx: re.Pattern):
+    """A LiteralScan for rx when rx is an alternation of plain literal words ("a|bc" or "(?:a|bc)")
+    without flags, in which no word precedes a longer word that starts with it; else rx itself."""
+    p = rx.pattern
+    if rx.flags & ~re.UNICODE:
+        return rx
+    if p.startswith("(?:") and p.endswith(")"):
+        p = p[3:-1]
+    words = p.split("|")
+    if not all(words) or any(c in _SPECIAL for w in words for c in w):
+        return rx
+    for i, a in enumerate(words):
+        if any(b != a and b.startswith(a) for b in words[i + 1:]):
+            return rx
+    return LiteralScan(rx, words)
 
 
 def to_spacy(ex):

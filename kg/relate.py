@@ -61,6 +61,8 @@ class Candidate:
     source: str = "model"  # what decided it: the model, or the cue/rule that proposed it
     head_mates: tuple = ()  # the other items of the list the head belongs to (Nodes)
     tail_mates: tuple = ()
+    # (the relation's model, probability) when the pruning already scored these features with it
+    scored: tuple | None = field(default=None, repr=False, compare=False)
 
 
 @lru_cache(maxsize=1)
@@ -484,10 +486,15 @@ def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ct
     for t in tails:
         if t.name != h.name:
             f = _pair_features(h, rel, t, s, proposed, focus)
-            if m is not None and (h.name, rel, t.name) not in proposed and _prob(m["w"], m["bias"], f) < m["threshold"]:
-                ctx.pruned.add((h.name, rel, t.name))
-                continue
-            out.append(Candidate(h, rel, t, si, f, head_mates=head_mates, tail_mates=s.mates(t)))
+            scored = None
+            if m is not None and (h.name, rel, t.name) not in proposed:
+                z = m["bias"] + sum(map(m["w"].get, f, repeat(0.0)))  # _prob's sum
+                p = 0.0 if z < _surely_below(m) else _sigmoid(z)
+                if p < m["threshold"]:
+                    ctx.pruned.add((h.name, rel, t.name))
+                    continue
+                scored = (m, p)  # not proposed: its features stay as they are, score() reuses p
+            out.append(Candidate(h, rel, t, si, f, head_mates=head_mates, tail_mates=s.mates(t), scored=scored))
     return out
 
 
@@ -610,11 +617,33 @@ def _prob(weights: dict, bias: float, feats: list[str]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+def _sigmoid(z: float) -> float:
+    """_prob of a summed score z (the same float)."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+_FLOORS: dict[int, tuple] = {}  # id(relation model) -> (the model, its floor)
+
+
+def _surely_below(m: dict) -> float:
+    """A score under which _prob is below m's threshold whatever the rounding: the threshold's
+    logit less 1e-6 (the pruning then needs no exp() for most candidates; the few near the
+    threshold are computed exactly)."""
+    got = _FLOORS.get(id(m))
+    if got is None or got[0] is not m:
+        t = m["threshold"]
+        got = _FLOORS[id(m)] = (m, math.log(t / (1.0 - t)) - 1e-6 if 0.0 < t < 1.0 else -math.inf)
+    return got[1]
+
+
 def score(cands: list[Candidate], model: dict) -> list[tuple[Candidate, float]]:
     out = []
     for c in cands:
         m = model["rels"].get(c.rel)
         if m is None:
+            continue
+        if c.scored is not None and c.scored[0] is m:  # the pruning's probability: same model, same features
+            out.append((c, c.scored[1]))
             continue
         out.append((c, _prob(m["w"], m["bias"], c.features)))
     return out

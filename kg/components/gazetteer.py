@@ -60,7 +60,7 @@ def load(rel_path: str = DEFAULT_FILE, register: tuple[str, ...] = ()) -> tuple[
                         forms.setdefault(form, entry)
     except OSError as e:
         raise GazetteerError(f"无法读取名录文件 {path}：{e}") from e
-    a = nlp.CJKAutomaton()
+    a = nlp.CJKAutomaton(shared=True)
     for form in forms:
         a.add_word(form, form)
     a.make_automaton()

@@ -22,7 +22,7 @@ MAKER_CONF = 0.75  # a firm named as a product's maker (某材料生产企业某
 
 
 def _automaton(words):
-    a = nlp.CJKAutomaton()
+    a = nlp.CJKAutomaton(shared=True)
     for w in words:
         a.add_word(w, w)
     a.make_automaton()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from .. import namemodel
+from .. import namemodel, nlp
 from . import component, load_json
 from .names import (chain_start, common_words_only, firm_like, generic_company, is_generic, name_after_verb, name_start, name_stop,
                     strong_firm, word_end)
@@ -43,14 +43,15 @@ def make_roles(settings: dict):
     # trigger words that never hold a clause break: a clause holds one iff a match in the whole
     # text starts inside it (one scan per pattern instead of one per clause and pattern)
     by_position = all(w and not CLAUSE_BREAK.search(w) for p, _, _ in clause_pats for w in p["trigger"])
+    words = _trigger_words(clause_pats) if by_position else None
 
     def run(state) -> None:
         text = state.text
-        live = [x for x in clause_pats if x[2].search(text)]
-        starts: dict[str, list[int]] = {}
-        for _, _, trigger in live if by_position else ():
-            if trigger.pattern not in starts:
-                starts[trigger.pattern] = [m.start() for m in trigger.finditer(text)]
+        if by_position:
+            starts = _trigger_starts(words, text)
+            live = [x for x in clause_pats if x[2].pattern in starts]
+        else:
+            live, starts = [x for x in clause_pats if x[2].search(text)], {}
         hits = sorted((i, k) for k, v in starts.items() for i in v)  # (position, trigger) in text order
         at = [i for i, _ in hits]
         for a, b in _clauses(text, starts if by_position else None) if live else ():
@@ -64,6 +65,31 @@ def make_roles(settings: dict):
             if heading.search(text):
                 _designations(state, p, rx, heading)
     return run
+
+
+def _trigger_words(clause_pats):
+    """One automaton over the trigger words of every pattern: word -> (its length, the trigger
+    patterns that hold it)."""
+    by_word: dict[str, set[str]] = {}
+    for p, _, trigger in clause_pats:
+        for w in p["trigger"]:
+            by_word.setdefault(w, set()).add(trigger.pattern)
+    a = nlp.CJKAutomaton(shared=True)
+    for w, keys in by_word.items():
+        a.add_word(w, (len(w), tuple(sorted(keys))))
+    a.make_automaton()
+    return a
+
+
+def _trigger_starts(words, text: str) -> dict[str, list[int]]:
+    """Trigger pattern -> start of every occurrence of its words in text, in one scan for all the
+    patterns. Occurrences that overlap are all kept, where finditer would keep the first: the
+    clauses holding one and the patterns present in each are the same (no word holds a break)."""
+    starts: dict[str, list[int]] = {}
+    for end, (n, keys) in words.iter(text):
+        for k in keys:
+            starts.setdefault(k, []).append(end + 1 - n)
+    return starts
 
 
 def _clauses(text: str, starts: dict[str, list[int]] | None):

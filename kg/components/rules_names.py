@@ -10,6 +10,7 @@ from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
 P, B = rule_patterns.load("names"), rule_patterns.BOUNDARIES
 NAME_KEEP = B.words["name_keep"]
+CUE_AFTER = nlp.literal_scan(P.CUE_AFTER)  # a list of words: one scan shared with the gazetteers
 
 
 def titles(ex, ctx: _DocCtx) -> None:
@@ -109,7 +110,7 @@ def cue_enterprises(ex, ctx: _DocCtx) -> None:
     由X投资, X是…企业/公司; every other occurrence of the same name is then a mention too."""
     t = ctx.text
     names: set[str] = set()
-    for m in P.CUE_AFTER.finditer(t):
+    for m in CUE_AFTER.finditer(t):
         if m.group() in ("股份", "集团", "公司") and not P.ROLE_AFTER_FIRM.match(t[m.end():m.end() + 3]):
             continue
         w = name_window(ex, ctx, m.start(), 10)
