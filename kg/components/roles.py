@@ -206,8 +206,8 @@ def _firm_span(state, s: int, e: int, strict: bool, related: bool) -> tuple[int,
     cut = _before_product(text, s, e)
     if strict and cut == e and not word_end(text, e):
         return None  # 南水 of 南水北调: a word goes on after it
-    if generic_company(text[s:cut]):
-        return None  # 民营炼油厂: a kind of firm
+    if generic_company(text[s:cut]) or [(0, cut - s)] == [p[:2] for p in places_in(text[s:cut], 0)]:
+        return None  # 民营炼油厂: a kind of firm; 昌吉: a place
     if strong_firm(text[s:cut]) if strict else firm_like(text[s:cut], listed=True):  # the role vouches for it
         return s, cut
     return None
