@@ -199,6 +199,17 @@ class BlobCache:
         self.misses += 1
         return None
 
+    def keep(self, key: str) -> bool:
+        """Carry the previous output's entry for key into the new one (without counting a hit)."""
+        if self.old is None or (self.new / key).is_file():
+            return (self.new / key).is_file()
+        try:
+            data = (self.old / key).read_bytes()
+        except OSError:
+            return False
+        self._write(key, data)
+        return True
+
     def put(self, key: str, data: bytes) -> bytes:
         self._write(key, data)
         return data
