@@ -209,7 +209,11 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         _release_memory()
     step(4)
     with prof.stage("quads"):
-        st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet)
+        qcache = incremental.QuadCache(out if out.is_dir() else None, tmp)
+        try:  # document graphs whose inputs are unchanged come from the last build's cache/graphs.nq
+            st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet, cache=qcache)
+        finally:
+            qcache.close()
         # the texts are in the graph now: only ids and hashes are read from here on (the manifest),
         # so the corpus (10x: ~600 MB of text and sentences) does not sit under the next stages' peaks
         del kb

@@ -343,3 +343,76 @@ class DocumentCache:
         if self._out is not None:
             self._out.close()
             self._out = None
+
+
+# ---------------------------------------------------------------- document graphs
+
+QUAD_CACHE = Path("cache") / "graphs.nq"
+_QUAD_CODE = ("quads.py", "rdf.py", "util.py", "model.py", "confidence.py", "models/mention_confidence.json")
+
+
+def quad_version() -> str:
+    """Digest of the chainkg and pyoxigraph versions and the code that makes a document's graph."""
+    from importlib import metadata
+
+    kg_dir = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for dist in ("chainkg", "pyoxigraph"):
+        try:
+            h.update(metadata.version(dist).encode())
+        except metadata.PackageNotFoundError:
+            pass
+    for n in _QUAD_CODE:
+        p = kg_dir / n
+        if p.is_file():
+            h.update(n.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class QuadCache:
+    """OUT/cache/graphs.nq: each document graph of the last build as N-Quads, in the order the build
+    inserted them, under a comment line `# key` (kg.quads.DocumentGraphs.key); the first line names
+    the code version. A document whose key is unchanged is loaded from here instead of made again:
+    same quads in the same order, so the store and every file written from it are the same bytes.
+    Raw N-Quads, never pickle. The new file holds the graphs of this build only."""
+
+    def __init__(self, old: Path | None, new: Path, version: str | None = None):
+        self.version = version or quad_version()
+        self.hits = self.misses = 0
+        self.old = self._read(Path(old) / QUAD_CACHE) if old is not None else {}
+        path = Path(new) / QUAD_CACHE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._out = open(path, "wb")
+        self._out.write(f"# chainkg-graphs {self.version}\n".encode())
+
+    def _read(self, path: Path) -> dict[str, bytes]:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {}
+        head = f"# chainkg-graphs {self.version}\n".encode()
+        if not data.startswith(head):
+            return {}
+        out = {}
+        for part in data[len(head):].split(b"\n# "):
+            key, _, body = part.lstrip(b"# ").partition(b"\n")
+            # the separator took the newline that ended the graph's last line
+            out[key.decode("ascii", "replace")] = body if not body or body.endswith(b"\n") else body + b"\n"
+        return out
+
+    def get(self, key: str) -> bytes | None:
+        data = self.old.pop(key, None)
+        if data is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return data
+
+    def put(self, key: str, data: bytes) -> None:
+        """data: the graph's N-Quads lines (each ending in a newline)."""
+        self._out.write(b"# " + key.encode("ascii") + b"\n" + data)
+
+    def close(self) -> None:
+        self.old = {}
+        self._out.close()

@@ -403,22 +403,38 @@ def graph_quads(g: rdflib.Graph, name: URIRef):
 
 
 def build_store_graph(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
-                      analysis_graph: rdflib.Graph | None = None, progress: bool = False) -> ox.Store:
+                      analysis_graph: rdflib.Graph | None = None, progress: bool = False,
+                      cache=None) -> ox.Store:
     """The build's graph: an in-memory Oxigraph store holding kgr:graph/reference, one named graph
-    per document (streamed from kg.quads, one document at a time) and kgr:graph/analysis.
-    Sentences the analysis cites as evidence get their kg:Sentence node in their document graph."""
+    per document (made by kg.quads, one document at a time) and kgr:graph/analysis.
+    Sentences the analysis cites as evidence get their kg:Sentence node in their document graph.
+    cache (kg.incremental.QuadCache): a document graph whose inputs are unchanged since the last
+    build is loaded from its N-Quads there, in the order it was first inserted (the store's files
+    follow insertion order); every graph goes into the new cache."""
     st = ox.Store()
     st.extend(graph_quads(load_reference(region_dirs), REFERENCE_GRAPH))
     cited = set()
     if analysis_graph is not None:
         cited = {str(o) for o in analysis_graph.objects(None, PROV.wasDerivedFrom)}
-    it = quads.document_triples(kb, quads.OX, mentions="evidence", extra_sentences=cited)
+    graphs = quads.DocumentGraphs(kb, mentions="evidence", extra_sentences=cited)
+    it = graphs.plans
     if progress:
         from tqdm import tqdm
-        it = tqdm(it, total=len(kb.documents), desc="写入图谱", unit="篇", leave=False)
-    for doc_id, triples in it:
-        gn = ox.NamedNode(quads.graph_iri(doc_id))
-        st.extend([ox.Quad(s, p, o, gn) for s, p, o in triples])
+        it = tqdm(it, total=len(graphs.plans), desc="写入图谱", unit="篇", leave=False)
+    nq = ox.RdfFormat.N_QUADS
+    for doc_id in it:
+        key = graphs.key(doc_id) if cache is not None else None
+        data = cache.get(key) if cache is not None else None
+        if data is not None:
+            st.load(data, format=nq)
+        else:
+            gn = ox.NamedNode(quads.graph_iri(doc_id))
+            batch = [ox.Quad(s, p, o, gn) for s, p, o in graphs.triples(doc_id)]
+            st.extend(batch)
+            if cache is not None:
+                data = ox.serialize(batch, format=nq)
+        if cache is not None:
+            cache.put(key, data)
     if analysis_graph is not None:
         st.extend(graph_quads(analysis_graph, ANALYSIS_GRAPH))
     return st
