@@ -352,12 +352,13 @@ _QUAD_CODE = ("quads.py", "rdf.py", "util.py", "model.py", "confidence.py", "mod
 
 
 def quad_version() -> str:
-    """Digest of the chainkg and pyoxigraph versions and the code that makes a document's graph."""
+    """Digest of the chainkg, pyoxigraph and rdflib versions, the code that makes a document's graph and the
+    reading code (a document's sentences are keyed by its sha256, see kg.quads.DocumentGraphs.key)."""
     from importlib import metadata
 
     kg_dir = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for dist in ("chainkg", "pyoxigraph"):
+    h = hashlib.sha256(ingest_version().encode())
+    for dist in ("chainkg", "pyoxigraph", "rdflib"):
         try:
             h.update(metadata.version(dist).encode())
         except metadata.PackageNotFoundError:
@@ -377,37 +378,54 @@ class QuadCache:
     same quads in the same order, so the store and every file written from it are the same bytes.
     Raw N-Quads, never pickle. The new file holds the graphs of this build only."""
 
-    def __init__(self, old: Path | None, new: Path, version: str | None = None):
+    def __init__(self, old: Path | None, new: Path, version: str | None = None,
+                 file: Path = QUAD_CACHE, kind: str = "graphs"):
+        """file, kind: also OUT/cache/context.nt (kind "context", N-Triples of the analysis input,
+        kg.rdf.analysis_input), which is read by `kg analyze` as well: comments are N-Triples too."""
         self.version = version or quad_version()
         self.hits = self.misses = 0
-        self.old = self._read(Path(old) / QUAD_CACHE) if old is not None else {}
-        path = Path(new) / QUAD_CACHE
+        self._in = self._old_path = None
+        self._head = f"# chainkg-{kind} {self.version}\n".encode()
+        self.old = self._read(Path(old) / file) if old is not None else {}
+        path = Path(new) / file
         path.parent.mkdir(parents=True, exist_ok=True)
         self._out = open(path, "wb")
-        self._out.write(f"# chainkg-graphs {self.version}\n".encode())
+        self._out.write(self._head)
 
-    def _read(self, path: Path) -> dict[str, bytes]:
+    def _read(self, path: Path) -> dict[str, tuple[int, int]]:
+        """{key: (start, end) of its lines in the old file}; the lines are read when asked for, so the
+        old file (a whole corpus: ~60 MB) is not held in memory beside the graph being built."""
         try:
             data = path.read_bytes()
         except OSError:
             return {}
-        head = f"# chainkg-graphs {self.version}\n".encode()
+        head = self._head
         if not data.startswith(head):
             return {}
         out = {}
-        for part in data[len(head):].split(b"\n# "):
-            key, _, body = part.lstrip(b"# ").partition(b"\n")
-            # the separator took the newline that ended the graph's last line
-            out[key.decode("ascii", "replace")] = body if not body or body.endswith(b"\n") else body + b"\n"
+        pos, find = len(head), data.find
+        while pos < len(data) and data.startswith(b"# ", pos):
+            eol = find(b"\n", pos)
+            if eol < 0:
+                break
+            nxt = find(b"\n# ", eol)  # lines never start with "#": the next comment is the next key
+            end = len(data) if nxt < 0 else nxt + 1
+            out[data[pos + 2:eol].decode("ascii", "replace")] = (eol + 1, end)
+            pos = end
+        del data
+        self._old_path = path
         return out
 
     def get(self, key: str) -> bytes | None:
-        data = self.old.pop(key, None)
-        if data is None:
+        span = self.old.pop(key, None)
+        if span is None:
             self.misses += 1
-        else:
-            self.hits += 1
-        return data
+            return None
+        if self._in is None:
+            self._in = open(self._old_path, "rb")
+        self._in.seek(span[0])
+        self.hits += 1
+        return self._in.read(span[1] - span[0])
 
     def put(self, key: str, data: bytes) -> None:
         """data: the graph's N-Quads lines (each ending in a newline)."""
@@ -416,3 +434,6 @@ class QuadCache:
     def close(self) -> None:
         self.old = {}
         self._out.close()
+        if self._in is not None:
+            self._in.close()
+            self._in = None

@@ -452,8 +452,12 @@ class DocumentGraphs:
         for a, _evs in plan.assertions:
             keys += [a.head] if a.literal else [a.head, a.tail]
         keys += [about[f.subject] for f in plan.facts if f.subject in about]
+        # a document's sentences follow from its bytes and the reading code (the premise of
+        # kg.incremental.DocumentCache; the reading code is part of the cache's version)
         doc = None if d is None else (
             Path(d.path).name if d.path else "", d.sha256, d.encoding, d.duplicates_dropped, d.format,
+            len(d.sentences)) if d.sha256 else (
+            Path(d.path).name if d.path else "", d.encoding, d.duplicates_dropped, d.format,
             [(s.index, s.text, s.start, s.end, s.page, s.table, s.row) for s in d.sentences])
         parts = (self.mentions, doc_id, doc, [(k, m) for k, m in plan.mentions],
                  [self._entity(k) for k in dict.fromkeys(keys)],
