@@ -577,20 +577,21 @@ class FontSubsets:
 
     def _base(self) -> bytes | None:
         """The font cut to the characters of the maps not cached, made on the first cache miss. With
-        a cache (several maps), the cut of the last build is reused when it holds those characters:
-        a per-map cut of it is the same as of a fresh one (see _key), and cutting the whole font file
-        (~2 s) is most of what one changed map costs. A fresh cut then covers all maps' characters."""
+        a cache (several maps), the cut of all maps' characters a build made is reused while it holds
+        those characters: a per-map cut of it is the same as of a fresh one (see _key), and cutting
+        the whole font file (~1 s) is most of what one changed map costs."""
         if self.data is None and self._need:
             self.data = self._stored_base()
         if self.data is None and self.path and self._need:
-            shared = self.cache is not None and not self.single
             try:
-                self.data = _cut(self.path, self.chars if shared else self._need)
+                self.data = _cut(self.path, self._need)
             except Exception as ex:  # no embedded font: the SVG falls back to the system's CJK fonts
                 log.warning("无法嵌入中文字体 %s：%s", self.path, ex)
                 self._path = None
                 return None
-            if shared:
+            # a cut of every map's characters (all missed: a first build) is kept for later builds;
+            # else the last one stays (carried over in __init__): cutting more than needed costs time
+            if self.cache is not None and not self.single and set(self._need) >= set(self.chars):
                 head = json.dumps({"chars": self.chars}, ensure_ascii=False).encode("utf-8")
                 self.cache.put(self._base_key(), head + b"\n" + self.data)
         return self.data

@@ -195,9 +195,10 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     with prof.stage("analyze"):
         # the one graph analysis, reports and graph.html read; also written as OUT/cache/context.nt
         # documents whose inputs are unchanged: their lines are copied from the last build's file
+        doc_digests: dict = {}  # each document's inputs, digested once (the KB is not changed until the store)
         ccache = incremental.QuadCache(out if out.is_dir() else None, tmp, file=rdf.CONTEXT_FILE, kind="context")
         try:
-            g = rdf.analysis_input(kb, regions, cache=ccache)
+            g = rdf.analysis_input(kb, regions, cache=ccache, digests=doc_digests)
         finally:
             ccache.close()
         result = analysis.analyze(g, regions, region=args.region or focus.label or None)
@@ -221,7 +222,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     with prof.stage("quads"):
         qcache = incremental.QuadCache(out if out.is_dir() else None, tmp)
         try:  # document graphs whose inputs are unchanged come from the last build's cache/graphs.nq
-            st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet, cache=qcache)
+            st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet, cache=qcache, digests=doc_digests)
         finally:
             qcache.close()
         # the texts are in the graph now: only ids and hashes are read from here on (the manifest),

@@ -408,8 +408,12 @@ class DocumentGraphs:
     of everything that graph is made from (key), so a build can reuse the last build's quads of a
     document whose key is unchanged (kg.incremental.QuadCache)."""
 
-    def __init__(self, kb: KnowledgeBase, mentions: str = "evidence", extra_sentences=None):
+    def __init__(self, kb: KnowledgeBase, mentions: str = "evidence", extra_sentences=None,
+                 digests: dict | None = None):
+        """digests: {doc_id: digest of its inputs}, shared by the passes over one KB (the analysis
+        input, then the store), which must not change the KB in between."""
         self.kb, self.mentions = kb, mentions
+        self.digests = digests if digests is not None else {}
         self.docs = {d.doc_id: d for d in kb.documents}
         self.about = _fact_subjects(kb)
         self.extra = _extra_by_doc(kb, extra_sentences)
@@ -447,6 +451,14 @@ class DocumentGraphs:
         its mentions in order, each entity it names (IRI, label, aliases), its assertions (without
         other documents' evidence) with this document's evidence, its facts and what they are about,
         and the extra sentences. Same key, same triples in the same order."""
+        h = hashlib.sha256(repr((self.mentions, sorted(self.extra.get(doc_id, ())))).encode())
+        digest = self.digests.get(doc_id)
+        if digest is None:
+            digest = self.digests[doc_id] = self._inputs(doc_id)
+        h.update(digest)
+        return h.hexdigest()[:32]
+
+    def _inputs(self, doc_id: str) -> bytes:
         plan, d, about = self.plans[doc_id], self.docs.get(doc_id), self.about
         keys = [k for k, _m in plan.mentions]
         for a, _evs in plan.assertions:
@@ -459,11 +471,13 @@ class DocumentGraphs:
             len(d.sentences)) if d.sha256 else (
             Path(d.path).name if d.path else "", d.encoding, d.duplicates_dropped, d.format,
             [(s.index, s.text, s.start, s.end, s.page, s.table, s.row) for s in d.sentences])
-        parts = (self.mentions, doc_id, doc, [(k, m) for k, m in plan.mentions],
+        # of a mention, what _Doc reads (the entity key covers its type and name)
+        parts = (doc_id, doc, [(k, m.text, m.start, m.end, m.sentence, m.source) for k, m in plan.mentions],
                  [self._entity(k) for k in dict.fromkeys(keys)],
-                 [(a.head, a.rel, a.tail, a.literal, a.value, a.currency, a.confidence, evs) for a, evs in plan.assertions],
-                 [(f, about.get(f.subject)) for f in plan.facts], sorted(self.extra.get(doc_id, ())))
-        return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+                 [(a.head, a.rel, a.tail, a.literal, a.value, a.currency, a.confidence,
+                   [(ev.doc_id, ev.sentence, ev.start, ev.end, ev.text) for ev in evs]) for a, evs in plan.assertions],
+                 [(f, about.get(f.subject)) for f in plan.facts])
+        return hashlib.sha256(repr(parts).encode("utf-8")).digest()
 
 
 def document_triples(kb: KnowledgeBase, terms: Terms = OX, mentions: str = "evidence",

@@ -111,20 +111,22 @@ _ANALYSIS_SKIP_TYPES = {PROV.Entity, KG.Mention, RDF.Statement, KG.Assertion}
 
 
 def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
-                   context: Path | None = None, cache=None) -> "LeanGraph":
+                   context: Path | None = None, cache=None, digests: dict | None = None) -> "LeanGraph":
     """The one graph analysis, reports and graph.html read (a LeanGraph of rdflib terms): reference
     data, entities, relations with their statement nodes, facts, and every mention with its sentence
     (analysis reads mention contexts; the output graph keeps only evidence mentions). Built from the
     KB, not from the output quads, so no union of the document graphs is ever made. context: also
     write the document triples to this N-Triples file (OUT/cache/context.nt, see load_context).
     cache (kg.incremental.QuadCache writing OUT/cache/context.nt): the same file, each document's
-    lines under a comment with its key, copied from the last build's file when the key is unchanged."""
+    lines under a comment with its key, copied from the last build's file when the key is unchanged.
+    digests: shared with build_store_graph (kg.quads.DocumentGraphs), so each document's inputs are
+    digested once per build."""
     g = LeanGraph()
     g.add_all(load_reference(region_dirs))
     rdf_type, skip = RDF.type, _ANALYSIS_SKIP_TYPES
     nt = _NTriples(context) if context is not None and cache is None else None
     text = _NTriples(None) if cache is not None else None
-    graphs, terms = quads.DocumentGraphs(kb, mentions="context"), quads.rdflib_terms()
+    graphs, terms = quads.DocumentGraphs(kb, mentions="context", digests=digests), quads.rdflib_terms()
     for doc_id in graphs.plans:
         kept = [t for t in graphs.triples(doc_id, terms) if not (t[1] == rdf_type and t[2] in skip)]
         g.add_all(kept)
@@ -417,7 +419,7 @@ def graph_quads(g: rdflib.Graph, name: URIRef):
 
 def build_store_graph(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
                       analysis_graph: rdflib.Graph | None = None, progress: bool = False,
-                      cache=None) -> ox.Store:
+                      cache=None, digests: dict | None = None) -> ox.Store:
     """The build's graph: an in-memory Oxigraph store holding kgr:graph/reference, one named graph
     per document (made by kg.quads, one document at a time) and kgr:graph/analysis.
     Sentences the analysis cites as evidence get their kg:Sentence node in their document graph.
@@ -429,7 +431,7 @@ def build_store_graph(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     cited = set()
     if analysis_graph is not None:
         cited = {str(o) for o in analysis_graph.objects(None, PROV.wasDerivedFrom)}
-    graphs = quads.DocumentGraphs(kb, mentions="evidence", extra_sentences=cited)
+    graphs = quads.DocumentGraphs(kb, mentions="evidence", extra_sentences=cited, digests=digests)
     it = graphs.plans
     if progress:
         from tqdm import tqdm

@@ -193,3 +193,7 @@ def test_document_graph_key_follows_what_the_graph_is_made_from():
     cited = {quads.sentence_iri(doc_id, 10_000)}  # a sentence the analysis cites gets its node
     again = quads.DocumentGraphs(kb, extra_sentences=cited)
     assert again.key(doc_id) != before and {d: again.key(d) for d in others} == others
+    # the analysis input's pass and the store's share each document's digest of inputs
+    shared: dict = {}
+    context = quads.DocumentGraphs(kb, mentions="context", digests=shared).key(doc_id)
+    assert shared and context != before == quads.DocumentGraphs(kb, digests=shared).key(doc_id)
