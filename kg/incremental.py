@@ -1,14 +1,17 @@
 """Incremental builds: results of earlier stages cached inside the output folder, keyed by content.
 
-Three caches live in OUT/cache/: documents.jsonl (DocumentCache: parsed documents by path, id and
-sha256 of the file), extractions.jsonl (below) and figures/ (BlobCache: chain-map font cuts, PNGs
-and cluster figures by a digest of what they draw). Each build writes only the entries it used.
+Caches in OUT/cache/: documents.jsonl (DocumentCache: parsed documents by path, id and sha256 of
+the file), extractions.jsonl (below), figures/ (BlobCache: chain-map font cuts, PNGs and cluster
+figures by a digest of what they draw), graphs.nq and context.nt (QuadCache: each document's graph
+and its analysis-input triples, by a digest of everything they are made from). Each build writes
+only the entries it used.
 
 OUT/cache/extractions.jsonl holds one line per document: its sha256, the extractor version it was
 made with, and its mentions, relations and facts as field lists. `kg build` on an existing --out
 re-extracts only documents whose (sha256, extractor version) is not cached; removed documents
-simply drop out (their named graphs are not rebuilt). Resolution, analysis, the graph and every
-output are rebuilt from the full set, so the result equals a from-scratch build.
+simply drop out (their named graphs are not rebuilt). Resolution, analysis, SHACL and every
+output are still computed over the full set (document graphs and their text copied where their key
+is unchanged), so the result equals a from-scratch build.
 
 The extractor version is a digest of the chainkg version, the code and data extraction reads (kg/
 extract, relate, tablefacts, components, models, ontology/data, ontology/tables), the region folders
