@@ -5,7 +5,8 @@
 Prints, each as a ratio against a baseline of this run:
   build / extract    `kg build` wall and CPU time against `kg extract` on the same folder (target < 4x)
   incremental / full `kg build` on the built folder after adding one document (target < 10 %), and
-                     whether its sorted graph.nq equals a from-scratch build of the same documents
+                     whether its graph files, validation report, CSVs and report.md equal a
+                     from-scratch build of the same documents
   per MB             (--half) seconds per MB for half the corpus against the whole (should not grow)
 and the peak RSS of each build (target < 1 GB). The corpus is copied into --work; nothing is written
 beside it. Timings on a shared machine are noisy: CPU seconds (user + sys of the process and its
@@ -79,11 +80,14 @@ def main() -> None:
     (src / "zz_bench_added.txt").write_text(ADDED, encoding="utf-8")
     inc = run(["build", str(src), "--out", str(work / "out"), "--quiet", "--profile"])
     fresh = run(["build", str(src), "--out", str(work / "fresh"), "--quiet"])
-    same = (work / "out" / "graph.nq").read_bytes() == (work / "fresh" / "graph.nq").read_bytes()
+    compared = ("graph.nq", "graph.trig", "graph.ttl", "validation.txt", "leaders.csv", "gaps.csv", "report.md")
+    differ = [f for f in compared if (work / "out" / f).read_bytes() != (work / "fresh" / f).read_bytes()]
+    same = not differ
     print(f"incremental  {inc['wall']:7.1f} s wall {inc['cpu']:7.1f} s CPU  peak RSS {inc['rss_mb']:.0f} MB")
     print("  stages (incremental): " + stages(work / "out"))
     print(f"incremental/full  wall {inc['wall'] / fresh['wall']:.1%}  CPU {inc['cpu'] / fresh['cpu']:.1%}  "
-          f"(target < 10%); graph.nq equal to a fresh build: {same}")
+          f"(target < 10%); {', '.join(compared)} equal to a fresh build: {same}"
+          + (f" (differ: {', '.join(differ)})" if differ else ""))
 
     if a.half:
         half = work / "half"

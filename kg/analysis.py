@@ -246,6 +246,7 @@ class _Matcher:
         self.exclude = {c.iri: [norm_name(x).lower() for x in c.exclude] for c in chains.values()}
         self._cache: dict[str, list] = {}
         self._auto = None
+        self._terms_auto = None  # chains_named's automaton, made on first use
         try:  # Aho-Corasick when available (pyahocorasick is a project dependency); plain find() otherwise
             import ahocorasick
             by_kw: dict[str, list] = defaultdict(list)
@@ -313,7 +314,28 @@ class _Matcher:
 
     def chains_named(self, text: str) -> set[str]:
         t = self._prep(text)
+        if self._terms_auto is None:
+            self._terms_auto = self._chain_term_automaton()
+        if self._terms_auto is not False:  # every occurrence, overlapping ones too: same as `term in t`
+            return {ch for _end, chains in self._terms_auto.iter(t) for ch in chains}
         return {ch for term, ch in self.chain_terms if term in t}
+
+    def _chain_term_automaton(self):
+        """Aho-Corasick over the chain names (one pass per sentence instead of one find per name)."""
+        try:
+            import ahocorasick
+        except ImportError:  # pragma: no cover - fallback path
+            return False
+        by_term: dict[str, set] = defaultdict(set)
+        for term, ch in self.chain_terms:
+            by_term[term].add(ch)
+        if not by_term:
+            return False
+        auto = ahocorasick.Automaton()
+        for term, chains in by_term.items():
+            auto.add_word(term, frozenset(chains))
+        auto.make_automaton()
+        return auto
 
 
 # ---------------------------------------------------------------- context extraction

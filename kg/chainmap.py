@@ -18,6 +18,7 @@ import base64
 import hashlib
 import html
 import io
+import json
 import logging
 import re
 import unicodedata
@@ -564,6 +565,8 @@ class FontSubsets:
         # change the per-map cuts, see face): a rebuild that misses one map cuts a small font
         missed = [m for m in maps if cache is None or not cache.has(self._key(m))]
         self._need = "".join(sorted(set("".join(_map_text(m) for m in missed)))) if self.chars else ""
+        if cache is not None and not self.single and self.chars:
+            cache.keep(self._base_key())  # for the next build, also when every map is cached
 
     @property
     def path(self) -> str | None:
@@ -573,14 +576,43 @@ class FontSubsets:
         return self._path
 
     def _base(self) -> bytes | None:
-        """The font cut to the characters of all maps, made on the first cache miss."""
+        """The font cut to the characters of the maps not cached, made on the first cache miss. With
+        a cache (several maps), the cut of all maps' characters a build made is reused while it holds
+        those characters: a per-map cut of it is the same as of a fresh one (see _key), and cutting
+        the whole font file (~1 s) is most of what one changed map costs."""
+        if self.data is None and self._need:
+            self.data = self._stored_base()
         if self.data is None and self.path and self._need:
             try:
                 self.data = _cut(self.path, self._need)
             except Exception as ex:  # no embedded font: the SVG falls back to the system's CJK fonts
                 log.warning("无法嵌入中文字体 %s：%s", self.path, ex)
                 self._path = None
+                return None
+            # a cut of every map's characters (all missed: a first build) is kept for later builds;
+            # else the last one stays (carried over in __init__): cutting more than needed costs time
+            if self.cache is not None and not self.single and set(self._need) >= set(self.chars):
+                head = json.dumps({"chars": self.chars}, ensure_ascii=False).encode("utf-8")
+                self.cache.put(self._base_key(), head + b"\n" + self.data)
         return self.data
+
+    def _base_key(self) -> str:
+        return self.cache.key("face-base", self._font_id)
+
+    def _stored_base(self) -> bytes | None:
+        """The last build's cut of all its maps' characters (cache entry face-base), when it covers
+        the characters still to cut; kept for the next build either way."""
+        if self.cache is None or self.single:
+            return None
+        blob = self.cache.get(self._base_key())  # a hit is copied into the new cache
+        if not blob or b"\n" not in blob:
+            return None
+        head, _, data = blob.partition(b"\n")
+        try:
+            chars = set(json.loads(head.decode("utf-8"))["chars"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        return data if data and set(self._need) <= chars else None
 
     def _cut_for(self, m: ChainMap) -> bytes | None:
         base = self._base()

@@ -1,14 +1,17 @@
 """Incremental builds: results of earlier stages cached inside the output folder, keyed by content.
 
-Three caches live in OUT/cache/: documents.jsonl (DocumentCache: parsed documents by path, id and
-sha256 of the file), extractions.jsonl (below) and figures/ (BlobCache: chain-map font cuts, PNGs
-and cluster figures by a digest of what they draw). Each build writes only the entries it used.
+Caches in OUT/cache/: documents.jsonl (DocumentCache: parsed documents by path, id and sha256 of
+the file), extractions.jsonl (below), figures/ (BlobCache: chain-map font cuts, PNGs and cluster
+figures by a digest of what they draw), graphs.nq and context.nt (QuadCache: each document's graph
+and its analysis-input triples, by a digest of everything they are made from). Each build writes
+only the entries it used.
 
 OUT/cache/extractions.jsonl holds one line per document: its sha256, the extractor version it was
 made with, and its mentions, relations and facts as field lists. `kg build` on an existing --out
 re-extracts only documents whose (sha256, extractor version) is not cached; removed documents
-simply drop out (their named graphs are not rebuilt). Resolution, analysis, the graph and every
-output are rebuilt from the full set, so the result equals a from-scratch build.
+simply drop out (their named graphs are not rebuilt). Resolution, analysis, SHACL and every
+output are still computed over the full set (document graphs and their text copied where their key
+is unchanged), so the result equals a from-scratch build.
 
 The extractor version is a digest of the chainkg version, the code and data extraction reads (kg/
 extract, relate, tablefacts, components, models, ontology/data, ontology/tables), the region folders
@@ -199,6 +202,17 @@ class BlobCache:
         self.misses += 1
         return None
 
+    def keep(self, key: str) -> bool:
+        """Carry the previous output's entry for key into the new one (without counting a hit)."""
+        if self.old is None or (self.new / key).is_file():
+            return (self.new / key).is_file()
+        try:
+            data = (self.old / key).read_bytes()
+        except OSError:
+            return False
+        self._write(key, data)
+        return True
+
     def put(self, key: str, data: bytes) -> bytes:
         self._write(key, data)
         return data
@@ -332,3 +346,97 @@ class DocumentCache:
         if self._out is not None:
             self._out.close()
             self._out = None
+
+
+# ---------------------------------------------------------------- document graphs
+
+QUAD_CACHE = Path("cache") / "graphs.nq"
+_QUAD_CODE = ("quads.py", "rdf.py", "util.py", "model.py", "confidence.py", "models/mention_confidence.json")
+
+
+def quad_version() -> str:
+    """Digest of the chainkg, pyoxigraph and rdflib versions, the code that makes a document's graph and the
+    reading code (a document's sentences are keyed by its sha256, see kg.quads.DocumentGraphs.key)."""
+    from importlib import metadata
+
+    kg_dir = Path(__file__).resolve().parent
+    h = hashlib.sha256(ingest_version().encode())
+    for dist in ("chainkg", "pyoxigraph", "rdflib"):
+        try:
+            h.update(metadata.version(dist).encode())
+        except metadata.PackageNotFoundError:
+            pass
+    for n in _QUAD_CODE:
+        p = kg_dir / n
+        if p.is_file():
+            h.update(n.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class QuadCache:
+    """OUT/cache/graphs.nq: each document graph of the last build as N-Quads, in the order the build
+    inserted them, under a comment line `# key` (kg.quads.DocumentGraphs.key); the first line names
+    the code version. A document whose key is unchanged is loaded from here instead of made again:
+    same quads in the same order, so the store and every file written from it are the same bytes.
+    Raw N-Quads, never pickle. The new file holds the graphs of this build only."""
+
+    def __init__(self, old: Path | None, new: Path, version: str | None = None,
+                 file: Path = QUAD_CACHE, kind: str = "graphs"):
+        """file, kind: also OUT/cache/context.nt (kind "context", N-Triples of the analysis input,
+        kg.rdf.analysis_input), which is read by `kg analyze` as well: comments are N-Triples too."""
+        self.version = version or quad_version()
+        self.hits = self.misses = 0
+        self._in = self._old_path = None
+        self._head = f"# chainkg-{kind} {self.version}\n".encode()
+        self.old = self._read(Path(old) / file) if old is not None else {}
+        path = Path(new) / file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._out = open(path, "wb")
+        self._out.write(self._head)
+
+    def _read(self, path: Path) -> dict[str, tuple[int, int]]:
+        """{key: (start, end) of its lines in the old file}; the lines are read when asked for, so the
+        old file (a whole corpus: ~60 MB) is not held in memory beside the graph being built."""
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {}
+        head = self._head
+        if not data.startswith(head):
+            return {}
+        out = {}
+        pos, find = len(head), data.find
+        while pos < len(data) and data.startswith(b"# ", pos):
+            eol = find(b"\n", pos)
+            if eol < 0:
+                break
+            nxt = find(b"\n# ", eol)  # lines never start with "#": the next comment is the next key
+            end = len(data) if nxt < 0 else nxt + 1
+            out[data[pos + 2:eol].decode("ascii", "replace")] = (eol + 1, end)
+            pos = end
+        del data
+        self._old_path = path
+        return out
+
+    def get(self, key: str) -> bytes | None:
+        span = self.old.pop(key, None)
+        if span is None:
+            self.misses += 1
+            return None
+        if self._in is None:
+            self._in = open(self._old_path, "rb")
+        self._in.seek(span[0])
+        self.hits += 1
+        return self._in.read(span[1] - span[0])
+
+    def put(self, key: str, data: bytes) -> None:
+        """data: the graph's N-Quads lines (each ending in a newline)."""
+        self._out.write(b"# " + key.encode("ascii") + b"\n" + data)
+
+    def close(self) -> None:
+        self.old = {}
+        self._out.close()
+        if self._in is not None:
+            self._in.close()
+            self._in = None

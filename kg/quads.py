@@ -403,17 +403,27 @@ def _extra_by_doc(kb: KnowledgeBase, extra_sentences) -> dict[str, set[int]]:
     return out
 
 
-def document_triples(kb: KnowledgeBase, terms: Terms = OX, mentions: str = "evidence",
-                     extra_sentences=None) -> Iterator[tuple[str, set]]:
-    """(doc_id, triples of its named graph) for every document, one document at a time."""
-    docs = {d.doc_id: d for d in kb.documents}
-    about = _fact_subjects(kb)
-    extra = _extra_by_doc(kb, extra_sentences)
-    for doc_id, plan in _plans(kb).items():
-        d = docs.get(doc_id)
+class DocumentGraphs:
+    """The per-document plans of a resolved KB: each document's graph on demand (triples), and a key
+    of everything that graph is made from (key), so a build can reuse the last build's quads of a
+    document whose key is unchanged (kg.incremental.QuadCache)."""
+
+    def __init__(self, kb: KnowledgeBase, mentions: str = "evidence", extra_sentences=None,
+                 digests: dict | None = None):
+        """digests: {doc_id: digest of its inputs}, shared by the passes over one KB (the analysis
+        input, then the store), which must not change the KB in between."""
+        self.kb, self.mentions = kb, mentions
+        self.digests = digests if digests is not None else {}
+        self.docs = {d.doc_id: d for d in kb.documents}
+        self.about = _fact_subjects(kb)
+        self.extra = _extra_by_doc(kb, extra_sentences)
+        self.plans = _plans(kb)
+
+    def triples(self, doc_id: str, terms: Terms = OX) -> set:
+        kb, plan, about, d = self.kb, self.plans[doc_id], self.about, self.docs.get(doc_id)
         g = _Doc(kb, terms, d, doc_id, {s.index: s for s in d.sentences} if d is not None else {},
-                 slim=mentions == "context")
-        evidence = _evidence_index(plan, about) if mentions == "evidence" else None
+                 slim=self.mentions == "context")
+        evidence = _evidence_index(plan, about) if self.mentions == "evidence" else None
         spans_done: set[tuple[int, int]] = set()  # a span denotes one entity: a second reading is dropped
         for key, m in plan.mentions:
             g.describe(key)
@@ -426,6 +436,53 @@ def document_triples(kb: KnowledgeBase, terms: Terms = OX, mentions: str = "evid
             g.assertion(a, evs)
         for f in plan.facts:
             g.fact(f, about.get(f.subject))
-        for idx in sorted(extra.get(doc_id, ())):
+        for idx in sorted(self.extra.get(doc_id, ())):
             g.sentence(idx)
-        yield doc_id, g.t
+        return g.t
+
+    def _entity(self, key) -> tuple:
+        ent = self.kb.entities.get(key)
+        if ent is None:
+            return key, None
+        return key, ent.attrs.get("iri"), ent.label, sorted(ent.aliases)
+
+    def key(self, doc_id: str) -> str:
+        """Digest of what triples(doc_id) reads: the document (file name, hashes, flags, sentences),
+        its mentions in order, each entity it names (IRI, label, aliases), its assertions (without
+        other documents' evidence) with this document's evidence, its facts and what they are about,
+        and the extra sentences. Same key, same triples in the same order."""
+        h = hashlib.sha256(repr((self.mentions, sorted(self.extra.get(doc_id, ())))).encode())
+        digest = self.digests.get(doc_id)
+        if digest is None:
+            digest = self.digests[doc_id] = self._inputs(doc_id)
+        h.update(digest)
+        return h.hexdigest()[:32]
+
+    def _inputs(self, doc_id: str) -> bytes:
+        plan, d, about = self.plans[doc_id], self.docs.get(doc_id), self.about
+        keys = [k for k, _m in plan.mentions]
+        for a, _evs in plan.assertions:
+            keys += [a.head] if a.literal else [a.head, a.tail]
+        keys += [about[f.subject] for f in plan.facts if f.subject in about]
+        # a document's sentences follow from its bytes and the reading code (the premise of
+        # kg.incremental.DocumentCache; the reading code is part of the cache's version)
+        doc = None if d is None else (
+            Path(d.path).name if d.path else "", d.sha256, d.encoding, d.duplicates_dropped, d.format,
+            len(d.sentences)) if d.sha256 else (
+            Path(d.path).name if d.path else "", d.encoding, d.duplicates_dropped, d.format,
+            [(s.index, s.text, s.start, s.end, s.page, s.table, s.row) for s in d.sentences])
+        # of a mention, what _Doc reads (the entity key covers its type and name)
+        parts = (doc_id, doc, [(k, m.text, m.start, m.end, m.sentence, m.source) for k, m in plan.mentions],
+                 [self._entity(k) for k in dict.fromkeys(keys)],
+                 [(a.head, a.rel, a.tail, a.literal, a.value, a.currency, a.confidence,
+                   [(ev.doc_id, ev.sentence, ev.start, ev.end, ev.text) for ev in evs]) for a, evs in plan.assertions],
+                 [(f, about.get(f.subject)) for f in plan.facts])
+        return hashlib.sha256(repr(parts).encode("utf-8")).digest()
+
+
+def document_triples(kb: KnowledgeBase, terms: Terms = OX, mentions: str = "evidence",
+                     extra_sentences=None) -> Iterator[tuple[str, set]]:
+    """(doc_id, triples of its named graph) for every document, one document at a time."""
+    graphs = DocumentGraphs(kb, mentions, extra_sentences)
+    for doc_id in graphs.plans:
+        yield doc_id, graphs.triples(doc_id, terms)

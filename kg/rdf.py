@@ -111,21 +111,31 @@ _ANALYSIS_SKIP_TYPES = {PROV.Entity, KG.Mention, RDF.Statement, KG.Assertion}
 
 
 def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
-                   context: Path | None = None) -> "LeanGraph":
+                   context: Path | None = None, cache=None, digests: dict | None = None) -> "LeanGraph":
     """The one graph analysis, reports and graph.html read (a LeanGraph of rdflib terms): reference
     data, entities, relations with their statement nodes, facts, and every mention with its sentence
     (analysis reads mention contexts; the output graph keeps only evidence mentions). Built from the
     KB, not from the output quads, so no union of the document graphs is ever made. context: also
-    write the document triples to this N-Triples file (OUT/cache/context.nt, see load_context)."""
+    write the document triples to this N-Triples file (OUT/cache/context.nt, see load_context).
+    cache (kg.incremental.QuadCache writing OUT/cache/context.nt): the same file, each document's
+    lines under a comment with its key, copied from the last build's file when the key is unchanged.
+    digests: shared with build_store_graph (kg.quads.DocumentGraphs), so each document's inputs are
+    digested once per build."""
     g = LeanGraph()
     g.add_all(load_reference(region_dirs))
     rdf_type, skip = RDF.type, _ANALYSIS_SKIP_TYPES
-    nt = _NTriples(context) if context is not None else None
-    for _doc_id, triples in quads.document_triples(kb, quads.rdflib_terms(), mentions="context"):
-        kept = [t for t in triples if not (t[1] == rdf_type and t[2] in skip)]
+    nt = _NTriples(context) if context is not None and cache is None else None
+    text = _NTriples(None) if cache is not None else None
+    graphs, terms = quads.DocumentGraphs(kb, mentions="context", digests=digests), quads.rdflib_terms()
+    for doc_id in graphs.plans:
+        kept = [t for t in graphs.triples(doc_id, terms) if not (t[1] == rdf_type and t[2] in skip)]
         g.add_all(kept)
         if nt is not None:
             nt.write(kept)
+        elif cache is not None:  # the document's lines as the last build wrote them, when its key is unchanged
+            key = graphs.key(doc_id)
+            data = cache.get(key)
+            cache.put(key, data if data is not None else text.text(kept).encode("utf-8"))
     if nt is not None:
         nt.close()
     return g
@@ -135,11 +145,13 @@ class _NTriples:
     """rdflib triples written as N-Triples, each term's text made once (the build writes into its
     transaction folder, so the file needs no rename of its own)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | None):
         from rdflib.plugins.serializers.nt import _quoteLiteral
 
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._f = open(path, "w", encoding="utf-8")
+        self._f = None
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._f = open(path, "w", encoding="utf-8")
         self._text: dict = {}
         self._quote = _quoteLiteral
 
@@ -149,9 +161,12 @@ class _NTriples:
             s = self._text[t] = self._quote(t) if isinstance(t, Literal) else f"<{t}>"
         return s
 
-    def write(self, triples) -> None:
+    def text(self, triples) -> str:
         term = self._term
-        self._f.write("".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples))
+        return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples)
+
+    def write(self, triples) -> None:
+        self._f.write(self.text(triples))
 
     def close(self) -> None:
         self._f.close()
@@ -403,22 +418,45 @@ def graph_quads(g: rdflib.Graph, name: URIRef):
 
 
 def build_store_graph(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
-                      analysis_graph: rdflib.Graph | None = None, progress: bool = False) -> ox.Store:
+                      analysis_graph: rdflib.Graph | None = None, progress: bool = False,
+                      cache=None, digests: dict | None = None) -> ox.Store:
     """The build's graph: an in-memory Oxigraph store holding kgr:graph/reference, one named graph
-    per document (streamed from kg.quads, one document at a time) and kgr:graph/analysis.
-    Sentences the analysis cites as evidence get their kg:Sentence node in their document graph."""
+    per document (made by kg.quads, one document at a time) and kgr:graph/analysis.
+    Sentences the analysis cites as evidence get their kg:Sentence node in their document graph.
+    cache (kg.incremental.QuadCache): a document graph whose inputs are unchanged since the last
+    build is loaded from its N-Quads there, in the order it was first inserted (the store's files
+    follow insertion order); every graph goes into the new cache."""
     st = ox.Store()
     st.extend(graph_quads(load_reference(region_dirs), REFERENCE_GRAPH))
     cited = set()
     if analysis_graph is not None:
         cited = {str(o) for o in analysis_graph.objects(None, PROV.wasDerivedFrom)}
-    it = quads.document_triples(kb, quads.OX, mentions="evidence", extra_sentences=cited)
+    graphs = quads.DocumentGraphs(kb, mentions="evidence", extra_sentences=cited, digests=digests)
+    it = graphs.plans
     if progress:
         from tqdm import tqdm
-        it = tqdm(it, total=len(kb.documents), desc="写入图谱", unit="篇", leave=False)
-    for doc_id, triples in it:
-        gn = ox.NamedNode(quads.graph_iri(doc_id))
-        st.extend([ox.Quad(s, p, o, gn) for s, p, o in triples])
+        it = tqdm(it, total=len(graphs.plans), desc="写入图谱", unit="篇", leave=False)
+    nq = ox.RdfFormat.N_QUADS
+    loaded: list[bytes] = []  # cached graphs in a row, loaded in one call (same order of insertion)
+    for doc_id in it:
+        key = graphs.key(doc_id) if cache is not None else None
+        data = cache.get(key) if cache is not None else None
+        if data is not None:
+            loaded.append(data)
+        else:
+            if loaded:
+                st.load(b"".join(loaded), format=nq)
+                loaded.clear()
+            gn = ox.NamedNode(quads.graph_iri(doc_id))
+            batch = [ox.Quad(s, p, o, gn) for s, p, o in graphs.triples(doc_id)]
+            st.extend(batch)
+            if cache is not None:
+                data = ox.serialize(batch, format=nq)
+        if cache is not None:
+            cache.put(key, data)
+    if loaded:
+        st.load(b"".join(loaded), format=nq)
+    del loaded
     if analysis_graph is not None:
         st.extend(graph_quads(analysis_graph, ANALYSIS_GRAPH))
     return st

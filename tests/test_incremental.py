@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from kg import incremental
+from kg import incremental, rdf
 from kg.cli import main
 
 DOCS = {
@@ -147,3 +147,53 @@ def test_store_opened_for_writing_is_rebuilt_afresh(tmp_path, capsys, monkeypatc
     monkeypatch.setattr(store, "_update_store", lambda *a: pytest.fail("stale store updated in place"))
     _build(src, out, capsys)
     assert (out / "store" / store.GRAPH_DIGESTS).is_file()
+
+
+def test_unchanged_document_graphs_come_from_the_quad_cache(tmp_path, capsys, monkeypatch, fixed_time):
+    """A rebuild after adding a document loads the other documents' graphs from cache/graphs.nq;
+    the graph files, the validation report and the store equal a fresh build's."""
+    seen = []
+    close = incremental.QuadCache.close
+
+    def counted(self):
+        seen.append((self.hits, self.misses))
+        close(self)
+
+    monkeypatch.setattr(incremental.QuadCache, "close", counted)
+    src, out = tmp_path / "src", tmp_path / "out"
+    _write(src, ["a.txt", "c.txt"])
+    _build(src, out, capsys)
+    _write(src, ["b.txt"])
+    _build(src, out, capsys)
+    # two caches per build: the analysis input's context.nt, then the store's graphs.nq
+    assert seen[:2] == [(0, 2), (0, 2)] and all(h >= 1 and h + m == 3 for h, m in seen[2:]), seen
+    fresh = _fresh(src, tmp_path, capsys)
+    for f in ("graph.nq", "graph.trig", "graph.ttl", "validation.txt", "leaders.csv", "gaps.csv",
+              incremental.QUAD_CACHE, rdf.CONTEXT_FILE):
+        assert (out / f).read_bytes() == (fresh / f).read_bytes(), f
+
+
+def test_document_graph_key_follows_what_the_graph_is_made_from():
+    from kg import quads
+    from kg.resolve import build_kb
+
+    from test_rdf import news
+
+    kb = build_kb(news())
+    graphs = quads.DocumentGraphs(kb)
+    doc_id = next(d for d, p in graphs.plans.items() if p.mentions)
+    before = graphs.key(doc_id)
+    assert before == quads.DocumentGraphs(kb).key(doc_id)
+    others = {d: graphs.key(d) for d in graphs.plans if d != doc_id}
+    key, _m = graphs.plans[doc_id].mentions[0]
+    kb.entities[key].aliases.add("另一个名字")  # an alias is written in every graph naming the entity
+    assert quads.DocumentGraphs(kb).key(doc_id) != before
+    kb.entities[key].aliases.discard("另一个名字")
+    assert quads.DocumentGraphs(kb).key(doc_id) == before
+    cited = {quads.sentence_iri(doc_id, 10_000)}  # a sentence the analysis cites gets its node
+    again = quads.DocumentGraphs(kb, extra_sentences=cited)
+    assert again.key(doc_id) != before and {d: again.key(d) for d in others} == others
+    # the analysis input's pass and the store's share each document's digest of inputs
+    shared: dict = {}
+    context = quads.DocumentGraphs(kb, mentions="context", digests=shared).key(doc_id)
+    assert shared and context != before == quads.DocumentGraphs(kb, digests=shared).key(doc_id)

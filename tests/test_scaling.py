@@ -183,3 +183,36 @@ def test_store_from_graph_equals_store_from_file(tmp_path, seeds_out):
 
     assert quads(tmp_path / "a") == quads(tmp_path / "b")
     assert (tmp_path / "a" / store.UNION_MARKER).is_file()
+
+
+def test_font_cut_of_the_last_build_serves_a_changed_map(tmp_path, monkeypatch, seeds_out, fixed_time):
+    """A changed map is cut from the last build's cut of all maps' characters (cache entry face-base)
+    instead of the whole font file, with the same bytes as a build without a cache; a map with a
+    character that cut lacks falls back to the font file."""
+    import dataclasses
+
+    g = rdf.union_graph(rdf.load_graph(seeds_out))
+    res = analysis.analyze(g)
+    maps = chainmap.all_maps(res, chainmap.graph_context(g, res))
+    assert len(maps) > 1
+    first = chainmap.FontSubsets(maps, cache=incremental.BlobCache(None, tmp_path / "a", "figures"))
+    assert all(first.face(m) for m in maps)
+    cut, calls = chainmap._cut, []
+
+    def counted(src, text):
+        calls.append(isinstance(src, str))  # str: the font file itself
+        return cut(src, text)
+
+    monkeypatch.setattr(chainmap, "_cut", counted)
+    for folder, extra, from_file in (("b", maps[1].label[:2], False), ("c", "龘", True)):
+        changed = [dataclasses.replace(maps[0], label=maps[0].label + extra)] + maps[1:]
+        calls.clear()
+        again = chainmap.FontSubsets(changed, cache=incremental.BlobCache(tmp_path / "a", tmp_path / folder, "figures"))
+        face = again.face(changed[0])
+        assert calls == ([True, False] if from_file else [False])
+        calls.clear()
+        assert face == chainmap.FontSubsets(changed).face(changed[0])
+    # every map cached: the shared cut is still carried into the new output for the next build
+    chainmap.FontSubsets(maps, cache=incremental.BlobCache(tmp_path / "a", tmp_path / "d", "figures"))
+    key = first.cache.key("face-base", first._font_id)
+    assert (tmp_path / "d" / "cache" / "figures" / key).read_bytes() == (tmp_path / "a" / "cache" / "figures" / key).read_bytes()
