@@ -248,3 +248,9 @@ def test_quoted_cluster_name(ex):
     got = run(ex, "该省持续打造“青山铝+精深加工”产业集群，引进远帆铝业、星海材料等企业。")
     clusters = {m.text for m in got.mentions if m.type == "IndustryCluster"}
     assert clusters == {"“青山铝+精深加工”产业集群"}
+
+
+def test_province_before_a_city_park(ex):
+    got = run(ex, "远帆电子位于湖北省黄石经济技术开发区。")
+    assert {m.text for m in got.mentions if m.type == "Park"} == {"黄石经济技术开发区"}
+    assert ("黄石经济技术开发区", "湖北省") in {(r.head, r.tail) for r in got.relations if r.rel == "locatedIn"}

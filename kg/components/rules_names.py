@@ -164,7 +164,23 @@ def parks(ex, ctx: _DocCtx) -> None:
             continue
         if core.endswith("的"):
             continue
-        ctx.take(Span(lo + off, b, "Park", name, name, meta={"suffix": suffix, "core": core}))
+        province = _province_before_city(ex, ctx, lo + off, name)
+        if province is not None:
+            off += province.end - province.start
+            name, core = t[lo + off:b], t[lo + off:a]
+        park = ctx.take(Span(lo + off, b, "Park", name, name, meta={"suffix": suffix, "core": core}))
+        if province is not None:
+            ctx.rels.append((park, "locatedIn", province, ctx.sent_index(a)))
+
+
+def _province_before_city(ex, ctx: _DocCtx, start: int, name: str):
+    """A province opening a park's name before its city's (山东省济南经济开发区): the province is a
+    place of its own and the park is named from its city on."""
+    dl = ex._division_prefix(name)
+    row = ex._div_row(name[:dl]) if dl else None
+    if row is None or row["type"] != "Province" or not ex._division_prefix(name[dl:]):
+        return None
+    return ctx.take(Span(start, start + dl, "Province", row["name"], name[:dl], meta={"prefix": True}))
 
 
 def merge_parks(ex, ctx: _DocCtx) -> None:
