@@ -254,3 +254,16 @@ def test_province_before_a_city_park(ex):
     got = run(ex, "远帆电子位于湖北省黄石经济技术开发区。")
     assert {m.text for m in got.mentions if m.type == "Park"} == {"黄石经济技术开发区"}
     assert ("黄石经济技术开发区", "湖北省") in {(r.head, r.tail) for r in got.relations if r.rel == "locatedIn"}
+
+
+@pytest.mark.parametrize("text, place", [
+    ("今年日照时数偏少，降水偏多。", None),
+    ("干部群众弘扬大庆精神。", None),
+    ("加拿大连续降雨导致减产。", None),
+    ("专家们集中到北京郊区开会。", "北京市"),
+    ("客车公司在甘肃兰州举行交车仪式。", "兰州市"),
+    ("本周青岛港铁矿石库存下降。", "青岛市"),
+])
+def test_short_place_names_need_a_word_of_their_own(ex, text, place):
+    got = {m.canonical for m in run(ex, text).mentions if m.type in ("City", "County")}
+    assert got == ({place} if place else set())

@@ -275,11 +275,23 @@ def _division_span(ex, ctx: _DocCtx, a: int, b: int, k: str, rows: list, full, c
     r = _short_division_row(ex, t, a, rows, city_ctx)
     if r is None:
         return None
-    # a short name glued into a longer word (…长子…): require a word boundary for counties
-    if r["type"] == "County" and not nlp.is_word(t, a, b) and t[b:b + 1] not in "县区市旗":
+    # a short name glued into a longer word (…长子…, 日照时数): it must be a word of its own
+    if not nlp.is_word(t, a, b) and t[b:b + 1] not in "县区市旗省州盟" and not P.PLACE_EXTENSION.match(t, b) \
+            and not _after_higher_place(ex, t, a, b):
         if not (t[b:b + 1] and ("\u4e00" <= t[b] <= "\u9fff") is False):
             return None
+    if P.NOT_PLACE_AFTER.match(t, b):
+        return None  # 大庆精神, 深圳速度: the place's name for something else
     return Span(a, b, r["type"], r["name"], k, meta={"short": True})
+
+
+def _after_higher_place(ex, t: str, a: int, b: int) -> bool:
+    """One word with the country or province before it (甘肃兰州, 中国台湾): still the place."""
+    for k in (2, 3):
+        before = t[max(0, a - k):a]
+        if (before == "中国" or before in ex.g.div_by_name or before in ex.g.short_index) and nlp.is_word(t, a - k, b):
+            return True
+    return False
 
 
 def _merge_province_short(ex, ctx: _DocCtx, out: list) -> list:
