@@ -267,3 +267,9 @@ def test_province_before_a_city_park(ex):
 def test_short_place_names_need_a_word_of_their_own(ex, text, place):
     got = {m.canonical for m in run(ex, text).mentions if m.type in ("City", "County")}
     assert got == ({place} if place else set())
+
+
+def test_brand_before_its_product_is_the_brand(ex):
+    """观摩比亚迪新能源汽车: the firm is the brand; 新能源汽车 is what it makes, not part of its name."""
+    firms = {m.text for m in run(ex, "代表团观摩比亚迪新能源汽车生产线。").mentions if m.type == "Enterprise"}
+    assert firms == {"比亚迪"}
