@@ -273,3 +273,20 @@ def test_brand_before_its_product_is_the_brand(ex):
     """观摩比亚迪新能源汽车: the firm is the brand; 新能源汽车 is what it makes, not part of its name."""
     firms = {m.text for m in run(ex, "代表团观摩比亚迪新能源汽车生产线。").mentions if m.type == "Enterprise"}
     assert firms == {"比亚迪"}
+
+
+@pytest.mark.parametrize("text, product", [
+    ("青禾电子主营铝型材、铝棒等产品。", "铝型材"),
+    ("青禾电子年产锂电池10万套。", "锂电池"),
+    ("青禾电子的主要产品包括伺服电机、减速器等。", "伺服电机"),
+    ("青禾电子专注于碳化硅芯片的研发与生产。", "碳化硅芯片"),
+    ("动力电池生产企业青禾电子今年扩产。", "动力电池"),
+])
+def test_production_cues_name_the_maker(ex, text, product):
+    assert ("青禾电子", product) in {(r.head, r.tail) for r in run(ex, text).relations if r.rel == "produces"}
+
+
+def test_weak_production_cue_needs_a_sure_name(ex):
+    """A clause opening 某某销售的… or a person's name (阿马蒂亚·森) is no maker."""
+    got = run(ex, "外国企业在华销售的产品增长，阿马蒂亚·森主要研究福利经济学。")
+    assert not [m for m in got.mentions if m.type == "Enterprise"]

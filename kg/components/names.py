@@ -127,6 +127,11 @@ def _common_verb(w: str, t: str) -> bool:
     return t == "v" and (w in _lex()["name_verbs"] or nlp.freq(w) >= _lex()["common_verb_freq"])
 
 
+def has_common_verb(text: str) -> bool:
+    """A common verb or verbal noun in text (销售, 采购): a clause, not a name."""
+    return any(_common_verb(w, "v" if t == "vn" else t) for w, t in nlp.posseg(text))
+
+
 def name_after_verb(text: str) -> int:
     """Where a firm's name starts after the subject and verb glued before it (某市发挥某重工):
     after the last common verb that leaves at least two characters."""

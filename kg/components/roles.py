@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 
 from .. import namemodel, nlp
 from . import component, load_json
-from .names import (chain_start, common_words_only, firm_like, generic_company, is_generic, name_after_verb, name_start, name_stop,
+from .names import (chain_start, common_words_only, firm_like, generic_company, has_common_verb, is_generic, name_after_verb, name_start, name_stop,
                     strong_firm, word_end)
 from .products import product_spans
 from .projectparts import places_in
@@ -163,7 +163,7 @@ def _firm_run_end(state, start: int, end: int) -> int:
     return pos
 
 
-def _firm_spans(state, m, group: str, off: int, strict: bool = False, related: bool = False) -> list[tuple[int, int]]:
+def _firm_spans(state, m, group: str, off: int, strict: bool | str = False, related: bool = False) -> list[tuple[int, int]]:
     """Spans of the group's items that are firms: existing firm mentions or name-like spans
     (related: the pattern states a relation of them, which vouches for a name cut from its clause)."""
     if m.group(group) is None:
@@ -185,7 +185,7 @@ def _firm_spans(state, m, group: str, off: int, strict: bool = False, related: b
 CUT_FIRM_P = 0.9  # a name cut out of its clause, with no relation to vouch for it, must look like a firm's
 
 
-def _firm_span(state, s: int, e: int, strict: bool, related: bool) -> tuple[int, int] | None:
+def _firm_span(state, s: int, e: int, strict: bool | str, related: bool) -> tuple[int, int] | None:
     """The firm's name in text[s:e]: cut after the verb before it (某市发挥某重工) and before the
     clause glued to it (某重工今年产值…) when the cut name looks like a firm's, else as the pattern
     delimits it."""
@@ -200,17 +200,26 @@ def _firm_span(state, s: int, e: int, strict: bool, related: bool) -> tuple[int,
         cut = _before_product(text, start, stop)
         name = text[start:cut]
         if strong_firm(name) and not places_in(name, 0) and not generic_company(name) and (
-                related and firm_like(name, listed=True)
-                or namemodel.probability(name) >= CUT_FIRM_P and not common_words_only(name)):
+                related and strict != "model" and firm_like(name, listed=True) or _model_firm(name)):
             return start, cut
     cut = _before_product(text, s, e)
     if strict and cut == e and not word_end(text, e):
         return None  # 南水 of 南水北调: a word goes on after it
     if generic_company(text[s:cut]) or [(0, cut - s)] == [p[:2] for p in places_in(text[s:cut], 0)]:
         return None  # 民营炼油厂: a kind of firm; 昌吉: a place
+    if strict == "model":  # a weak cue (某某主营…): only a name the firm-name model is sure of
+        return (s, cut) if strong_firm(text[s:cut]) and _model_firm(text[s:cut]) and not places_in(text[s:cut], 0) else None
     if strong_firm(text[s:cut]) if strict else firm_like(text[s:cut], listed=True):  # the role vouches for it
         return s, cut
     return None
+
+
+def _model_firm(name: str) -> bool:
+    """A name the firm-name model is sure of, of a firm's length, with no verb or person's dot in it
+    and more than a country or place and a trade (中国稀土)."""
+    rest = name[2:] if name.startswith("中国") else name
+    return 3 <= len(name) <= 10 and "·" not in name and namemodel.probability(name) >= CUT_FIRM_P \
+        and not common_words_only(name) and not common_words_only(rest) and not has_common_verb(name)
 
 
 def _product_after(text: str, s: int, e: int) -> bool:
