@@ -17,8 +17,8 @@ from bisect import bisect_left, bisect_right
 
 from .. import namemodel, nlp
 from . import component, load_json
-from .names import (chain_start, common_words_only, firm_like, generic_company, has_common_verb, is_generic, name_after_verb, name_start, name_stop,
-                    strong_firm, word_end)
+from .names import (chain_start, common_words_only, firm_like, generic_company, has_common_verb, is_generic,
+                    name_after_verb, name_start, name_stop, strong_firm, word_end)
 from .products import product_spans
 from .projectparts import places_in
 
@@ -163,7 +163,8 @@ def _firm_run_end(state, start: int, end: int) -> int:
     return pos
 
 
-def _firm_spans(state, m, group: str, off: int, strict: bool | str = False, related: bool = False) -> list[tuple[int, int]]:
+def _firm_spans(state, m, group: str, off: int, strict: bool | str = False,
+                related: bool = False) -> list[tuple[int, int]]:
     """Spans of the group's items that are firms: existing firm mentions or name-like spans
     (related: the pattern states a relation of them, which vouches for a name cut from its clause)."""
     if m.group(group) is None:
@@ -207,9 +208,10 @@ def _firm_span(state, s: int, e: int, strict: bool | str, related: bool) -> tupl
         return None  # 南水 of 南水北调: a word goes on after it
     if generic_company(text[s:cut]) or [(0, cut - s)] == [p[:2] for p in places_in(text[s:cut], 0)]:
         return None  # 民营炼油厂: a kind of firm; 昌吉: a place
+    name = text[s:cut]
     if strict == "model":  # a weak cue (某某主营…): only a name the firm-name model is sure of
-        return (s, cut) if strong_firm(text[s:cut]) and _model_firm(text[s:cut]) and not places_in(text[s:cut], 0) else None
-    if strong_firm(text[s:cut]) if strict else firm_like(text[s:cut], listed=True):  # the role vouches for it
+        return (s, cut) if strong_firm(name) and _model_firm(name) and not places_in(name, 0) else None
+    if strong_firm(name) if strict else firm_like(name, listed=True):  # the role vouches for it
         return s, cut
     return None
 
