@@ -726,7 +726,8 @@ def _list_mates(chosen: list[tuple[Candidate, float]]) -> list[tuple[Candidate, 
 def _consistent(chosen) -> list[tuple[Candidate, float]]:
     """Drop what the document's other relations rule out: the customer of a supply stated in a
     sentence does not make what its supplier makes there (甲向乙供应某部件: 甲 makes it, 乙 buys it);
-    a literal inside another literal of the same head and relation (10万吨 in 年产10万吨)."""
+    a literal inside another literal of the same head and relation (10万吨 in 年产10万吨); a firm's
+    city read from its name alone."""
     chosen = list(chosen)
     made: dict[tuple, set[str]] = defaultdict(set)  # (maker, sentence) -> products
     for c, _ in chosen:
@@ -742,7 +743,16 @@ def _consistent(chosen) -> list[tuple[Candidate, float]]:
     return [(c, p) for c, p in chosen
             if not (c.rel == "produces" and (c.head.name, c.tail.name, c.sentence) in supplied)
             and not (c.tail.type == "Literal" and any(c.tail.name != o and c.tail.name in o
-                                                      for o in lits[(c.head.name, c.rel)]))]
+                                                      for o in lits[(c.head.name, c.rel)]))
+            and not _named_after(c)]
+
+
+def _named_after(c: Candidate) -> bool:
+    """A firm named after its city or province (深圳某集团 → 深圳市) is not placed there by its name:
+    only a stated cue (落户, 位于) places a firm (the gold guidelines' rule; counties are kept, a
+    firm's county in its name is its seat)."""
+    return c.rel == "locatedIn" and c.head.type == "Enterprise" and c.tail.type in ("City", "Province") \
+        and c.head.name.startswith(_short_place(c.tail.name)) and not c.source.startswith("cue:")
 
 
 def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:

@@ -290,3 +290,16 @@ def test_weak_production_cue_needs_a_sure_name(ex):
     """A clause opening 某某销售的… or a person's name (阿马蒂亚·森) is no maker."""
     got = run(ex, "外国企业在华销售的产品增长，阿马蒂亚·森主要研究福利经济学。")
     assert not [m for m in got.mentions if m.type == "Enterprise"]
+
+
+def test_a_firm_named_after_its_city_is_not_placed_there_by_its_name():
+    from kg.relate import Candidate, Node, _consistent
+
+    firm = Node("深圳远帆传媒集团", "Enterprise", 0, 8, 0)
+    city, county = Node("深圳市", "City", 10, 13, 0), Node("远帆县", "County", 10, 13, 0)
+    county_firm = Node("远帆县青禾农牧公司", "Enterprise", 0, 9, 0)
+    chosen = [(Candidate(firm, "locatedIn", city, 0), 0.9),
+              (Candidate(firm, "locatedIn", city, 1, source="cue:items_arrive"), 0.85),
+              (Candidate(county_firm, "locatedIn", county, 0), 0.9)]
+    kept = [(c.head.name, c.tail.name, c.source) for c, _ in _consistent(chosen)]
+    assert kept == [("深圳远帆传媒集团", "深圳市", "cue:items_arrive"), ("远帆县青禾农牧公司", "远帆县", "model")]
