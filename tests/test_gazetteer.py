@@ -135,3 +135,14 @@ def test_ambiguous_entry_long_forms_stand_alone(run):
     assert run("蓝鲸巴巴发布财报。") == {"蓝鲸巴巴": "蓝鲸巴巴"}
     assert run("海里的蓝鲸很大。") == {}
     assert run("培育新产业发展壮大。") == {}
+
+
+def test_fullest_form_includes_forms_other_components_found(run):
+    """A form another component found first (格力电器) and a shorter one the gazetteer found (格力):
+    one firm, named by the fuller form."""
+    from kg.extract import Extractor
+
+    text = "格力电器(重庆)有限公司今年投产。格力电器在重庆投资建厂。格力的家用空调产能扩大。"
+    ex = Extractor().extract(build_document(text, "t.txt"))
+    names = {m.text: m.canonical for m in ex.mentions if m.type == "Enterprise"}
+    assert names["格力电器"] == names["格力"] == "格力电器"

@@ -184,6 +184,10 @@ def make_gazetteer(settings: dict):
                               canonical=entry.name if entry.register and whole else None)
             if m is not None and m.source == "gazetteer" and whole:
                 found.setdefault(entry, []).append(m)
+        for m in state.ex.mentions:  # the entry's forms other components found first (格力电器 beside 格力)
+            entry = forms.get(m.text) if m.type == "Enterprise" and m.source != "gazetteer" else None
+            if entry is not None and entry in found and not entry.register:
+                found[entry].append(m)
         for entry, ms in found.items():
             _name_by_fullest(entry, ms)
     return run
