@@ -56,9 +56,10 @@ def _tables_path():
     import sys
     import tempfile
 
-    try:
-        dict_file = os.path.abspath(jieba.dt.dictionary or jieba.DEFAULT_DICT_NAME)
-        st = os.stat(dict_file if os.path.isfile(dict_file) else jieba.get_module_res(jieba.DEFAULT_DICT_NAME).name)
+    try:  # jieba's own dict.txt unless a dictionary was set (never looked up in the working folder)
+        dict_file = os.path.abspath(jieba.dt.dictionary) if jieba.dt.dictionary else os.path.join(
+            os.path.dirname(os.path.abspath(jieba.__file__)), jieba.DEFAULT_DICT_NAME)
+        st = os.stat(dict_file)
         stamp = (st.st_size, st.st_mtime_ns)
     except (OSError, AttributeError, TypeError):
         return None

@@ -25,3 +25,10 @@ def test_cut_and_tags_after_table_load():
     text = "潞州区新签约高端轴承项目，由晋联精密轴承有限公司投资6亿元建设"
     assert nlp._jieba_cut(text) == tuple(jieba.Tokenizer().cut(text, HMM=False))
     assert dict(nlp.posseg("年产精密轴承300万套"))["轴承"] == "n"
+
+
+def test_tables_file_does_not_depend_on_the_working_folder(tmp_path, monkeypatch):
+    here = nlp._tables_path()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dict.txt").write_text("不是 jieba 的词典 3 n\n", encoding="utf-8")
+    assert nlp._tables_path() == here
