@@ -11,7 +11,8 @@ made with, and its mentions, relations and facts as field lists. `kg build` on a
 re-extracts only documents whose (sha256, extractor version) is not cached; removed documents
 simply drop out (their named graphs are not rebuilt). Resolution, analysis, SHACL and every
 output are still computed over the full set (document graphs and their text copied where their key
-is unchanged), so the result equals a from-scratch build.
+is unchanged, a document's analysis-input triples read back from its context.nt lines), so the
+result equals a from-scratch build.
 
 The extractor version is a digest of the chainkg version, the code and data extraction reads (kg/
 extract, relate, tablefacts, components, models, ontology/data, ontology/tables), the region folders

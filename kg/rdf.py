@@ -12,6 +12,7 @@ graph stays proportional to what was extracted rather than to the size of the co
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -127,18 +128,64 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     nt = _NTriples(context) if context is not None and cache is None else None
     text = _NTriples(None) if cache is not None else None
     graphs, terms = quads.DocumentGraphs(kb, mentions="context", digests=digests), quads.rdflib_terms()
+    reader = _NTReader(terms) if cache is not None else None
     for doc_id in graphs.plans:
+        if cache is not None:  # the document's lines as the last build wrote them, when its key is unchanged
+            key = graphs.key(doc_id)
+            data = cache.get(key)
+            if data is not None:  # the same triples in the same order, read back instead of made again
+                g.add_all(reader.triples(data))
+                cache.put(key, data)
+                continue
         kept = [t for t in graphs.triples(doc_id, terms) if not (t[1] == rdf_type and t[2] in skip)]
         g.add_all(kept)
         if nt is not None:
             nt.write(kept)
-        elif cache is not None:  # the document's lines as the last build wrote them, when its key is unchanged
-            key = graphs.key(doc_id)
-            data = cache.get(key)
-            cache.put(key, data if data is not None else text.text(kept).encode("utf-8"))
+        elif cache is not None:
+            cache.put(key, text.text(kept).encode("utf-8"))
     if nt is not None:
         nt.close()
     return g
+
+
+_NT_ESCAPES = {"\\": "\\", "n": "\n", '"': '"', "r": "\r"}
+_NT_ESCAPE_RE = re.compile(r"\\(.)")
+
+
+class _NTReader:
+    """N-Triples lines as _NTriples writes them (IRIs in <>, literals quoted by rdflib's N-Triples
+    serialiser: only \\ \\n \\" \\r escaped) back to rdflib terms; each distinct term text made
+    once, literals from their lexical form as kg.quads makes them (every literal there is built
+    from a string), so a line gives back the triple it was written from."""
+
+    def __init__(self, terms):
+        self._terms: dict = {}
+        self._iri = terms.iri
+
+    def _term(self, text: str):
+        t = self._terms.get(text)
+        if t is None:
+            t = self._terms[text] = self._iri(text[1:-1]) if text[0] == "<" else self._literal(text)
+        return t
+
+    def _literal(self, text: str) -> Literal:
+        end = text.rindex('"')
+        lex, rest = text[1:end], text[end + 1:]
+        if "\\" in lex:
+            lex = _NT_ESCAPE_RE.sub(lambda m: _NT_ESCAPES[m.group(1)], lex)
+        if rest.startswith("@"):
+            return Literal(lex, lang=rest[1:])
+        return Literal(lex, datatype=URIRef(rest[3:-1]) if rest else None)
+
+    def triples(self, data: bytes) -> list:
+        term, out = self._term, []
+        lines = data.decode("utf-8").split("\n")  # not splitlines: a literal may hold \x1c, \u2028...
+        lines.pop()  # after the last newline
+        for line in lines:
+            i = line.index("> ") + 1  # an IRI holds no '>' or space
+            j = line.index("> ", i + 1) + 1
+            out.append((term(line[:i]), term(line[i + 1:j]), term(line[j + 1:-2])))
+        return out
 
 
 class _NTriples:

@@ -197,3 +197,45 @@ def test_document_graph_key_follows_what_the_graph_is_made_from():
     shared: dict = {}
     context = quads.DocumentGraphs(kb, mentions="context", digests=shared).key(doc_id)
     assert shared and context != before == quads.DocumentGraphs(kb, digests=shared).key(doc_id)
+
+
+def test_analysis_input_read_back_from_context_cache_is_the_same_graph(tmp_path):
+    """Documents whose key is unchanged are read back from cache/context.nt: the same rdflib terms
+    (type, lexical form, datatype, language, value), triples in the same order, as made afresh."""
+    from kg.resolve import build_kb
+
+    from test_rdf import news
+
+    kb = build_kb(news())
+    ref = tmp_path / "first"
+    c = incremental.QuadCache(None, ref, file=rdf.CONTEXT_FILE, kind="context")
+    made = rdf.analysis_input(kb, cache=c)
+    c.close()
+    c = incremental.QuadCache(ref, tmp_path / "second", file=rdf.CONTEXT_FILE, kind="context")
+    read = rdf.analysis_input(kb, cache=c)
+    c.close()
+    assert c.hits == len(kb.documents) and c.misses == 0
+    a, b = list(made), list(read)
+    assert a == b
+    for x, y in zip(a, b):
+        for s, t in zip(x, y):
+            assert type(s) is type(t) and getattr(s, "datatype", None) == getattr(t, "datatype", None)
+            assert getattr(s, "language", None) == getattr(t, "language", None)
+            assert getattr(s, "value", None) == getattr(t, "value", None)
+    assert any(isinstance(t[2], rdf.Literal) and t[2].datatype is not None for t in b)
+    assert any(isinstance(t[2], rdf.Literal) and t[2].language for t in b)
+    assert ((ref / rdf.CONTEXT_FILE).read_bytes() == (tmp_path / "second" / rdf.CONTEXT_FILE).read_bytes())
+
+
+def test_nt_reader_unescapes_what_the_writer_escapes():
+    from rdflib import Literal, URIRef
+
+    terms = rdf.quads.rdflib_terms()
+    odd = ['引号"与反斜杠\\n不是换行', "换行\n回车\r", "分隔\x1c\u2028符", "> 尖括号 <x> . 结尾\\"]
+    triples = [(URIRef("http://e/s"), URIRef("http://e/p"), Literal(t)) for t in odd]
+    triples.append((URIRef("http://e/s"), URIRef("http://e/q"), Literal("长治", lang="zh")))
+    triples.append((URIRef("http://e/s"), URIRef("http://e/r"), Literal("1.50", datatype=rdf.XSD.decimal)))
+    data = rdf._NTriples(None).text(triples).encode("utf-8")
+    back = rdf._NTReader(terms).triples(data)
+    assert back == triples
+    assert [t[2].language for t in back] == [t[2].language for t in triples]
