@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 
 from .. import namemodel, nlp
 from . import component, load_json
 from .names import (chain_start, common_words_only, firm_like, generic_company, is_generic, name_after_verb, name_start, name_stop,
                     strong_firm, word_end)
-from .products import product_spans
+from .products import product_spans, vocab
 from .projectparts import places_in
 
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
@@ -222,10 +223,22 @@ def _before_product(text: str, s: int, e: int) -> int:
     """End of a firm's name glued to a product after it (星河汽车动力电池 → 星河汽车): the longest
     product at the end whose rest reads as a firm's whole name (trade name and trade: 青禾电池 keeps
     its 电池)."""
-    for c in range(s + 4, e - 1):
+    # a product phrase ends with a product word: where no word ends at e, no cut; else none after
+    # the start of the shortest word that does
+    terms = vocab()["terms"]
+    k = next((k for k in _term_lengths() if e - k >= s + 4 and text[e - k:e] in terms), None)
+    if k is None:
+        return e
+    for c in range(s + 4, min(e - 1, e - k + 1)):
         if text[c - 1] != "的" and product_spans(text[c:e]) == [(0, e - c)] and strong_firm(text[s:c]):
             return c
     return e
+
+
+@lru_cache(maxsize=1)
+def _term_lengths() -> tuple[int, ...]:
+    """The lengths of the product words, shortest first."""
+    return tuple(sorted({len(t) for t in vocab()["terms"]}))
 
 
 def _firms(state, spans: list[tuple[int, int]]):
