@@ -493,9 +493,11 @@ def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ct
     head_mates = s.mates(h)
     proposed, focus = ctx.proposed, ctx.focus
     m = ctx.model["rels"].get(rel) if ctx.model is not None else None  # None: no pruning
+    b = _bound(m) if m is not None else None
+    hz = b.bias + b.rest + (b.flags["head_in_list"] if id(h) in s.lists else 0.0) if b is not None else 0.0
     for t in tails:
         if t.name != h.name:
-            if m is not None and (h.name, rel, t.name) not in proposed and _bound_below(h, t, s, m, focus):
+            if b is not None and (h.name, rel, t.name) not in proposed and _bound_below(h, t, s, b, hz, focus):
                 ctx.pruned.add((h.name, rel, t.name))  # what the sum below would prune, without the features
                 continue
             f = _pair_features(h, rel, t, s, proposed, focus)
@@ -531,6 +533,7 @@ class _Bound:
             + 1e-6)  # float slack: the sums below add in another order than score()
         self.flags = {k: w.get(k, 0.0) for k in ("tail_in_head_name", "tail_is_focus", "head_in_list", "tail_in_list",
                                                   "only_place_in_sentence", "bw_sep_only")}
+        self.floor = _surely_below(m)
         self.cue = {}  # cue class -> its cue_bw, cue_before and cue_after weights at their most
         for k, v in w.items():
             head, _, cls = k.partition("=")
@@ -545,42 +548,41 @@ def _bound(m: dict) -> _Bound:
     return got[1]
 
 
-def _bound_below(h: Node, t: Node, s: _Sent, m: dict, focus: dict[str, str]) -> bool:
+def _bound_below(h: Node, t: Node, s: _Sent, b: _Bound, hz: float, focus: dict[str, str]) -> bool:
     """An upper bound on the score of the pair's features (_pair_features) is below the pruning's
-    floor, so the pruning would drop it: the candidate needs no features. Same-sentence, not
-    nested pairs only (most of them two places of a long sentence, 某县…某县, none near the threshold)."""
+    floor, so the pruning would drop it: the candidate needs no features. hz: the head's part of
+    the bound. Same-sentence, not nested pairs only (most of them two places of a long sentence,
+    某县…某县, none near the threshold)."""
     if t.type == "Literal" or h.sentence != t.sentence:
         return False
     hs, ts = h.start, t.start
     if ts >= hs and t.end <= h.end or hs >= ts and h.end <= t.end:
         return False  # nested
-    b = _bound(m)
     first, second = (h, t) if hs <= ts else (t, h)
     ht = _HT.get((h.type, t.type))
-    z = b.bias + (b.w.get(ht, 0.0) if ht is not None else b.w.get(f"ht={h.type}>{t.type}", 0.0))
-    z += b.order[0 if first is h else 1] + b.rest
+    z = hz + (b.w.get(ht, 0.0) if ht is not None else b.w.get(f"ht={h.type}>{t.type}", 0.0)) + b.order[first is not h]
     gap = second.start - first.end if second.start > first.end else 0
-    z += b.dist[gap if gap < 41 else 41]
-    fl = b.flags
+    z += b.dist[gap if gap < 41 else 41] + _tail_bound(h, t, s, b.flags, focus)
+    bw = s.text[first.end - s.start:second.start - s.start]
+    if bw and _SEP_CHARS.issuperset(bw):
+        z += b.flags["bw_sep_only"]
+    if gap <= 12 and bw:
+        z += sum(map(b.w.get, _bw_features(bw), repeat(0.0)))
+    return z < b.floor and z + s.cue_bound(b) < b.floor
+
+
+def _tail_bound(h: Node, t: Node, s: _Sent, fl: dict, focus: dict[str, str]) -> float:
+    """The weights of the tail's flags that hold (exact, as _pair_features sets them)."""
+    z = 0.0
     if t.name and t.name[:2] in h.name:
         z += fl["tail_in_head_name"]
     if focus.get(t.type) == t.name:
         z += fl["tail_is_focus"]
-    if id(h) in s.lists:
-        z += fl["head_in_list"]
     if id(t) in s.lists:
         z += fl["tail_in_list"]
     if t.type in PLACE_TYPES and len(s.place_names) == 1:
         z += fl["only_place_in_sentence"]
-    bw = s.text[first.end - s.start:second.start - s.start]
-    if bw and _SEP_CHARS.issuperset(bw):
-        z += fl["bw_sep_only"]
-    if gap <= 12 and bw:
-        z += sum(map(b.w.get, _bw_features(bw), repeat(0.0)))
-    floor = _surely_below(m)
-    if z >= floor:
-        return False
-    return z + s.cue_bound(b) < floor
+    return z
 
 
 def _doclevel_candidates(h: Node, rel: str, s: _Sent, si: int, ctx: _DocCtx, tail_names) -> list[Candidate]:
