@@ -205,11 +205,14 @@ def _firm_span(state, s: int, e: int, strict: bool, related: bool) -> tuple[int,
                 or namemodel.probability(name) >= CUT_FIRM_P and not common_words_only(name)):
             return start, cut
     cut = _before_product(text, s, e)
+    name = text[s:cut]
+    if strict and not strong_firm(name):  # (tested first: it fails most often)
+        return None
     if strict and cut == e and not word_end(text, e):
         return None  # 南水 of 南水北调: a word goes on after it
-    if generic_company(text[s:cut]) or [(0, cut - s)] == [p[:2] for p in places_in(text[s:cut], 0)]:
+    if generic_company(name) or [(0, cut - s)] == [p[:2] for p in places_in(name, 0)]:
         return None  # 民营炼油厂: a kind of firm; 昌吉: a place
-    if strong_firm(text[s:cut]) if strict else firm_like(text[s:cut], listed=True):  # the role vouches for it
+    if strict or firm_like(name, listed=True):  # the role vouches for it
         return s, cut
     return None
 
