@@ -144,6 +144,7 @@ class _Sent:
         self._before: dict[int, list[str]] = {}  # mention start -> its cue_before features
         self._after: dict[int, list[str]] = {}  # mention end -> its cue_after features
         self.tail_context: dict[int, tuple[str, ...]] = {}  # id(tail) -> _tail_context
+        self._cue_bound: dict[int, float] = {}  # id(_Bound) -> cue_bound()
         self.between: dict[tuple, list[str]] = {}  # (first, second, tail type, head type) -> their _between_features
 
     # cue hits and clause breaks are found on first use: most sentences never need them
@@ -163,6 +164,15 @@ class _Sent:
     @_lazy
     def clause_ends(self) -> list[int]:
         return [m.start() + self.start for m in _CLAUSE.finditer(self.text)]
+
+    def cue_bound(self, b) -> float:
+        """The most the cue_bw / cue_before / cue_after features can add to a pair's score here
+        (each cue class of the sentence at its most, once per model)."""
+        got = self._cue_bound.get(id(b))
+        if got is None:
+            classes = set().union(*(c[2] for c in self.cues)) if self.cues else ()
+            got = self._cue_bound[id(b)] = sum(b.cue.get(c, 0.0) for c in classes)
+        return got
 
     def cues_before(self, n: Node) -> list[str]:
         """cue_before features of a mention: cue words in its clause before it."""
@@ -483,8 +493,13 @@ def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ct
     head_mates = s.mates(h)
     proposed, focus = ctx.proposed, ctx.focus
     m = ctx.model["rels"].get(rel) if ctx.model is not None else None  # None: no pruning
+    b = _bound(m) if m is not None else None
+    hz = b.bias + b.rest + (b.flags["head_in_list"] if id(h) in s.lists else 0.0) if b is not None else 0.0
     for t in tails:
         if t.name != h.name:
+            if b is not None and (h.name, rel, t.name) not in proposed and _bound_below(h, t, s, b, hz, focus):
+                ctx.pruned.add((h.name, rel, t.name))  # what the sum below would prune, without the features
+                continue
             f = _pair_features(h, rel, t, s, proposed, focus)
             scored = None
             if m is not None and (h.name, rel, t.name) not in proposed:
@@ -496,6 +511,78 @@ def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ct
                 scored = (m, p)  # not proposed: its features stay as they are, score() reuses p
             out.append(Candidate(h, rel, t, si, f, head_mates=head_mates, tail_mates=s.mates(t), scored=scored))
     return out
+
+
+_BOUNDS: dict[int, tuple] = {}  # id(relation model) -> (the model, its _Bound)
+
+
+class _Bound:
+    """The weights an upper bound on a same-sentence pair's score needs (see _bound_below): the
+    features that are cheap to know are summed exactly, each of the others at its most."""
+
+    def __init__(self, m: dict):
+        w = m["w"]
+        self.w, self.bias = w, m["bias"]
+        pos = lambda name: max(0.0, w.get(name, 0.0))  # noqa: E731
+        best = lambda names: max(w.get(n, 0.0) for n in names)  # one of them is always there  # noqa: E731
+        self.order = (w.get("order=ht", 0.0), w.get("order=th", 0.0))
+        self.dist = [w.get(d, 0.0) for d in _DIST] + [w.get("dist=far", 0.0)]
+        self.rest = (best(_NBETWEEN) + best(_CLAUSES) + sum(map(pos, (
+            "tail_type_between", "head_type_between", "in_list", "nearest_tail", "tail_opens_clause",
+            "product_in_project_name", "head_implements_that_project")))
+            + 1e-6)  # float slack: the sums below add in another order than score()
+        self.flags = {k: w.get(k, 0.0) for k in ("tail_in_head_name", "tail_is_focus", "head_in_list", "tail_in_list",
+                                                  "only_place_in_sentence", "bw_sep_only")}
+        self.floor = _surely_below(m)
+        self.cue = {}  # cue class -> its cue_bw, cue_before and cue_after weights at their most
+        for k, v in w.items():
+            head, _, cls = k.partition("=")
+            if head in ("cue_bw", "cue_before", "cue_after") and v > 0:
+                self.cue[cls] = self.cue.get(cls, 0.0) + v
+
+
+def _bound(m: dict) -> _Bound:
+    got = _BOUNDS.get(id(m))
+    if got is None or got[0] is not m:
+        got = _BOUNDS[id(m)] = (m, _Bound(m))
+    return got[1]
+
+
+def _bound_below(h: Node, t: Node, s: _Sent, b: _Bound, hz: float, focus: dict[str, str]) -> bool:
+    """An upper bound on the score of the pair's features (_pair_features) is below the pruning's
+    floor, so the pruning would drop it: the candidate needs no features. hz: the head's part of
+    the bound. Same-sentence, not nested pairs only (most of them two places of a long sentence,
+    某县…某县, none near the threshold)."""
+    if t.type == "Literal" or h.sentence != t.sentence:
+        return False
+    hs, ts = h.start, t.start
+    if ts >= hs and t.end <= h.end or hs >= ts and h.end <= t.end:
+        return False  # nested
+    first, second = (h, t) if hs <= ts else (t, h)
+    ht = _HT.get((h.type, t.type))
+    z = hz + (b.w.get(ht, 0.0) if ht is not None else b.w.get(f"ht={h.type}>{t.type}", 0.0)) + b.order[first is not h]
+    gap = second.start - first.end if second.start > first.end else 0
+    z += b.dist[gap if gap < 41 else 41] + _tail_bound(h, t, s, b.flags, focus)
+    bw = s.text[first.end - s.start:second.start - s.start]
+    if bw and _SEP_CHARS.issuperset(bw):
+        z += b.flags["bw_sep_only"]
+    if gap <= 12 and bw:
+        z += sum(map(b.w.get, _bw_features(bw), repeat(0.0)))
+    return z < b.floor and z + s.cue_bound(b) < b.floor
+
+
+def _tail_bound(h: Node, t: Node, s: _Sent, fl: dict, focus: dict[str, str]) -> float:
+    """The weights of the tail's flags that hold (exact, as _pair_features sets them)."""
+    z = 0.0
+    if t.name and t.name[:2] in h.name:
+        z += fl["tail_in_head_name"]
+    if focus.get(t.type) == t.name:
+        z += fl["tail_is_focus"]
+    if id(t) in s.lists:
+        z += fl["tail_in_list"]
+    if t.type in PLACE_TYPES and len(s.place_names) == 1:
+        z += fl["only_place_in_sentence"]
+    return z
 
 
 def _doclevel_candidates(h: Node, rel: str, s: _Sent, si: int, ctx: _DocCtx, tail_names) -> list[Candidate]:

@@ -134,7 +134,7 @@ def _ambiguous(form: str, entry: Entry) -> bool:
     """An everyday word or place (美的, 长城, 统一), unless written with its company word (长城汽车).
     An ambiguous entry's longer Chinese forms that are neither everyday words nor a place and
     everyday words (阿里巴巴 beside 阿里; not 新产业, 山西焦化) name the firm alone."""
-    if any(form.endswith(w) and len(form) - len(w) >= 2 for w in _company_tails()):
+    if form.endswith(_company_tails()) and any(form.endswith(w) and len(form) - len(w) >= 2 for w in _company_tails()):
         return False
     if entry.ambiguous and len(form) >= 3 and not form.isascii() and not common_word(form) \
             and not common_words_only(form) and not any(common_words_only(form[len(p):]) for p in _place_prefixes(form)):

@@ -95,6 +95,8 @@ def _brand_and_company_word(name: str) -> str | None:
     core = _strip_tails(name) if name.endswith(("项目", "工程")) else None
     if core is None or core == name:
         return None
+    if not core.endswith(_company_heads()):
+        return None  # (one test for all the heads)
     v = vocab()
     for h in _company_heads():
         brand = core[:-len(h)]

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from functools import lru_cache
 
 from .. import namemodel, nlp
 from . import component, load_json
 from .names import (chain_start, common_words_only, firm_like, generic_company, has_common_verb, is_generic,
                     name_after_verb, name_start, name_stop, strong_firm, word_end)
-from .products import product_spans
+from .products import product_spans, vocab
 from .projectparts import places_in
 
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
@@ -204,14 +205,16 @@ def _firm_span(state, s: int, e: int, strict: bool | str, related: bool) -> tupl
                 related and strict != "model" and firm_like(name, listed=True) or _model_firm(name)):
             return start, cut
     cut = _before_product(text, s, e)
+    name = text[s:cut]
+    if strict and not strong_firm(name):  # (tested first: it fails most often)
+        return None
     if strict and cut == e and not word_end(text, e):
         return None  # 南水 of 南水北调: a word goes on after it
-    if generic_company(text[s:cut]) or [(0, cut - s)] == [p[:2] for p in places_in(text[s:cut], 0)]:
+    if generic_company(name) or [(0, cut - s)] == [p[:2] for p in places_in(name, 0)]:
         return None  # 民营炼油厂: a kind of firm; 昌吉: a place
-    name = text[s:cut]
     if strict == "model":  # a weak cue (某某主营…): only a name the firm-name model is sure of
-        return (s, cut) if strong_firm(name) and _model_firm(name) and not places_in(name, 0) else None
-    if strong_firm(name) if strict else firm_like(name, listed=True):  # the role vouches for it
+        return (s, cut) if _model_firm(name) and not places_in(name, 0) else None
+    if strict or firm_like(name, listed=True):  # the role vouches for it (strict: strong_firm, tested above)
         return s, cut
     return None
 
@@ -233,10 +236,22 @@ def _before_product(text: str, s: int, e: int) -> int:
     """End of a firm's name glued to a product after it (星河汽车动力电池 → 星河汽车): the longest
     product at the end whose rest reads as a firm's whole name (trade name and trade: 青禾电池 keeps
     its 电池)."""
-    for c in range(s + 4, e - 1):
+    # a product phrase ends with a product word: where no word ends at e, no cut; else none after
+    # the start of the shortest word that does
+    terms = vocab()["terms"]
+    k = next((k for k in _term_lengths() if e - k >= s + 4 and text[e - k:e] in terms), None)
+    if k is None:
+        return e
+    for c in range(s + 4, min(e - 1, e - k + 1)):
         if text[c - 1] != "的" and product_spans(text[c:e]) == [(0, e - c)] and strong_firm(text[s:c]):
             return c
     return e
+
+
+@lru_cache(maxsize=1)
+def _term_lengths() -> tuple[int, ...]:
+    """The lengths of the product words, shortest first."""
+    return tuple(sorted({len(t) for t in vocab()["terms"]}))
 
 
 def _firms(state, spans: list[tuple[int, int]]):
