@@ -223,8 +223,7 @@ def _function_lead(core: str) -> int:
         return 0
     n = 0
     for w, t in toks[:-1]:
-        if t not in LEAD_POS or t == "v" and w not in _lex()["name_verbs"] \
-                and nlp.freq(w) < _lex()["common_verb_freq"]:
+        if t not in LEAD_POS or t == "v" and not _common_verb(w, t):
             break  # a rare 'verb' is jieba's guess at a trade name (启明)
         n += len(w)
     return n
@@ -433,8 +432,8 @@ def strong_firm(name: str) -> bool:
 
 
 def chain_start(name: str) -> int:
-    """Where a chain or cluster name starts once the policy verbs before it are gone:
-    做强X产业链 → X产业链, 抓实X产业链 → X产业链 (新材料产业链 keeps its 新)."""
+    """Where a chain or cluster name starts once the policy verbs and the scope before it are gone:
+    做强X产业链 → X产业链, 全市X产业链 → X产业链 (新材料产业链 keeps its 新)."""
     verbs = _lex()["policy_verbs"] + _lex()["chain_scope"]
     off, changed = 0, True
     while changed:
