@@ -50,7 +50,7 @@ def _suffix_rejected(ctx: _DocCtx, a: int) -> bool:
     if a == 0 or t[a - 1] in QUICK_REJECT and t[a - 2:a] not in QUICK_KEEP \
             or (t[a - 2:a] in GENERIC_BEFORE_SUFFIX and t[a] in "项工"):
         return True
-    if t[a - 2:a] in KIND_WORDS and (t[a - 4:a - 2] in GENERIC_BEFORE_SUFFIX or t[a - 3] in QUICK_REJECT):
+    if t[a - 2:a] in KIND_WORDS and (a < 3 or t[a - 4:a - 2] in GENERIC_BEFORE_SUFFIX or t[a - 3] in QUICK_REJECT):
         return True  # 新兴产业项目, 的建设项目: a kind of project (某某产业项目 is a name)
     before = t[max(0, a - 8):a]  # "… 等N个项目" = a list; handled by _list_projects
     return bool(P.LIST_BEFORE.search(before)) or before.endswith(("个", "批", "项", "些", "类", "大"))
