@@ -194,16 +194,9 @@ def _firm_span(state, s: int, e: int, strict: bool | str, related: bool) -> tupl
     text = state.text
     if NOT_FIRM.search(text[s:e]) or any(x.type == "IndustryChain" for x in state.at(s, e)):
         return None  # "所属产业链：预制菜产业链" (a table row): a chain, not a firm
-    after = s + name_after_verb(text[s:e])
-    for start in dict.fromkeys((s, after)):
-        stop = start + name_stop(text[start:e])
-        if (start, stop) == (s, e):
-            continue
-        cut = _before_product(text, start, stop)
-        name = text[start:cut]
-        if strong_firm(name) and not places_in(name, 0) and not generic_company(name) and (
-                related and strict != "model" and firm_like(name, listed=True) or _model_firm(name)):
-            return start, cut
+    span = _cut_from_clause(text, s, e, related and strict != "model")
+    if span is not None:
+        return span
     cut = _before_product(text, s, e)
     name = text[s:cut]
     if strict and not strong_firm(name):  # (tested first: it fails most often)
@@ -216,6 +209,21 @@ def _firm_span(state, s: int, e: int, strict: bool | str, related: bool) -> tupl
         return (s, cut) if _model_firm(name) and not places_in(name, 0) else None
     if strict or firm_like(name, listed=True):  # the role vouches for it (strict: strong_firm, tested above)
         return s, cut
+    return None
+
+
+def _cut_from_clause(text: str, s: int, e: int, vouched: bool) -> tuple[int, int] | None:
+    """The name cut after the verb before it and before the clause after it, when that cut name
+    reads as a firm's (vouched: a stated relation vouches for a name firm_like accepts)."""
+    for start in dict.fromkeys((s, s + name_after_verb(text[s:e]))):
+        stop = start + name_stop(text[start:e])
+        if (start, stop) == (s, e):
+            continue
+        cut = _before_product(text, start, stop)
+        name = text[start:cut]
+        if strong_firm(name) and not places_in(name, 0) and not generic_company(name) and (
+                vouched and firm_like(name, listed=True) or _model_firm(name)):
+            return start, cut
     return None
 
 
