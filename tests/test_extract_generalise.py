@@ -176,8 +176,8 @@ def test_factories_with_a_name_are_firms(ex, text, firm):
 
 
 @pytest.mark.parametrize("text, place", [
-    ("远帆轮胎将扩大其在天津及无锡两家公司的产能。", "无锡"),
-    ("远帆轮胎将扩大其在天津及无锡两乘用轮胎厂的产能。", "无锡"),
+    ("远帆轮胎正扩建苏州与常州两家公司的生产线。", "常州"),
+    ("远帆轮胎计划提升苏州与常州两座卡车轮胎厂的产量。", "常州"),
 ])
 def test_place_before_a_count_of_firms_stays_a_place(ex, text, place):
     ms = run(ex, text).mentions
@@ -215,13 +215,13 @@ def test_chain_leader_cues(ex, text, leader, chain):
 
 
 def test_longtou_needs_a_firm(ex):
-    got = run(ex, "以发展数控机床为主导、主机为龙头，形成完善的数控机床产业链。")
+    got = run(ex, "以培育整机为重点、配件为龙头，打造完整的农机装备产业链。")
     assert not [r for r in got.relations if r.rel == "chainLeaderOf"]
 
 
 @pytest.mark.parametrize("text, projects", [
-    ("该县投资7.8亿元实施农村饮水安全工程建设项目。", {"农村饮水安全工程建设项目"}),
-    ("青禾集团在富县实施陕西现代农业苹果产业项目。", {"陕西现代农业苹果产业项目"}),
+    ("该县投资5.2亿元实施城乡饮水提质工程建设项目。", {"城乡饮水提质工程建设项目"}),
+    ("青禾集团在洛川县实施陕西优质猕猴桃产业项目。", {"陕西优质猕猴桃产业项目"}),
     ("今年全县重点产业项目进展顺利，新兴产业项目加快落地，建设项目开工率达到90%。", set()),
     ("重大项目青禾储能智能科技产业项目开工。", {"青禾储能智能科技产业项目"}),
 ])
@@ -245,9 +245,9 @@ def test_capacity_prefixes_and_units():
 
 
 def test_quoted_cluster_name(ex):
-    got = run(ex, "该省持续打造“青山铝+精深加工”产业集群，引进远帆铝业、星海材料等企业。")
+    got = run(ex, "该省持续打造“青山储能+智造”产业集群，引进远帆储能、星海材料等企业。")
     clusters = {m.text for m in got.mentions if m.type == "IndustryCluster"}
-    assert clusters == {"“青山铝+精深加工”产业集群"}
+    assert clusters == {"“青山储能+智造”产业集群"}
 
 
 def test_province_before_a_city_park(ex):

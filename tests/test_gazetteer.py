@@ -137,12 +137,14 @@ def test_ambiguous_entry_long_forms_stand_alone(run):
     assert run("培育新产业发展壮大。") == {}
 
 
-def test_fullest_form_includes_forms_other_components_found(run):
-    """A form another component found first (格力电器) and a shorter one the gazetteer found (格力):
-    one firm, named by the fuller form."""
-    from kg.extract import Extractor
-
-    text = "格力电器(重庆)有限公司今年投产。格力电器在重庆投资建厂。格力的家用空调产能扩大。"
-    ex = Extractor().extract(build_document(text, "t.txt"))
-    names = {m.text: m.canonical for m in ex.mentions if m.type == "Enterprise"}
-    assert names["格力电器"] == names["格力"] == "格力电器"
+def test_fullest_form_includes_forms_other_components_found(tmp_path):
+    """A form another component found first (the legal name, by its suffix) and a shorter one the
+    gazetteer finds (青禾): one firm, named by the fuller form."""
+    path = tmp_path / "firms.tsv"
+    path.write_text(ROWS, encoding="utf-8")
+    text = "青禾重工股份有限公司今年投产。青禾的订单增长。"
+    state = State(Extraction(build_document(text, "t.txt")))
+    state.propose(0, 10, "Enterprise", source="rule")
+    gazetteer.make_gazetteer({"file": str(path)})(state)
+    names = {m.text: m.canonical for m in state.ex.mentions if m.type == "Enterprise"}
+    assert names == {"青禾重工股份有限公司": "青禾重工股份有限公司", "青禾": "青禾重工股份有限公司"}

@@ -88,7 +88,7 @@ def _enterprise(state, m, trim_only: bool) -> bool:
 
 
 def _leading_place(state, m, end: int | None = None) -> bool:
-    """A place and a count or a kind of firms (无锡两家公司, 无锡两乘用轮胎厂) name no firm: the
+    """A place and a count or a kind of firms (常州两家公司, 常州两座卡车轮胎厂) name no firm: the
     place they open with is a place (up to end, when given)."""
     found = places_in(m.text[:end] if end else m.text, 0)
     if not found or found[0][0] != 0 or end and found[0][1] != end or m.text[found[0][1]:] in SUFFIXES:

@@ -200,7 +200,7 @@ def generic_company(name: str) -> bool:
     if lead and generic_company(name[lead:]):
         return True  # 要看主流公司, 比如说跨国公司: words of the sentence before a kind of company
     if suffix.endswith("厂") and (rest := _strip_place(core)) and not any(tag in PROPER_POS for _, tag in nlp.posseg(rest)):
-        return True  # 电子制造厂, 无锡两乘用轮胎厂: a factory is a firm's name with a place or a proper name before it
+        return True  # 电子制造厂, 常州两座卡车轮胎厂: a factory is a firm's name with a place or a proper name before it
     if core.startswith(PRONOUN_LEADS) or core.endswith("等"):
         return True  # 哪一个公司, 那个公司; 甲等公司: a list's head, not a firm's name
     kind = strip_descriptors(_strip_place(core))

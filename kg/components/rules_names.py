@@ -174,7 +174,7 @@ def parks(ex, ctx: _DocCtx) -> None:
 
 
 def _province_before_city(ex, ctx: _DocCtx, start: int, name: str):
-    """A province opening a park's name before its city's (山东省济南经济开发区): the province is a
+    """A province opening a park's name before its city's (某省某市经济开发区): the province is a
     place of its own and the park is named from its city on."""
     dl = ex._division_prefix(name)
     row = ex._div_row(name[:dl]) if dl else None

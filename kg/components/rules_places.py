@@ -11,7 +11,7 @@ P = rule_patterns.load("places")
 
 def head_window(ex, ctx: _DocCtx, a: int, width: int = 16, quotes: bool = False) -> tuple[int, int, str] | None:
     """(lo, off, core): the modifier words before a chain/cluster head at a, trimmed by POS (with
-    quotes: a quoted name before the head, 打造“绿色铝+精深加工”产业集群)."""
+    quotes: a quoted name before the head, 打造“甲+乙”产业集群)."""
     lo = ex._left_limit(ctx, a, quotes, width)
     if lo >= a:
         return None
