@@ -203,10 +203,11 @@ def _firm_span(state, s: int, e: int, strict: bool | str, related: bool) -> tupl
         return None
     if strict and cut == e and not word_end(text, e):
         return None  # 南水 of 南水北调: a word goes on after it
-    if generic_company(name) or [(0, cut - s)] == [p[:2] for p in places_in(name, 0)]:
+    places = places_in(name, 0)
+    if generic_company(name) or [(0, cut - s)] == [p[:2] for p in places]:
         return None  # 民营炼油厂: a kind of firm; 昌吉: a place
     if strict == "model":  # a weak cue (某某主营…): only a name the firm-name model is sure of
-        return (s, cut) if _model_firm(name) and not places_in(name, 0) else None
+        return (s, cut) if _model_firm(name) and not places else None
     if strict or firm_like(name, listed=True):  # the role vouches for it (strict: strong_firm, tested above)
         return s, cut
     return None
