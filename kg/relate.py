@@ -66,7 +66,6 @@ class Candidate:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def signatures() -> dict[str, dict]:
     return json.loads((data_dir() / "relation_signatures.json").read_text(encoding="utf-8"))["relations"]
 

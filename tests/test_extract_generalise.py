@@ -260,6 +260,7 @@ def test_province_before_a_city_park(ex):
     ("今年日照时数偏少，降水偏多。", None),
     ("干部群众弘扬大庆精神。", None),
     ("加拿大连续降雨导致减产。", None),
+    ("南方山区的交通条件正在改善。", None),
     ("专家们集中到北京郊区开会。", "北京市"),
     ("客车公司在甘肃兰州举行交车仪式。", "兰州市"),
     ("本周青岛港铁矿石库存下降。", "青岛市"),
@@ -267,6 +268,18 @@ def test_province_before_a_city_park(ex):
 def test_short_place_names_need_a_word_of_their_own(ex, text, place):
     got = {m.canonical for m in run(ex, text).mentions if m.type in ("City", "County")}
     assert got == ({place} if place else set())
+
+
+@pytest.mark.parametrize("text, mention, canonical", [
+    ("风电场建在木垒县境内。", "木垒县", "木垒哈萨克自治县"),
+    ("德宏州的口岸物流发展很快。", "德宏州", "德宏傣族景颇族自治州"),
+    ("长沙市场上的二手车交易活跃。", "长沙市", "长沙市"),
+])
+def test_short_place_name_keeps_its_level_word(ex, text, mention, canonical):
+    """An autonomous county or prefecture written as short name + 县/州: the mention is what the
+    text says (so it matches how a reader names it), the canonical the official name."""
+    got = {(m.text, m.canonical) for m in run(ex, text).mentions if m.type in ("City", "County")}
+    assert (mention, canonical) in got
 
 
 def test_brand_before_its_product_is_the_brand(ex):

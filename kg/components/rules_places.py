@@ -247,8 +247,9 @@ def _division_hits(ctx: _DocCtx) -> tuple[list, set]:
     return hits, city_ctx
 
 
-def _short_division_row(ex, t: str, a: int, rows: list, city_ctx: set) -> dict | None:
-    """The one province / city, else the one county whose city is in context, a short name stands for."""
+def _short_division_row(ex, t: str, a: int, b: int, rows: list, city_ctx: set) -> dict | None:
+    """The one province / city, else the one county whose city is in context (or the one county,
+    written with 县/旗), a short name t[a:b] stands for."""
     g = ex.g
     cands = [r for kind, r in rows]
     prev_txt = t[max(0, a - 4):a]
@@ -261,6 +262,8 @@ def _short_division_row(ex, t: str, a: int, rows: list, city_ctx: set) -> dict |
     if len(pc) == 1:
         return pc[0]
     cc = [r for r in cands if r["type"] == "County" and (r["parent_city"] in city_ctx or r["parent_province"] in city_ctx)]
+    if not cc and P.COUNTY_SUFFIX_ALONE.match(t, b):
+        cc = [r for r in cands if r["type"] == "County"]  # 某某县 names its county without a city around it
     return cc[0] if len(cc) == 1 else None
 
 
@@ -272,7 +275,7 @@ def _division_span(ex, ctx: _DocCtx, a: int, b: int, k: str, rows: list, full, c
         return Span(a, b, full["type"], full["name"], k)
     if k in ex.g.short_stop:
         return None
-    r = _short_division_row(ex, t, a, rows, city_ctx)
+    r = _short_division_row(ex, t, a, b, rows, city_ctx)
     if r is None:
         return None
     # a short name glued into a longer word (…长子…, 日照时数): it must be a word of its own
@@ -282,7 +285,13 @@ def _division_span(ex, ctx: _DocCtx, a: int, b: int, k: str, rows: list, full, c
             return None
     if P.NOT_PLACE_AFTER.match(t, b):
         return None  # 大庆精神, 深圳速度: the place's name for something else
-    return Span(a, b, r["type"], r["name"], k, meta={"short": True})
+    suffix = _LEVEL_SUFFIX.get(r["type"])
+    if suffix is not None and suffix.match(t, b) and ctx.free(b, b + 1):
+        b += 1  # the short name written with its level word: the mention is what the text says
+    return Span(a, b, r["type"], r["name"], t[a:b], meta={"short": True})
+
+
+_LEVEL_SUFFIX = {"County": P.COUNTY_SUFFIX, "City": P.CITY_SUFFIX}
 
 
 def _after_higher_place(ex, t: str, a: int, b: int) -> bool:
