@@ -60,6 +60,8 @@ def test_role_pattern_positive(ext, pattern):
         assert {h for h, _ in _rels(ex, rel)} >= set(pos["firm"])
     if pattern.get("rel") == "suppliesTo":
         assert _rels(ex, "suppliesTo") >= {(s, c) for s in pos["supplier"] for c in pos["customer"]}
+    if pattern.get("rel") == "produces":
+        assert _rels(ex, "produces") >= {(f, x) for f in pos["firm"] for x in pos["product"]}
 
 
 @pytest.mark.parametrize("pattern", ROLE_PATTERNS, ids=[p["name"] for p in ROLE_PATTERNS])

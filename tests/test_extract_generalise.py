@@ -316,3 +316,21 @@ def test_a_firm_named_after_its_city_is_not_placed_there_by_its_name():
               (Candidate(county_firm, "locatedIn", county, 0), 0.9)]
     kept = [(c.head.name, c.tail.name, c.source) for c, _ in _consistent(chosen)]
     assert kept == [("深圳远帆传媒集团", "深圳市", "cue:items_arrive"), ("远帆县青禾农牧公司", "远帆县", "model")]
+
+
+def test_a_title_ends_no_firm_name(ex):
+    """知名电池厂商青禾能源副总经理王明: the title and the person are not part of the firm's name."""
+    got = run(ex, "知名电池厂商青禾能源副总经理王明表示，订单充足。")
+    assert not [m for m in got.mentions if m.type == "Enterprise" and "副总经理" in m.text]
+
+
+@pytest.mark.parametrize("text, pairs", [
+    ("当地聚集了青禾电子、蓝湾科技等打印机厂商。", {("青禾电子", "打印机"), ("蓝湾科技", "打印机")}),
+    ("星河超市向青禾电器、蓝湾电器等空调品牌下了大单。", {("青禾电器", "空调"), ("蓝湾电器", "空调")}),
+    ("青禾电子、蓝湾科技等龙头企业都在当地设有仓库。", set()),
+])
+def test_firm_list_with_a_product_head_makes_the_product(ex, text, pairs):
+    """甲、乙等<product>厂商/企业/品牌: every firm of the list makes the product; a list whose head
+    names no product states nothing, and the clause before the first item is not a firm."""
+    got = {(r.head, r.tail) for r in run(ex, text).relations if r.rel == "produces" and r.source.startswith("cue:")}
+    assert got == pairs

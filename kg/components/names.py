@@ -420,6 +420,8 @@ def strong_firm(name: str) -> bool:
     name of two characters or more (云帆电子, 青禾能源)."""
     if not 2 <= len(name) <= 16 or is_generic(name) or any(ch in name for ch in "，。；：,;:！？“”\"《》等的某"):
         return False  # 某: a firm the text does not name
+    if any(t in name for t in _lex()["titles"]):
+        return False  # 某光电副总经理王: a person and their title
     toks = nlp.posseg(name)
     p = namemodel.probability(name)
     odd_start = {"r", "p", "c", "t", "f", "m", "q"} | ({"d"} if p < SURE_FIRM_P else set())  # 尚德电力: a brand's 尚

@@ -1,7 +1,8 @@
 """roles: 链主 / 链核 roles and supplier links bound to the firm the cue is about.
 
 Patterns are data (ontology/data/patterns/roles.json): named regular expressions over one clause
-whose groups name the firm(s), the chain, the customer and the supplier. A group holding a list
+whose groups name the firm(s), the chain, the customer and the supplier, or the product the
+firms make (a Product mention inside the group: 甲、乙等电池企业). A group holding a list
 (A、B和C) gives every item the role. The chain is the chain named in the cue, else the chain
 mentioned nearest in the sentence, else the last chain mentioned before it in the document.
 A chain group that names no extracted chain ("以甲为链主的预制菜产业链") becomes an IndustryChain
@@ -171,15 +172,18 @@ def _firm_spans(state, m, group: str, off: int, strict: bool | str = False,
     if m.group(group) is None:
         return []
     out = []
-    for s, e in _items(m.group(group), m.start(group) + off):
+    items = _items(m.group(group), m.start(group) + off)
+    for s, e in items:
         known = [x for x in state.at(s, e) if x.type == "Enterprise" and x.start <= s
                  and (x.end >= e - 1 or _product_after(state.text, x.end, e))]
+        if not known:  # the first item carries the clause before it (当地聚集了甲): a firm ending the item
+            known = [x for x in state.at(s, e) if x.type == "Enterprise" and x.end == e]
         if known:
             out.append((known[0].start, known[0].end))
             continue
         s += name_start(state.text[s:e])[0]
         span = _firm_span(state, s, e, strict, related)
-        if span is not None:
+        if span is not None and (len(items) == 1 or span[1] >= e - 1):  # a list item ends at its separator
             out.append(span)
     return out
 
@@ -282,6 +286,16 @@ def _items(group_text: str, start: int) -> list[tuple[int, int]]:
     return out
 
 
+def _products(state, a: int, spans: list[tuple[int, int]]) -> list:
+    """The product words of the product group (甲、乙等打印机厂商; spans from a): the cue vouches for them."""
+    out = []
+    for s, e in spans:
+        x = state.propose(a + s, a + e, "Product", source="role-cue")
+        if x is not None and x.type == "Product":
+            out.append(x)
+    return out
+
+
 def _named_chain(state, m, off: int):
     """The chain the cue's chain group names: an extracted chain inside it, else a new chain mention."""
     a, b = m.start("chain") + off, m.end("chain") + off
@@ -324,6 +338,14 @@ def _apply(state, p: dict, m, off: int) -> None:
         chain = _chain(state, m, off, sentence) if firms else None  # no firm: no chain mention either
         for f in firms if chain is not None else []:
             state.relate(f, rel, chain, sentence, source, p["confidence"])
+    elif p["rel"] == "produces":
+        spans = product_spans(m.group("product"))[-1:]  # the product word right before the head noun
+        if spans and spans[0][1] != len(m.group("product")):
+            spans = []  # no product word there: no firm mention either
+        firms = _firms(state, _firm_spans(state, m, "firm", off, p.get("strict", False), True)) if spans else ()
+        for x in _products(state, m.start("product") + off, spans) if firms else ():
+            for f in firms:
+                state.relate(f, "produces", x, sentence, source, p["confidence"])
     else:
         strict = p.get("strict", False)
         sup, cus = _firm_spans(state, m, "supplier", off, strict, True), _firm_spans(state, m, "customer", off, strict, True)
