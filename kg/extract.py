@@ -27,6 +27,7 @@ from .confidence import mention_confidence
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
 from .components.rule_patterns import BOUNDARIES as B, time_token
 from .components.names import _lex as names_lex, generic_company
+from .components.products import product_spans
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
 from .model import Document, Extraction, Fact, Mention, Relation
@@ -303,6 +304,8 @@ class Extractor:
             if fl == "v" and not kept_verb and self._trade_name_verb(tk, rest, toks[i - 1][0] if i else ""):
                 kept_verb = True
                 continue
+            if fl in ("v", "f") and i and len(tk) >= 2 and self._place_then_kind(toks[i - 1], tk, rest):
+                continue  # 中国|稀有|稀土公司, 北方|稀土公司: the cut would leave a kind of firm only
             if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and B.NUMBER_OR_DATE_WORD.search(tk)) or time_token(tk):
                 return p + len(tk)
         return 0
@@ -314,6 +317,14 @@ class Extractor:
         g = self.g
         return bool(rest) and len(before) != 1 and tk not in g.name_verbs and nlp.freq(tk) < g.common_verb_freq \
             and generic_company(rest + "公司")
+
+    def _place_then_kind(self, before: tuple[str, str], tk: str, rest: str) -> bool:
+        """A verb- or direction-tagged word after a place word, with only a kind of firm after it:
+        part of the name, whose place starts it."""
+        g = self.g
+        w, fl = before
+        return tk not in g.name_verbs and (fl == "ns" or w in g.div_by_name or w in g.short_index) \
+            and (not rest or generic_company(rest + "公司") or product_spans(rest) == [(0, len(rest))])
 
     def _trim(self, window: str, generic: set[str], always: bool = False, keep: frozenset = frozenset()) -> int:
         """Offset into window where the name starts: after the rightmost stop word that still

@@ -334,3 +334,14 @@ def test_firm_list_with_a_product_head_makes_the_product(ex, text, pairs):
     names no product states nothing, and the clause before the first item is not a firm."""
     got = {(r.head, r.tail) for r in run(ex, text).relations if r.rel == "produces" and r.source.startswith("cue:")}
     assert got == pairs
+
+
+@pytest.mark.parametrize("text, firms", [
+    ("我们有中国稀有石墨有限公司这个平台。", {"中国稀有石墨有限公司"}),
+    ("今年电池有限公司的效益普遍好转。", set()),
+    ("青禾电池有限公司正式投产。", {"青禾电池有限公司"}),
+])
+def test_a_firm_name_is_more_than_its_product(ex, text, firms):
+    """A place-led name keeps the word jieba tags a verb (中国|稀有|石墨); product + 公司 alone is a
+    kind of firm, not a name."""
+    assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == firms

@@ -6,6 +6,7 @@ from bisect import bisect_left
 
 from .. import nlp
 from . import rule_patterns
+from .products import product_spans
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
 P, B = rule_patterns.load("names"), rule_patterns.BOUNDARIES
@@ -80,15 +81,11 @@ def enterprises(ex, ctx: _DocCtx) -> None:
             continue
         if m.group() in ("集团", "公司") and nlp.cut(core_plain)[-1] in g.company_generic:
             continue
+        if product_spans(core_plain) == [(0, len(core_plain))]:
+            continue  # 稀土公司, 电池有限公司: a kind of firm by its product, no name
         if m.group() == "集团" and t[m.end():m.end() + 1] in ("化",):  # 集团化
             continue
         ctx.take(Span(lo + off, m.end(), "Enterprise", name, name, meta={"legal": True}))
-
-
-
-
-
-
 
 
 def cue_enterprise_ok(ex, name: str) -> bool:
