@@ -345,3 +345,14 @@ def test_a_firm_name_is_more_than_its_product(ex, text, firms):
     """A place-led name keeps the word jieba tags a verb (中国|稀有|石墨); product + 公司 alone is a
     kind of firm, not a name."""
     assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == firms
+
+
+@pytest.mark.parametrize("text, typ, name", [
+    ("要充分发挥青禾经济开发区的区位优势。", "Park", "青禾经济开发区"),
+    ("当地大力发展蓝湾电子集团的配套产业。", "Enterprise", "蓝湾电子集团"),
+    ("据悉，近期星河重工有限公司将公布新品。", "Enterprise", "星河重工有限公司"),
+])
+def test_fused_verbs_and_time_words_end_the_left_context(ex, text, typ, name):
+    """充分发挥 / 大力发展 (one jieba word, tagged a noun) and 近期 / 今年 / 元月 stand before a name,
+    never inside it."""
+    assert {m.text for m in run(ex, text).mentions if m.type == typ} == {name}

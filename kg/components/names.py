@@ -36,7 +36,7 @@ def _lex() -> dict:
     titles = tuple(names["person_titles"])
     right = frozenset(ctx["right_words"])
     inner = frozenset(ctx["inner_verbs"])
-    verbs = frozenset(left | set(ctx["object_verbs"]) | inner | set(policy))  # any word that comes before names
+    verbs = frozenset(left | set(ctx["object_verbs"]) | set(ctx["fused_verbs"]) | inner | set(policy))  # any word that comes before names
     appositive = tuple(sorted(names["appositive_heads"], key=len, reverse=True))
     return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
