@@ -356,3 +356,15 @@ def test_fused_verbs_and_time_words_end_the_left_context(ex, text, typ, name):
     """充分发挥 / 大力发展 (one jieba word, tagged a noun) and 近期 / 今年 / 元月 stand before a name,
     never inside it."""
     assert {m.text for m in run(ex, text).mentions if m.type == typ} == {name}
+
+
+@pytest.mark.parametrize("text, typ, names", [
+    ("宁德时代发展储能业务。", "Enterprise", {"宁德时代"}),
+    ("员工能以公司为荣，干劲更足。", "Enterprise", set()),
+    ("拉萨水泥项目近日开工建设。", "Project", {"拉萨水泥项目"}),
+    ("公司拟在当地建30万吨工厂。", "Project", {"30万吨工厂"}),
+])
+def test_verbs_around_names(ex, text, typ, names):
+    """发展 after a brand is the verb; 以公司 is the sentence's word for the firm; a place and a
+    common trade noun name a project; 建 before a plant is the verb."""
+    assert {m.text for m in run(ex, text).mentions if m.type == typ} == names

@@ -122,7 +122,14 @@ def _tail_after(text: str, e: int) -> int:
     """Length of a company word right after e that makes the brand another firm's name, unless the
     company word qualifies the noun after it (某某证券事务代表, 某某汽车研究: the brand alone)."""
     k = next((len(w) for w in _company_tails() if text.startswith(w, e)), 0)
+    if k and text[e:e + k] in _verb_tails() and not _suffix_after(text, e + k):
+        return 0  # 某集团发展新业务: the verb, not 某集团发展有限公司
     return 0 if k and text.startswith(_tail_blockers(), e + k) else k
+
+
+@lru_cache(maxsize=1)
+def _verb_tails() -> frozenset[str]:
+    return frozenset(load_json("patterns/generic_names.json")["verb_tails"])
 
 
 @lru_cache(maxsize=1)

@@ -83,9 +83,16 @@ def enterprises(ex, ctx: _DocCtx) -> None:
             continue
         if product_spans(core_plain) == [(0, len(core_plain))]:
             continue  # 稀土公司, 电池有限公司: a kind of firm by its product, no name
+        if P.PERSON_BEFORE_FIRM_WORD.search(core_plain) or _ends_in_preposition(core_plain):
+            continue  # 采购经理某某以公司…, 员工能以公司为荣: 公司 is a word of the sentence
         if m.group() == "集团" and t[m.end():m.end() + 1] in ("化",):  # 集团化
             continue
         ctx.take(Span(lo + off, m.end(), "Enterprise", name, name, meta={"legal": True}))
+
+
+def _ends_in_preposition(core: str) -> bool:
+    w, tag = _posseg(core)[-1]
+    return len(w) == 1 and tag == "p"
 
 
 def cue_enterprise_ok(ex, name: str) -> bool:

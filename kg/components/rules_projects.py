@@ -247,11 +247,22 @@ def namelike_project(ex, ctx: _DocCtx, core: str, start: int, a: int, b: int, pa
     if plain[-1:].isdigit() and P.WORDS_THEN_NUMBER.fullmatch(plain) and all(f in ("v", "a", "d", "m") for _, f in toks):
         return False
     dl = ex._division_prefix(plain)
-    if dl and len(plain) - dl < 3 and not P.PHASE_OPENING.match(plain[dl:]):
-        return False
+    if dl and len(plain) - dl < 3 and not P.PHASE_OPENING.match(plain[dl:]) and not _trade_noun(ex, plain[dl:]):
+        return False  # 某市建设项目; 某地钢铁项目 (place + trade) names one
     if toks and toks[-1][1] == "a" and len(toks[-1][0]) >= 2 and not B.DIGIT.search(plain):
         return False
     return True
+
+
+TRADE_NOUN_FREQ = 500  # jieba dictionary frequency of a common noun
+
+
+def _trade_noun(ex, rest: str) -> bool:
+    """One common noun of a trade or product after a place (钢铁, 水泥; a rare word may be a brand or
+    a mistagged verb), not a generic project word."""
+    toks = _posseg(rest)
+    return len(toks) == 1 and toks[0][1] == "n" and nlp.freq(rest) >= TRADE_NOUN_FREQ \
+        and rest not in ex.g.project_generic and rest not in ex.g.stops
 
 
 def looks_enterprise(ex, item: str) -> bool:
