@@ -368,3 +368,10 @@ def test_verbs_around_names(ex, text, typ, names):
     """发展 after a brand is the verb; 以公司 is the sentence's word for the firm; a place and a
     common trade noun name a project; 建 before a plant is the verb."""
     assert {m.text for m in run(ex, text).mentions if m.type == typ} == names
+
+
+def test_firm_name_in_a_project_is_not_its_product(ex):
+    """某某新材料制造基地: 某某新材料 reads as the firm's name (firm-name model), so the project names
+    no product of its own; a product phrase (磷酸锰铁锂正极材料) stays the product."""
+    got = run(ex, "在烟台青禾新材料制造基地，工人正在忙碌。年产5万吨磷酸锰铁锂正极材料项目开工。")
+    assert {m.text for m in got.mentions if m.type == "Product"} == {"磷酸锰铁锂正极材料"}

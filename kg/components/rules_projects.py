@@ -502,6 +502,14 @@ def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
     return 0
 
 
+FIRM_NAME_P = 0.9  # firm-name model probability above which a product phrase reads as a firm's name
+
+
+def _firm_before_product(s: str) -> bool:
+    p = namemodel.probability(s)
+    return p >= FIRM_NAME_P and p > namemodel.probability(s, "product")
+
+
 def product_of(ex, text: str) -> str | None:
     """The product named in a project name (年产4万吨|锂离子…负极材料|一体化项目 → …负极材料)."""
     g = ex.g
@@ -520,6 +528,9 @@ def product_of(ex, text: str) -> str | None:
         if s[-L:] in ex._product_head_set:
             if L == 1 and len(s) < 3:
                 return None
+            if L >= 2 and L < len(s) and _firm_before_product(s):
+                s = s[-L:]  # 某某新材料制造基地: the firm's name, then what it makes
+                return s if s not in g.product_reject else None
             s2 = P.QUALITY_ADJECTIVE.sub("", s)
             return s2 if len(s2) >= 2 and s2 not in g.product_reject else s
     # no head word the lexicon knows: the product-name model decides (…紧固件, 再生铝)
