@@ -375,3 +375,19 @@ def test_firm_name_in_a_project_is_not_its_product(ex):
     no product of its own; a product phrase (磷酸锰铁锂正极材料) stays the product."""
     got = run(ex, "在烟台青禾新材料制造基地，工人正在忙碌。年产5万吨磷酸锰铁锂正极材料项目开工。")
     assert {m.text for m in got.mentions if m.type == "Product"} == {"磷酸锰铁锂正极材料"}
+
+
+@pytest.mark.parametrize("text, product", [
+    ("该厂生产全部使用低汞催化剂。", "低汞催化剂"),
+    ("青禾公司主要生产直驱风机和空气能热水器。", "直驱风机"),
+    ("青禾公司主要生产液晶电视用显示屏。", "液晶电视用显示屏"),
+])
+def test_product_after_a_production_verb_sheds_the_clause(ex, text, product):
+    """生产 + clause + product: the common verbs and function words of the clause are not part of
+    the product; one-character and rarer verbs inside product names (直驱, 空气能, 某某用) stay."""
+    assert product in {m.text for m in run(ex, text).mentions if m.type == "Product"}
+
+
+def test_maker_cue_names_no_common_word_as_firm(ex):
+    """某风机制造商设备: 设备 after a maker word is a noun of the sentence, not a firm."""
+    assert not [m for m in run(ex, "有关部门强烈推荐某风机制造商设备。").mentions if m.type == "Enterprise"]

@@ -14,7 +14,7 @@ from functools import lru_cache
 from .. import nlp
 from ..model import Mention
 from . import component, load_json
-from .names import name_start, strong_firm
+from .names import common_word, name_start, strong_firm
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
 LIST_JOINS = ("、", "和", "与", "及", "以及")
@@ -168,7 +168,7 @@ def _propose_makers(state) -> None:
 
 
 def _propose_firm(state, s: int, e: int) -> None:
-    if e - s >= 2 and not state.at(s, e) and strong_firm(state.text[s:e]):
+    if e - s >= 2 and not state.at(s, e) and strong_firm(state.text[s:e]) and not common_word(state.text[s:e]):
         state.propose(s, e, "Enterprise", source="product-maker")
 
 

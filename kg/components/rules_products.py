@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
+from .. import nlp
 from ..literals import CAP_RE, CAP_UNITS, _num
-from .names import strong_firm
+from .names import _lex as names_lex, strong_firm
 from . import rule_patterns
 from .rules_context import DocCtx as _DocCtx, Span
 
@@ -94,6 +95,24 @@ def product_lists(ex, ctx: _DocCtx) -> None:
             ctx.take(Span(hx, hx + len(head_txt), "Product", head_txt, head_txt, source="product-list"))
 
 
+CLAUSE_TAGS = {"p", "r", "c", "uj", "ul", "uz"}  # tags of words a product name does not hold
+NAME_INNER = {"用"}  # 某某用显示屏: a product for some use
+
+
+def _after_last_verb(name: str) -> int:
+    """Offset in name after its last common verb or adverb of two characters or more (a rarer one,
+    or one character, may be part of the product: 照明芯片, 开关电源, 直驱风机, 空气能热水器), preposition,
+    pronoun or particle; 0 if none."""
+    off = k = 0
+    for w, tag in nlp.posseg(name):
+        off += len(w)
+        if w in NAME_INNER:
+            continue
+        if tag in CLAUSE_TAGS or tag in ("v", "d") and len(w) >= 2 and nlp.freq(w) >= names_lex()["common_verb_freq"]:
+            k = off
+    return k
+
+
 def products(ex, ctx: _DocCtx) -> None:
     """Product lists, then products after a production verb (主要生产A、B和C)."""
     t, g = ctx.text, ex.g
@@ -128,6 +147,8 @@ def products(ex, ctx: _DocCtx) -> None:
             x = y - len(name)
             name = P.TRAILING_QUANTITY.sub("", name)
             y = x + len(name)
+            k = _after_last_verb(name)  # 扩展到涵盖铁阀: the clause's verbs before the product
+            x, name = x + k, name[k:]
             if not (2 <= len(name) <= 14) or not ctx.free(x, y):
                 continue
             if name in g.product_reject or not any(name.endswith(h) for h in g.product_heads):
