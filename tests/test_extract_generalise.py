@@ -261,12 +261,13 @@ def test_province_before_a_city_park(ex):
     ("干部群众弘扬大庆精神。", None),
     ("加拿大连续降雨导致减产。", None),
     ("南方山区的交通条件正在改善。", None),
+    ("企业要加强对资源的控制，比如在西藏的矿山。", "西藏自治区"),
     ("专家们集中到北京郊区开会。", "北京市"),
     ("客车公司在甘肃兰州举行交车仪式。", "兰州市"),
     ("本周青岛港铁矿石库存下降。", "青岛市"),
 ])
 def test_short_place_names_need_a_word_of_their_own(ex, text, place):
-    got = {m.canonical for m in run(ex, text).mentions if m.type in ("City", "County")}
+    got = {m.canonical for m in run(ex, text).mentions if m.type in ("City", "County", "Province")}
     assert got == ({place} if place else set())
 
 
@@ -391,3 +392,11 @@ def test_product_after_a_production_verb_sheds_the_clause(ex, text, product):
 def test_maker_cue_names_no_common_word_as_firm(ex):
     """某风机制造商设备: 设备 after a maker word is a noun of the sentence, not a firm."""
     assert not [m for m in run(ex, "有关部门强烈推荐某风机制造商设备。").mentions if m.type == "Enterprise"]
+
+
+def test_a_county_named_by_a_common_word_needs_its_level_or_city(ex):
+    """资源, 比如, 平原 are words first: their county counts written with 县/区, after its city, or
+    once the text has named it so."""
+    got = [m.text for m in run(ex, "佛山南海的灯具企业很多。南海照明行业发展快。资源县位于桂林，资源很丰富。").mentions
+           if m.type == "County"]
+    assert got == ["南海", "南海", "资源县"]

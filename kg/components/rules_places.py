@@ -222,13 +222,16 @@ def divisions(ex, ctx: _DocCtx) -> None:
     hits, city_ctx = _division_hits(ctx)
     out: list[Span] = []
     last = -1
+    confirmed: set[str] = set()  # counties the text has named unambiguously so far
     for a, b, k, rows, full in hits:
         if a < last or not ctx.free(a, b):
             continue
-        sp = _division_span(ex, ctx, a, b, k, rows, full, city_ctx)
+        sp = _division_span(ex, ctx, a, b, k, rows, full, city_ctx, confirmed)
         if sp is not None:
             out.append(sp)
             last = b
+            if sp.type == "County":
+                confirmed.add(sp.canonical)
     for sp in _merge_province_short(ex, ctx, out):
         ctx.take(sp)
     _main_city(ex, ctx)
@@ -267,7 +270,8 @@ def _short_division_row(ex, t: str, a: int, b: int, rows: list, city_ctx: set) -
     return cc[0] if len(cc) == 1 else None
 
 
-def _division_span(ex, ctx: _DocCtx, a: int, b: int, k: str, rows: list, full, city_ctx: set) -> Span | None:
+def _division_span(ex, ctx: _DocCtx, a: int, b: int, k: str, rows: list, full, city_ctx: set,
+                   confirmed: set) -> Span | None:
     t = ctx.text
     if full is not None:
         if len(k) <= 2 and full["type"] == "County" and full["parent_city"] not in city_ctx:
@@ -278,6 +282,9 @@ def _division_span(ex, ctx: _DocCtx, a: int, b: int, k: str, rows: list, full, c
     r = _short_division_row(ex, t, a, b, rows, city_ctx)
     if r is None:
         return None
+    freq = nlp.freq(k) if r["type"] == "County" else 0
+    if freq >= COMMON_SHORT_FREQ and not _common_short_ok(ex, t, a, b, r, confirmed, freq):
+        return None  # 资源, 比如, 平原: a common word first
     # a short name glued into a longer word (…长子…, 日照时数): it must be a word of its own
     if not nlp.is_word(t, a, b) and t[b:b + 1] not in "县区市旗省州盟" and not P.PLACE_EXTENSION.match(t, b) \
             and not _after_higher_place(ex, t, a, b):
@@ -291,7 +298,25 @@ def _division_span(ex, ctx: _DocCtx, a: int, b: int, k: str, rows: list, full, c
     return Span(a, b, r["type"], r["name"], t[a:b], meta={"short": True})
 
 
+COMMON_SHORT_FREQ = 1000  # jieba dictionary frequency from which a county's short name is a common word first
+VERY_COMMON_FREQ = 5000  # … and from which only 县/区 or its city right before make it the county
 _LEVEL_SUFFIX = {"County": P.COUNTY_SUFFIX, "City": P.CITY_SUFFIX}
+
+
+def _common_short_ok(ex, t: str, a: int, b: int, row: dict, confirmed: set, freq: int) -> bool:
+    """A county whose short name is a common word: written with 县/区 or after its city, or, unless
+    the word is very common (资源), named so before in the document (then confirmed)."""
+    if P.COUNTY_SUFFIX.match(t, b) or _after_parent_city(ex, t, a, row):
+        confirmed.add(row["name"])
+        return True
+    return row["name"] in confirmed and freq < VERY_COMMON_FREQ
+
+
+def _after_parent_city(ex, t: str, a: int, row: dict) -> bool:
+    """The county's city is written right before its short name (某市某区 without 区)."""
+    city = ex.g.div_by_name.get(row["parent_city"] or "")
+    before = t[max(0, a - 5):a]
+    return city is not None and (before.endswith(city["name"]) or bool(city["short_name"]) and before.endswith(city["short_name"]))
 
 
 def _after_higher_place(ex, t: str, a: int, b: int) -> bool:
