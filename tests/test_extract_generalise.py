@@ -400,3 +400,9 @@ def test_a_county_named_by_a_common_word_needs_its_level_or_city(ex):
     got = [m.text for m in run(ex, "佛山南海的灯具企业很多。南海照明行业发展快。资源县位于桂林，资源很丰富。").mentions
            if m.type == "County"]
     assert got == ["南海", "南海", "资源县"]
+
+
+def test_a_trade_before_a_title_is_no_firm(ex):
+    """卫浴企业…, 某某卫浴总裁: the cue before 总裁 names 青禾卫浴, and the trade 卫浴 is no firm of its own."""
+    got = run(ex, "民族卫浴企业发展很快。对此，青禾卫浴总裁李明表示，卫浴行业竞争激烈。")
+    assert {m.text for m in got.mentions if m.type == "Enterprise"} == {"青禾卫浴"}

@@ -106,6 +106,8 @@ def cue_enterprise_ok(ex, name: str) -> bool:
         return False
     if all(w in g.project_generic or w in g.product_reject or w in g.company_generic for w, _ in toks):
         return False
+    if product_spans(name) == [(0, len(name))]:
+        return False  # 卫浴企业: the trade, not a firm
     return not P.NOT_A_CUE_NAME.search(name)
 
 
