@@ -404,5 +404,5 @@ def test_a_county_named_by_a_common_word_needs_its_level_or_city(ex):
 
 def test_a_trade_before_a_title_is_no_firm(ex):
     """卫浴企业…, 某某卫浴总裁: the cue before 总裁 names 青禾卫浴, and the trade 卫浴 is no firm of its own."""
-    got = run(ex, "民族卫浴企业发展很快。对此，青禾卫浴总裁李明表示，卫浴行业竞争激烈。")
+    got = run(ex, "尤其是卫浴行业。卫浴总裁助理表示，青禾卫浴总裁李明也到场。")
     assert {m.text for m in got.mentions if m.type == "Enterprise"} == {"青禾卫浴"}
