@@ -406,3 +406,12 @@ def test_a_trade_before_a_title_is_no_firm(ex):
     """卫浴企业…, 某某卫浴总裁: the cue before 总裁 names 青禾卫浴, and the trade 卫浴 is no firm of its own."""
     got = run(ex, "尤其是卫浴行业。卫浴总裁助理表示，青禾卫浴总裁李明也到场。")
     assert {m.text for m in got.mentions if m.type == "Enterprise"} == {"青禾卫浴"}
+
+
+@pytest.mark.parametrize("text, projects", [
+    ("募集资金将投向年产500万台洗衣机技改项目。", {"年产500万台洗衣机技改项目"}),
+    ("到2030年我国工程机械行业规模将扩大。", set()),
+])
+def test_project_left_context_words(ex, text, projects):
+    """投向 and 我国 end the text before a project's name; 我国 + a generic word names none."""
+    assert {m.text for m in run(ex, text).mentions if m.type == "Project"} == projects
