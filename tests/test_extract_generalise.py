@@ -415,3 +415,14 @@ def test_a_trade_before_a_title_is_no_firm(ex):
 def test_project_left_context_words(ex, text, projects):
     """投向 and 我国 end the text before a project's name; 我国 + a generic word names none."""
     assert {m.text for m in run(ex, text).mentions if m.type == "Project"} == projects
+
+
+@pytest.mark.parametrize("text, typ, names", [
+    ("该资产隶属于青禾集团的装备板块。", "Enterprise", {"青禾集团"}),
+    ("商场可以向财产保险公司索赔。", "Enterprise", set()),
+    ("某企业投资20亿元开发铁矿采选工程。", "Project", {"铁矿采选工程"}),
+])
+def test_kinds_and_verbs_jieba_mistags(ex, text, typ, names):
+    """隶属于 (tagged a noun) is a verb before a name; 财产保险公司 is a kind of firm; 开发 before a
+    project is the verb."""
+    assert {m.text for m in run(ex, text).mentions if m.type == typ} == names
