@@ -362,6 +362,8 @@ def test_fused_verbs_and_time_words_end_the_left_context(ex, text, typ, name):
 @pytest.mark.parametrize("text, typ, names", [
     ("宁德时代发展储能业务。", "Enterprise", {"宁德时代"}),
     ("员工能以公司为荣，干劲更足。", "Enterprise", set()),
+    ("项目进展情况我公司将及时公告。", "Enterprise", set()),
+    ("第二天青禾澳大利亚公司即公开表态。", "Enterprise", {"青禾澳大利亚公司"}),
     ("拉萨水泥项目近日开工建设。", "Project", {"拉萨水泥项目"}),
     ("公司拟在当地建30万吨工厂。", "Project", {"30万吨工厂"}),
 ])

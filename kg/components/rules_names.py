@@ -91,8 +91,9 @@ def enterprises(ex, ctx: _DocCtx) -> None:
 
 
 def _ends_in_preposition(core: str) -> bool:
+    """…以公司, …我公司: a one-character preposition or pronoun before 公司."""
     w, tag = _posseg(core)[-1]
-    return len(w) == 1 and tag == "p"
+    return len(w) == 1 and tag in ("p", "r")
 
 
 def cue_enterprise_ok(ex, name: str) -> bool:
