@@ -812,13 +812,17 @@ def _list_mates(chosen: list[tuple[Candidate, float]]) -> list[tuple[Candidate, 
 def _consistent(chosen) -> list[tuple[Candidate, float]]:
     """Drop what the document's other relations rule out: the customer of a supply stated in a
     sentence does not make what its supplier makes there (甲向乙供应某部件: 甲 makes it, 乙 buys it);
+    where a cue states a product's maker, the model guesses no other maker after it in that sentence;
     a literal inside another literal of the same head and relation (10万吨 in 年产10万吨); a firm's
     city read from its name alone."""
     chosen = list(chosen)
     made: dict[tuple, set[str]] = defaultdict(set)  # (maker, sentence) -> products
+    stated: set[tuple] = set()  # (product, sentence) whose maker a cue states
     for c, _ in chosen:
         if c.rel == "produces":
             made[(c.head.name, c.sentence)].add(c.tail.name)
+            if _is_proposed(c):
+                stated.add((c.tail.name, c.sentence))
     supply = {(c.head.name, c.tail.name, c.sentence) for c, _ in chosen if c.rel == "suppliesTo"}
     supplied = {(cus, t, si) for sup, cus, si in supply if (cus, sup, si) not in supply  # one direction only
                 for t in made.get((sup, si), ())}  # (customer, product, sentence)
@@ -828,6 +832,8 @@ def _consistent(chosen) -> list[tuple[Candidate, float]]:
             lits[(c.head.name, c.rel)].append(c.tail.name)
     return [(c, p) for c, p in chosen
             if not (c.rel == "produces" and (c.head.name, c.tail.name, c.sentence) in supplied)
+            and not (c.rel == "produces" and not _is_proposed(c) and c.head.start > c.tail.end
+                     and (c.tail.name, c.sentence) in stated)
             and not (c.tail.type == "Literal" and any(c.tail.name != o and c.tail.name in o
                                                       for o in lits[(c.head.name, c.rel)]))
             and not _named_after(c)]
