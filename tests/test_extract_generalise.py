@@ -428,3 +428,9 @@ def test_kinds_and_verbs_jieba_mistags(ex, text, typ, names):
     """隶属于 (tagged a noun) is a verb before a name; 财产保险公司 is a kind of firm; 开发 before a
     project is the verb."""
     assert {m.text for m in run(ex, text).mentions if m.type == typ} == names
+
+
+def test_a_trade_is_no_supply_target(ex):
+    """为电子、商务等行业配套: trades, not customers; 为远帆汽车配套 names one."""
+    got = run(ex, "园区还为电子、商务等行业配套。青禾电子为远帆汽车配套。")
+    assert {m.text for m in got.mentions if m.type == "Enterprise"} == {"青禾电子", "远帆汽车"}

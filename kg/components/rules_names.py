@@ -258,7 +258,15 @@ def _listed_firm_ok(g, name: str) -> bool:
 
 def _supply_target_ok(g, name: str) -> bool:
     return 2 <= len(name) <= 10 and name not in g.div_by_name and name not in g.short_index \
-        and name not in g.stops and not P.NOT_A_SUPPLY_TARGET.search(name) and not name.endswith(("地区", "市场", "领域"))
+        and name not in g.stops and not P.NOT_A_SUPPLY_TARGET.search(name) and not name.endswith(("地区", "市场", "领域")) \
+        and not _common_noun(name)
+
+
+def _common_noun(name: str) -> bool:
+    """One dictionary word tagged a common noun, verb or adjective (电子, 通讯, 商务): a trade, not a
+    customer (a brand that is a place or a name, 长城, keeps its proper-noun tag)."""
+    toks = _posseg(name)
+    return len(toks) == 1 and toks[0][1] in ("n", "vn", "v", "a", "an")
 
 
 def _list_firms(ex, ctx: _DocCtx, pos: int, seg: str, ok, source: str, skip_empty: bool) -> None:
