@@ -148,7 +148,8 @@ def name_stop(text: str) -> int:
     """Where a firm's name ends when the rest of its clause is glued to it (某重工今年产值…,
     某重工被认定为…, 某重工扩大产能): after a legal suffix, else before the first time word,
     function word or common verb after the name's first two characters."""
-    ends = [text.find(s) + len(s) for s in _lex()["suffixes"] if s in text[2:]]
+    rest = text[2:]
+    ends = [text.find(s) + len(s) for s in _lex()["suffixes"] if s in rest]
     if ends:
         return min(ends)
     p = 0
