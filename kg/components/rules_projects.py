@@ -430,6 +430,12 @@ def _start_after_stop(g, window: str, rest: list, min_len: int) -> int | None:
 def trim_project(ex, window: str, is_item: bool = False, min_len: int = 3) -> int | None:
     """Start offset of a project name in window, or None when the candidate is not a name
     (VERB + 项目, 的项目, generic words only)."""
+    return _trim_project(ex, window, is_item, min_len)
+
+
+@nlp.text_cache
+def _trim_project(ex, window: str, is_item: bool, min_len: int) -> int | None:
+    """trim_project, cached (it reads only the window and the extractor's word lists)."""
     toks = _posseg(window)
     g = ex.g
     if _not_a_name_end(toks, window, is_item):
