@@ -398,32 +398,7 @@ class Extractor:
         return rules_output.finish(self, ctx)
 
     def _short_forms(self, full: str) -> list[str]:
-        g = self.g
-        core = B.PARENTHESISED.sub("", full)
-        for suf in g.company_suffixes:
-            if core.endswith(suf):
-                core = core[: -len(suf)]
-                break
-        changed = True
-        while changed:
-            changed = False
-            for L in (5, 4, 3, 2):
-                p = core[:L]
-                if len(core) - L >= 2 and (p in g.div_by_name or p in g.short_index):
-                    core = core[L:]
-                    changed = True
-                    break
-        outs = []
-        if len(core) >= 2:
-            outs.append(core)
-        toks = list(nlp.cut(core))
-        while len(toks) > 1 and toks[-1] in g.company_heads:
-            toks.pop()
-            s = "".join(toks)
-            if len(s) >= 2:
-                outs.append(s)
-        return [o for o in outs if o not in g.div_by_name and o not in g.short_index and o not in g.stops
-                and o not in g.company_heads]
+        return list(_short_forms(self, full))
 
     def _division_prefix(self, name: str) -> int:
         g = self.g
@@ -449,6 +424,38 @@ class Extractor:
             return g.div_by_name[s]
         rows = g.short_index.get(s, [])
         return rows[0] if len(rows) == 1 else None
+
+
+@nlp.text_cache
+def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
+    """The short forms of a firm's full name (its core without the suffix and leading places, then
+    without company head words), cached: it reads only the name and the gazetteer."""
+    g = ex.g
+    core = B.PARENTHESISED.sub("", full)
+    for suf in g.company_suffixes:
+        if core.endswith(suf):
+            core = core[: -len(suf)]
+            break
+    changed = True
+    while changed:
+        changed = False
+        for L in (5, 4, 3, 2):
+            p = core[:L]
+            if len(core) - L >= 2 and (p in g.div_by_name or p in g.short_index):
+                core = core[L:]
+                changed = True
+                break
+    outs = []
+    if len(core) >= 2:
+        outs.append(core)
+    toks = list(nlp.cut(core))
+    while len(toks) > 1 and toks[-1] in g.company_heads:
+        toks.pop()
+        s = "".join(toks)
+        if len(s) >= 2:
+            outs.append(s)
+    return tuple(o for o in outs if o not in g.div_by_name and o not in g.short_index and o not in g.stops
+                 and o not in g.company_heads)
 
 
 # ------------------------------------------------------------------------------------ API

@@ -432,6 +432,7 @@ def strong_firm(name: str) -> bool:
     return p >= 0.15 and len(toks) > 1 and toks[-1][0] in heads and len(name) - len(toks[-1][0]) >= 2
 
 
+@nlp.text_cache
 def chain_start(name: str) -> int:
     """Where a chain or cluster name starts once the policy verbs and the scope before it are gone:
     做强X产业链 → X产业链, 全市X产业链 → X产业链 (新材料产业链 keeps its 新)."""

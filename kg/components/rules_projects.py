@@ -473,9 +473,11 @@ def _namelike_prefix(g, pre: str) -> bool:
 CAPACITY_PREFIX_ENDS = tuple(sorted(P.words["capacity_prefix_ends"]))  # for str.endswith
 
 
+@nlp.text_cache
 def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
     """Length of a company short name opening a project name (凤凰科技|无人机…, 锦州钛业|钛白粉…):
-    name-like characters + a company head word, followed by a specific project remainder."""
+    name-like characters + a company head word, followed by a specific project remainder
+    (cached: it reads only the text and the extractor's word lists)."""
     g = ex.g
     if not rest or rest[0].isdigit() or rest[:2] in g.stops or rest[:2] in g.project_generic \
             or rest[:1] in g.stops or time_token(rest[:3]):
