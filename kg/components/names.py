@@ -105,6 +105,7 @@ def _described_start(text: str, toks) -> int:
 RIGHT_POS = {"d", "p", "u", "uj", "ul", "c", "y", "r", "mq"}
 
 
+@nlp.text_cache
 def name_end(text: str) -> int:
     """Where a firm's name ends once the words glued after it are gone: 某某锂电年产 → 某某锂电,
     某某重工等均在 → 某某重工 (function words, and the verbs of right_words)."""
@@ -132,6 +133,7 @@ def has_common_verb(text: str) -> bool:
     return any(_common_verb(w, "v" if t == "vn" else t) for w, t in nlp.posseg(text))
 
 
+@nlp.text_cache
 def name_after_verb(text: str) -> int:
     """Where a firm's name starts after the subject and verb glued before it (某市发挥某重工):
     after the last common verb that leaves at least two characters."""
@@ -144,6 +146,7 @@ def name_after_verb(text: str) -> int:
     return cut
 
 
+@nlp.text_cache
 def name_stop(text: str) -> int:
     """Where a firm's name ends when the rest of its clause is glued to it (某重工今年产值…,
     某重工被认定为…, 某重工扩大产能): after a legal suffix, else before the first time word,
