@@ -283,6 +283,7 @@ class Extractor:
             i += 1
         return i
 
+    @nlp.text_cache  # (a pure function of the window: the gazetteer is fixed)
     def _trim_pos_name(self, window: str) -> int:  # window: the text before the legal suffix
         """Inside an enterprise-name window: cut after the rightmost verb / preposition / particle /
         time word that still leaves >= 2 characters (投资兴建了|格力电器…, 今年|公司 → rejected later)."""
@@ -341,6 +342,7 @@ class Extractor:
             best += 1
         return best
 
+    @nlp.text_cache  # (a pure function of the window: the gazetteer is fixed)
     def _trim_pos(self, window: str) -> int:
         """Name start for parks, clusters, chains, organisations: after the rightmost function
         word, verb, adverb, pronoun or numeral (jieba posseg), divisions and SOFT_STOPS excepted."""
@@ -359,6 +361,7 @@ class Extractor:
                 return p + len(tk)
         return 0
 
+    @nlp.text_cache  # (a pure function of the window: the gazetteer is fixed)
     def _division_anchor(self, window: str, start: int) -> int:
         """If a division name (a whole jieba word) starts the name inside window[:start] with only
         a few non-function characters between (长治市润和燃气…: jieba splits 润/和), start there."""

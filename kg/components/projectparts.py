@@ -81,6 +81,18 @@ def _place_word(name: str, s: int, e: int) -> bool:
 def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     """(leading firm or None, product spans) of a project's name. Without a place, figure or
     known product to end the firm's part, a name that starts with a place is cut by model_split."""
+    firm, prods = _split_project(name)
+    return firm, list(prods)
+
+
+@nlp.text_cache
+def _split_project(name: str) -> tuple[str | None, tuple[tuple[int, int], ...]]:
+    """split_project, cached (a project's name comes back in many sentences)."""
+    firm, prods = _split(name)
+    return firm, tuple(prods)
+
+
+def _split(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     firm = _brand_and_company_word(name)
     if firm:
         return firm, []
