@@ -262,7 +262,8 @@ class Extractor:
             if mask[i - 1]:
                 break
             if ("\u3400" <= ch <= "\u9fff") or ch.isascii() and (ch.isalnum() or ch in "+-.·&") or ch in "·":  # _is_name_char
-                i -= 1
+                # the walk goes on to the run's start, the character after a masked one, or lo
+                i = max(lo, i - ctx.name_run_before(i), mask.rfind(1, lo, i) + 1)
                 continue
             if quotes and ch in CLOSE_Q:
                 depth_q += 1
