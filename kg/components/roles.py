@@ -55,13 +55,19 @@ def make_roles(settings: dict):
             live, starts = [x for x in clause_pats if x[2].search(text)], {}
         hits = sorted((i, k) for k, v in starts.items() for i in v)  # (position, trigger) in text order
         at = [i for i, _ in hits]
+        by_trigger: dict[str, list[int]] = {}  # trigger -> the indices in live of its patterns
+        for n, (_, _, trigger) in enumerate(live):
+            by_trigger.setdefault(trigger.pattern, []).append(n)
         for a, b in _clauses(text, starts if by_position else None) if live else ():
             clause = text[a:b]
-            present = {k for _, k in hits[bisect_left(at, a):bisect_left(at, b)]} if by_position else None
-            for p, rx, trigger in live:
-                if trigger.pattern in present if by_position else trigger.search(clause) is not None:
-                    for m in rx.finditer(clause):
-                        _apply(state, p, m, a)
+            if by_position:  # the patterns whose trigger the clause holds, in their order
+                todo = sorted({n for _, k in hits[bisect_left(at, a):bisect_left(at, b)] for n in by_trigger[k]})
+            else:
+                todo = [n for n, (_, _, trigger) in enumerate(live) if trigger.search(clause) is not None]
+            for n in todo:
+                p, rx, _ = live[n]
+                for m in rx.finditer(clause):
+                    _apply(state, p, m, a)
         for p, rx, heading in list_pats:
             if heading.search(text):
                 _designations(state, p, rx, heading)
