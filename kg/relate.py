@@ -423,8 +423,9 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None,
     sents = {si: _Sent(doc.sentences[si].text, doc.sentences[si].start, nodes)
              for si, nodes in by_sent.items() if si < len(doc.sentences)}
     out: list[Candidate] = []
+    sigs = _live_signatures(rels)
     for si, s in sorted(sents.items()):
-        out += _sentence_candidates(s, si, ctx, rels)
+        out += _sentence_candidates(s, si, ctx, sigs)
         out += _carried_candidates(s, si, sents, ctx, rels)
     keys = [(c.head.name, c.rel, c.tail.name) for c in out]
     if rels is None or "locatedIn" in rels:
@@ -466,21 +467,25 @@ def _nearest(h: Node, tails: list[Node]) -> list[Node]:
     return sorted(tails, key=lambda t: min(abs(t.start - h.end), abs(h.start - t.end)))[:MAX_TAILS]
 
 
-def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, rels=None) -> list[Candidate]:
-    """Pairs of one sentence whose types fit a signature (only the relations in rels, if given)."""
+def _live_signatures(rels=None) -> list[tuple]:
+    """(rel, head types, tail types, literal tails, doc-level tails) of the relations in rels (all,
+    if not given)."""
+    return [(rel, head_types, tail_types, bool(sig.get("literal")), rel == "locatedIn" and bool(sig.get("doclevel")))
+            for rel, head_types, tail_types, sig in _signature_sets() if rels is None or rel in rels]
+
+
+def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, sigs: list[tuple]) -> list[Candidate]:
+    """Pairs of one sentence whose types fit a signature (sigs: _live_signatures)."""
     out = []
-    for rel, head_types, tail_types, sig in _signature_sets():
-        if rels is not None and rel not in rels:
-            continue
+    for rel, head_types, tail_types, literal, doclevel in sigs:
         if head_types.isdisjoint(s.type_starts):
             continue
         heads = [n for n in s.nodes if n.type in head_types]
-        tails = _literals(rel, s, si) if sig.get("literal") else [n for n in s.nodes if n.type in tail_types]
-        doclevel = rel == "locatedIn" and sig.get("doclevel")
+        tails = _literals(rel, s, si) if literal else [n for n in s.nodes if n.type in tail_types]
         tail_names = {t.name for t in tails} if doclevel else ()
         for h in heads:
             if tails:
-                out += _pair_candidates(h, rel, _nearest(h, tails), s, si, ctx)
+                out += _pair_candidates(h, rel, tails if len(tails) <= MAX_TAILS else _nearest(h, tails), s, si, ctx)
             if doclevel:
                 out += _doclevel_candidates(h, rel, s, si, ctx, tail_names)
     return out
