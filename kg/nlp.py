@@ -152,37 +152,45 @@ def _log_weights(dt) -> dict:
 
 def _cut_dag(s: str, LW: dict, single: float, out: list) -> None:
     """jieba's __cut_DAG_NO_HMM (get_DAG + calc + route walk) in one right-to-left pass, same
-    floats, same tie-break (max over (score, end) tuples: the later end wins a tie)."""
+    floats, same tie-break (max over (score, end) tuples: the later end wins a tie). The single
+    character is looked up first: where it is no word at all (absent), no longer word starts there
+    either (jieba's dictionary holds every prefix of its words), and the route takes it alone."""
     N = len(s)
-    rs = [0] * (N + 1)  # route[N] = (0, 0)
-    rx = [0] * (N + 1)
+    rs = [0.0] * (N + 1)  # route[N] = (0, 0)
+    rx = list(range(1, N + 2))  # where the word starting at k ends (exclusive); k + 1 unless a longer word wins
     get = LW.get
+    prefix = _PREFIX
     for k in range(N - 1, -1, -1):
-        best = _NO_SCORE
-        bx = k
-        for i in range(k, N):
-            w = get(s[k:i + 1])
+        w = get(s[k])
+        if w is None:  # DAG[k] = [k]: the single character, frequency absent counts as 1
+            rs[k] = single + rs[k + 1]
+            continue
+        best = _NO_SCORE if w is prefix else w + rs[k + 1]
+        bx = k + 1
+        j = k + 2
+        while j <= N:
+            w = get(s[k:j])
             if w is None:
                 break
-            if w is not _PREFIX:
-                sc = w + rs[i + 1]
+            if w is not prefix:
+                sc = w + rs[j]
                 if sc >= best:
-                    best, bx = sc, i
-        if best is _NO_SCORE:  # DAG[k] = [k]: the single character, frequency 0/absent counts as 1
+                    best, bx = sc, j
+            j += 1
+        if best is _NO_SCORE:  # only prefixes start here: the single character, frequency 0 counts as 1
             best = single + rs[k + 1]
         rs[k] = best
         rx[k] = bx
     x, buf = 0, ""
     while x < N:
-        y = rx[x] + 1
-        w = s[x:y]
-        if y - x == 1 and w in _ENG1:
-            buf += w
+        y = rx[x]
+        if y - x == 1 and s[x] in _ENG1:
+            buf += s[x]
         else:
             if buf:
                 out.append(buf)
                 buf = ""
-            out.append(w)
+            out.append(s[x:y])
         x = y
     if buf:
         out.append(buf)
