@@ -33,7 +33,7 @@ def init() -> None:
         dt = jieba.dt
         dt.FREQ, dt.total, weights, _TAGS = tables
         dt.initialized = True
-        _LW = (dt.FREQ, dt.total, weights)
+        _LW = (dt.FREQ, dt.total, weights, log(1) - log(dt.total))
     else:
         jieba.initialize()
         import jieba.posseg as ps
@@ -136,7 +136,7 @@ _NO_SCORE = float("-inf")  # below every score (scores are finite)
 
 
 _PREFIX = 1.0  # _log_weights' value for a prefix of a word that is not a word itself (no weight is positive)
-_LW: tuple | None = None  # (FREQ, total, the weights)
+_LW: tuple | None = None  # (FREQ, total, the weights, the weight of a character that is no word)
 
 
 def _log_weights(dt) -> dict:
@@ -146,7 +146,8 @@ def _log_weights(dt) -> dict:
     global _LW
     if _LW is None or _LW[0] is not dt.FREQ or _LW[1] != dt.total:
         logtotal = log(dt.total)
-        _LW = (dt.FREQ, dt.total, {k: log(f) - logtotal if f else _PREFIX for k, f in dt.FREQ.items()})
+        _LW = (dt.FREQ, dt.total, {k: log(f) - logtotal if f else _PREFIX for k, f in dt.FREQ.items()},
+               log(1) - logtotal)
     return _LW[2]
 
 
@@ -199,19 +200,23 @@ def _cut_dag(s: str, LW: dict, single: float, out: list) -> None:
 def _jieba_cut(text: str) -> tuple[str, ...]:
     """Same tokens as tuple(jieba.cut(text, HMM=False)) (checked token for token on ~32k windows), without
     jieba's generator layers and per-call dict DAG / route."""
-    dt = jieba.dt
-    LW, single = _log_weights(dt), log(1) - log(dt.total)
+    dt, lw = jieba.dt, _LW
+    if lw is None or lw[0] is not dt.FREQ or lw[1] != dt.total:
+        _log_weights(dt)
+        lw = _LW
+    LW, single = lw[2], lw[3]
     out: list[str] = []
     # split() with the pattern's one group alternates text between runs (even indices) and the
-    # runs themselves (odd indices): the parity says what _RE_HAN.match(blk) would
+    # runs themselves (odd indices): the parity says what _RE_HAN.match(blk) would; the same for
+    # _RE_SKIP's split of the other text (a piece between two separators never starts with one)
     for j, blk in enumerate(_RE_HAN.split(text)):
         if not blk:
             continue
         if j & 1:
             _cut_dag(blk, LW, single, out)
         else:
-            for x in _RE_SKIP.split(blk):
-                if _RE_SKIP.match(x):
+            for i, x in enumerate(_RE_SKIP.split(blk)):
+                if i & 1:
                     out.append(x)
                 else:
                     out.extend(x)
