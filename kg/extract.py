@@ -248,6 +248,7 @@ class Extractor:
         self._prefix_heads_set = {h for h in self.g.company_heads if h not in self.g.prefix_head_excluded and 2 <= len(h) <= 4}
         self._product_heads2 = {h for h in self.g.product_heads if 2 <= len(h) <= 5}
         self._product_head_set = set(self.g.product_heads)
+        self._product_heads_tuple = tuple(self.g.product_heads)  # for str.endswith
         self._div_keys = frozenset(self.g.div_by_name) | {k for k in self.g.short_index if k not in self.g.short_stop}
         self._div_firsts = frozenset(k[:2] for k in self._div_keys)  # no key starts with other two characters
         self._strip_re = re.compile("(?:" + "|".join(map(re.escape, self.g.product_strip)) + ")$")

@@ -184,7 +184,7 @@ def strip_descriptors(core: str) -> str:
     words = QUANTIFIERS + _lex()["descriptors"]
     while core:
         m = COUNTED.match(core)
-        w = next((w for w in words if core.startswith(w)), "")
+        w = next(w for w in words if core.startswith(w)) if core.startswith(words) else ""
         if not (m or w):
             break
         core = core[m.end() if m else len(w):]
