@@ -360,6 +360,11 @@ def is_generic(name: str) -> bool:
     return name in _lex()["generic"]
 
 
+_PUNCTUATION = frozenset("，。；：,;:！？“”\"《》")  # characters no name holds
+_NOT_IN_FIRM_LIKE = _PUNCTUATION | frozenset("等的")
+_NOT_IN_STRONG_FIRM = _NOT_IN_FIRM_LIKE | frozenset("某")
+
+
 @nlp.text_cache
 def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
     """Could name be a firm? known: already a firm mention; listed: an item of a list whose head
@@ -368,7 +373,7 @@ def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
         return True
     if not 2 <= len(name) <= 24 or is_generic(name) or name.isdigit():
         return False
-    if any(ch in name for ch in "，。；：,;:！？“”\"《》等的") or "多家" in name:
+    if not _NOT_IN_FIRM_LIKE.isdisjoint(name) or "多家" in name:
         return False
     if any(t in name for t in _lex()["titles"]):
         return False  # 董事长李某: a person
@@ -404,7 +409,7 @@ def _unvouched_odd(toks) -> bool:
 def clearly_not_name(name: str) -> bool:
     """A firm mention from the rules that no reader would take for a name: punctuation inside,
     an activity (推动产业链), a dangling verb (零部件做), a place plus an industry word."""
-    if any(ch in name for ch in "，。；：,;:！？“”\"《》") or is_generic(name):
+    if not _PUNCTUATION.isdisjoint(name) or is_generic(name):
         return True
     toks = nlp.posseg(name)
     if len(toks[-1][0]) == 1 and toks[-1][1] == "v" and len(name) >= 4:
@@ -422,7 +427,7 @@ def strong_firm(name: str) -> bool:
     """A name that looks like a firm's without a list or role to vouch for it, by the firm-name
     model (kg.namemodel): likely on its own, or less likely but ending in a company word after a
     name of two characters or more (云帆电子, 青禾能源)."""
-    if not 2 <= len(name) <= 16 or is_generic(name) or any(ch in name for ch in "，。；：,;:！？“”\"《》等的某"):
+    if not 2 <= len(name) <= 16 or is_generic(name) or not _NOT_IN_STRONG_FIRM.isdisjoint(name):
         return False  # 某: a firm the text does not name
     toks = nlp.posseg(name)
     p = namemodel.probability(name)
