@@ -206,6 +206,9 @@ def _jieba_cut(text: str) -> tuple[str, ...]:
         lw = _LW
     LW, single = lw[2], lw[3]
     out: list[str] = []
+    if _RE_HAN.fullmatch(text):  # one run (most windows): split() would give ["", text, ""]
+        _cut_dag(text, LW, single, out)
+        return tuple(out)
     # split() with the pattern's one group alternates text between runs (even indices) and the
     # runs themselves (odd indices): the parity says what _RE_HAN.match(blk) would; the same for
     # _RE_SKIP's split of the other text (a piece between two separators never starts with one)
