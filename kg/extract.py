@@ -249,6 +249,7 @@ class Extractor:
         self._prefix_heads_set = {h for h in self.g.company_heads if h not in self.g.prefix_head_excluded and 2 <= len(h) <= 4}
         self._product_heads2 = {h for h in self.g.product_heads if 2 <= len(h) <= 5}
         self._product_head_set = set(self.g.product_heads)
+        self._product_heads_tuple = tuple(self.g.product_heads)  # for str.endswith
         self._div_keys = frozenset(self.g.div_by_name) | {k for k in self.g.short_index if k not in self.g.short_stop}
         self._div_firsts = frozenset(k[:2] for k in self._div_keys)  # no key starts with other two characters
         self._strip_re = re.compile("(?:" + "|".join(map(re.escape, self.g.product_strip)) + ")$")
@@ -263,7 +264,8 @@ class Extractor:
             if mask[i - 1]:
                 break
             if ("\u3400" <= ch <= "\u9fff") or ch.isascii() and (ch.isalnum() or ch in "+-.·&") or ch in "·":  # _is_name_char
-                i -= 1
+                # the walk goes on to the run's start, the character after a masked one, or lo
+                i = max(lo, i - ctx.name_run_before(i), mask.rfind(1, lo, i) + 1)
                 continue
             if quotes and ch in CLOSE_Q:
                 depth_q += 1
@@ -284,6 +286,7 @@ class Extractor:
             i += 1
         return i
 
+    @nlp.text_cache  # (a pure function of the window: the gazetteer is fixed)
     def _trim_pos_name(self, window: str) -> int:  # window: the text before the legal suffix
         """Inside an enterprise-name window: cut after the rightmost verb / preposition / particle /
         time word that still leaves >= 2 characters (投资兴建了|格力电器…, 今年|公司 → rejected later)."""
@@ -352,6 +355,7 @@ class Extractor:
             best += 1
         return best
 
+    @nlp.text_cache  # (a pure function of the window: the gazetteer is fixed)
     def _trim_pos(self, window: str) -> int:
         """Name start for parks, clusters, chains, organisations: after the rightmost function
         word, verb, adverb, pronoun or numeral (jieba posseg), divisions and SOFT_STOPS excepted."""
@@ -370,6 +374,7 @@ class Extractor:
                 return p + len(tk)
         return 0
 
+    @nlp.text_cache  # (a pure function of the window: the gazetteer is fixed)
     def _division_anchor(self, window: str, start: int) -> int:
         """If a division name (a whole jieba word) starts the name inside window[:start] with only
         a few non-function characters between (长治市润和燃气…: jieba splits 润/和), start there."""
@@ -409,32 +414,7 @@ class Extractor:
         return rules_output.finish(self, ctx)
 
     def _short_forms(self, full: str) -> list[str]:
-        g = self.g
-        core = B.PARENTHESISED.sub("", full)
-        for suf in g.company_suffixes:
-            if core.endswith(suf):
-                core = core[: -len(suf)]
-                break
-        changed = True
-        while changed:
-            changed = False
-            for L in (5, 4, 3, 2):
-                p = core[:L]
-                if len(core) - L >= 2 and (p in g.div_by_name or p in g.short_index):
-                    core = core[L:]
-                    changed = True
-                    break
-        outs = []
-        if len(core) >= 2:
-            outs.append(core)
-        toks = list(nlp.cut(core))
-        while len(toks) > 1 and toks[-1] in g.company_heads:
-            toks.pop()
-            s = "".join(toks)
-            if len(s) >= 2:
-                outs.append(s)
-        return [o for o in outs if o not in g.div_by_name and o not in g.short_index and o not in g.stops
-                and o not in g.company_heads]
+        return list(_short_forms(self, full))
 
     def _division_prefix(self, name: str) -> int:
         g = self.g
@@ -460,6 +440,38 @@ class Extractor:
             return g.div_by_name[s]
         rows = g.short_index.get(s, [])
         return rows[0] if len(rows) == 1 else None
+
+
+@nlp.text_cache
+def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
+    """The short forms of a firm's full name (its core without the suffix and leading places, then
+    without company head words), cached: it reads only the name and the gazetteer."""
+    g = ex.g
+    core = B.PARENTHESISED.sub("", full)
+    for suf in g.company_suffixes:
+        if core.endswith(suf):
+            core = core[: -len(suf)]
+            break
+    changed = True
+    while changed:
+        changed = False
+        for L in (5, 4, 3, 2):
+            p = core[:L]
+            if len(core) - L >= 2 and (p in g.div_by_name or p in g.short_index):
+                core = core[L:]
+                changed = True
+                break
+    outs = []
+    if len(core) >= 2:
+        outs.append(core)
+    toks = list(nlp.cut(core))
+    while len(toks) > 1 and toks[-1] in g.company_heads:
+        toks.pop()
+        s = "".join(toks)
+        if len(s) >= 2:
+            outs.append(s)
+    return tuple(o for o in outs if o not in g.div_by_name and o not in g.short_index and o not in g.stops
+                 and o not in g.company_heads)
 
 
 # ------------------------------------------------------------------------------------ API

@@ -33,7 +33,7 @@ def init() -> None:
         dt = jieba.dt
         dt.FREQ, dt.total, weights, _TAGS = tables
         dt.initialized = True
-        _LW = (dt.FREQ, dt.total, weights)
+        _LW = (dt.FREQ, dt.total, weights, log(1) - log(dt.total))
     else:
         jieba.initialize()
         import jieba.posseg as ps
@@ -136,7 +136,7 @@ _NO_SCORE = float("-inf")  # below every score (scores are finite)
 
 
 _PREFIX = 1.0  # _log_weights' value for a prefix of a word that is not a word itself (no weight is positive)
-_LW: tuple | None = None  # (FREQ, total, the weights)
+_LW: tuple | None = None  # (FREQ, total, the weights, the weight of a character that is no word)
 
 
 def _log_weights(dt) -> dict:
@@ -146,43 +146,52 @@ def _log_weights(dt) -> dict:
     global _LW
     if _LW is None or _LW[0] is not dt.FREQ or _LW[1] != dt.total:
         logtotal = log(dt.total)
-        _LW = (dt.FREQ, dt.total, {k: log(f) - logtotal if f else _PREFIX for k, f in dt.FREQ.items()})
+        _LW = (dt.FREQ, dt.total, {k: log(f) - logtotal if f else _PREFIX for k, f in dt.FREQ.items()},
+               log(1) - logtotal)
     return _LW[2]
 
 
 def _cut_dag(s: str, LW: dict, single: float, out: list) -> None:
     """jieba's __cut_DAG_NO_HMM (get_DAG + calc + route walk) in one right-to-left pass, same
-    floats, same tie-break (max over (score, end) tuples: the later end wins a tie)."""
+    floats, same tie-break (max over (score, end) tuples: the later end wins a tie). The single
+    character is looked up first: where it is no word at all (absent), no longer word starts there
+    either (jieba's dictionary holds every prefix of its words), and the route takes it alone."""
     N = len(s)
-    rs = [0] * (N + 1)  # route[N] = (0, 0)
-    rx = [0] * (N + 1)
+    rs = [0.0] * (N + 1)  # route[N] = (0, 0)
+    rx = list(range(1, N + 2))  # where the word starting at k ends (exclusive); k + 1 unless a longer word wins
     get = LW.get
+    prefix = _PREFIX
     for k in range(N - 1, -1, -1):
-        best = _NO_SCORE
-        bx = k
-        for i in range(k, N):
-            w = get(s[k:i + 1])
+        w = get(s[k])
+        if w is None:  # DAG[k] = [k]: the single character, frequency absent counts as 1
+            rs[k] = single + rs[k + 1]
+            continue
+        best = _NO_SCORE if w is prefix else w + rs[k + 1]
+        bx = k + 1
+        j = k + 2
+        while j <= N:
+            w = get(s[k:j])
             if w is None:
                 break
-            if w is not _PREFIX:
-                sc = w + rs[i + 1]
+            if w is not prefix:
+                sc = w + rs[j]
                 if sc >= best:
-                    best, bx = sc, i
-        if best is _NO_SCORE:  # DAG[k] = [k]: the single character, frequency 0/absent counts as 1
+                    best, bx = sc, j
+            j += 1
+        if best is _NO_SCORE:  # only prefixes start here: the single character, frequency 0 counts as 1
             best = single + rs[k + 1]
         rs[k] = best
         rx[k] = bx
     x, buf = 0, ""
     while x < N:
-        y = rx[x] + 1
-        w = s[x:y]
-        if y - x == 1 and w in _ENG1:
-            buf += w
+        y = rx[x]
+        if y - x == 1 and s[x] in _ENG1:
+            buf += s[x]
         else:
             if buf:
                 out.append(buf)
                 buf = ""
-            out.append(w)
+            out.append(s[x:y])
         x = y
     if buf:
         out.append(buf)
@@ -191,19 +200,26 @@ def _cut_dag(s: str, LW: dict, single: float, out: list) -> None:
 def _jieba_cut(text: str) -> tuple[str, ...]:
     """Same tokens as tuple(jieba.cut(text, HMM=False)) (checked token for token on ~32k windows), without
     jieba's generator layers and per-call dict DAG / route."""
-    dt = jieba.dt
-    LW, single = _log_weights(dt), log(1) - log(dt.total)
+    dt, lw = jieba.dt, _LW
+    if lw is None or lw[0] is not dt.FREQ or lw[1] != dt.total:
+        _log_weights(dt)
+        lw = _LW
+    LW, single = lw[2], lw[3]
     out: list[str] = []
+    if _RE_HAN.fullmatch(text):  # one run (most windows): split() would give ["", text, ""]
+        _cut_dag(text, LW, single, out)
+        return tuple(out)
     # split() with the pattern's one group alternates text between runs (even indices) and the
-    # runs themselves (odd indices): the parity says what _RE_HAN.match(blk) would
+    # runs themselves (odd indices): the parity says what _RE_HAN.match(blk) would; the same for
+    # _RE_SKIP's split of the other text (a piece between two separators never starts with one)
     for j, blk in enumerate(_RE_HAN.split(text)):
         if not blk:
             continue
         if j & 1:
             _cut_dag(blk, LW, single, out)
         else:
-            for x in _RE_SKIP.split(blk):
-                if _RE_SKIP.match(x):
+            for i, x in enumerate(_RE_SKIP.split(blk)):
+                if i & 1:
                     out.append(x)
                 else:
                     out.extend(x)

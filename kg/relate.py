@@ -422,8 +422,9 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None,
     sents = {si: _Sent(doc.sentences[si].text, doc.sentences[si].start, nodes)
              for si, nodes in by_sent.items() if si < len(doc.sentences)}
     out: list[Candidate] = []
+    sigs = _live_signatures(rels)
     for si, s in sorted(sents.items()):
-        out += _sentence_candidates(s, si, ctx, rels)
+        out += _sentence_candidates(s, si, ctx, sigs)
         out += _carried_candidates(s, si, sents, ctx, rels)
     keys = [(c.head.name, c.rel, c.tail.name) for c in out]
     if rels is None or "locatedIn" in rels:
@@ -444,7 +445,7 @@ class _DocCtx:
     model: dict | None = None  # candidates(prune=...): the model whose threshold prunes
     focus_nodes: dict[str, Node] = field(init=False)  # the focus places as candidate tails
     pruned: set = field(default_factory=set)  # keys of the candidates left out by the pruning
-    doc_feats: dict = field(default_factory=dict)  # (rel, head type, tail type, no place) -> (features, low)
+    doc_feats: dict = field(default_factory=dict)  # (rel, head type, no place) -> [(focus node, features, low)]
 
     def below_threshold(self, rel: str, feats: list[str]) -> bool:
         """These features score below the relation's threshold (the same sum as score(), so the
@@ -465,21 +466,25 @@ def _nearest(h: Node, tails: list[Node]) -> list[Node]:
     return sorted(tails, key=lambda t: min(abs(t.start - h.end), abs(h.start - t.end)))[:MAX_TAILS]
 
 
-def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, rels=None) -> list[Candidate]:
-    """Pairs of one sentence whose types fit a signature (only the relations in rels, if given)."""
+def _live_signatures(rels=None) -> list[tuple]:
+    """(rel, head types, tail types, literal tails, doc-level tails) of the relations in rels (all,
+    if not given)."""
+    return [(rel, head_types, tail_types, bool(sig.get("literal")), rel == "locatedIn" and bool(sig.get("doclevel")))
+            for rel, head_types, tail_types, sig in _signature_sets() if rels is None or rel in rels]
+
+
+def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, sigs: list[tuple]) -> list[Candidate]:
+    """Pairs of one sentence whose types fit a signature (sigs: _live_signatures)."""
     out = []
-    for rel, head_types, tail_types, sig in _signature_sets():
-        if rels is not None and rel not in rels:
-            continue
+    for rel, head_types, tail_types, literal, doclevel in sigs:
         if head_types.isdisjoint(s.type_starts):
             continue
         heads = [n for n in s.nodes if n.type in head_types]
-        tails = _literals(rel, s, si) if sig.get("literal") else [n for n in s.nodes if n.type in tail_types]
-        doclevel = rel == "locatedIn" and sig.get("doclevel")
+        tails = _literals(rel, s, si) if literal else [n for n in s.nodes if n.type in tail_types]
         tail_names = {t.name for t in tails} if doclevel else ()
         for h in heads:
             if tails:
-                out += _pair_candidates(h, rel, _nearest(h, tails), s, si, ctx)
+                out += _pair_candidates(h, rel, tails if len(tails) <= MAX_TAILS else _nearest(h, tails), s, si, ctx)
             if doclevel:
                 out += _doclevel_candidates(h, rel, s, si, ctx, tail_names)
     return out
@@ -494,18 +499,21 @@ def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ct
     m = ctx.model["rels"].get(rel) if ctx.model is not None else None  # None: no pruning
     b = _bound(m) if m is not None else None
     hz = b.bias + b.rest + (b.flags["head_in_list"] if id(h) in s.lists else 0.0) if b is not None else 0.0
+    pruned, name = ctx.pruned, h.name
     for t in tails:
-        if t.name != h.name:
-            if b is not None and (h.name, rel, t.name) not in proposed and _bound_below(h, t, s, b, hz, focus):
-                ctx.pruned.add((h.name, rel, t.name))  # what the sum below would prune, without the features
+        if t.name != name:
+            key = (name, rel, t.name)
+            free = key not in proposed  # no rule proposed the pair
+            if b is not None and free and _bound_below(h, t, s, b, hz, focus):
+                pruned.add(key)  # what the sum below would prune, without the features
                 continue
             f = _pair_features(h, rel, t, s, proposed, focus)
             scored = None
-            if m is not None and (h.name, rel, t.name) not in proposed:
+            if m is not None and free:
                 z = m["bias"] + sum(map(m["w"].get, f, repeat(0.0)))  # _prob's sum
                 p = 0.0 if z < _surely_below(m) else _sigmoid(z)
                 if p < m["threshold"]:
-                    ctx.pruned.add((h.name, rel, t.name))
+                    pruned.add(key)
                     continue
                 scored = (m, p)  # not proposed: its features stay as they are, score() reuses p
             out.append(Candidate(h, rel, t, si, f, head_mates=head_mates, tail_mates=s.mates(t), scored=scored))
@@ -567,7 +575,10 @@ def _bound_below(h: Node, t: Node, s: _Sent, b: _Bound, hz: float, focus: dict[s
         z += b.flags["bw_sep_only"]
     if gap <= 12 and bw:
         z += sum(map(b.w.get, _bw_features(bw), repeat(0.0)))
-    return z < b.floor and z + s.cue_bound(b) < b.floor
+    if z >= b.floor:
+        return False
+    cue = s._cue_bound.get(id(b))  # (s.cue_bound(b), without the call once known)
+    return z + (s.cue_bound(b) if cue is None else cue) < b.floor
 
 
 def _tail_bound(h: Node, t: Node, s: _Sent, fl: dict, focus: dict[str, str]) -> float:
@@ -588,21 +599,27 @@ def _doclevel_candidates(h: Node, rel: str, s: _Sent, si: int, ctx: _DocCtx, tai
     """The document's focus places as tails of h (those not named in the sentence). Their
     features depend only on the two types and on whether the sentence names another place:
     computed (and tested against the threshold) once per document."""
-    out = []
     no_place = s.n_places - (h.type in PLACE_TYPES) <= 0
-    for fn in ctx.focus_nodes.values():
-        if fn.name != h.name and fn.name not in tail_names:
-            key = (rel, h.type, fn.type, no_place)
-            got = ctx.doc_feats.get(key)
-            if got is None:
-                f = _doc_features(h, fn, s, ctx.focus)
-                got = ctx.doc_feats[key] = (f, ctx.below_threshold(rel, f))
-            f, low = got
-            if low and (h.name, rel, fn.name) not in ctx.proposed:
-                ctx.pruned.add((h.name, rel, fn.name))
-                continue
+    key = (rel, h.type, no_place)
+    tails = ctx.doc_feats.get(key)
+    if tails is None:  # (focus place, its features, below the threshold)
+        tails = ctx.doc_feats[key] = [(fn, *_doc_scored(h, rel, fn, s, ctx)) for fn in ctx.focus_nodes.values()]
+    out = []
+    name = h.name
+    for fn, f, low in tails:
+        if fn.name != name and fn.name not in tail_names:
+            if low:
+                k = (name, rel, fn.name)
+                if k not in ctx.proposed:
+                    ctx.pruned.add(k)
+                    continue
             out.append(Candidate(h, rel, fn, si, f.copy()))
     return out
+
+
+def _doc_scored(h: Node, rel: str, fn: Node, s: _Sent, ctx: _DocCtx) -> tuple[list[str], bool]:
+    f = _doc_features(h, fn, s, ctx.focus)
+    return f, ctx.below_threshold(rel, f)
 
 
 def _carried_candidates(s: _Sent, si: int, sents: dict[int, _Sent], ctx: _DocCtx, rels=None) -> list[Candidate]:

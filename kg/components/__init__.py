@@ -68,7 +68,8 @@ class State:
 
     def at(self, start: int, end: int) -> list[Mention]:
         """Mentions overlapping [start, end) (by bisection over mentions sorted by start)."""
-        self._ensure_index()
+        if self._index is None:
+            self._ensure_index()
         lo = bisect_left(self._index, start - self._longest)
         hi = bisect_left(self._index, end)
         return [m for m in self.ex.mentions[lo:hi] if m.start < end and start < m.end]

@@ -236,6 +236,7 @@ MODAL_WORDS = ("必须", "要求", "应当", "需要", "不得", "禁止", "严�
 _QUANTIFIERS_GROUP = QUANTIFIERS + GROUP_WORDS
 
 
+@nlp.text_cache
 def _lead_verbs(text: str) -> int:
     n = 0
     for w, t in nlp.posseg(text)[:-1]:

@@ -115,13 +115,17 @@ def _company_tails() -> tuple[str, ...]:
 def _suffix_after(text: str, e: int) -> int:
     """Length of a legal suffix right after e (美的 + 集团), 0 if none: an industry word (美的 +
     环保, 统一 + 光伏) does not make an everyday word a firm."""
-    return next((len(w) for w in legal_suffixes() + OWNERSHIP_WORDS if text.startswith(w, e)), 0)
+    words = legal_suffixes() + OWNERSHIP_WORDS
+    if not text.startswith(words, e):  # (one test for all the words: most positions have none)
+        return 0
+    return next(len(w) for w in words if text.startswith(w, e))
 
 
 def _tail_after(text: str, e: int) -> int:
     """Length of a company word right after e that makes the brand another firm's name, unless the
     company word qualifies the noun after it (某某证券事务代表, 某某汽车研究: the brand alone)."""
-    k = next((len(w) for w in _company_tails() if text.startswith(w, e)), 0)
+    tails = _company_tails()
+    k = next(len(w) for w in tails if text.startswith(w, e)) if text.startswith(tails, e) else 0
     if k and text[e:e + k] in _verb_tails() and not _suffix_after(text, e + k):
         return 0  # 某集团发展新业务: the verb, not 某集团发展有限公司
     return 0 if k and text.startswith(_tail_blockers(), e + k) else k

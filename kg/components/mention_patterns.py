@@ -30,11 +30,11 @@ def _compile(p: dict, data: dict) -> re.Pattern:
     return re.compile(rx)
 
 
-def masked(state, start: int, end: int) -> tuple[str, list]:
+def masked(state, start: int, end: int, hits: list | None = None) -> tuple[str, list]:
     """The text of [start, end) with each outermost mention replaced by its placeholder, and the
-    mentions by placeholder number."""
+    mentions by placeholder number (hits: state.at(start, end), when the caller has it)."""
     text, outer, last = state.text, [], start
-    for m in sorted(state.at(start, end), key=lambda m: (m.start, -m.end)):
+    for m in sorted(state.at(start, end) if hits is None else hits, key=lambda m: (m.start, -m.end)):
         if m.start >= last and m.end <= end:  # not inside the mention before it (a product in a project's name)
             outer.append(m)
             last = m.end
@@ -64,7 +64,10 @@ def make_mention_patterns(settings: dict):
         for s in state.ex.doc.sentences:
             if not trigger.search(s.text):
                 continue
-            line, ms = masked(state, s.start, s.end)
+            hits = state.at(s.start, s.end)
+            if len(hits) < 2:
+                continue  # (masked would give fewer than two mentions)
+            line, ms = masked(state, s.start, s.end, hits)
             if len(ms) < 2:
                 continue
             for p, rx in pats:

@@ -105,6 +105,7 @@ def _described_start(text: str, toks) -> int:
 RIGHT_POS = {"d", "p", "u", "uj", "ul", "c", "y", "r", "mq"}
 
 
+@nlp.text_cache
 def name_end(text: str) -> int:
     """Where a firm's name ends once the words glued after it are gone: 某某锂电年产 → 某某锂电,
     某某重工等均在 → 某某重工 (function words, and the verbs of right_words)."""
@@ -132,6 +133,7 @@ def has_common_verb(text: str) -> bool:
     return any(_common_verb(w, "v" if t == "vn" else t) for w, t in nlp.posseg(text))
 
 
+@nlp.text_cache
 def name_after_verb(text: str) -> int:
     """Where a firm's name starts after the subject and verb glued before it (某市发挥某重工):
     after the last common verb that leaves at least two characters."""
@@ -144,11 +146,13 @@ def name_after_verb(text: str) -> int:
     return cut
 
 
+@nlp.text_cache
 def name_stop(text: str) -> int:
     """Where a firm's name ends when the rest of its clause is glued to it (某重工今年产值…,
     某重工被认定为…, 某重工扩大产能): after a legal suffix, else before the first time word,
     function word or common verb after the name's first two characters."""
-    ends = [text.find(s) + len(s) for s in _lex()["suffixes"] if s in text[2:]]
+    rest = text[2:]
+    ends = [text.find(s) + len(s) for s in _lex()["suffixes"] if s in rest]
     if ends:
         return min(ends)
     p = 0
@@ -180,7 +184,7 @@ def strip_descriptors(core: str) -> str:
     words = QUANTIFIERS + _lex()["descriptors"]
     while core:
         m = COUNTED.match(core)
-        w = next((w for w in words if core.startswith(w)), "")
+        w = next(w for w in words if core.startswith(w)) if core.startswith(words) else ""
         if not (m or w):
             break
         core = core[m.end() if m else len(w):]
@@ -356,6 +360,11 @@ def is_generic(name: str) -> bool:
     return name in _lex()["generic"]
 
 
+_PUNCTUATION = frozenset("，。；：,;:！？“”\"《》")  # characters no name holds
+_NOT_IN_FIRM_LIKE = _PUNCTUATION | frozenset("等的")
+_NOT_IN_STRONG_FIRM = _NOT_IN_FIRM_LIKE | frozenset("某")
+
+
 @nlp.text_cache
 def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
     """Could name be a firm? known: already a firm mention; listed: an item of a list whose head
@@ -364,7 +373,7 @@ def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
         return True
     if not 2 <= len(name) <= 24 or is_generic(name) or name.isdigit():
         return False
-    if any(ch in name for ch in "，。；：,;:！？“”\"《》等的") or "多家" in name:
+    if not _NOT_IN_FIRM_LIKE.isdisjoint(name) or "多家" in name:
         return False
     if any(t in name for t in _lex()["titles"]):
         return False  # 董事长李某: a person
@@ -400,7 +409,7 @@ def _unvouched_odd(toks) -> bool:
 def clearly_not_name(name: str) -> bool:
     """A firm mention from the rules that no reader would take for a name: punctuation inside,
     an activity (推动产业链), a dangling verb (零部件做), a place plus an industry word."""
-    if any(ch in name for ch in "，。；：,;:！？“”\"《》") or is_generic(name):
+    if not _PUNCTUATION.isdisjoint(name) or is_generic(name):
         return True
     toks = nlp.posseg(name)
     if len(toks[-1][0]) == 1 and toks[-1][1] == "v" and len(name) >= 4:
@@ -418,7 +427,7 @@ def strong_firm(name: str) -> bool:
     """A name that looks like a firm's without a list or role to vouch for it, by the firm-name
     model (kg.namemodel): likely on its own, or less likely but ending in a company word after a
     name of two characters or more (云帆电子, 青禾能源)."""
-    if not 2 <= len(name) <= 16 or is_generic(name) or any(ch in name for ch in "，。；：,;:！？“”\"《》等的某"):
+    if not 2 <= len(name) <= 16 or is_generic(name) or not _NOT_IN_STRONG_FIRM.isdisjoint(name):
         return False  # 某: a firm the text does not name
     if any(t in name for t in _lex()["titles"]):
         return False  # 某光电副总经理王: a person and their title
@@ -433,6 +442,7 @@ def strong_firm(name: str) -> bool:
     return p >= 0.15 and len(toks) > 1 and toks[-1][0] in heads and len(name) - len(toks[-1][0]) >= 2
 
 
+@nlp.text_cache
 def chain_start(name: str) -> int:
     """Where a chain or cluster name starts once the policy verbs and the scope before it are gone:
     做强X产业链 → X产业链, 全市X产业链 → X产业链 (新材料产业链 keeps its 新)."""

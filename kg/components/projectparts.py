@@ -30,6 +30,12 @@ def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> li
     """(start, end, type, official name) of the places a project's name holds from start on: a
     full official name, a short form that jieba reads as a place word of its own, or a short
     form whose city or province the document names (铁西 in a text about 沈阳市 → 沈阳's 铁西区)."""
+    return list(_places_in(name, start, context))
+
+
+@nlp.text_cache
+def _places_in(name: str, start: int, context: frozenset) -> tuple[tuple[int, int, str, str], ...]:
+    """places_in, cached (names and their parts come back from several components)."""
     forms, out, i = place_forms(), [], start
     firsts = _form_prefixes()
     while i < len(name) - 1 and len(out) < 2:
@@ -49,7 +55,7 @@ def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> li
             i += hit
         else:
             i += 1
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +81,18 @@ def _place_word(name: str, s: int, e: int) -> bool:
 def split_project(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     """(leading firm or None, product spans) of a project's name. Without a place, figure or
     known product to end the firm's part, a name that starts with a place is cut by model_split."""
+    firm, prods = _split_project(name)
+    return firm, list(prods)
+
+
+@nlp.text_cache
+def _split_project(name: str) -> tuple[str | None, tuple[tuple[int, int], ...]]:
+    """split_project, cached (a project's name comes back in many sentences)."""
+    firm, prods = _split(name)
+    return firm, tuple(prods)
+
+
+def _split(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     firm = _brand_and_company_word(name)
     if firm:
         return firm, []

@@ -56,13 +56,19 @@ def make_roles(settings: dict):
             live, starts = [x for x in clause_pats if x[2].search(text)], {}
         hits = sorted((i, k) for k, v in starts.items() for i in v)  # (position, trigger) in text order
         at = [i for i, _ in hits]
+        by_trigger: dict[str, list[int]] = {}  # trigger -> the indices in live of its patterns
+        for n, (_, _, trigger) in enumerate(live):
+            by_trigger.setdefault(trigger.pattern, []).append(n)
         for a, b in _clauses(text, starts if by_position else None) if live else ():
             clause = text[a:b]
-            present = {k for _, k in hits[bisect_left(at, a):bisect_left(at, b)]} if by_position else None
-            for p, rx, trigger in live:
-                if trigger.pattern in present if by_position else trigger.search(clause) is not None:
-                    for m in rx.finditer(clause):
-                        _apply(state, p, m, a)
+            if by_position:  # the patterns whose trigger the clause holds, in their order
+                todo = sorted({n for _, k in hits[bisect_left(at, a):bisect_left(at, b)] for n in by_trigger[k]})
+            else:
+                todo = [n for n, (_, _, trigger) in enumerate(live) if trigger.search(clause) is not None]
+            for n in todo:
+                p, rx, _ = live[n]
+                for m in rx.finditer(clause):
+                    _apply(state, p, m, a)
         for p, rx, heading in list_pats:
             if heading.search(text):
                 _designations(state, p, rx, heading)
@@ -198,22 +204,34 @@ def _firm_span(state, s: int, e: int, strict: bool | str, related: bool) -> tupl
     text = state.text
     if NOT_FIRM.search(text[s:e]) or any(x.type == "IndustryChain" for x in state.at(s, e)):
         return None  # "所属产业链：预制菜产业链" (a table row): a chain, not a firm
-    span = _cut_from_clause(text, s, e, related and strict != "model")
-    if span is not None:
-        return span
-    cut = _before_product(text, s, e)
-    name = text[s:cut]
+    got = _name_in(text[s:e], strict, related)
+    if got is None:
+        return None
+    a, b, at_word_end = got
+    if at_word_end and not word_end(text, e):
+        return None  # 南水 of 南水北调: a word goes on after it
+    return s + a, s + b
+
+
+@nlp.text_cache
+def _name_in(span: str, strict: bool | str, related: bool) -> tuple[int, int, bool] | None:
+    """_firm_span on the span's own text (cached: the same clause openings come back): the name's
+    offsets, and whether it holds only where a word of the text ends after the span."""
+    e = len(span)
+    cut = _cut_from_clause(span, 0, e, related and strict != "model")
+    if cut is not None:
+        return cut[0], cut[1], False
+    cut = _before_product(span, 0, e)
+    name = span[:cut]
     if strict and not strong_firm(name):  # (tested first: it fails most often)
         return None
-    if strict and cut == e and not word_end(text, e):
-        return None  # 南水 of 南水北调: a word goes on after it
     places = places_in(name, 0)
-    if generic_company(name) or [(0, cut - s)] == [p[:2] for p in places]:
+    if generic_company(name) or [(0, cut)] == [p[:2] for p in places]:
         return None  # 民营炼油厂: a kind of firm; 昌吉: a place
     if strict == "model":  # a weak cue (某某主营…): only a name the firm-name model is sure of
-        return (s, cut) if _model_firm(name) and not places else None
+        return (0, cut, cut == e) if _model_firm(name) and not places else None
     if strict or firm_like(name, listed=True):  # the role vouches for it (strict: strong_firm, tested above)
-        return s, cut
+        return 0, cut, bool(strict) and cut == e
     return None
 
 

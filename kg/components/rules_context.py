@@ -2,6 +2,7 @@
 of characters already inside a name, and the relation proposals (ctx.rels)."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -22,15 +23,28 @@ class Span:
     meta: dict = field(default_factory=dict)
 
 
+# a run of the characters names are made of (extract._is_name_char), matched on the reversed text
+NAME_RUN_REVERSED = re.compile("[\u3400-\u9fffA-Za-z0-9+\\-.&\u00b7]*")
+
+
 class DocCtx:
     def __init__(self, doc: Document):
         self.doc = doc
         self.text = doc.text
+        self._reversed: str | None = None
         self.mask = bytearray(len(doc.text))  # 1 = inside a name span
         self.starts = [s.start for s in doc.sentences]
         self.spans: list[Span] = []
         self.by_end: dict[int, list[Span]] = {}
         self.rels: list[tuple] = []  # (head_span|name, rel, tail_span|literal, sent_index, extra)
+
+    def name_run_before(self, pos: int) -> int:
+        """How many name characters (extract._is_name_char) come right before pos: one regex match
+        on the reversed text instead of a step per character."""
+        if self._reversed is None:
+            self._reversed = self.text[::-1]
+        k = len(self.text) - pos
+        return NAME_RUN_REVERSED.match(self._reversed, k).end() - k
 
     def sent_index(self, pos: int) -> int:
         i = bisect_right(self.starts, pos) - 1

@@ -151,7 +151,7 @@ def products(ex, ctx: _DocCtx) -> None:
             x, name = x + k, name[k:]
             if not (2 <= len(name) <= 14) or not ctx.free(x, y):
                 continue
-            if name in g.product_reject or not any(name.endswith(h) for h in g.product_heads):
+            if name in g.product_reject or not name.endswith(ex._product_heads_tuple):
                 continue
             if any(name.startswith(s) for s in ("生产", "制造", "能力", "规模")):
                 continue

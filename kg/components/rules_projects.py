@@ -441,6 +441,12 @@ def _start_after_stop(g, window: str, rest: list, min_len: int) -> int | None:
 def trim_project(ex, window: str, is_item: bool = False, min_len: int = 3) -> int | None:
     """Start offset of a project name in window, or None when the candidate is not a name
     (VERB + 项目, 的项目, generic words only)."""
+    return _trim_project(ex, window, is_item, min_len)
+
+
+@nlp.text_cache
+def _trim_project(ex, window: str, is_item: bool, min_len: int) -> int | None:
+    """trim_project, cached (it reads only the window and the extractor's word lists)."""
     toks = _posseg(window)
     g = ex.g
     if _not_a_name_end(toks, window, is_item):
@@ -478,9 +484,11 @@ def _namelike_prefix(g, pre: str) -> bool:
 CAPACITY_PREFIX_ENDS = tuple(sorted(P.words["capacity_prefix_ends"]))  # for str.endswith
 
 
+@nlp.text_cache
 def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
     """Length of a company short name opening a project name (凤凰科技|无人机…, 锦州钛业|钛白粉…):
-    name-like characters + a company head word, followed by a specific project remainder."""
+    name-like characters + a company head word, followed by a specific project remainder
+    (cached: it reads only the text and the extractor's word lists)."""
     g = ex.g
     if not rest or rest[0].isdigit() or rest[:2] in g.stops or rest[:2] in g.project_generic \
             or rest[:1] in g.stops or time_token(rest[:3]):

@@ -43,8 +43,11 @@ class Memory:
 def _sentence(ctx, si: int, spans: list) -> Sentence:
     spans.sort(key=_START)
     sent = ctx.doc.sentences[si] if ctx.doc.sentences else None
-    of = lambda *types: [s for s in spans if s.type in types]  # noqa: E731
-    places = [s for s in of("Park", "County") if not s.meta.get("in_name")]
+    by_type: dict[str, list] = {}  # the spans of each type, in order (one pass)
+    for s in spans:
+        by_type.setdefault(s.type, []).append(s)
+    of = lambda t: by_type.get(t, [])  # noqa: E731
+    places = [s for s in spans if s.type in ("Park", "County") and not s.meta.get("in_name")]
     return Sentence(si, sent.start if sent else 0, sent.text if sent else ctx.text, spans, of("Project"),
                     of("Enterprise"), places, [x for x in places if not x.meta.get("prefix")],
                     of("IndustryCluster"), of("IndustryChain"), of("Product"))
