@@ -570,3 +570,4 @@ class TermIds:
         finally:
             Path(part).unlink(missing_ok=True)
             self.terms, self.texts, self._index, self._used, self._spans = [], [], None, set(), {}
+            self._make = None  # the reader and every term it made
