@@ -3,8 +3,9 @@
 Caches in OUT/cache/: documents.jsonl (DocumentCache: parsed documents by path, id and sha256 of
 the file), extractions.jsonl (below), figures/ (BlobCache: chain-map font cuts, PNGs and cluster
 figures by a digest of what they draw), graphs.nq and context.nt (QuadCache: each document's graph
-and its analysis-input triples, by a digest of everything they are made from). Each build writes
-only the entries it used.
+and its analysis-input triples, by a digest of everything they are made from), context.ids (TermIds:
+the analysis-input triples again, as indexes into a term table, read back faster than the lines).
+Each build writes only the entries it used.
 
 OUT/cache/extractions.jsonl holds one line per document: its sha256, the extractor version it was
 made with, and its mentions, relations and facts as field lists. `kg build` on an existing --out
