@@ -474,7 +474,8 @@ class TermIds:
         self._index: dict[str, int] | None = None
         self._spans: dict[str, tuple[int, int]] = {}
         self._in = None
-        self._used: set[int] = set()
+        self._old_n = 0  # terms in the old table
+        self._used: set[int] = set()  # those of them this build uses (appended ones are, by construction)
         self._new = Path(new) / CONTEXT_IDS
         self._new.parent.mkdir(parents=True, exist_ok=True)
         self._body = open(self._new.with_suffix(".part"), "wb")
@@ -512,6 +513,7 @@ class TermIds:
             return
         self.texts = table.split("\n") if table else []
         self.terms = [self._make(t) for t in self.texts]
+        self._old_n = len(self.texts)
         self._spans, self._in = spans, f
 
     def get(self, key: str) -> list | None:
@@ -525,6 +527,7 @@ class TermIds:
         if len(ids) != span[1] or (ids and max(ids) >= len(self.terms)):
             return None
         self._put(key, ids)
+        self._used.update(ids)
         self.hits += 1
         terms = self.terms
         it = iter([terms[i] for i in ids])
@@ -546,11 +549,12 @@ class TermIds:
                     self.terms.append(x)
                 ids.append(i)
         self._put(key, ids)
+        if self._old_n:  # a full build (no old table) keeps no set of what it used
+            self._used.update(i for i in ids if i < self._old_n)
 
     def _put(self, key: str, ids) -> None:
         self._body.write(_REC.pack(key.encode("ascii"), len(ids)))
         self._body.write(ids.tobytes())
-        self._used.update(ids)
 
     def close(self) -> None:
         """Write the new file (table, then the documents' indexes) unless most of the table is unused."""
@@ -562,7 +566,8 @@ class TermIds:
             self._in = None
         part = self._body.name
         try:
-            if 2 * len(self._used) >= len(self.texts) and array("I").itemsize == 4:
+            used = len(self._used) + len(self.texts) - self._old_n
+            if 2 * used >= len(self.texts) and array("I").itemsize == 4:
                 table = "\n".join(self.texts).encode("utf-8")
                 with open(self._new, "wb") as out, open(part, "rb") as body:
                     out.write(f"# chainkg-context-ids {self.version} {len(table)}\n".encode("ascii"))
