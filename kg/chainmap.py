@@ -280,6 +280,9 @@ def graph_context(graph, result: AnalysisResult) -> MapContext:
                 for who in g.subjects(KG.implements, e):  # the enterprise behind a project of the chain
                     firms.setdefault(str(who), Firm(label(who), str(who), "Enterprise"))
         ctx.untemplated[name] = sorted(firms.values(), key=lambda f: ({"链主": 0, "链核": 1}.get(f.role, 2), f.label))
+    # city calls itself through its closure cell: a reference cycle that would keep the graph (the
+    # whole analysis input) alive until the next full garbage collection; emptying the cell breaks it
+    city = None  # noqa: F841
     return ctx
 
 

@@ -197,10 +197,12 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         # documents whose inputs are unchanged: their lines are copied from the last build's file
         doc_digests: dict = {}  # each document's inputs, digested once (the KB is not changed until the store)
         ccache = incremental.QuadCache(out if out.is_dir() else None, tmp, file=rdf.CONTEXT_FILE, kind="context")
+        ids = incremental.TermIds(out if out.is_dir() else None, tmp)  # the same, as term indexes
         try:
-            g = rdf.analysis_input(kb, regions, cache=ccache, digests=doc_digests)
+            g = rdf.analysis_input(kb, regions, cache=ccache, digests=doc_digests, ids=ids)
         finally:
             ccache.close()
+            ids.close()
         result = analysis.analyze(g, regions, region=args.region or focus.label or None)
         result.region_detected = not args.region
         ag = rdflib_graph()

@@ -3,8 +3,9 @@
 Caches in OUT/cache/: documents.jsonl (DocumentCache: parsed documents by path, id and sha256 of
 the file), extractions.jsonl (below), figures/ (BlobCache: chain-map font cuts, PNGs and cluster
 figures by a digest of what they draw), graphs.nq and context.nt (QuadCache: each document's graph
-and its analysis-input triples, by a digest of everything they are made from). Each build writes
-only the entries it used.
+and its analysis-input triples, by a digest of everything they are made from), context.ids (TermIds:
+the analysis-input triples again, as indexes into a term table, read back faster than the lines).
+Each build writes only the entries it used.
 
 OUT/cache/extractions.jsonl holds one line per document: its sha256, the extractor version it was
 made with, and its mentions, relations and facts as field lists. `kg build` on an existing --out
@@ -23,6 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
+import sys
+from array import array
 from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
@@ -441,3 +445,135 @@ class QuadCache:
         if self._in is not None:
             self._in.close()
             self._in = None
+
+
+# ---------------------------------------------------------------- analysis input as term indexes
+
+CONTEXT_IDS = Path("cache") / "context.ids"
+_REC = struct.Struct("<32sI")  # a document's key and how many term indexes follow
+
+
+class TermIds:
+    """OUT/cache/context.ids: each document's analysis-input triples (its lines in cache/context.nt)
+    as indexes into one table of N-Triples terms, so a document whose key is unchanged is read back
+    with a list lookup per term instead of parsing its lines (the bulk of an incremental build's
+    analysis input). Layout: a line `# chainkg-context-ids VERSION TABLE_BYTES`, the table (one term
+    a line, as kg.rdf._NTriples writes it), then per document its 32-character key, a count and that
+    many little-endian 32-bit indexes (s, p, o of each triple in order). Raw bytes, never pickle.
+
+    The new table is the old one with new terms appended, so a document's indexes are copied as
+    they are; terms of removed documents stay in it until fewer than half of its terms are used,
+    when the file is not written (the next build makes it again from cache/context.nt)."""
+
+    def __init__(self, old: Path | None, new: Path, version: str | None = None):
+        self.version = (version or quad_version()) + "-" + sys.byteorder
+        self._old = Path(old) / CONTEXT_IDS if old is not None and array("I").itemsize == 4 else None
+        self._make = None
+        self.texts: list[str] = []
+        self.terms: list = []
+        self._index: dict[str, int] | None = None
+        self._spans: dict[str, tuple[int, int]] = {}
+        self._in = None
+        self._old_n = 0  # terms in the old table
+        self._used: set[int] = set()  # those of them this build uses (appended ones are, by construction)
+        self._new = Path(new) / CONTEXT_IDS
+        self._new.parent.mkdir(parents=True, exist_ok=True)
+        self._body = open(self._new.with_suffix(".part"), "wb")
+        self.hits = 0
+
+    def start(self, make_term) -> None:
+        """Read the old table and index; make_term: term text -> rdflib term (kg.rdf._NTReader._term,
+        so the terms are the ones the N-Triples reader would make)."""
+        self._make = make_term
+        if self._old is not None:
+            self._read(self._old)
+
+    def _read(self, path: Path) -> None:
+        try:
+            f = open(path, "rb")
+        except OSError:
+            return
+        head = f.readline().split()
+        if len(head) != 4 or head[:3] != [b"#", b"chainkg-context-ids", self.version.encode()]:
+            f.close()
+            return
+        try:
+            table = f.read(int(head[3])).decode("utf-8")
+            spans, pos = {}, f.tell()
+            while True:
+                rec = f.read(_REC.size)
+                if len(rec) < _REC.size:
+                    break
+                key, n = _REC.unpack(rec)
+                spans[key.decode("ascii")] = (pos + _REC.size, n)
+                pos += _REC.size + 4 * n
+                f.seek(pos)
+        except (ValueError, UnicodeDecodeError):
+            f.close()
+            return
+        self.texts = table.split("\n") if table else []
+        self.terms = [self._make(t) for t in self.texts]
+        self._old_n = len(self.texts)
+        self._spans, self._in = spans, f
+
+    def get(self, key: str) -> list | None:
+        """The document's triples (rdflib terms, in order), or None when the key is not cached."""
+        span = self._spans.pop(key, None)
+        if span is None:
+            return None
+        self._in.seek(span[0])
+        ids = array("I")
+        ids.frombytes(self._in.read(4 * span[1]))
+        if len(ids) != span[1] or (ids and max(ids) >= len(self.terms)):
+            return None
+        self._put(key, ids)
+        self._used.update(ids)
+        self.hits += 1
+        terms = self.terms
+        it = iter([terms[i] for i in ids])
+        return list(zip(it, it, it))
+
+    def put(self, key: str, triples, text_of) -> None:
+        """Record a document's triples made this build; text_of: term -> its N-Triples text."""
+        index = self._index
+        if index is None:
+            index = self._index = {t: i for i, t in enumerate(self.texts)}
+        ids = array("I")
+        for t in triples:
+            for x in t:
+                s = text_of(x)
+                i = index.get(s)
+                if i is None:
+                    i = index[s] = len(self.texts)
+                    self.texts.append(s)
+                    self.terms.append(x)
+                ids.append(i)
+        self._put(key, ids)
+        if self._old_n:  # a full build (no old table) keeps no set of what it used
+            self._used.update(i for i in ids if i < self._old_n)
+
+    def _put(self, key: str, ids) -> None:
+        self._body.write(_REC.pack(key.encode("ascii"), len(ids)))
+        self._body.write(ids.tobytes())
+
+    def close(self) -> None:
+        """Write the new file (table, then the documents' indexes) unless most of the table is unused."""
+        import shutil
+
+        self._body.close()
+        if self._in is not None:
+            self._in.close()
+            self._in = None
+        part = self._body.name
+        try:
+            used = len(self._used) + len(self.texts) - self._old_n
+            if 2 * used >= len(self.texts) and array("I").itemsize == 4:
+                table = "\n".join(self.texts).encode("utf-8")
+                with open(self._new, "wb") as out, open(part, "rb") as body:
+                    out.write(f"# chainkg-context-ids {self.version} {len(table)}\n".encode("ascii"))
+                    out.write(table)
+                    shutil.copyfileobj(body, out, 1 << 20)
+        finally:
+            Path(part).unlink(missing_ok=True)
+            self.terms, self.texts, self._index, self._used, self._spans = [], [], None, set(), {}
+            self._make = None  # the reader and every term it made

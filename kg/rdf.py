@@ -112,7 +112,8 @@ _ANALYSIS_SKIP_TYPES = {PROV.Entity, KG.Mention, RDF.Statement, KG.Assertion}
 
 
 def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
-                   context: Path | None = None, cache=None, digests: dict | None = None) -> "LeanGraph":
+                   context: Path | None = None, cache=None, digests: dict | None = None,
+                   ids=None) -> "LeanGraph":
     """The one graph analysis, reports and graph.html read (a LeanGraph of rdflib terms): reference
     data, entities, relations with their statement nodes, facts, and every mention with its sentence
     (analysis reads mention contexts; the output graph keeps only evidence mentions). Built from the
@@ -121,7 +122,8 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     cache (kg.incremental.QuadCache writing OUT/cache/context.nt): the same file, each document's
     lines under a comment with its key, copied from the last build's file when the key is unchanged.
     digests: shared with build_store_graph (kg.quads.DocumentGraphs), so each document's inputs are
-    digested once per build."""
+    digested once per build. ids (kg.incremental.TermIds, with cache; made with
+    term_ids): the same triples as term indexes, read back before the lines are parsed."""
     g = LeanGraph()
     g.add_all(load_reference(region_dirs))
     rdf_type, skip = RDF.type, _ANALYSIS_SKIP_TYPES
@@ -129,12 +131,21 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     text = _NTriples(None) if cache is not None else None
     graphs, terms = quads.DocumentGraphs(kb, mentions="context", digests=digests), quads.rdflib_terms()
     reader = _NTReader(terms) if cache is not None else None
+    if ids is not None and reader is not None:
+        ids.start(reader._term)
+    else:
+        ids = None
     for doc_id in graphs.plans:
         if cache is not None:  # the document's lines as the last build wrote them, when its key is unchanged
             key = graphs.key(doc_id)
             data = cache.get(key)
             if data is not None:  # the same triples in the same order, read back instead of made again
-                g.add_all(reader.triples(data))
+                kept = ids.get(key) if ids is not None else None
+                if kept is None:
+                    kept = reader.triples(data)
+                    if ids is not None:
+                        ids.put(key, kept, text.term)
+                g.add_all(kept)
                 cache.put(key, data)
                 continue
         kept = [t for t in graphs.triples(doc_id, terms) if not (t[1] == rdf_type and t[2] in skip)]
@@ -143,6 +154,8 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
             nt.write(kept)
         elif cache is not None:
             cache.put(key, text.text(kept).encode("utf-8"))
+            if ids is not None:
+                ids.put(key, kept, text.term)
     if nt is not None:
         nt.close()
     return g
@@ -178,13 +191,14 @@ class _NTReader:
         return Literal(lex, datatype=URIRef(rest[3:-1]) if rest else None)
 
     def triples(self, data: bytes) -> list:
-        term, out = self._term, []
+        made, term, out = self._terms.get, self._term, []
         lines = data.decode("utf-8").split("\n")  # not splitlines: a literal may hold \x1c, \u2028...
         lines.pop()  # after the last newline
-        for line in lines:
+        for line in lines:  # _term inlined for terms seen before (most of them): one dict lookup each
             i = line.index("> ") + 1  # an IRI holds no '>' or space
             j = line.index("> ", i + 1) + 1
-            out.append((term(line[:i]), term(line[i + 1:j]), term(line[j + 1:-2])))
+            s, p, o = line[:i], line[i + 1:j], line[j + 1:-2]
+            out.append((made(s) or term(s), made(p) or term(p), made(o) or term(o)))
         return out
 
 
@@ -202,14 +216,15 @@ class _NTriples:
         self._text: dict = {}
         self._quote = _quoteLiteral
 
-    def _term(self, t) -> str:
+    def term(self, t) -> str:
+        """A term's N-Triples text."""
         s = self._text.get(t)
         if s is None:
             s = self._text[t] = self._quote(t) if isinstance(t, Literal) else f"<{t}>"
         return s
 
     def text(self, triples) -> str:
-        term = self._term
+        term = self.term
         return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples)
 
     def write(self, triples) -> None:
@@ -334,20 +349,30 @@ class LeanGraph:
     @property
     def _pos(self) -> dict:
         if self._pos_idx is None:
-            self._pos_idx = self._replay(lambda s, p, o: (p, o, s))
+            self._pos_idx = self._replay(1, 2, 0)
         return self._pos_idx
 
     @property
     def _osp(self) -> dict:
         if self._osp_idx is None:
-            self._osp_idx = self._replay(lambda s, p, o: (o, s, p))
+            self._osp_idx = self._replay(2, 0, 1)
         return self._osp_idx
 
-    def _replay(self, order) -> dict:
-        """An index built from the add log in insertion order; the log goes once both exist."""
+    def _replay(self, a: int, b: int, c: int) -> dict:
+        """An index (keys: positions a, b, c of each triple) built from the add log in insertion
+        order (_index inlined: ~0.4 million triples); the log goes once both exist."""
         idx: dict = {}
+        get = idx.get
         for t in self._log:
-            _index(idx, *order(*t))
+            x = t[a]
+            d = get(x)
+            if d is None:
+                d = idx[x] = {}
+            y = t[b]
+            e = d.get(y)
+            if e is None:
+                e = d[y] = {}
+            e[t[c]] = 1
         if (self._pos_idx is not None) or (self._osp_idx is not None):
             self._log = None  # the other index exists already: the log is not needed again
         return idx

@@ -480,12 +480,15 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes], maps: dic
 CHAIN_MAP_DIR = "figures/chains"
 
 
-def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None, cache=None) -> dict[str, dict]:
+def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None, cache=None,
+                     context=None) -> dict[str, dict]:
     """OUT/figures/chains/<chain>.svg|png per chain; {chain IRI or untemplated label: {svg, png, inline}}.
-    cache (kg.incremental.BlobCache): font cuts and PNGs of unchanged maps are reused."""
+    cache (kg.incremental.BlobCache): font cuts and PNGs of unchanged maps are reused.
+    context: chainmap.graph_context of the graph, made already (then graph is not needed)."""
     from . import chainmap
 
-    ctx = chainmap.graph_context(graph, result) if graph is not None else None
+    ctx = context if context is not None else chainmap.graph_context(graph, result) if graph is not None else None
+    graph = None  # see write_reports
     maps: dict[str, dict] = {}
     todo = chainmap.all_maps(result, ctx)
     fonts = chainmap.FontSubsets(todo, cache=cache)
@@ -548,7 +551,15 @@ def write_reports(result: AnalysisResult, out_dir: Path, graph=None, cache=None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    maps = write_chain_maps(result, out_dir, graph, cache=cache)
+    from . import chainmap
+
+    # the graph is read here only: no frame below holds it while the pictures are drawn. Font and
+    # plotting libraries keep caught exceptions in reference cycles, whose tracebacks keep every
+    # calling frame and its locals alive until a full collection: with the graph among them, the
+    # whole analysis input (a million objects) outlived `del` in the build and cost a long collection
+    ctx = chainmap.graph_context(graph, result) if graph is not None else None
+    graph = None
+    maps = write_chain_maps(result, out_dir, cache=cache, context=ctx)
     if maps:
         paths[CHAIN_MAP_DIR + "/"] = out_dir / CHAIN_MAP_DIR
     figs_png: dict[str, bytes] = {}

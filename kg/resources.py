@@ -169,6 +169,16 @@ def _check_chains(per_file: list[tuple[Path, object]], merged) -> None:
 
 
 _REF_CACHE: dict[tuple, tuple[tuple, object]] = {}
+_FILE_CACHE: dict[str, tuple[tuple, object]] = {}
+
+
+def _parsed(f: Path, stamp: tuple):
+    """_parse_file, once per file and (mtime, size): the sets of files with and without the
+    ontology share their parses (a build asks for both). The parsed graph is only read."""
+    cached = _FILE_CACHE.get(str(f))
+    if cached is None or cached[0] != stamp:
+        _FILE_CACHE[str(f)] = cached = (stamp, _parse_file(f))
+    return cached[1]
 
 
 def load_reference(dirs_in: list[str | os.PathLike] | None = None, ontology: bool = True):
@@ -182,7 +192,7 @@ def load_reference(dirs_in: list[str | os.PathLike] | None = None, ontology: boo
     stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     cached = _REF_CACHE.get(key)
     if cached is None or cached[0] != stamp:
-        per_file = [(f, _parse_file(f)) for f in files]
+        per_file = [(f, _parsed(f, st)) for f, st in zip(files, stamp)]
         merged = rdflib.Graph()
         for _f, g in per_file:
             for t in g:

@@ -14,7 +14,7 @@ import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg import analysis, report
+from kg import analysis, rdf, report
 from kg.util import KG as KG_NS, KGR as KGR_NS, entity_iri
 
 KG = rdflib.Namespace(KG_NS)
@@ -548,3 +548,23 @@ def test_chains_named_only_in_text_are_analysed():
     assert [l.role for l in r.leaders if l.label == "乙冷鲜配送有限公司"] == ["链核"]
     rows = list(csv.DictReader(report.gaps_csv(r).lstrip("\ufeff").splitlines()))
     assert [(x["segment"], x["status"]) for x in rows if x["chain"] == "预制菜产业链"] == [("（无模板，环节未知）", "未知")]
+
+
+def test_reports_do_not_keep_the_graph_alive(led, tmp_path):
+    """The graph given to write_reports is freed as soon as the caller drops it, without a garbage
+    collection (the build deletes the analysis input after the reports: a reference cycle holding
+    it kept a million objects until the next full collection)."""
+    import gc
+    import weakref
+
+    b, r = led
+    g = rdf.LeanGraph()
+    g.add_all(b.g)
+    ref = weakref.ref(g)
+    gc.disable()
+    try:
+        report.write_reports(r, tmp_path, graph=g)
+        del g
+        assert ref() is None
+    finally:
+        gc.enable()

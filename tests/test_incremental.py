@@ -239,3 +239,54 @@ def test_nt_reader_unescapes_what_the_writer_escapes():
     back = rdf._NTReader(terms).triples(data)
     assert back == triples
     assert [t[2].language for t in back] == [t[2].language for t in triples]
+
+
+def test_analysis_input_read_back_from_term_indexes_is_the_same_graph(tmp_path):
+    """cache/context.ids: unchanged documents come back from their term indexes, the same triples in
+    the same order as made afresh and as read from context.nt; a removed document's terms stay in
+    the table until most of it is unused, then the file is dropped (made again next time)."""
+    from kg.resolve import build_kb
+
+    from test_rdf import news
+
+    kb = build_kb(news())
+
+    def run(old, new):
+        c = incremental.QuadCache(old, new, file=rdf.CONTEXT_FILE, kind="context")
+        ids = incremental.TermIds(old, new)
+        g = rdf.analysis_input(kb, cache=c, ids=ids)
+        c.close()
+        ids.close()
+        return list(g), ids
+
+    made, ids = run(None, tmp_path / "a")
+    assert ids.hits == 0 and (tmp_path / "a" / incremental.CONTEXT_IDS).is_file()
+    back, ids = run(tmp_path / "a", tmp_path / "b")
+    assert back == made and ids.hits == len(kb.documents)
+    for x, y in zip(made, back):
+        assert all(type(s) is type(t) and getattr(s, "datatype", None) == getattr(t, "datatype", None)
+                   and getattr(s, "language", None) == getattr(t, "language", None) for s, t in zip(x, y))
+    assert ((tmp_path / "a" / incremental.CONTEXT_IDS).read_bytes()
+            == (tmp_path / "b" / incremental.CONTEXT_IDS).read_bytes())
+    # a damaged or foreign file is not used: the lines of context.nt are read instead
+    (tmp_path / "b" / incremental.CONTEXT_IDS).write_bytes(b"# chainkg-context-ids other 0\n")
+    again, ids = run(tmp_path / "b", tmp_path / "c")
+    assert again == made and ids.hits == 0 and (tmp_path / "c" / incremental.CONTEXT_IDS).is_file()
+    # most of the table unused (a big document removed): not written
+    from rdflib import URIRef
+
+    def ntext(t):
+        return f"<{t}>"
+
+    w = incremental.TermIds(None, tmp_path / "e")
+    w.start(None)
+    big = [(URIRef(f"http://e/s{i}"), URIRef("http://e/p"), URIRef(f"http://e/o{i}")) for i in range(10)]
+    w.put("a" * 32, big, ntext)
+    w.put("b" * 32, big[:1], ntext)
+    w.close()
+    kept = incremental.TermIds(tmp_path / "e", tmp_path / "f")
+    kept.start(rdf._NTReader(rdf.quads.rdflib_terms())._term)
+    assert kept.get("b" * 32) == big[:1] and kept.get("0" * 32) is None
+    kept.close()
+    assert not (tmp_path / "f" / incremental.CONTEXT_IDS).exists()
+    assert not list((tmp_path / "f" / "cache").glob("*.part"))
