@@ -362,7 +362,7 @@ def test_fused_verbs_and_time_words_end_the_left_context(ex, text, typ, name):
 @pytest.mark.parametrize("text, typ, names", [
     ("宁德时代发展储能业务。", "Enterprise", {"宁德时代"}),
     ("员工能以公司为荣，干劲更足。", "Enterprise", set()),
-    ("项目进展情况我公司将及时公告。", "Enterprise", set()),
+    ("相关事项我公司将另行公告。", "Enterprise", set()),
     ("第二天青禾澳大利亚公司即公开表态。", "Enterprise", {"青禾澳大利亚公司"}),
     ("拉萨水泥项目近日开工建设。", "Project", {"拉萨水泥项目"}),
     ("公司拟在当地建30万吨工厂。", "Project", {"30万吨工厂"}),
@@ -375,13 +375,13 @@ def test_verbs_around_names(ex, text, typ, names):
 
 def test_firm_name_in_a_project_is_not_its_product(ex):
     """某某新材料制造基地: 某某新材料 reads as the firm's name (firm-name model), so the project names
-    no product of its own; a product phrase (磷酸锰铁锂正极材料) stays the product."""
-    got = run(ex, "在烟台青禾新材料制造基地，工人正在忙碌。年产5万吨磷酸锰铁锂正极材料项目开工。")
-    assert {m.text for m in got.mentions if m.type == "Product"} == {"磷酸锰铁锂正极材料"}
+    no product of its own; a product phrase (硅碳负极材料) stays the product."""
+    got = run(ex, "青禾新材料制造基地一期投产。年产5万吨硅碳负极材料项目开工。")
+    assert {m.text for m in got.mentions if m.type == "Product"} == {"硅碳负极材料"}
 
 
 @pytest.mark.parametrize("text, product", [
-    ("该厂生产全部使用低汞催化剂。", "低汞催化剂"),
+    ("该车间生产全部使用低毒催化剂。", "低毒催化剂"),
     ("青禾公司主要生产直驱风机和空气能热水器。", "直驱风机"),
     ("青禾公司主要生产液晶电视用显示屏。", "液晶电视用显示屏"),
 ])
@@ -392,8 +392,10 @@ def test_product_after_a_production_verb_sheds_the_clause(ex, text, product):
 
 
 def test_maker_cue_names_no_common_word_as_firm(ex):
-    """某风机制造商设备: 设备 after a maker word is a noun of the sentence, not a firm."""
-    assert not [m for m in run(ex, "有关部门强烈推荐某风机制造商设备。").mentions if m.type == "Enterprise"]
+    """某水泵制造商设备: 设备 after a maker word is a noun of the sentence, neither a firm nor (with 商)
+    a product."""
+    got = run(ex, "业主偏爱某水泵制造商设备，这种做法引发争议。")
+    assert {(m.type, m.text) for m in got.mentions} == {("Product", "水泵")}
 
 
 def test_a_county_named_by_a_common_word_needs_its_level_or_city(ex):
@@ -412,7 +414,7 @@ def test_a_trade_before_a_title_is_no_firm(ex):
 
 @pytest.mark.parametrize("text, projects", [
     ("募集资金将投向年产500万台洗衣机技改项目。", {"年产500万台洗衣机技改项目"}),
-    ("到2030年我国工程机械行业规模将扩大。", set()),
+    ("到2030年我国工程装备出口将扩大。", set()),
 ])
 def test_project_left_context_words(ex, text, projects):
     """投向 and 我国 end the text before a project's name; 我国 + a generic word names none."""
@@ -422,7 +424,7 @@ def test_project_left_context_words(ex, text, projects):
 @pytest.mark.parametrize("text, typ, names", [
     ("该资产隶属于青禾集团的装备板块。", "Enterprise", {"青禾集团"}),
     ("商场可以向财产保险公司索赔。", "Enterprise", set()),
-    ("某企业投资20亿元开发铁矿采选工程。", "Project", {"铁矿采选工程"}),
+    ("某企业投资20亿元开发铜矿选冶工程。", "Project", {"铜矿选冶工程"}),
 ])
 def test_kinds_and_verbs_jieba_mistags(ex, text, typ, names):
     """隶属于 (tagged a noun) is a verb before a name; 财产保险公司 is a kind of firm; 开发 before a
