@@ -84,7 +84,7 @@ def enterprises(ex, ctx: _DocCtx) -> None:
         if product_spans(core_plain) == [(0, len(core_plain))]:
             continue  # 稀土公司, 电池有限公司: a kind of firm by its product, no name
         if P.PERSON_BEFORE_FIRM_WORD.search(core_plain) or _ends_in_preposition(core_plain):
-            continue  # 采购经理某某以公司…, 员工能以公司为荣: 公司 is a word of the sentence
+            continue  # 采购经理某某以公司…, 职工都以公司为傲: 公司 is a word of the sentence
         if m.group() == "集团" and t[m.end():m.end() + 1] in ("化",):  # 集团化
             continue
         ctx.take(Span(lo + off, m.end(), "Enterprise", name, name, meta={"legal": True}))

@@ -147,7 +147,7 @@ def products(ex, ctx: _DocCtx) -> None:
             x = y - len(name)
             name = P.TRAILING_QUANTITY.sub("", name)
             y = x + len(name)
-            k = _after_last_verb(name)  # 扩展到涵盖铁阀: the clause's verbs before the product
+            k = _after_last_verb(name)  # 生产全部采用某涂料: the clause's verbs before the product
             x, name = x + k, name[k:]
             if not (2 <= len(name) <= 14) or not ctx.free(x, y):
                 continue

@@ -537,7 +537,7 @@ def product_of(ex, text: str) -> str | None:
             if L == 1 and len(s) < 3:
                 return None
             if L >= 2 and L < len(s) and _firm_before_product(s):
-                s = s[-L:]  # 某某新材料制造基地: the firm's name, then what it makes
+                s = s[-L:]  # 某某新材料生产基地: the firm's name, then what it makes
                 return s if s not in g.product_reject else None
             s2 = P.QUALITY_ADJECTIVE.sub("", s)
             return s2 if len(s2) >= 2 and s2 not in g.product_reject else s
