@@ -27,7 +27,7 @@ from .confidence import mention_confidence
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
 from .components.rule_patterns import BOUNDARIES as B, time_token
 from .components.names import _lex as names_lex, generic_company
-from .components.products import product_spans
+from .components.products import is_product
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
 from .model import Document, Extraction, Fact, Mention, Relation
@@ -327,7 +327,7 @@ class Extractor:
         g = self.g
         w, fl = before
         return tk not in g.name_verbs and (fl == "ns" or w in g.div_by_name or w in g.short_index) \
-            and (not rest or generic_company(rest + "公司") or product_spans(rest) == [(0, len(rest))])
+            and (not rest or generic_company(rest + "公司") or is_product(rest))
 
     def _trim(self, window: str, generic: set[str], always: bool = False, keep: frozenset = frozenset()) -> int:
         """Offset into window where the name starts: after the rightmost stop word that still

@@ -14,7 +14,7 @@ from statistics import median
 from .. import namemodel, nlp
 from . import component, load_json
 from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start
-from .products import product_spans
+from .products import is_product
 
 CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
 COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
@@ -146,7 +146,7 @@ def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
         return True
     if sum(common_word(text[a:z]) for a, z in items) * 2 > len(items):
         return False  # 流程、绩效、财务等企业管理: common nouns, not brands
-    if sum(product_spans(text[a:z]) == [(0, z - a)] for a, z in items) * 2 > len(items):
+    if sum(is_product(text[a:z]) for a, z in items) * 2 > len(items):
         return False  # 水泥、石材等建材企业: the trades of the firms, not their names
     # 协同布局、要素集约利用: phrases that a head noun nearby made look like firms
     return median(namemodel.probability(text[a:z]) for a, z in items) >= MIN_LIST_FIRM_P

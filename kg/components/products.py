@@ -63,6 +63,11 @@ def vocab() -> dict:
     }
 
 
+def is_product(text: str) -> bool:
+    """text is one product phrase, whole (稀土, 锂电隔膜): a trade or a product, not a name."""
+    return product_spans(text) == [(0, len(text))]
+
+
 def product_spans(text: str) -> list[tuple[int, int]]:
     """Non-overlapping product phrases in text: a product word (leftmost-longest, by automaton)
     and the modifiers right before it, each phrase starting a word (锂正极材料 is not read out

@@ -21,7 +21,7 @@ from .. import namemodel, nlp
 from . import component, load_json
 from .names import (chain_start, common_words_only, firm_like, generic_company, has_common_verb, is_generic,
                     name_after_verb, name_start, name_stop, strong_firm, word_end)
-from .products import product_spans, vocab
+from .products import is_product, product_spans, vocab
 from .projectparts import places_in
 
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
@@ -260,7 +260,7 @@ def _model_firm(name: str) -> bool:
 
 def _product_after(text: str, s: int, e: int) -> bool:
     """text[s:e] is one product (星河汽车 + 动力电池 的供应商: the firm's product, not its name)."""
-    return product_spans(text[s:e]) == [(0, e - s)]
+    return is_product(text[s:e])
 
 
 def _before_product(text: str, s: int, e: int) -> int:
@@ -274,7 +274,7 @@ def _before_product(text: str, s: int, e: int) -> int:
     if k is None:
         return e
     for c in range(s + 4, min(e - 1, e - k + 1)):
-        if text[c - 1] != "的" and product_spans(text[c:e]) == [(0, e - c)] and strong_firm(text[s:c]):
+        if text[c - 1] != "的" and is_product(text[c:e]) and strong_firm(text[s:c]):
             return c
     return e
 

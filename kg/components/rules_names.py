@@ -6,7 +6,7 @@ from bisect import bisect_left
 
 from .. import nlp
 from . import rule_patterns
-from .products import product_spans
+from .products import is_product
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
 P, B = rule_patterns.load("names"), rule_patterns.BOUNDARIES
@@ -81,7 +81,7 @@ def enterprises(ex, ctx: _DocCtx) -> None:
             continue
         if m.group() in ("集团", "公司") and nlp.cut(core_plain)[-1] in g.company_generic:
             continue
-        if product_spans(core_plain) == [(0, len(core_plain))]:
+        if is_product(core_plain):
             continue  # 稀土公司, 电池有限公司: a kind of firm by its product, no name
         if P.PERSON_BEFORE_FIRM_WORD.search(core_plain) or _ends_in_preposition(core_plain):
             continue  # 采购经理某某以公司…, 职工都以公司为傲: 公司 is a word of the sentence
@@ -107,7 +107,7 @@ def cue_enterprise_ok(ex, name: str) -> bool:
         return False
     if all(w in g.project_generic or w in g.product_reject or w in g.company_generic for w, _ in toks):
         return False
-    if product_spans(name) == [(0, len(name))]:
+    if is_product(name):
         return False  # 卫浴企业: the trade, not a firm
     return not P.NOT_A_CUE_NAME.search(name)
 

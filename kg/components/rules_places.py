@@ -305,11 +305,9 @@ _LEVEL_SUFFIX = {"County": P.COUNTY_SUFFIX, "City": P.CITY_SUFFIX}
 
 def _common_short_ok(ex, t: str, a: int, b: int, row: dict, confirmed: set, freq: int) -> bool:
     """A county whose short name is a common word: written with 县/区 or after its city, or, unless
-    the word is very common (资源), named so before in the document (then confirmed)."""
-    if P.COUNTY_SUFFIX.match(t, b) or _after_parent_city(ex, t, a, row):
-        confirmed.add(row["name"])
-        return True
-    return row["name"] in confirmed and freq < VERY_COMMON_FREQ
+    the word is very common (资源), found before in the document (confirmed: see divisions)."""
+    return bool(P.COUNTY_SUFFIX.match(t, b)) or _after_parent_city(ex, t, a, row) \
+        or row["name"] in confirmed and freq < VERY_COMMON_FREQ
 
 
 def _after_parent_city(ex, t: str, a: int, row: dict) -> bool:
