@@ -104,6 +104,16 @@ def test_government_bodies_are_organisations(yibin, ganzhou):
     assert not orgs & (texts(yibin, "Enterprise") | texts(ganzhou, "Enterprise"))
 
 
+def test_place_inside_an_organisation_name_is_not_a_place(ex):
+    """Exchanges, courts, state-asset bureaus: the place opens the body's name; a firm or a
+    preposition before the body is not part of it."""
+    x = run(ex, "昨天，泰州中级人民法院公布一起案件。合肥国资局表示将增持。期货价格参考宁波商品交易所。"
+                "华成电器股份有限公司受宁海县广播电视台委托采购设备。")
+    assert not ents(x, "City") | ents(x, "County")
+    assert {"泰州中级人民法院", "合肥国资局", "宁波商品交易所", "宁海县广播电视台"} <= texts(x, "Organization")
+    assert "华成电器股份有限公司" in texts(x, "Enterprise")
+
+
 def test_enterprise_from_context_cue(ex):
     x = run(ex, "东岳重工董事长王强出席仪式。东岳重工计划在当地建设年产5000台挖掘机项目。东岳重工(济南)有限公司同时开工。")
     assert ("Enterprise", "东岳重工") in ents(x)

@@ -32,10 +32,12 @@ def organisations(ex, ctx: _DocCtx) -> None:
             continue
         end = m.end()
         lo = ex._left_limit(ctx, m.start(), False, 20)
+        stop = P.ORG_LEFT_STOP.search(t, lo, m.start())  # a legal firm name, a preposition or a figure before: the name starts after it
+        if stop:
+            lo = stop.end()
         win = t[lo:m.start()]
-        if len(win) < 1:
-            continue
-        off = ex._trim(win, g.org_generic, always=True)
+        off = ex._trim(win, g.org_generic, always=True) if win else 0
+        off += ex._trim_pos_name(win[off:]) if off < len(win) else 0
         name = t[lo + off:end]
         core = name[: len(name) - len(m.group())]
         bureau = m.group()[-1] in "部局厅委心室" and len(m.group()) > 2
