@@ -60,7 +60,13 @@ def _implements(R: list, e, p, si: int) -> None:
 
 
 def _year_capacity(cm) -> bool:
-    return bool(cm) and (cm.group().startswith("年") or bool(P.POWER_UNIT.search(cm.group())))
+    """An output per period (年产…, a power unit, or a capacity word right before: 设计产能20万千升),
+    not any quantity (占地300亩, 3000吨原料)."""
+    if not cm:
+        return False
+    g = cm.group()
+    return g.startswith(("年", "月产", "日产")) or bool(P.POWER_UNIT.search(g)) \
+        or bool(P.CAPACITY_CUE_BEFORE.search(cm.string, max(0, cm.start() - 8), cm.start()))
 
 
 # ------------------------------------------------------------------ document level
