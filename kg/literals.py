@@ -9,18 +9,19 @@ from decimal import Decimal
 
 CJK = "\u3400-\u9fff"
 _num = r"\d+(?:\.\d+)?"
+_amount_num = r"\d+(?:\s?\.\s?\d+)?"  # typeset amounts may have a space at the point (4 .6亿元)
 CAP_UNITS = ("万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|kW|KW|万吨|吨|万千升|千升|万套|套|万台|台套|台|万条|万片|亿片|片|万颗|亿颗|颗|"
              "万个|亿个|万支|亿支|万盏|盏|万辆|辆|万件|件|万只|只|万平方米|平方米|万立方米|立方米|万马力|马力|万头|头|万羽|羽|万瓶|瓶|万箱|箱|万米|米")
 # the 年产 prefix is kept with a product between it and the figure (年处理中药材3000吨), not with a verb
 # (年产能将达360万吨 → 360万吨)
 CAP_RE = re.compile(rf"(?:(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?|年制造|年生产|每年|每月|月产能?|日产能?)(?:(?![将达为约超至可了])[{CJK}]){{0,4}}?)?{_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})(?:/年)?(?:以上|左右)?", re.I)
 CAP_PLAIN_RE = re.compile(rf"{_num}(?:[万亿千百])?(?:万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|万吨|吨)")
-AMOUNT_RE = re.compile(rf"({_num})\s*(?:多|余)?\s*(?:个)?\s*(亿|万|千万|百万)?\s*(?:多|余)?\s*(元|美元|欧元|日元|港元|港币)")
+AMOUNT_RE = re.compile(rf"({_amount_num})\s*(?:多|余)?\s*(?:个)?\s*(亿|万|千万|百万)?\s*(?:多|余)?\s*(元|美元|欧元|日元|港元|港币)")
 # an amount after an investment word without its currency (总投资120亿): the figure as printed
 _AFTER_INVEST = "|".join(f"(?<=资{w})" for w in ("", "达", "约", "为", "近", "超", "逾"))
 BARE_AMOUNT_RE = re.compile(rf"(?:{_AFTER_INVEST})({_num})(?:多|余)?(亿|万)(?![{CJK}%％\d])")
 INVEST_LITERAL_RE = re.compile(rf"{AMOUNT_RE.pattern}|{BARE_AMOUNT_RE.pattern}")
-INVEST_RE = re.compile(rf"(?:总投资(?:额)?|计划投资|投资|投入)(?:达|约|超过|超|近|逾|为|达到)?\s*({_num}\s*(?:多|余)?\s*(?:个)?\s*(?:亿|万|千万|百万)?\s*(?:多|余)?\s*(?:元|美元|欧元|日元|港元|港币))")
+INVEST_RE = re.compile(rf"(?:总投资(?:额)?|计划投资|投资|投入)(?:达|约|超过|超|近|逾|为|达到)?\s*({_amount_num}\s*(?:多|余)?\s*(?:个)?\s*(?:亿|万|千万|百万)?\s*(?:多|余)?\s*(?:元|美元|欧元|日元|港元|港币))")
 CURRENCY = {"元": "CNY", "美元": "USD", "欧元": "EUR", "日元": "JPY", "港元": "HKD", "港币": "HKD"}
 MULT = {"亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6, None: Decimal(1), "": Decimal(1)}
 

@@ -238,6 +238,11 @@ def test_amounts_with_duo_and_without_currency():
     assert literals.parse_amount("120亿") == (12_000_000_000, "")  # the text names no currency
 
 
+def test_amount_typeset_with_a_space_at_the_point(ex):
+    x = run(ex, "青禾电源项目总投资3 .5亿元，今年开工。")
+    assert ("青禾电源项目", "investment", "3.5亿元") in {(r.head, r.rel, r.tail) for r in x.relations}
+
+
 def test_capacity_prefixes_and_units():
     from kg import literals
     found = [m.group() for m in literals.CAP_RE.finditer("产能达到每月7.5万片，年制造115套储能系统，每年500万支，年生产了8.2吨，3支队伍。")]
