@@ -92,6 +92,13 @@ def test_short_place_in_project_name_is_read_by_its_city():
     assert got and got[0][2] == "County"
 
 
+def test_a_county_inside_a_word_needs_its_city_not_only_its_province():
+    from kg.components.projectparts import places_in
+    assert places_in("城镇保障性安居工程", 0, frozenset({"四川省"})) == []  # 安居 inside 安居工程
+    got = places_in("青松集团和静特钢项目", 0, frozenset({"新疆维吾尔自治区"}))
+    assert got and got[0][3] == "和静县"  # a word of its own, in the province the text names
+
+
 @pytest.mark.parametrize("name,firm,product", [
     ("常州青梧减震配件制造项目", "常州青梧", "减震配件"),
     ("温州禾田紧固件制造项目", "温州禾田", "紧固件"),

@@ -48,7 +48,7 @@ def _places_in(name: str, start: int, context: frozenset) -> tuple[tuple[int, in
                 hit = k
                 break
         cands = forms[name[i:i + hit]] if hit else []
-        near = [c for c in cands if any(p in context for p in c[2].split())]
+        near = [c for c in cands if _named_parent(c, context, nlp.is_word(name, i, i + hit))]
         if near or (cands and _place_word(name, i, i + hit) and name[i:i + hit] not in _short_stop()):
             typ, official, _ = (near or cands)[0]
             out.append((i, i + hit, typ, official))
@@ -56,6 +56,16 @@ def _places_in(name: str, start: int, context: frozenset) -> tuple[tuple[int, in
         else:
             i += 1
     return tuple(out)
+
+
+def _named_parent(cand: tuple[str, str, str], context: frozenset, word: bool) -> bool:
+    """The document names the place's city or province; a county with only its province named
+    must be a word of the name too (安居 inside 保障性安居工程 is no county for a text naming 四川)."""
+    typ, _, parents = cand
+    ps = parents.split()
+    if typ == "County" and len(ps) > 1 and ps[0] not in context:
+        return word and ps[1] in context
+    return any(p in context for p in ps)
 
 
 @lru_cache(maxsize=1)
