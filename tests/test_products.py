@@ -92,6 +92,11 @@ def test_short_place_in_project_name_is_read_by_its_city():
     assert got and got[0][2] == "County"
 
 
+def test_a_list_head_with_a_clause_in_it_is_no_product(ext):
+    ex = _run(ext, "受芯片短缺影响，华光工厂的甲款、乙款等车型因缺芯暂停生产汽车。")
+    assert {m.text for m in ex.mentions if m.type == "Product"} == {"甲款", "乙款"}
+
+
 def test_a_county_inside_a_word_needs_its_city_not_only_its_province():
     from kg.components.projectparts import places_in
     assert places_in("城镇保障性安居工程", 0, frozenset({"四川省"})) == []  # 安居 inside 安居工程

@@ -91,7 +91,7 @@ def product_lists(ex, ctx: _DocCtx) -> None:
             ctx.take(Span(x, y, "Product", t[x:y], t[x:y], source="product-list"))
         hx = m.start(2)
         if head_txt and head_txt not in g.product_reject and head_txt not in GENERIC_LIST_HEADS \
-                and ctx.free(hx, hx + len(head_txt)):
+                and not _after_last_verb(head_txt) and ctx.free(hx, hx + len(head_txt)):  # no clause: 等车型因停产…
             ctx.take(Span(hx, hx + len(head_txt), "Product", head_txt, head_txt, source="product-list"))
 
 
