@@ -13,7 +13,7 @@ from statistics import median
 
 from .. import namemodel, nlp
 from . import component, load_json
-from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start
+from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start, place_forms
 from .products import is_product
 
 CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
@@ -247,8 +247,8 @@ def _noun_like(item: str, typ: str) -> bool:
     """An item that can be a name of typ: not an action (引进来), not a phrase with 的, and for a
     project something specific (a project word at its end, a number, a proper name), since
     lists of project categories (文旅、康养等项目) are not projects."""
-    if "的" in item:
-        return False
+    if "的" in item or typ != "Enterprise" and item in place_forms():
+        return False  # 吉林、河南等产区…项目: places, not names of projects
     if typ == "Enterprise" and namemodel.probability(item) >= LIKELY_FIRM_P:
         return True  # 中石油: jieba's tags on a brand's characters say little
     toks = nlp.posseg(item)
