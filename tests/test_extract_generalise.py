@@ -224,6 +224,8 @@ def test_longtou_needs_a_firm(ex):
     ("青禾集团在洛川县实施陕西优质猕猴桃产业项目。", {"陕西优质猕猴桃产业项目"}),
     ("今年全县重点产业项目进展顺利，新兴产业项目加快落地，建设项目开工率达到90%。", set()),
     ("重大项目青禾储能智能科技产业项目开工。", {"青禾储能智能科技产业项目"}),
+    ("今年全省完成3万多座小型病险水库除险加固项目。", set()),  # a count of works
+    ("交易中心上月通过网上竞价成交52笔项目。", set()),
 ])
 def test_industry_and_construction_project_names(ex, text, projects):
     """某某产业项目 and 某某建设项目 are names; kinds of projects (重点产业项目, 建设项目) are not."""

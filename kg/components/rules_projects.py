@@ -53,7 +53,7 @@ def _suffix_rejected(ctx: _DocCtx, a: int) -> bool:
     if t[a - 2:a] in KIND_WORDS and (a < 3 or t[a - 4:a - 2] in GENERIC_BEFORE_SUFFIX or t[a - 3] in QUICK_REJECT):
         return True  # 新兴产业项目, 的建设项目: a kind of project (某某产业项目 is a name)
     before = t[max(0, a - 8):a]  # "… 等N个项目" = a list; handled by _list_projects
-    return bool(P.LIST_BEFORE.search(before)) or before.endswith(("个", "批", "项", "些", "类", "大"))
+    return bool(P.LIST_BEFORE.search(before) or P.COUNTED_BEFORE.search(before))
 
 
 def _plant_context_ok(ctx: _DocCtx, a: int, b: int) -> bool:
@@ -234,8 +234,9 @@ def namelike_project(ex, ctx: _DocCtx, core: str, start: int, a: int, b: int, pa
     plain = P.QUOTES_OR_SPACE.sub("", core)
     if P.COUNT_AFTER.match(t, b, b + 6):
         return False
-    if len(plain) < (2 if t[a:b].startswith(("基地", "工厂", "厂区")) else 3) and not park_prefix:
-        return False
+    if len(plain) < (2 if t[a:b].startswith(("基地", "工厂", "厂区")) else 3) and not park_prefix \
+            or P.LEADING_COUNT.match(plain):
+        return False  # two characters; a count of works (3万多座…水库加固项目)
     s0, _ = ctx.sent_bounds(start)
     clause = t[s0:start]
     clause = clause[max(clause.rfind("，"), clause.rfind(","), -1) + 1:]
