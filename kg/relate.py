@@ -828,7 +828,8 @@ def _list_mates(chosen: list[tuple[Candidate, float]]) -> list[tuple[Candidate, 
 
 def _consistent(chosen) -> list[tuple[Candidate, float]]:
     """Drop what the document's other relations rule out: the customer of a supply stated in a
-    sentence does not make what its supplier makes there (甲向乙供应某部件: 甲 makes it, 乙 buys it);
+    sentence does not make what its supplier makes there (甲向乙供应某部件: 甲 makes it, 乙 buys it),
+    nor, by the model's guess alone, anything else in that sentence (甲为乙配套生产某部件);
     where a cue states a product's maker, the model guesses no other maker after it in that sentence;
     a literal inside another literal of the same head and relation (10万吨 in 年产10万吨); a firm's
     city read from its name alone."""
@@ -841,14 +842,17 @@ def _consistent(chosen) -> list[tuple[Candidate, float]]:
             if _is_proposed(c):
                 stated.add((c.tail.name, c.sentence))
     supply = {(c.head.name, c.tail.name, c.sentence) for c, _ in chosen if c.rel == "suppliesTo"}
-    supplied = {(cus, t, si) for sup, cus, si in supply if (cus, sup, si) not in supply  # one direction only
-                for t in made.get((sup, si), ())}  # (customer, product, sentence)
+    one_way = [(sup, cus, si) for sup, cus, si in supply if (cus, sup, si) not in supply]
+    supplied = {(cus, t, si) for sup, cus, si in one_way for t in made.get((sup, si), ())}  # (customer, product, sentence)
+    customers = {(cus, si) for _, cus, si in one_way}
     lits: dict[tuple, list[str]] = defaultdict(list)
     for c, _ in chosen:
         if c.tail.type == "Literal":
             lits[(c.head.name, c.rel)].append(c.tail.name)
     return [(c, p) for c, p in chosen
             if not (c.rel == "produces" and (c.head.name, c.tail.name, c.sentence) in supplied)
+            and not (c.rel == "produces" and c.source == "model" and not _is_proposed(c)
+                     and (c.head.name, c.sentence) in customers)
             and not (c.rel == "produces" and not _is_proposed(c) and c.head.start > c.tail.end
                      and (c.tail.name, c.sentence) in stated)
             and not (c.tail.type == "Literal" and any(c.tail.name != o and c.tail.name in o

@@ -97,6 +97,20 @@ def test_produces_from_a_production_verb(ext):
     assert all(0 < r.confidence <= 1 for r in ex.relations)
 
 
+def test_the_customer_of_a_supply_is_not_guessed_to_make_the_part(ext):
+    ex = _run(ext, "青岚电子为北辰汽车配套生产车载显示屏。")
+    assert ("青岚电子", "suppliesTo", "北辰汽车") in {(r.head, r.rel, r.tail) for r in ex.relations}
+    assert not [r for r in ex.relations if r.rel == "produces" and r.head == "北辰汽车"]
+
+
+def test_a_named_part_after_provides_states_a_supply(ext):
+    ex = _run(ext, "青岚精工主要为远帆重工、北辰机械等主机厂提供液压件。")
+    got = {(r.head, r.rel, r.tail) for r in ex.relations}
+    assert {("青岚精工", "suppliesTo", "远帆重工"), ("青岚精工", "suppliesTo", "北辰机械")} <= got
+    ex = _run(ext, "青岚园区为北辰机械等入驻企业提供融资服务。")
+    assert not [r for r in ex.relations if r.rel == "suppliesTo"]
+
+
 def test_glued_verbs_are_trimmed(ext):
     ex = _run(ext, "今年将加快建设临河新能源装备产业园，力争年底完工投产。")
     names = _names(ex, "Park") | _names(ex, "Project")

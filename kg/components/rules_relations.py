@@ -219,12 +219,17 @@ def single_subject(ex, ctx, s: Sentence, mem: Memory) -> None:
 
 
 def invested_by(ex, ctx, s: Sentence, mem: Memory) -> None:
-    """X投资(建设)的Y: the enterprise implements the project."""
+    """X投资(建设)的Y, and Y由X投资建设: the enterprise implements the project."""
     for e in s.ents:
-        mm = P.INVESTED_OF.match(s.text[e.end - s.s0:e.end - s.s0 + 6])
+        a, b = e.start - s.s0, e.end - s.s0
+        mm = P.INVESTED_OF.match(s.text[b:b + 6])
         if mm:
             for p in s.projects:
                 if 0 <= p.start - (e.end + mm.end()) <= 2:
+                    _implements(ctx.rels, e, p, s.si)
+        if P.BUILDS_AFTER_FIRM.match(s.text[b:b + 8]):
+            for p in s.projects:
+                if p.end <= e.start and P.BUILT_BY.match(s.text[p.end - s.s0:a]):
                     _implements(ctx.rels, e, p, s.si)
 
 
