@@ -226,6 +226,7 @@ def test_longtou_needs_a_firm(ex):
     ("重大项目青禾储能智能科技产业项目开工。", {"青禾储能智能科技产业项目"}),
     ("今年全省完成3万多座小型病险水库除险加固项目。", set()),  # a count of works
     ("交易中心上月通过网上竞价成交52笔项目。", set()),
+    ("岚山光电的显示模组项目今年投产。", {"显示模组项目"}),  # a verb that opens a product name
 ])
 def test_industry_and_construction_project_names(ex, text, projects):
     """某某产业项目 and 某某建设项目 are names; kinds of projects (重点产业项目, 建设项目) are not."""
@@ -238,6 +239,11 @@ def test_amounts_with_duo_and_without_currency():
     assert found == ["120亿", "40多亿元"]
     assert literals.parse_amount("40多亿元") == (4_000_000_000, "CNY")
     assert literals.parse_amount("120亿") == (12_000_000_000, "")  # the text names no currency
+
+
+def test_a_name_ending_in_a_works_word_is_no_firm(ex):
+    x = run(ex, "远帆光电显示模组生产线今年投产。")
+    assert not [m for m in x.mentions if m.type == "Enterprise" and m.text.endswith("生产线")]
 
 
 def test_amount_typeset_with_a_space_at_the_point(ex):

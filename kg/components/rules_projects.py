@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import namemodel, nlp
 from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE
 from . import rule_patterns
+from .products import is_product
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
 P, B = rule_patterns.load("projects"), rule_patterns.BOUNDARIES
@@ -463,6 +464,8 @@ def _trim_project(ex, window: str, is_item: bool, min_len: int) -> int | None:
         build = tk in BUILD_VERBS and tail_len >= 4
         if not build and not _hard_stop(g, toks, k, tail_len, has_digit, min_len):
             continue
+        if not build and toks[k][1] == "v" and is_product(window[offs[k]:]):
+            continue  # 显示模组, 存储芯片: a verb that opens a product name
         if tk == "的" and P.CAPACITY_AT_END.search(window, 0, offs[k]):
             continue  # 年产300万只的车灯生产线: the figure belongs to the name
         rest = [r for r, _ in toks[k + 1:]]
