@@ -1,6 +1,7 @@
 """Another city's texts build against that city (no 长治 scheme, no 长治 boilerplate); an enterprise register
 changes segment statuses and every register-derived triple traces to its file and row."""
 import csv
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from kg.cli import main
+from kg.extract import Extractor
+from kg.ingest import build_document
 from kg.util import KG as KG_NS
 
 KG = rdflib.Namespace(KG_NS)
@@ -145,3 +148,17 @@ def test_seeds_leader_sits_on_its_own_segment(seeds_out):
     g = rdflib.Graph().parse(seeds_out / "graph.ttl")
     statuses = {str(o) for o in g.objects(None, KG.status)}
     assert "未知" in statuses and len(set(g.subjects(RDF.type, KG.Gap))) == len(rows)
+
+
+def test_divisions_created_after_the_base_snapshot_are_known():
+    """build_divisions.py adds the divisions of a newer list (叙州区, 2018) and drops a county whose
+    short form a new division of its city took (宁乡县 → 宁乡市); other old names stay."""
+    spec = importlib.util.spec_from_file_location("build_divisions", ROOT / "ontology" / "data" / "build_divisions.py")
+    b = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(b)
+    old = {"510000": "四川省", "511500": "宜宾市", "511521": "宜宾县", "430100": "长沙市", "430124": "宁乡县"}
+    now = {"510000": "四川省", "511500": "宜宾市", "511504": "叙州区", "430100": "长沙市", "430182": "宁乡市"}
+    add, remove = b.newer_divisions(old, now, [])
+    assert add == {"511504": "叙州区", "430182": "宁乡市"} and remove == {"430124"}
+    x = Extractor().extract(build_document("叙州区今年新签约项目12个，宁乡市同样进展顺利。", "t.txt"))
+    assert {("County", "叙州区"), ("County", "宁乡市")} <= {(m.type, m.canonical) for m in x.mentions}
