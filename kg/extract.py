@@ -442,10 +442,16 @@ class Extractor:
         return rows[0] if len(rows) == 1 else None
 
 
+def _common_noun(s: str) -> bool:
+    toks = nlp.posseg(s)
+    return len(toks) == 1 and toks[0][1] in ("n", "vn")
+
+
 @nlp.text_cache
 def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
     """The short forms of a firm's full name (its core without the suffix and leading places, then
-    without company head words), cached: it reads only the name and the gazetteer."""
+    without company head words), cached: it reads only the name and the gazetteer. A short place
+    name that is a common word first is kept before one common noun (东方电缆, not 电缆)."""
     g = ex.g
     core = B.PARENTHESISED.sub("", full)
     for suf in g.company_suffixes:
@@ -457,7 +463,8 @@ def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
         changed = False
         for L in (5, 4, 3, 2):
             p = core[:L]
-            if len(core) - L >= 2 and (p in g.div_by_name or p in g.short_index):
+            if len(core) - L >= 2 and (p in g.div_by_name or p in g.short_index and not (
+                    p in g.short_stop and _common_noun(core[L:]))):  # 东方电缆 is no 东方 + 电缆
                 core = core[L:]
                 changed = True
                 break

@@ -449,3 +449,10 @@ def test_a_trade_is_no_supply_target(ex):
     """为电子、商务等行业配套: trades, not customers; 为远帆汽车配套 names one."""
     got = run(ex, "园区还为电子、商务等行业配套。青禾电子为远帆汽车配套。")
     assert {m.text for m in got.mentions if m.type == "Enterprise"} == {"青禾电子", "远帆汽车"}
+
+
+def test_short_form_keeps_a_common_word_place_before_a_common_noun(ex):
+    """东方 is a district's short form but a word first: 东方电缆 is the firm's short form, not 电缆
+    (which would make every cable in the text the firm)."""
+    assert extract._short_forms(ex, "青州东方电缆有限公司") == ("东方电缆",)
+    assert extract._short_forms(ex, "中山远岚染整有限公司") == ("远岚染整",)  # a city before a name

@@ -14,7 +14,8 @@ snapshot (e.g. 长治 2019: 长治县 → 上党区). The optional second wheel,
 package, brings the divisions created since (its china_location list, about 2023: 叙州区, 滦州市 …):
 a division it lists that cpca lacks is added; a cpca division it no longer lists is kept (older
 texts name it) unless a new division of the same city took its short form (宁乡县 → 宁乡市).
-Its functional zones (codes xx70–xx79, names ending in 开发区, 新区 …) are parks, not divisions, and
+A new division whose short form is a common word (division_short_stop in extract_lexicon.json:
+光明) gets none. Its functional zones (codes xx70–xx79, names ending in 开发区, 新区 …) are parks, not divisions, and
 are skipped, as is Taiwan (cpca lists the province only).
 Neither package is a dependency of chainkg.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import sys
 import zipfile
@@ -97,11 +99,14 @@ def build(whl: Path, jionlp: Path | None = None) -> list[dict]:
     for u in updates:
         if u["action"] == "add":
             by_code[u["adcode"]] = u["name"]
+    no_short: set[str] = set()
     if jionlp is not None:
         add, remove = newer_divisions({c: n for c, n in by_code.items() if c not in removed},
                                       jionlp_divisions(jionlp), nations)
         by_code.update(add)
         removed |= remove
+        stop = set(json.load(open(HERE / "extract_lexicon.json", encoding="utf-8"))["division_short_stop"])
+        no_short = {c for c, n in add.items() if short_name(n, nations) in stop}  # 光明区: 光明 is a word first
     out = []
     for code, name in sorted(by_code.items()):
         if code in removed or SKIP.search(name):
@@ -123,7 +128,7 @@ def build(whl: Path, jionlp: Path | None = None) -> list[dict]:
                 pc = by_code.get(city_code, "")
                 parent_city = "" if (not pc or SKIP.search(pc)) else pc
                 parent_prov = prov
-        out.append({"name": name, "short_name": short_name(name, nations), "type": typ,
+        out.append({"name": name, "short_name": "" if code in no_short else short_name(name, nations), "type": typ,
                     "parent_city": parent_city, "parent_province": parent_prov, "adcode": code})
     return out
 
