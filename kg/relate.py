@@ -817,13 +817,19 @@ def _list_mates(chosen: list[tuple[Candidate, float]]) -> list[tuple[Candidate, 
     out = []
     for c, p in chosen:
         mates = [(m, c.tail) for m in c.head_mates] if c.rel in HEAD_SHARED else []
-        mates += [(c.head, m) for m in c.tail_mates] if c.rel in TAIL_SHARED else []
+        if c.rel in TAIL_SHARED and not _name_prefix(c.head, c.tail):  # 甲X项目、乙项目: 甲 is X's, not 乙's
+            mates += [(c.head, m) for m in c.tail_mates]
         for h, t in mates:
             key = (h.name, c.rel, t.name)
             if key not in have and h.name != t.name:
                 have.add(key)
                 out.append((Candidate(h, c.rel, t, c.sentence, source="list"), round(p * 0.9, 3)))
     return out
+
+
+def _name_prefix(h: Node, t: Node) -> bool:
+    """The head opens the tail's name (a firm's name before its project's) or lies inside it."""
+    return h.start >= 0 and (h.end == t.start or t.start <= h.start and h.end <= t.end)
 
 
 def _consistent(chosen) -> list[tuple[Candidate, float]]:

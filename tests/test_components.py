@@ -111,6 +111,11 @@ def test_a_named_part_after_provides_states_a_supply(ext):
     assert not [r for r in ex.relations if r.rel == "suppliesTo"]
 
 
+def test_a_firm_named_in_one_list_item_does_not_implement_the_others(ext):
+    ex = _run(ext, "本次签约的项目包括：青岚智能制造产业园项目、远帆新材料产业园项目、星海冷链物流项目。")
+    assert not [r for r in ex.relations if r.rel == "implements" and r.tail == "星海冷链物流项目"]
+
+
 def test_glued_verbs_are_trimmed(ext):
     ex = _run(ext, "今年将加快建设临河新能源装备产业园，力争年底完工投产。")
     names = _names(ex, "Park") | _names(ex, "Project")

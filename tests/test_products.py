@@ -92,6 +92,11 @@ def test_short_place_in_project_name_is_read_by_its_city():
     assert got and got[0][2] == "County"
 
 
+def test_the_product_of_a_project_name_skips_the_firm_and_its_capacity(ext):
+    ex = _run(ext, "在宜宾三江新区，青岚动力年产30GWh动力电池项目正在加紧建设。")
+    assert {m.text for m in ex.mentions if m.type == "Product"} == {"动力电池"}
+
+
 def test_a_list_head_with_a_clause_in_it_is_no_product(ext):
     ex = _run(ext, "受芯片短缺影响，华光工厂的甲款、乙款等车型因缺芯暂停生产汽车。")
     assert {m.text for m in ex.mentions if m.type == "Product"} == {"甲款", "乙款"}

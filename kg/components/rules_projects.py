@@ -526,7 +526,7 @@ def product_of(ex, text: str) -> str | None:
     """The product named in a project name (年产4万吨|锂离子…负极材料|一体化项目 → …负极材料)."""
     g = ex.g
     s = P.PHASE_END.sub("", P.PROJECT_SUFFIX_END.sub("", text))
-    cm = CAP_RE.match(s) or CAP_PLAIN_RE.match(s)
+    cm = CAP_RE.match(s) or CAP_PLAIN_RE.match(s) or CAP_RE.search(s)  # …after a firm's name (某某动力年产30GWh…)
     if cm:
         s = s[cm.end():]
     s = P.LEADING_SPEC.sub("", s).lstrip("的")  # 8.5代液晶面板: a specification, not the product
