@@ -107,7 +107,7 @@ def test_a_named_part_after_provides_states_a_supply(ext):
     ex = _run(ext, "青岚精工主要为远帆重工、北辰机械等主机厂提供液压件。")
     got = {(r.head, r.rel, r.tail) for r in ex.relations}
     assert {("青岚精工", "suppliesTo", "远帆重工"), ("青岚精工", "suppliesTo", "北辰机械")} <= got
-    ex = _run(ext, "青岚园区为北辰机械等入驻企业提供融资服务。")
+    ex = _run(ext, "青岚园区为北辰机械等落户企业提供代办服务。")
     assert not [r for r in ex.relations if r.rel == "suppliesTo"]
 
 

@@ -60,7 +60,7 @@ def _places_in(name: str, start: int, context: frozenset) -> tuple[tuple[int, in
 
 def _named_parent(cand: tuple[str, str, str], context: frozenset, word: bool) -> bool:
     """The document names the place's city or province; a county with only its province named
-    must be a word of the name too (安居 inside 保障性安居工程 is no county for a text naming 四川)."""
+    must be a word of the name too (安居 inside 安居乐业 is no county for a text naming 四川)."""
     typ, _, parents = cand
     ps = parents.split()
     if typ == "County" and len(ps) > 1 and ps[0] not in context:
