@@ -114,6 +114,11 @@ def test_place_inside_an_organisation_name_is_not_a_place(ex):
     assert "华成电器股份有限公司" in texts(x, "Enterprise")
 
 
+def test_park_word_as_the_object_of_a_verb_is_no_park(ex):
+    assert not ents(run(ex, "要推动更多优质项目进园区，做好招商文章强园区。"), "Park")
+    assert ("Park", "北兴园区") in ents(run(ex, "北兴园区今年新签约项目5个。"))
+
+
 def test_enterprise_from_context_cue(ex):
     x = run(ex, "东岳重工董事长王强出席仪式。东岳重工计划在当地建设年产5000台挖掘机项目。东岳重工(济南)有限公司同时开工。")
     assert ("Enterprise", "东岳重工") in ents(x)

@@ -171,7 +171,7 @@ def parks(ex, ctx: _DocCtx) -> None:
             continue
         if suffix == "园区" and core and core[-2:] in ("工业", "产业", "城市", "示范"):
             continue
-        if core.endswith("的"):
+        if core.endswith("的") or _verb_object(core):
             continue
         province = _province_before_city(ex, ctx, lo + off, name)
         if province is not None:
@@ -180,6 +180,13 @@ def parks(ex, ctx: _DocCtx) -> None:
         park = ctx.take(Span(lo + off, b, "Park", name, name, meta={"suffix": suffix, "core": core}))
         if province is not None:
             ctx.rels.append((park, "locatedIn", province, ctx.sent_index(a)))
+
+
+def _verb_object(core: str) -> bool:
+    """A one-character verb or adjective before the park word, after a common word (项目进园区, 文章壮园区): the
+    park word is its object, not a name's end (北兴园区, with a place before the verb, stays)."""
+    toks = _posseg(core)
+    return len(toks) >= 2 and len(toks[-1][0]) == 1 and toks[-1][1] in ("v", "a") and toks[-2][1] in ("n", "vn", "v", "d")
 
 
 def _province_before_city(ex, ctx: _DocCtx, start: int, name: str):
