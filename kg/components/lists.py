@@ -12,6 +12,7 @@ import re
 from statistics import median
 
 from .. import namemodel, nlp
+from ..literals import CAP_RE
 from . import component, load_json
 from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start, place_forms
 from .products import is_product
@@ -115,6 +116,8 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
         typ = _typed_by_members(state, items)
     if typ is None:
         return
+    if typ == "Product":  # 年产30万台A、45万台B: the products are A and B (a project keeps its figure)
+        items = [(_after_capacity(text, a, z), z) for a, z in items]
     if _is_name_list(text, items, typ, item_max):
         _propose_items(state, items, typ, explicit)
     elif typ == "Enterprise":  # the rules' own list splitter may have taken it for firms
@@ -203,6 +206,12 @@ def _named_start(state, fs: int, fe: int) -> int | None:
     whose 重工 jieba reads as a verb): it knows the name's boundary better than the word tags."""
     starts = [m.start for m in state.at(fs, fe) if m.end == fe and m.start >= fs and m.type in NAMED_TYPES]
     return min(starts) if starts else None
+
+
+def _after_capacity(text: str, a: int, z: int) -> int:
+    """A product item's start after a capacity in it (该工厂年产3万台A → A)."""
+    cm = CAP_RE.search(text, a, z)
+    return cm.end() if cm and z - cm.end() >= 2 else a
 
 
 def _first_item_start(first: str, cues: re.Pattern) -> int:

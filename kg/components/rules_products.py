@@ -62,8 +62,8 @@ def _list_items(ex, ctx: _DocCtx, m) -> list[tuple[int, int]]:
             dj = t.rfind("的", x, y)
             if dj >= 0:
                 x = dj + 1
-            cm = CAP_RE.match(t, x, y)
-            if cm:
+            cm = CAP_RE.search(t, x, y)  # 年产3万台A: the product starts after the figure, whatever opens it
+            if cm and y - cm.end() >= 2:
                 x = cm.end()
         items.append((x, y))
     return items
