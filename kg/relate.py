@@ -840,30 +840,40 @@ def _consistent(chosen) -> list[tuple[Candidate, float]]:
     a literal inside another literal of the same head and relation (10万吨 in 年产10万吨); a firm's
     city read from its name alone."""
     chosen = list(chosen)
-    made: dict[tuple, set[str]] = defaultdict(set)  # (maker, sentence) -> products
-    stated: set[tuple] = set()  # (product, sentence) whose maker a cue states
-    for c, _ in chosen:
-        if c.rel == "produces":
-            made[(c.head.name, c.sentence)].add(c.tail.name)
-            if _is_proposed(c):
-                stated.add((c.tail.name, c.sentence))
-    supply = {(c.head.name, c.tail.name, c.sentence) for c, _ in chosen if c.rel == "suppliesTo"}
-    one_way = [(sup, cus, si) for sup, cus, si in supply if (cus, sup, si) not in supply]
-    supplied = {(cus, t, si) for sup, cus, si in one_way for t in made.get((sup, si), ())}  # (customer, product, sentence)
-    customers = {(cus, si) for _, cus, si in one_way}
-    lits: dict[tuple, list[str]] = defaultdict(list)
-    for c, _ in chosen:
-        if c.tail.type == "Literal":
-            lits[(c.head.name, c.rel)].append(c.tail.name)
+    ctx = _Consistency(chosen)
     return [(c, p) for c, p in chosen
-            if not (c.rel == "produces" and (c.head.name, c.tail.name, c.sentence) in supplied)
-            and not (c.rel == "produces" and c.source == "model" and not _is_proposed(c)
-                     and (c.head.name, c.sentence) in customers)
-            and not (c.rel == "produces" and not _is_proposed(c) and c.head.start > c.tail.end
-                     and (c.tail.name, c.sentence) in stated)
+            if not (c.rel == "produces" and ctx.maker_ruled_out(c))
             and not (c.tail.type == "Literal" and any(c.tail.name != o and c.tail.name in o
-                                                      for o in lits[(c.head.name, c.rel)]))
+                                                      for o in ctx.lits[(c.head.name, c.rel)]))
             and not _named_after(c)]
+
+
+class _Consistency:
+    """What a document's chosen relations say about each other (for _consistent)."""
+
+    def __init__(self, chosen) -> None:
+        made: dict[tuple, set[str]] = defaultdict(set)  # (maker, sentence) -> products
+        self.stated: set[tuple] = set()  # (product, sentence) whose maker a cue states
+        self.lits: dict[tuple, list[str]] = defaultdict(list)
+        for c, _ in chosen:
+            if c.rel == "produces":
+                made[(c.head.name, c.sentence)].add(c.tail.name)
+                if _is_proposed(c):
+                    self.stated.add((c.tail.name, c.sentence))
+            if c.tail.type == "Literal":
+                self.lits[(c.head.name, c.rel)].append(c.tail.name)
+        supply = {(c.head.name, c.tail.name, c.sentence) for c, _ in chosen if c.rel == "suppliesTo"}
+        one_way = [(sup, cus, si) for sup, cus, si in supply if (cus, sup, si) not in supply]
+        self.supplied = {(cus, t, si) for sup, cus, si in one_way for t in made.get((sup, si), ())}
+        self.customers = {(cus, si) for _, cus, si in one_way}
+
+    def maker_ruled_out(self, c: Candidate) -> bool:
+        """A produces pair the sentence's supply or its cue-stated maker rules out."""
+        if (c.head.name, c.tail.name, c.sentence) in self.supplied:
+            return True
+        guess = not _is_proposed(c)
+        return guess and c.source == "model" and (c.head.name, c.sentence) in self.customers \
+            or guess and c.head.start > c.tail.end and (c.tail.name, c.sentence) in self.stated
 
 
 def _named_after(c: Candidate) -> bool:
