@@ -490,7 +490,6 @@ def to_json(ex: Extraction) -> dict:
 
 _WORKER: Extractor | None = None
 YOUNG_GC_THRESHOLD = 20000  # gen-0 threshold while extracting (Python's default is 700)
-CHUNK_CHARS = 20_000  # text per chunk of documents sent to a worker process (--workers > 1)
 
 
 def _safe_extract(doc: Document) -> Extraction:
@@ -581,11 +580,9 @@ def _extract_into(out: list, docs: list[Document], workers: int, bar) -> None:
         global _DOCS
 
         ctx = mp.get_context("fork")
-        # small chunks: the last chunk of a worker is not left running alone for long; only indices
-        # travel, so chunks cost little. At most ~CHUNK_CHARS of text each (four 16k-character
-        # documents were ~0.2 s of one core, half of it idle on average at the end of a run)
-        avg = sum(len(d.text) for d in docs) / len(docs)
-        chunk = max(1, min(4, len(docs) // (workers * 16) or 1, int(CHUNK_CHARS // max(avg, 1.0)) or 1))
+        # small chunks: the last chunk of a worker is not left running alone for long (a chunk of
+        # 16 50-KB documents is ~1 s of one core); only indices travel, so chunks cost little
+        chunk = max(1, min(4, len(docs) // (workers * 16) or 1))
         _DOCS = docs
         try:
             # freeze the parent's heap (gazetteers, documents) before forking: the workers' cyclic GC
