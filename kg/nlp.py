@@ -392,13 +392,16 @@ class CJKAutomaton:
         """Leftmost-longest, non-overlapping matches, left to right."""
         if not self._keys or not text:
             return
-        hits = [(s >> 2, n, v) for s, n, v in ((e + 1 - 4 * n, n, v) for e, (n, v) in self._raw(text))
-                if not s & 3]  # aligned on a character
-        hits.sort(key=lambda h: (h[0], -h[1]))  # leftmost, then longest (stable, as before)
+        # a match is aligned on a character iff its end is (keys are whole characters): the start
+        # is then the end's character less the key's length
+        hits = [(((e + 1) >> 2) - n, -n, v) for e, (n, v) in self._raw(text) if not (e + 1) & 3]
+        # leftmost, then longest: (start, -length) never ties (one key per substring), so the
+        # tuples sort without a key function and the values are never compared
+        hits.sort()
         last = -1
-        for start, n, value in hits:
+        for start, negn, value in hits:
             if start > last:
-                last = start + n - 1
+                last = start - negn - 1
                 yield last, value
 
 

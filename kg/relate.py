@@ -476,11 +476,21 @@ def _live_signatures(rels=None) -> list[tuple]:
 def _sentence_candidates(s: _Sent, si: int, ctx: _DocCtx, sigs: list[tuple]) -> list[Candidate]:
     """Pairs of one sentence whose types fit a signature (sigs: _live_signatures)."""
     out = []
+    of_types: dict[frozenset, list[Node]] = {}  # mentions of some types (signatures share them: five have Enterprise heads)
     for rel, head_types, tail_types, literal, doclevel in sigs:
         if head_types.isdisjoint(s.type_starts):
             continue
-        heads = [n for n in s.nodes if n.type in head_types]
-        tails = _literals(rel, s, si) if literal else [n for n in s.nodes if n.type in tail_types]
+        if literal:
+            tails = _literals(rel, s, si)
+        else:
+            tails = of_types.get(tail_types)
+            if tails is None:
+                tails = of_types[tail_types] = [n for n in s.nodes if n.type in tail_types]
+        if not tails and not doclevel:
+            continue  # no pair to make
+        heads = of_types.get(head_types)
+        if heads is None:
+            heads = of_types[head_types] = [n for n in s.nodes if n.type in head_types]
         tail_names = {t.name for t in tails} if doclevel else ()
         for h in heads:
             if tails:
