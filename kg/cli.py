@@ -239,7 +239,10 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     ntriples = rdf.union_size(st)
     step(6)
     with prof.stage("shacl"):
-        conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet)
+        # only what the graphs changed since the last build can reach is validated (cache/shacl.json)
+        scache = incremental.ShaclCache(out if out.is_dir() else None, tmp)
+        conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet, cache=scache,
+                                                      digests=digests)
         write_text_atomic(tmp / "validation.txt", vreport)
     _release_memory()
     step(7)

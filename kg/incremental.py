@@ -577,3 +577,104 @@ class TermIds:
             Path(part).unlink(missing_ok=True)
             self.terms, self.texts, self._index, self._used, self._spans = [], [], None, set(), {}
             self._make = None  # the reader and every term it made
+
+
+# ---------------------------------------------------------------- SHACL results
+
+SHACL_CACHE = Path("cache") / "shacl.json"
+MAX_CHANGED_GRAPHS = 200  # more changed graphs than this: everything is validated again
+
+
+def shacl_version() -> str:
+    """Digest of the shapes, the code that compiles, runs and reports them, and the versions of
+    chainkg and pyoxigraph."""
+    from importlib import metadata
+
+    from . import resources
+
+    kg_dir = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for dist in ("chainkg", "pyoxigraph"):
+        try:
+            h.update(metadata.version(dist).encode())
+        except metadata.PackageNotFoundError:
+            pass
+    for p in (resources.ontology_dir() / "shapes.ttl", kg_dir / "shacl.py", kg_dir / "rdf.py"):
+        h.update(p.name.encode())
+        h.update(p.read_bytes() if p.is_file() else b"")
+    return h.hexdigest()[:16]
+
+
+def _graph_lines(data: bytes, graph: str) -> list[bytes]:
+    """The lines of one named graph in an N-Quads file's bytes (kg.rdf.write_store_outputs: one
+    quad a line, the graph IRI last; a literal never holds a raw newline)."""
+    tail = b" <" + graph.encode("utf-8") + b"> .\n"
+    out, pos, find = [], 0, data.find
+    while (i := find(tail, pos)) >= 0:
+        pos = i + len(tail)
+        out.append(data[data.rfind(b"\n", 0, i) + 1:pos])
+    return out
+
+
+def _digest(lines) -> str:
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line)
+    return h.hexdigest()[:32]
+
+
+class ShaclCache:
+    """OUT/cache/shacl.json: the last build's validation results, one row per focus node and report
+    line, with every named graph's digest (kg.rdf.graph_digests). The next build finds the graphs
+    whose digest changed, reads their old lines from the last OUT/graph.nq and their new ones from
+    the graph.nq just written, and validates only the focus nodes the change can reach
+    (kg.shacl.affected_focus); the rows of every other node are kept. JSON, never pickle."""
+
+    def __init__(self, old: Path | None, new: Path, version: str | None = None):
+        self.version = version or shacl_version()
+        self.old_nq = Path(old) / "graph.nq" if old is not None else None
+        self.new = Path(new)
+        self.digests: dict[str, str] = {}
+        self.rows: list = []
+        self.reused = False
+        if old is None:
+            return
+        try:
+            rec = json.loads((Path(old) / SHACL_CACHE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(rec, dict) and rec.get("version") == self.version:
+            self.digests, self.rows = rec.get("digests") or {}, rec.get("rows") or []
+
+    def changed_lines(self, digests: dict[str, str]) -> tuple[dict, dict] | None:
+        """({graph: its lines in the last build}, {graph: its lines now}) of the graphs whose digest
+        changed, or None when the last build's results cannot be reused."""
+        old = self.digests
+        changed = [g for g in {*old, *digests} if old.get(g) != digests.get(g)]
+        if not old or self.old_nq is None or len(changed) > MAX_CHANGED_GRAPHS:
+            return None
+        try:
+            old_data = self.old_nq.read_bytes()
+            new_data = (self.new / "graph.nq").read_bytes()
+        except OSError:
+            return None
+        before, after = {}, {}
+        for g in changed:
+            if g in old:
+                before[g] = _graph_lines(old_data, g)
+                if _digest(before[g]) != old[g]:
+                    return None  # the old graph.nq is not the one the cached results were made from
+            if g in digests:
+                after[g] = _graph_lines(new_data, g)
+                if _digest(after[g]) != digests[g]:
+                    return None
+        return before, after
+
+    def save(self, digests: dict[str, str], rows: list | None) -> None:
+        """rows: [focus node as N-Triples, report line, is a violation]; None: nothing to reuse."""
+        from .util import write_text_atomic
+
+        if rows is None:
+            return
+        write_text_atomic(self.new / SHACL_CACHE, json.dumps(
+            {"version": self.version, "digests": digests, "rows": rows}, ensure_ascii=False))

@@ -699,28 +699,47 @@ def validate_batched(st: ox.Store, n_triples: int, batch: int = 400, progress: b
     return _report(conforms, rows, n_triples)
 
 
-def validate_store(st: ox.Store, n_triples: int, progress: bool = False) -> tuple[bool, str, int]:
+def _reusable_rows(st: ox.Store, checks: list, cache, digests: dict | None) -> tuple[list, list]:
+    """(checks still to run, rows of the last build that still hold): see validate_store."""
+    from . import shacl
+
+    lines = cache.changed_lines(digests) if cache is not None and digests is not None else None
+    focus = shacl.affected_focus(st, *lines) if lines is not None else None
+    if focus is None:
+        return checks, []
+    cache.reused = True
+    kept = {str(f) for f in focus}
+    return (shacl.restrict(checks, focus) if focus else []), [r for r in cache.rows if r[0] not in kept]
+
+
+def validate_store(st: ox.Store, n_triples: int, progress: bool = False, cache=None,
+                   digests: dict | None = None) -> tuple[bool, str, int]:
     """SHACL over the build's store: ontology/shapes.ttl compiled to SPARQL (kg.shacl) and run on
     the union default graph (write_store_outputs leaves it there), same report as validate. Shapes
-    the compiler does not handle fall back to pyshacl a batch of document graphs at a time."""
+    the compiler does not handle fall back to pyshacl a batch of document graphs at a time.
+    cache (kg.incremental.ShaclCache) with digests (write_store_outputs): only the focus nodes that
+    the graphs changed since the last build can reach are validated (kg.shacl.affected_focus), the
+    last build's rows of every other node are kept; the new rows go into the new cache."""
     from . import shacl
 
     try:
         checks = shacl.compile_shapes(_shapes_graph())
     except shacl.Unsupported:
         return validate_batched(st, n_triples, progress=progress)
+    checks, found = _reusable_rows(st, checks, cache, digests)
     label_p = ox.NamedNode(str(RDFS.label))
-    rows: dict[str, bool] = {}
-    conforms = True
-    for sev, focus, path, value, msg in shacl.run(st, checks):
-        labels = sorted(q.object.value for q in st.quads_for_pattern(focus, label_p, None, ox.DefaultGraph()))
-        line = _report_line(URIRef(sev), _short(_rdflib(focus)), labels[0] if labels else None,
+    for sev, node, path, value, msg in shacl.run(st, checks):
+        labels = sorted(q.object.value for q in st.quads_for_pattern(node, label_p, None, ox.DefaultGraph()))
+        line = _report_line(URIRef(sev), _short(_rdflib(node)), labels[0] if labels else None,
                             path and _short(URIRef(path)),
-                            _short(_rdflib(value)) if value is not None and value != focus else None, msg)
-        violation = URIRef(sev) == SH.Violation
+                            _short(_rdflib(value)) if value is not None and value != node else None, msg)
+        found.append([str(node), line, URIRef(sev) == SH.Violation])
+    rows: dict[str, bool] = {}
+    for _node, line, violation in found:
         rows[line] = rows.get(line, False) or violation
-        conforms &= not violation
-    return _report(conforms, rows, n_triples)
+    if cache is not None and digests is not None:  # a blank focus node cannot be found again next time
+        cache.save(digests, None if any(r[0].startswith("_:") for r in found) else found)
+    return _report(not any(rows.values()), rows, n_triples)
 
 
 # --------------------------------------------------------------------------- writers
