@@ -126,6 +126,7 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     term_ids): the same triples as term indexes, read back before the lines are parsed."""
     g = LeanGraph()
     g.add_all(load_reference(region_dirs))
+    g.reference = reference_key(region_dirs)  # analysis need not check that the reference data is in
     rdf_type, skip = RDF.type, _ANALYSIS_SKIP_TYPES
     nt = _NTriples(context) if context is not None and cache is None else None
     text = _NTriples(None) if cache is not None else None
@@ -304,6 +305,12 @@ def _index(idx: dict, a, b, c) -> None:
     e[c] = 1
 
 
+def reference_key(region_dirs) -> tuple:
+    """Which reference data a graph holds (LeanGraph.reference): the region folders, resolved."""
+    dirs = resources.region_dirs() if region_dirs is None else region_dirs
+    return tuple(str(Path(d).resolve()) for d in dirs)
+
+
 class LeanGraph:
     """A triple index with the part of rdflib.Graph's read API that analysis, reports and graph.html use
     (objects, subjects, subject_objects, predicate_objects, value, triples, `in`, len, iteration, add).
@@ -317,6 +324,7 @@ class LeanGraph:
         self._log: list = []  # triples in insertion order, until both lazy indexes exist
         self._pos_idx: dict | None = None
         self._osp_idx: dict | None = None
+        self.reference: tuple | None = None  # reference_key of the reference data added in full, if any
         self._n = 0
 
     def add(self, triple) -> "LeanGraph":

@@ -290,3 +290,24 @@ def test_analysis_input_read_back_from_term_indexes_is_the_same_graph(tmp_path):
     kept.close()
     assert not (tmp_path / "f" / incremental.CONTEXT_IDS).exists()
     assert not list((tmp_path / "f" / "cache").glob("*.part"))
+
+
+def test_analysis_on_its_input_does_not_load_the_reference_data_again(monkeypatch):
+    """The analysis input holds the reference data in full: analysis does not load and check it
+    again, and its result is the one it gives on a graph without that mark."""
+    from kg import analysis, resources
+    from kg.resolve import build_kb
+
+    from test_rdf import news
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    dirs = resources.region_dirs()
+    g = rdf.analysis_input(build_kb(news()), dirs)
+    plain = rdf.LeanGraph()
+    plain.add_all(list(g))
+    loads = []
+    real = resources.load_reference
+    monkeypatch.setattr(resources, "load_reference", lambda *a, **k: loads.append(a) or real(*a, **k))
+    marked = analysis.analyze(g, dirs)
+    assert not loads
+    assert analysis.analyze(plain, dirs) == marked and loads
