@@ -98,11 +98,13 @@ def _record(ex: Extraction, version: str) -> dict:
 
 
 def _restore(rec: dict, doc) -> Extraction:
+    nested = (list, dict)  # only these need _back: most values are plain strings and numbers
+
     def build(rows, cls):
         names = [n for n in _FIELDS[cls] if n != "evidence"]
         out = []
         for row in rows:
-            kw = {n: _back(v) for n, v in zip(names, row)}
+            kw = {n: _back(v) if v.__class__ in nested else v for n, v in zip(names, row)}
             if cls is Mention:
                 kw["aliases"] = tuple(kw.get("aliases") or ())
             if "evidence" in _FIELDS[cls]:  # sentence text, restored from the document
@@ -582,7 +584,7 @@ class TermIds:
 # ---------------------------------------------------------------- SHACL results
 
 SHACL_CACHE = Path("cache") / "shacl.json"
-MAX_CHANGED_GRAPHS = 200  # more changed graphs than this: everything is validated again
+MAX_CHANGED_GRAPHS = 50  # more changed graphs than this: everything is validated again
 
 
 def shacl_version() -> str:
@@ -605,15 +607,32 @@ def shacl_version() -> str:
     return h.hexdigest()[:16]
 
 
-def _graph_lines(data: bytes, graph: str) -> list[bytes]:
-    """The lines of one named graph in an N-Quads file's bytes (kg.rdf.write_store_outputs: one
-    quad a line, the graph IRI last; a literal never holds a raw newline)."""
-    tail = b" <" + graph.encode("utf-8") + b"> .\n"
-    out, pos, find = [], 0, data.find
-    while (i := find(tail, pos)) >= 0:
-        pos = i + len(tail)
-        out.append(data[data.rfind(b"\n", 0, i) + 1:pos])
+def graph_lines(path: Path, graphs, chunk: int = 1 << 24) -> dict[str, list[bytes]]:
+    """{graph: its lines} of some named graphs of an N-Quads file as kg.rdf.write_store_outputs
+    writes it (one quad a line, the graph IRI last; a literal never holds a raw newline), read a
+    chunk of whole lines at a time (a whole corpus' file is not held in memory)."""
+    tails = {g: b" <" + g.encode("utf-8") + b"> .\n" for g in graphs}
+    out: dict[str, list[bytes]] = {g: [] for g in graphs}
+    with open(path, "rb") as f:
+        rest = b""
+        while block := f.read(chunk):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            data, rest = data[:cut], data[cut:]
+            for g, tail in tails.items():
+                pos, find, lines = 0, data.find, out[g]
+                while (i := find(tail, pos)) >= 0:
+                    pos = i + len(tail)
+                    lines.append(data[data.rfind(b"\n", 0, i) + 1:pos])
     return out
+
+
+def store_lines(st, graph: str) -> list[bytes]:
+    """A named graph of an Oxigraph store as the sorted N-Quads lines write_store_outputs writes."""
+    import pyoxigraph as ox
+
+    data = ox.serialize(st.quads_for_pattern(None, None, None, ox.NamedNode(graph)), format=ox.RdfFormat.N_QUADS)
+    return sorted(line + b"\n" for line in data.split(b"\n") if line)
 
 
 def _digest(lines) -> str:
@@ -627,8 +646,8 @@ class ShaclCache:
     """OUT/cache/shacl.json: the last build's validation results, one row per focus node and report
     line, with every named graph's digest (kg.rdf.graph_digests). The next build finds the graphs
     whose digest changed, reads their old lines from the last OUT/graph.nq and their new ones from
-    the graph.nq just written, and validates only the focus nodes the change can reach
-    (kg.shacl.affected_focus); the rows of every other node are kept. JSON, never pickle."""
+    the store, and validates only the focus nodes the change can reach (kg.shacl.affected_focus);
+    the rows of every other node are kept. JSON, never pickle."""
 
     def __init__(self, old: Path | None, new: Path, version: str | None = None):
         self.version = version or shacl_version()
@@ -646,28 +665,20 @@ class ShaclCache:
         if isinstance(rec, dict) and rec.get("version") == self.version:
             self.digests, self.rows = rec.get("digests") or {}, rec.get("rows") or []
 
-    def changed_lines(self, digests: dict[str, str]) -> tuple[dict, dict] | None:
-        """({graph: its lines in the last build}, {graph: its lines now}) of the graphs whose digest
-        changed, or None when the last build's results cannot be reused."""
+    def changed_lines(self, st, digests: dict[str, str]) -> tuple[dict, dict] | None:
+        """({graph: its lines in the last build}, {graph: its lines now, in st}) of the graphs whose
+        digest changed, or None when the last build's results cannot be reused."""
         old = self.digests
         changed = [g for g in {*old, *digests} if old.get(g) != digests.get(g)]
         if not old or self.old_nq is None or len(changed) > MAX_CHANGED_GRAPHS:
             return None
         try:
-            old_data = self.old_nq.read_bytes()
-            new_data = (self.new / "graph.nq").read_bytes()
+            before = graph_lines(self.old_nq, [g for g in changed if g in old])
         except OSError:
             return None
-        before, after = {}, {}
-        for g in changed:
-            if g in old:
-                before[g] = _graph_lines(old_data, g)
-                if _digest(before[g]) != old[g]:
-                    return None  # the old graph.nq is not the one the cached results were made from
-            if g in digests:
-                after[g] = _graph_lines(new_data, g)
-                if _digest(after[g]) != digests[g]:
-                    return None
+        after = {g: store_lines(st, g) for g in changed if g in digests}
+        if any(_digest(before[g]) != old[g] for g in before) or any(_digest(after[g]) != digests[g] for g in after):
+            return None  # not the graph.nq the cached results were made from
         return before, after
 
     def save(self, digests: dict[str, str], rows: list | None) -> None:

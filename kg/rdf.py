@@ -711,7 +711,7 @@ def _reusable_rows(st: ox.Store, checks: list, cache, digests: dict | None) -> t
     """(checks still to run, rows of the last build that still hold): see validate_store."""
     from . import shacl
 
-    lines = cache.changed_lines(digests) if cache is not None and digests is not None else None
+    lines = cache.changed_lines(st, digests) if cache is not None and digests is not None else None
     focus = shacl.affected_focus(st, *lines) if lines is not None else None
     if focus is None:
         return checks, []

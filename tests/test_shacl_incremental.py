@@ -82,14 +82,16 @@ def test_affected_focus_reaches_subjects_and_what_points_at_them(tmp_path):
     extra = URIRef(KGR_NS + "graph/extra")
     graphs[extra] = [(target, RDFS.comment, Literal("新的说明", lang="zh"))]
     st, _d = _build(graphs, tmp_path / "two")
-    new = incremental._graph_lines((tmp_path / "two" / "graph.nq").read_bytes(), str(extra))
+    new = incremental.graph_lines(tmp_path / "two" / "graph.nq", [str(extra)])[str(extra)]
+    assert new == incremental.store_lines(st, str(extra))
     focus = shacl.affected_focus(st, {}, {str(extra): new})
     assert {f.value for f in focus} == {str(target)} | {str(s) for s in pointing}
     # a triple another graph already states does not change the union: nothing to validate
     again = [t for t in graphs[doc] if t[0] == target][:1]
     graphs[extra] = again
     st, _d = _build(graphs, tmp_path / "three")
-    new = incremental._graph_lines((tmp_path / "three" / "graph.nq").read_bytes(), str(extra))
+    new = incremental.graph_lines(tmp_path / "three" / "graph.nq", [str(extra)], chunk=100)[str(extra)]
+    assert new == incremental.store_lines(st, str(extra))
     assert len(new) == 1 and shacl.affected_focus(st, {}, {str(extra): new}) == set()
 
 
@@ -101,3 +103,14 @@ def test_old_graph_file_that_does_not_match_the_cache_is_not_trusted(tmp_path):
     del graphs[URIRef(KGR_NS + "graph/bad-1")]
     second, reused, full = _validate(graphs, tmp_path / "two", tmp_path / "one")
     assert not reused and second == full
+
+
+def test_graph_lines_read_in_chunks_are_each_graphs_lines(tmp_path):
+    st, digests = _build(_graphs(), tmp_path)
+    lines = (tmp_path / "graph.nq").read_bytes().splitlines(keepends=True)
+    for chunk in (64, 1000, 1 << 24):
+        found = incremental.graph_lines(tmp_path / "graph.nq", list(digests), chunk=chunk)
+        assert sum(len(v) for v in found.values()) == len(lines)
+        for g, got in found.items():
+            assert got == incremental.store_lines(st, g)
+            assert incremental._digest(got) == digests[g]
