@@ -4,14 +4,16 @@ Caches in OUT/cache/: documents.jsonl (DocumentCache: parsed documents by path, 
 the file), extractions.jsonl (below), figures/ (BlobCache: chain-map font cuts, PNGs and cluster
 figures by a digest of what they draw), graphs.nq and context.nt (QuadCache: each document's graph
 and its analysis-input triples, by a digest of everything they are made from), context.ids (TermIds:
-the analysis-input triples again, as indexes into a term table, read back faster than the lines).
-Each build writes only the entries it used.
+the analysis-input triples again, as indexes into a term table, read back faster than the lines),
+shacl.json (ShaclCache: the last validation's rows per focus node and every named graph's digest,
+so SHACL runs only on the nodes the changed graphs can reach). Each build writes only the entries
+it used.
 
 OUT/cache/extractions.jsonl holds one line per document: its sha256, the extractor version it was
 made with, and its mentions, relations and facts as field lists. `kg build` on an existing --out
 re-extracts only documents whose (sha256, extractor version) is not cached; removed documents
-simply drop out (their named graphs are not rebuilt). Resolution, analysis, SHACL and every
-output are still computed over the full set (document graphs and their text copied where their key
+simply drop out (their named graphs are not rebuilt). Resolution, analysis and every output
+are still computed over the full set (SHACL over what changed, the rest of its report reused) (document graphs and their text copied where their key
 is unchanged, a document's analysis-input triples read back from its context.nt lines), so the
 result equals a from-scratch build.
 

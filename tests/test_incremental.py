@@ -44,18 +44,27 @@ def _fresh(src, tmp_path, capsys):
     return out
 
 
-def test_added_document_equals_a_fresh_build(tmp_path, capsys, fixed_time):
+def test_added_document_equals_a_fresh_build(tmp_path, capsys, fixed_time, monkeypatch):
+    from kg import shacl
+
+    focus = []  # what SHACL validated on each build (None: everything)
+    real = shacl.affected_focus
+    monkeypatch.setattr(shacl, "affected_focus", lambda *a: focus.append(real(*a)) or focus[-1])
     src, out = tmp_path / "src", tmp_path / "out"
     _write(src, ["a.txt", "b.txt"])
     err = _build(src, out, capsys)
     assert "增量构建" not in err  # nothing cached yet
+    assert not focus and (out / incremental.SHACL_CACHE).is_file()
     cache = [json.loads(x) for x in (out / incremental.CACHE).read_text(encoding="utf-8").splitlines()]
     assert {r["doc"] for r in cache} == {"a.txt", "b.txt"}
     # one document added: the other two come from the cache, the result equals a fresh build
     _write(src, ["c.txt"])
     err = _build(src, out, capsys)
     assert "复用 2 篇文档的抽取结果，重新抽取 1 篇" in err
-    assert (out / "graph.nq").read_bytes() == (_fresh(src, tmp_path, capsys) / "graph.nq").read_bytes()
+    assert len(focus) == 1 and focus[0] is not None  # SHACL on what the new graph reaches only
+    fresh = _fresh(src, tmp_path, capsys)
+    for name in ("graph.nq", "validation.txt"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes()
     assert "graph/c.txt" in (out / "graph.nq").read_text(encoding="utf-8")
 
 
