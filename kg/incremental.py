@@ -29,7 +29,7 @@ import json
 import struct
 import sys
 from array import array
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -691,3 +691,58 @@ class ShaclCache:
             return
         write_text_atomic(self.new / SHACL_CACHE, json.dumps(
             {"version": self.version, "digests": digests, "rows": rows}, ensure_ascii=False))
+
+
+# ---------------------------------------------------------------- graph.nq from the last build's
+
+MAX_REMADE_GRAPHS = 200  # more graphs to serialise than this: graph.nq is dumped whole
+
+
+@dataclass
+class NQuadsReuse:
+    """graph.nq of a rebuild from the last build's: the lines of every document graph loaded from
+    cache/graphs.nq (kept: the same quads as in the last build, whose graph.nq holds them) are taken
+    from the last graph.nq, the other graphs (reference, analysis, new or changed documents) are
+    serialised from the store; with their digests (kg.rdf.graph_digests: the last build's for the
+    kept graphs, as recorded beside its store)."""
+    old_nq: Path
+    old_digests: dict
+    kept: set
+
+    @classmethod
+    def previous(cls, out: Path, kept: set) -> "NQuadsReuse | None":
+        from .store import GRAPH_DIGESTS
+
+        try:
+            old = json.loads((Path(out) / "store" / GRAPH_DIGESTS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # no store of a kg build, or one opened for writing since
+        if not isinstance(old, dict) or not kept or not kept <= old.keys():
+            return None
+        return cls(Path(out) / "graph.nq", old, set(kept))
+
+    def lines(self, st) -> tuple[list[bytes], dict[str, str]] | None:
+        """(graph.nq's lines, sorted; {graph: digest}) for the store's named graphs, or None when
+        graph.nq is to be dumped whole."""
+        import pyoxigraph as ox
+
+        names = [g.value for g in st.named_graphs() if isinstance(g, ox.NamedNode)]
+        remade = [g for g in names if g not in self.kept]
+        if len(remade) > MAX_REMADE_GRAPHS or len(names) - len(remade) != len(self.kept):
+            return None
+        try:
+            data = self.old_nq.read_bytes()
+        except OSError:
+            return None
+        kept = {b"<" + g.encode("utf-8") + b">" for g in self.kept}
+        out = [line + b"\n" for line in data.split(b"\n") if line and line[line.rindex(b" <") + 1:-2] in kept]
+        del data
+        digests = {g: self.old_digests[g] for g in self.kept}
+        for g in remade:
+            mine = store_lines(st, g)
+            digests[g] = _digest(mine)
+            out += mine
+        if len(out) != len(st):  # the last graph.nq does not hold what its store recorded
+            return None
+        out.sort()
+        return out, digests

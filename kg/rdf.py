@@ -499,13 +499,14 @@ def graph_quads(g: rdflib.Graph, name: URIRef):
 
 def build_store_graph(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
                       analysis_graph: rdflib.Graph | None = None, progress: bool = False,
-                      cache=None, digests: dict | None = None) -> ox.Store:
+                      cache=None, digests: dict | None = None, kept: set | None = None) -> ox.Store:
     """The build's graph: an in-memory Oxigraph store holding kgr:graph/reference, one named graph
     per document (made by kg.quads, one document at a time) and kgr:graph/analysis.
     Sentences the analysis cites as evidence get their kg:Sentence node in their document graph.
     cache (kg.incremental.QuadCache): a document graph whose inputs are unchanged since the last
     build is loaded from its N-Quads there, in the order it was first inserted (the store's files
-    follow insertion order); every graph goes into the new cache."""
+    follow insertion order); every graph goes into the new cache. kept (a set): filled with the IRIs
+    of the graphs loaded from the cache."""
     st = ox.Store()
     st.extend(graph_quads(load_reference(region_dirs), REFERENCE_GRAPH))
     cited = set()
@@ -523,6 +524,8 @@ def build_store_graph(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
         data = cache.get(key) if cache is not None else None
         if data is not None:
             loaded.append(data)
+            if kept is not None:
+                kept.add(quads.graph_iri(doc_id))
         else:
             if loaded:
                 st.load(b"".join(loaded), format=nq)
@@ -777,25 +780,32 @@ def graph_digests(lines) -> dict[str, str]:
     return {g.decode()[1:-1]: h.hexdigest()[:32] for g, h in hashes.items() if g.startswith(b"<")}
 
 
-def write_store_outputs(st: ox.Store, out_dir: Path, digests: dict | None = None) -> dict[str, Path]:
+def write_store_outputs(st: ox.Store, out_dir: Path, digests: dict | None = None, reuse=None) -> dict[str, Path]:
     """graph.nq (lines sorted: the same input gives byte-identical N-Quads), graph.trig, and
     graph.ttl (the union) from the store's named graphs, each written atomically. Leaves the union
     of the named graphs in the store's default graph. Returns {"ttl"|"trig"|"nq": path}.
-    digests (a dict): filled with each named graph's digest (graph_digests)."""
+    digests (a dict): filled with each named graph's digest (graph_digests). reuse
+    (kg.incremental.NQuadsReuse): the lines and digests of the graphs unchanged since the last
+    build come from its graph.nq, only the others are serialised (the same file)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"ttl": out_dir / "graph.ttl", "trig": out_dir / "graph.trig", "nq": out_dir / "graph.nq"}
     st.update("CLEAR DEFAULT")
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     with atomic_path(paths["nq"]) as tmp:
-        st.dump(str(tmp), format=ox.RdfFormat.N_QUADS)  # read back line by line: the dump as one
-        with open(tmp, "rb") as f:  # bytes object beside its lines would double the peak (10x: ~300 MB)
-            lines = f.readlines()
-        lines.sort()
+        made = reuse.lines(st) if reuse is not None else None
+        if made is not None:
+            lines, known = made
+        else:
+            st.dump(str(tmp), format=ox.RdfFormat.N_QUADS)  # read back line by line: the dump as one
+            with open(tmp, "rb") as f:  # bytes object beside its lines would double the peak (10x: ~300 MB)
+                lines = f.readlines()
+            lines.sort()
+            known = None
         with open(tmp, "wb") as f:  # no joined copy of the whole file beside the lines (10x: ~300 MB)
             f.writelines(lines)
         if digests is not None:
-            digests.update(graph_digests(lines))
+            digests.update(known if known is not None else graph_digests(lines))
         del lines
     with atomic_path(paths["trig"]) as tmp:
         st.dump(str(tmp), format=ox.RdfFormat.TRIG, prefixes=prefixes)

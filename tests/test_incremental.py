@@ -50,6 +50,9 @@ def test_added_document_equals_a_fresh_build(tmp_path, capsys, fixed_time, monke
     focus = []  # what SHACL validated on each build (None: everything)
     real = shacl.affected_focus
     monkeypatch.setattr(shacl, "affected_focus", lambda *a: focus.append(real(*a)) or focus[-1])
+    reused = []  # graph.nq lines taken from the last build's (None: dumped whole)
+    lines = incremental.NQuadsReuse.lines
+    monkeypatch.setattr(incremental.NQuadsReuse, "lines", lambda self, st: reused.append(lines(self, st)) or reused[-1])
     src, out = tmp_path / "src", tmp_path / "out"
     _write(src, ["a.txt", "b.txt"])
     err = _build(src, out, capsys)
@@ -62,6 +65,7 @@ def test_added_document_equals_a_fresh_build(tmp_path, capsys, fixed_time, monke
     err = _build(src, out, capsys)
     assert "复用 2 篇文档的抽取结果，重新抽取 1 篇" in err
     assert len(focus) == 1 and focus[0] is not None  # SHACL on what the new graph reaches only
+    assert len(reused) == 1 and reused[0] is not None
     fresh = _fresh(src, tmp_path, capsys)
     for name in ("graph.nq", "validation.txt"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes()
