@@ -237,10 +237,11 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         _release_memory()
     step(5)
     digests: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     with prof.stage("write"):
         reuse = incremental.NQuadsReuse.previous(last, kept) if last else None
-        rdf.write_store_outputs(st, tmp, digests=digests, reuse=reuse)
-    ntriples = rdf.union_size(st)
+        rdf.write_store_outputs(st, tmp, digests=digests, reuse=reuse, sizes=sizes)
+    ntriples = sizes["union"]
     step(6)
     with prof.stage("shacl"):
         # only what the graphs changed since the last build can reach is validated (cache/shacl.json)

@@ -780,13 +780,15 @@ def graph_digests(lines) -> dict[str, str]:
     return {g.decode()[1:-1]: h.hexdigest()[:32] for g, h in hashes.items() if g.startswith(b"<")}
 
 
-def write_store_outputs(st: ox.Store, out_dir: Path, digests: dict | None = None, reuse=None) -> dict[str, Path]:
+def write_store_outputs(st: ox.Store, out_dir: Path, digests: dict | None = None, reuse=None,
+                        sizes: dict | None = None) -> dict[str, Path]:
     """graph.nq (lines sorted: the same input gives byte-identical N-Quads), graph.trig, and
     graph.ttl (the union) from the store's named graphs, each written atomically. Leaves the union
     of the named graphs in the store's default graph. Returns {"ttl"|"trig"|"nq": path}.
     digests (a dict): filled with each named graph's digest (graph_digests). reuse
     (kg.incremental.NQuadsReuse): the lines and digests of the graphs unchanged since the last
-    build come from its graph.nq, only the others are serialised (the same file)."""
+    build come from its graph.nq, only the others are serialised (the same file). sizes (a dict):
+    sizes["union"] is set to the number of triples in the union (union_size)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"ttl": out_dir / "graph.ttl", "trig": out_dir / "graph.trig", "nq": out_dir / "graph.nq"}
@@ -809,7 +811,10 @@ def write_store_outputs(st: ox.Store, out_dir: Path, digests: dict | None = None
         del lines
     with atomic_path(paths["trig"]) as tmp:
         st.dump(str(tmp), format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    named = len(st)  # the default graph is empty here
     add_union(st)
+    if sizes is not None:  # union_size, without walking the default graph in Python
+        sizes["union"] = len(st) - named
     with atomic_path(paths["ttl"]) as tmp:
         st.dump(str(tmp), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
     return paths

@@ -68,3 +68,9 @@ def test_a_last_graph_file_that_lacks_lines_is_not_used(tmp_path):
     # no digests beside the store (it was opened for writing): nothing is reused
     (tmp_path / "one" / "store" / GRAPH_DIGESTS).unlink()
     assert incremental.NQuadsReuse.previous(tmp_path / "one", {str(g) for g in kept}) is None
+
+
+def test_union_size_recorded_while_writing_is_the_counted_one(tmp_path):
+    st, sizes = _store(_graphs()), {}
+    rdf.write_store_outputs(st, tmp_path, sizes=sizes)
+    assert sizes["union"] == rdf.union_size(st) > 0
