@@ -730,13 +730,12 @@ class NQuadsReuse:
         remade = [g for g in names if g not in self.kept]
         if len(remade) > MAX_REMADE_GRAPHS or len(names) - len(remade) != len(self.kept):
             return None
-        try:
-            data = self.old_nq.read_bytes()
-        except OSError:
-            return None
         kept = {b"<" + g.encode("utf-8") + b">" for g in self.kept}
-        out = [line + b"\n" for line in data.split(b"\n") if line and line[line.rindex(b" <") + 1:-2] in kept]
-        del data
+        try:  # line by line: only the kept lines are held (a 10x corpus' file is ~400 MB)
+            with open(self.old_nq, "rb") as f:
+                out = [line for line in f if line[line.rindex(b" <") + 1:-3] in kept]
+        except (OSError, ValueError):  # no file, or a line that is not a quad kg build wrote
+            return None
         digests = {g: self.old_digests[g] for g in self.kept}
         for g in remade:
             mine = store_lines(st, g)
