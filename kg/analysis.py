@@ -136,11 +136,16 @@ class _G:
         return sorted(set(self.g.subjects(RDF.type, cls)), key=str)
 
 
-def _union(graph, ref: rdflib.Graph) -> rdflib.Graph:
-    """graph + reference data, without modifying graph (no copy when graph already holds the reference)."""
+def _union(graph, ref, region_dirs: tuple = ()) -> rdflib.Graph:
+    """graph + reference data, without modifying graph (no copy when graph already holds the reference).
+    ref: the reference graph, or a function making it (not called when graph is a LeanGraph made with
+    the reference data of region_dirs, kg.rdf.reference_key)."""
     from .rdf import LeanGraph
 
     if isinstance(graph, LeanGraph):
+        if graph.reference is not None and graph.reference == region_dirs:
+            return graph  # made with this reference data in full (kg.rdf.analysis_input)
+        ref = ref() if callable(ref) else ref
         missing = [t for t in ref if t not in graph]
         if not missing:
             return graph
@@ -148,6 +153,7 @@ def _union(graph, ref: rdflib.Graph) -> rdflib.Graph:
         for t in [*graph, *missing]:
             g.add(t)
         return g
+    ref = ref() if callable(ref) else ref
     if type(graph) is rdflib.Graph:
         missing = rdflib.Graph()
         for t in ref:
@@ -449,7 +455,10 @@ class _Run:
     def __init__(self, graph, region_dirs, region):
         if region_dirs is None:
             region_dirs = resources.region_dirs()
-        self.g = _union(graph, resources.load_reference(region_dirs, ontology=False))  # the shared loader
+        from .rdf import reference_key
+
+        self.g = _union(graph, lambda: resources.load_reference(region_dirs, ontology=False),  # the shared loader
+                        reference_key(region_dirs))
         self.G = _G(self.g)
         self.focus = region_mod.detect(_place_counts(self.G), region)
         all_chains, all_clusters = _read_templates(self.G)

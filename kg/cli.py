@@ -172,6 +172,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     from . import region as region_mod
 
     tmp = tx.tmp
+    last = out if out.is_dir() else None  # the last build's output: its caches
     stages = ["实体消解", "产业链分析", "报告", "HTML 图谱", "构建 RDF", "写出图谱", "SHACL 校验", "SPARQL 存储"]
     bar = tqdm(total=len(stages), desc="构建图谱", unit="步", disable=args.quiet)
 
@@ -196,8 +197,8 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         # the one graph analysis, reports and graph.html read; also written as OUT/cache/context.nt
         # documents whose inputs are unchanged: their lines are copied from the last build's file
         doc_digests: dict = {}  # each document's inputs, digested once (the KB is not changed until the store)
-        ccache = incremental.QuadCache(out if out.is_dir() else None, tmp, file=rdf.CONTEXT_FILE, kind="context")
-        ids = incremental.TermIds(out if out.is_dir() else None, tmp)  # the same, as term indexes
+        ccache = incremental.QuadCache(last, tmp, file=rdf.CONTEXT_FILE, kind="context")
+        ids = incremental.TermIds(last, tmp)  # the same, as term indexes
         try:
             g = rdf.analysis_input(kb, regions, cache=ccache, digests=doc_digests, ids=ids)
         finally:
@@ -212,7 +213,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     step(2)
     with prof.stage("report"):
         report.write_reports(result, tmp, graph=g,
-                             cache=incremental.BlobCache(out if out.is_dir() else None, tmp, "figures"))
+                             cache=incremental.BlobCache(last, tmp, "figures"))
     step(3)
     with prof.stage("view"):
         for t in ag:
@@ -222,9 +223,11 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         _release_memory()
     step(4)
     with prof.stage("quads"):
-        qcache = incremental.QuadCache(out if out.is_dir() else None, tmp)
+        qcache = incremental.QuadCache(last, tmp)
+        kept: set[str] = set()  # those graphs: their lines in the last graph.nq are still right
         try:  # document graphs whose inputs are unchanged come from the last build's cache/graphs.nq
-            st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet, cache=qcache, digests=doc_digests)
+            st = rdf.build_store_graph(kb, regions, ag, progress=not args.quiet, cache=qcache, digests=doc_digests,
+                                       kept=kept)
         finally:
             qcache.close()
         # the texts are in the graph now: only ids and hashes are read from here on (the manifest),
@@ -234,18 +237,23 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
         _release_memory()
     step(5)
     digests: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     with prof.stage("write"):
-        rdf.write_store_outputs(st, tmp, digests=digests)
-    ntriples = rdf.union_size(st)
+        reuse = incremental.NQuadsReuse.previous(last, kept) if last else None
+        rdf.write_store_outputs(st, tmp, digests=digests, reuse=reuse, sizes=sizes)
+    ntriples = sizes["union"]
     step(6)
     with prof.stage("shacl"):
-        conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet)
+        # only what the graphs changed since the last build can reach is validated (cache/shacl.json)
+        scache = incremental.ShaclCache(last, tmp)
+        conforms, vreport, nviol = rdf.validate_store(st, ntriples, progress=not args.quiet, cache=scache,
+                                                      digests=digests)
         write_text_atomic(tmp / "validation.txt", vreport)
     _release_memory()
     step(7)
     with prof.stage("store"):  # the union default graph is in st already (write_store_outputs)
         # the last build's store, updated graph by graph (a copy: the old output stays intact)
-        store.store_from_graph(st, tmp / "store", digests, previous=out / "store" if out.is_dir() else None)
+        store.store_from_graph(st, tmp / "store", digests, previous=last / "store" if last else None)
     del st
     bar.update()
     bar.close()

@@ -4,14 +4,16 @@ Caches in OUT/cache/: documents.jsonl (DocumentCache: parsed documents by path, 
 the file), extractions.jsonl (below), figures/ (BlobCache: chain-map font cuts, PNGs and cluster
 figures by a digest of what they draw), graphs.nq and context.nt (QuadCache: each document's graph
 and its analysis-input triples, by a digest of everything they are made from), context.ids (TermIds:
-the analysis-input triples again, as indexes into a term table, read back faster than the lines).
-Each build writes only the entries it used.
+the analysis-input triples again, as indexes into a term table, read back faster than the lines),
+shacl.json (ShaclCache: the last validation's rows per focus node and every named graph's digest,
+so SHACL runs only on the nodes the changed graphs can reach). Each build writes only the entries
+it used.
 
 OUT/cache/extractions.jsonl holds one line per document: its sha256, the extractor version it was
 made with, and its mentions, relations and facts as field lists. `kg build` on an existing --out
 re-extracts only documents whose (sha256, extractor version) is not cached; removed documents
-simply drop out (their named graphs are not rebuilt). Resolution, analysis, SHACL and every
-output are still computed over the full set (document graphs and their text copied where their key
+simply drop out (their named graphs are not rebuilt). Resolution, analysis and every output
+are still computed over the full set (SHACL over what changed, the rest of its report reused) (document graphs and their text copied where their key
 is unchanged, a document's analysis-input triples read back from its context.nt lines), so the
 result equals a from-scratch build.
 
@@ -27,7 +29,7 @@ import json
 import struct
 import sys
 from array import array
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -98,11 +100,13 @@ def _record(ex: Extraction, version: str) -> dict:
 
 
 def _restore(rec: dict, doc) -> Extraction:
+    nested = (list, dict)  # only these need _back: most values are plain strings and numbers
+
     def build(rows, cls):
         names = [n for n in _FIELDS[cls] if n != "evidence"]
         out = []
         for row in rows:
-            kw = {n: _back(v) for n, v in zip(names, row)}
+            kw = {n: _back(v) if v.__class__ in nested else v for n, v in zip(names, row)}
             if cls is Mention:
                 kw["aliases"] = tuple(kw.get("aliases") or ())
             if "evidence" in _FIELDS[cls]:  # sentence text, restored from the document
@@ -577,3 +581,167 @@ class TermIds:
             Path(part).unlink(missing_ok=True)
             self.terms, self.texts, self._index, self._used, self._spans = [], [], None, set(), {}
             self._make = None  # the reader and every term it made
+
+
+# ---------------------------------------------------------------- SHACL results
+
+SHACL_CACHE = Path("cache") / "shacl.json"
+MAX_CHANGED_GRAPHS = 50  # more changed graphs than this: everything is validated again
+
+
+def shacl_version() -> str:
+    """Digest of the shapes, the code that compiles, runs and reports them, and the versions of
+    chainkg and pyoxigraph."""
+    from importlib import metadata
+
+    from . import resources
+
+    kg_dir = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for dist in ("chainkg", "pyoxigraph"):
+        try:
+            h.update(metadata.version(dist).encode())
+        except metadata.PackageNotFoundError:
+            pass
+    for p in (resources.ontology_dir() / "shapes.ttl", kg_dir / "shacl.py", kg_dir / "rdf.py"):
+        h.update(p.name.encode())
+        h.update(p.read_bytes() if p.is_file() else b"")
+    return h.hexdigest()[:16]
+
+
+def graph_lines(path: Path, graphs, chunk: int = 1 << 24) -> dict[str, list[bytes]]:
+    """{graph: its lines} of some named graphs of an N-Quads file as kg.rdf.write_store_outputs
+    writes it (one quad a line, the graph IRI last; a literal never holds a raw newline), read a
+    chunk of whole lines at a time (a whole corpus' file is not held in memory)."""
+    tails = {g: b" <" + g.encode("utf-8") + b"> .\n" for g in graphs}
+    out: dict[str, list[bytes]] = {g: [] for g in graphs}
+    with open(path, "rb") as f:
+        rest = b""
+        while block := f.read(chunk):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            data, rest = data[:cut], data[cut:]
+            for g, tail in tails.items():
+                pos, find, lines = 0, data.find, out[g]
+                while (i := find(tail, pos)) >= 0:
+                    pos = i + len(tail)
+                    lines.append(data[data.rfind(b"\n", 0, i) + 1:pos])
+    return out
+
+
+def store_lines(st, graph: str) -> list[bytes]:
+    """A named graph of an Oxigraph store as the sorted N-Quads lines write_store_outputs writes."""
+    import pyoxigraph as ox
+
+    data = ox.serialize(st.quads_for_pattern(None, None, None, ox.NamedNode(graph)), format=ox.RdfFormat.N_QUADS)
+    return sorted(line + b"\n" for line in data.split(b"\n") if line)
+
+
+def _digest(lines) -> str:
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line)
+    return h.hexdigest()[:32]
+
+
+class ShaclCache:
+    """OUT/cache/shacl.json: the last build's validation results, one row per focus node and report
+    line, with every named graph's digest (kg.rdf.graph_digests). The next build finds the graphs
+    whose digest changed, reads their old lines from the last OUT/graph.nq and their new ones from
+    the store, and validates only the focus nodes the change can reach (kg.shacl.affected_focus);
+    the rows of every other node are kept. JSON, never pickle."""
+
+    def __init__(self, old: Path | None, new: Path, version: str | None = None):
+        self.version = version or shacl_version()
+        self.old_nq = Path(old) / "graph.nq" if old is not None else None
+        self.new = Path(new)
+        self.digests: dict[str, str] = {}
+        self.rows: list = []
+        self.reused = False
+        if old is None:
+            return
+        try:
+            rec = json.loads((Path(old) / SHACL_CACHE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(rec, dict) and rec.get("version") == self.version:
+            self.digests, self.rows = rec.get("digests") or {}, rec.get("rows") or []
+
+    def changed_lines(self, st, digests: dict[str, str]) -> tuple[dict, dict] | None:
+        """({graph: its lines in the last build}, {graph: its lines now, in st}) of the graphs whose
+        digest changed, or None when the last build's results cannot be reused."""
+        old = self.digests
+        changed = [g for g in {*old, *digests} if old.get(g) != digests.get(g)]
+        if not old or self.old_nq is None or len(changed) > MAX_CHANGED_GRAPHS:
+            return None
+        try:
+            before = graph_lines(self.old_nq, [g for g in changed if g in old])
+        except OSError:
+            return None
+        after = {g: store_lines(st, g) for g in changed if g in digests}
+        if any(_digest(before[g]) != old[g] for g in before) or any(_digest(after[g]) != digests[g] for g in after):
+            return None  # not the graph.nq the cached results were made from
+        return before, after
+
+    def save(self, digests: dict[str, str], rows: list | None) -> None:
+        """rows: [focus node as N-Triples, report line, is a violation]; None: nothing to reuse."""
+        from .util import write_text_atomic
+
+        if rows is None:
+            return
+        write_text_atomic(self.new / SHACL_CACHE, json.dumps(
+            {"version": self.version, "digests": digests, "rows": rows}, ensure_ascii=False))
+
+
+# ---------------------------------------------------------------- graph.nq from the last build's
+
+MAX_REMADE_GRAPHS = 200  # more graphs to serialise than this: graph.nq is dumped whole
+
+
+@dataclass
+class NQuadsReuse:
+    """graph.nq of a rebuild from the last build's: the lines of every document graph loaded from
+    cache/graphs.nq (kept: the same quads as in the last build, whose graph.nq holds them) are taken
+    from the last graph.nq, the other graphs (reference, analysis, new or changed documents) are
+    serialised from the store; with their digests (kg.rdf.graph_digests: the last build's for the
+    kept graphs, as recorded beside its store)."""
+    old_nq: Path
+    old_digests: dict
+    kept: set
+
+    @classmethod
+    def previous(cls, out: Path, kept: set) -> "NQuadsReuse | None":
+        from .store import GRAPH_DIGESTS
+
+        try:
+            old = json.loads((Path(out) / "store" / GRAPH_DIGESTS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # no store of a kg build, or one opened for writing since
+        if not isinstance(old, dict) or not kept or not kept <= old.keys():
+            return None
+        return cls(Path(out) / "graph.nq", old, set(kept))
+
+    def lines(self, st) -> tuple[list[bytes], dict[str, str]] | None:
+        """(graph.nq's lines, sorted; {graph: digest}) for the store's named graphs, or None when
+        graph.nq is to be dumped whole."""
+        import pyoxigraph as ox
+
+        names = [g.value for g in st.named_graphs() if isinstance(g, ox.NamedNode)]
+        remade = [g for g in names if g not in self.kept]
+        if len(remade) > MAX_REMADE_GRAPHS or len(names) - len(remade) != len(self.kept):
+            return None
+        kept = {b"<" + g.encode("utf-8") + b">" for g in self.kept}
+        try:  # line by line: only the kept lines are held (a 10x corpus' file is ~400 MB)
+            with open(self.old_nq, "rb") as f:
+                out = [line for line in f if line[line.rindex(b" <") + 1:-3] in kept]
+        except (OSError, ValueError):  # no file, or a line that is not a quad kg build wrote
+            return None
+        digests = {g: self.old_digests[g] for g in self.kept}
+        for g in remade:
+            mine = store_lines(st, g)
+            digests[g] = _digest(mine)
+            out += mine
+        if len(out) != len(st):  # the last graph.nq does not hold what its store recorded
+            return None
+        out.sort()
+        return out, digests

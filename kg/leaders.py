@@ -63,11 +63,20 @@ def _chain_graph(ch: str, placements: list[Placement], facts: ChainFacts) -> nx.
     return g
 
 
-def _components(e: str, ch: str, g: nx.DiGraph, placements: list[Placement], facts: ChainFacts) -> dict:
+def _projects_by_firm(ch: str, placements: list[Placement]) -> dict[str, set[str]]:
+    """{entity: the projects (Placement.via) it is placed on chain ch through}."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for p in placements:
+        if p.chain == ch and p.via:
+            out[p.entity].add(p.via)
+    return out
+
+
+def _components(e: str, ch: str, g: nx.DiGraph, projects: dict[str, set[str]], facts: ChainFacts) -> dict:
     firm_in = [u for u in g.predecessors(e) if g.nodes[u].get("kind") == "firm" and u not in facts.outside]
     firm_out = [v for v in g.successors(e) if g.nodes[v].get("kind") == "firm" and v not in facts.outside]
     segs = [v for v in g.successors(e) if g.nodes[v].get("kind") == "segment"]
-    projs = {p.via for p in placements if p.entity == e and p.chain == ch and p.via}
+    projs = projects.get(e, set())
     inv = sum((facts.investment.get(p, Decimal(0)) for p in projs), Decimal(0))
     roles = [r for r in facts.roles if r.firm == e and r.chain == ch]
     lead = max((r.confidence for r in roles if r.role == "链主"), default=0.0)
@@ -109,7 +118,8 @@ def score_chain(info: ChainInfo, cluster_labels: list[str], placements: list[Pla
     ch = info.iri
     g = _chain_graph(ch, placements, facts)
     cands = [n for n, d in g.nodes(data=True) if d.get("kind") == "firm" and n in facts.firms]
-    comps = {e: _components(e, ch, g, placements, facts) for e in cands}
+    projects = _projects_by_firm(ch, placements)  # one pass, not one per candidate
+    comps = {e: _components(e, ch, g, projects, facts) for e in cands}
     has_leader = any(c["leader_role"] >= ROLE_MIN and e not in facts.outside for e, c in comps.items())
     evid = defaultdict(list)
     for r in facts.roles:

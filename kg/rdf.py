@@ -126,6 +126,7 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     term_ids): the same triples as term indexes, read back before the lines are parsed."""
     g = LeanGraph()
     g.add_all(load_reference(region_dirs))
+    g.reference = reference_key(region_dirs)  # analysis need not check that the reference data is in
     rdf_type, skip = RDF.type, _ANALYSIS_SKIP_TYPES
     nt = _NTriples(context) if context is not None and cache is None else None
     text = _NTriples(None) if cache is not None else None
@@ -304,6 +305,12 @@ def _index(idx: dict, a, b, c) -> None:
     e[c] = 1
 
 
+def reference_key(region_dirs) -> tuple:
+    """Which reference data a graph holds (LeanGraph.reference): the region folders, resolved."""
+    dirs = resources.region_dirs() if region_dirs is None else region_dirs
+    return tuple(str(Path(d).resolve()) for d in dirs)
+
+
 class LeanGraph:
     """A triple index with the part of rdflib.Graph's read API that analysis, reports and graph.html use
     (objects, subjects, subject_objects, predicate_objects, value, triples, `in`, len, iteration, add).
@@ -317,6 +324,7 @@ class LeanGraph:
         self._log: list = []  # triples in insertion order, until both lazy indexes exist
         self._pos_idx: dict | None = None
         self._osp_idx: dict | None = None
+        self.reference: tuple | None = None  # reference_key of the reference data added in full, if any
         self._n = 0
 
     def add(self, triple) -> "LeanGraph":
@@ -491,13 +499,14 @@ def graph_quads(g: rdflib.Graph, name: URIRef):
 
 def build_store_graph(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
                       analysis_graph: rdflib.Graph | None = None, progress: bool = False,
-                      cache=None, digests: dict | None = None) -> ox.Store:
+                      cache=None, digests: dict | None = None, kept: set | None = None) -> ox.Store:
     """The build's graph: an in-memory Oxigraph store holding kgr:graph/reference, one named graph
     per document (made by kg.quads, one document at a time) and kgr:graph/analysis.
     Sentences the analysis cites as evidence get their kg:Sentence node in their document graph.
     cache (kg.incremental.QuadCache): a document graph whose inputs are unchanged since the last
     build is loaded from its N-Quads there, in the order it was first inserted (the store's files
-    follow insertion order); every graph goes into the new cache."""
+    follow insertion order); every graph goes into the new cache. kept (a set): filled with the IRIs
+    of the graphs loaded from the cache."""
     st = ox.Store()
     st.extend(graph_quads(load_reference(region_dirs), REFERENCE_GRAPH))
     cited = set()
@@ -515,6 +524,8 @@ def build_store_graph(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
         data = cache.get(key) if cache is not None else None
         if data is not None:
             loaded.append(data)
+            if kept is not None:
+                kept.add(quads.graph_iri(doc_id))
         else:
             if loaded:
                 st.load(b"".join(loaded), format=nq)
@@ -699,28 +710,47 @@ def validate_batched(st: ox.Store, n_triples: int, batch: int = 400, progress: b
     return _report(conforms, rows, n_triples)
 
 
-def validate_store(st: ox.Store, n_triples: int, progress: bool = False) -> tuple[bool, str, int]:
+def _reusable_rows(st: ox.Store, checks: list, cache, digests: dict | None) -> tuple[list, list]:
+    """(checks still to run, rows of the last build that still hold): see validate_store."""
+    from . import shacl
+
+    lines = cache.changed_lines(st, digests) if cache is not None and digests is not None else None
+    focus = shacl.affected_focus(st, *lines) if lines is not None else None
+    if focus is None:
+        return checks, []
+    cache.reused = True
+    kept = {str(f) for f in focus}
+    return (shacl.restrict(checks, focus) if focus else []), [r for r in cache.rows if r[0] not in kept]
+
+
+def validate_store(st: ox.Store, n_triples: int, progress: bool = False, cache=None,
+                   digests: dict | None = None) -> tuple[bool, str, int]:
     """SHACL over the build's store: ontology/shapes.ttl compiled to SPARQL (kg.shacl) and run on
     the union default graph (write_store_outputs leaves it there), same report as validate. Shapes
-    the compiler does not handle fall back to pyshacl a batch of document graphs at a time."""
+    the compiler does not handle fall back to pyshacl a batch of document graphs at a time.
+    cache (kg.incremental.ShaclCache) with digests (write_store_outputs): only the focus nodes that
+    the graphs changed since the last build can reach are validated (kg.shacl.affected_focus), the
+    last build's rows of every other node are kept; the new rows go into the new cache."""
     from . import shacl
 
     try:
         checks = shacl.compile_shapes(_shapes_graph())
     except shacl.Unsupported:
         return validate_batched(st, n_triples, progress=progress)
+    checks, found = _reusable_rows(st, checks, cache, digests)
     label_p = ox.NamedNode(str(RDFS.label))
-    rows: dict[str, bool] = {}
-    conforms = True
-    for sev, focus, path, value, msg in shacl.run(st, checks):
-        labels = sorted(q.object.value for q in st.quads_for_pattern(focus, label_p, None, ox.DefaultGraph()))
-        line = _report_line(URIRef(sev), _short(_rdflib(focus)), labels[0] if labels else None,
+    for sev, node, path, value, msg in shacl.run(st, checks):
+        labels = sorted(q.object.value for q in st.quads_for_pattern(node, label_p, None, ox.DefaultGraph()))
+        line = _report_line(URIRef(sev), _short(_rdflib(node)), labels[0] if labels else None,
                             path and _short(URIRef(path)),
-                            _short(_rdflib(value)) if value is not None and value != focus else None, msg)
-        violation = URIRef(sev) == SH.Violation
+                            _short(_rdflib(value)) if value is not None and value != node else None, msg)
+        found.append([str(node), line, URIRef(sev) == SH.Violation])
+    rows: dict[str, bool] = {}
+    for _node, line, violation in found:
         rows[line] = rows.get(line, False) or violation
-        conforms &= not violation
-    return _report(conforms, rows, n_triples)
+    if cache is not None and digests is not None:  # a blank focus node cannot be found again next time
+        cache.save(digests, None if any(r[0].startswith("_:") for r in found) else found)
+    return _report(not any(rows.values()), rows, n_triples)
 
 
 # --------------------------------------------------------------------------- writers
@@ -750,29 +780,41 @@ def graph_digests(lines) -> dict[str, str]:
     return {g.decode()[1:-1]: h.hexdigest()[:32] for g, h in hashes.items() if g.startswith(b"<")}
 
 
-def write_store_outputs(st: ox.Store, out_dir: Path, digests: dict | None = None) -> dict[str, Path]:
+def write_store_outputs(st: ox.Store, out_dir: Path, digests: dict | None = None, reuse=None,
+                        sizes: dict | None = None) -> dict[str, Path]:
     """graph.nq (lines sorted: the same input gives byte-identical N-Quads), graph.trig, and
     graph.ttl (the union) from the store's named graphs, each written atomically. Leaves the union
     of the named graphs in the store's default graph. Returns {"ttl"|"trig"|"nq": path}.
-    digests (a dict): filled with each named graph's digest (graph_digests)."""
+    digests (a dict): filled with each named graph's digest (graph_digests). reuse
+    (kg.incremental.NQuadsReuse): the lines and digests of the graphs unchanged since the last
+    build come from its graph.nq, only the others are serialised (the same file). sizes (a dict):
+    sizes["union"] is set to the number of triples in the union (union_size)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"ttl": out_dir / "graph.ttl", "trig": out_dir / "graph.trig", "nq": out_dir / "graph.nq"}
     st.update("CLEAR DEFAULT")
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     with atomic_path(paths["nq"]) as tmp:
-        st.dump(str(tmp), format=ox.RdfFormat.N_QUADS)  # read back line by line: the dump as one
-        with open(tmp, "rb") as f:  # bytes object beside its lines would double the peak (10x: ~300 MB)
-            lines = f.readlines()
-        lines.sort()
+        made = reuse.lines(st) if reuse is not None else None
+        if made is not None:
+            lines, known = made
+        else:
+            st.dump(str(tmp), format=ox.RdfFormat.N_QUADS)  # read back line by line: the dump as one
+            with open(tmp, "rb") as f:  # bytes object beside its lines would double the peak (10x: ~300 MB)
+                lines = f.readlines()
+            lines.sort()
+            known = None
         with open(tmp, "wb") as f:  # no joined copy of the whole file beside the lines (10x: ~300 MB)
             f.writelines(lines)
         if digests is not None:
-            digests.update(graph_digests(lines))
+            digests.update(known if known is not None else graph_digests(lines))
         del lines
     with atomic_path(paths["trig"]) as tmp:
         st.dump(str(tmp), format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    named = len(st)  # the default graph is empty here
     add_union(st)
+    if sizes is not None:  # union_size, without walking the default graph in Python
+        sizes["union"] = len(st) - named
     with atomic_path(paths["ttl"]) as tmp:
         st.dump(str(tmp), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
     return paths

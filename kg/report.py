@@ -56,7 +56,14 @@ def _font_files() -> list[str]:
 
 def figure_key_parts() -> tuple:
     """What a cached figure depends on besides its data: matplotlib's version and the font file
-    cjk_font would pick (its size and time), found without importing matplotlib."""
+    cjk_font would pick (its size and time), found without importing matplotlib. Looked up once
+    per process and font setting (a build asks for every figure; the version lookup scans the
+    installed packages)."""
+    return _figure_key_parts(os.environ.get("CHAINKG_CJK_FONT"))
+
+
+@lru_cache(maxsize=8)
+def _figure_key_parts(_font_env: str | None) -> tuple:
     from importlib import metadata
 
     try:

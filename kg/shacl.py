@@ -200,3 +200,68 @@ def run(st: ox.Store, checks: list[Check]) -> list[tuple[str, ox.Term, str | Non
         for row in st.query(c.query):
             out.append((c.severity, row["f"], c.path, row["v"] if c.has_value else None, c.message))
     return out
+
+
+# ---------------------------------------------------------------- incremental validation
+#
+# Every constraint compile_shapes accepts looks at a focus node's own triples (its types, its values
+# on single-IRI paths) and at its values' own triples (sh:class on a value, sh:or members on a value),
+# with the class hierarchy (rdfs:subClassOf*) of the reference graph. So when the union changes by a
+# set of triples D, only two kinds of focus nodes can change their results: subjects of D, and nodes
+# with a value that is a subject of D. Every other node's rows of the last build still hold.
+
+MAX_FOCUS = 20_000  # more affected nodes than this: validating everything is as fast
+_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
+
+
+def _triples(lines) -> set:
+    """(s, p, o) of N-Quads lines (the graph term dropped)."""
+    data = b"".join(lines)
+    if not data:
+        return set()
+    return {(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)}
+
+
+def _union_changes(st: ox.Store, changed: set, old: set, new: set) -> list:
+    """Triples of the changed graphs (old and new versions) that entered or left the union: a triple
+    another, unchanged graph still states was in the union before and is after."""
+    out = []
+    for t in old ^ new:
+        if not any(not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name not in changed
+                   for q in st.quads_for_pattern(*t)):
+            out.append(t)
+    return out
+
+
+def affected_focus(st: ox.Store, old_lines: dict[str, list], new_lines: dict[str, list]) -> set | None:
+    """The focus nodes whose validation results may differ from the last build's, given the N-Quads
+    lines of every named graph that changed (old_lines: as the last build wrote them, new_lines: now;
+    a graph that is new or gone has no lines on one side). st: this build's store, its default graph
+    the union. None when everything must be validated (a blank node or the class hierarchy changed,
+    or too many nodes are affected)."""
+    changed = {ox.NamedNode(g) for g in {*old_lines, *new_lines}}
+    old = _triples(x for g in old_lines.values() for x in g)
+    new = _triples(x for g in new_lines.values() for x in g)
+    subjects = set()
+    for s, p, _o in _union_changes(st, changed, old, new):
+        if not isinstance(s, ox.NamedNode) or p == _SUBCLASS:
+            return None
+        subjects.add(s)
+    focus = set(subjects)
+    dg = ox.DefaultGraph()
+    for v in subjects:
+        for q in st.quads_for_pattern(None, None, v, dg):
+            if not isinstance(q.subject, ox.NamedNode):
+                return None
+            focus.add(q.subject)
+        if len(focus) > MAX_FOCUS:
+            return None
+    return focus
+
+
+def restrict(checks: list[Check], focus) -> list[Check]:
+    """The checks with their focus node ?f bound to the given nodes (a VALUES block)."""
+    from dataclasses import replace
+
+    values = "VALUES ?f { " + " ".join(str(f) for f in sorted(focus, key=lambda n: n.value)) + " } "
+    return [replace(c, query=c.query.replace("WHERE { ", "WHERE { " + values, 1)) for c in checks]

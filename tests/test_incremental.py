@@ -44,18 +44,31 @@ def _fresh(src, tmp_path, capsys):
     return out
 
 
-def test_added_document_equals_a_fresh_build(tmp_path, capsys, fixed_time):
+def test_added_document_equals_a_fresh_build(tmp_path, capsys, fixed_time, monkeypatch):
+    from kg import shacl
+
+    focus = []  # what SHACL validated on each build (None: everything)
+    real = shacl.affected_focus
+    monkeypatch.setattr(shacl, "affected_focus", lambda *a: focus.append(real(*a)) or focus[-1])
+    reused = []  # graph.nq lines taken from the last build's (None: dumped whole)
+    lines = incremental.NQuadsReuse.lines
+    monkeypatch.setattr(incremental.NQuadsReuse, "lines", lambda self, st: reused.append(lines(self, st)) or reused[-1])
     src, out = tmp_path / "src", tmp_path / "out"
     _write(src, ["a.txt", "b.txt"])
     err = _build(src, out, capsys)
     assert "增量构建" not in err  # nothing cached yet
+    assert not focus and (out / incremental.SHACL_CACHE).is_file()
     cache = [json.loads(x) for x in (out / incremental.CACHE).read_text(encoding="utf-8").splitlines()]
     assert {r["doc"] for r in cache} == {"a.txt", "b.txt"}
     # one document added: the other two come from the cache, the result equals a fresh build
     _write(src, ["c.txt"])
     err = _build(src, out, capsys)
     assert "复用 2 篇文档的抽取结果，重新抽取 1 篇" in err
-    assert (out / "graph.nq").read_bytes() == (_fresh(src, tmp_path, capsys) / "graph.nq").read_bytes()
+    assert len(focus) == 1 and focus[0] is not None  # SHACL on what the new graph reaches only
+    assert len(reused) == 1 and reused[0] is not None
+    fresh = _fresh(src, tmp_path, capsys)
+    for name in ("graph.nq", "validation.txt"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes()
     assert "graph/c.txt" in (out / "graph.nq").read_text(encoding="utf-8")
 
 
@@ -290,3 +303,24 @@ def test_analysis_input_read_back_from_term_indexes_is_the_same_graph(tmp_path):
     kept.close()
     assert not (tmp_path / "f" / incremental.CONTEXT_IDS).exists()
     assert not list((tmp_path / "f" / "cache").glob("*.part"))
+
+
+def test_analysis_on_its_input_does_not_load_the_reference_data_again(monkeypatch):
+    """The analysis input holds the reference data in full: analysis does not load and check it
+    again, and its result is the one it gives on a graph without that mark."""
+    from kg import analysis, resources
+    from kg.resolve import build_kb
+
+    from test_rdf import news
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    dirs = resources.region_dirs()
+    g = rdf.analysis_input(build_kb(news()), dirs)
+    plain = rdf.LeanGraph()
+    plain.add_all(list(g))
+    loads = []
+    real = resources.load_reference
+    monkeypatch.setattr(resources, "load_reference", lambda *a, **k: loads.append(a) or real(*a, **k))
+    marked = analysis.analyze(g, dirs)
+    assert not loads
+    assert analysis.analyze(plain, dirs) == marked and loads
