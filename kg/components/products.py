@@ -56,6 +56,7 @@ def vocab() -> dict:
         "makes_before": re.compile(data["producer_patterns"][1]["regex"] + "$"),
         "cue": re.compile(alt(data["cues"])),
         "industry_after": tuple(data["industry_after"]),
+        "grade_after": tuple(data["grade_after"]),
         "project_starts": tuple(data["project_starts"]),
         "project_tails": sorted(data["project_tails"], key=len, reverse=True),
         "terms": frozenset(data["terms"]),
@@ -129,8 +130,8 @@ def make_products(settings: dict):
         text, v = state.text, vocab()
         for s, e in product_spans(text):
             hits = state.at(s, e)
-            if any(m.type == "Product" for m in hits):
-                continue
+            if any(m.type == "Product" for m in hits) or text.startswith(v["grade_after"], e):
+                continue  # 电池级碳酸锂: 电池 grades the product here
             projects = [m for m in hits if m.type == "Project" and m.start <= s and e <= m.end]
             if projects and len(projects) == len(hits):
                 nested(state, s, e, "product-in-project")

@@ -91,8 +91,13 @@ def product_lists(ex, ctx: _DocCtx) -> None:
             ctx.take(Span(x, y, "Product", t[x:y], t[x:y], source="product-list"))
         hx = m.start(2)
         if head_txt and head_txt not in g.product_reject and head_txt not in GENERIC_LIST_HEADS \
-                and not _after_last_verb(head_txt) and ctx.free(hx, hx + len(head_txt)):  # no clause: 等车型因停产…
+                and not _after_last_verb(head_txt) and not _clause_adverb(head_txt) \
+                and ctx.free(hx, hx + len(head_txt)):  # no clause: 等车型因停产…, 等产品已供应…
             ctx.take(Span(hx, hx + len(head_txt), "Product", head_txt, head_txt, source="product-list"))
+
+
+def _clause_adverb(head: str) -> bool:
+    return any(w in P.words["clause_adverbs"] for w, _ in nlp.posseg(head))
 
 
 CLAUSE_TAGS = {"p", "r", "c", "uj", "ul", "uz"}  # tags of words a product name does not hold
