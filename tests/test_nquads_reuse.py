@@ -2,25 +2,13 @@
 serialised (kg.incremental.NQuadsReuse), the same file and digests as a whole dump."""
 import json
 
-import pyoxigraph as ox
-import rdflib
 from rdflib import RDFS, Literal, URIRef
 
 from kg import incremental, rdf
 from kg.store import GRAPH_DIGESTS
 from kg.util import KGR as KGR_NS
 
-from test_shacl_incremental import _graphs
-
-
-def _store(graphs) -> ox.Store:
-    st = ox.Store()
-    for name, triples in graphs.items():
-        g = rdflib.Graph()
-        for t in triples:
-            g.add(t)
-        st.extend(rdf.graph_quads(g, name))
-    return st
+from test_shacl_incremental import _graphs, _store
 
 
 def _last_build(graphs, folder):

@@ -27,8 +27,8 @@ def _graphs():
     return out
 
 
-def _build(graphs, folder):
-    """The build's store and outputs (graph.nq, digests) for these graphs."""
+def _store(graphs):
+    """An Oxigraph store holding these graphs."""
     import pyoxigraph as ox
 
     st = ox.Store()
@@ -37,6 +37,12 @@ def _build(graphs, folder):
         for t in triples:
             g.add(t)
         st.extend(rdf.graph_quads(g, name))
+    return st
+
+
+def _build(graphs, folder):
+    """The build's store and outputs (graph.nq, digests) for these graphs."""
+    st = _store(graphs)
     digests = {}
     rdf.write_store_outputs(st, folder, digests=digests)
     return st, digests
