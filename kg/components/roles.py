@@ -30,7 +30,8 @@ LINE = re.compile(r"[^\n；;]+")
 ITEM_SEP = re.compile(r"、|和|与|及|，|,")
 COLON = re.compile(r"[：:]")
 ITEM_END = re.compile(r"[，,。、：:\s]|[（(]?[一二三四五六七八九十\d]{1,3}[)）.．、](?=\s*[\u4e00-\u9fff])")
-NOT_FIRM = re.compile(r"(产业链|链|产业集群|集群|产业|项目|工程|生产线|产线)$")  # chains, clusters, works (a firm's 某某产业园 may be its plant)
+# chains, clusters and works end no firm's name (a firm's 某某产业园 may be its plant: it may end one)
+NOT_FIRM = re.compile(r"(产业链|链|产业集群|集群|产业|项目|工程|生产线|产线)$")
 FIELD_LABEL = re.compile(r"^(?:所属|所在|归属|对应|重点)?(?:产业)?链$")  # a column name, not a chain
 PROSE_LINE = 40  # a line longer than this (and not an item) ends a designation list
 

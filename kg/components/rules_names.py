@@ -32,7 +32,7 @@ def organisations(ex, ctx: _DocCtx) -> None:
             continue
         end = m.end()
         lo = ex._left_limit(ctx, m.start(), False, 20)
-        stop = P.ORG_LEFT_STOP.search(t, lo, m.start())  # a legal firm name, a preposition or a figure before: the name starts after it
+        stop = P.ORG_LEFT_STOP.search(t, lo, m.start())  # 某公司受…, 由…, a figure: the name starts after it
         if stop:
             lo = stop.end()
         win = t[lo:m.start()]
@@ -183,10 +183,11 @@ def parks(ex, ctx: _DocCtx) -> None:
 
 
 def _verb_object(core: str) -> bool:
-    """A one-character verb or adjective before the park word, after a common word (项目进园区, 文章壮园区): the
-    park word is its object, not a name's end (北兴园区, with a place before the verb, stays)."""
+    """A one-character verb or adjective before the park word, after a common word (项目进园区,
+    文章强园区): the park word is its object, not a name's end (北兴园区, a place before, stays)."""
     toks = _posseg(core)
-    return len(toks) >= 2 and len(toks[-1][0]) == 1 and toks[-1][1] in ("v", "a") and toks[-2][1] in ("n", "vn", "v", "d")
+    return len(toks) >= 2 and len(toks[-1][0]) == 1 and toks[-1][1] in ("v", "a") \
+        and toks[-2][1] in ("n", "vn", "v", "d")
 
 
 def _province_before_city(ex, ctx: _DocCtx, start: int, name: str):
