@@ -1,9 +1,8 @@
-"""rdflib Graph -> one self-contained, offline graph.html (vis-network nodes/edges).
+"""rdflib Graph -> one self-contained, offline graph.html (pyvis builds the nodes/edges).
 
 pyvis' own templates pull Bootstrap (and, in "local"/"remote" modes, vis-network) from CDNs, so
-we render our own page with the vis-network JS/CSS that ships inside the pyvis package inlined into
-it; the node and edge dicts are the ones pyvis' Network made (pyvis itself is not imported: it pulls
-IPython and jinja2, and its add_edge looks each end up in a list). Nothing is loaded from the
+we only use pyvis to assemble nodes/edges/options and render our own page, with the
+vis-network JS/CSS that ships inside the pyvis package inlined into it. Nothing is loaded from the
 network: no script, stylesheet, font or image URL (fonts are the system's CJK fonts).
 
 Hover tooltips are DOM elements built in JS from plain data (vis-network would otherwise show a
@@ -85,12 +84,8 @@ def _vis_assets() -> tuple[str, str]:
     """vis-network JS and CSS shipped inside the pyvis package (inlined into the page)."""
     global _LIB
     if _LIB is None:
-        import importlib.util  # the package's files only: importing pyvis pulls IPython and jinja2
-
-        spec = importlib.util.find_spec("pyvis")
-        if spec is None or not spec.origin:
-            raise FileNotFoundError("找不到 pyvis 包（请安装 pyvis）")
-        base = Path(spec.origin).resolve().parent
+        import pyvis
+        base = Path(pyvis.__file__).resolve().parent
         for cand in sorted(base.glob("templates/lib/vis-*"), reverse=True) + sorted(base.glob("lib/vis-*"), reverse=True):
             js, css = cand / "vis-network.min.js", cand / "vis-network.css"
             if js.is_file() and css.is_file():
@@ -371,6 +366,8 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
                title: str = "产业链知识图谱") -> dict:
     """Write an offline interactive graph page. focus: {"cluster"|"chain"|"place"|"enterprise": name,
     "depth": 1} keeps the named entity and its neighbourhood. Returns {"nodes", "edges", "path"}."""
+    from pyvis.network import Network
+
     g = graph
     if isinstance(g, rdflib.Dataset) or isinstance(g, rdflib.ConjunctiveGraph):
         union = rdflib.Graph()
@@ -398,8 +395,8 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
     subtitle = _overview_note(overview, len(order), subtitle)
     if cap_note:
         subtitle = f"{subtitle}；{cap_note}" if subtitle else cap_note
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     ids = {n: i for i, n in enumerate(order)}
-    net_nodes, net_edges = [], []
     for n in order:
         t = nodes[n]
         size, why = _importance(g, n, t, degree[n])
@@ -408,11 +405,11 @@ def write_html(graph: rdflib.Graph, path: Path, focus: dict | None = None,
         info = _info(g, n, t, nodes, edges_by)
         info["importance"] = why
         info["iri"] = str(n)
-        # the dicts pyvis' Network.add_node/add_edge made (with a group, pyvis leaves the colour to it)
-        net_nodes.append({"size": round(size, 1), "group": t, "info": info, "id": ids[n],
-                          "label": _label(g, n) or ids[n], "shape": TYPES[t][2]})
+        net.add_node(ids[n], label=_label(g, n), shape=TYPES[t][2], size=round(size, 1),
+                     color=TYPES[t][1], group=t, info=info)
     for s, p, o in edges:
-        net_edges.append({"label": RELATIONS[p], "rel": _local(p), "from": ids[s], "to": ids[o], "arrows": "to"})
+        net.add_edge(ids[s], ids[o], label=RELATIONS[p], rel=_local(p))
+    net_nodes, net_edges = net.nodes, net.edges
     _mark_overview(net_nodes, order, overview)
 
     counts = defaultdict(int)
