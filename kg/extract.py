@@ -26,7 +26,7 @@ from . import components, nlp, relate, resources
 from .confidence import mention_confidence
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
 from .components.rule_patterns import BOUNDARIES as B, time_token
-from .components.names import _lex as names_lex, generic_company
+from .components.names import _lex as names_lex, common_word, generic_company
 from .components.products import is_product
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
@@ -442,16 +442,11 @@ class Extractor:
         return rows[0] if len(rows) == 1 else None
 
 
-def _common_noun(s: str) -> bool:
-    toks = nlp.posseg(s)
-    return len(toks) == 1 and toks[0][1] in ("n", "vn")
-
-
 @nlp.text_cache
 def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
     """The short forms of a firm's full name (its core without the suffix and leading places, then
     without company head words), cached: it reads only the name and the gazetteer. A short place
-    name that is a common word first is kept before one common noun (东方电缆, not 电缆)."""
+    name that is a common word first is kept before one common word (东方电缆, not 电缆)."""
     g = ex.g
     core = B.PARENTHESISED.sub("", full)
     for suf in g.company_suffixes:
@@ -464,7 +459,7 @@ def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
         for L in (5, 4, 3, 2):
             p = core[:L]
             if len(core) - L >= 2 and (p in g.div_by_name or p in g.short_index and not (
-                    p in g.short_stop and _common_noun(core[L:]))):  # 东方电缆 is no 东方 + 电缆
+                    p in g.short_stop and common_word(core[L:]))):  # 东方电缆 is no 东方 + 电缆
                 core = core[L:]
                 changed = True
                 break
