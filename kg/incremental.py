@@ -12,10 +12,11 @@ it used.
 OUT/cache/extractions.jsonl holds one line per document: its sha256, the extractor version it was
 made with, and its mentions, relations and facts as field lists. `kg build` on an existing --out
 re-extracts only documents whose (sha256, extractor version) is not cached; removed documents
-simply drop out (their named graphs are not rebuilt). Resolution, analysis and every output
-are still computed over the full set (SHACL over what changed, the rest of its report reused) (document graphs and their text copied where their key
-is unchanged, a document's analysis-input triples read back from its context.nt lines), so the
-result equals a from-scratch build.
+simply drop out (their named graphs are not rebuilt). Resolution, analysis and every output are
+still computed over the full set (document graphs and their text copied where their key is
+unchanged, a document's analysis-input triples read back from its context.nt lines; SHACL run only
+on what the changed graphs reach, the rest of its report reused), so the result equals a
+from-scratch build.
 
 The extractor version is a digest of the chainkg version, the code and data extraction reads (kg/
 extract, relate, tablefacts, components, models, ontology/data, ontology/tables), the region folders
@@ -637,11 +638,11 @@ def store_lines(st, graph: str) -> list[bytes]:
     return sorted(line + b"\n" for line in data.split(b"\n") if line)
 
 
-def _digest(lines) -> str:
-    h = hashlib.sha256()
-    for line in lines:
-        h.update(line)
-    return h.hexdigest()[:32]
+def _digest(lines) -> str | None:
+    """The digest of one graph's lines, as kg.rdf.graph_digests makes it (None: no lines)."""
+    from .rdf import graph_digests
+
+    return next(iter(graph_digests(lines).values()), None)
 
 
 class ShaclCache:
@@ -736,11 +737,11 @@ class NQuadsReuse:
                 out = [line for line in f if line[line.rindex(b" <") + 1:-3] in kept]
         except (OSError, ValueError):  # no file, or a line that is not a quad kg build wrote
             return None
-        digests = {g: self.old_digests[g] for g in self.kept}
-        for g in remade:
-            mine = store_lines(st, g)
-            digests[g] = _digest(mine)
-            out += mine
+        from .rdf import graph_digests
+
+        made = [line for g in remade for line in store_lines(st, g)]
+        digests = {g: self.old_digests[g] for g in self.kept} | graph_digests(made)
+        out += made
         if len(out) != len(st):  # the last graph.nq does not hold what its store recorded
             return None
         out.sort()
