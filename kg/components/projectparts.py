@@ -48,7 +48,8 @@ def _places_in(name: str, start: int, context: frozenset) -> tuple[tuple[int, in
                 hit = k
                 break
         cands = forms[name[i:i + hit]] if hit else []
-        near = [c for c in cands if _named_parent(c, context, nlp.is_word(name, i, i + hit))]
+        word = bool(cands) and nlp.is_word(name, i, i + hit)  # once, not per candidate
+        near = [c for c in cands if _named_parent(c, context, word)]
         if near or (cands and _place_word(name, i, i + hit) and name[i:i + hit] not in _short_stop()):
             typ, official, _ = (near or cands)[0]
             out.append((i, i + hit, typ, official))
