@@ -98,7 +98,7 @@ def park_prefixes(ex, ctx) -> None:
 
 def chain_headings(ex, ctx) -> None:
     """A heading "X链“…”" followed by projects in the next sentence(s) of the paragraph."""
-    sents = ctx.doc.sentences
+    sents = ctx.doc.sentences or ()
     chains = [s for s in ctx.spans if s.type == "IndustryChain"]
     projs = [p for p in ctx.spans if p.type == "Project"]
     for c in chains:
@@ -404,8 +404,11 @@ def relations(ex, ctx) -> None:
         by_sent.setdefault(ctx.sent_index(sp.start), []).append(sp)
     park_prefixes(ex, ctx)  # its county mentions come after the sentences' spans were taken
     mem = Memory()
-    for si in sorted(by_sent):
-        s = _sentence(ctx, si, by_sent[si])
+    sents = ctx.doc.sentences or ()
+    # a sentence naming nothing still continues the last project: 该项目总投资12亿元。
+    opening = [i for i, x in enumerate(sents) if i not in by_sent and P.PROJECT_OPENING.match(x.text)]
+    for si in sorted([*by_sent, *opening]):
+        s = _sentence(ctx, si, by_sent.get(si, []))
         for rule in SENTENCE_RULES:
             rule(ex, ctx, s, mem)
     chain_headings(ex, ctx)
