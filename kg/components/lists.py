@@ -39,11 +39,12 @@ def make_lists(settings: dict):
     cues = re.compile("(?:" + "|".join(map(re.escape, cue_words)) + ")(?:了|过|的|出)?")
     list_end = re.compile("等(?:" + "|".join(map(re.escape, data["list_end_words"])) + ")")
     uses = re.compile("|".join(map(re.escape, data["use_words"])))  # after a product list's head: its items use it
+    trade = re.compile("(?:" + "|".join(map(re.escape, data["trade_words"])) + ")?")  # 装备[制造]企业
 
     def run(state) -> None:
         for cl in CLAUSE.finditer(state.text):
             if "、" in cl.group() and _may_be_typed(state, cl, after, firm_head):
-                _clause(state, cl.start(), cl.group(), (after, before, cues, uses, list_end), head_type, item_max)
+                _clause(state, cl.start(), cl.group(), (after, before, cues, uses, list_end, trade), head_type, item_max)
     return run
 
 
@@ -78,7 +79,7 @@ def _split_items(clause: str, off: int) -> list[tuple[int, int]]:
 
 
 def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
-    after, before, cues, uses, rx_end = rx
+    after, before, cues, uses, rx_end, trade = rx
     parts = _split_items(clause, off)
     text = state.text
     parts = _first_list(parts, text, after, rx_end)
@@ -92,8 +93,8 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
     if m:
         le = ls + m.start()
         typ, explicit = head_type[m.group("head")], True
-        if typ == "Product" and _firm_head_at(last, m.end(), head_type):
-            typ = "Enterprise"  # 甲、乙等风电零部件制造商: the makers of the product are listed
+        if typ == "Product" and _firm_head_at(last, m.end(), head_type, trade):
+            typ = "Enterprise"  # 甲、乙等风电零部件制造商 / 装备制造企业: the makers of the product are listed
         elif typ == "Product" and uses.search(last, m.end()):
             return  # 电脑、电视等设备均已采用LED: the items use a product, they are not one here
         parts[-1] = (ls, le)
@@ -136,8 +137,10 @@ def _first_list(parts, text: str, after, rx_end) -> list:
     return parts
 
 
-def _firm_head_at(text: str, pos: int, head_type: dict) -> bool:
-    return any(text.startswith(h, pos) for h, t in head_type.items() if t == "Enterprise")
+def _firm_head_at(text: str, pos: int, head_type: dict, trade) -> bool:
+    """A firm head right after pos, or after one trade word (装备 + 制造 + 企业)."""
+    at = {pos, trade.match(text, pos).end()}
+    return any(text.startswith(h, p) for h, t in head_type.items() if t == "Enterprise" for p in at)
 
 
 def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
