@@ -61,6 +61,7 @@ def vocab() -> dict:
         "project_tails": sorted(data["project_tails"], key=len, reverse=True),
         "terms": frozenset(data["terms"]),
         "modifiers": frozenset(data["modifiers"]),
+        "firm_trade_words": tuple(data["firm_trade_words"]),
     }
 
 

@@ -109,6 +109,8 @@ def _split(name: str) -> tuple[str | None, list[tuple[int, int]]]:
         return firm, []
     prods = product_spans(name)
     cut = _first_boundary(name, _phrase_start(name, prods[0][0]) if prods else len(name))
+    if prods and cut == prods[0][0]:
+        cut, prods = _trade_word_after_brand(name, cut, prods)
     if cut < len(name):
         firm = name[:name_end(name[:cut])]
         return (firm if _firm_prefix(firm) or _place_brand(firm) else None), prods
@@ -116,6 +118,19 @@ def _split(name: str) -> tuple[str | None, list[tuple[int, int]]]:
     if best is None:
         return None, prods
     return name[:best[0]], prods or [best]
+
+
+def _trade_word_after_brand(name: str, cut: int, prods) -> tuple[int, list]:
+    """某某生物|新型疫苗: a brand of two or three characters keeps a trade word (firm_trade_words)
+    that the product vocabulary would read as the start of the product, when a product of three
+    or more characters still follows it."""
+    w = next((w for w in vocab()["firm_trade_words"] if name.startswith(w, cut)), None)
+    if w is None or not 2 <= cut <= 3:
+        return cut, prods
+    rest = [(s + cut + len(w), e + cut + len(w)) for s, e in product_spans(name[cut + len(w):])]
+    if not rest or rest[0][0] != cut + len(w) or rest[0][1] - rest[0][0] < 3:
+        return cut, prods
+    return cut + len(w), rest
 
 
 def _brand_and_company_word(name: str) -> str | None:
