@@ -776,14 +776,17 @@ def _select(scored: list[tuple[Candidate, float]], model: dict) -> list[tuple[Ca
     need the relation's threshold. A functional relation's slot filled by a rule proposal takes
     no model-only candidate; otherwise the slot keeps its best candidate and those nearly as good."""
     best: dict[tuple, tuple[Candidate, float, bool]] = {}
+    sigs = signatures()
     for c, p in scored:
         proposed = _is_proposed(c)
         if p < (model.get("keep_proposed", 0.5) if proposed else model["rels"][c.rel]["threshold"]):
             continue
+        if not proposed and not _has_needed_cue(c, sigs[c.rel].get("model_needs_cue")):
+            continue
         key = (c.head.name, c.rel, c.tail.name)
         if key not in best or (proposed, p) > (best[key][2], best[key][1]):
             best[key] = (c, p, proposed)
-    functional = {r for r, s in signatures().items() if s.get("functional")}
+    functional = {r for r, s in sigs.items() if s.get("functional")}
     ruled: set[tuple] = set()
     top: dict[tuple, float] = {}
     for c, p, proposed in best.values():
@@ -797,6 +800,12 @@ def _select(scored: list[tuple[Candidate, float]], model: dict) -> list[tuple[Ca
             continue
         out.append((c, p))
     return out
+
+
+def _has_needed_cue(c: Candidate, cue: str | None) -> bool:
+    """A relation whose signature names a cue class (suppliesTo: supply) is found by the model
+    alone only where a word of that class stands between, before or after the pair."""
+    return cue is None or any(f.startswith("cue_") and f.endswith("=" + cue) for f in c.features)
 
 
 def _untrained(ex: Extraction, model: dict) -> list[tuple[Candidate, float]]:

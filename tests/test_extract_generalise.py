@@ -83,6 +83,14 @@ def test_supplies_to_list(ex):
     assert ("宁波华晟电器有限公司", "produces", "洗碗机用电机") in rels
 
 
+def test_no_supply_without_a_supply_word(ex):
+    # a leader and the firms brought in beside it: no sentence says who supplies whom
+    x = run(ex, "近年来，青川县聚焦锂电池产业链，以青岚锂业为链主企业，先后引进北辰新材、远帆隔膜、"
+                "松岭电解液等上下游配套企业20余家。")
+    assert ("青岚锂业", "chainLeaderOf", "锂电池产业链") in {(r.head, r.rel, r.tail) for r in x.relations}
+    assert not [r for r in x.relations if r.rel == "suppliesTo"]
+
+
 def test_json_roundtrip_of_all_texts(ex):
     for p in sorted((ROOT / "tests" / "texts").glob("*.txt")):
         rec = extract.to_json(ex.extract(ingest.read_document(p)))
