@@ -235,6 +235,7 @@ def test_longtou_needs_a_firm(ex):
     ("今年全省完成2000多座山塘清淤整治项目。", set()),  # a count of works
     ("交易中心上月通过网上竞价成交52笔项目。", set()),
     ("岚山光电的显示模组项目今年投产。", {"显示模组项目"}),  # a verb that opens a product name
+    ("青岚光电年产200万片光伏电池片项目进入调试。", {"青岚光电年产200万片光伏电池片项目"}),  # a classifier ends the product
 ])
 def test_industry_and_construction_project_names(ex, text, projects):
     """某某产业项目 and 某某建设项目 are names; kinds of projects (重点产业项目, 建设项目) are not."""

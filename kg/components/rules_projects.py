@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import namemodel, nlp
 from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE
 from . import rule_patterns
-from .products import is_product
+from .products import is_product, product_spans
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
 P, B = rule_patterns.load("projects"), rule_patterns.BOUNDARIES
@@ -400,11 +400,16 @@ def _not_a_name_end(toks: list, window: str, is_item: bool) -> bool:
     w, f = toks[-1]
     if not is_item and f in ("v", "d", "ad", "z") and w not in VERB_OK and len(w) > 1 and not B.DIGIT.search(window):
         return True
-    if not is_item and f in ("u", "uz", "ul", "uj", "q", "y"):
+    if not is_item and f in ("u", "uz", "ul", "uj", "q", "y") and not _product_piece(window, w, f):
         return True
     if len(toks) >= 2 and f == "m" and w.isdigit() and toks[-2][1] == "v":
         return True
     return all(f2 in ("v", "a", "d", "ad") and len(w2) == 1 for w2, f2 in toks[-2:]) or w in END_PARTICLES
+
+
+def _product_piece(window: str, w: str, f: str) -> bool:
+    """A one-character classifier right after a product is a piece of it: 光伏电池片, 晶圆片."""
+    return f == "q" and len(w) == 1 and any(e == len(window) - 1 for _, e in product_spans(window))
 
 
 def _hard_stop(g, toks: list, k: int, tail_len: int, has_digit: bool, min_len: int) -> bool:
