@@ -91,6 +91,13 @@ def test_no_supply_without_a_supply_word(ex):
     assert not [r for r in x.relations if r.rel == "suppliesTo"]
 
 
+def test_product_list_starts_after_the_supply_verb(ex):
+    x = run(ex, "汽车零部件产业园已入驻远帆精工、松岭橡塑等配套企业14家，为北辰汽车基地提供座椅、内饰、线束等零部件。")
+    products = {m.text for m in x.mentions if m.type == "Product"}
+    assert {"座椅", "内饰", "线束"} <= products
+    assert not [p for p in products if "提供" in p]
+
+
 def test_json_roundtrip_of_all_texts(ex):
     for p in sorted((ROOT / "tests" / "texts").glob("*.txt")):
         rec = extract.to_json(ex.extract(ingest.read_document(p)))

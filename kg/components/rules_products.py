@@ -59,6 +59,9 @@ def _list_items(ex, ctx: _DocCtx, m) -> list[tuple[int, int]]:
             vm = P.PRODUCE_VERB_OPENING.match(t[x:y])
             if vm:
                 x += vm.end()
+            sv = [v for v in P.SUPPLY_VERB_INSIDE.finditer(t, x, y) if y - v.end() >= 2]
+            if sv:  # 为某汽车基地提供座椅: the first product starts after the supply verb
+                x = sv[-1].end()
             dj = t.rfind("的", x, y)
             if dj >= 0:
                 x = dj + 1
