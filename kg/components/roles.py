@@ -49,7 +49,8 @@ def make_roles(settings: dict):
     by_position = all(w and not CLAUSE_BREAK.search(w) for p, _, _ in clause_pats for w in p["trigger"])
     words = _trigger_words(clause_pats) if by_position else None
     # the literal characters every match holds: a clause without one of them is not scanned
-    need = {id(rx): tuple(required_runs(rx.pattern, 1)) for _, rx, _ in clause_pats}
+    need = {id(rx): () if rx.flags & re.IGNORECASE else tuple(dict.fromkeys(required_runs(rx.pattern, 1)))
+            for _, rx, _ in clause_pats}
 
     def run(state) -> None:
         text = state.text
