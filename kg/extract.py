@@ -30,6 +30,7 @@ from .components.names import _lex as names_lex, common_word, generic_company
 from .components.products import is_product
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
+from .util import required_runs
 from .model import Document, Extraction, Fact, Mention, Relation
 
 
@@ -47,45 +48,13 @@ class Prefiltered:
     def __init__(self, rx: re.Pattern):
         self.rx = rx
         self.pattern = rx.pattern
-        self.literals = () if rx.flags & re.IGNORECASE else tuple(_required_runs(_sre_parse(rx.pattern)))
+        self.literals = () if rx.flags & re.IGNORECASE else tuple(required_runs(rx.pattern))
 
     def finditer(self, text: str, *args):
         for lit in self.literals:
             if lit not in text:
                 return iter(())
         return self.rx.finditer(text, *args)
-
-
-def _sre_parse(pattern: str):
-    try:
-        from re import _parser as parser  # Python >= 3.11
-    except ImportError:  # pragma: no cover
-        import sre_parse as parser
-    return parser.parse(pattern)
-
-
-def _required_runs(seq) -> list[str]:
-    """Runs of two or more literal characters that every match of the parsed pattern holds."""
-    from re import IGNORECASE
-    try:
-        from re import _constants as c
-    except ImportError:  # pragma: no cover
-        import sre_constants as c
-    out, run = [], []
-    for op, av in seq:
-        if op == c.LITERAL:
-            run.append(chr(av))
-            continue
-        if len(run) >= 2:
-            out.append("".join(run))
-        run = []
-        if op == c.SUBPATTERN and not (av[1] & IGNORECASE):
-            out += _required_runs(av[-1])
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
-            out += _required_runs(av[2])
-    if len(run) >= 2:
-        out.append("".join(run))
-    return out
 
 
 class Gazetteer:

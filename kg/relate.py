@@ -588,7 +588,17 @@ def _bound_below(h: Node, t: Node, s: _Sent, b: _Bound, hz: float, focus: dict[s
     if z >= b.floor:
         return False
     cue = s._cue_bound.get(id(b))  # (s.cue_bound(b), without the call once known)
-    return z + (s.cue_bound(b) if cue is None else cue) < b.floor
+    if z + (s.cue_bound(b) if cue is None else cue) < b.floor:
+        return True
+    # the sentence's cues could lift it: the pair's own cue features, exactly (the rest stay at their most)
+    return z + _cue_score(s, first, second, b.w) < b.floor
+
+
+def _cue_score(s: _Sent, first: Node, second: Node, w: dict) -> float:
+    """The weights of the pair's cue_bw, cue_before and cue_after features (as _between_features
+    sets them)."""
+    z = sum(w.get("cue_bw=" + cls, 0.0) for cls in s.cue_classes(first.end, second.start)) if s.cues else 0.0
+    return z + sum(map(w.get, s.cues_before(first), repeat(0.0))) + sum(map(w.get, s.cues_after(second), repeat(0.0)))
 
 
 def _tail_bound(h: Node, t: Node, s: _Sent, fl: dict, focus: dict[str, str]) -> float:

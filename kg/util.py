@@ -24,6 +24,39 @@ def norm_name(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
+def required_runs(pattern: str, min_len: int = 2) -> list[str]:
+    """Runs of at least min_len literal characters that every match of the regex pattern holds
+    (read off the parsed pattern: runs outside optional parts, alternatives and assertions). A
+    text without one of them has no match. The caller checks the pattern's own IGNORECASE flag."""
+    try:
+        from re import _parser as parser  # Python >= 3.11
+    except ImportError:  # pragma: no cover
+        import sre_parse as parser
+    return _required_runs(parser.parse(pattern), min_len)
+
+
+def _required_runs(seq, min_len: int) -> list[str]:
+    try:
+        from re import _constants as c
+    except ImportError:  # pragma: no cover
+        import sre_constants as c
+    out, run = [], []
+    for op, av in seq:
+        if op == c.LITERAL:
+            run.append(chr(av))
+            continue
+        if len(run) >= min_len:
+            out.append("".join(run))
+        run = []
+        if op == c.SUBPATTERN and not (av[1] & re.IGNORECASE):
+            out += _required_runs(av[-1], min_len)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            out += _required_runs(av[2], min_len)
+    if len(run) >= min_len:
+        out.append("".join(run))
+    return out
+
+
 def iri_segment(name: str) -> str:
     out = []
     for ch in norm_name(name):

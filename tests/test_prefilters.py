@@ -19,6 +19,7 @@ TEXTS = [
     "会议要求各部门做好服务、保障、协调等工作。临河县、东湖区、城西区三地联合招商。",
     "星河动力投资20亿元在临河经济开发区新建电驱系统项目，青禾材料、北辰电控签约入驻。",
     "第一批链主企业名单\n新能源汽车产业链：星河动力有限公司\n新材料产业链：青禾材料有限公司",
+    "坐落于临河经济开发区的北辰电控有限公司今年扩建厂房；东湖区的青禾材料有限公司也在扩产。",
 ]
 
 
@@ -114,3 +115,23 @@ def test_prefiltered_pattern_finds_what_the_pattern_finds():
             assert [m.span() for m in fast.finditer(t)] == [m.span() for m in rx.finditer(t)], (p, t)
     assert extract.Prefiltered(re.compile(pats[0])).literals == ("产业链", "链主")
     assert extract.Prefiltered(re.compile(r"(?i)abc")).literals == ()
+
+
+def test_required_literal_prefilters_change_nothing(fresh_pipeline, monkeypatch):
+    """roles and mention_patterns skip a pattern on text without a literal every match holds:
+    with no literals required, the output is the same."""
+    from kg.components import mention_patterns
+
+    with_filter = _run()
+    assert any(d["relations"] for d in with_filter)
+    monkeypatch.setattr(roles, "required_runs", lambda pattern, min_len=2: [])
+    monkeypatch.setattr(mention_patterns, "required_runs", lambda pattern, min_len=2: [])
+    assert _run() == with_filter
+
+
+def test_required_runs_of_one_character():
+    from kg.util import required_runs
+
+    assert required_runs(r"(?P<a>x(?:b|c)y)等(?:[0-9]+家)?企业", 1) == ["x", "y", "等", "企业"]
+    assert required_runs(r"(?P<a>x(?:b|c)y)等(?:[0-9]+家)?企业") == ["企业"]
+    assert required_runs(r"(?:^|，)(?=甲)乙?丙{0,2}", 1) == []

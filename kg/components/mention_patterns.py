@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..util import required_runs
 from . import component, load_json
 
 CODES = {"Enterprise": "E", "Project": "J", "Park": "K", "County": "D", "City": "D", "Province": "D", "Region": "D",
@@ -28,6 +29,11 @@ def _compile(p: dict, data: dict) -> re.Pattern:
     for k, v in data["words"].items():
         rx = rx.replace("{" + k + "}", "(?:" + "|".join(sorted(v, key=len, reverse=True)) + ")")
     return re.compile(rx)
+
+
+def _needed(rx: re.Pattern) -> tuple[str, ...]:
+    """The literal runs every match of rx holds, longest first, without repeats."""
+    return () if rx.flags & re.IGNORECASE else tuple(sorted(set(required_runs(rx.pattern, 1)), key=len, reverse=True))
 
 
 def masked(state, start: int, end: int, hits: list | None = None) -> tuple[str, list]:
@@ -57,12 +63,12 @@ def _mentions(group: str, ms: list) -> list:
 @component("mention_patterns", reads=("mentions",), writes=("relations",))
 def make_mention_patterns(settings: dict):
     data = load_json(settings.get("patterns", "patterns/mention_patterns.json"))
-    pats = [(p, _compile(p, data)) for p in data["patterns"]]
+    pats = [(p, rx, _needed(rx)) for p, rx in ((p, _compile(p, data)) for p in data["patterns"])]
     trigger = re.compile("|".join(sorted({w for ws in data["words"].values() for w in ws} | {"的"}, key=len, reverse=True)))
 
     def run(state) -> None:
         for s in state.ex.doc.sentences:
-            if not trigger.search(s.text):
+            if "的" not in s.text and not trigger.search(s.text):  # (的 is one of its words: most sentences hold it)
                 continue
             hits = state.at(s.start, s.end)
             if len(hits) < 2:
@@ -70,7 +76,9 @@ def make_mention_patterns(settings: dict):
             line, ms = masked(state, s.start, s.end, hits)
             if len(ms) < 2:
                 continue
-            for p, rx in pats:
+            for p, rx, need in pats:
+                if not all(lit in line for lit in need):
+                    continue  # a literal every match holds (⟨C, 等) is not in the line
                 for m in rx.finditer(line):
                     tail = _mentions(m.group("tail"), ms)[0]
                     for item in _mentions(m.group("items"), ms):

@@ -18,6 +18,7 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from .. import namemodel, nlp
+from ..util import required_runs
 from . import component, load_json
 from .names import (chain_start, common_words_only, firm_like, generic_company, has_common_verb, is_generic,
                     name_after_verb, name_start, name_stop, strong_firm, word_end)
@@ -47,6 +48,9 @@ def make_roles(settings: dict):
     # text starts inside it (one scan per pattern instead of one per clause and pattern)
     by_position = all(w and not CLAUSE_BREAK.search(w) for p, _, _ in clause_pats for w in p["trigger"])
     words = _trigger_words(clause_pats) if by_position else None
+    # the literal characters every match holds: a clause without one of them is not scanned
+    need = {id(rx): () if rx.flags & re.IGNORECASE else tuple(dict.fromkeys(required_runs(rx.pattern, 1)))
+            for _, rx, _ in clause_pats}
 
     def run(state) -> None:
         text = state.text
@@ -68,8 +72,9 @@ def make_roles(settings: dict):
                 todo = [n for n, (_, _, trigger) in enumerate(live) if trigger.search(clause) is not None]
             for n in todo:
                 p, rx, _ = live[n]
-                for m in rx.finditer(clause):
-                    _apply(state, p, m, a)
+                if all(lit in clause for lit in need[id(rx)]):
+                    for m in rx.finditer(clause):
+                        _apply(state, p, m, a)
         for p, rx, heading in list_pats:
             if heading.search(text):
                 _designations(state, p, rx, heading)
