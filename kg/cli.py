@@ -109,6 +109,9 @@ def _inside(src: Path, out: Path) -> bool:
     return s == o or o in s.parents
 
 
+FREEZE_MAX_DOCS = 200  # a rebuild extracting at most this many documents freezes the heap after extraction
+
+
 def _build_into(args, src: Path, out: Path, tx) -> int:
     """The build itself: every file goes to tx.tmp; tx.commit() swaps it in as `out`."""
     from . import executors, extract, incremental, ingest, tablefacts
@@ -140,6 +143,13 @@ def _build_into(args, src: Path, out: Path, tx) -> int:
         incremental.save(tmp, extractions, version, lines)
         del lines
         _write_jsonl(tmp / "extraction.jsonl", [extract.to_json(e) for e in extractions])
+    if len(todo) <= FREEZE_MAX_DOCS:
+        # the documents and cached extractions stay to the end: frozen, the collection after resolution
+        # walks only what it made (~0.2-0.3 s less on 3,300 documents). A big extraction is not frozen
+        # here: its cyclic garbage is freed by that collection (extract_all's note)
+        import gc
+
+        gc.freeze()
     if len(todo) < len(docs) and not args.quiet:
         print(f"增量构建：复用 {len(docs) - len(todo)} 篇文档的抽取结果，重新抽取 {len(todo)} 篇", file=sys.stderr)
     if len(docs) > 500:  # a big corpus: hand the extractor's lexicons and models back before the graph work
