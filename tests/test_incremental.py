@@ -324,3 +324,22 @@ def test_analysis_on_its_input_does_not_load_the_reference_data_again(monkeypatc
     marked = analysis.analyze(g, dirs)
     assert not loads
     assert analysis.analyze(plain, dirs) == marked and loads
+
+
+def test_cached_graphs_load_leniently_into_the_same_store():
+    """kg.rdf._load_cached skips validation only: the quads and their order are those of a strict load
+    (escapes, language tags, datatypes, IRIs with non-ASCII characters, two graphs)."""
+    import pyoxigraph as ox
+
+    g1, g2 = ox.NamedNode("https://example.org/g/文档1"), ox.NamedNode("https://example.org/g/2")
+    s, p = ox.NamedNode("https://example.org/e/澄远科技"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    quads = [ox.Quad(s, p, ox.Literal("澄远\n\"微电子\"\\", language="zh"), g1),
+             ox.Quad(s, p, ox.Literal("4.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")), g1),
+             ox.Quad(ox.NamedNode("https://example.org/e/a"), p, ox.Literal("青岚县"), g2)]
+    blocks = [ox.serialize(quads[:2], format=ox.RdfFormat.N_QUADS), ox.serialize(quads[2:], format=ox.RdfFormat.N_QUADS)]
+    strict, lenient = ox.Store(), ox.Store()
+    strict.load(b"".join(blocks), format=ox.RdfFormat.N_QUADS)
+    rdf._load_cached(lenient, blocks)
+    for fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        assert lenient.dump(format=fmt) == strict.dump(format=fmt)
+    assert list(lenient) == list(strict) and len(lenient) == 3
