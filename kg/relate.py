@@ -333,12 +333,26 @@ def _context_features(h: Node, rel: str, t: Node, s: _Sent, proposed: dict) -> l
         tail = s.tail_context[id(t)] = _tail_context(t, s)
     f += tail
     if rel == "produces":
+        if _segment_list(t, s):
+            f.append("tail_segment_list")
         boxes = [n for n in s.nodes if n.type == "Project" and n.start <= t.start and t.end <= n.end]
         if boxes:
             f.append("product_in_project_name")
             if any((h.name, "implements", b.name) in proposed for b in boxes):
                 f.append("head_implements_that_project")
     return f
+
+
+@lru_cache(maxsize=1)
+def _segment_end() -> re.Pattern:
+    """等 + the head of a list of a chain's links (等环节, 等关键领域): the items are links, not products."""
+    heads = signatures()["produces"].get("segment_heads", [])
+    return re.compile("等(?:[\u4e00-\u9fff]{0,4}?)(?:" + "|".join(map(re.escape, heads)) + ")") if heads else re.compile("(?!)")
+
+
+def _segment_list(t: Node, s: _Sent) -> bool:
+    end = max([t.end, *(n.end for n in s.mates(t))]) - s.start
+    return _segment_end().match(s.text, end) is not None
 
 
 def _tail_context(t: Node, s: _Sent) -> tuple[str, ...]:
@@ -791,7 +805,8 @@ def _select(scored: list[tuple[Candidate, float]], model: dict) -> list[tuple[Ca
         proposed = _is_proposed(c)
         if p < (model.get("keep_proposed", 0.5) if proposed else model["rels"][c.rel]["threshold"]):
             continue
-        if not proposed and not _has_needed_cue(c, sigs[c.rel].get("model_needs_cue")):
+        if not proposed and (not _has_needed_cue(c, sigs[c.rel].get("model_needs_cue"))
+                             or not set(sigs[c.rel].get("model_blocked_by", ())).isdisjoint(c.features)):
             continue
         key = (c.head.name, c.rel, c.tail.name)
         if key not in best or (proposed, p) > (best[key][2], best[key][1]):

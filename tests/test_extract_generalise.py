@@ -98,6 +98,15 @@ def test_product_list_starts_after_the_supply_verb(ex):
     assert not [p for p in products if "提供" in p]
 
 
+def test_policy_heading_chain_and_its_links(ex):
+    # a numbered heading names the chain; the links listed after 重点发展 are no firm's products
+    x = run(ex, "（一）做强储能产业链。发挥青岚储能链主企业作用，重点发展电芯、储能变流器、电池管理系统等环节。")
+    rels = {(r.head, r.rel, r.tail) for r in x.relations}
+    assert {m.canonical for m in x.mentions if m.type == "IndustryChain"} == {"储能产业链"}
+    assert ("青岚储能", "chainLeaderOf", "储能产业链") in rels
+    assert not [r for r in x.relations if r.rel == "produces"]
+
+
 def test_json_roundtrip_of_all_texts(ex):
     for p in sorted((ROOT / "tests" / "texts").glob("*.txt")):
         rec = extract.to_json(ex.extract(ingest.read_document(p)))

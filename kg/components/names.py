@@ -447,7 +447,8 @@ def chain_start(name: str) -> int:
     """Where a chain or cluster name starts once the policy verbs and the scope before it are gone:
     做强X产业链 → X产业链, 全市X产业链 → X产业链 (新材料产业链 keeps its 新)."""
     verbs = _lex()["policy_verbs"] + _lex()["chain_scope"]
-    off, changed = 0, True
+    enum = _enumeration().match(name)  # （一）做强X产业链: a heading's number is no part of it
+    off, changed = (enum.end() if enum else 0), True
     while changed:
         changed = False
         for v in verbs:
@@ -456,6 +457,12 @@ def chain_start(name: str) -> int:
                 changed = True
                 break
     return off
+
+
+@lru_cache(maxsize=1)
+def _enumeration() -> re.Pattern:
+    from .rule_patterns import BOUNDARIES
+    return BOUNDARIES.ENUMERATION_PREFIX
 
 
 @lru_cache(maxsize=1)
