@@ -21,6 +21,7 @@ CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
 COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
 COUNTED = r"[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大)"  # 甲、乙3家企业: a count without 等
 CONJ = ("和", "与", "及", "以及")
+COLONS = "：:"
 MIN_LIST_FIRM_P = 0.05  # median firm-name probability of a firm list's items
 LIKELY_FIRM_P = 0.5  # an item of a firm list the firm-name model likes is a firm, whatever its word shapes
 
@@ -54,7 +55,9 @@ def _may_be_typed(state, cl, after, firm_head) -> bool:
     firm or product mention in the clause (_typed_by_members). Keep it in step with _clause's
     typing rules (tests/test_prefilters.py fails when they part)."""
     clause = cl.group()
-    return bool(after.search(clause) or firm_head.search(clause, 0, clause.index("、"))
+    colon_head = cl.start() > 0 and state.text[cl.start() - 1] in COLONS \
+        and firm_head.search(state.text, max(0, cl.start() - 13), cl.start() - 1)
+    return bool(after.search(clause) or firm_head.search(clause, 0, clause.index("、")) or colon_head
                 or any(m.type in ("Enterprise", "Product") for m in state.at(cl.start(), cl.end())))
 
 
@@ -79,30 +82,20 @@ def _split_items(clause: str, off: int) -> list[tuple[int, int]]:
 
 
 def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
-    after, before, cues, uses, rx_end, trade = rx
+    after, before, cues, _, rx_end, _ = rx
     parts = _split_items(clause, off)
     text = state.text
     parts = _first_list(parts, text, after, rx_end)
     if len(parts) < 2:
         return
-    # the last item ends at 等 + head, or at its first verb
-    ls, le = parts[-1]
-    last = text[ls:le]
-    typ, explicit = None, False
-    m = after.search(last)
-    if m:
-        le = ls + m.start()
-        typ, explicit = head_type[m.group("head")], True
-        if typ == "Product" and _firm_head_at(last, m.end(), head_type, trade):
-            typ = "Enterprise"  # 甲、乙等风电零部件制造商 / 装备制造企业: the makers of the product are listed
-        elif typ == "Product" and uses.search(last, m.end()):
-            return  # 电脑、电视等设备均已采用LED: the items use a product, they are not one here
-        parts[-1] = (ls, le)
-    else:
-        parts[-1] = (ls, ls + _name_prefix(last))
+    colon = _head_before_colon(text, parts[0][0], before, head_type)  # 已落地企业：A、B
+    last = _last_item(text, parts[-1], rx, head_type, colon)
+    if last is None:
+        return
+    parts[-1], typ, explicit = last
     fs, fe = parts[0]
     first = text[fs:fe]
-    b = _head_before(first, before, head_type, fs, state)
+    b = _head_before(first, before, head_type, fs, state) or colon
     if b is not None and b[1] == "Enterprise" and typ in (None, "Enterprise"):
         # only firms are named after their head (知名厂商A、B); 产品以A、B为主 lists uses, not names
         cut, typ, explicit = b[0], "Enterprise", True
@@ -126,6 +119,24 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
             for m in state.at(a, z):
                 if m.type == "Enterprise" and m.source == "list":
                     state.drop(m)
+
+
+def _last_item(text: str, part, rx, head_type, colon) -> tuple | None:
+    """((start, end), type, explicit) of the last item: it ends at 等 + head (which types the list),
+    or at its first verb (after a colon head: at the clause's end); None: the list is no list of names."""
+    after, _, _, uses, _, trade = rx
+    ls, le = part
+    last = text[ls:le]
+    m = after.search(last)
+    if m is None:
+        keep = colon is not None and colon[1] == "Enterprise"
+        return ((ls, le) if keep else (ls, ls + _name_prefix(last))), None, False
+    typ = head_type[m.group("head")]
+    if typ == "Product" and _firm_head_at(last, m.end(), head_type, trade):
+        typ = "Enterprise"  # 甲、乙等风电零部件制造商 / 装备制造企业: the makers of the product are listed
+    elif typ == "Product" and uses.search(last, m.end()):
+        return None  # 电脑、电视等设备均已采用LED: the items use a product, they are not one here
+    return (ls, ls + m.start()), typ, True
 
 
 def _first_list(parts, text: str, after, rx_end) -> list:
@@ -188,6 +199,14 @@ def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, s
         if m and len(first) - p >= 2 and not state.at(off + p - 1, off + p) and not _CLAUSE_WORDS.search(first, p):
             best = (p, head_type[m.group("head")])
     return best
+
+
+def _head_before_colon(text: str, fs: int, before, head_type) -> tuple[int, str] | None:
+    """A head right before a colon that opens the list: 已落地企业：A、B → (0, type)."""
+    if fs < 3 or text[fs - 1] not in COLONS:
+        return None
+    m = before.search(text, max(0, fs - 13), fs - 1)
+    return (0, head_type[m.group("head")]) if m else None
 
 
 def _single_char_ends(text: str) -> set[int]:
