@@ -107,6 +107,14 @@ def test_policy_heading_chain_and_its_links(ex):
     assert not [r for r in x.relations if r.rel == "produces"]
 
 
+def test_place_and_trade_firm_has_no_trade_short_form(ex):
+    # 北辰 is a district: the rest of the firm's name is a trade, not a short name that would take
+    # the cluster's words for the firm
+    x = run(ex, "青州市智能装备产业集群实现产值420亿元。其中北辰智能装备股份有限公司产值超过20亿元。")
+    assert "青州市智能装备产业集群" in {m.canonical for m in x.mentions if m.type == "IndustryCluster"}
+    assert "智能装备" not in {m.text for m in x.mentions if m.type == "Enterprise"}
+
+
 def test_json_roundtrip_of_all_texts(ex):
     for p in sorted((ROOT / "tests" / "texts").glob("*.txt")):
         rec = extract.to_json(ex.extract(ingest.read_document(p)))
