@@ -354,12 +354,25 @@ def memberships(ex, ctx, s: Sentence, mem: Memory) -> None:
             ctx.rels.append((p, "belongsToChain", s.chains[0], s.si))
 
 
+SITE_TYPES = ("Park", "County", "City")
+
+
+def _sited(ctx, s: Sentence, project) -> None:
+    """该项目位于某开发区: the place right after the opening is where the last project is."""
+    sited = P.THIS_PROJECT_SITED.match(s.text)
+    place = next((x for x in s.spans if sited and x.start - s.s0 == sited.end() and x.type in SITE_TYPES
+                  and not x.meta.get("in_name")), None)
+    if place is not None:
+        ctx.rels.append((project, "locatedIn", place, s.si))
+
+
 def continuations(ex, ctx, s: Sentence, mem: Memory) -> None:
     """项目/该项目… continues the previous project; 公司/该公司… the most recent enterprise."""
     if not s.projects and mem.last_project is not None and P.THIS_PROJECT_OPENING_LONG.match(s.text):
         cm = CAP_RE.search(s.text)
         if _year_capacity(cm) and "capacity" not in mem.last_project.meta:
             ctx.rels.append((mem.last_project, "capacity", cm.group(), s.si))
+        _sited(ctx, s, mem.last_project)
         owners = [e for e in s.ents if P.PROJECT_OWNER.search(s.text[:e.start - s.s0])]
         if len({e.canonical for e in owners}) == 1:  # 该项目由甲公司投资建设 / 项目业主为甲公司
             _implements(ctx.rels, owners[0], mem.last_project, s.si)
