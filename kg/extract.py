@@ -26,8 +26,8 @@ from . import components, nlp, relate, resources
 from .confidence import mention_confidence
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
 from .components.rule_patterns import BOUNDARIES as B, time_token
-from .components.names import _lex as names_lex, common_word, generic_company
-from .components.products import is_product, vocab as product_vocab
+from .components.names import _lex as names_lex, common_word, generic_company, trade_words_only
+from .components.products import is_product
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
 from .util import required_runs
@@ -442,17 +442,7 @@ def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
         if len(s) >= 2:
             outs.append(s)
     return tuple(o for o in outs if o not in g.div_by_name and o not in g.short_index and o not in g.stops
-                 and o not in g.company_heads and not (placed and _trade_words_only(o)))
-
-
-def _trade_words_only(short: str) -> bool:
-    """Common words of two characters or more of which one is a product word or modifier: what is
-    left of 某地稀土集团, 某地智能装备公司 names a trade, not the firm (a brand such as 茅台 stays)."""
-    toks = nlp.cut(short)
-    if not all(len(t) >= 2 and common_word(t) for t in toks):
-        return False
-    v = product_vocab()
-    return any(t in v["terms"] or t in v["modifiers"] for t in toks)
+                 and o not in g.company_heads and not (placed and trade_words_only(o)))
 
 
 # ------------------------------------------------------------------------------------ API

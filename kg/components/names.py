@@ -442,6 +442,15 @@ def strong_firm(name: str) -> bool:
     return p >= 0.15 and len(toks) > 1 and toks[-1][0] in heads and len(name) - len(toks[-1][0]) >= 2
 
 
+def trade_words_only(name: str) -> bool:
+    """Common words of two characters or more of which one is a product word or modifier: the name
+    of a trade (what is left of 某地稀土集团, 某地智能装备公司), not of a firm (茅台 stays)."""
+    from .products import vocab  # (products reads this module)
+
+    toks, v = nlp.cut(name), vocab()
+    return all(len(t) >= 2 and common_word(t) for t in toks) and any(t in v["terms"] or t in v["modifiers"] for t in toks)
+
+
 @nlp.text_cache
 def chain_start(name: str) -> int:
     """Where a chain or cluster name starts once the policy verbs and the scope before it are gone:
