@@ -448,7 +448,8 @@ def trade_words_only(name: str) -> bool:
     from .products import vocab  # (products reads this module)
 
     toks, v = nlp.cut(name), vocab()
-    return all(len(t) >= 2 and common_word(t) for t in toks) and any(t in v["terms"] or t in v["modifiers"] for t in toks)
+    return all(len(t) >= 2 and common_word(t) for t in toks) \
+        and any(t in v["terms"] or t in v["modifiers"] for t in toks)
 
 
 @nlp.text_cache
