@@ -115,6 +115,11 @@ def test_place_and_trade_firm_has_no_trade_short_form(ex):
     assert "智能装备" not in {m.text for m in x.mentions if m.type == "Enterprise"}
 
 
+def test_chain_keeps_the_character_jieba_glued_to_the_verb(ex):
+    x = run(ex, "青州市梳理出新能源汽车产业链招商图谱。")
+    assert {m.canonical for m in x.mentions if m.type == "IndustryChain"} == {"新能源汽车产业链"}
+
+
 def test_json_roundtrip_of_all_texts(ex):
     for p in sorted((ROOT / "tests" / "texts").glob("*.txt")):
         rec = extract.to_json(ex.extract(ingest.read_document(p)))

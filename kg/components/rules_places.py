@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import nlp
 from . import rule_patterns
+from .products import vocab as product_vocab
 from .rules_context import DocCtx as _DocCtx, Span
 
 P = rule_patterns.load("places")
@@ -30,6 +31,8 @@ def chains(ex, ctx: _DocCtx) -> None:
         if w is None:
             continue
         lo, off, core = w
+        if off > 0 and _glued_first_char(t[lo + off - 1], core):  # 梳理出|新能源: jieba glued 新 to the verb
+            off, core = off - 1, t[lo + off - 1] + core
         joined = P.CATEGORY_JOIN.search(core)  # 产业集群和光伏产业链: the chain starts after the other name
         if joined:
             off, core = off + joined.end(), core[joined.end():]
@@ -52,6 +55,12 @@ def chains(ex, ctx: _DocCtx) -> None:
         canon = core + ("链" if m.group() == "链" else "产业链")
         ctx.take(Span(lo + off + (dl if place else 0), b, "IndustryChain", canon, t[lo + off + (dl if place else 0):b],
                            meta={"core": core, "place": place, "full": m.group() == "全产业链"}))
+
+
+def _glued_first_char(ch: str, core: str) -> bool:
+    """The character before the window starts a product word or modifier with the core (新 + 能源汽车)."""
+    v = product_vocab()
+    return any(ch + core[:k] in v["modifiers"] or ch + core[:k] in v["terms"] for k in (2, 3, 4) if len(core) > k)
 
 
 def clusters(ex, ctx: _DocCtx) -> None:
