@@ -442,7 +442,7 @@ def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
         if len(s) >= 2:
             outs.append(s)
     return tuple(o for o in outs if o not in g.div_by_name and o not in g.short_index and o not in g.stops
-                 and o not in g.company_heads and not (placed and trade_words_only(o)))
+                 and o not in g.company_heads and not (placed and o[:2] not in g.short_index and trade_words_only(o)))
 
 
 # ------------------------------------------------------------------------------------ API
