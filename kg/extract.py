@@ -30,7 +30,7 @@ from .components.names import _lex as names_lex, common_word, generic_company, t
 from .components.products import is_product
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
-from .util import required_runs
+from .util import required_literals
 from .model import Document, Extraction, Fact, Mention, Relation
 
 
@@ -48,7 +48,7 @@ class Prefiltered:
     def __init__(self, rx: re.Pattern):
         self.rx = rx
         self.pattern = rx.pattern
-        self.literals = () if rx.flags & re.IGNORECASE else tuple(required_runs(rx.pattern))
+        self.literals = required_literals(rx)
 
     def finditer(self, text: str, *args):
         for lit in self.literals:

@@ -35,6 +35,13 @@ def required_runs(pattern: str, min_len: int = 2) -> list[str]:
     return _required_runs(parser.parse(pattern), min_len)
 
 
+def required_literals(rx: re.Pattern, min_len: int = 2) -> tuple[str, ...]:
+    """The distinct required_runs of a compiled pattern, longest first (none if it ignores case)."""
+    if rx.flags & re.IGNORECASE:
+        return ()
+    return tuple(sorted(dict.fromkeys(required_runs(rx.pattern, min_len)), key=len, reverse=True))
+
+
 def _required_runs(seq, min_len: int) -> list[str]:
     try:
         from re import _constants as c

@@ -124,8 +124,8 @@ def test_required_literal_prefilters_change_nothing(fresh_pipeline, monkeypatch)
 
     with_filter = _run()
     assert any(d["relations"] for d in with_filter)
-    monkeypatch.setattr(roles, "required_runs", lambda pattern, min_len=2: [])
-    monkeypatch.setattr(mention_patterns, "required_runs", lambda pattern, min_len=2: [])
+    monkeypatch.setattr(roles, "required_literals", lambda rx, min_len=2: ())
+    monkeypatch.setattr(mention_patterns, "required_literals", lambda rx, min_len=2: ())
     assert _run() == with_filter
 
 

@@ -55,9 +55,9 @@ def _may_be_typed(state, cl, after, firm_head) -> bool:
     firm or product mention in the clause (_typed_by_members). Keep it in step with _clause's
     typing rules (tests/test_prefilters.py fails when they part)."""
     clause = cl.group()
-    colon_head = cl.start() > 0 and state.text[cl.start() - 1] in COLONS \
-        and firm_head.search(state.text, max(0, cl.start() - 13), cl.start() - 1)
-    return bool(after.search(clause) or firm_head.search(clause, 0, clause.index("、")) or colon_head
+    colon = _colon_span(state.text, cl.start())
+    return bool(after.search(clause) or firm_head.search(clause, 0, clause.index("、"))
+                or colon and firm_head.search(state.text, *colon)
                 or any(m.type in ("Enterprise", "Product") for m in state.at(cl.start(), cl.end())))
 
 
@@ -201,11 +201,15 @@ def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, s
     return best
 
 
+def _colon_span(text: str, fs: int) -> tuple[int, int] | None:
+    """(start, end) of the words before a colon that opens a list at fs (where a head may stand)."""
+    return (max(0, fs - 13), fs - 1) if fs >= 3 and text[fs - 1] in COLONS else None
+
+
 def _head_before_colon(text: str, fs: int, before, head_type) -> tuple[int, str] | None:
     """A head right before a colon that opens the list: 已落地企业：A、B → (0, type)."""
-    if fs < 3 or text[fs - 1] not in COLONS:
-        return None
-    m = before.search(text, max(0, fs - 13), fs - 1)
+    span = _colon_span(text, fs)
+    m = before.search(text, *span) if span else None
     return (0, head_type[m.group("head")]) if m else None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..util import required_runs
+from ..util import required_literals
 from . import component, load_json
 
 CODES = {"Enterprise": "E", "Project": "J", "Park": "K", "County": "D", "City": "D", "Province": "D", "Region": "D",
@@ -29,11 +29,6 @@ def _compile(p: dict, data: dict) -> re.Pattern:
     for k, v in data["words"].items():
         rx = rx.replace("{" + k + "}", "(?:" + "|".join(sorted(v, key=len, reverse=True)) + ")")
     return re.compile(rx)
-
-
-def _needed(rx: re.Pattern) -> tuple[str, ...]:
-    """The literal runs every match of rx holds, longest first, without repeats."""
-    return () if rx.flags & re.IGNORECASE else tuple(sorted(set(required_runs(rx.pattern, 1)), key=len, reverse=True))
 
 
 def masked(state, start: int, end: int, hits: list | None = None) -> tuple[str, list]:
@@ -63,7 +58,7 @@ def _mentions(group: str, ms: list) -> list:
 @component("mention_patterns", reads=("mentions",), writes=("relations",))
 def make_mention_patterns(settings: dict):
     data = load_json(settings.get("patterns", "patterns/mention_patterns.json"))
-    pats = [(p, rx, _needed(rx)) for p, rx in ((p, _compile(p, data)) for p in data["patterns"])]
+    pats = [(p, rx, required_literals(rx, 1)) for p, rx in ((p, _compile(p, data)) for p in data["patterns"])]
     trigger = re.compile("|".join(sorted({w for ws in data["words"].values() for w in ws} | {"的"}, key=len, reverse=True)))
 
     def run(state) -> None:

@@ -18,7 +18,7 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from .. import namemodel, nlp
-from ..util import required_runs
+from ..util import required_literals
 from . import component, load_json
 from .names import (chain_start, common_words_only, firm_like, generic_company, has_common_verb, is_generic,
                     name_after_verb, name_start, name_stop, strong_firm, word_end)
@@ -49,8 +49,7 @@ def make_roles(settings: dict):
     by_position = all(w and not CLAUSE_BREAK.search(w) for p, _, _ in clause_pats for w in p["trigger"])
     words = _trigger_words(clause_pats) if by_position else None
     # the literal characters every match holds: a clause without one of them is not scanned
-    need = {id(rx): () if rx.flags & re.IGNORECASE else tuple(dict.fromkeys(required_runs(rx.pattern, 1)))
-            for _, rx, _ in clause_pats}
+    need = {id(rx): required_literals(rx, 1) for _, rx, _ in clause_pats}
 
     def run(state) -> None:
         text = state.text
