@@ -229,8 +229,17 @@ def invested_by(ex, ctx, s: Sentence, mem: Memory) -> None:
                     _implements(ctx.rels, e, p, s.si)
         if P.BUILDS_AFTER_FIRM.match(s.text[b:b + 8]):
             for p in s.projects:
-                if p.end <= e.start and P.BUILT_BY.match(s.text[p.end - s.s0:a]):
+                if p.end <= e.start and _built_by(s, p, e):
                     _implements(ctx.rels, e, p, s.si)
+
+
+def _built_by(s: Sentence, p, e) -> bool:
+    """Y由X, or Y<a clause about Y>，由X with no other project or firm between."""
+    gap = s.text[p.end - s.s0:e.start - s.s0]
+    if P.BUILT_BY.match(gap):
+        return True
+    return bool(P.BUILT_BY_AFTER_CLAUSE.match(gap)) and not any(
+        p.end <= x.start and x.end <= e.start for x in s.projects + s.ents if x is not p and x is not e)
 
 
 def _cue_placement(ctx, s: Sentence, m) -> None:
