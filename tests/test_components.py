@@ -123,6 +123,13 @@ def test_glued_verbs_are_trimmed(ext):
     assert not any(n.startswith(("加快", "建设")) for n in names)
 
 
+def test_project_names_keep_a_figure_and_its_adjective_and_drop_a_lead_verb(ext):
+    ex = _run(ext, "远帆化工有限公司新上年产8万吨己二酸项目，同时投资20亿元建设5GW高效光伏组件项目。")
+    names = _names(ex, "Project")
+    assert {"年产8万吨己二酸项目", "5GW高效光伏组件项目"} <= names
+    assert not any(n.startswith("新上") for n in names)
+
+
 def _doc_state(text: str, mentions: list[tuple[int, int, str]]) -> State:
     doc = build_document(text, "t.txt")
     ms = [Mention(text[a:b], t, text[a:b], a, b, 0) for a, b, t in mentions]

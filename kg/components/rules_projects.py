@@ -448,7 +448,9 @@ def _start_after_stop(g, window: str, rest: list, min_len: int) -> int | None:
 def trim_project(ex, window: str, is_item: bool = False, min_len: int = 3) -> int | None:
     """Start offset of a project name in window, or None when the candidate is not a name
     (VERB + 项目, 的项目, generic words only)."""
-    return _trim_project(ex, window, is_item, min_len)
+    off = _trim_project(ex, window, is_item, min_len)
+    lead = P.LEAD_VERB.match(window, off) if off is not None else None
+    return lead.end() if lead and len(window) - lead.end() >= min_len else off
 
 
 @nlp.text_cache
@@ -469,6 +471,8 @@ def _trim_project(ex, window: str, is_item: bool, min_len: int) -> int | None:
         build = tk in BUILD_VERBS and tail_len >= 4
         if not build and not _hard_stop(g, toks, k, tail_len, has_digit, min_len):
             continue
+        if toks[k][1] == "a" and k and P.SPEC_TOKEN.fullmatch(toks[k - 1][0]):
+            continue  # 10GW高效光伏组件: an adjective after a figure is part of the name
         if not build and toks[k][1] == "v" and is_product(window[offs[k]:]):
             continue  # 显示模组, 存储芯片: a verb that opens a product name
         if tk == "的" and P.CAPACITY_AT_END.search(window, 0, offs[k]):
