@@ -34,6 +34,9 @@ ITEM_END = re.compile(r"[，,。、：:\s]|[（(]?[一二三四五六七八九�
 # chains, clusters and works end no firm's name (a firm's 某某产业园 may be its plant: it may end one)
 NOT_FIRM = re.compile(r"(产业链|链|产业集群|集群|产业|项目|工程|生产线|产线)$")
 FIELD_LABEL = re.compile(r"^(?:所属|所在|归属|对应|重点)?(?:产业)?链$")  # a column name, not a chain
+HAN = re.compile(r"[\u4e00-\u9fff]+")
+MAX_PRODUCT_ITEM = 12  # a longer list item is a phrase, not a product's name
+PRODUCT_LEAD_STOP = re.compile(r"\d|的|在|为|是|等|其中|包括")  # what never opens a product's name
 PROSE_LINE = 40  # a line longer than this (and not an item) ends a designation list
 
 
@@ -309,6 +312,37 @@ def _items(group_text: str, start: int) -> list[tuple[int, int]]:
     return out
 
 
+def _head_product(group: str) -> list[tuple[int, int]]:
+    """The product word right before the head noun (甲、乙等打印机厂商), or none."""
+    spans = product_spans(group)[-1:]
+    return spans if spans and spans[0][1] == len(group) else []
+
+
+def _product_items(group: str, any_noun: bool = False) -> list[tuple[int, int]]:
+    """Each item of a product list (甲、乙和丙) that ends in a product word: the whole item when
+    what precedes the word is a short modifier (高纯|石英砂), else the product phrase. any_noun
+    (a cue that names products only, 主要产品包括): also a short item with no product word."""
+    out = []
+    for s, e in _items(group, 0):
+        item = group[s:e]
+        spans = product_spans(item)
+        if not spans or spans[-1][1] != len(item):
+            if any_noun and _plain_noun(item):
+                out.append((s, e))
+            continue
+        lead = item[:spans[-1][0]]
+        whole = len(item) <= MAX_PRODUCT_ITEM and not PRODUCT_LEAD_STOP.search(lead)
+        out.append((s, e) if whole else (s + spans[-1][0], e))
+    return out
+
+
+def _plain_noun(item: str) -> bool:
+    """A short run of Chinese characters with no function word or verb (jieba) and no generic word."""
+    if not (3 <= len(item) <= MAX_PRODUCT_ITEM - 2) or not HAN.fullmatch(item) or PRODUCT_LEAD_STOP.search(item):
+        return False
+    return not is_generic(item) and not has_common_verb(item)
+
+
 def _products(state, a: int, spans: list[tuple[int, int]]) -> list:
     """The product words of the product group (甲、乙等打印机厂商; spans from a): the cue vouches for them."""
     out = []
@@ -362,9 +396,8 @@ def _apply(state, p: dict, m, off: int) -> None:
         for f in firms if chain is not None else []:
             state.relate(f, rel, chain, sentence, source, p["confidence"])
     elif p["rel"] == "produces":
-        spans = product_spans(m.group("product"))[-1:]  # the product word right before the head noun
-        if spans and spans[0][1] != len(m.group("product")):
-            spans = []  # no product word there: no firm mention either
+        mode = p.get("product_list")
+        spans = _product_items(m.group("product"), mode == "any") if mode else _head_product(m.group("product"))
         firms = _firms(state, _firm_spans(state, m, "firm", off, p.get("strict", False), True)) if spans else ()
         for x in _products(state, m.start("product") + off, spans) if firms else ():
             for f in firms:
