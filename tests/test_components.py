@@ -130,6 +130,11 @@ def test_project_names_keep_a_figure_and_its_adjective_and_drop_a_lead_verb(ext)
     assert not any(n.startswith("新上") for n in names)
 
 
+def test_a_company_word_jieba_splits_still_ends_a_firm_name(ext):
+    ex = _run(ext, "今年以来，蓝桥新材实现营业收入35亿元，星河智造实现营收12亿元。")
+    assert {"蓝桥新材", "星河智造"} <= _names(ex, "Enterprise")
+
+
 def _doc_state(text: str, mentions: list[tuple[int, int, str]]) -> State:
     doc = build_document(text, "t.txt")
     ms = [Mention(text[a:b], t, text[a:b], a, b, 0) for a, b, t in mentions]

@@ -439,7 +439,13 @@ def strong_firm(name: str) -> bool:
     heads = _lex()["heads"]
     if p >= 0.5:
         return True
-    return p >= 0.15 and len(toks) > 1 and toks[-1][0] in heads and len(name) - len(toks[-1][0]) >= 2
+    head = toks[-1][0] if toks[-1][0] in heads else _head_suffix(name, heads)  # 蓝桥|新|材: jieba splits the head
+    return p >= 0.15 and len(toks) > 1 and head is not None and len(name) - len(head) >= 2
+
+
+def _head_suffix(name: str, heads) -> str | None:
+    """The company word of two characters or more that ends name, whatever jieba made of it."""
+    return next((name[-k:] for k in (4, 3, 2) if len(name) > k and name[-k:] in heads), None)
 
 
 def trade_words_only(name: str) -> bool:
