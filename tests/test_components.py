@@ -62,6 +62,8 @@ def test_role_pattern_positive(ext, pattern):
         assert _rels(ex, "suppliesTo") >= {(s, c) for s in pos["supplier"] for c in pos["customer"]}
     if pattern.get("rel") == "produces":
         assert _rels(ex, "produces") >= {(f, x) for f in pos["firm"] for x in pos["product"]}
+    if pattern.get("rel") == "belongsToCluster":
+        assert {h for h, _ in _rels(ex, "belongsToCluster")} >= set(pos["firm"])
 
 
 @pytest.mark.parametrize("pattern", ROLE_PATTERNS, ids=[p["name"] for p in ROLE_PATTERNS])

@@ -384,31 +384,52 @@ def _chain(state, m, off: int, sentence: int):
 
 
 def _apply(state, p: dict, m, off: int) -> None:
-    sentence = state.sentence_of(m.start() + off)
-    source = "cue:" + p["name"]
     if p.get("rel") is None and "rel_by_role" not in p:  # names a firm, states no relation
         _firms(state, _firm_spans(state, m, "firm", off, strict=p.get("strict", False)))
         return
-    if "rel_by_role" in p:
-        rel = p["rel_by_role"][p.get("forced_role") or m.group("role")]
-        firms = _firms(state, _firm_spans(state, m, "firm", off, p.get("strict", False), True))  # a role names firms, chain or not
-        chain = _chain(state, m, off, sentence) if firms else None  # no firm: no chain mention either
-        for f in firms if chain is not None else []:
-            state.relate(f, rel, chain, sentence, source, p["confidence"])
-    elif p["rel"] == "produces":
-        mode = p.get("product_list")
-        spans = _product_items(m.group("product"), mode == "any") if mode else _head_product(m.group("product"))
-        firms = _firms(state, _firm_spans(state, m, "firm", off, p.get("strict", False), True)) if spans else ()
-        for x in _products(state, m.start("product") + off, spans) if firms else ():
-            for f in firms:
-                state.relate(f, "produces", x, sentence, source, p["confidence"])
-    else:
-        strict = p.get("strict", False)
-        sup, cus = _firm_spans(state, m, "supplier", off, strict, True), _firm_spans(state, m, "customer", off, strict, True)
-        if not sup or not cus:
-            return  # both ends must be firms before either becomes a mention
-        customers = _firms(state, cus)
-        for s in _firms(state, sup):
-            for c in customers:
-                if s.canonical != c.canonical:
-                    state.relate(s, p["rel"], c, sentence, source, p["confidence"])
+    kind = "role" if "rel_by_role" in p else p["rel"]
+    APPLY.get(kind, _apply_link)(state, p, m, off, state.sentence_of(m.start() + off), "cue:" + p["name"])
+
+
+def _cue_firms(state, p: dict, m, off: int, group: str = "firm") -> list:
+    return _firms(state, _firm_spans(state, m, group, off, p.get("strict", False), True))
+
+
+def _apply_role(state, p, m, off, sentence, source) -> None:
+    rel = p["rel_by_role"][p.get("forced_role") or m.group("role")]
+    firms = _cue_firms(state, p, m, off)  # a role names firms, chain or not
+    chain = _chain(state, m, off, sentence) if firms else None  # no firm: no chain mention either
+    for f in firms if chain is not None else []:
+        state.relate(f, rel, chain, sentence, source, p["confidence"])
+
+
+def _apply_cluster(state, p, m, off, sentence, source) -> None:
+    a, b = m.start("cluster") + off, m.end("cluster") + off
+    clusters = [x for x in state.at(a, b) if x.type == "IndustryCluster" and x.start >= a and x.end <= b]
+    for f in _cue_firms(state, p, m, off) if clusters else ():
+        state.relate(f, "belongsToCluster", clusters[-1], sentence, source, p["confidence"])
+
+
+def _apply_produces(state, p, m, off, sentence, source) -> None:
+    mode = p.get("product_list")
+    spans = _product_items(m.group("product"), mode == "any") if mode else _head_product(m.group("product"))
+    firms = _cue_firms(state, p, m, off) if spans else ()
+    for x in _products(state, m.start("product") + off, spans) if firms else ():
+        for f in firms:
+            state.relate(f, "produces", x, sentence, source, p["confidence"])
+
+
+def _apply_link(state, p, m, off, sentence, source) -> None:
+    """A supplier and a customer (suppliesTo)."""
+    strict = p.get("strict", False)
+    sup, cus = _firm_spans(state, m, "supplier", off, strict, True), _firm_spans(state, m, "customer", off, strict, True)
+    if not sup or not cus:
+        return  # both ends must be firms before either becomes a mention
+    customers = _firms(state, cus)
+    for s in _firms(state, sup):
+        for c in customers:
+            if s.canonical != c.canonical:
+                state.relate(s, p["rel"], c, sentence, source, p["confidence"])
+
+
+APPLY = {"role": _apply_role, "belongsToCluster": _apply_cluster, "produces": _apply_produces}
