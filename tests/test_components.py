@@ -137,6 +137,14 @@ def test_a_company_word_jieba_splits_still_ends_a_firm_name(ext):
     assert {"蓝桥新材", "星河智造"} <= _names(ex, "Enterprise")
 
 
+def test_a_counted_list_of_chains_or_clusters_names_each(ext):
+    ex = _run(ext, "青禾区围绕智能制造、生物医药两条产业链和纺织服装、食品加工三大产业集群精准招商。")
+    assert {"智能制造产业链", "生物医药产业链"} <= {m.canonical for m in ex.mentions if m.type == "IndustryChain"}
+    assert {"纺织服装产业集群", "食品加工产业集群"} <= {m.canonical for m in ex.mentions if m.type == "IndustryCluster"}
+    ex = _run(ext, "在全市8大重点产业链基础上，打造2个千亿级、5个百亿级产业集群。")
+    assert not [m for m in ex.mentions if m.type in ("IndustryChain", "IndustryCluster")]
+
+
 def _doc_state(text: str, mentions: list[tuple[int, int, str]]) -> State:
     doc = build_document(text, "t.txt")
     ms = [Mention(text[a:b], t, text[a:b], a, b, 0) for a, b, t in mentions]

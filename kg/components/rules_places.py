@@ -2,6 +2,8 @@
 macro regions and administrative divisions."""
 from __future__ import annotations
 
+import re
+
 from .. import nlp
 from . import rule_patterns
 from .products import vocab as product_vocab
@@ -70,6 +72,8 @@ def clusters(ex, ctx: _DocCtx) -> None:
     _named_clusters(ex, ctx)
     for m in P.CLUSTER_LIST_END.finditer(ctx.text):
         _cluster_list(ex, ctx, m)
+    for m in P.CHAIN_LIST_END.finditer(ctx.text):
+        _cluster_list(ex, ctx, m, "IndustryChain")
     for sc in ctx.active_schemes:
         _scheme_labels(ctx, sc)
 
@@ -138,24 +142,31 @@ def _named_clusters(ex, ctx: _DocCtx) -> None:
             ctx.rels.append((cl, "locatedIn", place, ctx.sent_index(a)))
 
 
-def _cluster_list(ex, ctx: _DocCtx, m) -> None:
-    """A、B和C等N个产业集群: 、-separated parts back to the clause start."""
+LIST_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z]+")
+
+
+def _cluster_list(ex, ctx: _DocCtx, m, kind: str = "IndustryCluster") -> None:
+    """A、B和C等N个产业集群 (or 产业链, kind IndustryChain): 、-separated parts back to the clause start."""
     t = ctx.text
     s0, _ = ctx.sent_bounds(m.start())
     j = m.start()
     while j > s0 and t[j - 1] not in "，。；：！？,;:!?\n（(":
         j -= 1
+    for h in P.LIST_HEAD_BEFORE.finditer(t, j, m.start()):
+        j = h.end()  # 甲、乙两条产业链和丙、丁三大产业集群: the cluster list starts after the chains
     pos = j
+    if not m.group().startswith("等") and not any(c in t[j:m.start()] for c in "、和及"):
+        return  # 10大重点产业链, 1个千亿级产业集群: a count, not a list
     for i, part in enumerate(t[j:m.start()].split("、")):
         x, y = pos, pos + len(part)
         pos = y + 1
         if i == 0:
             hj = t.find("和", x, y)
             x += ex._trim(t[x:hj if hj > 0 else y], ex.g.cluster_generic, always=True)
-        _cluster_list_part(ex, ctx, x, y)
+        _cluster_list_part(ex, ctx, x, y, kind)
 
 
-def _cluster_list_part(ex, ctx: _DocCtx, x: int, y: int) -> None:
+def _cluster_list_part(ex, ctx: _DocCtx, x: int, y: int, kind: str) -> None:
     """One part of a cluster list, maybe A和B: an item after 和 shares the place prefix of the one before."""
     t = ctx.text
     prefix_span, prefix = None, ""
@@ -169,8 +180,9 @@ def _cluster_list_part(ex, ctx: _DocCtx, x: int, y: int) -> None:
     for k, sub in enumerate(subparts):
         sx, sy = off, off + len(sub)
         off = sy + 1
-        if not (2 <= len(sub) <= 14) or (k > 0 and not ctx.free(sx, sy)):
-            continue
+        if not (2 <= len(sub) <= 14) or (k > 0 and not ctx.free(sx, sy)) or not LIST_ITEM.fullmatch(sub) \
+                or P.NOT_IN_LIST_ITEM.search(sub):
+            continue  # 1个千亿级、8个百亿级产业集群, 煤——焦化, 乙两条产业链和丙: no name
         if k == 0 and not prefix:
             dl = ex._division_prefix(sub)
             row = ex._div_row(sub[:dl]) if dl else None
@@ -178,9 +190,13 @@ def _cluster_list_part(ex, ctx: _DocCtx, x: int, y: int) -> None:
                 prefix = sub[:dl]
                 prefix_span = ctx.take(Span(sx, sx + dl, row["type"], row["name"], prefix, meta={"prefix": True}))
         name = sub if (k == 0 or not prefix) else prefix + sub
-        canon = _scheme_label(ctx, name, name + "产业集群")
+        if kind == "IndustryChain":
+            core = name[len(prefix):] if prefix else name
+            canon, meta = core + "产业链", {"core": core, "place": prefix_span}
+        else:
+            canon, meta = _scheme_label(ctx, name, name + "产业集群"), {}
         if ctx.free(sx + (len(prefix) if k == 0 and prefix else 0), sy):
-            cl = ctx.take(Span(sx, sy, "IndustryCluster", canon, sub, source="list"))
+            cl = ctx.take(Span(sx, sy, kind, canon, sub, source="list", meta=meta))
             if prefix_span is not None:
                 ctx.rels.append((cl, "locatedIn", prefix_span, ctx.sent_index(sx)))
 
