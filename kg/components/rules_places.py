@@ -166,6 +166,19 @@ def _cluster_list(ex, ctx: _DocCtx, m, kind: str = "IndustryCluster") -> None:
         _cluster_list_part(ex, ctx, x, y, kind)
 
 
+def _list_item_ok(sub: str) -> bool:
+    """Not 1个千亿级 (1个千亿级、8个百亿级产业集群), 煤——焦化 or 乙两条产业链和丙: no name."""
+    return 2 <= len(sub) <= 14 and bool(LIST_ITEM.fullmatch(sub)) and not P.NOT_IN_LIST_ITEM.search(sub)
+
+
+def _list_item_name(ctx: _DocCtx, kind: str, name: str, prefix: str, prefix_span) -> tuple[str, dict]:
+    """Canonical name and meta of a list item (name with its place prefix)."""
+    if kind == "IndustryChain":
+        core = name[len(prefix):] if prefix else name
+        return core + "产业链", {"core": core, "place": prefix_span}
+    return _scheme_label(ctx, name, name + "产业集群"), {}
+
+
 def _cluster_list_part(ex, ctx: _DocCtx, x: int, y: int, kind: str) -> None:
     """One part of a cluster list, maybe A和B: an item after 和 shares the place prefix of the one before."""
     t = ctx.text
@@ -180,21 +193,15 @@ def _cluster_list_part(ex, ctx: _DocCtx, x: int, y: int, kind: str) -> None:
     for k, sub in enumerate(subparts):
         sx, sy = off, off + len(sub)
         off = sy + 1
-        if not (2 <= len(sub) <= 14) or (k > 0 and not ctx.free(sx, sy)) or not LIST_ITEM.fullmatch(sub) \
-                or P.NOT_IN_LIST_ITEM.search(sub):
-            continue  # 1个千亿级、8个百亿级产业集群, 煤——焦化, 乙两条产业链和丙: no name
+        if not _list_item_ok(sub) or (k > 0 and not ctx.free(sx, sy)):
+            continue
         if k == 0 and not prefix:
             dl = ex._division_prefix(sub)
             row = ex._div_row(sub[:dl]) if dl else None
             if row is not None and len(sub) - dl >= 2:
                 prefix = sub[:dl]
                 prefix_span = ctx.take(Span(sx, sx + dl, row["type"], row["name"], prefix, meta={"prefix": True}))
-        name = sub if (k == 0 or not prefix) else prefix + sub
-        if kind == "IndustryChain":
-            core = name[len(prefix):] if prefix else name
-            canon, meta = core + "产业链", {"core": core, "place": prefix_span}
-        else:
-            canon, meta = _scheme_label(ctx, name, name + "产业集群"), {}
+        canon, meta = _list_item_name(ctx, kind, sub if (k == 0 or not prefix) else prefix + sub, prefix, prefix_span)
         if ctx.free(sx + (len(prefix) if k == 0 and prefix else 0), sy):
             cl = ctx.take(Span(sx, sy, kind, canon, sub, source="list", meta=meta))
             if prefix_span is not None:
