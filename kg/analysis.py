@@ -46,7 +46,7 @@ import rdflib
 from rdflib import RDF, RDFS, XSD, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from . import cues, gaps as gaps_mod, leaders as leaders_mod, resources
+from . import cues, gaps as gaps_mod, leaders as leaders_mod, quads, resources
 from . import region as region_mod
 from .results import (NO_CLUSTER, NO_LEADER, POSITIONS, STATUS_LEGEND, STATUSES, AnalysisResult, ChainInfo,
                       ClusterInfo, Evidence, FactRow, Gap, Lead, Leader, Placement, Player, SegmentInfo, Unplaced)
@@ -65,7 +65,7 @@ class _NS:
     def __getattr__(self, name: str) -> URIRef:
         if name.startswith("__"):
             raise AttributeError(name)
-        term = URIRef(self._base + name)
+        term = quads.vocabulary_iri(self._base + name)  # the analysis graph's own object (identity lookups)
         setattr(self, name, term)
         return term
 

@@ -69,6 +69,23 @@ OX = Terms(ox.NamedNode, _ox_lit)
 RDFLIB = Terms(rdflib.URIRef, _rdflib_lit)
 
 
+# vocabulary IRIs (the ontology's and rdf, rdfs, xsd, skos, prov, dcterms): one object per IRI for the
+# whole process, shared by every rdflib_terms() factory and kg.analysis's namespace constants. A dict
+# lookup by an equal but distinct URIRef calls rdflib's Python __eq__; with one object per predicate
+# and class the analysis graph's lookups (hundreds of thousands per build) match by identity.
+_VOCAB: dict = {}
+_VOCAB_PREFIXES = (KG, RDF, RDFS, XSD, SKOS, PROV, DCTERMS)
+
+
+def vocabulary_iri(s: str) -> rdflib.URIRef:
+    """The one URIRef of a vocabulary IRI (any IRI works; only vocabulary IRIs should come here:
+    the table is never emptied)."""
+    n = _VOCAB.get(s)
+    if n is None:
+        n = _VOCAB[s] = rdflib.URIRef(s)
+    return n
+
+
 def rdflib_terms() -> Terms:
     """rdflib terms, each distinct IRI and literal made once (a whole corpus repeats offsets, labels
     and types hundreds of thousands of times; rdflib's constructors are slow). The IRIs are the
@@ -79,7 +96,7 @@ def rdflib_terms() -> Terms:
     def iri(s):
         n = iris.get(s)
         if n is None:  # str.__new__: URIRef() checks every IRI with a regex, a third of this pass
-            n = iris[s] = str.__new__(rdflib.URIRef, s)
+            n = iris[s] = vocabulary_iri(s) if s.startswith(_VOCAB_PREFIXES) else str.__new__(rdflib.URIRef, s)
         return n
 
     def lit(v, dt=None, lang=None):
