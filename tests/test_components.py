@@ -141,7 +141,7 @@ def test_a_counted_list_of_chains_or_clusters_names_each(ext):
     ex = _run(ext, "青禾区围绕智能制造、生物医药两条产业链和纺织服装、食品加工三大产业集群精准招商。")
     assert {"智能制造产业链", "生物医药产业链"} <= {m.canonical for m in ex.mentions if m.type == "IndustryChain"}
     assert {"纺织服装产业集群", "食品加工产业集群"} <= {m.canonical for m in ex.mentions if m.type == "IndustryCluster"}
-    ex = _run(ext, "在全市8大重点产业链基础上，打造2个千亿级、5个百亿级产业集群。")
+    ex = _run(ext, "全县已形成6条重点产业链，谋划3个五十亿级、4个十亿级产业集群。")
     assert not [m for m in ex.mentions if m.type in ("IndustryChain", "IndustryCluster")]
 
 

@@ -391,8 +391,9 @@ def _apply(state, p: dict, m, off: int) -> None:
     APPLY.get(kind, _apply_link)(state, p, m, off, state.sentence_of(m.start() + off), "cue:" + p["name"])
 
 
-def _cue_firms(state, p: dict, m, off: int, group: str = "firm") -> list:
-    return _firms(state, _firm_spans(state, m, group, off, p.get("strict", False), True))
+def _cue_firms(state, p: dict, m, off: int) -> list:
+    """The firms of the cue's firm group (the cue states a relation of them)."""
+    return _firms(state, _firm_spans(state, m, "firm", off, p.get("strict", False), True))
 
 
 def _apply_role(state, p, m, off, sentence, source) -> None:

@@ -156,7 +156,7 @@ def _cluster_list(ex, ctx: _DocCtx, m, kind: str = "IndustryCluster") -> None:
         j = h.end()  # 甲、乙两条产业链和丙、丁三大产业集群: the cluster list starts after the chains
     pos = j
     if not m.group().startswith("等") and not any(c in t[j:m.start()] for c in "、和及"):
-        return  # 10大重点产业链, 1个千亿级产业集群: a count, not a list
+        return  # 6大重点产业链, 3个五十亿级产业集群: a count, not a list
     for i, part in enumerate(t[j:m.start()].split("、")):
         x, y = pos, pos + len(part)
         pos = y + 1
@@ -167,7 +167,7 @@ def _cluster_list(ex, ctx: _DocCtx, m, kind: str = "IndustryCluster") -> None:
 
 
 def _list_item_ok(sub: str) -> bool:
-    """Not 1个千亿级 (1个千亿级、8个百亿级产业集群), 煤——焦化 or 乙两条产业链和丙: no name."""
+    """Not 3个五十亿级 (3个五十亿级、4个十亿级产业集群), 煤——焦化 or 乙两条产业链和丙: no name."""
     return 2 <= len(sub) <= 14 and bool(LIST_ITEM.fullmatch(sub)) and not P.NOT_IN_LIST_ITEM.search(sub)
 
 
