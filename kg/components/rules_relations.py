@@ -242,22 +242,6 @@ def _built_by(s: Sentence, p, e) -> bool:
         p.end <= x.start and x.end <= e.start for x in s.projects + s.ents if x is not p and x is not e)
 
 
-def _clause_subject(s: Sentence, m) -> list:
-    """The firm or project a sentence opens with, when a later clause opens with the location cue
-    (甲成立于2015年，坐落于乙) and no other firm or project stands between."""
-    lead = P.CLAUSE_LOCATION_LEAD.search(s.text, 0, m.start())
-    if not lead or lead.end() != m.start() or m.group() == "在":
-        return []
-    first = [x for x in s.spans if x.type in ("Project", "Enterprise")][:1]
-    if not first or not P.SENTENCE_SUBJECT_LEAD.match(s.text[:first[0].start - s.s0]):
-        return []
-    x = first[0]
-    if (lead.group("what") == "项目") != (x.type == "Project"):
-        return []
-    between = [y for y in s.spans if y.type in ("Project", "Enterprise") and x.end <= y.start < s.s0 + m.start()]
-    return [] if between else [x]
-
-
 def _cue_placement(ctx, s: Sentence, m) -> None:
     t, s0, places = ctx.text, s.s0, s.places
     cue_end = s0 + m.end()
@@ -273,8 +257,6 @@ def _cue_placement(ctx, s: Sentence, m) -> None:
     heads = [x for x in s.spans if x.end <= s0 + m.start() and x.type in htypes
              and x is not tail and not t[x.end:s0 + m.start()].count("，")
              and s0 + m.start() - x.end <= 12]
-    if not heads:
-        heads = _clause_subject(s, m)
     if heads:
         ctx.rels.append((heads[-1], "locatedIn", tail, s.si, "explicit"))
         if len(tails) >= 2 and tails[-2].type in ("County", "Park") and tails[-2].end == tail.start \
