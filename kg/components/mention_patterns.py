@@ -3,8 +3,8 @@
 Patterns are data (ontology/data/patterns/mention_patterns.json), written over a sentence in which
 every outermost mention is replaced by a typed placeholder (⟨E3⟩: the sentence's mention 3, a firm),
 so a pattern speaks of mentions and the words between them, like a contextual matcher: {PLACE} is a
-park or a division, {PROJECT} a project, {CLUSTER} a cluster, {CHAIN} a chain, {ITEMS} a list of the
-pattern's head types (甲、乙和丙).
+park or a division, {PROJECT} a project, {CLUSTER} a cluster, {CHAIN} a chain, {FIRM} one firm, {ITEMS} a
+list of the pattern's head types (甲、乙和丙).
 Every item of the list gets the relation to the tail: 甲、乙等5家企业落户某县, 某县引进了甲,
 位于某园区的甲 (locatedIn), 甲公司的某项目 (implements)."""
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _compile(p: dict, data: dict) -> re.Pattern:
     # a list may hold a word no recogniser took (甲、创新、乙等企业): the items around it still count
     items = f"{item}(?:{JOINS}(?:[\u4e00-\u9fff]{{1,4}}{JOINS})?{item})*"
     rx = p["regex"].replace("{ITEMS}", items).replace("{PLACE}", r"⟨[KD]\d+⟩").replace("{PROJECT}", r"⟨J\d+⟩") \
-        .replace("{CLUSTER}", r"⟨C\d+⟩").replace("{CHAIN}", r"⟨H\d+⟩")
+        .replace("{CLUSTER}", r"⟨C\d+⟩").replace("{CHAIN}", r"⟨H\d+⟩").replace("{FIRM}", r"⟨E\d+⟩")
     for k, v in data["words"].items():
         rx = rx.replace("{" + k + "}", "(?:" + "|".join(sorted(v, key=len, reverse=True)) + ")")
     return re.compile(rx)
