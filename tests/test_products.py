@@ -151,3 +151,9 @@ def test_list_item_is_the_whole_product():
     assert "城轨地铁车辆" in spans and "动车组" in spans
     text = "公司去年起开始、生产锂电池"
     assert "开始、生产锂电池" not in [text[s:e] for s, e in product_spans(text)]
+
+
+def test_a_firm_the_verb_serves_is_no_maker(ext):
+    ex_ = PRODUCER[1]["not_after_example"]
+    got = {(r.head, r.rel) for r in _run(ext, ex_["text"]).relations}
+    assert (ex_["customer"], "produces") not in got

@@ -54,6 +54,7 @@ def vocab() -> dict:
         "maker": re.compile(data["producer_patterns"][0]["regex"]),
         "makes": re.compile(data["producer_patterns"][1]["regex"]),
         "makes_before": re.compile(data["producer_patterns"][1]["regex"] + "$"),
+        "customer_before": re.compile(data["producer_patterns"][1]["not_after"]),
         "cue": re.compile(alt(data["cues"])),
         "industry_after": tuple(data["industry_after"]),
         "grade_after": tuple(data["grade_after"]),
@@ -189,7 +190,8 @@ def _makers(state) -> None:
         if a.type == "Product" and b.type == "Enterprise" and vocab()["maker"].fullmatch(between):
             for f in _firm_list(state, ms, i + 1):
                 state.relate(f, "produces", a, f.sentence, "cue:product-maker", MAKER_CONF)
-        elif a.type == "Enterprise" and b.type == "Product" and vocab()["makes"].fullmatch(between):
+        elif a.type == "Enterprise" and b.type == "Product" and vocab()["makes"].fullmatch(between) \
+                and not vocab()["customer_before"].search(state.text, max(0, a.start - 1), a.start):
             state.relate(a, "produces", b, a.sentence, "cue:firm-makes", MAKER_CONF)
 
 
