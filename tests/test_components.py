@@ -386,6 +386,19 @@ def test_mention_pattern_examples(ext, pattern):
     assert not [r for r in neg.relations if r.source == source]
 
 
+ANAPHORS = load_json("patterns/mention_patterns.json")["anaphors"]
+
+
+@pytest.mark.parametrize("anaphor", ANAPHORS, ids=[a["name"] for a in ANAPHORS])
+def test_anaphor_examples(ext, anaphor):
+    def placed(text):
+        ex = ext.extract(build_document(text, "t.txt"), learned=False)
+        return {(r.head, r.tail) for r in ex.relations if r.rel == "locatedIn" and r.source.startswith("cue:")}
+    assert {tuple(p) for p in anaphor["positive"]["pairs"]} <= placed(anaphor["positive"]["text"])
+    heads = {h for h, _ in anaphor["positive"]["pairs"]}
+    assert not {h for h, _ in placed(anaphor["negative"])} & heads
+
+
 def test_a_firm_named_before_its_project_is_not_placed_by_the_project(ext):
     ex = _run(ext, "嘉鱼县成功签约青禾科技有限公司光伏组件项目。")
     placed = {(r.head, r.tail) for r in ex.relations if r.rel == "locatedIn" and r.source.startswith("cue:")}
@@ -434,3 +447,17 @@ def test_a_figure_inside_another_figure_of_the_same_project_is_dropped(ext):
 
 def test_verbs_before_firms_do_not_cut_park_names(ext):
     assert "中德合作产业园" in _names(_run(ext, "今年中德合作产业园新签约项目10个。"), "Park")
+
+
+@pytest.mark.parametrize("text,firm", [
+    ("青禾建材有限公司去年收购了位于江北经济开发区的远帆水泥有限公司。", "青禾建材有限公司"),  # the place is the bought firm's
+    ("两座新工厂分别是位于南海区的青禾汽车有限公司工厂和位于仪征市的远帆汽车有限公司工厂。", "青禾汽车有限公司"),
+])
+def test_a_place_that_qualifies_another_mention_does_not_place_the_subject(ext, text, firm):
+    ex = ext.extract(build_document(text, "t.txt"), learned=False)
+    assert not [r for r in ex.relations if r.source == "cue:items_arrive" and r.head == firm]
+
+
+def test_a_listing_verb_opens_no_project_name(ext):
+    projects = _names(_run(ext, "同日签约的还有远帆电子智能终端项目，总投资5亿元。"), "Project")
+    assert projects and not any(p.startswith("还有") for p in projects)

@@ -6,7 +6,11 @@ so a pattern speaks of mentions and the words between them, like a contextual ma
 park or a division, {PROJECT} a project, {CLUSTER} a cluster, {CHAIN} a chain, {FIRM} one firm, {ITEMS} a
 list of the pattern's head types (甲、乙和丙).
 Every item of the list gets the relation to the tail: 甲、乙等5家企业落户某县, 某县引进了甲,
-位于某园区的甲 (locatedIn), 甲公司的某项目 (implements)."""
+位于某园区的甲 (locatedIn), 甲公司的某项目 (implements).
+
+A sentence that opens with an anaphor (该项目, 两个项目, 该公司: the file's "anaphors") has it
+replaced by the placeholders of the mentions it points back to, when the sentences just before
+name exactly as many of that type: 甲项目签约。该项目选址某园区 places 甲项目."""
 from __future__ import annotations
 
 import re
@@ -51,6 +55,61 @@ def masked(state, start: int, end: int, hits: list | None = None) -> tuple[str, 
     return "".join(out), ms
 
 
+NUMBERS = {c: i for i, c in enumerate("一两三四五六七八九十", 1)} | {"二": 2}
+
+
+def _compile_anaphors(data: dict) -> list:
+    return [(a, re.compile(a["regex"])) for a in data.get("anaphors", ())]
+
+
+def _count(a: dict, m: re.Match) -> int | None:
+    """How many mentions the anaphor points back to: 1, the number it says (两个项目), or None (all)."""
+    if a["count"] == "one":
+        return 1
+    if a["count"] == "number":
+        n = m.group("n")
+        return int(n) if n.isdigit() else NUMBERS.get(n)
+    return None
+
+
+def _antecedents(before: list, by_sentence: dict, index: int, type_: str, count: int | None, window: int) -> list:
+    """What an anaphor points back to: the mentions of type_ before it in its sentence (before), else
+    those of the sentences just before, nearest first, when they are exactly count distinct names
+    (count None: all those of the nearest sentence, two or more)."""
+    found: dict = {}  # canonical -> mention, nearest sentence first
+    sentences = [before] + [by_sentence.get((k, type_), ()) for k in range(index - 1, max(-1, index - 1 - window), -1)]
+    for ms in sentences:
+        for m in ms:
+            if m.type == type_:
+                found.setdefault(m.canonical, m)
+        if count is None and found:
+            return list(found.values()) if len(found) >= 2 else []
+        if count is not None and len(found) >= count:
+            return list(found.values()) if len(found) == count else []
+    return []
+
+
+def resolve_anaphor(line: str, ms: list, anaphors: list, by_sentence: dict, index: int) -> tuple[list, list]:
+    """The lines the patterns read, and ms with the antecedents: an anaphor that opens the sentence
+    or a clause is replaced by its antecedents' placeholders, and the line read from its clause on
+    (该项目由甲投资建设 reads like a sentence about the project); the line as is when there is none."""
+    clause_starts = [0] + [i + 1 for i, c in enumerate(line) if c in "，,；;："]
+    for pos in clause_starts:
+        for a, rx in anaphors:
+            m = rx.match(line, pos)
+            if m is None:
+                continue
+            before = _mentions(line[:pos], ms)
+            ants = _antecedents(before, by_sentence, index, a["type"], _count(a, m), a.get("window", 2))
+            if not ants:
+                return [line], ms
+            code = CODES[a["type"]]
+            ph = "、".join(f"⟨{code}{len(ms) + i}⟩" for i in range(len(ants)))
+            clause = line[pos:m.start("ana")] + ph + line[m.end("ana"):]
+            return ([clause] if pos == 0 else [line, clause]), ms + ants
+    return [line], ms
+
+
 def _mentions(group: str, ms: list) -> list:
     return [ms[int(n)] for _, n in PLACEHOLDER.findall(group)]
 
@@ -60,23 +119,34 @@ def make_mention_patterns(settings: dict):
     data = load_json(settings.get("patterns", "patterns/mention_patterns.json"))
     pats = [(p, rx, required_literals(rx, 1)) for p, rx in ((p, _compile(p, data)) for p in data["patterns"])]
     trigger = re.compile("|".join(sorted({w for ws in data["words"].values() for w in ws} | {"的"}, key=len, reverse=True)))
+    anaphors = _compile_anaphors(data)
+    types = {a["type"] for a, _ in anaphors}
+    hint = re.compile("|".join(sorted({w for a, _ in anaphors for w in a["words"]})) or "(?!)")
 
     def run(state) -> None:
+        by_sentence: dict = {}
+        for m in state.ex.mentions:
+            if m.type in types:
+                by_sentence.setdefault((m.sentence, m.type), []).append(m)
         for s in state.ex.doc.sentences:
             if "的" not in s.text and not trigger.search(s.text):  # (的 is one of its words: most sentences hold it)
                 continue
             hits = state.at(s.start, s.end)
-            if len(hits) < 2:
-                continue  # (masked would give fewer than two mentions)
-            line, ms = masked(state, s.start, s.end, hits)
-            if len(ms) < 2:
-                continue
-            for p, rx, need in pats:
-                if not all(lit in line for lit in need):
-                    continue  # a literal every match holds (⟨C, 等) is not in the line
-                for m in rx.finditer(line):
-                    tail = _mentions(m.group("tail"), ms)[0]
-                    for item in _mentions(m.group("items"), ms):
-                        if item.canonical != tail.canonical:
-                            state.relate(item, p.get("rel", "locatedIn"), tail, s.index, "cue:" + p["name"], p["confidence"])
+            if len(hits) < 2 and not (hits and hint.search(s.text, 0, 24)):
+                continue  # (masked would give fewer than two mentions, with an anaphor)
+            lines, ms = resolve_anaphor(*masked(state, s.start, s.end, hits), anaphors, by_sentence, s.index)
+            if len(ms) >= 2:
+                for line in lines:
+                    _match(state, pats, line, ms, s.index)
     return run
+
+
+def _match(state, pats: list, line: str, ms: list, sentence: int) -> None:
+    for p, rx, need in pats:
+        if not all(lit in line for lit in need):
+            continue  # a literal every match holds (⟨C, 等) is not in the line
+        for m in rx.finditer(line):
+            tail = _mentions(m.group("tail"), ms)[0]
+            for item in _mentions(m.group("items"), ms):
+                if item.canonical != tail.canonical:
+                    state.relate(item, p.get("rel", "locatedIn"), tail, sentence, "cue:" + p["name"], p["confidence"])
