@@ -1,4 +1,4 @@
-"""Supplier links told in the ways firms and reporters usually tell them (invented sentences)."""
+"""Supplier and 链主 links told in the ways firms and reporters usually tell them (invented sentences)."""
 from __future__ import annotations
 
 import pytest
@@ -23,6 +23,7 @@ def _supplies(ext, text):
     ("云帆电子是宁德时代核心供应商之一。", {("云帆电子", "宁德时代")}),
     ("目前，云帆电子是比亚迪在西南地区最大的零部件供应商。", {("云帆电子", "比亚迪")}),
     ("云帆电子生产的线束已配套长安汽车多款车型。", {("云帆电子", "长安汽车")}),
+    ("云帆电子主要为比亚迪常州基地供应电池托盘。", {("云帆电子", "比亚迪")}),  # the firm's site: the firm
 ])
 def test_supplier_told_without_a_preposition(ext, text, pairs):
     assert _supplies(ext, text) == pairs
@@ -35,3 +36,19 @@ def test_supplier_told_without_a_preposition(ext, text, pairs):
 ])
 def test_no_supplier_without_two_firms(ext, text):
     assert _supplies(ext, text) == set()
+
+
+def test_a_firm_named_by_its_site_leads_the_chain(ext):
+    doc = build_document("该区围绕新能源汽车产业链，以比亚迪常州基地为链主，引进了多家配套企业。", "t.txt")
+    got = {(r.head, r.tail) for r in ext.extract(doc).relations if r.rel == "chainLeaderOf"}
+    assert got == {("比亚迪", "新能源汽车产业链")}
+
+
+def test_site_words_after_a_firm():
+    from kg.components import load_json
+    from kg.components.roles import _site_after
+    ex_ = load_json("patterns/roles.json")["site_after_examples"]
+    for word in ex_["positive"]:
+        assert _site_after("星河" + word, 2, 2 + len(word)), word
+    for word in ex_["negative"]:
+        assert not _site_after("星河" + word, 2, 2 + len(word)), word

@@ -189,7 +189,7 @@ def _firm_spans(state, m, group: str, off: int, strict: bool | str = False,
     items = _items(m.group(group), m.start(group) + off)
     for s, e in items:
         known = [x for x in state.at(s, e) if x.type == "Enterprise" and x.start <= s
-                 and (x.end >= e - 1 or _product_after(state.text, x.end, e))]
+                 and (x.end >= e - 1 or _product_after(state.text, x.end, e) or _site_after(state.text, x.end, e))]
         if not known:  # the first item carries the clause before it (当地聚集了甲): a firm ending the item
             known = [x for x in state.at(s, e) if x.type == "Enterprise" and x.end == e]
         if known:
@@ -264,6 +264,16 @@ def _model_firm(name: str) -> bool:
     rest = name[2:] if name.startswith("中国") else name
     return 3 <= len(name) <= 10 and "·" not in name and namemodel.probability(name) >= CUT_FIRM_P \
         and not common_words_only(name) and not common_words_only(rest) and not has_common_verb(name)
+
+
+@lru_cache(maxsize=1)
+def _site_rx() -> re.Pattern:
+    return re.compile(load_json("patterns/roles.json")["site_after"])
+
+
+def _site_after(text: str, s: int, e: int) -> bool:
+    """text[s:e] is a site of the firm named before it (比亚迪 + 某地基地): the firm is meant."""
+    return _site_rx().match(text, s, e) is not None
 
 
 def _product_after(text: str, s: int, e: int) -> bool:
