@@ -910,13 +910,19 @@ class _Consistency:
         one_way = [(sup, cus, si) for sup, cus, si in supply if (cus, sup, si) not in supply]
         self.supplied = {(cus, t, si) for sup, cus, si in one_way for t in made.get((sup, si), ())}
         self.customers = {(cus, si) for _, cus, si in one_way}
+        self.own: dict[tuple, list[tuple[int, int]]] = defaultdict(list)  # (firm, sentence) -> its projects' spans
+        for c, _ in chosen:
+            if c.rel == "implements" and c.tail.start >= 0:
+                self.own[(c.head.name, c.sentence)].append((c.tail.start, c.tail.end))
 
     def maker_ruled_out(self, c: Candidate) -> bool:
-        """A produces pair the sentence's supply or its cue-stated maker rules out."""
+        """A produces pair the sentence's supply or its cue-stated maker rules out (a customer still
+    makes what its own project's name there says: 甲某产品项目投产，所需原料来自乙)."""
         if (c.head.name, c.tail.name, c.sentence) in self.supplied:
             return True
         guess = not _is_proposed(c)
         return guess and c.source == "model" and (c.head.name, c.sentence) in self.customers \
+            and not any(a <= c.tail.start < b for a, b in self.own.get((c.head.name, c.sentence), ())) \
             or guess and c.head.start > c.tail.end and (c.tail.name, c.sentence) in self.stated
 
 

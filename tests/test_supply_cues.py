@@ -52,3 +52,10 @@ def test_site_words_after_a_firm():
         assert _site_after("星河" + word, 2, 2 + len(word)), word
     for word in ex_["negative"]:
         assert not _site_after("星河" + word, 2, 2 + len(word)), word
+
+
+def test_a_customer_still_makes_what_its_own_project_makes(ext):
+    doc = build_document("青禾化工年产5万吨氟化铝项目今年投产，所需萤石精粉全部来自本地的远帆矿业。", "t.txt")
+    rels = {(r.head, r.rel, r.tail) for r in ext.extract(doc).relations}
+    assert ("远帆矿业", "suppliesTo", "青禾化工") in rels
+    assert ("青禾化工", "produces", "氟化铝") in rels
