@@ -157,3 +157,13 @@ def test_a_firm_the_verb_serves_is_no_maker(ext):
     ex_ = PRODUCER[1]["not_after_example"]
     got = {(r.head, r.rel) for r in _run(ext, ex_["text"]).relations}
     assert (ex_["customer"], "produces") not in got
+
+
+def test_a_firm_named_after_its_product_and_kind(ext):
+    ex = _run(ext, "另一家肉制品企业青禾食品也表示成本承压。")
+    assert ("青禾食品", "produces", "肉制品") in {(r.head, r.rel, r.tail) for r in ex.relations}
+
+
+def test_a_makers_kind_opening_a_list_item_is_no_firm(ext):
+    ex = _run(ext, "上游材料环节，拥有硅片企业蓝岸光电、电子特气企业华特气体。")
+    assert {m.text for m in ex.mentions if m.type == "Enterprise"} == {"蓝岸光电", "华特气体"}

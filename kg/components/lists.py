@@ -15,7 +15,7 @@ from .. import namemodel, nlp
 from ..literals import CAP_RE
 from . import component, load_json
 from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start, place_forms
-from .products import is_product
+from .products import is_product, product_spans
 
 CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
 COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
@@ -90,7 +90,7 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
         return
     colon = _head_before_colon(text, parts[0][0], before, head_type)  # 已落地企业：A、B
     last = _last_item(text, parts[-1], rx, head_type, colon)
-    if last is None:
+    if last is None or _cut_inside_product(text, parts[-1][0], last[0][1]):
         return
     parts[-1], typ, explicit = last
     fs, fe = parts[0]
@@ -119,6 +119,12 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
             for m in state.at(a, z):
                 if m.type == "Enterprise" and m.source == "list":
                     state.drop(m)
+
+
+def _cut_inside_product(text: str, a: int, z: int) -> bool:
+    """The last item, cut at z from its head, ends inside a product that opens it (电子|特气企业某某:
+    the piece names a maker's kind and its name, not a list's last item and head)."""
+    return any(s == 0 and a + e > z for s, e in product_spans(text[a:a + 12]))
 
 
 def _last_item(text: str, part, rx, head_type, colon) -> tuple | None:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from .. import nlp
 from ..model import Mention
 from . import component, load_json
-from .names import common_word, name_start, strong_firm
+from .names import common_word, common_words_only, name_start, strong_firm
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
 LIST_JOINS = ("、", "和", "与", "及", "以及")
@@ -152,7 +152,29 @@ def _maker_named(state, pos: int) -> bool:
     (打印机厂商某某)."""
     m = vocab()["maker"].match(state.text, pos)
     return bool(m) and (m.group() != "生产商" and ("生产" in m.group() or "制造" in m.group())
-                        or any(f.type == "Enterprise" and f.start == m.end() for f in state.at(m.end(), m.end() + 1)))
+                        or any(f.type == "Enterprise" and f.start == m.end() for f in state.at(m.end(), m.end() + 1))
+                        or _unknown_firm_after(state, m.end()))
+
+
+def _unknown_firm_after(state, pos: int) -> bool:
+    """A firm's name no recogniser took right after the maker word, not made of common words
+    only (水泥企业|海外投资的举措 is no firm)."""
+    span = _firm_name_after(state, pos)
+    return span is not None and not common_words_only(state.text[span[0]:span[1]])
+
+
+def _firm_name_after(state, pos: int) -> tuple[int, int] | None:
+    """The span of a name no recogniser took that starts at pos and reads as a firm's on its own
+    (硅片企业|某某半导体): words up to a verb, a function word or punctuation."""
+    toks, end = nlp.posseg(state.text[pos:pos + 12]), pos
+    for w, t in toks:
+        if t in NAME_STOP_POS or w in "，。；：、":
+            break
+        end += len(w)
+    name = state.text[pos:end]
+    if end - pos >= 2 and not state.at(pos, end) and strong_firm(name) and not common_word(name):
+        return pos, end
+    return None
 
 
 def _propose_makers(state) -> None:
@@ -161,13 +183,9 @@ def _propose_makers(state) -> None:
     text = state.text
     for p in [m for m in state.ex.mentions if m.type == "Product"]:
         m = vocab()["maker"].match(text, p.end)
-        if m:
-            toks, end = nlp.posseg(text[m.end():m.end() + 12]), m.end()
-            for w, t in toks:
-                if t in NAME_STOP_POS or w in "，。；：、":
-                    break
-                end += len(w)
-            _propose_firm(state, m.end(), end)
+        span = _firm_name_after(state, m.end()) if m else None
+        if span:
+            state.propose(*span, "Enterprise", source="product-maker")
         cs = _clause_start(text, p.start)
         m = vocab()["makes_before"].search(text, cs, p.start)
         if m and m.start() - cs >= 2:
