@@ -880,6 +880,8 @@ def _consistent(chosen) -> list[tuple[Candidate, float]]:
     """Drop what the document's other relations rule out: the customer of a supply stated in a
     sentence does not make what its supplier makes there (甲向乙供应某部件: 甲 makes it, 乙 buys it),
     nor, by the model's guess alone, anything else in that sentence (甲为乙配套生产某部件);
+    a project whose name opens with the firm that implements it has no other implementer by the
+    model's guess alone;
     where a cue states a product's maker, the model guesses no other maker after it in that sentence;
     a literal inside another literal of the same head and relation (10万吨 in 年产10万吨); a firm's
     city read from its name alone."""
@@ -887,6 +889,7 @@ def _consistent(chosen) -> list[tuple[Candidate, float]]:
     ctx = _Consistency(chosen)
     return [(c, p) for c, p in chosen
             if not (c.rel == "produces" and ctx.maker_ruled_out(c))
+            and not (c.rel == "implements" and c.source == "model" and ctx.named_for_other(c))
             and not (c.tail.type == "Literal" and any(c.tail.name != o and c.tail.name in o
                                                       for o in ctx.lits[(c.head.name, c.rel)]))
             and not _named_after(c)]
@@ -910,10 +913,22 @@ class _Consistency:
         one_way = [(sup, cus, si) for sup, cus, si in supply if (cus, sup, si) not in supply]
         self.supplied = {(cus, t, si) for sup, cus, si in one_way for t in made.get((sup, si), ())}
         self.customers = {(cus, si) for _, cus, si in one_way}
+        # project -> the firms that implement it and whose name it opens with (某某公司|某产品项目)
+        self.name_owner: dict[str, set[str]] = defaultdict(set)
+        for c, _ in chosen:
+            if c.rel == "implements" and c.tail.name.startswith(c.head.name):
+                self.name_owner[c.tail.name].add(c.head.name)
+        self.owners = {h for hs in self.name_owner.values() for h in hs}
         self.own: dict[tuple, list[tuple[int, int]]] = defaultdict(list)  # (firm, sentence) -> its projects' spans
         for c, _ in chosen:
             if c.rel == "implements" and c.tail.start >= 0:
                 self.own[(c.head.name, c.sentence)].append((c.tail.start, c.tail.end))
+
+    def named_for_other(self, c: Candidate) -> bool:
+        """A project whose name opens with another firm that implements it, guessed for a firm whose
+        own project's name opens with it: the list speaking, not the text (甲二期项目、乙某产品项目)."""
+        owners = self.name_owner.get(c.tail.name, set())
+        return bool(owners) and c.head.name not in owners and c.head.name in self.owners
 
     def maker_ruled_out(self, c: Candidate) -> bool:
         """A produces pair the sentence's supply or its cue-stated maker rules out (a customer still

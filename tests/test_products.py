@@ -167,3 +167,17 @@ def test_a_firm_named_after_its_product_and_kind(ext):
 def test_a_makers_kind_opening_a_list_item_is_no_firm(ext):
     ex = _run(ext, "上游材料环节，拥有硅片企业蓝岸光电、电子特气企业华特气体。")
     assert {m.text for m in ex.mentions if m.type == "Enterprise"} == {"蓝岸光电", "华特气体"}
+
+
+PHASES = ("远帆新材料是本县新材料产业链的链主企业，带动了青禾复合材料、星海树脂等12家配套企业集聚。"
+          "今年开工的项目中包括总投资15亿元的远帆新材料二期项目、总投资8亿元的青禾复合材料风电叶片项目。")
+
+
+def test_a_firms_phase_and_a_known_firm_opening_a_project_name(ext):
+    ex = _run(ext, PHASES)
+    rels = {(r.head, r.rel, r.tail) for r in ex.relations}
+    assert ("远帆新材料", "implements", "远帆新材料二期项目") in rels  # the phase keeps its firm's name
+    assert ("青禾复合材料", "produces", "风电叶片") in rels  # the firm named before is cut off the product
+    implementers = {h for h, r, t in rels if r == "implements" and t.endswith("风电叶片项目")}
+    assert implementers == {"青禾复合材料"}
+    assert "远帆新材料" not in {m.text for m in ex.mentions if m.type == "Product"}

@@ -327,9 +327,30 @@ def _place_len(s: str) -> int:
 def make_projectparts(settings: dict):
     def run(state) -> None:
         context = {m.canonical: m.type for m in state.ex.mentions if m.type in TYPE_ORDER}
+        known = _known_firms(state)
         for p in [m for m in state.ex.mentions if m.type == "Project"]:
-            firm_text, prods = split_project(p.text)
+            firm_text, prods = _known_prefix(p.text, known) or split_project(p.text)
             if firm_text and _free_for_firm(state, p, firm_text):
                 _firm(state, p, firm_text, prods)
             _places(state, p, len(firm_text or ""), context)
     return run
+
+
+def _known_firms(state) -> list[str]:
+    """The names the document's firm mentions go by outside project names, longest first (a firm
+    read off a project's name is a guess this component may correct)."""
+    projects = [(m.start, m.end) for m in state.ex.mentions if m.type == "Project"]
+    names = {n for m in state.ex.mentions if m.type == "Enterprise"
+             and not any(a <= m.start and m.end <= b for a, b in projects) for n in (m.text, m.canonical)}
+    return sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
+
+
+def _known_prefix(name: str, known: list[str]) -> tuple[str, list] | None:
+    """A project's name that opens with a firm the document names elsewhere (某某复合材料|风电叶片项目):
+    that firm, and the products of the rest, where the product words would have swallowed the
+    firm's trade word."""
+    firm = next((n for n in known if name.startswith(n) and len(name) - len(n) >= 4), None)
+    if firm is None:
+        return None
+    return firm, [(s + len(firm), e + len(firm)) for s, e in product_spans(name[len(firm):])]
+

@@ -75,12 +75,9 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     if not ctx.free(a, b) or _suffix_rejected(ctx, a):
         return None
     suffix = m.group()
-    lo = ex._left_limit(ctx, a, True, 32)
-    # an adjacent park / place name is the project's locative prefix (高新区绿电项目)
-    pre = [s for s in ctx.by_end.get(lo, ()) if s.type == "Park"]
-    free_from = lo
-    if pre:
-        lo = pre[0].start
+    free_from = ex._left_limit(ctx, a, True, 32)
+    pre = _prefix_mention(ctx, free_from, a)
+    lo = pre.start if pre else free_from
     win = t[lo:a]
     if not win:
         return None
@@ -101,9 +98,16 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
         return None
     if suffix.startswith("工程") and len(P.QUOTES.sub("", core)) < 4:
         return None
-    if not namelike_project(ex, ctx, core, start, a, b, bool(pre)):
+    if not namelike_project(ex, ctx, core, start, a, b, pre is not None):
         return None
     return Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)})
+
+
+def _prefix_mention(ctx: _DocCtx, lo: int, a: int) -> Span | None:
+    """The mention ending at lo that opens the project's name: a park is its locative prefix
+    (高新区绿电项目); a firm's name is the prefix of its phase (某某新材料|二期项目)."""
+    phase = P.PHASE.fullmatch(ctx.text[lo:a])
+    return next((s for s in ctx.by_end.get(lo, ()) if s.type == "Park" or phase and s.type == "Enterprise"), None)
 
 
 def _proper_start(core: str) -> bool:
@@ -383,9 +387,16 @@ def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
         proj = ctx.take(Span(ent_start, sp.end, "Project", canon, t[ent_start:sp.end], meta=dict(sp.meta)))
     else:
         proj = ctx.take(Span(start, sp.end, "Project", canon, text, meta=dict(sp.meta)))
-    proj.meta["enterprise"] = ent
+    inner = _inner_firm(ctx, sp)  # 某某新材料|二期项目: the name keeps its firm, the firm is no product
+    proj.meta["enterprise"] = inner or ent
     proj.meta["place"] = place
-    _name_details(ex, ctx, proj, text, start, place)
+    _name_details(ex, ctx, proj, t[inner.end:sp.end] if inner else text, inner.end if inner else start, place)
+
+
+def _inner_firm(ctx: _DocCtx, sp: Span) -> Span | None:
+    """The firm whose phase the project is, named at the start of the project's span (_suffix_project)."""
+    end = sp.meta.get("free_from", sp.start)
+    return next((e for e in ctx.by_end.get(end, ()) if e.type == "Enterprise" and e.start == sp.start and end > sp.start), None)
 
 
 
