@@ -277,6 +277,25 @@ def row_cells(header: list[str], row: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+_RECORD_NUMBER = re.compile(r"^\s*(?:[（(]?[0-9一二三四五六七八九十]{1,3}[)）.．、]\s*)?")
+_RECORD_PAIR = re.compile(r"^\s*([^：:，,。]{2,12}?)\s*[：:]\s*(\S.*?)\s*[。.]?\s*$")
+
+
+def record_cells(line: str) -> tuple[tuple[str, str], ...]:
+    """The (header, value) pairs of a line written as a record (1. 项目名称：…；建设单位：…；总投资：…),
+    when most ；-separated parts are pairs and at least two headers, and most, are table headers
+    kg.tablefacts knows; else ()."""
+    if "：" not in line and ":" not in line:
+        return ()
+    parts = [p for p in re.split(r"[；;]", line[_RECORD_NUMBER.match(line).end():]) if p.strip()]
+    pairs = [m for m in map(_RECORD_PAIR.match, parts) if m]
+    if len(pairs) < 2 or len(pairs) * 2 <= len(parts):
+        return ()
+    cells = tuple((_WS.sub("", m.group(1)), m.group(2)) for m in pairs)
+    known = sum(_known(h) for h, _ in cells)
+    return cells if known >= 2 and known * 2 > len(cells) else ()
+
+
 def row_text(cells: tuple[tuple[str, str], ...]) -> str:
     return "；".join(f"{h}：{v}" for h, v in cells) + "。"
 
@@ -292,6 +311,7 @@ class _Lines:
         self.dropped = 0
         self.tables = 0
         self.last: dict | None = None  # header, row count and page of the last table read
+        self.record_at = -1  # len(units) after the last line read as a record
 
     def para(self, text: str, page: int | None, min_len: int = 6) -> None:
         key = _fold(text)
@@ -299,6 +319,15 @@ class _Lines:
             self.dropped += 1
             return
         self.seen.add(key)
+        cells = record_cells(text)
+        if cells:  # 项目名称：…；建设单位：…；总投资：…: a table row written as a line
+            go_on = self.record_at == len(self.units)  # the line before was a record too: one table
+            self.tables += 0 if go_on else 1
+            row = self.units[-1][2]["row"] + 1 if go_on else 1
+            line = text if all(f"{h}：{v}" in text for h, v in cells) else row_text(cells)
+            self.units.append((line, page, {"table": self.tables, "row": row, "cells": cells}))
+            self.record_at = len(self.units)
+            return
         self.units.append((text, page, {}))
 
     def table(self, rows: list[list[str]], page: int | None) -> None:

@@ -189,14 +189,17 @@ def merge(ex: Extraction, headers: dict | None = None) -> Extraction:
         if (m.type, m.canonical, m.start, m.end) not in seen_m:
             seen_m.add((m.type, m.canonical, m.start, m.end))
             ex.mentions.append(m)
-    seen_r = {(r.head, r.rel, r.tail, r.sentence) for r in ex.relations}
+    seen_r = {(r.head, r.rel, r.tail, r.sentence): r for r in ex.relations}
     for r in relations:
         r.head_type, r.head = renamed.get((r.head_type, r.head), (r.head_type, r.head))
         if not r.literal:
             r.tail_type, r.tail = renamed.get((r.tail_type, r.tail), (r.tail_type, r.tail))
         key = (r.head, r.rel, r.tail, r.sentence)
-        if key not in seen_r and r.head != r.tail:
-            seen_r.add(key)
+        old = seen_r.get(key)
+        if old is not None:  # the text extractor guessed what the row states: the row's confidence
+            old.confidence, old.source = max(old.confidence, r.confidence), r.source
+        elif r.head != r.tail:
+            seen_r[key] = r
             ex.relations.append(r)
     ex.mentions.sort(key=lambda m: (m.start, m.end))
     return ex

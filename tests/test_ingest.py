@@ -266,3 +266,25 @@ def test_office_formats_we_do_not_read_get_a_hint(tmp_path):
     _docs, skipped = ingest.load_corpus([tmp_path])
     reasons = {Path(s.path).name: s.reason for s in skipped}
     assert "另存为 .docx" in reasons["旧通知.doc"] and "Excel" in reasons["名单.xlsx"]
+
+
+def test_a_line_written_as_a_record_is_read_as_a_table_row():
+    from kg.ingest import build_document, record_cells
+    assert record_cells("2. 项目名称：精密轴承项目；建设单位：青禾精工有限公司；建设地点：江北区；总投资：6亿元。") == (
+        ("项目名称", "精密轴承项目"), ("建设单位", "青禾精工有限公司"), ("建设地点", "江北区"), ("总投资", "6亿元"))
+    assert record_cells("记者：张明；编辑：李华。") == ()  # no header a table of projects or firms has
+    assert record_cells("据介绍：该项目总投资6亿元。") == ()
+    doc = build_document("项目清单如下。\n1. 项目名称：精密轴承项目；建设单位：青禾精工有限公司；总投资：6亿元。\n"
+                         "2. 项目名称：光伏支架项目；投资主体：远帆能源有限公司；总投资：3亿元；年产支架20万吨。\n", "t.txt")
+    rows = [s for s in doc.sentences if s.cells]
+    assert len(rows) == 2 and doc.tables == 1 and rows[1].cells[1] == ("投资主体", "远帆能源有限公司")
+
+
+def test_a_record_line_gives_its_relations():
+    from kg.extract import Extractor
+    from kg.ingest import build_document
+    doc = build_document("1. 项目名称：精密轴承项目；建设单位：青禾精工有限公司；建设地点：江北区；总投资：6亿元。", "t.txt")
+    from kg.tablefacts import merge
+    rels = {(r.head, r.rel, r.tail): r.confidence for r in merge(Extractor().extract(doc)).relations}
+    assert {("青禾精工有限公司", "implements", "精密轴承项目"), ("精密轴承项目", "investment", "6亿元")} <= set(rels)
+    assert rels[("精密轴承项目", "locatedIn", "江北区")] == 0.95  # the row states it: the model's guess is raised
