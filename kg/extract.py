@@ -335,7 +335,7 @@ class Extractor:
             p -= len(tk)
             if tk in SOFT_STOPS or tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
                 continue
-            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以该此这其本":
+            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以该此这其本任":
                 continue  # tags of single characters of unknown names are arbitrary
             if (tk in g.stops or len(tk) >= 2 and (tk in g.left_words or tk in g.name_verbs and len(window) - p - len(tk) >= 2)
                     or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")

@@ -59,3 +59,22 @@ def test_a_customer_still_makes_what_its_own_project_makes(ext):
     rels = {(r.head, r.rel, r.tail) for r in ext.extract(doc).relations}
     assert ("远帆矿业", "suppliesTo", "青禾化工") in rels
     assert ("青禾化工", "produces", "氟化铝") in rels
+
+
+def _rels(ext, text, rel):
+    return {(r.head, r.tail) for r in ext.extract(build_document(text, "t.txt")).relations if r.rel == rel}
+
+
+def test_the_chain_of_an_anaphor_and_of_a_title_holder(ext):
+    text = "本市推行链长制，市长任新材料产业链链长。作为该产业链的链主，青禾新材料有限公司今年投资20亿元。"
+    assert _rels(ext, text, "chainLeaderOf") == {("青禾新材料有限公司", "新材料产业链")}
+
+
+def test_a_leader_named_with_its_branch_and_phase(ext):
+    text = "在智能装备产业链，本区已集聚企业40家。链主企业远帆重工有限公司常州分公司一期项目已投产。"
+    assert _rels(ext, text, "chainLeaderOf") == {("远帆重工有限公司", "智能装备产业链")}
+
+
+def test_suppliers_brought_in_for_an_anchors_needs(ext):
+    text = "围绕远帆汽车配套需求，本区引进了青禾座椅、星海电子等一批配套企业。"
+    assert _rels(ext, text, "suppliesTo") == {("青禾座椅", "远帆汽车"), ("星海电子", "远帆汽车")}
