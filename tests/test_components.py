@@ -461,3 +461,9 @@ def test_a_place_that_qualifies_another_mention_does_not_place_the_subject(ext, 
 def test_a_listing_verb_opens_no_project_name(ext):
     projects = _names(_run(ext, "同日签约的还有远帆电子智能终端项目，总投资5亿元。"), "Project")
     assert projects and not any(p.startswith("还有") for p in projects)
+
+
+@pytest.mark.parametrize("name,generic", [("江北区城投集团", False), ("寿光市农发集团", False), ("城投集团", True)])
+def test_a_places_own_investment_company_is_one_firm(name, generic):
+    from kg.components.names import generic_company
+    assert generic_company(name) is generic

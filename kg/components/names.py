@@ -208,6 +208,8 @@ def generic_company(name: str) -> bool:
     if core.startswith(PRONOUN_LEADS) or core.endswith("等"):
         return True  # 哪一个公司, 那个公司; 甲等公司: a list's head, not a firm's name
     kind = strip_descriptors(_strip_place(core))
+    if kind in _platform_firms() and kind != core:
+        return False  # 某市农发集团: a place's own investment company, one firm
     if kind.endswith("企业") and (kind[:-2] in _company_types() or _industry_word(kind[:-2])):
         return True  # 山西省大型煤炭企业集团: a group of an industry's firms (河北钢铁集团 is one firm)
     if suffix.endswith("公司"):
@@ -231,6 +233,11 @@ def _function_lead(core: str) -> int:
             break  # a rare 'verb' is jieba's guess at a trade name (启明)
         n += len(w)
     return n
+
+
+@lru_cache(maxsize=1)
+def _platform_firms() -> frozenset[str]:
+    return frozenset(load_json("patterns/generic_names.json")["platform_firms"])
 
 
 def _strip_place(core: str) -> str:
