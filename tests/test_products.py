@@ -181,3 +181,13 @@ def test_a_firms_phase_and_a_known_firm_opening_a_project_name(ext):
     implementers = {h for h, r, t in rels if r == "implements" and t.endswith("风电叶片项目")}
     assert implementers == {"青禾复合材料"}
     assert "远帆新材料" not in {m.text for m in ex.mentions if m.type == "Product"}
+
+
+def test_a_process_word_opens_the_product_not_the_firm(ext):
+    from kg.components.projectparts import split_project
+    assert split_project("青禾电子湿法隔膜项目") == ("青禾电子", [(4, 8)])
+
+
+def test_an_events_title_before_a_chain_is_not_its_name(ext):
+    ex = _run(ext, "日前，2026中国（江州）储能产业链招商推介会举行。")
+    assert {m.text for m in ex.mentions if m.type == "IndustryChain"} == {"储能产业链"}

@@ -38,6 +38,9 @@ def chains(ex, ctx: _DocCtx) -> None:
         joined = P.CATEGORY_JOIN.search(core)  # 产业集群和光伏产业链: the chain starts after the other name
         if joined:
             off, core = off + joined.end(), core[joined.end():]
+        shut = max(core.rfind("）"), core.rfind(")"))  # 中国（某市）新能源汽车产业链: an event's title before it
+        if shut >= 0:
+            off, core = off + shut + 1, core[shut + 1:]
         if m.group() == "链":
             if core not in g.chain_short_words or t[a - 2:a] == "产业":
                 continue
