@@ -144,7 +144,7 @@ def make_products(settings: dict):
     return run
 
 
-NAME_STOP_POS = {"v", "p", "d", "u", "uj", "c", "x", "m"}
+NAME_STOP_POS = {"v", "p", "d", "u", "uj", "c", "x", "m", "t"}
 
 
 def _maker_named(state, pos: int) -> bool:
@@ -158,7 +158,7 @@ def _maker_named(state, pos: int) -> bool:
 
 def _unknown_firm_after(state, pos: int) -> bool:
     """A firm's name no recogniser took right after the maker word, not made of common words
-    only (水泥企业|海外投资的举措 is no firm)."""
+    only (钢铁企业|对外合作的步伐 is no firm)."""
     span = _firm_name_after(state, pos)
     return span is not None and not common_words_only(state.text[span[0]:span[1]])
 

@@ -105,7 +105,7 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
 
 def _prefix_mention(ctx: _DocCtx, lo: int, a: int) -> Span | None:
     """The mention ending at lo that opens the project's name: a park is its locative prefix
-    (高新区绿电项目); a firm's name is the prefix of its phase (某某新材料|二期项目)."""
+    (开发区光伏项目); a firm's name is the prefix of its phase (某某新材料|二期项目)."""
     phase = P.PHASE.fullmatch(ctx.text[lo:a])
     return next((s for s in ctx.by_end.get(lo, ()) if s.type == "Park" or phase and s.type == "Enterprise"), None)
 
