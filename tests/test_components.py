@@ -467,3 +467,10 @@ def test_a_listing_verb_opens_no_project_name(ext):
 def test_a_places_own_investment_company_is_one_firm(name, generic):
     from kg.components.names import generic_company
     assert generic_company(name) is generic
+
+
+def test_a_firm_whose_name_opens_with_a_bureau_word_and_a_verb_before_a_park(ext):
+    ex = _run(ext, "航运局重工（江苏）有限公司同样扎根江北新区。")
+    assert _names(ex, "Enterprise") == {"航运局重工（江苏）有限公司"}
+    assert _names(ex, "Park") == {"江北新区"}
+    assert ("航运局重工（江苏）有限公司", "江北新区") in {(r.head, r.tail) for r in ex.relations if r.rel == "locatedIn"}

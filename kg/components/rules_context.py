@@ -64,6 +64,12 @@ class DocCtx:
         self.mask[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
         return sp
 
+    def release(self, sp: Span) -> None:
+        """Forget a span taken before (a later rule read its text as part of a longer name)."""
+        self.spans.remove(sp)
+        self.by_end[sp.end].remove(sp)
+        self.mask[sp.start:sp.end] = bytes(sp.end - sp.start)
+
     def add(self, sp: Span) -> Span:
         """Record a span without masking (nested mentions: products in project names …)."""
         self.spans.append(sp)

@@ -76,6 +76,11 @@ def enterprises(ex, ctx: _DocCtx) -> None:
             off += pm.end()
             name, core = t[lo + off:m.end()], t[lo + off:m.start()]
         core_plain = B.PARENTHESISED.sub("", core)
+        org = next((s for s in ctx.by_end.get(lo + off, ()) if s.type == "Organization"), None)
+        if org is not None and core_plain in g.company_heads:  # 某某局|重工（江苏）有限公司: one firm
+            ctx.release(org)
+            off, core_plain = org.start - lo, B.PARENTHESISED.sub("", t[org.start:m.start()])
+            name = t[org.start:m.end()]
         if core_plain and (nlp.cut(core_plain)[0] in g.stops or nlp.cut(core_plain)[0] in g.project_generic):
             continue
         if len(core_plain) < 2 or core_plain in g.company_generic or core_plain in g.div_by_name \
