@@ -78,3 +78,9 @@ def test_a_leader_named_with_its_branch_and_phase(ext):
 def test_suppliers_brought_in_for_an_anchors_needs(ext):
     text = "围绕远帆汽车配套需求，本区引进了青禾座椅、星海电子等一批配套企业。"
     assert _rels(ext, text, "suppliesTo") == {("青禾座椅", "远帆汽车"), ("星海电子", "远帆汽车")}
+
+
+def test_a_firms_products_entering_its_customers_supply_chain(ext):
+    text = "远帆锂业主要生产电池级碳酸锂，其产品已进入宁德时代、比亚迪等企业的供应链。"
+    assert _rels(ext, text, "suppliesTo") == {("远帆锂业", "宁德时代"), ("远帆锂业", "比亚迪")}
+    assert ("远帆锂业", "碳酸锂") in _rels(ext, text, "produces")
