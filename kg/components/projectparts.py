@@ -8,6 +8,7 @@ its products; the places in the name become mentions and where the project is:
 青松能源安平多晶硅项目 → 青松能源 implements it, produces 多晶硅, it is in 安平县."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 
 from .. import namemodel, nlp
@@ -339,9 +340,17 @@ def make_projectparts(settings: dict):
 def _known_firms(state) -> list[str]:
     """The names the document's firm mentions go by outside project names, longest first (a firm
     read off a project's name is a guess this component may correct)."""
-    projects = [(m.start, m.end) for m in state.ex.mentions if m.type == "Project"]
-    names = {n for m in state.ex.mentions if m.type == "Enterprise"
-             and not any(a <= m.start and m.end <= b for a, b in projects) for n in (m.text, m.canonical)}
+    projects = sorted((m.start, m.end) for m in state.ex.mentions if m.type == "Project")
+    starts, reach, far = [a for a, _ in projects], [], -1
+    for _, b in projects:  # reach[i]: the furthest end of the projects up to the i-th
+        far = max(far, b)
+        reach.append(far)
+
+    def inside(m) -> bool:
+        i = bisect_right(starts, m.start) - 1
+        return i >= 0 and reach[i] >= m.end
+
+    names = {n for m in state.ex.mentions if m.type == "Enterprise" and not inside(m) for n in (m.text, m.canonical)}
     return sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
 
 
