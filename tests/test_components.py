@@ -474,3 +474,8 @@ def test_a_firm_whose_name_opens_with_a_bureau_word_and_a_verb_before_a_park(ext
     assert _names(ex, "Enterprise") == {"航运局重工（江苏）有限公司"}
     assert _names(ex, "Park") == {"江北新区"}
     assert ("航运局重工（江苏）有限公司", "江北新区") in {(r.head, r.tail) for r in ex.relations if r.rel == "locatedIn"}
+
+
+def test_an_institutes_company_is_one_firm(ext):
+    ex = _run(ext, "青禾电力机车研究所有限公司今年营收增长。")
+    assert _names(ex, "Enterprise") == {"青禾电力机车研究所有限公司"} and not _names(ex, "Organization")

@@ -63,6 +63,11 @@ def enterprises(ex, ctx: _DocCtx) -> None:
     for m in g.company_re.finditer(t):
         if not ctx.free(m.start(), m.end()):
             continue
+        org = next((s for s in ctx.by_end.get(m.start(), ()) if s.type == "Organization"), None)
+        if org is not None and m.group().endswith("公司"):  # 某某研究所|有限公司: the institute's company
+            ctx.release(org)
+            ctx.take(Span(org.start, m.end(), "Enterprise", t[org.start:m.end()], t[org.start:m.end()], meta={"legal": True}))
+            continue
         w = name_window(ex, ctx, m.start(), 24)
         if w is None:
             continue
