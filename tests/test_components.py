@@ -479,3 +479,16 @@ def test_a_firm_whose_name_opens_with_a_bureau_word_and_a_verb_before_a_park(ext
 def test_an_institutes_company_is_one_firm(ext):
     ex = _run(ext, "青禾电力机车研究所有限公司今年营收增长。")
     assert _names(ex, "Enterprise") == {"青禾电力机车研究所有限公司"} and not _names(ex, "Organization")
+
+
+COREF = load_json("patterns/coref.json")["anaphors"]
+
+
+@pytest.mark.parametrize("anaphor", COREF, ids=[a["name"] for a in COREF])
+def test_coref_examples(ext, anaphor):
+    def found(case):
+        ex = ext.extract(build_document(case["text"], "t.txt"))
+        return {(r.head, r.tail) for r in ex.relations if r.rel == case["rel"]}
+    pos = anaphor["positive"]
+    assert {tuple(p) for p in pos["pairs"]} <= found(pos)
+    assert not {tuple(p) for p in pos["pairs"]} & found(anaphor["negative"])

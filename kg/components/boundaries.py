@@ -39,6 +39,8 @@ def make_boundaries(settings: dict):
 
     def run(state) -> None:
         for m in list(state.ex.mentions):
+            if m.source == "coref":
+                continue  # 该公司: an anaphor, not a name
             if m.type in CHAIN_TYPES:
                 off = chain_start(m.text)
                 if off:

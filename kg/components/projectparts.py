@@ -350,7 +350,8 @@ def _known_firms(state) -> list[str]:
         i = bisect_right(starts, m.start) - 1
         return i >= 0 and reach[i] >= m.end
 
-    names = {n for m in state.ex.mentions if m.type == "Enterprise" and not inside(m) for n in (m.text, m.canonical)}
+    names = {n for m in state.ex.mentions if m.type == "Enterprise" and m.source != "coref" and not inside(m)
+             for n in (m.text, m.canonical)}
     return sorted((n for n in names if len(n) >= 3), key=len, reverse=True)
 
 

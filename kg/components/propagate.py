@@ -19,7 +19,7 @@ def make_propagate(settings: dict):
         text = state.text
         names: dict[str, str] = {}
         for m in state.ex.mentions:
-            if m.type == "Enterprise":
+            if m.type == "Enterprise" and m.source != "coref":  # (该公司 is not the firm's name)
                 names.setdefault(m.text, m.canonical)
                 short = _short(m.text)
                 if short and short != m.text:

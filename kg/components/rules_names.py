@@ -61,12 +61,7 @@ def enterprises(ex, ctx: _DocCtx) -> None:
     """Legal firm names before a company suffix (有限公司, 集团 …)."""
     t, g = ctx.text, ex.g
     for m in g.company_re.finditer(t):
-        if not ctx.free(m.start(), m.end()):
-            continue
-        org = next((s for s in ctx.by_end.get(m.start(), ()) if s.type == "Organization"), None)
-        if org is not None and m.group().endswith("公司"):  # 某某研究所|有限公司: the institute's company
-            ctx.release(org)
-            ctx.take(Span(org.start, m.end(), "Enterprise", t[org.start:m.end()], t[org.start:m.end()], meta={"legal": True}))
+        if not ctx.free(m.start(), m.end()) or _institute_company(ctx, m):
             continue
         w = name_window(ex, ctx, m.start(), 24)
         if w is None:
@@ -74,32 +69,53 @@ def enterprises(ex, ctx: _DocCtx) -> None:
         lo, win, off = w
         off = ex._division_anchor(win, off)
         # a park or a division followed by another division: the name starts at the latter
-        name = t[lo + off:m.end()]
         core = t[lo + off:m.start()]
         pm = P.PARK_IN_NAME.search(core)
         if pm and pm.end() < len(core) - 1:
             off += pm.end()
-            name, core = t[lo + off:m.end()], t[lo + off:m.start()]
-        core_plain = B.PARENTHESISED.sub("", core)
-        org = next((s for s in ctx.by_end.get(lo + off, ()) if s.type == "Organization"), None)
-        if org is not None and core_plain in g.company_heads:  # 某某局|重工（江苏）有限公司: one firm
-            ctx.release(org)
-            off, core_plain = org.start - lo, B.PARENTHESISED.sub("", t[org.start:m.start()])
-            name = t[org.start:m.end()]
-        if core_plain and (nlp.cut(core_plain)[0] in g.stops or nlp.cut(core_plain)[0] in g.project_generic):
-            continue
-        if len(core_plain) < 2 or core_plain in g.company_generic or core_plain in g.div_by_name \
-                or core_plain in g.short_index or P.NUMBER_ONLY.fullmatch(core_plain):
-            continue
-        if m.group() in ("集团", "公司") and nlp.cut(core_plain)[-1] in g.company_generic:
-            continue
-        if is_product(core_plain):
-            continue  # 稀土公司, 电池有限公司: a kind of firm by its product, no name
-        if P.PERSON_BEFORE_FIRM_WORD.search(core_plain) or _ends_in_preposition(core_plain):
-            continue  # 采购经理某某以公司…, 职工都以公司为傲: 公司 is a word of the sentence
-        if m.group() == "集团" and t[m.end():m.end() + 1] in ("化",):  # 集团化
-            continue
-        ctx.take(Span(lo + off, m.end(), "Enterprise", name, name, meta={"legal": True}))
+        start = _org_opening(ctx, g, lo + off, m.start())
+        core_plain = B.PARENTHESISED.sub("", t[start:m.start()])
+        if not _not_a_firm_core(g, core_plain, m, t):
+            ctx.take(Span(start, m.end(), "Enterprise", t[start:m.end()], t[start:m.end()], meta={"legal": True}))
+
+
+def _institute_company(ctx: _DocCtx, m) -> bool:
+    """An organisation right before a company suffix (某某研究所|有限公司): the institute's company,
+    one firm; taken here."""
+    org = next((s for s in ctx.by_end.get(m.start(), ()) if s.type == "Organization"), None)
+    if org is None or not m.group().endswith("公司"):
+        return False
+    ctx.release(org)
+    name = ctx.text[org.start:m.end()]
+    ctx.take(Span(org.start, m.end(), "Enterprise", name, name, meta={"legal": True}))
+    return True
+
+
+def _org_opening(ctx: _DocCtx, g, start: int, end: int) -> int:
+    """The name's start: an organisation's, when the name left after it is only a company word
+    (某某局|重工（江苏）有限公司: one firm; the organisation gives way)."""
+    org = next((s for s in ctx.by_end.get(start, ()) if s.type == "Organization"), None)
+    if org is None or B.PARENTHESISED.sub("", ctx.text[start:end]) not in g.company_heads:
+        return start
+    ctx.release(org)
+    return org.start
+
+
+def _not_a_firm_core(g, core: str, m, t: str) -> bool:
+    """The words before the suffix name no firm: a stop or generic word, a place, a product, a
+    person's title, a word of the sentence (以公司为傲) or 集团化."""
+    if core and (nlp.cut(core)[0] in g.stops or nlp.cut(core)[0] in g.project_generic):
+        return True
+    if len(core) < 2 or core in g.company_generic or core in g.div_by_name \
+            or core in g.short_index or P.NUMBER_ONLY.fullmatch(core):
+        return True
+    if m.group() in ("集团", "公司") and nlp.cut(core)[-1] in g.company_generic:
+        return True
+    if is_product(core):
+        return True  # 稀土公司, 电池有限公司: a kind of firm by its product, no name
+    if P.PERSON_BEFORE_FIRM_WORD.search(core) or _ends_in_preposition(core):
+        return True  # 采购经理某某以公司…, 职工都以公司为傲: 公司 is a word of the sentence
+    return m.group() == "集团" and t[m.end():m.end() + 1] in ("化",)  # 集团化
 
 
 def _ends_in_preposition(core: str) -> bool:
