@@ -191,3 +191,19 @@ def test_a_process_word_opens_the_product_not_the_firm(ext):
 def test_an_events_title_before_a_chain_is_not_its_name(ext):
     ex = _run(ext, "日前，2026中国（江州）储能产业链招商推介会举行。")
     assert {m.text for m in ex.mentions if m.type == "IndustryChain"} == {"储能产业链"}
+
+
+CHAIN_LINKS = load_json("patterns/products.json")["chain_links"]["examples"]
+
+
+@pytest.mark.parametrize("example", CHAIN_LINKS, ids=[e["text"][:10] for e in CHAIN_LINKS])
+def test_chain_links_are_products(ext, example):
+    ex = _run(ext, example["text"])
+    found = {m.text for m in ex.mentions if m.type == "Product"}
+    assert set(example["products"]) <= found and (example["products"] or not found)
+
+
+def test_a_chains_links_belong_to_the_chain_it_names(ext):
+    ex = _run(ext, "目前，本县已形成从多晶硅、硅片到电池片的完整光伏产业链。")
+    assert {(r.head, r.tail) for r in ex.relations if r.rel == "belongsToChain"} == {
+        ("多晶硅", "光伏产业链"), ("硅片", "光伏产业链"), ("电池片", "光伏产业链")}

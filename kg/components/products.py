@@ -18,6 +18,7 @@ from .names import common_word, common_words_only, name_start, strong_firm
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
 LIST_JOINS = ("、", "和", "与", "及", "以及")
+CHAIN_LINK_CONF = 0.7  # a product listed among a chain's links belongs to it
 MAKER_CONF = 0.75  # a firm named as a product's maker (某材料生产企业某公司, 某公司生产某材料)
 
 
@@ -63,6 +64,7 @@ def vocab() -> dict:
         "terms": frozenset(data["terms"]),
         "modifiers": frozenset(data["modifiers"]),
         "firm_trade_words": tuple(data["firm_trade_words"]),
+        "chain_links": data["chain_links"],
     }
 
 
@@ -126,6 +128,11 @@ def _clause_start(text: str, pos: int) -> int:
     return breaks[-1] if breaks else lo
 
 
+def _clause_end(text: str, pos: int) -> int:
+    m = CLAUSE_BREAK.search(text, pos, pos + 60)
+    return m.start() if m else min(len(text), pos + 60)
+
+
 @component("products", reads=("mentions",), writes=("mentions",))
 def make_products(settings: dict):
     def run(state) -> None:
@@ -137,11 +144,32 @@ def make_products(settings: dict):
             projects = [m for m in hits if m.type == "Project" and m.start <= s and e <= m.end]
             if projects and len(projects) == len(hits):
                 nested(state, s, e, "product-in-project")
+            elif not hits and not text.startswith(v["industry_after"], e) and _chain_link(state, s, e):
+                _link_of_chain(state, state.propose(s, e, "Product", source="chain-link"))
             elif not hits and (_maker_named(state, e) or not text.startswith(v["industry_after"], e)
                                and v["cue"].search(text, _clause_start(text, s), s)):
                 state.propose(s, e, "Product", source="product-lexicon")
         _makers(state)
     return run
+
+
+def _chain_link(state, s: int, e: int) -> bool:
+    """The product is an item of a list in a sentence about a chain's links (从A、B到C的产业链)."""
+    links, text = vocab()["chain_links"], state.text
+    if not (s and text[s - 1] in links["before"] or e < len(text) and text[e] in links["after"]):
+        return False
+    sentence = state.ex.doc.sentences[state.sentence_of(s)].text if state.ex.doc.sentences else text
+    return any(w in sentence for w in links["words"])
+
+
+def _link_of_chain(state, p: Mention | None) -> None:
+    """A chain's link belongs to the chain named in its clause, when that names one."""
+    if p is None:
+        return
+    a, b = _clause_start(state.text, p.start), _clause_end(state.text, p.end)
+    chains = {m.canonical: m for m in state.at(a, b) if m.type == "IndustryChain"}
+    if len(chains) == 1:
+        state.relate(p, "belongsToChain", next(iter(chains.values())), p.sentence, "cue:chain-link", CHAIN_LINK_CONF)
 
 
 NAME_STOP_POS = {"v", "p", "d", "u", "uj", "c", "x", "m", "t"}
