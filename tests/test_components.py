@@ -492,3 +492,11 @@ def test_coref_examples(ext, anaphor):
     pos = anaphor["positive"]
     assert {tuple(p) for p in pos["pairs"]} <= found(pos)
     assert not {tuple(p) for p in pos["pairs"]} & found(anaphor["negative"])
+
+
+@pytest.mark.parametrize("text,chains", [
+    ("围绕锂电、光伏两大产业链条补链强链。", {"锂电产业链", "光伏产业链"}),
+    ("打造千亿级铝精深加工产业链。", {"铝精深加工产业链"}),
+])
+def test_chains_named_in_counted_lists_and_with_their_scale(ext, text, chains):
+    assert {m.canonical for m in _run(ext, text).mentions if m.type == "IndustryChain"} == chains
