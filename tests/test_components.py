@@ -500,3 +500,13 @@ def test_coref_examples(ext, anaphor):
 ])
 def test_chains_named_in_counted_lists_and_with_their_scale(ext, text, chains):
     assert {m.canonical for m in _run(ext, text).mentions if m.type == "IndustryChain"} == chains
+
+
+@pytest.mark.parametrize("text,parks", [
+    ("企业入驻江北经开区临江飞地园。", {"江北经开区", "临江飞地园"}),
+    ("岳阳片区今年新增企业30家。", {"岳阳片区"}),
+    ("全市划分为四大片区，构建文旅商贸综合片区。", set()),
+    ("该片区今年新增企业30家。", set()),
+])
+def test_enclave_parks_and_the_areas_of_a_zone(ext, text, parks):
+    assert _names(_run(ext, text), "Park") == parks

@@ -188,16 +188,7 @@ def parks(ex, ctx: _DocCtx) -> None:
         name = t[lo + off:b]
         core = t[lo + off:a]
         suffix = m.group()
-        if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型"))):
-            continue
-        if not core and suffix in P.words["bare_park_suffixes"]:
-            if suffix not in P.words["bare_park_named"]:
-                continue
-        if not core and (suffix in P.words["bare_park_never"] or t[a - 1:a] == "的"):
-            continue
-        if suffix == "园区" and core and core[-2:] in ("工业", "产业", "城市", "示范"):
-            continue
-        if core.endswith("的") or _verb_object(core):
+        if _not_a_park(g, core, suffix, t[a - 1:a]):
             continue
         province = _province_before_city(ex, ctx, lo + off, name)
         if province is not None:
@@ -206,6 +197,22 @@ def parks(ex, ctx: _DocCtx) -> None:
         park = ctx.take(Span(lo + off, b, "Park", name, name, meta={"suffix": suffix, "core": core}))
         if province is not None:
             ctx.rels.append((park, "locatedIn", province, ctx.sent_index(a)))
+
+
+def _not_a_park(g, core: str, suffix: str, before: str) -> bool:
+    """The words before a park suffix name no park: a generic or trial word, a bare suffix that
+    cannot stand alone, a kind of park (工业园区), a verb and its object, or for 片区 no place."""
+    if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型"))):
+        return True
+    if not core and suffix in P.words["bare_park_suffixes"] and suffix not in P.words["bare_park_named"]:
+        return True
+    if not core and (suffix in P.words["bare_park_never"] or before == "的"):
+        return True
+    if suffix == "园区" and core and core[-2:] in ("工业", "产业", "城市", "示范"):
+        return True
+    if suffix in P.words["place_only_park_suffixes"] and core not in g.div_by_name and core not in g.short_index:
+        return True  # 长沙片区, not 文旅商贸综合片区
+    return core.endswith("的") or _verb_object(core)
 
 
 def _verb_object(core: str) -> bool:
