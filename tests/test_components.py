@@ -510,3 +510,14 @@ def test_chains_named_in_counted_lists_and_with_their_scale(ext, text, chains):
 ])
 def test_enclave_parks_and_the_areas_of_a_zone(ext, text, parks):
     assert _names(_run(ext, text), "Park") == parks
+
+
+@pytest.mark.parametrize("text,project", [
+    ("青禾光伏高效电池片二期项目开工。", "青禾光伏高效电池片二期项目"),  # 高效 opens the product
+    ("青禾光伏N型电池片项目开工。", "青禾光伏N型电池片项目"),  # 片 after a product is part of it
+    ("其中，远帆临江科技园智能终端结构件项目总投资20亿元。", "远帆临江科技园智能终端结构件项目"),  # no firm cut inside the park
+])
+def test_project_names_with_modifiers_pieces_and_parks(ext, text, project):
+    ex = _run(ext, text)
+    assert project in {m.text for m in ex.mentions if m.type == "Project"}
+    assert not any(m.canonical.startswith("园") for m in ex.mentions if m.type == "Project")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import namemodel, nlp
 from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE
-from . import rule_patterns
+from . import load_json, rule_patterns
 from .products import is_product, product_spans
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
@@ -15,6 +15,7 @@ QUICK_REJECT = frozenset(P.words["quick_reject_chars"])
 QUICK_KEEP = frozenset(P.words["quick_reject_keep"])  # words ending in such a character that end a name (升级)
 SOFT_STOPS = B.words["soft_stops"]
 KIND_WORDS = ("产业", "建设")  # X产业项目, X建设项目: a name when X is one
+PRODUCT_MODIFIERS = frozenset(load_json("patterns/products.json")["modifiers"])  # 高效, 新型: they open a product
 
 
 def _tail_tokens(window: str, off: int) -> tuple | None:
@@ -324,6 +325,8 @@ def _peel_prefix(ex, ctx: _DocCtx, sp: Span, ent, place) -> tuple:
     else a division prefix: (start of the rest, firm, place, start of the firm or None)."""
     start = sp.start
     name = ctx.text[start:sp.end]
+    if place is not None and place.type == "Park" and place.start == start:
+        return start, ent, place, None  # 某科技园|某项目: the park opens the name, no firm cut inside it
     is_list = sp.meta.get("list", False)
     ent_len0 = enterprise_prefix(ex, name, is_list)
     div_len = 0 if ent_len0 else ex._division_prefix(name)
@@ -420,7 +423,7 @@ def _not_a_name_end(toks: list, window: str, is_item: bool) -> bool:
 
 def _product_piece(window: str, w: str, f: str) -> bool:
     """A one-character classifier right after a product is a piece of it: 光伏电池片, 晶圆片."""
-    return f == "q" and len(w) == 1 and any(e == len(window) - 1 for _, e in product_spans(window))
+    return f == "q" and len(w) == 1 and any(e >= len(window) - 1 for _, e in product_spans(window))
 
 
 def _hard_stop(g, toks: list, k: int, tail_len: int, has_digit: bool, min_len: int) -> bool:
@@ -480,14 +483,9 @@ def _trim_project(ex, window: str, is_item: bool, min_len: int) -> int | None:
         tk = toks[k][0]
         tail_len = len(window) - offs[k] - len(tk)
         build = tk in BUILD_VERBS and tail_len >= 4
-        if not build and not _hard_stop(g, toks, k, tail_len, has_digit, min_len):
+        if not build and not _hard_stop(g, toks, k, tail_len, has_digit, min_len) \
+                or _inside_the_name(window, toks, offs, k, build):
             continue
-        if toks[k][1] == "a" and k and P.SPEC_TOKEN.fullmatch(toks[k - 1][0]):
-            continue  # 10GW高效光伏组件: an adjective after a figure is part of the name
-        if not build and toks[k][1] == "v" and is_product(window[offs[k]:]):
-            continue  # 显示模组, 存储芯片: a verb that opens a product name
-        if tk == "的" and P.CAPACITY_AT_END.search(window, 0, offs[k]):
-            continue  # 年产300万只的车灯生产线: the figure belongs to the name
         rest = [r for r, _ in toks[k + 1:]]
         if not build:
             return _start_after_stop(g, window, rest, min_len)
@@ -495,6 +493,20 @@ def _trim_project(ex, window: str, is_item: bool, min_len: int) -> int | None:
         if spec and rest[0] not in ("和", "及", "与") and sum(len(r) for r in spec) >= 2:
             return offs[k] + len(tk)
     return 0
+
+
+def _inside_the_name(window: str, toks: list, offs: list, k: int, build: bool) -> bool:
+    """A stop word that belongs to the name all the same: an adjective after a figure (10GW高效光伏
+    组件), a verb that opens a product (显示模组), a modifier inside a product however jieba tags it
+    (高效电池片), 的 after the name's capacity (年产300万只的车灯生产线)."""
+    tk, tag = toks[k]
+    if tag == "a" and k and P.SPEC_TOKEN.fullmatch(toks[k - 1][0]):
+        return True
+    if not build and tag == "v" and is_product(window[offs[k]:]):
+        return True
+    if not build and tk in PRODUCT_MODIFIERS and any(a <= offs[k] < e for a, e in product_spans(window)):
+        return True
+    return tk == "的" and bool(P.CAPACITY_AT_END.search(window, 0, offs[k]))
 
 
 def _namelike_prefix(g, pre: str) -> bool:
