@@ -207,3 +207,10 @@ def test_a_chains_links_belong_to_the_chain_it_names(ext):
     ex = _run(ext, "目前，本县已形成从多晶硅、硅片到电池片的完整光伏产业链。")
     assert {(r.head, r.tail) for r in ex.relations if r.rel == "belongsToChain"} == {
         ("多晶硅", "光伏产业链"), ("硅片", "光伏产业链"), ("电池片", "光伏产业链")}
+
+
+def test_a_well_known_firm_opening_a_project_name_is_cut_off(ext):
+    ex = _run(ext, "总投资120亿元的中创新航动力电池项目一期建成投产。")
+    rels = {(r.head, r.rel, r.tail) for r in ex.relations}
+    assert ("中创新航", "produces", "动力电池") in rels
+    assert not any(m.text.startswith("中创新航") for m in ex.mentions if m.type == "Product")

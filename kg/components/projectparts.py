@@ -330,7 +330,7 @@ def make_projectparts(settings: dict):
         context = {m.canonical: m.type for m in state.ex.mentions if m.type in TYPE_ORDER}
         known = _known_firms(state)
         for p in [m for m in state.ex.mentions if m.type == "Project"]:
-            firm_text, prods = _known_prefix(p.text, known) or split_project(p.text)
+            firm_text, prods = _known_prefix(p.text, known) or _listed_prefix(p.text) or split_project(p.text)
             if firm_text and _free_for_firm(state, p, firm_text):
                 _firm(state, p, firm_text, prods)
             _places(state, p, len(firm_text or ""), context)
@@ -363,4 +363,18 @@ def _known_prefix(name: str, known: list[str]) -> tuple[str, list] | None:
     if firm is None:
         return None
     return firm, [(s + len(firm), e + len(firm)) for s, e in product_spans(name[len(firm):])]
+
+
+def _listed_prefix(name: str) -> tuple[str, list] | None:
+    """A project's name that opens with a well-known firm of the gazetteer (某某新航|动力电池项目),
+    written as the gazetteer writes it, of three characters or more, not one that is also an
+    everyday word or a place: that firm and the products of the rest."""
+    from .gazetteer import load  # (gazetteer reads this module's neighbours)
+
+    forms, _ = load()
+    for k in range(min(10, len(name) - 4), 2, -1):  # not two characters: a joint venture may open with one firm's short form
+        entry = forms.get(name[:k])
+        if entry is not None and not entry.ambiguous:
+            return name[:k], [(s + k, e + k) for s, e in product_spans(name[k:])]
+    return None
 
