@@ -214,3 +214,9 @@ def test_a_well_known_firm_opening_a_project_name_is_cut_off(ext):
     rels = {(r.head, r.rel, r.tail) for r in ex.relations}
     assert ("中创新航", "produces", "动力电池") in rels
     assert not any(m.text.startswith("中创新航") for m in ex.mentions if m.type == "Product")
+
+
+def test_a_firms_name_that_is_also_a_places_short_form_places_no_project(ext):
+    from kg.components.projectparts import places_in
+    assert places_in("吉利整车项目") == []  # a firm of the gazetteer: a place only where its city is named
+    assert places_in("吉利区石化项目")[0][3] == "吉利区"

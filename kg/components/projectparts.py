@@ -51,7 +51,8 @@ def _places_in(name: str, start: int, context: frozenset) -> tuple[tuple[int, in
         cands = forms[name[i:i + hit]] if hit else []
         word = bool(cands) and nlp.is_word(name, i, i + hit)  # once, not per candidate
         near = [c for c in cands if _named_parent(c, context, word)]
-        if near or (cands and _place_word(name, i, i + hit) and name[i:i + hit] not in _short_stop()):
+        bare_ok = cands and name[i:i + hit] not in _short_stop() and name[i:i + hit] not in _firm_forms()
+        if near or (bare_ok and _place_word(name, i, i + hit)):
             typ, official, _ = (near or cands)[0]
             out.append((i, i + hit, typ, official))
             i += hit
@@ -74,6 +75,15 @@ def _named_parent(cand: tuple[str, str, str], context: frozenset, word: bool) ->
 def _short_stop() -> frozenset[str]:
     """Short forms that are common words too (南山, 城关): a place only where the document names its city."""
     return frozenset(load_json("extract_lexicon.json")["division_short_stop"])
+
+
+@lru_cache(maxsize=1)
+def _firm_forms() -> frozenset[str]:
+    """Forms of the gazetteer's firms: a place's short form that is one (吉利) is a place only where
+    the document names its city."""
+    from .gazetteer import load
+
+    return frozenset(load()[0])
 
 
 @lru_cache(maxsize=1)
