@@ -36,6 +36,7 @@ from .model import Document, Extraction, Fact, Mention, Relation
 
 NAME_KEEP, SOFT_STOPS = B.words["name_keep"], B.words["soft_stops"]
 OPEN_Q, CLOSE_Q = B.words["open_quotes"], B.words["close_quotes"]
+HEADING_LABEL = B.HEADING_LABEL
 
 
 # ------------------------------------------------------------------------------------ gazetteers
@@ -328,6 +329,9 @@ class Extractor:
     def _trim_pos(self, window: str) -> int:
         """Name start for parks, clusters, chains, organisations: after the rightmost function
         word, verb, adverb, pronoun or numeral (jieba posseg), divisions and SOFT_STOPS excepted."""
+        label = HEADING_LABEL.match(window)  # 附件2, 表3: a heading's label
+        if label and label.end() < len(window):
+            return label.end() + self._trim_pos(window[label.end():])
         toks = _posseg(window)
         g = self.g
         p = len(window)
@@ -335,6 +339,8 @@ class Extractor:
             p -= len(tk)
             if tk in SOFT_STOPS or tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
                 continue
+            if tk.isspace():
+                return p + len(tk)  # a space ends a heading's label
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以该此这其本任":
                 continue  # tags of single characters of unknown names are arbitrary
             if (tk in g.stops or len(tk) >= 2 and (tk in g.left_words or tk in g.name_verbs and len(window) - p - len(tk) >= 2)

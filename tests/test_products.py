@@ -220,3 +220,12 @@ def test_a_firms_name_that_is_also_a_places_short_form_places_no_project(ext):
     from kg.components.projectparts import places_in
     assert places_in("吉利整车项目") == []  # a firm of the gazetteer: a place only where its city is named
     assert places_in("吉利区石化项目")[0][3] == "吉利区"
+
+
+def test_the_lines_of_a_chains_investment_map(ext):
+    text = ("附件3 储能产业链招商图谱\n一、上游\n正极材料：本地企业有青禾材料；目标企业：远帆新能。\n"
+            "二、中游\n储能电池：本地暂无。\n")
+    ex = _run(ext, text)
+    assert {m.canonical for m in ex.mentions if m.type == "IndustryChain"} == {"储能产业链"}
+    assert {(r.head, r.tail) for r in ex.relations if r.rel == "belongsToChain"} >= {
+        ("正极材料", "储能产业链"), ("储能电池", "储能产业链")}

@@ -15,6 +15,7 @@ from .. import nlp
 from ..model import Mention
 from . import component, load_json
 from .names import common_word, common_words_only, name_start, strong_firm
+from .rule_patterns import BOUNDARIES
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
 LIST_JOINS = ("、", "和", "与", "及", "以及")
@@ -154,8 +155,11 @@ def make_products(settings: dict):
 
 
 def _chain_link(state, s: int, e: int) -> bool:
-    """The product is an item of a list in a sentence about a chain's links (从A、B到C的产业链)."""
+    """The product is an item of a list in a sentence about a chain's links (从A、B到C的产业链), or
+    the label of a line in a document about one chain (a 招商图谱's 动力电池：本地企业…)."""
     links, text = vocab()["chain_links"], state.text
+    if _line_label(text, s, e):
+        return len(_doc_chains(state)) == 1
     if not (s and text[s - 1] in links["before"] or e < len(text) and text[e] in links["after"]):
         return False
     sentence = state.ex.doc.sentences[state.sentence_of(s)].text if state.ex.doc.sentences else text
@@ -168,8 +172,20 @@ def _link_of_chain(state, p: Mention | None) -> None:
         return
     a, b = _clause_start(state.text, p.start), _clause_end(state.text, p.end)
     chains = {m.canonical: m for m in state.at(a, b) if m.type == "IndustryChain"}
+    if _line_label(state.text, p.start, p.end):
+        chains = _doc_chains(state)
     if len(chains) == 1:
         state.relate(p, "belongsToChain", next(iter(chains.values())), p.sentence, "cue:chain-link", CHAIN_LINK_CONF)
+
+
+def _line_label(text: str, s: int, e: int) -> bool:
+    """The product opens its line (after a numbering) and a colon follows it: 动力电池：…"""
+    line = text.rfind("\n", 0, s) + 1
+    return text[e:e + 1] in ("：", ":") and not BOUNDARIES.ENUMERATION_PREFIX.sub("", text[line:s]).strip()
+
+
+def _doc_chains(state) -> dict:
+    return {m.canonical: m for m in state.ex.mentions if m.type == "IndustryChain"}
 
 
 NAME_STOP_POS = {"v", "p", "d", "u", "uj", "c", "x", "m", "t"}
