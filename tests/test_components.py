@@ -521,3 +521,8 @@ def test_project_names_with_modifiers_pieces_and_parks(ext, text, project):
     ex = _run(ext, text)
     assert project in {m.text for m in ex.mentions if m.type == "Project"}
     assert not any(m.canonical.startswith("园") for m in ex.mentions if m.type == "Project")
+
+
+def test_half_product_words_before_a_firm_head_list_trades_not_firms(ext):
+    ex = _run(ext, "园区将重点引进熔喷布、纺粘布等上游材料企业。")
+    assert not _names(ex, "Enterprise")

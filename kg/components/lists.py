@@ -169,7 +169,7 @@ def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
         return True
     if sum(common_word(text[a:z]) for a, z in items) * 2 > len(items):
         return False  # 流程、绩效、财务等企业管理: common nouns, not brands
-    if sum(is_product(text[a:z]) for a, z in items) * 2 > len(items):
+    if sum(is_product(text[a:z]) for a, z in items) * 2 >= len(items):
         return False  # 水泥、石材等建材企业: the trades of the firms, not their names
     # 协同布局、要素集约利用: phrases that a head noun nearby made look like firms
     return median(namemodel.probability(text[a:z]) for a, z in items) >= MIN_LIST_FIRM_P
