@@ -229,3 +229,9 @@ def test_the_lines_of_a_chains_investment_map(ext):
     assert {m.canonical for m in ex.mentions if m.type == "IndustryChain"} == {"储能产业链"}
     assert {(r.head, r.tail) for r in ex.relations if r.rel == "belongsToChain"} >= {
         ("正极材料", "储能产业链"), ("储能电池", "储能产业链")}
+
+
+def test_a_places_park_project_names_no_firm():
+    from kg.components.projectparts import split_project
+    assert split_project("临江新材料产业园项目")[0] is None  # 临江: a place's short form
+    assert split_project("青禾新材料项目")[0] == "青禾新材料"

@@ -157,9 +157,14 @@ def _brand_and_company_word(name: str) -> str | None:
         brand = core[:-len(h)]
         if core.endswith(h) and 2 <= len(brand) <= 3 and brand not in v["modifiers"] and brand not in v["terms"] \
                 and not common_word(brand) and not is_generic(brand) and not _one_common_word(brand) \
-                and not product_spans(brand) and _firm_prefix(core, min_p=0.0):
+                and not product_spans(brand) and not _place_opens(core) and _firm_prefix(core, min_p=0.0):
             return core
     return None
+
+
+def _place_opens(core: str) -> bool:
+    """A place's name opens it (某地新材料|产业园项目): the place's park or trade, not a firm."""
+    return core[:2] in place_forms() or core[:3] in place_forms()
 
 
 def _one_common_word(text: str) -> bool:
