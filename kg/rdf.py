@@ -125,12 +125,13 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     digested once per build. ids (kg.incremental.TermIds, with cache; made with
     term_ids): the same triples as term indexes, read back before the lines are parsed."""
     g = LeanGraph()
-    g.add_all(load_reference(region_dirs))
+    terms = quads.rdflib_terms()
+    g.add_all(_shared_terms(load_reference(region_dirs), terms))
     g.reference = reference_key(region_dirs)  # analysis need not check that the reference data is in
     rdf_type, skip = RDF.type, _ANALYSIS_SKIP_TYPES
     nt = _NTriples(context) if context is not None and cache is None else None
     text = _NTriples(None) if cache is not None else None
-    graphs, terms = quads.DocumentGraphs(kb, mentions="context", digests=digests), quads.rdflib_terms()
+    graphs = quads.DocumentGraphs(kb, mentions="context", digests=digests)
     reader = _NTReader(terms) if cache is not None else None
     if ids is not None and reader is not None:
         ids.start(reader._term)
@@ -160,6 +161,18 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     if nt is not None:
         nt.close()
     return g
+
+
+def _shared_terms(triples, terms) -> list:
+    """The reference triples with every IRI made by terms (kg.quads.rdflib_terms): the template
+    chains, segments, places and vocabulary the documents' triples name are then the same objects as
+    in those triples, so analysis's dict lookups match by identity (not rdflib's Python __eq__)."""
+    iri, uri = terms.iri, URIRef
+
+    def term(x):
+        return iri(str(x)) if type(x) is uri else x
+
+    return [(term(s), term(p), term(o)) for s, p, o in triples]
 
 
 _NT_ESCAPES = {"\\": "\\", "n": "\n", '"': '"', "r": "\r"}
