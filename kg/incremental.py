@@ -175,6 +175,61 @@ def save(folder: Path, extractions: list[Extraction], version: str, lines: dict[
     write_text_atomic(Path(folder) / CACHE, "".join(out))
 
 
+JSONL = "extraction.jsonl"
+JSONL_STAMP = Path("cache") / "extraction-jsonl.json"
+
+
+class ExtractionLines:
+    """OUT/extraction.jsonl lines of documents whose extraction came from the cache unchanged, copied
+    from the last build's file instead of encoding the document again. A line is reused only when
+    the last file is the one that build wrote (its sha256, in cache/extraction-jsonl.json) with the
+    same line version (the extractor version, and the code that turns an extraction into a line:
+    kg/confidence.py, kg/model.py, kg/cli.py), and the document has the same id and, through the
+    extraction cache, the same sha256 (split's `lines`)."""
+
+    def __init__(self, old: Path | None, extractor: str):
+        kg_dir = Path(__file__).resolve().parent
+        h = hashlib.sha256(extractor.encode())
+        for name in ("confidence.py", "model.py", "cli.py"):
+            h.update((kg_dir / name).read_bytes())
+        self.version = h.hexdigest()[:16]
+        self._old: dict[str, str] = self._read(Path(old)) if old is not None else {}
+
+    def _read(self, old: Path) -> dict[str, str]:
+        try:
+            stamp = json.loads((old / JSONL_STAMP).read_text(encoding="utf-8"))
+            data = (old / JSONL).read_bytes()
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(stamp, dict) or stamp.get("version") != self.version \
+                or stamp.get("sha256") != hashlib.sha256(data).hexdigest():
+            return {}
+        out = {}
+        for line in data.decode("utf-8").split("\n"):
+            cut = line.find(', "entities": ')
+            if line.startswith('{"doc": ') and cut > 0:
+                try:
+                    out[json.loads(line[8:cut])] = line + "\n"
+                except ValueError:
+                    continue
+        return out
+
+    def write(self, folder: Path, extractions: list[Extraction], cached: dict[int, str], to_json) -> None:
+        """folder/extraction.jsonl (and its stamp); cached: the positions whose extraction came from
+        an unchanged cache line (split's `lines`); to_json: kg.extract.to_json."""
+        from .util import write_bytes_atomic
+
+        old = self._old
+        out = []
+        for i, ex in enumerate(extractions):
+            line = old.get(ex.doc.doc_id) if i in cached else None
+            out.append(line or json.dumps(to_json(ex), ensure_ascii=False) + "\n")
+        data = "".join(out).encode("utf-8")
+        write_bytes_atomic(Path(folder) / JSONL, data)
+        stamp = {"version": self.version, "sha256": hashlib.sha256(data).hexdigest()}
+        write_bytes_atomic(Path(folder) / JSONL_STAMP, json.dumps(stamp).encode("utf-8"))
+
+
 class BlobCache:
     """Content-keyed results of later stages (chain-map fonts and pictures, figures, ...) in
     OUT/cache/<kind>/<key>: looked up in the previous output folder and written into the new one, which

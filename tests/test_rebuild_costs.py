@@ -1,0 +1,111 @@
+"""A rebuild after a small change does work in proportion to the change (issue 11, round 9):
+extraction.jsonl lines of unchanged documents are copied from the last build, reference-data nodes
+of the analysis input are the objects the documents' triples use, and `kg build` as a program
+does not spend its last second tearing down the heap."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from rdflib import URIRef
+
+from kg import cli, extract, incremental, rdf
+from kg.resolve import build_kb
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DOCS = {
+    "a.txt": "东平县新签约锂电池隔膜项目，由青禾新材料有限公司投资5亿元建设。\n",
+    "b.txt": "南岭市高新区内的远舟电子股份有限公司主要生产车载显示模组。\n",
+}
+ADDED = "北川县引进碳纤维复合材料项目，由川禾复材科技有限公司投资2亿元建设。\n"
+
+
+def _corpus(folder: Path) -> Path:
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _build(src: Path, out: Path) -> None:
+    assert cli.main(["build", str(src), "--out", str(out), "--quiet"]) in (0, 1)
+
+
+def test_analysis_input_has_one_object_per_iri():
+    """Reference data (ontology, templates, regions) and the documents' triples name the same
+    classes, predicates and nodes: each IRI is one object in the analysis input."""
+    from test_rdf import news
+
+    g = rdf.analysis_input(build_kb(news()))
+    seen: dict[str, URIRef] = {}
+    split = {str(x) for t in g for x in t if type(x) is URIRef and seen.setdefault(str(x), x) is not x}
+    assert not split
+
+
+def test_extraction_lines_of_unchanged_documents_are_copied(tmp_path, monkeypatch):
+    """Lines of documents whose extraction is unchanged come from the last extraction.jsonl, and
+    only as that build wrote it (its sha256 in the stamp): an edited file is encoded afresh."""
+    src, out, fresh = _corpus(tmp_path / "src"), tmp_path / "out", tmp_path / "fresh"
+    _build(src, out)
+    (src / "c.txt").write_text(ADDED, encoding="utf-8")
+    encoded = []
+    real = extract.to_json
+
+    def to_json(ex):
+        encoded.append(ex.doc.doc_id)
+        return real(ex)
+
+    monkeypatch.setattr(extract, "to_json", to_json)
+    _build(src, out)
+    assert len(encoded) == 1  # only the added document is encoded; the other two lines are copied
+    _build(src, fresh)
+    assert (out / "extraction.jsonl").read_bytes() == (fresh / "extraction.jsonl").read_bytes()
+
+    path = out / "extraction.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    rec = json.loads(lines[0])
+    rec["entities"] = []
+    path.write_text(json.dumps(rec, ensure_ascii=False) + "\n" + "".join(lines[1:]), encoding="utf-8")
+    encoded.clear()
+    _build(src, out)
+    assert len(encoded) == 3
+    assert (out / "extraction.jsonl").read_bytes() == (fresh / "extraction.jsonl").read_bytes()
+
+
+def test_extraction_lines_need_the_same_line_version(tmp_path):
+    src, out = _corpus(tmp_path / "src"), tmp_path / "out"
+    _build(src, out)
+    stamp = json.loads((out / incremental.JSONL_STAMP).read_text(encoding="utf-8"))
+    assert set(stamp) == {"version", "sha256"}
+    assert incremental.ExtractionLines(out, "another extractor")._old == {}
+    same = incremental.ExtractionLines(out, "x")
+    assert same.version != incremental.ExtractionLines(None, "y").version
+
+
+def test_kg_build_program_exits_without_teardown(tmp_path):
+    """Run as a program, kg build ends once its output is committed: exit handlers still run and the
+    output is flushed, but objects are not finalised one by one (nothing is left to write)."""
+    src, out = _corpus(tmp_path / "src"), tmp_path / "out"
+    probe = (
+        "import atexit, sys\n"
+        "class Probe:\n"
+        "    def __del__(self):\n"
+        "        sys.stderr.write('teardown\\n')\n"
+        "held = Probe()\n"
+        "atexit.register(lambda: sys.stderr.write('exit handlers ran\\n'))\n"
+        f"sys.argv = ['kg', 'build', {str(src)!r}, '--out', {str(out)!r}, '--quiet']\n"
+        "from kg import cli\n"
+        "code = cli.main()\n"
+        "sys.stderr.write('returned\\n')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=600)
+    assert p.returncode in (0, 1), p.stderr[-2000:]
+    assert "完成" in p.stdout  # the summary is flushed
+    assert "exit handlers ran" in p.stderr
+    assert "returned" not in p.stderr and "teardown" not in p.stderr
+    assert (out / "graph.nq").is_file() and (out / "manifest.json").is_file()
