@@ -40,6 +40,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import rdflib
@@ -50,7 +51,7 @@ from . import cues, gaps as gaps_mod, leaders as leaders_mod, quads, resources
 from . import region as region_mod
 from .results import (NO_CLUSTER, NO_LEADER, POSITIONS, STATUS_LEGEND, STATUSES, AnalysisResult, ChainInfo,
                       ClusterInfo, Evidence, FactRow, Gap, Lead, Leader, Placement, Player, SegmentInfo, Unplaced)
-from .util import KG as KG_NS, KGR as KGR_NS, iri_segment, norm_name
+from .util import KG as KG_NS, KGR as KGR_NS, iri_segment, norm_name as _norm_name
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ ANALYSIS_GRAPH = URIRef(KGR_NS + "graph/analysis")
 __all__ = ["analyze", "write_back", "ANALYSIS_GRAPH", "NO_CLUSTER", "NO_LEADER", "STATUS_LEGEND", "STATUSES",
            "AnalysisResult", "ChainInfo", "ClusterInfo", "Evidence", "FactRow", "Gap", "Lead", "Leader", "Placement",
            "Player", "SegmentInfo", "Unplaced"]
+norm_name = lru_cache(maxsize=1 << 17)(_norm_name)  # kg.util.norm_name, remembered (names repeat)
 REGISTER_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 PLACE_TYPES = ("City", "County", "Province", "Region", "Park")
 PRODUCES_MIN = 0.5  # kg:produces below this confidence is not read as the firm's own product
@@ -132,8 +134,31 @@ class _G:
     def one(self, s, p):
         return next(iter(self.g.objects(s, p)), None)
 
+    def props(self, s):
+        """The subject's objects by predicate: props(s).get(p) holds objects(s, p) in their order
+        (a LeanGraph's own index, read only: one lookup of s for several predicates)."""
+        spo = getattr(self.g, "_spo", None)
+        if spo is None:
+            return _Props(self.g, s)
+        return spo.get(s) or {}
+
     def of_type(self, cls) -> list:
         return sorted(set(self.g.subjects(RDF.type, cls)), key=str)
+
+
+class _Props:
+    """props() of a graph other than a LeanGraph."""
+
+    def __init__(self, g, s):
+        self.g, self.s = g, s
+
+    def get(self, p) -> list:
+        return list(self.g.objects(self.s, p))
+
+
+def _first(objs):
+    """The first of a props() value, or None."""
+    return next(iter(objs)) if objs else None
 
 
 def _union(graph, ref, region_dirs: tuple = ()) -> rdflib.Graph:
@@ -233,6 +258,9 @@ def _core(name: str) -> str:
     return n
 
 
+_SPACES = re.compile(r"\s+")
+
+
 class _Matcher:
     """Keyword matching over every template: longest match wins, quoted (metaphorical) uses ignored."""
 
@@ -251,6 +279,7 @@ class _Matcher:
                     self.chain_terms.append((norm_name(n).lower(), c.iri))
         self.exclude = {c.iri: [norm_name(x).lower() for x in c.exclude] for c in chains.values()}
         self._cache: dict[str, list] = {}
+        self._named: dict[str, frozenset] = {}  # chains_named by text (every sentence is asked twice)
         self._auto = None
         self._terms_auto = None  # chains_named's automaton, made on first use
         try:  # Aho-Corasick when available (pyahocorasick is a project dependency); plain find() otherwise
@@ -269,7 +298,7 @@ class _Matcher:
 
     @staticmethod
     def _prep(text: str) -> str:
-        return re.sub(r"\s+", "", text).lower()
+        return _SPACES.sub("", text).lower()
 
     def matches(self, text: str) -> list[tuple[int, int, str, str, str]]:
         """(start, end, keyword, chain, segment) after suppressing contained and quoted matches."""
@@ -319,12 +348,20 @@ class _Matcher:
         return {ch: (v[2], v[3]) for ch, v in best.items()}
 
     def chains_named(self, text: str) -> set[str]:
-        t = self._prep(text)
+        """Chains whose name the text contains (a new set: callers may change it)."""
+        named = self._named.get(text)
+        if named is None:
+            named = self._chains_named(self._prep(text))
+            if len(self._named) < 200_000:
+                self._named[text] = named
+        return set(named)
+
+    def _chains_named(self, t: str) -> frozenset:
         if self._terms_auto is None:
             self._terms_auto = self._chain_term_automaton()
         if self._terms_auto is not False:  # every occurrence, overlapping ones too: same as `term in t`
-            return {ch for _end, chains in self._terms_auto.iter(t) for ch in chains}
-        return {ch for term, ch in self.chain_terms if term in t}
+            return frozenset(ch for _end, chains in self._terms_auto.iter(t) for ch in chains)
+        return frozenset(ch for term, ch in self.chain_terms if term in t)
 
     def _chain_term_automaton(self):
         """Aho-Corasick over the chain names (one pass per sentence instead of one find per name)."""
@@ -364,19 +401,21 @@ def _contexts(G: _G, ent) -> list[_Ctx]:
     seen = set()
     mentions = set(g.objects(ent, KG.mention)) | set(g.subjects(KG.denotes, ent))
     for m in sorted(mentions, key=str):
-        s = G.one(m, KG.inSentence)
+        mp = G.props(m)
+        s = _first(mp.get(KG.inSentence))
         if s is None:
             continue
-        text = _sentence_text(G, s)
-        ms, me = G.one(m, KG.startOffset), G.one(m, KG.endOffset)
-        ss = G.one(s, KG.startOffset)
+        sp = G.props(s)
+        text = _lit(_first(sp.get(KG.text)))
+        ms, me = _first(mp.get(KG.startOffset)), _first(mp.get(KG.endOffset))
+        ss = _first(sp.get(KG.startOffset))
         start = end = -1
         if ms is not None and ss is not None and me is not None:
             start, end = int(ms) - int(ss), int(me) - int(ss)
             if not (0 <= start < end <= len(text)):
                 start = end = -1
         if start < 0:
-            mt = _lit(G.one(m, KG.text))
+            mt = _lit(_first(mp.get(KG.text)))
             i = text.find(mt) if mt else -1
             if i >= 0:
                 start, end = i, i + len(mt)
@@ -770,20 +809,35 @@ class _Run:
 
     # ------------------------------------------------------------ sentence-level cues
     def _sentences(self) -> None:
-        self.sent_text = {str(s): _sentence_text(self.G, s) for s in self.G.of_type(KG.Sentence)}
+        G = self.G
+        self.sent_text = {str(s): _sentence_text(G, s) for s in G.of_type(KG.Sentence)}
         self.sent_entities: dict[str, set] = defaultdict(set)
         self.mention_spans: dict[str, list[tuple[int, int, object]]] = defaultdict(list)
+        in_sentence, start, end = KG.inSentence, KG.startOffset, KG.endOffset
+        opening: dict = {}  # sentence -> (its IRI as a string, its start offset or None)
         for m, e in self.g.subject_objects(KG.denotes):
-            s = self.G.one(m, KG.inSentence)
+            po = G.props(m)
+            s = _first(po.get(in_sentence))
             if s is None:
                 continue
-            self.sent_entities[str(s)].add(e)
-            ms, ss = self.G.one(m, KG.startOffset), self.G.one(s, KG.startOffset)
-            me = self.G.one(m, KG.endOffset)
+            known = opening.get(s)
+            if known is None:
+                ss = G.one(s, start)
+                known = opening[s] = (str(s), int(ss) if ss is not None else None)
+            sid, ss = known
+            self.sent_entities[sid].add(e)
+            ms, me = _first(po.get(start)), _first(po.get(end))
             if ms is not None and ss is not None and me is not None:
-                self.mention_spans[str(s)].append((int(ms) - int(ss), int(me) - int(ss), e))
+                self.mention_spans[sid].append((int(ms) - ss, int(me) - ss, e))
 
     def sentence_chains(self, sid: str) -> set[str]:
+        """Chains a sentence is about (a new set; asked once per sentence by each sentence-level cue)."""
+        known = self._about.get(sid)
+        if known is None:
+            known = self._about[sid] = frozenset(self._sentence_chains(sid))
+        return set(known)
+
+    def _sentence_chains(self, sid: str) -> set[str]:
         text = self.sent_text.get(sid, "")
         out = set(self.matcher.chains_named(text))
         for cl in self.clusters.values():
@@ -900,6 +954,7 @@ class _Run:
     def run(self) -> AnalysisResult:
         self._sentences()
         self.text_chains = self._text_chains()
+        self._about: dict[str, frozenset] = {}  # sentence_chains, once text_chains is known
         self._build_contexts()
         self._locality()
         self.implements: dict = defaultdict(set)

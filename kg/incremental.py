@@ -32,6 +32,7 @@ import sys
 from array import array
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from .model import Document, Extraction, Fact, Mention, Relation, Sentence
@@ -340,7 +341,8 @@ def _doc_restore(rec: dict) -> Document:
         row = list(row)
         if row[i_text] is None:
             row[i_text] = doc.text[row[1]:row[2]]
-        row[i_cells] = tuple(tuple(c) for c in row[i_cells])
+        cells = row[i_cells]
+        row[i_cells] = tuple(tuple(c) for c in cells) if cells else ()  # most sentences are not table rows
         doc.sentences.append(Sentence(*row))
     return doc
 
@@ -589,8 +591,9 @@ class TermIds:
         self._put(key, ids)
         self._used.update(ids)
         self.hits += 1
-        terms = self.terms
-        it = iter([terms[i] for i in ids])
+        if len(ids) < 3:
+            return []
+        it = iter(itemgetter(*ids)(self.terms))  # a tuple of the terms, made in C
         return list(zip(it, it, it))
 
     def put(self, key: str, triples, text_of) -> None:
