@@ -184,13 +184,13 @@ class ExtractionLines:
     """OUT/extraction.jsonl lines of documents whose extraction came from the cache unchanged, copied
     from the last build's file instead of encoding the document again. A line is reused only when
     the last file is the one that build wrote (its sha256, in cache/extraction-jsonl.json) with the
-    same line version (the extractor version, and the code that turns an extraction into a line:
-    kg/confidence.py, kg/model.py, kg/cli.py), and the document has the same id and, through the
-    extraction cache, the same sha256 (split's `lines`)."""
+    same line version (the extractor version, the reading code that gives the evidence sentences, and
+    the code that turns an extraction into a line: kg/confidence.py, kg/model.py, kg/cli.py), and the
+    document has the same id and, through the extraction cache, the same sha256 (split's `lines`)."""
 
     def __init__(self, old: Path | None, extractor: str):
         kg_dir = Path(__file__).resolve().parent
-        h = hashlib.sha256(extractor.encode())
+        h = hashlib.sha256((extractor + ingest_version()).encode())
         for name in ("confidence.py", "model.py", "cli.py"):
             h.update((kg_dir / name).read_bytes())
         self.version = h.hexdigest()[:16]
