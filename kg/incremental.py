@@ -38,7 +38,8 @@ from pathlib import Path
 from .model import Document, Extraction, Fact, Mention, Relation, Sentence
 
 CACHE = Path("cache") / "extractions.jsonl"
-_CODE = ("extract.py", "relate.py", "tablefacts.py", "literals.py", "nlp.py", "namemodel.py", "cues.py")
+_CODE = ("extract.py", "relate.py", "tablefacts.py", "literals.py", "nlp.py", "namemodel.py", "cues.py",
+         "ingest.py")  # ingest: how a text becomes sentences (a record line becomes a table row)
 _FIELDS = {c: tuple(f.name for f in fields(c)) for c in (Mention, Relation, Fact)}
 
 
