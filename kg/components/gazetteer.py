@@ -18,8 +18,7 @@ from pathlib import Path
 from .. import namemodel, nlp
 from ..resources import data_dir
 from . import component, load_json
-from .names import common_word, common_words_only, place_forms
-from .names import common_word, company_words, legal_suffixes, place_forms
+from .names import common_word, common_words_only, company_words, legal_suffixes, place_forms
 
 DEFAULT_FILE = "gazetteers/enterprises.tsv"
 OWNERSHIP_WORDS = ("股份", "控股")

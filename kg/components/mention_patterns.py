@@ -8,9 +8,10 @@ list of the pattern's head types (甲、乙和丙).
 Every item of the list gets the relation to the tail: 甲、乙等5家企业落户某县, 某县引进了甲,
 位于某园区的甲 (locatedIn), 甲公司的某项目 (implements).
 
-A sentence that opens with an anaphor (该项目, 两个项目, 该公司: the file's "anaphors") has it
-replaced by the placeholders of the mentions it points back to, when the sentences just before
-name exactly as many of that type: 甲项目签约。该项目选址某园区 places 甲项目."""
+A sentence or clause that opens with a plural anaphor (两个项目, 上述项目: the file's "anaphors")
+has it replaced by the placeholders of the mentions it points back to, when the text just before
+names as many of that type: 甲项目、乙项目签约。两个项目拟选址某园区 places both. (该公司 and
+该项目 are mentions of their own, made by kg/components/coref.py.)"""
 from __future__ import annotations
 
 import re
@@ -63,9 +64,7 @@ def _compile_anaphors(data: dict) -> list:
 
 
 def _count(a: dict, m: re.Match) -> int | None:
-    """How many mentions the anaphor points back to: 1, the number it says (两个项目), or None (all)."""
-    if a["count"] == "one":
-        return 1
+    """How many mentions the anaphor points back to: the number it says (两个项目), or None (all)."""
     if a["count"] == "number":
         n = m.group("n")
         return int(n) if n.isdigit() else NUMBERS.get(n)

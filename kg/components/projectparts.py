@@ -14,6 +14,7 @@ from functools import lru_cache
 from .. import namemodel, nlp
 from ..model import Mention
 from . import component, load_json
+from .gazetteer import load as gazetteer_forms
 from .names import common_word, full_divisions, is_generic, name_end, place_forms
 from .products import nested, product_spans, vocab
 
@@ -81,9 +82,7 @@ def _short_stop() -> frozenset[str]:
 def _firm_forms() -> frozenset[str]:
     """Forms of the gazetteer's firms: a place's short form that is one (吉利) is a place only where
     the document names its city."""
-    from .gazetteer import load
-
-    return frozenset(load()[0])
+    return frozenset(gazetteer_forms()[0])
 
 
 @lru_cache(maxsize=1)
@@ -384,9 +383,7 @@ def _listed_prefix(name: str) -> tuple[str, list] | None:
     """A project's name that opens with a well-known firm of the gazetteer (某某新航|动力电池项目),
     written as the gazetteer writes it, of three characters or more, not one that is also an
     everyday word or a place: that firm and the products of the rest."""
-    from .gazetteer import load  # (gazetteer reads this module's neighbours)
-
-    forms, _ = load()
+    forms, _ = gazetteer_forms()
     for k in range(min(10, len(name) - 4), 2, -1):  # not two characters: a joint venture may open with one firm's short form
         entry = forms.get(name[:k])
         if entry is not None and not entry.ambiguous:
