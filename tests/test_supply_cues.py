@@ -84,3 +84,8 @@ def test_a_firms_products_entering_its_customers_supply_chain(ext):
     text = "远帆锂业主要生产电池级碳酸锂，其产品已进入宁德时代、比亚迪等企业的供应链。"
     assert _rels(ext, text, "suppliesTo") == {("远帆锂业", "宁德时代"), ("远帆锂业", "比亚迪")}
     assert ("远帆锂业", "碳酸锂") in _rels(ext, text, "produces")
+
+
+def test_a_sentence_about_a_firm_named_by_coref(ext):
+    text = "在青禾电子材料有限公司，他了解了企业生产情况。该公司主要生产电子化学品，产品已进入中芯国际、华虹半导体等企业的供应链。"
+    assert _rels(ext, text, "suppliesTo") == {("青禾电子材料有限公司", "中芯国际"), ("青禾电子材料有限公司", "华虹半导体")}
