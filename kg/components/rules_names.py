@@ -211,7 +211,7 @@ def _not_a_park(g, core: str, suffix: str, before: str) -> bool:
     if suffix == "园区" and core and core[-2:] in ("工业", "产业", "城市", "示范"):
         return True
     if suffix in P.words["place_only_park_suffixes"] and core not in g.div_by_name and core not in g.short_index:
-        return True  # 长沙片区, not 文旅商贸综合片区
+        return True  # 长沙片区, not 商贸功能片区
     return core.endswith("的") or _verb_object(core)
 
 
