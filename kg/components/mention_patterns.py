@@ -10,7 +10,7 @@ Every item of the list gets the relation to the tail: 甲、乙等5家企业落�
 
 A sentence or clause that opens with a plural anaphor (两个项目, 上述项目: the file's "anaphors")
 has it replaced by the placeholders of the mentions it points back to, when the text just before
-names as many of that type: 甲项目、乙项目签约。两个项目拟选址某园区 places both. (该公司 and
+names as many of that type: 甲项目、乙项目签约。这两个项目将落户某园区 places both. (该公司 and
 该项目 are mentions of their own, made by kg/components/coref.py.)"""
 from __future__ import annotations
 
