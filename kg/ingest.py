@@ -322,7 +322,8 @@ class _Lines:
         cells = record_cells(text)
         if cells:  # 项目名称：…；建设单位：…；总投资：…: a table row written as a line
             go_on = self.record_at == len(self.units)  # the line before was a record too: one table
-            self.tables += 0 if go_on else 1
+            if not go_on:
+                self.tables += 1
             row = self.units[-1][2]["row"] + 1 if go_on else 1
             line = text if all(f"{h}：{v}" in text for h, v in cells) else row_text(cells)
             self.units.append((line, page, {"table": self.tables, "row": row, "cells": cells}))

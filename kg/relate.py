@@ -915,14 +915,15 @@ class _Consistency:
         self.customers = {(cus, si) for _, cus, si in one_way}
         # project -> the firms that implement it and whose name it opens with (某某公司|某产品项目)
         self.name_owner: dict[str, set[str]] = defaultdict(set)
-        for c, _ in chosen:
-            if c.rel == "implements" and c.tail.name.startswith(c.head.name):
-                self.name_owner[c.tail.name].add(c.head.name)
-        self.owners = {h for hs in self.name_owner.values() for h in hs}
         self.own: dict[tuple, list[tuple[int, int]]] = defaultdict(list)  # (firm, sentence) -> its projects' spans
         for c, _ in chosen:
-            if c.rel == "implements" and c.tail.start >= 0:
+            if c.rel != "implements":
+                continue
+            if c.tail.name.startswith(c.head.name):
+                self.name_owner[c.tail.name].add(c.head.name)
+            if c.tail.start >= 0:
                 self.own[(c.head.name, c.sentence)].append((c.tail.start, c.tail.end))
+        self.owners = {h for hs in self.name_owner.values() for h in hs}
 
     def named_for_other(self, c: Candidate) -> bool:
         """A project whose name opens with another firm that implements it, guessed for a firm whose
@@ -932,7 +933,7 @@ class _Consistency:
 
     def maker_ruled_out(self, c: Candidate) -> bool:
         """A produces pair the sentence's supply or its cue-stated maker rules out (a customer still
-    makes what its own project's name there says: 甲某产品项目投产，所需原料来自乙)."""
+        makes what its own project's name there says: 甲某产品项目投产，所需原料来自乙)."""
         if (c.head.name, c.tail.name, c.sentence) in self.supplied:
             return True
         guess = not _is_proposed(c)
