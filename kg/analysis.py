@@ -40,7 +40,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 import rdflib
@@ -51,7 +50,7 @@ from . import cues, gaps as gaps_mod, leaders as leaders_mod, quads, resources
 from . import region as region_mod
 from .results import (NO_CLUSTER, NO_LEADER, POSITIONS, STATUS_LEGEND, STATUSES, AnalysisResult, ChainInfo,
                       ClusterInfo, Evidence, FactRow, Gap, Lead, Leader, Placement, Player, SegmentInfo, Unplaced)
-from .util import KG as KG_NS, KGR as KGR_NS, iri_segment, norm_name as _norm_name
+from .util import KG as KG_NS, KGR as KGR_NS, iri_segment, norm_name
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,6 @@ ANALYSIS_GRAPH = URIRef(KGR_NS + "graph/analysis")
 __all__ = ["analyze", "write_back", "ANALYSIS_GRAPH", "NO_CLUSTER", "NO_LEADER", "STATUS_LEGEND", "STATUSES",
            "AnalysisResult", "ChainInfo", "ClusterInfo", "Evidence", "FactRow", "Gap", "Lead", "Leader", "Placement",
            "Player", "SegmentInfo", "Unplaced"]
-norm_name = lru_cache(maxsize=1 << 17)(_norm_name)  # kg.util.norm_name, remembered (names repeat)
 REGISTER_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 PLACE_TYPES = ("City", "County", "Province", "Region", "Park")
 PRODUCES_MIN = 0.5  # kg:produces below this confidence is not read as the firm's own product

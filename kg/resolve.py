@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .model import (ENTITY_TYPES, Assertion, Entity, Evidence, Extraction, Fact, KnowledgeBase, Skipped)
-from .util import KG, norm_name as _norm_name
+from .util import KG, norm_name
 
 PLACE_TYPES = ("Park", "County", "City", "Province", "Region")
 COMPANY_TYPES = ("Enterprise", "Organization")
@@ -53,9 +53,6 @@ _COMPANY_SUFFIXES = tuple(sorted((
 _GENERIC_CORES = set(_COMPANY_SUFFIXES) | {
     "高科", "中科", "新兴", "华夏", "中华", "东方", "长城", "中国", "国家", "省级", "市级", "园区", "企业",
     "招商", "商务", "银行", "产业园", "开发区", "高新", "经开", "链主", "龙头"}
-# kg.util.norm_name, remembered: resolution asks for the same mention texts and labels ~170k times on
-# a corpus of 3,300 documents (each a regex substitution and a Unicode normalisation)
-norm_name = lru_cache(maxsize=1 << 17)(_norm_name)
 
 _PAREN = re.compile(r"[（(][^（）()]{1,12}[）)]")
 _ADMIN_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}?(?:省|市|县|自治州|地区)")

@@ -8,6 +8,7 @@ import sys
 import tempfile
 import unicodedata
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 _UMASK = os.umask(0)
@@ -19,8 +20,10 @@ KGR = "https://w3id.org/chainkg/id/"
 _IRI_SAFE_ASCII = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~()+,;=:@!$&*'")
 
 
+@lru_cache(maxsize=1 << 17)
 def norm_name(name: str) -> str:
-    """Canonical form of a name: NFKC, no whitespace."""
+    """Canonical form of a name: NFKC, no whitespace (remembered: resolution and analysis ask for
+    the same mention texts and labels ~170k times on a corpus of 3,300 documents)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
