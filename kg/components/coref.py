@@ -54,8 +54,23 @@ def _antecedent(by_sentence: dict, index: int, start: int, type_: str, window: i
     """The one name of type_ before start in its sentence, else in the nearest sentence before that
     names any; None where that is two or more names."""
     before = [m for m in by_sentence.get((index, type_), ()) if m.end <= start]
-    for ms in [before] + [by_sentence.get((k, type_), ()) for k in range(index - 1, max(-1, index - 1 - window), -1)]:
-        names = {m.canonical: m for m in ms if m.source != "coref"}
-        if names:
-            return next(iter(names.values())) if len(names) == 1 else None
-    return None
+    found = antecedents(before, by_sentence, index, type_, 1, window)
+    return found[0] if found else None
+
+
+def antecedents(before: list, by_sentence: dict, index: int, type_: str, count: int | None, window: int) -> list:
+    """What an anaphor points back to: the mentions of type_ before it in its sentence (before), else
+    those of the sentences just before (by_sentence: (sentence, type) -> mentions), nearest first,
+    when they are exactly count distinct names (count None: all those of the nearest sentence that
+    names any, two or more). Mentions this component made are no antecedents."""
+    found: dict = {}  # canonical -> mention, nearest sentence first
+    groups = [before] + [by_sentence.get((k, type_), ()) for k in range(index - 1, max(-1, index - 1 - window), -1)]
+    for ms in groups:
+        for m in ms:
+            if m.type == type_ and m.source != "coref":
+                found.setdefault(m.canonical, m)
+        if count is None and found:
+            return list(found.values()) if len(found) >= 2 else []
+        if count is not None and len(found) >= count:
+            return list(found.values()) if len(found) == count else []
+    return []

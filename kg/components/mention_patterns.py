@@ -18,6 +18,7 @@ import re
 
 from ..util import required_literals
 from . import component, load_json
+from .coref import antecedents
 
 CODES = {"Enterprise": "E", "Project": "J", "Park": "K", "County": "D", "City": "D", "Province": "D", "Region": "D",
          "IndustryCluster": "C", "IndustryChain": "H"}
@@ -71,23 +72,6 @@ def _count(a: dict, m: re.Match) -> int | None:
     return None
 
 
-def _antecedents(before: list, by_sentence: dict, index: int, type_: str, count: int | None, window: int) -> list:
-    """What an anaphor points back to: the mentions of type_ before it in its sentence (before), else
-    those of the sentences just before, nearest first, when they are exactly count distinct names
-    (count None: all those of the nearest sentence, two or more)."""
-    found: dict = {}  # canonical -> mention, nearest sentence first
-    sentences = [before] + [by_sentence.get((k, type_), ()) for k in range(index - 1, max(-1, index - 1 - window), -1)]
-    for ms in sentences:
-        for m in ms:
-            if m.type == type_:
-                found.setdefault(m.canonical, m)
-        if count is None and found:
-            return list(found.values()) if len(found) >= 2 else []
-        if count is not None and len(found) >= count:
-            return list(found.values()) if len(found) == count else []
-    return []
-
-
 def resolve_anaphor(line: str, ms: list, anaphors: list, by_sentence: dict, index: int) -> tuple[list, list]:
     """The lines the patterns read, and ms with the antecedents: an anaphor that opens the sentence
     or a clause is replaced by its antecedents' placeholders, and the line read from its clause on
@@ -99,7 +83,7 @@ def resolve_anaphor(line: str, ms: list, anaphors: list, by_sentence: dict, inde
             if m is None:
                 continue
             before = _mentions(line[:pos], ms)
-            ants = _antecedents(before, by_sentence, index, a["type"], _count(a, m), a.get("window", 2))
+            ants = antecedents(before, by_sentence, index, a["type"], _count(a, m), a.get("window", 2))
             if not ants:
                 return [line], ms
             code = CODES[a["type"]]
