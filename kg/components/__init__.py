@@ -109,8 +109,6 @@ class State:
         from an explicit head noun: retype=True); a new name may contain places and products
         (a firm named after its city) and replaces them; any other overlap keeps the existing
         mention (the rule recognisers know their names' boundaries better than a list split)."""
-        if end - start < 2:
-            return None
         hits = self.at(start, end)
         for m in hits:
             if m.start == start and m.end == end:
@@ -118,6 +116,8 @@ class State:
                     self.removed.add((m.type, m.canonical))
                     m.type, m.source = type_, source
                 return m
+        if end - start < 2 and source != "coref":  # an anaphor may be one character (其)
+            return None
         inner = [m for m in hits if m.start >= start and m.end <= end]
         if len(inner) != len(hits) or any(m.type not in NESTABLE for m in inner):
             return None

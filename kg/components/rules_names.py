@@ -12,6 +12,7 @@ from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 P, B = rule_patterns.load("names"), rule_patterns.BOUNDARIES
 NAME_KEEP = B.words["name_keep"]
 CUE_AFTER = nlp.literal_scan(P.CUE_AFTER)  # a list of words: one scan shared with the gazetteers
+LIST_LEAD = sorted(P.words["list_lead_verbs"], key=len, reverse=True)
 
 
 def titles(ex, ctx: _DocCtx) -> None:
@@ -326,6 +327,7 @@ def _list_firms(ex, ctx: _DocCtx, pos: int, seg: str, ok, source: str, skip_empt
             continue
         if k == 0:
             x += ex._trim(t[x:y], g.company_generic)
+            x += next((len(w) for w in LIST_LEAD if t.startswith(w, x) and y - x - len(w) >= 2), 0)
         name = t[x:y]
         if ok(g, name):
             ctx.take(Span(x, y, "Enterprise", name, name, source=source))
