@@ -15,7 +15,7 @@ from .. import namemodel, nlp
 from ..literals import CAP_RE
 from . import component, load_json
 from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start, place_forms
-from .products import is_product, product_spans
+from .products import is_product, product_spans, vocab
 
 CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
 COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
@@ -169,10 +169,16 @@ def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
         return True
     if sum(common_word(text[a:z]) for a, z in items) * 2 > len(items):
         return False  # 流程、绩效、财务等企业管理: common nouns, not brands
-    if sum(is_product(text[a:z]) for a, z in items) * 2 >= len(items):
-        return False  # 水泥、石材等建材企业: the trades of the firms, not their names
+    if sum(_product_led(text[a:z]) for a, z in items) * 2 >= len(items):
+        return False  # 水泥、石材等建材企业, 电机电控等企业: the trades of the firms, not their names
     # 协同布局、要素集约利用: phrases that a head noun nearby made look like firms
     return median(namemodel.probability(text[a:z]) for a, z in items) >= MIN_LIST_FIRM_P
+
+
+def _product_led(item: str) -> bool:
+    """A product, or a phrase opening with a product word (电机电控): a trade, not a firm's name."""
+    first = nlp.cut(item)[0]
+    return is_product(item) or len(first) >= 2 and first != item and first in vocab()["terms"]
 
 
 def _propose_items(state, items, typ: str, explicit: bool) -> None:
