@@ -497,6 +497,9 @@ def test_coref_examples(ext, anaphor):
 @pytest.mark.parametrize("text,chains", [
     ("围绕锂电、光伏两大产业链条补链强链。", {"锂电产业链", "光伏产业链"}),
     ("打造千亿级钛合金材料产业链。", {"钛合金材料产业链"}),
+    ("着力打造精密铸造、碳纤维两条百亿级产业链。", {"精密铸造产业链", "碳纤维产业链"}),
+    ("区内高端装备产业链已初具规模。", {"高端装备产业链"}),  # the scope (区内) is not part of the name
+    ("开发区重点发展碳纤维产业链和新材料产业链。", {"碳纤维产业链", "新材料产业链"}),  # jieba's 和新
 ])
 def test_chains_named_in_counted_lists_and_with_their_scale(ext, text, chains):
     assert {m.canonical for m in _run(ext, text).mentions if m.type == "IndustryChain"} == chains
