@@ -505,6 +505,11 @@ def test_chains_named_in_counted_lists_and_with_their_scale(ext, text, chains):
     assert {m.canonical for m in _run(ext, text).mentions if m.type == "IndustryChain"} == chains
 
 
+def test_bare_park_takes_the_canonical_of_its_place_prefixed_form(ext):
+    ex = _run(ext, "青川县食品产业园位于青川经济开发区。食品产业园已集聚企业30家。")
+    assert {m.canonical for m in ex.mentions if m.type == "Park"} == {"食品产业园", "青川经济开发区"}
+
+
 @pytest.mark.parametrize("text,parks", [
     ("企业入驻江北经开区临江飞地园。", {"江北经开区", "临江飞地园"}),
     ("岳阳片区今年新增企业30家。", {"岳阳片区"}),

@@ -73,8 +73,11 @@ def _year_capacity(cm) -> bool:
 
 def park_prefixes(ex, ctx) -> None:
     """长子县冻干食品产业园: the county is a mention, the park is located in the last division of
-    its prefix, and the canonical name drops a full division prefix."""
-    for sp in [s for s in ctx.spans if s.type == "Park"]:
+    its prefix, and the canonical name drops a full division prefix (as do the bare mentions that
+    point to it: 食品产业园 after 某县食品产业园)."""
+    parks = [s for s in ctx.spans if s.type == "Park"]
+    renamed: dict[str, str] = {}
+    for sp in parks:
         core = sp.meta.get("core", "")
         if sp.meta.get("bare"):
             continue
@@ -93,7 +96,9 @@ def park_prefixes(ex, ctx) -> None:
         if last_row is not None and last_row["type"] in ("City", "County"):
             ctx.rels.append((sp, "locatedIn", (last_row["type"], last_row["name"]), ctx.sent_index(sp.start), "guess"))
         if strip_to and not sp.canonical.endswith(("高新区", "经开区", "开发区")):
-            sp.canonical = sp.canonical[strip_to:]
+            renamed[sp.canonical] = sp.canonical = sp.canonical[strip_to:]
+    for sp in parks:
+        sp.canonical = renamed.get(sp.canonical, sp.canonical)
 
 
 def chain_headings(ex, ctx) -> None:
