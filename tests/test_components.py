@@ -500,9 +500,23 @@ def test_coref_examples(ext, anaphor):
     ("着力打造精密铸造、碳纤维两条百亿级产业链。", {"精密铸造产业链", "碳纤维产业链"}),
     ("区内高端装备产业链已初具规模。", {"高端装备产业链"}),  # the scope (区内) is not part of the name
     ("开发区重点发展碳纤维产业链和新材料产业链。", {"碳纤维产业链", "新材料产业链"}),  # jieba's 和新
+    ("县里绘制高端装备产业链招商图谱。", {"高端装备产业链"}),
 ])
 def test_chains_named_in_counted_lists_and_with_their_scale(ext, text, chains):
     assert {m.canonical for m in _run(ext, text).mentions if m.type == "IndustryChain"} == chains
+
+
+@pytest.mark.parametrize("text,clusters", [
+    ("江北经开区新能源汽车及配套产业集群榜上有名。", {"新能源汽车及配套产业集群"}),  # one name
+    ("江北经开区与智能装备产业集群的企业座谈。", {"智能装备产业集群"}),
+])
+def test_cluster_names_joined_by_a_conjunction(ext, text, clusters):
+    assert {m.canonical for m in _run(ext, text).mentions if m.type == "IndustryCluster"} == clusters
+
+
+def test_cluster_named_after_its_park_is_there(ext):
+    ex = _run(ext, "江北经开区智能装备产业集群产值突破500亿元。")
+    assert ("智能装备产业集群", "江北经开区") in _rels(ex, "locatedIn")
 
 
 def test_bare_park_takes_the_canonical_of_its_place_prefixed_form(ext):

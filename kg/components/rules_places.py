@@ -19,7 +19,12 @@ def head_window(ex, ctx: _DocCtx, a: int, width: int = 16, quotes: bool = False)
     if lo >= a:
         return None
     off = ex._trim_pos(ctx.text[lo:a])
-    return lo, off, ctx.text[lo + off:a]
+    core = ctx.text[lo + off:a]
+    if core in P.words["companion_cores"] and off >= 3 and ctx.text[lo + off - 1] in "及和与":
+        first = ex._trim_pos(ctx.text[lo:lo + off - 1])  # 新能源汽车及配套产业集群: one name
+        if off - 1 - first >= 2:
+            off, core = first, ctx.text[lo + first:a]
+    return lo, off, core
 
 
 def chains(ex, ctx: _DocCtx) -> None:
@@ -132,8 +137,8 @@ def _named_clusters(ex, ctx: _DocCtx) -> None:
         if w is None:
             continue
         lo, off, core = w
-        cj = max(core.rfind("和"), core.rfind("及"))
-        if cj >= 0:
+        cj = max(core.rfind("和"), core.rfind("及"), core.rfind("与"))
+        if cj >= 0 and core[cj + 1:] not in P.words["companion_cores"]:
             off += cj + 1
             core = core[cj + 1:]
         ctoks = nlp.cut(core)

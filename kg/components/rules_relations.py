@@ -101,6 +101,15 @@ def park_prefixes(ex, ctx) -> None:
         sp.canonical = renamed.get(sp.canonical, sp.canonical)
 
 
+def park_named_chains(ctx) -> None:
+    """某经开区新能源汽车产业集群: a cluster or chain named right after a park is the park's."""
+    ends = {sp.end: sp for sp in ctx.spans if sp.type == "Park"}
+    for sp in ctx.spans:
+        park = ends.get(sp.start) if sp.type in ("IndustryCluster", "IndustryChain") else None
+        if park is not None and sp.canonical == sp.text:  # (not renamed to a label of a cluster scheme)
+            ctx.rels.append((sp, "locatedIn", park, ctx.sent_index(sp.start), "explicit"))
+
+
 def chain_headings(ex, ctx) -> None:
     """A heading "X链“…”" followed by projects in the next sentence(s) of the paragraph."""
     sents = ctx.doc.sentences or ()
@@ -430,6 +439,7 @@ def relations(ex, ctx) -> None:
     for sp in ctx.spans:
         by_sent.setdefault(ctx.sent_index(sp.start), []).append(sp)
     park_prefixes(ex, ctx)  # its county mentions come after the sentences' spans were taken
+    park_named_chains(ctx)
     mem = Memory()
     sents = ctx.doc.sentences or ()
     # a sentence naming nothing still continues the last project: 该项目总投资12亿元。
