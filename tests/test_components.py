@@ -538,6 +538,8 @@ def test_enclave_parks_and_the_areas_of_a_zone(ext, text, parks):
     ("青禾光伏高效电池片二期项目开工。", "青禾光伏高效电池片二期项目"),  # 高效 opens the product
     ("青禾光伏N型电池片项目开工。", "青禾光伏N型电池片项目"),  # 片 after a product is part of it
     ("其中，远帆临江科技园智能终端结构件项目总投资20亿元。", "远帆临江科技园智能终端结构件项目"),  # no firm cut inside the park
+    ("青禾材料科技有限公司防护材料项目总投资9亿元。", "防护材料项目"),  # jieba's verb (防护) after a firm's name
+    ("远帆通信股份有限公司光纤预制棒项目开工。", "光纤预制棒项目"),
 ])
 def test_project_names_with_modifiers_pieces_and_parks(ext, text, project):
     ex = _run(ext, text)

@@ -87,6 +87,8 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     if suffix.startswith("生产线") and (not P.LINE_OPENING.match(win) or "项目" in t[ctx.sent_bounds(a)[0]:a]):
         return None
     off = trim_project(ex, win, min_len=2 if suffix.endswith(PLANT_SUFFIXES) else 3)
+    if off != 0 and _after_firm(ctx, lo) and _whole_core(ex, win):
+        off = 0  # 某某有限公司|光纤预制棒项目: what follows a firm's name up to the suffix is the name
     if off is None:
         return None
     start = lo + off
@@ -102,6 +104,20 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     if not namelike_project(ex, ctx, core, start, a, b, pre is not None):
         return None
     return Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)})
+
+
+def _after_firm(ctx: _DocCtx, lo: int) -> bool:
+    return any(s.type == "Enterprise" and s.meta.get("legal") for s in ctx.by_end.get(lo, ()))
+
+
+def _whole_core(ex, win: str) -> bool:
+    """A short run of words with no stop word, verb of building, time, figure or punctuation: jieba's
+    verb tags inside it (预制, 压延, 防护) belong to a product's name."""
+    if not 3 <= len(win) <= 12 or B.DIGIT.search(win) or not win.isalpha():
+        return False
+    toks = nlp.cut(win)
+    return not any(t in ex.g.stops or t in BUILD_VERBS or t in HARD_WORDS or t in LIST_JOINS or time_token(t)
+                   for t in toks) and specific_project(ex, win, tuple(toks))
 
 
 def _prefix_mention(ctx: _DocCtx, lo: int, a: int) -> Span | None:
