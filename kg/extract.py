@@ -206,6 +206,12 @@ RULES = (
 )
 
 
+
+def _trade_words(rest: str) -> bool:
+    """A trade in common nouns (体育用品, 体育用品集团): after a rare 'verb' (安踏) a kind of firm only."""
+    toks = _posseg(rest)
+    return len(rest) <= 8 and all(f == "n" for _, f in toks)
+
 class Extractor:
     """The rule extractor: the gazetteer, the boundary helpers the rule families share, and
     `extract` (RULES, then the pipeline components, then the relation stage)."""
@@ -289,7 +295,7 @@ class Extractor:
         the name would be a kind of firm only."""
         g = self.g
         return bool(rest) and len(before) != 1 and tk not in g.name_verbs and nlp.freq(tk) < g.common_verb_freq \
-            and generic_company(rest + "公司")
+            and (generic_company(rest + "公司") or _trade_words(rest))
 
     def _place_then_kind(self, before: tuple[str, str], tk: str, rest: str) -> bool:
         """A verb- or direction-tagged word after a place word, with only a kind of firm after it:

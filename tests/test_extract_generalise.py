@@ -176,6 +176,14 @@ def test_rare_verb_trade_name_is_still_a_firm(ex):
     assert "启明电池有限公司" in names
 
 
+@pytest.mark.parametrize("text,name", [
+    ("在远望体育用品集团有限公司带动下，本地形成了产业链。", "远望体育用品集团有限公司"),
+    ("合资成立远望米业有限公司。", "远望米业有限公司"),
+])
+def test_rare_verb_before_a_trade_in_common_nouns_is_the_trade_name(ex, text, name):
+    assert name in {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
+
+
 @pytest.mark.parametrize("text, projects", [
     ("今年将全面实施蓝天示范工程和“1234”储能应用工程。", {"蓝天示范工程", "“1234”储能应用工程"}),
     ("该县积极争取青山光伏项目与绿水风电项目落地。", {"青山光伏项目", "绿水风电项目"}),
