@@ -78,6 +78,8 @@ class Gazetteer:
         words = names_lex()
         self.left_words = words["left_stops"]  # before any name (选址, 位于, 计划 …)
         self.name_verbs = words["name_verbs"]  # … and verbs whose object is a firm (引进, 观摩 …)
+        self.fused_verbs = words["fused_verbs"]  # 全面实施: a verb however jieba tags it
+        self.policy_verbs = frozenset(words["policy_verbs"])  # 建设|某产业园: a verb, though a soft stop
         self.common_verb_freq = words["common_verb_freq"]
         self.regions = lex["region_lexicon"]
         self.region_weak = S("region_weak")
@@ -343,13 +345,14 @@ class Extractor:
         p = len(window)
         for tk, fl in reversed(toks):
             p -= len(tk)
-            if tk in SOFT_STOPS or tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
+            if tk in SOFT_STOPS and not (tk in g.policy_verbs and len(window) - p - len(tk) >= 2) \
+                    or tk in g.div_by_name or (tk in g.short_index and tk not in g.short_stop):
                 continue
             if tk.isspace():
                 return p + len(tk)  # a space ends a heading's label
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以该此这其本任":
                 continue  # tags of single characters of unknown names are arbitrary
-            if (tk in g.stops or len(tk) >= 2 and (tk in g.left_words or tk in g.name_verbs and len(window) - p - len(tk) >= 2)
+            if (tk in g.stops or tk in g.fused_verbs or len(tk) >= 2 and (tk in g.left_words or tk in g.name_verbs and len(window) - p - len(tk) >= 2)
                     or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
                     or (fl == "m" and B.ORDINAL_OR_COUNT.search(tk)) or time_token(tk)):
                 return p + len(tk)

@@ -519,6 +519,21 @@ def test_cluster_named_after_its_park_is_there(ext):
     assert ("智能装备产业集群", "江北经开区") in _rels(ex, "locatedIn")
 
 
+@pytest.mark.parametrize("text,parks,projects", [
+    ("县里加快建设智能仪表产业园。", {"智能仪表产业园"}, set()),  # 建设 is the verb, not the name
+    ("加快建设江津新能源汽车零部件产业园等8个项目。", set(), {"江津新能源汽车零部件产业园"}),  # a list item
+])
+def test_building_verbs_and_project_lists_before_a_park(ext, text, parks, projects):
+    ex = _run(ext, text)
+    assert _names(ex, "Park") == parks
+    assert projects <= {m.text for m in ex.mentions if m.type == "Project"}
+    assert not _names(ex, "Enterprise")
+
+
+def test_a_fused_verb_opens_no_chain(ext):
+    assert not [m for m in _run(ext, "全市全面实施产业链链长制。").mentions if m.type == "IndustryChain"]
+
+
 def test_bare_park_takes_the_canonical_of_its_place_prefixed_form(ext):
     ex = _run(ext, "青川县食品产业园位于青川经济开发区。食品产业园已集聚企业30家。")
     assert {m.canonical for m in ex.mentions if m.type == "Park"} == {"食品产业园", "青川经济开发区"}

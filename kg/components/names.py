@@ -42,7 +42,7 @@ def _lex() -> dict:
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
             "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries,
             "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"],
-            "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True)}
+            "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True), "fused_verbs": frozenset(ctx["fused_verbs"])}
 
 
 def name_start(text: str) -> tuple[int, list[str]]:

@@ -13,6 +13,7 @@ P, B = rule_patterns.load("names"), rule_patterns.BOUNDARIES
 NAME_KEEP = B.words["name_keep"]
 CUE_AFTER = nlp.literal_scan(P.CUE_AFTER)  # a list of words: one scan shared with the gazetteers
 LIST_LEAD = sorted(P.words["list_lead_verbs"], key=len, reverse=True)
+PROJECT_LIST_END = rule_patterns.load("projects").PROJECT_LIST_END
 
 
 def titles(ex, ctx: _DocCtx) -> None:
@@ -179,8 +180,8 @@ def parks(ex, ctx: _DocCtx) -> None:
         nxt = t[b:b + 2]
         if nxt in ("项目", "工程", "管委", "建设") and nxt != "建设":
             continue
-        if t[b:b + 3] in ("管委会",) or t[b:b + 2] == "党工":
-            continue
+        if t[b:b + 3] in ("管委会",) or t[b:b + 2] == "党工" or PROJECT_LIST_END.match(t, b, b + 16):
+            continue  # (某产业园等16个项目: an item of a project list, a project)
         lo = ex._left_limit(ctx, a, False, 20)
         win = t[lo:a]
         off = ex._trim_pos(win) if win else 0

@@ -548,7 +548,7 @@ def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
     heads = ex._prefix_heads_set
     for L in range(2, 9):
         for h in (rest[L:L + 4], rest[L:L + 3], rest[L:L + 2]):
-            if h in heads and _namelike_prefix(g, rest[:L]):
+            if h in heads and _namelike_prefix(g, rest[:L]) and not _industry_after_place(ex, rest[:L]):
                 remainder = rest[L + len(h):]
                 if len(remainder) >= 2 and specific_project(ex, remainder):
                     return L + len(h)
@@ -560,6 +560,14 @@ def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
                 and not cand.endswith(CAPACITY_PREFIX_ENDS):
             return len(cand)
     return 0
+
+
+def _industry_after_place(ex, name: str) -> bool:
+    """[place +] an industry word before the head (合川|新能源|汽车…产业园): an industry, not a firm's
+    short name."""
+    g = ex.g
+    return any(name.endswith(w) and (name[:-len(w)] in g.div_by_name or name[:-len(w)] in g.short_index)
+               for w in g.prefix_head_excluded) or name[ex._division_prefix(name):] in g.prefix_head_excluded
 
 
 FIRM_NAME_P = 0.9  # firm-name model probability above which a product phrase reads as a firm's name
