@@ -541,6 +541,7 @@ def test_bare_park_takes_the_canonical_of_its_place_prefixed_form(ext):
 
 @pytest.mark.parametrize("text,parks", [
     ("企业入驻江北经开区临江飞地园。", {"江北经开区", "临江飞地园"}),
+    ("项目将落户江北经济开发区和散花工业园。", {"江北经济开发区", "散花工业园"}),  # jieba's 和散
     ("岳阳片区今年新增企业30家。", {"岳阳片区"}),
     ("全市划分为四大片区，构建商贸功能片区。", set()),
     ("该片区今年新增企业30家。", set()),

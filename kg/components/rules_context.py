@@ -46,6 +46,11 @@ class DocCtx:
         k = len(self.text) - pos
         return NAME_RUN_REVERSED.match(self._reversed, k).end() - k
 
+    def conj_after_name(self, pos: int) -> int:
+        """1 when a conjunction at pos follows a name ending there (甲产业链和新材料…: jieba's 和新
+        glues it to the next name's window), else 0."""
+        return int(self.text[pos:pos + 1] in ("和", "与", "及") and pos in self.by_end)
+
     def sent_index(self, pos: int) -> int:
         i = bisect_right(self.starts, pos) - 1
         return i if i > 0 else 0

@@ -186,6 +186,7 @@ def parks(ex, ctx: _DocCtx) -> None:
         win = t[lo:a]
         off = ex._trim_pos(win) if win else 0
         off = ex._division_anchor(win, off)
+        off += ctx.conj_after_name(lo + off) if a - lo - off >= 3 else 0  # 甲开发区和散花工业园
         # don't let the window run into the previous name (… 、X园区); jieba may glue
         name = t[lo + off:b]
         core = t[lo + off:a]

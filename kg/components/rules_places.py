@@ -43,8 +43,8 @@ def chains(ex, ctx: _DocCtx) -> None:
         joined = P.CATEGORY_JOIN.search(core)  # 产业集群和光伏产业链: the chain starts after the other name
         if joined:
             off, core = off + joined.end(), core[joined.end():]
-        elif core[:1] in "和与及" and len(core) > 2 and any(s.end == lo + off for s in ctx.spans):
-            off, core = off + 1, core[1:]  # 甲产业链和新材料产业链 (jieba's 和新): a name, then the next
+        elif len(core) > 2 and ctx.conj_after_name(lo + off):
+            off, core = off + 1, core[1:]
         shut = max(core.rfind("）"), core.rfind(")"))  # 中国（某市）新能源汽车产业链: an event's title before it
         if shut >= 0:
             off, core = off + shut + 1, core[shut + 1:]
