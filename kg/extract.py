@@ -426,6 +426,9 @@ class Extractor:
         return rows[0] if len(rows) == 1 else None
 
 
+GROUP_SUFFIXES = ("集团有限公司", "集团股份有限公司", "集团有限责任公司")
+
+
 @nlp.text_cache
 def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
     """The short forms of a firm's full name (its core without the suffix and leading places, then
@@ -450,12 +453,17 @@ def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
     outs = []
     if len(core) >= 2:
         outs.append(core)
+        if full.endswith(GROUP_SUFFIXES):
+            outs.append(core + "集团")  # 山东东岳集团有限公司 → 东岳集团
     toks = list(nlp.cut(core))
     while len(toks) > 1 and toks[-1] in g.company_heads:
         toks.pop()
         s = "".join(toks)
         if len(s) >= 2:
             outs.append(s)
+    head = next((h for h in g.company_heads if len(h) >= 2 and core.endswith(h) and len(core) - len(h) >= 4), None)
+    if head is not None and core[:-len(head)] not in outs:
+        outs.append(core[:-len(head)])  # 联创电子|科技 (jieba: 联创, 电子科技)
     return tuple(o for o in outs if o not in g.div_by_name and o not in g.short_index and o not in g.stops
                  and o not in g.company_heads and not (placed and o[:2] not in g.short_index and trade_words_only(o)))
 

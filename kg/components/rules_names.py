@@ -371,6 +371,8 @@ def short_enterprises(ex, ctx: _DocCtx) -> None:
         ext = longer(sp.canonical)
         if ext:
             sp.canonical = ext[-1]
+        elif len(shorts.get(sp.canonical, "")) > len(sp.canonical):
+            sp.canonical = shorts[sp.canonical]  # 东岳集团 after 山东东岳集团有限公司
     for s, full in sorted(shorts.items(), key=lambda kv: -len(kv[0])):
         i = t.find(s)
         while i >= 0:
