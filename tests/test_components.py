@@ -530,6 +530,13 @@ def test_building_verbs_and_project_lists_before_a_park(ext, text, parks, projec
     assert not _names(ex, "Enterprise")
 
 
+def test_a_park_opening_a_project_name_sites_it_and_builds_nothing(ext):
+    ex = _run(ext, "江北开发区光伏组件项目开工。")
+    assert not _names(ex, "Enterprise")
+    assert _names(ex, "Product") == {"光伏组件"}
+    assert ("江北开发区光伏组件项目", "江北开发区") in _rels(ex, "locatedIn")
+
+
 def test_a_fused_verb_opens_no_chain(ext):
     assert not [m for m in _run(ext, "全市全面实施产业链链长制。").mentions if m.type == "IndustryChain"]
 

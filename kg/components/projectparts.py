@@ -243,12 +243,18 @@ def _firm_prefix(part: str, min_p: float = FIRM_P) -> bool:
     if not 2 <= len(part) <= 8 or is_generic(part) or part.startswith(v["project_starts"]):
         return False
     if any(part[:k] in full_divisions() for k in (2, 3, 4)) or part in place_forms() \
-            or part in v["terms"] or part in v["modifiers"]:
+            or part in v["terms"] or part in v["modifiers"] or part.endswith(_park_suffixes()):
         return False  # 某区某矿: an official place name starts it (长安汽车 is a firm, 长安区 a place)
     toks = nlp.posseg(part)
     if len(toks) == 1 and toks[0][1] not in NAME_POS:
         return False  # one common word (光电, 智慧) is a description, not a firm
     return namemodel.probability(part) >= min_p
+
+
+@lru_cache(maxsize=1)
+def _park_suffixes() -> tuple[str, ...]:
+    """开发区, 产业园 …: a project opening with a park's name is sited there, not built by it."""
+    return tuple(load_json("extract_lexicon.json")["park_suffixes"])
 
 
 def _free_for_firm(state, p: Mention, firm_text: str) -> bool:
@@ -347,6 +353,9 @@ def make_projectparts(settings: dict):
             firm_text, prods = _known_prefix(p.text, known) or _listed_prefix(p.text) or split_project(p.text)
             if firm_text and _free_for_firm(state, p, firm_text):
                 _firm(state, p, firm_text, prods)
+            park = next((m for m in state.at(p.start, p.end) if m.type == "Park" and m.start == p.start), None)
+            if park is not None and not firm_text:
+                _strip_firm(state, p, park.end - p.start)  # 某开发区光伏组件项目: the product is 光伏组件
             _places(state, p, len(firm_text or ""), context)
     return run
 
