@@ -113,7 +113,7 @@ class Gazetteer:
         self.park_re = nlp.literal_scan(re.compile(rf"(?:{alt(lex['park_suffixes'])})"))
         self.project_re = re.compile(rf"(?:项目|工程|生产线|{alt(rules_projects.PLANT_SUFFIXES)})(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
         self.chain_re = nlp.literal_scan(re.compile(r"(?:全产业链|产业链|链)"))
-        self.cluster_re = nlp.literal_scan(re.compile(r"产业集群|专业镇"))
+        self.cluster_re = nlp.literal_scan(re.compile(r"产业集群|制造业集群|专业镇"))
 
         # administrative divisions
         self.div_by_name: dict[str, dict] = {}

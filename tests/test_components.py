@@ -509,6 +509,7 @@ def test_chains_named_in_counted_lists_and_with_their_scale(ext, text, chains):
 @pytest.mark.parametrize("text,clusters", [
     ("江北经开区新能源汽车及配套产业集群榜上有名。", {"新能源汽车及配套产业集群"}),  # one name
     ("江北经开区与智能装备产业集群的企业座谈。", {"智能装备产业集群"}),
+    ("全力打造世界级先进轨道交通装备制造业集群。", {"先进轨道交通装备制造业集群"}),  # scope word, 制造业集群
 ])
 def test_cluster_names_joined_by_a_conjunction(ext, text, clusters):
     assert {m.canonical for m in _run(ext, text).mentions if m.type == "IndustryCluster"} == clusters
