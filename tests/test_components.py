@@ -538,6 +538,10 @@ def test_a_park_opening_a_project_name_sites_it_and_builds_nothing(ext):
     assert ("江北开发区光伏组件项目", "江北开发区") in _rels(ex, "locatedIn")
 
 
+def test_a_size_before_a_product_is_part_of_it(ext):
+    assert _names(_run(ext, "该厂主要生产12英寸硅片和8英寸晶圆。"), "Product") == {"12英寸硅片", "8英寸晶圆"}
+
+
 def test_a_fused_verb_opens_no_chain(ext):
     assert not [m for m in _run(ext, "全市全面实施产业链链长制。").mentions if m.type == "IndustryChain"]
 

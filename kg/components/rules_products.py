@@ -135,6 +135,9 @@ def products(ex, ctx: _DocCtx) -> None:
         a = m.end()
         if t[a:a + 1] in P.words["not_after_verb"]:
             continue
+        if P.SIZE_UNIT.match(t, a):  # 生产12|英寸硅片: a size, not a quantity, opens the product
+            while a > m.start() and (t[a - 1].isdigit() or t[a - 1] == "."):
+                a -= 1
         s0, s1 = ctx.sent_bounds(a)
         seg_end = a
         while seg_end < s1 and t[seg_end] not in "，。；：！？,;:!?（(" and seg_end - a < 40:
@@ -151,7 +154,7 @@ def products(ex, ctx: _DocCtx) -> None:
                 continue
             x, y = pos, pos + len(part)
             pos = y
-            name = P.LEADING_QUANTITY.sub("", part)
+            name = part if P.SIZED_PRODUCT.match(part) else P.LEADING_QUANTITY.sub("", part)
             x = y - len(name)
             name = P.TRAILING_QUANTITY.sub("", name)
             y = x + len(name)
