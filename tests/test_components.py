@@ -538,6 +538,12 @@ def test_a_park_opening_a_project_name_sites_it_and_builds_nothing(ext):
     assert ("江北开发区光伏组件项目", "江北开发区") in _rels(ex, "locatedIn")
 
 
+def test_a_legal_name_opening_a_phase_project_is_not_cut_before_its_suffix(ext):
+    ex = _run(ext, "青禾新材料科技股份有限公司二期项目开工。")
+    assert {m.canonical for m in ex.mentions if m.type == "Project"} == {"青禾新材料科技股份有限公司二期项目"}
+    assert _names(ex, "Enterprise") == {"青禾新材料科技股份有限公司"}
+
+
 def test_a_size_before_a_product_is_part_of_it(ext):
     assert _names(_run(ext, "该厂主要生产12英寸硅片和8英寸晶圆。"), "Product") == {"12英寸硅片", "8英寸晶圆"}
 

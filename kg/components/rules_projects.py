@@ -550,6 +550,8 @@ def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
         for h in (rest[L:L + 4], rest[L:L + 3], rest[L:L + 2]):
             if h in heads and _namelike_prefix(g, rest[:L]) and not _industry_after_place(ex, rest[:L]):
                 remainder = rest[L + len(h):]
+                if remainder.startswith(tuple(g.company_suffixes)):
+                    break  # 某某科技|股份有限公司二期项目: the legal name opens it, not a short name
                 if len(remainder) >= 2 and specific_project(ex, remainder):
                     return L + len(h)
     # X + capacity: 2-6 name chars directly followed by a number (list items)
