@@ -544,6 +544,10 @@ def test_a_legal_name_opening_a_phase_project_is_not_cut_before_its_suffix(ext):
     assert _names(ex, "Enterprise") == {"青禾新材料科技股份有限公司"}
 
 
+def test_a_place_and_a_year_name_no_project(ext):
+    assert not _names(_run(ext, "青川县2026年招商引资项目集中签约仪式在县城举行。"), "Project")
+
+
 def test_a_size_before_a_product_is_part_of_it(ext):
     assert _names(_run(ext, "该厂主要生产12英寸硅片和8英寸晶圆。"), "Product") == {"12英寸硅片", "8英寸晶圆"}
 

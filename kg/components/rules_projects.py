@@ -317,6 +317,8 @@ def specific_project(ex, core: str, tokens: tuple | None = None) -> bool:
     spec = [x for x in toks if x not in g.project_generic and x not in g.stops and not time_token(x)]
     if not spec or sum(len(x) for x in spec) < 2:
         return False
+    if all(x in g.div_by_name or x.isdigit() or x in "年度" for x in spec):
+        return False  # 某县2026年招商引资项目: a place and a year say which projects, name none
     if P.COUNTISH.search(c):
         return False
     return True
