@@ -115,6 +115,11 @@ def test_place_and_trade_firm_has_no_trade_short_form(ex):
     assert "智能装备" not in {m.text for m in x.mentions if m.type == "Enterprise"}
 
 
+def test_da_inside_a_trade_name_is_no_verb(ex):
+    x = run(ex, "浙江远达汽车零部件有限公司为星河汽车提供座椅。")
+    assert "浙江远达汽车零部件有限公司" in {m.text for m in x.mentions if m.type == "Enterprise"}
+
+
 def test_group_name_points_to_the_legal_name(ex):
     x = run(ex, "山东远帆集团有限公司扩产。远帆集团主要生产轮胎。")
     assert {m.canonical for m in x.mentions if m.type == "Enterprise"} == {"山东远帆集团有限公司"}
