@@ -556,6 +556,15 @@ def test_a_fused_verb_opens_no_chain(ext):
     assert not [m for m in _run(ext, "全市全面实施产业链链长制。").mentions if m.type == "IndustryChain"]
 
 
+@pytest.mark.parametrize("text,parks", [
+    ("项目将与园区企业形成配套。", set()),  # 与 is no park's name
+    ("项目选址于常德经开区。常德经济技术开发区产值增长。", {"常德经济技术开发区"}),  # jieba's 于常德
+    ("公司位于青川县高新技术产业园区。", {"青川县高新技术产业园区"}),  # the place stays before a kind of park
+])
+def test_park_names_after_function_words_and_before_kinds(ext, text, parks):
+    assert {m.canonical for m in _run(ext, text).mentions if m.type == "Park"} == parks
+
+
 def test_bare_park_takes_the_canonical_of_its_place_prefixed_form(ext):
     ex = _run(ext, "青川县食品产业园位于青川经济开发区。食品产业园已集聚企业30家。")
     assert {m.canonical for m in ex.mentions if m.type == "Park"} == {"食品产业园", "青川经济开发区"}

@@ -14,6 +14,7 @@ NAME_KEEP = B.words["name_keep"]
 CUE_AFTER = nlp.literal_scan(P.CUE_AFTER)  # a list of words: one scan shared with the gazetteers
 LIST_LEAD = sorted(P.words["list_lead_verbs"], key=len, reverse=True)
 PROJECT_LIST_END = rule_patterns.load("projects").PROJECT_LIST_END
+FUNCTION_CHARS = frozenset("与和及同跟在向对从到把将为由")
 
 
 def titles(ex, ctx: _DocCtx) -> None:
@@ -187,6 +188,8 @@ def parks(ex, ctx: _DocCtx) -> None:
         off = ex._trim_pos(win) if win else 0
         off = ex._division_anchor(win, off)
         off += ctx.conj_after_name(lo + off) if a - lo - off >= 3 else 0  # 甲开发区和散花工业园
+        if t[lo + off:lo + off + 1] in "于在至到" and ex._division_prefix(t[lo + off + 1:a] + "XX"):
+            off += 1  # 选址于|常德经开区: jieba's 于常德
         # don't let the window run into the previous name (… 、X园区); jieba may glue
         name = t[lo + off:b]
         core = t[lo + off:a]
@@ -205,8 +208,8 @@ def parks(ex, ctx: _DocCtx) -> None:
 def _not_a_park(g, core: str, suffix: str, before: str) -> bool:
     """The words before a park suffix name no park: a generic or trial word, a bare suffix that
     cannot stand alone, a kind of park (工业园区), a verb and its object, or for 片区 no place."""
-    if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型"))):
-        return True
+    if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型"))) or core in FUNCTION_CHARS:
+        return True  # (与园区: a function word, no name)
     if not core and suffix in P.words["bare_park_suffixes"] and suffix not in P.words["bare_park_named"]:
         return True
     if not core and (suffix in P.words["bare_park_never"] or before == "的"):

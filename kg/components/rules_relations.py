@@ -15,6 +15,7 @@ from . import rule_patterns
 from .rules_context import Span
 
 P = rule_patterns.load("relations")
+KIND_CORES = rule_patterns.load("names").words["park_kind_cores"]  # 宜都市|高新技术产业园区 keeps its place
 
 _START = attrgetter("start")
 
@@ -95,7 +96,7 @@ def park_prefixes(ex, ctx) -> None:
             pos += dl
         if last_row is not None and last_row["type"] in ("City", "County"):
             ctx.rels.append((sp, "locatedIn", (last_row["type"], last_row["name"]), ctx.sent_index(sp.start), "guess"))
-        if strip_to and not sp.canonical.endswith(("高新区", "经开区", "开发区")):
+        if strip_to and not sp.canonical.endswith(("高新区", "经开区", "开发区")) and core[strip_to:] not in KIND_CORES:
             renamed[sp.canonical] = sp.canonical = sp.canonical[strip_to:]
     for sp in parks:
         sp.canonical = renamed.get(sp.canonical, sp.canonical)
