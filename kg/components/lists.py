@@ -299,8 +299,9 @@ def _noun_like(item: str, typ: str) -> bool:
     if typ == "Enterprise" and namemodel.probability(item) >= LIKELY_FIRM_P:
         return True  # 中石油: jieba's tags on a brand's characters say little
     toks = nlp.posseg(item)
-    if toks[0][1] in ("v", "vn", "vd", "d", "p", "ad", "c", "r", "f"):
-        return False
+    if toks[0][1] in ("v", "vn", "vd", "d", "p", "ad", "c", "r", "f") \
+            and not (typ == "Product" and len(toks) > 1 and toks[0][1] in ("v", "vn") and toks[-1][0] in vocab()["terms"]):
+        return False  # (显示|模组, 存储|芯片: a verb opens many products' names)
     if typ == "Project":
         return bool(PROJECT_END.search(item) or CAPACITY.search(item)
                     or any(t in ("ns", "nr", "nt", "nrt") and len(w) >= 2 for w, t in toks))
