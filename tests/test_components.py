@@ -501,6 +501,7 @@ def test_coref_examples(ext, anaphor):
     ("区内高端装备产业链已初具规模。", {"高端装备产业链"}),  # the scope (区内) is not part of the name
     ("开发区重点发展碳纤维产业链和新材料产业链。", {"碳纤维产业链", "新材料产业链"}),  # jieba's 和新
     ("县里绘制高端装备产业链招商图谱。", {"高端装备产业链"}),
+    ("远帆纸业被认定为造纸及纸制品产业链链主企业。", {"造纸及纸制品产业链"}),  # jieba's verb 造纸
 ])
 def test_chains_named_in_counted_lists_and_with_their_scale(ext, text, chains):
     assert {m.canonical for m in _run(ext, text).mentions if m.type == "IndustryChain"} == chains
@@ -510,6 +511,7 @@ def test_chains_named_in_counted_lists_and_with_their_scale(ext, text, chains):
     ("江北经开区新能源汽车及配套产业集群榜上有名。", {"新能源汽车及配套产业集群"}),  # one name
     ("江北经开区与智能装备产业集群的企业座谈。", {"智能装备产业集群"}),
     ("全力打造世界级先进轨道交通装备制造业集群。", {"先进轨道交通装备制造业集群"}),  # scope word, 制造业集群
+    ("本市纺织及服装产业集群规模突破千亿。", {"纺织及服装产业集群"}),  # 及 joins one name
 ])
 def test_cluster_names_joined_by_a_conjunction(ext, text, clusters):
     assert {m.canonical for m in _run(ext, text).mentions if m.type == "IndustryCluster"} == clusters

@@ -20,11 +20,23 @@ def head_window(ex, ctx: _DocCtx, a: int, width: int = 16, quotes: bool = False)
         return None
     off = ex._trim_pos(ctx.text[lo:a])
     core = ctx.text[lo + off:a]
-    if core in P.words["companion_cores"] and off >= 3 and ctx.text[lo + off - 1] in "及和与":
-        first = ex._trim_pos(ctx.text[lo:lo + off - 1])  # 新能源汽车及配套产业集群: one name
-        if off - 1 - first >= 2:
+    joins = "及和与" if core.lstrip("及和与") in P.words["companion_cores"] else "及"
+    at = off if core[:1] in joins and len(core) > 2 else off - 1  # the conjunction, in or before core
+    if at >= 2 and ctx.text[lo + at] in joins:
+        first = _first_conjunct(ex, ctx.text[lo:lo + at])  # 造纸及纸制品产业链, 新能源汽车及配套产业集群: one name
+        if at - first >= 2:
             off, core = first, ctx.text[lo + first:a]
     return lo, off, core
+
+
+def _first_conjunct(ex, left: str) -> int:
+    """Where the industry before 及 starts: as a name's start is trimmed, but its last word stays
+    even when jieba tags it a verb (造纸及纸制品)."""
+    first = ex._trim_pos(left)
+    last = nlp.cut(left)[-1] if left else ""
+    if len(left) - first < 2 and len(last) >= 2 and last not in ex.g.name_verbs and last not in ex.g.stops:
+        return len(left) - len(last)
+    return first
 
 
 def chains(ex, ctx: _DocCtx) -> None:
@@ -138,7 +150,7 @@ def _named_clusters(ex, ctx: _DocCtx) -> None:
             continue
         lo, off, core = w
         cj = max(core.rfind("和"), core.rfind("及"), core.rfind("与"))
-        if cj >= 0 and core[cj + 1:] not in P.words["companion_cores"]:
+        if cj >= 0 and core[cj + 1:] not in P.words["companion_cores"] and core[cj] != "及":
             off += cj + 1
             core = core[cj + 1:]
         ctoks = nlp.cut(core)
