@@ -554,6 +554,12 @@ def test_a_size_before_a_product_is_part_of_it(ext):
     assert _names(_run(ext, "该厂主要生产12英寸硅片和8英寸晶圆。"), "Product") == {"12英寸硅片", "8英寸晶圆"}
 
 
+def test_company_in_a_profile_is_its_topic_firm_when_the_sentence_before_names_others(ext):
+    text = ("企业名片：远帆船舶装备有限公司\n远帆船舶装备有限公司成立于2012年，位于江北经济开发区。"
+            "主要客户包括星河船舶集团、蓝湾重工等。2025年，公司投资6亿元建设智能制造二期项目。")
+    assert ("远帆船舶装备有限公司", "智能制造二期项目") in _rels(_run(ext, text), "implements")
+
+
 def test_a_fused_verb_opens_no_chain(ext):
     assert not [m for m in _run(ext, "全市全面实施产业链链长制。").mentions if m.type == "IndustryChain"]
 

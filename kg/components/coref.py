@@ -29,6 +29,7 @@ def make_coref(settings: dict):
         by_sentence: dict[tuple[int, str], list] = {}
         for m in state.ex.mentions:
             by_sentence.setdefault((m.sentence, m.type), []).append(m)
+        topic = _topic_firm(state.ex.mentions)
         for s in sentences:
             if not hint.search(s.text):
                 continue
@@ -37,9 +38,27 @@ def make_coref(settings: dict):
                 if found:
                     a, (start, end) = found
                     ant = _antecedent(by_sentence, s.index, start, a["type"], window)
+                    if ant is None and a["type"] == "Enterprise" and a.get("topic_fallback"):
+                        ant = topic
                     if ant is not None and not state.at(start, end):
                         state.propose(start, end, a["type"], source="coref", canonical=ant.canonical)
     return run
+
+
+def _topic_firm(mentions: list):
+    """The firm a document is about: named in its first two sentences (title, lead) and more often
+    than any other firm; None when there is no such one."""
+    counts: dict[str, int] = {}
+    first: dict[str, object] = {}
+    for m in mentions:
+        if m.type == "Enterprise" and m.source != "coref":
+            counts[m.canonical] = counts.get(m.canonical, 0) + 1
+            first.setdefault(m.canonical, m)
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < 2 or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None
+    m = first[ranked[0][0]]
+    return m if m.sentence <= 1 else None
 
 
 def _anaphor(rules, text: str, pos: int, end: int):
