@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import namemodel, nlp
 from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE
 from . import load_json, rule_patterns
+from .names import company_words
 from .products import is_product, product_spans
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
@@ -524,7 +525,17 @@ def _inside_the_name(window: str, toks: list, offs: list, k: int, build: bool) -
         return True
     if not build and tk in PRODUCT_MODIFIERS and any(a <= offs[k] < e for a, e in product_spans(window)):
         return True
+    if not build and tag in ("v", "vn") and _brand_then_company_word(toks, k):
+        return True
     return tk == "的" and bool(P.CAPACITY_AT_END.search(window, 0, offs[k]))
+
+
+def _brand_then_company_word(toks: list, k: int) -> bool:
+    """弗|思|创新|材料: a verb-tagged word between a brand of single characters (one a name's) and
+    a company word is part of a firm's short name."""
+    brand = toks[max(0, k - 2):k]
+    return k >= 2 and k + 1 < len(toks) and toks[k + 1][0] in company_words() \
+        and all(len(w) == 1 for w, _ in brand) and any(t in ("nr", "ns", "nz", "nrt") for _, t in brand)
 
 
 def _namelike_prefix(g, pre: str) -> bool:
