@@ -440,16 +440,7 @@ def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
         if core.endswith(suf):
             core = core[: -len(suf)]
             break
-    changed, placed = True, False
-    while changed:
-        changed = False
-        for L in (5, 4, 3, 2):
-            p = core[:L]
-            if len(core) - L >= 2 and (p in g.div_by_name or p in g.short_index and not (
-                    p in g.short_stop and common_word(core[L:]))):  # 东方电缆 is no 东方 + 电缆
-                core = core[L:]
-                changed = placed = True
-                break
+    core, placed = _strip_places(g, core)
     outs = []
     if len(core) >= 2:
         outs.append(core)
@@ -461,11 +452,19 @@ def _short_forms(ex: Extractor, full: str) -> tuple[str, ...]:
         s = "".join(toks)
         if len(s) >= 2:
             outs.append(s)
-    head = next((h for h in g.company_heads if len(h) >= 2 and core.endswith(h) and len(core) - len(h) >= 4), None)
-    if head is not None and core[:-len(head)] not in outs:
-        outs.append(core[:-len(head)])  # 联创电子|科技 (jieba: 联创, 电子科技)
     return tuple(o for o in outs if o not in g.div_by_name and o not in g.short_index and o not in g.stops
                  and o not in g.company_heads and not (placed and o[:2] not in g.short_index and trade_words_only(o)))
+
+
+def _strip_places(g, core: str) -> tuple[str, bool]:
+    """core without the places that open it, and whether there were any (东方电缆 is no 东方 + 电缆)."""
+    placed = False
+    while True:
+        L = next((L for L in (5, 4, 3, 2) if len(core) - L >= 2 and (core[:L] in g.div_by_name or (
+            core[:L] in g.short_index and not (core[:L] in g.short_stop and common_word(core[L:]))))), 0)
+        if not L:
+            return core, placed
+        core, placed = core[L:], True
 
 
 # ------------------------------------------------------------------------------------ API

@@ -26,6 +26,7 @@ import re
 import stat
 import sys
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from . import readers
@@ -296,6 +297,51 @@ def record_cells(line: str) -> tuple[tuple[str, str], ...]:
     return cells if known >= 2 and known * 2 > len(cells) else ()
 
 
+_RECORD_TITLE = re.compile(r"^\s*[（(]?[0-9一二三四五六七八九十]{1,3}[)）.．、]|(?:项目|工程|基地|生产线|产业园)(?:[（(][^）)]{1,6}[）)])?$")
+FIELD_VALUE_MAX = 80
+
+
+def record_fields(line: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """(title, fields) of a line holding fields of a record written without ；
+    (年产某某项目建设单位：甲公司建设地点：乙园区): every part after the title a known header, a
+    colon and its value; the title empty or a record's title (a number, a project word). None
+    for other lines."""
+    if "：" not in line and ":" not in line:
+        return None
+    ms = list(_header_rx().finditer(line))
+    if not ms:
+        return None
+    first, heads = ms[0].start(), [m.group(1) for m in ms]
+    if first and heads[0].startswith("项目") and _known(heads[0][2:]):
+        first, heads[0] = first + 2, heads[0][2:]  # 某某基地项目|建设单位: 项目 ends the title
+    title = line[:first].strip()
+    if title and (len(title) > 60 or "，" in title or not _RECORD_TITLE.search(title)):
+        return None
+    cells = []
+    for i, m in enumerate(ms):
+        value = line[m.end():ms[i + 1].start() if i + 1 < len(ms) else len(line)].strip(" ；;。")
+        if not value or len(value) > FIELD_VALUE_MAX:
+            return None
+        cells.append((heads[i], value))
+    return title, cells
+
+
+@lru_cache(maxsize=1)
+def _header_rx() -> re.Pattern:
+    """The headers kg.tablefacts knows (three characters or more: 企业, 项目 are words of prose too),
+    each followed by a colon."""
+    from .tablefacts import load_headers
+
+    heads = sorted((h for h in load_headers()["_index"] if len(h) >= 3), key=len, reverse=True)
+    return re.compile("(" + "|".join(map(re.escape, heads)) + r")\s*[：:]")
+
+
+def _known_name(header: str) -> bool:
+    from .tablefacts import role_of
+
+    return role_of(header) == "project"
+
+
 def row_text(cells: tuple[tuple[str, str], ...]) -> str:
     return "；".join(f"{h}：{v}" for h, v in cells) + "。"
 
@@ -312,8 +358,40 @@ class _Lines:
         self.tables = 0
         self.last: dict | None = None  # header, row count and page of the last table read
         self.record_at = -1  # len(units) after the last line read as a record
+        self.fields: list[tuple[str, str]] = []  # a record written a field a line: its fields so far
+        self.field_lines: list[tuple[str, int | None]] = []  # … and those lines
+        self.field_title = ""
 
     def para(self, text: str, page: int | None, min_len: int = 6) -> None:
+        got = None if record_cells(text) else record_fields(text)
+        if got is not None and (len(got[1]) >= 2 or self.fields or not got[0]):
+            title, cells = got  # 建设单位：某公司 (one or a few fields a line): wait for the rest
+            if title and self.fields:
+                self.flush()  # the next record's title
+            self.field_title = self.field_title or title
+            self.fields += cells
+            self.field_lines.append((text, page))
+            return
+        self.flush()
+        self._para(text, page, min_len)
+
+    def flush(self) -> None:
+        """The fields read so far: one record (a table row, named by its title) when two or more,
+        else plain lines."""
+        cells, lines, title = self.fields, self.field_lines, self.field_title
+        self.fields, self.field_lines, self.field_title = [], [], ""
+        if len(cells) < 2:
+            for text, page in lines:
+                self._para(text, page)
+            return
+        before = self.units[-1] if self.units and len(self.units) > self.record_at else None
+        if not title and before and not before[2] and _RECORD_TITLE.search(before[0]) and "：" not in before[0]:
+            title = self.units.pop()[0]  # 1. 年产3000台某某项目, then its fields a line each
+        if title and not any(_known_name(h) for h, _ in cells):
+            cells.insert(0, ("项目名称", title[_RECORD_NUMBER.match(title).end():].strip()))
+        self._record_row(tuple(cells), lines[0][1])
+
+    def _para(self, text: str, page: int | None, min_len: int = 6) -> None:
         key = _fold(text)
         if len(key) >= min_len and key in self.seen:
             self.dropped += 1
@@ -321,17 +399,20 @@ class _Lines:
         self.seen.add(key)
         cells = record_cells(text)
         if cells:  # 项目名称：…；建设单位：…；总投资：…: a table row written as a line
-            go_on = self.record_at == len(self.units)  # the line before was a record too: one table
-            if not go_on:
-                self.tables += 1
-            row = self.units[-1][2]["row"] + 1 if go_on else 1
-            line = text if all(f"{h}：{v}" in text for h, v in cells) else row_text(cells)
-            self.units.append((line, page, {"table": self.tables, "row": row, "cells": cells}))
-            self.record_at = len(self.units)
+            self._record_row(cells, page, text if all(f"{h}：{v}" in text for h, v in cells) else "")
             return
         self.units.append((text, page, {}))
 
+    def _record_row(self, cells: tuple, page: int | None, line: str = "") -> None:
+        go_on = self.record_at == len(self.units)  # the line before was a record too: one table
+        if not go_on:
+            self.tables += 1
+        row = self.units[-1][2]["row"] + 1 if go_on else 1
+        self.units.append((line or row_text(cells), page, {"table": self.tables, "row": row, "cells": cells}))
+        self.record_at = len(self.units)
+
     def table(self, rows: list[list[str]], page: int | None) -> None:
+        self.flush()
         captions, rows = table_layout(rows)
         for c in captions:
             self.para(c, page)
@@ -383,6 +464,7 @@ def document_from_blocks(blocks: list, doc_id: str, path: str = "", encoding: st
         else:
             for p in paragraphs(normalise_chars(b.text), markdown=markdown):
                 lines.para(p, b.page)
+    lines.flush()
     norm = "\n".join(u[0] for u in lines.units)
     sents: list[Sentence] = []
     pos = 0

@@ -280,6 +280,29 @@ def test_a_line_written_as_a_record_is_read_as_a_table_row():
     assert len(rows) == 2 and doc.tables == 1 and rows[1].cells[1] == ("投资主体", "远帆能源有限公司")
 
 
+@pytest.mark.parametrize("text", [
+    "重点项目\n1. 精密轴承项目\n建设单位：青禾精工有限公司\n建设地点：江北区\n总投资：6亿元\n"
+    "2. 光伏支架项目\n建设单位：远帆能源有限公司\n总投资：3亿元\n",  # a field a line
+    "1. 精密轴承项目建设单位：青禾精工有限公司建设地点：江北区\n总投资：6亿元\n"
+    "2. 光伏支架项目建设单位：远帆能源有限公司\n总投资：3亿元\n",  # lines joined without ；
+])
+def test_a_record_written_a_field_a_line_is_one_table_row(text):
+    from kg.ingest import build_document
+    doc = build_document(text, "t.txt")
+    rows = [s.cells for s in doc.sentences if s.cells]
+    assert rows == [
+        (("项目名称", "精密轴承项目"), ("建设单位", "青禾精工有限公司"), ("建设地点", "江北区"), ("总投资", "6亿元")),
+        (("项目名称", "光伏支架项目"), ("建设单位", "远帆能源有限公司"), ("总投资", "3亿元"))]
+    assert doc.tables == 1
+
+
+def test_field_lines_alone_and_prose_with_a_colon_stay_lines():
+    from kg.ingest import build_document
+    doc = build_document("据了解，总投资：6亿元。\n建设单位：青禾精工有限公司\n项目将于年底投产。\n", "t.txt")
+    assert not [s for s in doc.sentences if s.cells] and doc.tables == 0
+    assert "建设单位：青禾精工有限公司" in doc.text
+
+
 def test_a_record_line_gives_its_relations():
     from kg.extract import Extractor
     from kg.ingest import build_document

@@ -83,9 +83,7 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     win = t[lo:a]
     if not win:
         return None
-    if suffix.endswith(PLANT_SUFFIXES) and not _plant_context_ok(ctx, a, b):
-        return None
-    if suffix.startswith("生产线") and (not P.LINE_OPENING.match(win) or "项目" in t[ctx.sent_bounds(a)[0]:a]):
+    if not _suffix_context_ok(ctx, suffix, win, a, b):
         return None
     off = trim_project(ex, win, min_len=2 if suffix.endswith(PLANT_SUFFIXES) else 3)
     if off != 0 and _after_firm(ctx, lo) and _whole_core(ex, win):
@@ -105,6 +103,15 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     if not namelike_project(ex, ctx, core, start, a, b, pre is not None):
         return None
     return Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)})
+
+
+def _suffix_context_ok(ctx: _DocCtx, suffix: str, win: str, a: int, b: int) -> bool:
+    """A plant word in a sentence about a firm or an investment; a production line that opens a
+    name (年产…生产线) in a sentence naming no project before it."""
+    if suffix.endswith(PLANT_SUFFIXES) and not _plant_context_ok(ctx, a, b):
+        return False
+    return not (suffix.startswith("生产线") and (
+        not P.LINE_OPENING.match(win) or "项目" in ctx.text[ctx.sent_bounds(a)[0]:a]))
 
 
 def _after_firm(ctx: _DocCtx, lo: int) -> bool:
