@@ -39,7 +39,7 @@ def _region_dirs(args) -> list[Path]:
             raise UserError(f"区域数据文件夹不存在：{d}")
     try:
         dirs = bundled_and_extra(extra)
-        resources.load_reference(dirs)
+        resources.load_reference(dirs, shared=True)  # checked here, read by resolution (no copy of its own)
     except resources.ReferenceDataError as e:
         raise UserError(str(e))
     return dirs
