@@ -76,13 +76,16 @@ def decimal_literal(d) -> Literal:
 
 # --------------------------------------------------------------------------- reference
 
-def load_reference(region_dirs: list[Path] | None = None) -> rdflib.Graph:
+def load_reference(region_dirs: list[Path] | None = None, shared: bool = False) -> rdflib.Graph:
     """ontology/chainkg.ttl + every region folder's *.ttl + ontology/templates/*.ttl, through the
     one loader every stage uses (kg.resources.load_reference: errors name the file and line).
 
     `region_dirs=None` means every bundled folder under ontology/regions/. Returns a fresh copy
-    (cached by file modification times), so callers may modify it.
+    (cached by file modification times), so callers may modify it; shared: the one copy of this
+    process, for callers that only iterate or read it (no prefixes bound: nothing serialises it).
     """
+    if shared:
+        return resources.load_reference(region_dirs, shared=True)
     out = resources.load_reference(region_dirs)
     bind_prefixes(out)
     return out
@@ -98,7 +101,7 @@ def build_dataset(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     bind_prefixes(ds)
     store = ds.store
     ref = ds.graph(REFERENCE_GRAPH)
-    for t in load_reference(region_dirs):
+    for t in load_reference(region_dirs, shared=True):
         store.add(t, ref, False)
     for doc_id, triples in quads.document_triples(kb, quads.RDFLIB, mentions=mentions):
         ctx = ds.graph(graph_iri(doc_id))
@@ -126,7 +129,7 @@ def analysis_input(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     term_ids): the same triples as term indexes, read back before the lines are parsed."""
     g = LeanGraph()
     terms = quads.rdflib_terms()
-    g.add_all(_shared_terms(load_reference(region_dirs), terms))
+    g.add_all(_shared_terms(load_reference(region_dirs, shared=True), terms))
     g.reference = reference_key(region_dirs)  # analysis need not check that the reference data is in
     rdf_type, skip = RDF.type, _ANALYSIS_SKIP_TYPES
     nt = _NTriples(context) if context is not None and cache is None else None
@@ -521,7 +524,7 @@ def build_store_graph(kb: KnowledgeBase, region_dirs: list[Path] | None = None,
     follow insertion order); every graph goes into the new cache. kept (a set): filled with the IRIs
     of the graphs loaded from the cache."""
     st = ox.Store()
-    st.extend(graph_quads(load_reference(region_dirs), REFERENCE_GRAPH))
+    st.extend(graph_quads(load_reference(region_dirs, shared=True), REFERENCE_GRAPH))
     cited = set()
     if analysis_graph is not None:
         cited = {str(o) for o in analysis_graph.objects(None, PROV.wasDerivedFrom)}

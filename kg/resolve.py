@@ -77,7 +77,7 @@ def _reference_index(dirs_key: tuple[str, ...] | None):
     from rdflib.namespace import SKOS
 
     from .rdf import load_reference
-    g = load_reference([Path(d) for d in dirs_key] if dirs_key is not None else None)
+    g = load_reference([Path(d) for d in dirs_key] if dirs_key is not None else None, shared=True)  # read only
     exact: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     alt: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     context: dict[str, tuple[str, ...]] = {}

@@ -99,6 +99,8 @@ def test_kg_build_program_exits_without_teardown(tmp_path):
         "atexit.register(lambda: sys.stderr.write('exit handlers ran\\n'))\n"
         f"sys.argv = ['kg', 'build', {str(src)!r}, '--out', {str(out)!r}, '--quiet']\n"
         "from kg import cli\n"
+        "kept = cli._LEFT_TO_EXIT\n"
+        "atexit.register(lambda: sys.stderr.write('left to exit: %s\\n' % [type(x).__name__ for x in kept]))\n"
         "code = cli.main()\n"
         "sys.stderr.write('returned\\n')\n"
     )
@@ -109,6 +111,14 @@ def test_kg_build_program_exits_without_teardown(tmp_path):
     assert "exit handlers ran" in p.stderr
     assert "returned" not in p.stderr and "teardown" not in p.stderr
     assert (out / "graph.nq").is_file() and (out / "manifest.json").is_file()
+    assert "left to exit: ['Store']" in p.stderr  # the in-memory Oxigraph store is not freed quad by quad
+
+
+def test_kg_build_called_from_python_keeps_nothing(tmp_path):
+    """main() called from Python returns: what the build is done with goes when the build ends."""
+    src, out = _corpus(tmp_path / "src"), tmp_path / "out"
+    _build(src, out)
+    assert cli._LEFT_TO_EXIT == []
 
 
 def test_small_rebuild_does_not_collect_between_stages(tmp_path, monkeypatch):

@@ -92,3 +92,25 @@ def test_loader_returns_copies(tmp_path):
     n = len(g1)
     g1.remove((None, None, None))
     assert len(resources.load_reference([d])) == n
+
+
+def test_shared_reference_is_one_copy_in_a_fresh_copys_order(tmp_path):
+    """Read-only callers (resolution, the analysis input, the store) share one copy per process, made
+    like the fresh ones: it iterates in their order (the store's files follow it), a fresh copy
+    changed by its caller does not reach it, and a changed file gives a new one."""
+    d = _data(tmp_path, CHAIN)
+    shared = resources.load_reference([d], shared=True)
+    assert resources.load_reference([d], shared=True) is shared
+    assert rdf.load_reference([d], shared=True) is shared
+    fresh = resources.load_reference([d])
+    assert fresh is not shared and list(fresh) == list(shared)
+    n = len(shared)
+    fresh.remove((None, None, None))
+    assert len(resources.load_reference([d], shared=True)) == n
+    f = d / "chain.ttl"
+    f.write_text(CHAIN.replace("成品", "整机"), encoding="utf-8")
+    import os
+    os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 10**9))
+    again = resources.load_reference([d], shared=True)
+    assert again is not shared
+    assert any("整机" in str(o) for o in again.objects()) and not any("成品" in str(o) for o in again.objects())
