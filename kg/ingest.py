@@ -312,6 +312,8 @@ def record_fields(line: str) -> tuple[str, list[tuple[str, str]]] | None:
     if not ms:
         return None
     first, heads = ms[0].start(), [m.group(1) for m in ms]
+    if len(set(heads)) < len(heads):
+        return None  # 1. 甲产业链：乙2. 丙产业链：丁 (numbered items run together): a list, not one record
     if first and heads[0].startswith("项目") and _known(heads[0][2:]):
         first, heads[0] = first + 2, heads[0][2:]  # 某某基地项目|建设单位: 项目 ends the title
     title = line[:first].strip()
