@@ -550,6 +550,10 @@ def test_a_place_and_a_year_name_no_project(ext):
     assert not _names(_run(ext, "青川县2026年招商引资项目集中签约仪式在县城举行。"), "Project")
 
 
+def test_a_batch_of_projects_names_none(ext):
+    assert not _names(_run(ext, "围绕整车企业，园区招引落户了一批关键零部件项目。"), "Project")
+
+
 def test_a_size_before_a_product_is_part_of_it(ext):
     assert _names(_run(ext, "该厂主要生产12英寸硅片和8英寸晶圆。"), "Product") == {"12英寸硅片", "8英寸晶圆"}
 

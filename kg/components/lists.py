@@ -104,6 +104,8 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
         named = _named_start(state, fs, fe)
         parts[0] = (fs + _first_item_start(first, cues) if named is None else named, fe)
     items = [(a, z) for a, z in parts if z - a >= 2]
+    if typ == "Project" and _typed_by_members(state, items) == "Enterprise":
+        typ, explicit = "Enterprise", True  # 甲、乙、丙等数据中心项目: the firms behind the projects
     if typ in (None, "Enterprise"):
         items = [(a, a + name_end(text[a:z])) for a, z in items]
     if typ is None:

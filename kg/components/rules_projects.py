@@ -56,7 +56,8 @@ def _suffix_rejected(ctx: _DocCtx, a: int) -> bool:
     if t[a - 2:a] in KIND_WORDS and (a < 3 or t[a - 4:a - 2] in GENERIC_BEFORE_SUFFIX or t[a - 3] in QUICK_REJECT):
         return True  # 新兴产业项目, 的建设项目: a kind of project (某某产业项目 is a name)
     before = t[max(0, a - 8):a]  # "… 等N个项目" = a list; handled by _list_projects
-    return bool(P.LIST_BEFORE.search(before) or P.COUNTED_BEFORE.search(before))
+    return bool(P.LIST_BEFORE.search(before) or P.COUNTED_BEFORE.search(before)
+                or P.BATCH_BEFORE.search(t, max(0, a - 10), a))
 
 
 def _plant_context_ok(ctx: _DocCtx, a: int, b: int) -> bool:
