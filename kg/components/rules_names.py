@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from .. import nlp
-from . import rule_patterns
+from . import load_json, rule_patterns
 from .products import is_product
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
@@ -15,6 +15,7 @@ CUE_AFTER = nlp.literal_scan(P.CUE_AFTER)  # a list of words: one scan shared wi
 LIST_LEAD = sorted(P.words["list_lead_verbs"], key=len, reverse=True)
 PROJECT_LIST_END = rule_patterns.load("projects").PROJECT_LIST_END
 FUNCTION_CHARS = frozenset("与和及同跟在向对从到把将为由")
+FIRM_HEADS = frozenset(load_json("patterns/lists.json")["heads"]["Enterprise"])  # 车企, 厂商: a kind, no customer
 
 
 def titles(ex, ctx: _DocCtx) -> None:
@@ -307,7 +308,7 @@ def _listed_firm_ok(g, name: str) -> bool:
 
 def _supply_target_ok(g, name: str) -> bool:
     return 2 <= len(name) <= 10 and name not in g.div_by_name and name not in g.short_index \
-        and name not in g.stops and not P.NOT_A_SUPPLY_TARGET.search(name) and not name.endswith(("地区", "市场", "领域")) \
+        and name not in g.stops and name not in FIRM_HEADS and not P.NOT_A_SUPPLY_TARGET.search(name) and not name.endswith(("地区", "市场", "领域")) \
         and not _common_noun(name)
 
 
