@@ -51,6 +51,28 @@ def divisions() -> dict[str, dict]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _parents() -> dict[str, frozenset[str]]:
+    """{official name: the cities and provinces of every division of that name} (南山区 is in 深圳市
+    and in 鹤岗市)."""
+    out: dict[str, set[str]] = {}
+    path = resources.data_dir() / "divisions.tsv"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    head = lines[0].split("\t")
+    for line in lines[1:]:
+        row = dict(zip(head, line.split("\t")))
+        out.setdefault(row.get("name", ""), set()).update(x for x in (row.get("parent_city"), row.get("parent_province")) if x)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def inside(name: str, other: str) -> bool:
+    """The division named name lies in the city or province named other (by any division of that name)."""
+    return other in _parents().get(name, ())
+
+
 def _unit(name: str, type_: str) -> tuple[str, str, str]:
     """(unit label, unit type, province) a mention counts for: a county counts for its city."""
     rec = divisions().get(norm_name(name))

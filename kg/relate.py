@@ -23,7 +23,7 @@ from functools import lru_cache
 from itertools import repeat
 from operator import attrgetter
 
-from . import literals, nlp
+from . import literals, nlp, region
 from .model import Extraction, Relation
 from .resources import PACKAGE_DIR, data_dir
 
@@ -884,7 +884,8 @@ def _consistent(chosen) -> list[tuple[Candidate, float]]:
     model's guess alone;
     where a cue states a product's maker, the model guesses no other maker after it in that sentence;
     a literal inside another literal of the same head and relation (10万吨 in 年产10万吨); a firm's
-    city read from its name alone."""
+    city read from its name alone; the model's city or province of a head the same sentence places
+    in one of its counties (位于某市某区: only the most specific place, as the gold guidelines ask)."""
     chosen = list(chosen)
     ctx = _Consistency(chosen)
     return [(c, p) for c, p in chosen
@@ -892,7 +893,7 @@ def _consistent(chosen) -> list[tuple[Candidate, float]]:
             and not (c.rel == "implements" and c.source == "model" and ctx.named_for_other(c))
             and not (c.tail.type == "Literal" and any(c.tail.name != o and c.tail.name in o
                                                       for o in ctx.lits[(c.head.name, c.rel)]))
-            and not _named_after(c)]
+            and not _named_after(c) and not ctx.broader_place(c)]
 
 
 class _Consistency:
@@ -924,6 +925,17 @@ class _Consistency:
             if c.tail.start >= 0:
                 self.own[(c.head.name, c.sentence)].append((c.tail.start, c.tail.end))
         self.owners = {h for hs in self.name_owner.values() for h in hs}
+        self.places: dict[tuple, set[str]] = defaultdict(set)  # (head, sentence) -> the places it is in
+        for c, _ in chosen:
+            if c.rel == "locatedIn":
+                self.places[(c.head.name, c.sentence)].add(c.tail.name)
+
+    def broader_place(self, c: Candidate) -> bool:
+        """A model-guessed city or province of a head placed, in the same sentence, in a division
+        inside it (某市某区 → the 区 only)."""
+        if c.rel != "locatedIn" or c.source != "model" or c.tail.type not in ("City", "Province"):
+            return False
+        return any(region.inside(other, c.tail.name) for other in self.places[(c.head.name, c.sentence)])
 
     def named_for_other(self, c: Candidate) -> bool:
         """A project whose name opens with another firm that implements it, guessed for a firm whose

@@ -388,6 +388,11 @@ def test_a_firm_named_after_its_city_is_not_placed_there_by_its_name():
     assert kept == [("深圳远帆传媒集团", "深圳市", "cue:items_arrive"), ("远帆县青禾农牧公司", "远帆县", "model")]
 
 
+def test_only_the_most_specific_place_of_a_sentence_is_kept(ex):
+    got = run(ex, "远帆电子总部位于深圳市南山区。")
+    assert {(r.head, r.tail) for r in got.relations if r.rel == "locatedIn"} == {("远帆电子", "南山区")}
+
+
 def test_a_title_ends_no_firm_name(ex):
     """知名电池厂商青禾能源副总经理王明: the title and the person are not part of the firm's name."""
     got = run(ex, "知名电池厂商青禾能源副总经理王明表示，订单充足。")
