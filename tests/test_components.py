@@ -600,6 +600,7 @@ def test_enclave_parks_and_the_areas_of_a_zone(ext, text, parks):
     ("青禾材料科技有限公司防护材料项目总投资9亿元。", "防护材料项目"),  # jieba's verb (防护) after a firm's name
     ("远帆通信股份有限公司光纤预制棒项目开工。", "光纤预制棒项目"),
     ("园区引进的青禾创新材料项目，总投资5亿元。", "青禾创新材料项目"),  # jieba's verb 创新 inside a brand
+    ("加快推进青州经开区年产10万吨磷酸铁锂项目建设。", "青州经开区年产10万吨磷酸铁锂项目"),  # 经 inside the park
 ])
 def test_project_names_with_modifiers_pieces_and_parks(ext, text, project):
     ex = _run(ext, text)

@@ -86,7 +86,7 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
         return None
     if not _suffix_context_ok(ctx, suffix, win, a, b):
         return None
-    off = trim_project(ex, win, min_len=2 if suffix.endswith(PLANT_SUFFIXES) else 3)
+    off = _trim_after_prefix(ex, win, pre.end - lo if pre else 0, 2 if suffix.endswith(PLANT_SUFFIXES) else 3)
     if off != 0 and _after_firm(ctx, lo) and _whole_core(ex, win):
         off = 0  # 某某有限公司|光纤预制棒项目: what follows a firm's name up to the suffix is the name
     if off is None:
@@ -104,6 +104,15 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     if not namelike_project(ex, ctx, core, start, a, b, pre is not None):
         return None
     return Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)})
+
+
+def _trim_after_prefix(ex, win: str, n: int, min_len: int) -> int | None:
+    """trim_project with the mention opening the window (its first n characters: a park, a firm's
+    name before its phase) kept whole: a stop character inside it (青州经|开区) cuts nothing."""
+    if not n:
+        return trim_project(ex, win, min_len=min_len)
+    off = trim_project(ex, win[n:], min_len=min_len)
+    return off if not off else n + off
 
 
 def _suffix_context_ok(ctx: _DocCtx, suffix: str, win: str, a: int, b: int) -> bool:
