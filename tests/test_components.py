@@ -73,6 +73,11 @@ def test_role_pattern_negative(ext, pattern):
     assert not [m for m in ex.mentions if m.source == "role-cue"]
 
 
+def test_a_role_after_several_chains_binds_to_none_of_them(ext):
+    ex = _run(ext, "全县围绕新能源电池、高端装备两条主导产业链招商。支持青禾时代、远帆重工等链主企业做大做强。")
+    assert not _rels(ex, "chainLeaderOf")
+
+
 def test_leader_and_core_are_bound_to_their_own_firms(ext):
     ex = _run(ext, "县里以海川重工为链主，蓝岭液压和石门铸造为链核，做强工程机械产业链。")
     assert _rels(ex, "chainLeaderOf") == {("海川重工", "工程机械产业链")}

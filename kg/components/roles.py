@@ -390,7 +390,10 @@ def _chain(state, m, off: int, sentence: int):
         pos = m.start() + off
         return min(same, key=lambda x: abs(x.start - pos))
     before = [x for x in chains if x.start < m.start() + off]
-    return before[-1] if before else None
+    if not before:
+        return None
+    last = before[-1]  # the chain named last before the cue, unless its sentence names several (ambiguous)
+    return last if len({x.canonical for x in chains if x.sentence == last.sentence}) == 1 else None
 
 
 def _apply(state, p: dict, m, off: int) -> None:
