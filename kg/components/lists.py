@@ -8,12 +8,14 @@ limits are data: ontology/data/patterns/lists.json."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from statistics import median
 
 from .. import namemodel, nlp
 from ..literals import CAP_RE
 from . import component, load_json
+from .gazetteer import load as gazetteer_forms
 from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start, place_forms
 from .products import is_product, product_spans, vocab
 
@@ -169,12 +171,20 @@ def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
         return False  # 请进来、留下来、长起来: a list of actions, not of names
     if typ != "Enterprise":
         return True
+    if sum(text[a:z] in _known_firms() for a, z in items) * 2 >= len(items):
+        return True  # 华为、小米等企业: firms the gazetteer knows, whatever else their names mean
     if sum(common_word(text[a:z]) for a, z in items) * 2 > len(items):
         return False  # 流程、绩效、财务等企业管理: common nouns, not brands
     if sum(_product_led(text[a:z]) for a, z in items) * 2 >= len(items):
         return False  # 水泥、石材等建材企业, 电机电控等企业: the trades of the firms, not their names
     # 协同布局、要素集约利用: phrases that a head noun nearby made look like firms
     return median(namemodel.probability(text[a:z]) for a, z in items) >= MIN_LIST_FIRM_P
+
+
+@lru_cache(maxsize=1)
+def _known_firms() -> frozenset[str]:
+    """The forms of the built-in gazetteer's firms."""
+    return frozenset(gazetteer_forms()[0])
 
 
 def _product_led(item: str) -> bool:
