@@ -933,8 +933,9 @@ class _Consistency:
     def broader_place(self, c: Candidate) -> bool:
         """A model-guessed city or province of a head placed, in the same sentence, in a division
         inside it (某市某区 → the 区 only)."""
-        if c.rel != "locatedIn" or c.source != "model" or c.tail.type not in ("City", "Province"):
-            return False
+        if c.rel != "locatedIn" or c.source != "model" or c.tail.type not in ("City", "Province") \
+                or c.head.type not in ("Enterprise", "Project"):
+            return False  # (a park's city comes from its own name: the province the text puts before it stays)
         return any(region.inside(other, c.tail.name) for other in self.places[(c.head.name, c.sentence)])
 
     def named_for_other(self, c: Candidate) -> bool:
