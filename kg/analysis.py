@@ -850,15 +850,17 @@ class _Run:
         ev = gaps_mod.SegmentEvidence(register_loaded=bool(self.register_docs))
         anon: dict[str, list[Player]] = defaultdict(list)
         sought: dict[str, list[Evidence]] = defaultdict(list)
+        in_scope = set(chains)
         for sid, text in self.sent_text.items():
-            if self._from_register(sid):
-                continue
-            about = self.sentence_chains(sid) & set(chains)
-            if about and cues.search("present", text):
+            present, asked = cues.search("present", text), list(cues.finditer("sought", text))
+            if not (present or asked) or self._from_register(sid):
+                continue  # the chains a sentence is about are asked only of a sentence with a cue
+            about = self.sentence_chains(sid) & in_scope
+            if about and present:
                 for _a, _b, _kw, ch, seg in self.matcher.matches(text):
                     if ch in about and not anon[seg]:
                         anon[seg].append(Player(None, "未具名本地配套企业", "未具名", "投产", "文本（未具名）", text, sid))
-            for m in cues.finditer("sought", text):
+            for m in asked:
                 clause = cues.clause_at(text, m.start(), m.end())
                 for _a, _b, _kw, ch, seg in self.matcher.matches(clause):
                     if ch in chains and (not about or ch in about) and all(e.sentence != sid for e in sought[seg]):
