@@ -161,3 +161,19 @@ def test_sentence_chains_are_asked_only_of_sentences_with_a_cue():
             if any(cues.search(name, text) for name in ("sought", "present", "visit"))}
     assert cued and set(run._about) and set(run._about) <= cued
     assert len(run.sent_text) > len(cued)
+
+
+def test_contexts_share_each_sentence_read_once():
+    """Round 11: an entity's contexts read a sentence's IRI, text and start from a table shared by
+    one analysis run (filled on first need), and give the same contexts as without it."""
+    from test_rdf import news
+
+    from kg import analysis
+
+    run = analysis._Run(rdf.analysis_input(build_kb(news())), None, None)
+    run.run()
+    shared: dict = {}
+    for e in run.enterprises + run.projects:
+        assert analysis._contexts(run.G, e, shared) == analysis._contexts(run.G, e)
+    assert shared and all(sid == str(s) for s, (sid, _text, _start) in shared.items())
+    assert set(run._sentence_infos) >= set(shared)
