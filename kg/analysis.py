@@ -393,23 +393,33 @@ def _sentence_text(G: _G, s) -> str:
     return _lit(G.one(s, KG.text))
 
 
-def _contexts(G: _G, ent) -> list[_Ctx]:
+def _sentence_info(G: _G, s) -> tuple[str, str, int | None]:
+    """A sentence node's IRI as a string, its text and its start offset (None when not stated)."""
+    sp = G.props(s)
+    ss = _first(sp.get(KG.startOffset))
+    return str(s), _lit(_first(sp.get(KG.text))), int(ss) if ss is not None else None
+
+
+def _contexts(G: _G, ent, sentences: dict | None = None) -> list[_Ctx]:
+    """sentences: _sentence_info by sentence node, shared by the calls of one run (filled here)."""
     g = G.g
     out: list[_Ctx] = []
     seen = set()
+    sentences = {} if sentences is None else sentences
     mentions = set(g.objects(ent, KG.mention)) | set(g.subjects(KG.denotes, ent))
     for m in sorted(mentions, key=str):
         mp = G.props(m)
         s = _first(mp.get(KG.inSentence))
         if s is None:
             continue
-        sp = G.props(s)
-        text = _lit(_first(sp.get(KG.text)))
+        known = sentences.get(s)
+        if known is None:
+            known = sentences[s] = _sentence_info(G, s)
+        sid, text, ss = known
         ms, me = _first(mp.get(KG.startOffset)), _first(mp.get(KG.endOffset))
-        ss = _first(sp.get(KG.startOffset))
         start = end = -1
         if ms is not None and ss is not None and me is not None:
-            start, end = int(ms) - int(ss), int(me) - int(ss)
+            start, end = int(ms) - ss, int(me) - ss
             if not (0 <= start < end <= len(text)):
                 start = end = -1
         if start < 0:
@@ -417,10 +427,10 @@ def _contexts(G: _G, ent) -> list[_Ctx]:
             i = text.find(mt) if mt else -1
             if i >= 0:
                 start, end = i, i + len(mt)
-        key = (str(s), start)
+        key = (sid, start)
         if key not in seen:
             seen.add(key)
-            out.append(_Ctx(str(s), text, start, end))
+            out.append(_Ctx(sid, text, start, end))
     # statement evidence about the entity
     for pos in (RDF.subject, RDF.object):
         for st in g.subjects(pos, ent):
@@ -660,7 +670,7 @@ class _Run:
     # ------------------------------------------------------------ contexts and stage
     def _build_contexts(self) -> None:
         ents = self.enterprises + self.projects
-        self.ctx = {e: _contexts(self.G, e) for e in ents + self.orgs}
+        self.ctx = {e: _contexts(self.G, e, self._sentence_infos) for e in ents + self.orgs}
         self._products: list[tuple] | None = None
         starts: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         for e in ents:
@@ -786,7 +796,7 @@ class _Run:
         for park in self.G.of_type(KG.Park):
             if self.focus.known and park not in self.local_places:
                 continue
-            cs = self.ctx.get(park) or _contexts(self.G, park)
+            cs = self.ctx.get(park) or _contexts(self.G, park, self._sentence_infos)
             sid, text = (cs[0].sentence, cs[0].text) if cs else (None, "")
             stage = max((cues.stage(_after(c)) for c in cs), key=gaps_mod.STAGE_RANK.get, default="") or "开工"
             for ch, (seg, kw) in self.matcher.head(self.G.label(park)).items():
@@ -808,21 +818,21 @@ class _Run:
     # ------------------------------------------------------------ sentence-level cues
     def _sentences(self) -> None:
         G = self.G
-        self.sent_text = {str(s): _sentence_text(G, s) for s in G.of_type(KG.Sentence)}
+        # each sentence's IRI string, text and start, read once for this step and the contexts
+        infos = self._sentence_infos = {s: _sentence_info(G, s) for s in G.of_type(KG.Sentence)}
+        self.sent_text = {sid: text for sid, text, _ss in infos.values()}
         self.sent_entities: dict[str, set] = defaultdict(set)
         self.mention_spans: dict[str, list[tuple[int, int, object]]] = defaultdict(list)
         in_sentence, start, end = KG.inSentence, KG.startOffset, KG.endOffset
-        opening: dict = {}  # sentence -> (its IRI as a string, its start offset or None)
         for m, e in self.g.subject_objects(KG.denotes):
             po = G.props(m)
             s = _first(po.get(in_sentence))
             if s is None:
                 continue
-            known = opening.get(s)
+            known = infos.get(s)
             if known is None:
-                ss = G.one(s, start)
-                known = opening[s] = (str(s), int(ss) if ss is not None else None)
-            sid, ss = known
+                known = infos[s] = _sentence_info(G, s)
+            sid, _text, ss = known
             self.sent_entities[sid].add(e)
             ms, me = _first(po.get(start)), _first(po.get(end))
             if ms is not None and ss is not None and me is not None:
@@ -850,15 +860,17 @@ class _Run:
         ev = gaps_mod.SegmentEvidence(register_loaded=bool(self.register_docs))
         anon: dict[str, list[Player]] = defaultdict(list)
         sought: dict[str, list[Evidence]] = defaultdict(list)
+        in_scope = set(chains)
         for sid, text in self.sent_text.items():
-            if self._from_register(sid):
-                continue
-            about = self.sentence_chains(sid) & set(chains)
-            if about and cues.search("present", text):
+            present, asked = cues.search("present", text), list(cues.finditer("sought", text))
+            if not (present or asked) or self._from_register(sid):
+                continue  # the chains a sentence is about are asked only of a sentence with a cue
+            about = self.sentence_chains(sid) & in_scope
+            if about and present:
                 for _a, _b, _kw, ch, seg in self.matcher.matches(text):
                     if ch in about and not anon[seg]:
                         anon[seg].append(Player(None, "未具名本地配套企业", "未具名", "投产", "文本（未具名）", text, sid))
-            for m in cues.finditer("sought", text):
+            for m in asked:
                 clause = cues.clause_at(text, m.start(), m.end())
                 for _a, _b, _kw, ch, seg in self.matcher.matches(clause):
                     if ch in chains and (not about or ch in about) and all(e.sentence != sid for e in sought[seg]):
@@ -873,7 +885,7 @@ class _Run:
         for prod in self.G.of_type(KG.Product):
             if any(True for _ in self.g.subjects(KG.produces, prod)):
                 continue
-            for c in _contexts(self.G, prod):
+            for c in _contexts(self.G, prod, self._sentence_infos):
                 if c.start < 0 or c.sentence is None:
                     continue
                 clause = cues.clause_at(c.text, c.start, c.end)

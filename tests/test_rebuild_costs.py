@@ -142,3 +142,38 @@ def test_small_rebuild_does_not_collect_between_stages(tmp_path, monkeypatch):
     _build(src, fresh)
     for name in ("graph.nq", "graph.trig", "report.md", "leaders.csv", "extraction.jsonl"):
         assert (out / name).read_bytes() == (fresh / name).read_bytes()
+
+
+def test_sentence_chains_are_asked_only_of_sentences_with_a_cue():
+    """Round 11: the sentence-level cues ask which chains a sentence is about only of a sentence
+    that holds a cue (招引/补链…, 就地配套…, 考察…); the base code asked it of every sentence of the
+    corpus. The result is the same (see the equality checks of the rebuild tests)."""
+    from test_rdf import make_doc, mention, news
+
+    from kg import analysis, cues
+    from kg.model import Extraction
+
+    d = make_doc("003_c.txt", ["东平县重点招引LED芯片配套企业，补齐产业链短板。", "东平县今年新修道路十公里。"])
+    ex = Extraction(d, [mention(d, "LED芯片", "Product"), mention(d, "道路", "Product")])
+    run = analysis._Run(rdf.analysis_input(build_kb(news() + [ex])), None, None)
+    run.run()
+    cued = {sid for sid, text in run.sent_text.items()
+            if any(cues.search(name, text) for name in ("sought", "present", "visit"))}
+    assert cued and set(run._about) and set(run._about) <= cued
+    assert len(run.sent_text) > len(cued)
+
+
+def test_contexts_share_each_sentence_read_once():
+    """Round 11: an entity's contexts read a sentence's IRI, text and start from a table shared by
+    one analysis run (filled on first need), and give the same contexts as without it."""
+    from test_rdf import news
+
+    from kg import analysis
+
+    run = analysis._Run(rdf.analysis_input(build_kb(news())), None, None)
+    run.run()
+    shared: dict = {}
+    for e in run.enterprises + run.projects:
+        assert analysis._contexts(run.G, e, shared) == analysis._contexts(run.G, e)
+    assert shared and all(sid == str(s) for s, (sid, _text, _start) in shared.items())
+    assert set(run._sentence_infos) >= set(shared)
