@@ -208,11 +208,11 @@ RULES = (
 )
 
 
-
 def _trade_words(rest: str) -> bool:
     """A trade in common nouns (体育用品, 体育用品集团): after a rare 'verb' (安踏) a kind of firm only."""
     toks = _posseg(rest)
     return len(rest) <= 8 and all(f == "n" for _, f in toks)
+
 
 class Extractor:
     """The rule extractor: the gazetteer, the boundary helpers the rule families share, and

@@ -365,7 +365,8 @@ class _Lines:
         self.field_title = ""
 
     def para(self, text: str, page: int | None, min_len: int = 6) -> None:
-        got = None if record_cells(text) else record_fields(text)
+        cells = record_cells(text)
+        got = None if cells else record_fields(text)
         if got is not None and (len(got[1]) >= 2 or self.fields or not got[0]):
             title, cells = got  # 建设单位：某公司 (one or a few fields a line): wait for the rest
             if title and self.fields:
@@ -375,7 +376,7 @@ class _Lines:
             self.field_lines.append((text, page))
             return
         self.flush()
-        self._para(text, page, min_len)
+        self._para(text, page, min_len, cells)
 
     def flush(self) -> None:
         """The fields read so far: one record (a table row, named by its title) when two or more,
@@ -393,13 +394,13 @@ class _Lines:
             cells.insert(0, ("项目名称", title[_RECORD_NUMBER.match(title).end():].strip()))
         self._record_row(tuple(cells), lines[0][1])
 
-    def _para(self, text: str, page: int | None, min_len: int = 6) -> None:
+    def _para(self, text: str, page: int | None, min_len: int = 6, cells: tuple | None = None) -> None:
         key = _fold(text)
         if len(key) >= min_len and key in self.seen:
             self.dropped += 1
             return
         self.seen.add(key)
-        cells = record_cells(text)
+        cells = record_cells(text) if cells is None else cells
         if cells:  # 项目名称：…；建设单位：…；总投资：…: a table row written as a line
             self._record_row(cells, page, text if all(f"{h}：{v}" in text for h, v in cells) else "")
             return

@@ -32,19 +32,24 @@ class Focus:
 
 
 @lru_cache(maxsize=1)
-def divisions() -> dict[str, dict]:
-    """{full or short name: {name, short, type, city, province}} from ontology/data/divisions.tsv."""
-    out: dict[str, dict] = {}
+def _records() -> tuple[dict, ...]:
+    """The rows of ontology/data/divisions.tsv as {name, short, type, city, province}."""
     path = resources.data_dir() / "divisions.tsv"
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
-        return out
+        return ()
     head = lines[0].split("\t")
-    for line in lines[1:]:
-        row = dict(zip(head, line.split("\t")))
-        rec = {"name": row.get("name", ""), "short": row.get("short_name", ""), "type": row.get("type", ""),
-               "city": row.get("parent_city", ""), "province": row.get("parent_province", "")}
+    rows = (dict(zip(head, line.split("\t"))) for line in lines[1:])
+    return tuple({"name": r.get("name", ""), "short": r.get("short_name", ""), "type": r.get("type", ""),
+                  "city": r.get("parent_city", ""), "province": r.get("parent_province", "")} for r in rows)
+
+
+@lru_cache(maxsize=1)
+def divisions() -> dict[str, dict]:
+    """{full or short name: {name, short, type, city, province}} from ontology/data/divisions.tsv."""
+    out: dict[str, dict] = {}
+    for rec in _records():
         for n in (rec["name"], rec["short"]):
             if n and len(n) >= 2:
                 out.setdefault(norm_name(n), rec)
@@ -56,15 +61,8 @@ def _parents() -> dict[str, frozenset[str]]:
     """{official name: the cities and provinces of every division of that name} (南山区 is in 深圳市
     and in 鹤岗市)."""
     out: dict[str, set[str]] = {}
-    path = resources.data_dir() / "divisions.tsv"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return {}
-    head = lines[0].split("\t")
-    for line in lines[1:]:
-        row = dict(zip(head, line.split("\t")))
-        out.setdefault(row.get("name", ""), set()).update(x for x in (row.get("parent_city"), row.get("parent_province")) if x)
+    for rec in _records():
+        out.setdefault(rec["name"], set()).update(x for x in (rec["city"], rec["province"]) if x)
     return {k: frozenset(v) for k, v in out.items()}
 
 

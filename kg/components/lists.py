@@ -8,7 +8,6 @@ limits are data: ontology/data/patterns/lists.json."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from statistics import median
 
@@ -171,7 +170,7 @@ def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
         return False  # 请进来、留下来、长起来: a list of actions, not of names
     if typ != "Enterprise":
         return True
-    if sum(text[a:z] in _known_firms() for a, z in items) * 2 >= len(items):
+    if sum(text[a:z] in gazetteer_forms()[0] for a, z in items) * 2 >= len(items):
         return True  # 华为、小米等企业: firms the gazetteer knows, whatever else their names mean
     if sum(common_word(text[a:z]) for a, z in items) * 2 > len(items):
         return False  # 流程、绩效、财务等企业管理: common nouns, not brands
@@ -179,12 +178,6 @@ def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
         return False  # 水泥、石材等建材企业, 电机电控等企业: the trades of the firms, not their names
     # 协同布局、要素集约利用: phrases that a head noun nearby made look like firms
     return median(namemodel.probability(text[a:z]) for a, z in items) >= MIN_LIST_FIRM_P
-
-
-@lru_cache(maxsize=1)
-def _known_firms() -> frozenset[str]:
-    """The forms of the built-in gazetteer's firms."""
-    return frozenset(gazetteer_forms()[0])
 
 
 def _product_led(item: str) -> bool:

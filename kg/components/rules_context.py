@@ -49,7 +49,7 @@ class DocCtx:
     def conj_after_name(self, pos: int) -> int:
         """1 when a conjunction at pos follows a name ending there (甲产业链和新材料…: jieba's 和新
         glues it to the next name's window), else 0."""
-        return int(self.text[pos:pos + 1] in ("和", "与", "及") and pos in self.by_end)
+        return int(self.text[pos:pos + 1] in ("和", "与", "及") and bool(self.by_end.get(pos)))
 
     def sent_index(self, pos: int) -> int:
         i = bisect_right(self.starts, pos) - 1
