@@ -111,7 +111,7 @@ class Gazetteer:
                                  rf"(?:(?:{alt(lex['org_suffixes'])})|中共[{CJK}]{{2,8}}?(?:市委|县委|区委|省委)"
                                  rf"|(?:{alt(lex['org_bureaus'])})(?:部|局|厅|委|中心|办公室))")
         self.park_re = nlp.literal_scan(re.compile(rf"(?:{alt(lex['park_suffixes'])})"))
-        self.project_re = re.compile(rf"(?:项目|工程|生产线|{alt(rules_projects.PLANT_SUFFIXES)})(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
+        self.project_re = re.compile(rf"(?:{alt(lex['project_suffixes'])}|{alt(rules_projects.PLANT_SUFFIXES)})(?:[（(]?[一二三四五六七八九十]期[）)]?)?")
         self.chain_re = nlp.literal_scan(re.compile(r"(?:全产业链|产业链|链)"))
         self.cluster_re = nlp.literal_scan(re.compile(r"产业集群|制造业集群|专业镇"))
 
