@@ -262,10 +262,15 @@ def _header(row: list[str]) -> list[str]:
     return [_WS.sub("", h) or f"第{i}列" for i, h in enumerate(row, 1)]
 
 
-def _known(cell: str) -> bool:
+def _role(cell: str) -> str | None:
+    """The kg.tablefacts role of a header cell (builder, project, investment …), or None."""
     from .tablefacts import role_of
 
-    return role_of(cell) is not None
+    return role_of(cell)
+
+
+def _known(cell: str) -> bool:
+    return _role(cell) is not None
 
 
 def row_cells(header: list[str], row: list[str]) -> tuple[tuple[str, str], ...]:
@@ -338,12 +343,6 @@ def _header_rx() -> re.Pattern:
     return re.compile("(" + "|".join(map(re.escape, heads)) + r")\s*[：:]")
 
 
-def _known_name(header: str) -> bool:
-    from .tablefacts import role_of
-
-    return role_of(header) == "project"
-
-
 def row_text(cells: tuple[tuple[str, str], ...]) -> str:
     return "；".join(f"{h}：{v}" for h, v in cells) + "。"
 
@@ -390,7 +389,7 @@ class _Lines:
         before = self.units[-1] if self.units and len(self.units) > self.record_at else None
         if not title and before and not before[2] and _RECORD_TITLE.search(before[0]) and "：" not in before[0]:
             title = self.units.pop()[0]  # 1. 年产3000台某某项目, then its fields a line each
-        if title and not any(_known_name(h) for h, _ in cells):
+        if title and not any(_role(h) == "project" for h, _ in cells):
             cells.insert(0, ("项目名称", title[_RECORD_NUMBER.match(title).end():].strip()))
         self._record_row(tuple(cells), lines[0][1])
 
