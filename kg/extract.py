@@ -289,6 +289,8 @@ class Extractor:
                 continue  # 中国|稀有|稀土公司, 北方|稀土公司: the cut would leave a kind of firm only
             if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and B.NUMBER_OR_DATE_WORD.search(tk)) or time_token(tk):
                 return p + len(tk)
+            if fl == "vn" and i + 1 < len(toks) and toks[i + 1][1] == "ns":
+                return p + len(tk)  # 竞购|某国某公司: a verbal noun before the place that opens a name
         return 0
 
     def _trade_name_verb(self, tk: str, rest: str, before: str) -> bool:

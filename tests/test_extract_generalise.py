@@ -517,3 +517,26 @@ def test_short_form_keeps_a_common_word_place_before_a_common_noun(ex):
     (which would make every cable in the text the firm)."""
     assert extract._short_forms(ex, "青州东方电缆有限公司") == ("东方电缆",)
     assert extract._short_forms(ex, "中山远岚染整有限公司") == ("远岚染整",)  # a city before a name
+
+
+@pytest.mark.parametrize("text, glued, firm", [
+    ("青禾电子集团昨日发布公告。某基金累计出售青禾电子集团股份500万股，占青禾电子集团总股本的1.2%。", "占青禾电子集团",
+     "青禾电子集团"),
+    ("工信部发布消息，原则同意星海钢铁集团与青禾特钢的重组方案。星海钢铁集团随即确认。", "原则同意星海钢铁集团", "星海钢铁集团"),
+])
+def test_clause_words_glued_before_a_firm_named_elsewhere(ex, text, glued, firm):
+    """A short clause word before a firm the text also names on its own is not part of that name."""
+    names = {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
+    assert firm in names and glued not in names, names
+
+
+@pytest.mark.parametrize("text, firm", [
+    ("两家企业正在竞购澳大利亚青禾矿业公司的股权。", "澳大利亚青禾矿业公司"),
+])
+def test_verbal_noun_before_a_place_that_opens_a_name(ex, text, firm):
+    assert firm in {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
+
+
+def test_date_before_a_bare_company_word_is_no_firm(ex):
+    names = {m.text for m in run(ex, "2011年4月1日公司收购集团资产，增储132万吨。").mentions if m.type == "Enterprise"}
+    assert not any("公司" in n for n in names), names

@@ -38,6 +38,7 @@ def make_boundaries(settings: dict):
     trim_only = settings.get("trim_only", False)  # after the lists and roles: they vouch for their names
 
     def run(state) -> None:
+        firms = {m.text for m in state.ex.mentions if m.type == "Enterprise" and len(m.text) >= 3}
         for m in list(state.ex.mentions):
             if m.source == "coref":
                 continue  # 该公司: an anaphor, not a name
@@ -47,6 +48,9 @@ def make_boundaries(settings: dict):
                     _trim(state, m, off, [])
             elif m.type in TYPES and _CHECKS[m.type](state, m, trim_only):
                 off, stripped = name_start(m.text)
+                if not off and m.type == "Enterprise":
+                    off = glued_prefix(m.text, firms)
+                    stripped = [m.text[:off]]
                 if off:
                     _trim(state, m, off, stripped)
     return run
@@ -87,6 +91,21 @@ def _enterprise(state, m, trim_only: bool) -> bool:
         return False
     _trim_end(state, m, name_end(m.text))
     return True
+
+
+GLUED_MAX = 4  # 原则同意|某集团: the longest clause word glued before a firm's name
+NAME_POS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz", "j", "eng", "x"})
+
+
+def glued_prefix(text: str, firms: set[str]) -> int:
+    """Length of the clause words glued before a firm the document names on its own elsewhere
+    (出售|某集团, 占|某集团): a short prefix with no proper-name word that ends at that name."""
+    for k in range(1, min(GLUED_MAX, len(text) - 3) + 1):
+        if text[k:] in firms:
+            words = nlp.posseg(text[:k])
+            if not any(t in NAME_POS for _, t in words) and not text[:k].isascii():
+                return k
+    return 0
 
 
 def _leading_place(state, m, end: int | None = None) -> bool:
@@ -188,7 +207,7 @@ def _parent_words(left: str) -> int:
 def _after_date(state, m) -> None:
     """2010年某集团, 4月8日某工程: a date before a name is not part of it."""
     d = _DATE.match(m.text)
-    if d.end() and len(m.text) - d.end() >= 3:
+    if d.end() and (len(m.text) - d.end() >= 3 or is_generic(m.text[d.end():])):
         _trim(state, m, d.end(), [d.group()])
     elif m.text[:1] in "年月日" and m.start and state.text[m.start - 1].isdigit() and len(m.text) >= 3:
         _trim(state, m, 1, [m.text[0]])
