@@ -540,3 +540,9 @@ def test_verbal_noun_before_a_place_that_opens_a_name(ex, text, firm):
 def test_date_before_a_bare_company_word_is_no_firm(ex):
     names = {m.text for m in run(ex, "2011年4月1日公司收购集团资产，增储132万吨。").mentions if m.type == "Enterprise"}
     assert not any("公司" in n for n in names), names
+
+
+def test_title_words_after_a_firm_are_not_its_name(ex):
+    """常务副总经理, 高级副总裁: the whole title follows the firm's name."""
+    got = run(ex, "青禾汽车常务副总经理张某表示，订单饱满。星海电器高级副总裁李某认为。")
+    assert {m.text for m in got.mentions if m.type == "Enterprise"} == {"青禾汽车", "星海电器"}
