@@ -546,3 +546,12 @@ def test_title_words_after_a_firm_are_not_its_name(ex):
     """常务副总经理, 高级副总裁: the whole title follows the firm's name."""
     got = run(ex, "青禾汽车常务副总经理张某表示，订单饱满。星海电器高级副总裁李某认为。")
     assert {m.text for m in got.mentions if m.type == "Enterprise"} == {"青禾汽车", "星海电器"}
+
+
+@pytest.mark.parametrize("text, project", [
+    ("此次星海公司与青禾科技共同建设LED封装项目，有利于优化产业结构。", "LED封装项目"),
+    ("远帆集团投资建设铜冶炼项目，预计明年投产。", "铜冶炼项目"),
+])
+def test_a_process_verb_ends_a_project_name(ex, text, project):
+    """封装, 冶炼: a product and the process applied to it name a project, though jieba tags the process a verb."""
+    assert project in {m.text for m in run(ex, text).mentions if m.type == "Project"}
