@@ -963,6 +963,11 @@ def _named_after(c: Candidate) -> bool:
         and c.head.name.startswith(_short_place(c.tail.name)) and not c.source.startswith("cue:")
 
 
+def _service_head(c: Candidate) -> bool:
+    """The head's name holds a word its relation excludes (head_not_with: 某证券 produces nothing)."""
+    return any(w in c.head.name for w in signatures().get(c.rel, {}).get("head_not_with", ()))
+
+
 def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
     """The document's relations: the model's choice among the candidates."""
     model = model or load_model()
@@ -974,8 +979,8 @@ def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
     best: dict[tuple, tuple[Candidate, float]] = {}
     for c, p in chosen:  # one relation per (head, rel, tail): its most likely candidate
         key = (c.head.name, c.rel, c.tail.name)
-        if c.head.name == c.tail.name:
-            continue  # a place is not inside itself
+        if c.head.name == c.tail.name or _service_head(c):
+            continue  # a place is not inside itself; a bank makes no goods
         if key not in best or p > best[key][1]:
             best[key] = (c, p)
     for c, p in sorted(_consistent(best.values()), key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):

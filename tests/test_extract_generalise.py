@@ -555,3 +555,10 @@ def test_title_words_after_a_firm_are_not_its_name(ex):
 def test_a_process_verb_ends_a_project_name(ex, text, project):
     """封装, 冶炼: a product and the process applied to it name a project, though jieba tags the process a verb."""
     assert project in {m.text for m in run(ex, text).mentions if m.type == "Project"}
+
+
+def test_a_securities_firm_or_bank_makes_no_goods(ex):
+    """head_not_with: 青禾证券公司 生产水泥 is no production link; the cement maker's is."""
+    got = run(ex, "华泰证券分析师指出，星海建材公司主要生产水泥和熟料。青禾证券公司生产水泥。")
+    made = {(r.head, r.tail) for r in got.relations if r.rel == "produces"}
+    assert ("星海建材公司", "水泥") in made and not any("证券" in h for h, _ in made), made

@@ -58,6 +58,7 @@ def vocab() -> dict:
         "makes_before": re.compile(data["producer_patterns"][1]["regex"] + "$"),
         "customer_before": re.compile(data["producer_patterns"][1]["not_after"]),
         "cue": re.compile(alt(data["cues"])),
+        "cue_after": re.compile(rf"[\u4e00-\u9fff]{{0,{data['cues_after']['max_gap']}}}?(?:{alt(data['cues_after']['words'])})"),
         "industry_after": tuple(data["industry_after"]),
         "grade_after": tuple(data["grade_after"]),
         "project_starts": tuple(data["project_starts"]),
@@ -148,7 +149,7 @@ def make_products(settings: dict):
             elif not hits and not text.startswith(v["industry_after"], e) and _chain_link(state, s, e):
                 _link_of_chain(state, state.propose(s, e, "Product", source="chain-link"))
             elif not hits and (_maker_named(state, e) or not text.startswith(v["industry_after"], e)
-                               and v["cue"].search(text, _clause_start(text, s), s)):
+                               and (v["cue"].search(text, _clause_start(text, s), s) or v["cue_after"].match(text, e))):
                 state.propose(s, e, "Product", source="product-lexicon")
         _makers(state)
     return run
