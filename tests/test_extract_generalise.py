@@ -562,3 +562,9 @@ def test_a_securities_firm_or_bank_makes_no_goods(ex):
     got = run(ex, "华泰证券分析师指出，星海建材公司主要生产水泥和熟料。青禾证券公司生产水泥。")
     made = {(r.head, r.tail) for r in got.relations if r.rel == "produces"}
     assert ("星海建材公司", "水泥") in made and not any("证券" in h for h, _ in made), made
+
+
+def test_a_hearsay_opener_before_this_project(ex):
+    """据公开报道，该项目…: the anaphor after a 据… opener still names the project before it."""
+    got = run(ex, "青禾矿业公司计划开发远帆铜矿项目。据公开报道，该项目年产铜精矿20万吨。")
+    assert sum(m.type == "Project" for m in got.mentions) == 2
