@@ -33,7 +33,8 @@ def make_lists(settings: dict):
     heads = sorted(((w, t) for t, ws in data["heads"].items() for w in ws), key=lambda x: -len(x[0]))
     head_alt = "|".join(re.escape(w) for w, _ in heads)
     after = re.compile(rf"(?:(?:……|…|\.{{3,6}})?等{COUNT}|{COUNTED})(?P<mod>[\u4e00-\u9fff\d.]{{0,{data['head_modifier_max']}}}?)(?P<head>{head_alt})")
-    before = re.compile(rf"(?P<head>{head_alt})(?:如|包括|有|：)?$")
+    # 知名厂商A、B; 企业主要有3家，分别是：A、B
+    before = re.compile(rf"(?P<head>{head_alt})(?:(?:主要|共)?(?:如|包括|有)(?:{COUNTED})?(?:[，,]?(?:分别是|分别为|包括))?)?(?:：)?$")
     head_type = dict(heads)
     firm_head = re.compile("|".join(re.escape(w) for w, t in heads if t == "Enterprise") or "(?!)")
     item_max = data["item_max"]
