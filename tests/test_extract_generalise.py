@@ -568,3 +568,12 @@ def test_a_hearsay_opener_before_this_project(ex):
     """据公开报道，该项目…: the anaphor after a 据… opener still names the project before it."""
     got = run(ex, "青禾矿业公司计划开发远帆铜矿项目。据公开报道，该项目年产铜精矿20万吨。")
     assert sum(m.type == "Project" for m in got.mentions) == 2
+
+
+@pytest.mark.parametrize("text, firms, project", [
+    ("青禾石油有限公司和远帆能源有限公司共同开发的海湾天然气项目明年投产。", {"青禾石油有限公司", "远帆能源有限公司"}, "海湾天然气项目"),
+    ("星河面板项目总投资额245亿元，由青禾电子集团与远帆投资有限公司各持股50%。", {"青禾电子集团", "远帆投资有限公司"}, "星河面板项目"),
+])
+def test_joint_venture_partners_implement_the_project(ex, text, firms, project):
+    got = run(ex, text)
+    assert {r.head for r in got.relations if r.rel == "implements" and r.tail == project} == firms
