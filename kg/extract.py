@@ -208,6 +208,10 @@ RULES = (
 )
 
 
+def _ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
 def _trade_words(rest: str) -> bool:
     """A trade in common nouns (体育用品, 体育用品集团): after a rare 'verb' (安踏) a kind of firm only."""
     toks = _posseg(rest)
@@ -236,14 +240,24 @@ class Extractor:
         t, lo = ctx.text, max(ctx.sent_bounds(pos)[0], pos - maxlen)
         i = pos
         depth_q = 0
+        latin = False  # a space between Latin letters was crossed
         mask = ctx.mask
         while i > lo:
             ch = t[i - 1]
             if mask[i - 1]:
                 break
+            if latin:  # 商|Concord Corporation公司: a spaced Latin name ends where its letters do
+                if not (ch.isascii() and (ch.isalnum() or ch in "-.&" or ch == " " and _ascii_letter(t[i - 2:i - 1]))):
+                    break
+                i -= 1
+                continue
             if ("\u3400" <= ch <= "\u9fff") or ch.isascii() and (ch.isalnum() or ch in "+-.·&") or ch in "·":  # _is_name_char
                 # the walk goes on to the run's start, the character after a masked one, or lo
                 i = max(lo, i - ctx.name_run_before(i), mask.rfind(1, lo, i) + 1)
+                continue
+            if ch == "/" and t[i:i + 1] in "年月日天时" or ch == " " and i - 1 > lo and _ascii_letter(t[i - 2]) and _ascii_letter(t[i:i + 1]):
+                latin = latin or ch == " "
+                i -= 1  # 7000吨/年稀土分离项目, Weld Range铁矿项目: one name
                 continue
             if quotes and ch in CLOSE_Q:
                 depth_q += 1

@@ -577,3 +577,20 @@ def test_a_hearsay_opener_before_this_project(ex):
 def test_joint_venture_partners_implement_the_project(ex, text, firms, project):
     got = run(ex, text)
     assert {r.head for r in got.relations if r.rel == "implements" and r.tail == project} == firms
+
+
+@pytest.mark.parametrize("text, typ, name", [
+    ("远帆股份在新丰县投资建设7000吨/年稀土分离项目。", "Project", "7000吨/年稀土分离项目"),
+    ("青禾公司拥有Blue Ridge铁矿项目的股权。", "Project", "BlueRidge铁矿项目"),
+    ("对方将股份转让予Harbor Trading Pte公司。", "Enterprise", "HarborTradingPte公司"),
+    ("力拓是全球矿业巨头。青禾钢铁有意参与中铝和力拓海湾铁矿项目。", "Project", "海湾铁矿项目"),
+])
+def test_names_with_rates_spaced_latin_words_or_a_firm_before_them(ex, text, typ, name):
+    """吨/年 and a space between Latin words stay inside a name; a name does not start inside a firm's."""
+    names = {m.canonical.replace(" ", "") for m in run(ex, text).mentions if m.type == typ}
+    assert name in names, names
+
+
+def test_a_country_and_a_generic_word_name_no_project(ex):
+    got = run(ex, "近年来，多家钢企加快收购澳大利亚资源项目。")
+    assert not [m.text for m in got.mentions if m.type == "Project"]

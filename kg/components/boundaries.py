@@ -38,7 +38,7 @@ def make_boundaries(settings: dict):
     trim_only = settings.get("trim_only", False)  # after the lists and roles: they vouch for their names
 
     def run(state) -> None:
-        firms = {m.text for m in state.ex.mentions if m.type == "Enterprise" and len(m.text) >= 3}
+        firms = {m.text for m in state.ex.mentions if m.type == "Enterprise" and len(m.text) >= 2}
         for m in list(state.ex.mentions):
             if m.source == "coref":
                 continue  # 该公司: an anaphor, not a name
@@ -50,6 +50,9 @@ def make_boundaries(settings: dict):
                 off, stripped = name_start(m.text)
                 if not off and m.type == "Enterprise":
                     off = glued_prefix(m.text, firms)
+                    stripped = [m.text[:off]]
+                elif not off and m.type in ("Project", "Park"):
+                    off = inside_firm(state.text, m.start, firms)
                     stripped = [m.text[:off]]
                 if off:
                     _trim(state, m, off, stripped)
@@ -100,11 +103,21 @@ NAME_POS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz", "j", "eng", "x"})
 def glued_prefix(text: str, firms: set[str]) -> int:
     """Length of the clause words glued before a firm the document names on its own elsewhere
     (出售|某集团, 占|某集团): a short prefix with no proper-name word that ends at that name."""
-    for k in range(1, min(GLUED_MAX, len(text) - 3) + 1):
+    for k in range(1, min(GLUED_MAX, len(text) - 3) + 1):  # (the firm itself has 3 characters or more)
         if text[k:] in firms:
             words = nlp.posseg(text[:k])
             if not any(t in NAME_POS for _, t in words) and not text[:k].isascii():
                 return k
+    return 0
+
+
+def inside_firm(text: str, start: int, firms: set[str]) -> int:
+    """How far into a name starting at start a firm's name the document names runs on (力|拓某国
+    铁矿项目 starts inside 力拓): the name starts after it."""
+    for f in firms:
+        for k in range(1, len(f)):
+            if text.startswith(f, start - k) and len(f) - k < 6:
+                return len(f) - k
     return 0
 
 

@@ -13,6 +13,7 @@ P, B = rule_patterns.load("projects"), rule_patterns.BOUNDARIES
 time_token = rule_patterns.time_token
 GENERIC_BEFORE_SUFFIX, BUILD_VERBS, VERB_OK = (P.words[k] for k in ("generic_before_suffix", "build_verbs", "verb_ok"))
 QUICK_REJECT = frozenset(P.words["quick_reject_chars"])
+COUNTRIES = frozenset(load_json("patterns/generic_names.json")["countries"])
 QUICK_KEEP = frozenset(P.words["quick_reject_keep"])  # words ending in such a character that end a name (升级)
 SOFT_STOPS = B.words["soft_stops"]
 KIND_WORDS = ("产业", "建设")  # X产业项目, X建设项目: a name when X is one
@@ -332,11 +333,13 @@ def specific_project(ex, core: str, tokens: tuple | None = None) -> bool:
     if P.NUMBER_ONLY.fullmatch(c):
         return False
     toks = [x for x in (tokens if tokens is not None else nlp.cut(c)) if x.strip() and x not in "“”‘’\"（）()"]
+    while len(toks) > 1 and toks[0] in g.name_verbs:
+        toks = toks[1:]  # 收购|某国资源项目: the verb before a name is no part of it (boundaries cut it later)
     spec = [x for x in toks if x not in g.project_generic and x not in g.stops and not time_token(x)]
     if not spec or sum(len(x) for x in spec) < 2:
         return False
-    if all(x in g.div_by_name or x.isdigit() or x in "年度" for x in spec):
-        return False  # 某县2026年招商引资项目: a place and a year say which projects, name none
+    if all(x in g.div_by_name or x in COUNTRIES or x.isdigit() or x in "年度" for x in spec):
+        return False  # 某县2026年招商引资项目, 某国资源项目: a place and a year say which projects, name none
     if P.COUNTISH.search(c):
         return False
     return True
