@@ -102,13 +102,15 @@ class State:
         self.add(m)
 
     def propose(self, start: int, end: int, type_: str, source: str, canonical: str | None = None,
-                retype: bool = False) -> Mention | None:
+                retype: bool = False, over: frozenset = frozenset()) -> Mention | None:
         """Add a mention unless the overlap policy refuses it; returns the mention now at that span.
 
         Policy: the same span keeps its mention (retyped only when the proposer knows the type
         from an explicit head noun: retype=True); a new name may contain places and products
         (a firm named after its city) and replaces them; any other overlap keeps the existing
-        mention (the rule recognisers know their names' boundaries better than a list split)."""
+        mention (the rule recognisers know their names' boundaries better than a list split),
+        unless the inner mentions came from one of the sources in over and start after it does
+        (北车 read out of 中国北车; 东风日产 at the start of 东风日产乘用车公司 is its brand and stays)."""
         hits = self.at(start, end)
         for m in hits:
             if m.start == start and m.end == end:
@@ -119,7 +121,7 @@ class State:
         if end - start < 2 and source != "coref":  # an anaphor may be one character (其)
             return None
         inner = [m for m in hits if m.start >= start and m.end <= end]
-        if len(inner) != len(hits) or any(m.type not in NESTABLE for m in inner):
+        if len(inner) != len(hits) or any(m.type not in NESTABLE and (m.source not in over or m.start == start) for m in inner):
             return None
         for m in inner:
             self.drop(m)

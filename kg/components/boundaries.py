@@ -51,9 +51,9 @@ def make_boundaries(settings: dict):
                 if not off and m.type == "Enterprise":
                     off = glued_prefix(m.text, firms)
                     stripped = [m.text[:off]]
-                elif not off and m.type in ("Project", "Park"):
-                    off = inside_firm(state.text, m.start, firms)
-                    stripped = [m.text[:off]]
+                elif m.type in ("Project", "Park") and (k := inside_firm(state.text, m.start + off, firms)):
+                    off += k
+                    stripped = stripped + [m.text[off - k:off]]
                 if off:
                     _trim(state, m, off, stripped)
     return run
