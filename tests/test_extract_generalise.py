@@ -600,3 +600,12 @@ def test_a_well_known_name_beats_a_short_form_inside_it(ex):
     """中国北车 (gazetteer) is not 中国 + the short form 北车 of 北车集团 named in the same text."""
     got = run(ex, "中国北车昨日发布公告，计划增发新股。大股东北车集团表示将参与认购。北车集团目前持有中国北车过半股份。")
     assert {m.canonical for m in got.mentions if m.type == "Enterprise"} == {"中国北车", "北车集团"}
+
+
+@pytest.mark.parametrize("text, firms", [
+    ("时任远帆集团公司总经理的张某表示，订单充足。", {"远帆集团公司"}),
+    ("整个集团今年扩产。星海电缆公司与电缆公司不同。", {"星海电缆公司"}),
+])
+def test_a_title_word_or_a_kind_of_company_is_no_firm_name(ex, text, firms):
+    """时任 (then serving as) opens no name; 整个集团 and 电缆公司 are kinds, not firms."""
+    assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == firms

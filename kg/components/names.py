@@ -175,7 +175,7 @@ def common_word(name: str) -> bool:
 
 
 QUANTIFIERS = ("一些", "一家", "这家", "那家", "这些", "那些", "多家", "各家", "有的", "该", "此", "其", "某", "各")
-PRONOUN_LEADS = ("哪", "那个", "这个", "每个", "每家", "任何", "其他", "其它")
+PRONOUN_LEADS = ("哪", "那个", "这个", "每个", "每家", "任何", "其他", "其它", "整个", "各个")
 COUNTED = re.compile(r"第?[\d一二三四五六七八九十两几数多]+(?:大|家|个)")  # 三大, 两家, 第二大: a count of firms
 
 
@@ -192,6 +192,11 @@ def strip_descriptors(core: str) -> str:
 
 
 @nlp.text_cache
+def _product_word(core: str) -> bool:
+    from .products import is_product  # (products reads this module)
+    return is_product(core)
+
+
 def generic_company(name: str) -> bool:
     """A kind of company written with a legal suffix (物业管理公司, 一些期货公司, 中国公司, 三大公司,
     济南有限公司), not a company: what is left without the suffix, the quantifiers and the
@@ -213,6 +218,8 @@ def generic_company(name: str) -> bool:
     if kind.endswith("企业") and (kind[:-2] in _company_types() or _industry_word(kind[:-2])):
         return True  # 山西省大型煤炭企业集团: a group of an industry's firms (河北钢铁集团 is one firm)
     if suffix.endswith("公司"):
+        if core and _product_word(core):
+            return True  # 电缆公司: a company of a product (中国黄金集团公司 names one)
         core = strip_descriptors(_strip_country(core))
         if core and (_industry_word(core) or core in company_words()):
             return True  # 器械公司, 美国光伏公司: a company of an industry
