@@ -609,3 +609,14 @@ def test_a_well_known_name_beats_a_short_form_inside_it(ex):
 def test_a_title_word_or_a_kind_of_company_is_no_firm_name(ex, text, firms):
     """时任 (then serving as) opens no name; 整个集团 and 电缆公司 are kinds, not firms."""
     assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == firms
+
+
+def test_a_base_before_a_project_word_stays_in_the_project(ex):
+    """生产基地 describes a firm only before a legal name: 某蔬菜生产基地建设项目 stays whole."""
+    got = run(ex, "县里今年开工建设2万亩绿色蔬菜生产基地建设项目。")
+    assert "2万亩绿色蔬菜生产基地建设项目" in {m.text for m in got.mentions if m.type == "Project"}
+
+
+def test_a_firm_invests_raised_funds_into_its_projects(ex):
+    got = run(ex, "青禾光电股份有限公司公布定向增发预案，募资13亿元，投向光棒扩建项目等。")
+    assert ("青禾光电股份有限公司", "光棒扩建项目") in {(r.head, r.tail) for r in got.relations if r.rel == "implements"}

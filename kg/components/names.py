@@ -96,6 +96,7 @@ def _described_start(text: str, toks) -> int:
         if w in _lex()["inner_verbs"] and len(text) - p >= 4:
             cut = p  # 甲中标乙公司: the name is the deal's other side
         elif t in PARTICLES or (text[:p].endswith(_lex()["appositive"]) and len(text) - p >= 3
+                              and (not text[:p].endswith("基地") or text.endswith(_lex()["suffixes"]))
                               and (rest[1] in PROPER_POS or not generic_company(text[p:]))
                               and not text[p:].startswith(_lex()["suffixes"])):
             cut = p
