@@ -620,3 +620,12 @@ def test_a_base_before_a_project_word_stays_in_the_project(ex):
 def test_a_firm_invests_raised_funds_into_its_projects(ex):
     got = run(ex, "青禾光电股份有限公司公布定向增发预案，募资13亿元，投向光棒扩建项目等。")
     assert ("青禾光电股份有限公司", "光棒扩建项目") in {(r.head, r.tail) for r in got.relations if r.rel == "implements"}
+
+
+@pytest.mark.parametrize("text, chains", [
+    ("全县大力发展现代农业，形成粮食加工、肉制品、果蔬饮料产业链。", {"粮食加工产业链", "肉制品产业链", "果蔬饮料产业链"}),
+    ("企业要实施兼并重组、减少重复建设、延伸产业链。", set()),
+    ("该市集聚了全省半导体上、中、下游产业链的大部分企业。", set()),
+])
+def test_a_bare_list_glued_to_chain_names_a_chain_per_item(ex, text, chains):
+    assert {m.canonical for m in run(ex, text).mentions if m.type == "IndustryChain"} == chains

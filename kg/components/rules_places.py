@@ -96,6 +96,9 @@ def clusters(ex, ctx: _DocCtx) -> None:
         _cluster_list(ex, ctx, m)
     for m in P.CHAIN_LIST_END.finditer(ctx.text):
         _cluster_list(ex, ctx, m, "IndustryChain")
+    for m in P.CHAIN_LIST_BARE.finditer(ctx.text):
+        if _bare_list_before(ctx, m.start()):
+            _cluster_list(ex, ctx, m, "IndustryChain")
     for sc in ctx.active_schemes:
         _scheme_labels(ctx, sc)
 
@@ -186,6 +189,25 @@ def _cluster_list(ex, ctx: _DocCtx, m, kind: str = "IndustryCluster") -> None:
             hj = t.find("和", x, y)
             x += ex._trim(t[x:hj if hj > 0 else y], ex.g.cluster_generic, always=True)
         _cluster_list_part(ex, ctx, x, y, kind)
+
+
+BARE_ITEM_STOPS = ("从", "到", "的", "等", "游", "上", "中", "下")
+VERB_TAGS = ("v", "vd", "d", "p", "c", "r", "ad")
+NAMED_TYPES = ("Enterprise", "Project", "Park")
+
+
+def _bare_list_before(ctx: _DocCtx, end: int) -> bool:
+    """The clause before end is a 、 list of industries (形成甲、乙、丙产业链): no run of links
+    (从A、B到C), no segment words (上、中、下游), no name another rule took, and no item after the
+    first that opens with a verb (实施…、减少…、延伸产业链: verbs, not industries)."""
+    t = ctx.text
+    s0, _ = ctx.sent_bounds(end)
+    start = max(max(t.rfind(c, s0, end) for c in "，。；：！？,;:!?\n（(") + 1, s0)
+    clause = t[start:end]
+    if "、" not in clause or any(w in clause for w in BARE_ITEM_STOPS) \
+            or any(sp.type in NAMED_TYPES and start <= sp.start < end for sp in ctx.spans):
+        return False
+    return all(_list_item_ok(item) and nlp.posseg(item)[0][1] not in VERB_TAGS for item in clause.split("、")[1:])
 
 
 def _list_item_ok(sub: str) -> bool:
