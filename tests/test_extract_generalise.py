@@ -629,3 +629,9 @@ def test_a_firm_invests_raised_funds_into_its_projects(ex):
 ])
 def test_a_bare_list_glued_to_chain_names_a_chain_per_item(ex, text, chains):
     assert {m.canonical for m in run(ex, text).mentions if m.type == "IndustryChain"} == chains
+
+
+def test_a_length_capacity_but_no_speed(ex):
+    """年产1620公里 (cable) is a capacity; 时速350公里 is a speed, not one."""
+    got = run(ex, "远帆线缆有限公司投资建设海底电缆项目，项目年产1620公里海底电缆，可用于时速350公里的高铁线路。")
+    assert {r.tail for r in got.relations if r.rel == "capacity"} == {"年产1620公里"}
