@@ -16,6 +16,16 @@ CAP_UNITS = ("万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|G
 # the 年产 prefix is kept with a product between it and the figure (年处理中药材3000吨), not with a verb
 # (年产能将达360万吨 → 360万吨)
 CAP_RE = re.compile(rf"(?:(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?|年制造|年生产|每年|每月|月产能?|日产能?)(?:(?![将达为约超至可了])[{CJK}]){{0,4}}?)?(?<!时速)(?<!全长)(?<!长度)(?<!距离)(?<!里程)(?<![\d.．]){_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})(?:/年)?(?:以上|左右)?", re.I)
+_PRODUCT_BEFORE_FIGURE = re.compile(rf"^(?:年产能|年产|年制造|年生产|每年|每月|月产能|月产|日产能|日产)(?!能)[{CJK}]+(?=[\d０-９])")
+
+
+def capacity_text(found: str) -> str:
+    """A capacity literal as the guidelines print it: the figure without the product; a production
+    prefix stays only right before its figure (年产铁矿石9500万吨 → 9500万吨; 年产10万吨 stays), a
+    throughput prefix keeps what is processed (年处理中药材3000吨)."""
+    return _PRODUCT_BEFORE_FIGURE.sub("", found)
+
+
 CAP_PLAIN_RE = re.compile(rf"{_num}(?:[万亿千百])?(?:万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|万吨|吨)")
 AMOUNT_RE = re.compile(rf"({_amount_num})\s*(?:多|余)?\s*(?:个)?\s*(亿|万|千万|百万)?\s*(?:多|余)?\s*(元|美元|欧元|日元|港元|港币)")
 # an amount after an investment word without its currency (总投资120亿): the figure as printed

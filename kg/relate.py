@@ -32,11 +32,13 @@ _LIST_SEP = "、"
 _SEP_CHARS = frozenset("、和与及，,")
 _START_END = attrgetter("start", "end")
 _WS = re.compile(r"\s+")
-_DIGIT = re.compile(r"\d")  # what the literal regexes need (LITERAL_RES: a figure)
+_DIGIT = re.compile(r"\d")
+_RATE_BEFORE = re.compile(r"(?:年产能?|年生产|年制造|每年)[\u4e00-\u9fff]{1,4}$")  # what the literal regexes need (LITERAL_RES: a figure)
 MODEL_PATH = PACKAGE_DIR / "models" / "relations.json"
 PLACE_TYPES = ("County", "City", "Province", "Park")
 # a relation whose tail is a literal: the regex that finds candidate tails in a sentence
 LITERAL_RES = {"investment": literals.INVEST_LITERAL_RE, "capacity": literals.CAP_RE}
+LITERAL_TEXT = {"capacity": literals.capacity_text}  # the tail as the guidelines print it
 
 
 @dataclass
@@ -379,8 +381,8 @@ def _doc_features(h: Node, t: Node, s: _Sent, focus: dict[str, str]) -> list[str
             f.append("lit_cue_before=" + cls)
         if "总投资" in pre or "投资" in pre[-3:]:
             f.append("lit_invest_word")
-        if t.text.startswith("年"):
-            f.append("lit_year_prefix")
+        if t.text.startswith("年") or _RATE_BEFORE.search(pre):
+            f.append("lit_year_prefix")  # 年产10万吨, or 年产 with the product before the figure (年产铁矿石9500万吨)
         if not s.closer_of_type(h.type, t.start, abs(h.start - t.start)):
             f.append("lit_nearest_head")
         if h.start <= t.start < h.end:
@@ -416,8 +418,8 @@ def _literals(rel: str, s: _Sent, sentence: int) -> list[Node]:
     are not scanned)."""
     if not s.has_digit:
         return []
-    rx = LITERAL_RES[rel]
-    return [Node(_WS.sub("", m.group()), "Literal", m.start() + s.start, m.end() + s.start, sentence, m.group())
+    rx, text = LITERAL_RES[rel], LITERAL_TEXT.get(rel, str)
+    return [Node(_WS.sub("", text(m.group())), "Literal", m.start() + s.start, m.end() + s.start, sentence, m.group())
             for m in rx.finditer(s.text)]
 
 

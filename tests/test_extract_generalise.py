@@ -635,3 +635,20 @@ def test_a_length_capacity_but_no_speed(ex):
     """年产1620公里 (cable) is a capacity; 时速350公里 is a speed, not one."""
     got = run(ex, "远帆线缆有限公司投资建设海底电缆项目，项目年产1620公里海底电缆，可用于时速350公里的高铁线路。")
     assert {r.tail for r in got.relations if r.rel == "capacity"} == {"年产1620公里"}
+
+
+@pytest.mark.parametrize("found, printed", [
+    ("年产铁精矿800万吨", "800万吨"),
+    ("年产10万吨", "年产10万吨"),
+    ("年产能500万台", "年产能500万台"),
+    ("年处理秸秆3000吨以上", "年处理秸秆3000吨以上"),
+    ("每年炼油1500万吨", "1500万吨"),
+])
+def test_capacity_is_printed_without_the_product(found, printed):
+    from kg import literals
+    assert literals.capacity_text(found) == printed
+
+
+def test_capacity_after_a_product_binds_to_the_project(ex):
+    got = run(ex, "青禾矿业公司计划开发海湾铁矿项目。该项目年产铁精矿800万吨，总投资约60亿元。")
+    assert ("海湾铁矿项目", "800万吨") in {(r.head, r.tail) for r in got.relations if r.rel == "capacity"}

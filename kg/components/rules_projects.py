@@ -3,7 +3,7 @@ company / place prefix of a project name, its capacity and product."""
 from __future__ import annotations
 
 from .. import namemodel, nlp
-from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE
+from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE, capacity_text
 from . import load_json, rule_patterns
 from .names import company_words
 from .products import is_product, product_spans
@@ -394,7 +394,7 @@ def _name_details(ex, ctx: _DocCtx, proj: Span, text: str, start: int, place) ->
     """Capacity and product named inside the project name."""
     cm = CAP_RE.search(text)
     if cm and (cm.start() <= 2 or cm.start() == ex._division_prefix(text)):
-        proj.meta["capacity"] = cm.group()
+        proj.meta["capacity"] = capacity_text(cm.group())
     elif (cm2 := CAP_PLAIN_RE.search(text)):
         proj.meta["capacity"] = cm2.group()
     pl_len = ex._division_prefix(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import attrgetter
 
-from ..literals import CAP_RE, INVEST_RE
+from ..literals import CAP_RE, INVEST_RE, capacity_text
 from . import rule_patterns
 from .rules_context import Span
 
@@ -172,7 +172,7 @@ def capacity_after(ex, ctx, s: Sentence, mem: Memory) -> None:
         limit = (nxt_p[0].start - p.end) if nxt_p else len(later)
         cm = CAP_RE.search(later[:limit])
         if _year_capacity(cm):
-            ctx.rels.append((p, "capacity", cm.group(), s.si))
+            ctx.rels.append((p, "capacity", capacity_text(cm.group()), s.si))
 
 
 def _investment_target(s: Sentence, m, mem: Memory):
@@ -395,7 +395,7 @@ def continuations(ex, ctx, s: Sentence, mem: Memory) -> None:
     if not s.projects and mem.last_project is not None and P.THIS_PROJECT_OPENING_LONG.match(s.text):
         cm = CAP_RE.search(s.text)
         if _year_capacity(cm) and "capacity" not in mem.last_project.meta:
-            ctx.rels.append((mem.last_project, "capacity", cm.group(), s.si))
+            ctx.rels.append((mem.last_project, "capacity", capacity_text(cm.group()), s.si))
         _sited(ctx, s, mem.last_project)
         owners = [e for e in s.ents if P.PROJECT_OWNER.search(s.text[:e.start - s.s0])]
         if len({e.canonical for e in owners}) == 1:  # 该项目由甲公司投资建设 / 项目业主为甲公司
