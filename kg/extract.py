@@ -293,6 +293,8 @@ class Extractor:
                 continue
             if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为兼":
                 continue  # single characters of unknown names get arbitrary tags (兼: 副总经理兼|某公司)
+            if fl in ("v", "vn") and p == 0 and len(tk) == len(window) >= 2 and nlp.freq(tk) < names_lex()["rare_name_word_freq"]:
+                continue  # a "verb" jieba hardly knows that is the whole name before its suffix (宏碁|集团): a trade name
             rest = window[p + len(tk):]
             if len(tk) >= 2 and tk in g.name_verbs and rest and not generic_company(rest + "公司"):
                 return p + len(tk)  # a known verb before a name, whatever jieba tags it (利用|某某化工)

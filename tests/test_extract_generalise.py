@@ -652,3 +652,9 @@ def test_capacity_is_printed_without_the_product(found, printed):
 def test_capacity_after_a_product_binds_to_the_project(ex):
     got = run(ex, "青禾矿业公司计划开发海湾铁矿项目。该项目年产铁精矿800万吨，总投资约60亿元。")
     assert ("海湾铁矿项目", "800万吨") in {(r.head, r.tail) for r in got.relations if r.rel == "capacity"}
+
+
+def test_a_word_jieba_hardly_knows_is_a_trade_name_before_its_suffix(ex):
+    """jieba tags 宏碁 a verb (dictionary frequency 3): before 集团 it names the firm; a common verb does not."""
+    got = run(ex, "他们与宏碁集团签约。要推动集团发展。")
+    assert {m.text for m in got.mentions if m.type == "Enterprise"} == {"宏碁集团"}

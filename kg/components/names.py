@@ -42,7 +42,8 @@ def _lex() -> dict:
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
             "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries,
             "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"],
-            "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True), "fused_verbs": frozenset(ctx["fused_verbs"])}
+            "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True), "fused_verbs": frozenset(ctx["fused_verbs"]),
+            "rare_name_word_freq": ctx["rare_name_word_freq"]}
 
 
 def name_start(text: str) -> tuple[int, list[str]]:
@@ -266,11 +267,17 @@ def _industry_word(core: str) -> bool:
     return len(toks) == 1 and toks[0][1] in ("n", "vn") and namemodel.probability(core) < 0.5
 
 
+def _rare_word_alone(toks) -> bool:
+    """One word jieba tags a verb but hardly knows (宏碁): a trade name, not something done."""
+    return len(toks) == 1 and len(toks[0][0]) >= 2 and nlp.freq(toks[0][0]) < _lex()["rare_name_word_freq"]
+
+
 def _activity(core: str) -> bool:
     """做大做强, 铬铁矿勘探: words of doing with no proper name in them, which the firm-name model
     does not take for a name: what a company does, not which company."""
     toks = nlp.posseg(core)
-    return (toks[-1][1] in ("v", "vn", "a") and not any(t in PLACE_PERSON_POS for _, t in toks)
+    return (toks[-1][1] in ("v", "vn", "a") and not _rare_word_alone(toks)
+            and not any(t in PLACE_PERSON_POS for _, t in toks)
             and namemodel.probability(core) < 0.5)
 
 
@@ -431,7 +438,8 @@ def clearly_not_name(name: str) -> bool:
         return True
     if toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]:
         return True
-    return toks[0][1] in ("v", "vn", "ad", "d", "p") and not any(t in PROPER_POS for _, t in toks)
+    return toks[0][1] in ("v", "vn", "ad", "d", "p") and not (_rare_word_alone(toks[:1]) and name.endswith(_lex()["suffixes"])) \
+        and not any(t in PROPER_POS for _, t in toks)
 
 
 SURE_FIRM_P = 0.9
