@@ -983,8 +983,11 @@ def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
         key = (c.head.name, c.rel, c.tail.name)
         if c.head.name == c.tail.name or _service_head(c):
             continue  # a place is not inside itself; a bank makes no goods
-        if key not in best or p > best[key][1]:
+        old = best.get(key)
+        if old is None or p > old[1]:
             best[key] = (c, p)
+        if old is not None and old[0].source.startswith("cue:") != c.source.startswith("cue:"):
+            best[key][0].source = (old[0] if old[0].source.startswith("cue:") else c).source  # a cue stated it
     for c, p in sorted(_consistent(best.values()), key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):
         literal = c.tail.type == "Literal"
         value, cur = literals.parse_amount(c.tail.name) if c.rel == "investment" else (None, "")

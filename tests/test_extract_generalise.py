@@ -658,3 +658,10 @@ def test_a_word_jieba_hardly_knows_is_a_trade_name_before_its_suffix(ex):
     """jieba tags 宏碁 a verb (dictionary frequency 3): before 集团 it names the firm; a common verb does not."""
     got = run(ex, "他们与宏碁集团签约。要推动集团发展。")
     assert {m.text for m in got.mentions if m.type == "Enterprise"} == {"宏碁集团"}
+
+
+def test_a_group_anaphor_placed_at_the_end_of_an_address(ex):
+    """集团总部位于某省某市: 集团 is the group named before, placed in the city (the most specific),
+    though its name opens with that city."""
+    got = run(ex, "嘉兴青禾集团是国内大型食品企业。集团总部位于浙江省嘉兴市，下属工厂二十多家。")
+    assert ("嘉兴青禾集团", "嘉兴市") in {(r.head, r.tail) for r in got.relations if r.rel == "locatedIn"}

@@ -129,7 +129,20 @@ def _match(state, pats: list, line: str, ms: list, sentence: int) -> None:
         if not all(lit in line for lit in need):
             continue  # a literal every match holds (⟨C, 等) is not in the line
         for m in rx.finditer(line):
-            tail = _mentions(m.group("tail"), ms)[0]
+            tail = _address_end(_mentions(m.group("tail"), ms)[0], ms)
             for item in _mentions(m.group("items"), ms):
                 if item.canonical != tail.canonical:
                     state.relate(item, p.get("rel", "locatedIn"), tail, sentence, "cue:" + p["name"], p["confidence"])
+
+
+PLACE_TYPES = ("Province", "City", "County")
+
+
+def _address_end(tail, ms: list):
+    """The last division of an address that starts at tail (江苏省南京市: 南京市), the most specific."""
+    while tail.type in PLACE_TYPES:
+        nxt = next((m for m in ms if m.start == tail.end and m.type in PLACE_TYPES), None)
+        if nxt is None:
+            return tail
+        tail = nxt
+    return tail
