@@ -212,6 +212,38 @@ def _ascii_letter(ch: str) -> bool:
     return ch.isascii() and ch.isalpha()
 
 
+CUT_TAGS = frozenset(("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad"))
+
+
+def _cuts_name(toks, i: int) -> bool:
+    """Token i of a firm-name window ends the words before the name: a verb, function word, time or
+    date word, or a verbal noun before the place that opens the name (竞购|某国某公司)."""
+    tk, fl = toks[i]
+    if fl in CUT_TAGS or (fl in ("m", "q") and B.NUMBER_OR_DATE_WORD.search(tk)) or time_token(tk):
+        return True
+    return fl == "vn" and i + 1 < len(toks) and toks[i + 1][1] == "ns"
+
+
+def _latin_start(t: str, i: int, lo: int, mask) -> int:
+    """Where a spaced Latin name ending before i starts: its letters, digits and inner spaces only
+    (商|Concord Corporation公司: the CJK character before it is not part of it)."""
+    while i > lo and not mask[i - 1]:
+        ch = t[i - 1]
+        if not (ch.isascii() and (ch.isalnum() or ch in "-.&" or ch == " " and _ascii_letter(t[i - 2:i - 1]))):
+            break
+        i -= 1
+    return i
+
+
+def _bracket_open(t: str, i: int, lo: int, ch: str) -> int:
+    """The opening bracket of a short bracketed place inside a company name ((山西)), or -1."""
+    if ch not in "）)":
+        return -1
+    j = t.rfind("（" if ch == "）" else "(", lo, i - 1)
+    ok = j >= 0 and i - 1 - j <= 5 and all("\u3400" <= c <= "\u9fff" for c in t[j + 1:i - 1])
+    return j if ok else -1
+
+
 def _trade_words(rest: str) -> bool:
     """A trade in common nouns (体育用品, 体育用品集团): after a rare 'verb' (安踏) a kind of firm only."""
     toks = _posseg(rest)
@@ -240,39 +272,29 @@ class Extractor:
         t, lo = ctx.text, max(ctx.sent_bounds(pos)[0], pos - maxlen)
         i = pos
         depth_q = 0
-        latin = False  # a space between Latin letters was crossed
         mask = ctx.mask
         while i > lo:
             ch = t[i - 1]
             if mask[i - 1]:
                 break
-            if latin:  # 商|Concord Corporation公司: a spaced Latin name ends where its letters do
-                if not (ch.isascii() and (ch.isalnum() or ch in "-.&" or ch == " " and _ascii_letter(t[i - 2:i - 1]))):
-                    break
-                i -= 1
-                continue
             if ("\u3400" <= ch <= "\u9fff") or ch.isascii() and (ch.isalnum() or ch in "+-.·&") or ch in "·":  # _is_name_char
                 # the walk goes on to the run's start, the character after a masked one, or lo
                 i = max(lo, i - ctx.name_run_before(i), mask.rfind(1, lo, i) + 1)
                 continue
-            if ch == "/" and t[i:i + 1] in "年月日天时" or ch == " " and i - 1 > lo and _ascii_letter(t[i - 2]) and _ascii_letter(t[i:i + 1]):
-                latin = latin or ch == " "
-                i -= 1  # 7000吨/年稀土分离项目, Weld Range铁矿项目: one name
+            if ch == "/" and t[i:i + 1] in "年月日天时":
+                i -= 1  # 7000吨/年稀土分离项目: one name
                 continue
-            if quotes and ch in CLOSE_Q:
-                depth_q += 1
+            if ch == " " and i - 1 > lo and _ascii_letter(t[i - 2]) and _ascii_letter(t[i:i + 1]):
+                i = _latin_start(t, i - 1, lo, mask)  # Weld Range铁矿项目: one name
+                break
+            if quotes and (ch in CLOSE_Q or ch in OPEN_Q and depth_q > 0):
+                depth_q += 1 if ch in CLOSE_Q else -1
                 i -= 1
                 continue
-            if quotes and ch in OPEN_Q and depth_q > 0:
-                depth_q -= 1
-                i -= 1
-                continue
-            if ch in "）)":  # (山西) inside a company name
-                j = t.rfind("（" if ch == "）" else "(", lo, i - 1)
-                if j >= 0 and i - 1 - j <= 5 and all("\u3400" <= c <= "\u9fff" for c in t[j + 1:i - 1]):
-                    i = j
-                    continue
-            break
+            j = _bracket_open(t, i, lo, ch)
+            if j < 0:
+                break
+            i = j
         # an unmatched closing quote at the start means we cut inside a quoted phrase
         while i < pos and t[i] in CLOSE_Q:
             i += 1
@@ -289,12 +311,8 @@ class Extractor:
         for i in range(len(toks) - 1, -1, -1):
             tk, fl = toks[i]
             p -= len(tk)
-            if tk in NAME_KEEP or tk in g.company_heads or tk in g.div_by_name or tk in g.short_index:
+            if self._name_word(tk, fl, len(tk) == len(window)):
                 continue
-            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为兼":
-                continue  # single characters of unknown names get arbitrary tags (兼: 副总经理兼|某公司)
-            if fl in ("v", "vn") and p == 0 and len(tk) == len(window) >= 2 and nlp.freq(tk) < names_lex()["rare_name_word_freq"]:
-                continue  # a "verb" jieba hardly knows that is the whole name before its suffix (宏碁|集团): a trade name
             rest = window[p + len(tk):]
             if len(tk) >= 2 and tk in g.name_verbs and rest and not generic_company(rest + "公司"):
                 return p + len(tk)  # a known verb before a name, whatever jieba tags it (利用|某某化工)
@@ -303,11 +321,20 @@ class Extractor:
                 continue
             if fl in ("v", "f") and i and len(tk) >= 2 and self._place_then_kind(toks[i - 1], tk, rest):
                 continue  # 中国|稀有|稀土公司, 北方|稀土公司: the cut would leave a kind of firm only
-            if fl in ("v", "p", "u", "uj", "ul", "uz", "c", "d", "r", "t", "f", "ad") or (fl in ("m", "q") and B.NUMBER_OR_DATE_WORD.search(tk)) or time_token(tk):
+            if _cuts_name(toks, i):
                 return p + len(tk)
-            if fl == "vn" and i + 1 < len(toks) and toks[i + 1][1] == "ns":
-                return p + len(tk)  # 竞购|某国某公司: a verbal noun before the place that opens a name
         return 0
+
+    def _name_word(self, tk: str, fl: str, whole: bool) -> bool:
+        """A word that stays in a firm's name whatever its tag: a kept word, company head or place,
+        one character of an unknown name (兼 aside: 副总经理兼|某公司), or a "verb" jieba hardly
+        knows that is the whole name before its suffix (宏碁|集团)."""
+        g = self.g
+        if tk in NAME_KEEP or tk in g.company_heads or tk in g.div_by_name or tk in g.short_index:
+            return True
+        if len(tk) == 1:
+            return tk not in "了在的由把被让给向对从与和及将是为兼"
+        return whole and fl in ("v", "vn") and nlp.freq(tk) < names_lex()["rare_name_word_freq"]
 
     def _trade_name_verb(self, tk: str, rest: str, before: str) -> bool:
         """A word jieba tags as a verb that is the firm's trade name (启明|电池有限公司): rare, no

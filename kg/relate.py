@@ -986,8 +986,8 @@ def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
         old = best.get(key)
         if old is None or p > old[1]:
             best[key] = (c, p)
-        if old is not None and old[0].source.startswith("cue:") != c.source.startswith("cue:"):
-            best[key][0].source = (old[0] if old[0].source.startswith("cue:") else c).source  # a cue stated it
+        if c.rel == "locatedIn" and old is not None and old[0].source.startswith("cue:") != c.source.startswith("cue:"):
+            best[key][0].source = (old[0] if old[0].source.startswith("cue:") else c).source  # a cue placed it (_named_after)
     for c, p in sorted(_consistent(best.values()), key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):
         literal = c.tail.type == "Literal"
         value, cur = literals.parse_amount(c.tail.name) if c.rel == "investment" else (None, "")

@@ -194,9 +194,14 @@ def strip_descriptors(core: str) -> str:
 
 
 @nlp.text_cache
-def _product_word(core: str) -> bool:
+def _company_of_a_trade(core: str) -> bool:
+    """电缆公司 (a product's), 器械公司, 美国光伏公司 (an industry's): a kind of company, not one;
+    中国黄金集团公司 names one (a country before a product)."""
     from .products import is_product  # (products reads this module)
-    return is_product(core)
+    if core and is_product(core):
+        return True
+    core = strip_descriptors(_strip_country(core))
+    return bool(core) and (_industry_word(core) or core in company_words())
 
 
 def generic_company(name: str) -> bool:
@@ -220,11 +225,9 @@ def generic_company(name: str) -> bool:
     if kind.endswith("企业") and (kind[:-2] in _company_types() or _industry_word(kind[:-2])):
         return True  # 山西省大型煤炭企业集团: a group of an industry's firms (河北钢铁集团 is one firm)
     if suffix.endswith("公司"):
-        if core and _product_word(core):
-            return True  # 电缆公司: a company of a product (中国黄金集团公司 names one)
+        if _company_of_a_trade(core):
+            return True
         core = strip_descriptors(_strip_country(core))
-        if core and (_industry_word(core) or core in company_words()):
-            return True  # 器械公司, 美国光伏公司: a company of an industry
     return not core or core in _company_types() or is_generic(core) or place_core(name) or _activity(core)
 
 
