@@ -282,7 +282,7 @@ class Extractor:
                 i = max(lo, i - ctx.name_run_before(i), mask.rfind(1, lo, i) + 1)
                 continue
             if ch == "/" and t[i:i + 1] in "年月日天时":
-                i -= 1  # 7000吨/年稀土分离项目: one name
+                i -= 1  # 3000吨/年钨冶炼项目: one name
                 continue
             if ch == " " and i - 1 > lo and _ascii_letter(t[i - 2]) and _ascii_letter(t[i:i + 1]):
                 i = _latin_start(t, i - 1, lo, mask)  # Weld Range铁矿项目: one name

@@ -382,7 +382,7 @@ def _doc_features(h: Node, t: Node, s: _Sent, focus: dict[str, str]) -> list[str
         if "总投资" in pre or "投资" in pre[-3:]:
             f.append("lit_invest_word")
         if t.text.startswith("年") or _RATE_BEFORE.search(pre):
-            f.append("lit_year_prefix")  # 年产10万吨, or 年产 with the product before the figure (年产铁矿石9500万吨)
+            f.append("lit_year_prefix")  # 年产10万吨, or 年产 with the product before the figure (年产铁精矿800万吨)
         if not s.closer_of_type(h.type, t.start, abs(h.start - t.start)):
             f.append("lit_nearest_head")
         if h.start <= t.start < h.end:

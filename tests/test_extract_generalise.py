@@ -565,7 +565,7 @@ def test_a_securities_firm_or_bank_makes_no_goods(ex):
 
 
 def test_a_hearsay_opener_before_this_project(ex):
-    """据公开报道，该项目…: the anaphor after a 据… opener still names the project before it."""
+    """据媒体披露，该项目…: the anaphor after a 据… opener still names the project before it."""
     got = run(ex, "青禾矿业公司计划开发远帆铜矿项目。据媒体披露，该项目年产铜精矿20万吨。")
     assert sum(m.type == "Project" for m in got.mentions) == 2
 
@@ -581,7 +581,7 @@ def test_joint_venture_partners_implement_the_project(ex, text, firms, project):
 
 @pytest.mark.parametrize("text, typ, name", [
     ("远帆股份在平和县新建3000吨/年钨冶炼项目。", "Project", "3000吨/年钨冶炼项目"),
-    ("青禾公司拥有Blue Ridge铁矿项目的股权。", "Project", "BlueRidge铁矿项目"),
+    ("青禾公司持有Blue Ridge铁矿项目30%股权。", "Project", "BlueRidge铁矿项目"),
     ("对方将股份转让予Harbor Trading Pte公司。", "Enterprise", "HarborTradingPte公司"),
     ("力拓是全球矿业巨头。青禾钢铁计划入股中铝和力拓海湾铁矿项目。", "Project", "海湾铁矿项目"),
 ])
@@ -618,8 +618,8 @@ def test_a_base_before_a_project_word_stays_in_the_project(ex):
 
 
 def test_a_firm_invests_raised_funds_into_its_projects(ex):
-    got = run(ex, "青禾光电股份有限公司公布定向增发预案，募资13亿元，投向光棒扩建项目等。")
-    assert ("青禾光电股份有限公司", "光棒扩建项目") in {(r.head, r.tail) for r in got.relations if r.rel == "implements"}
+    got = run(ex, "青禾光电股份有限公司拟增发新股募资12亿元，资金投向预制棒扩产项目等。")
+    assert ("青禾光电股份有限公司", "预制棒扩产项目") in {(r.head, r.tail) for r in got.relations if r.rel == "implements"}
 
 
 @pytest.mark.parametrize("text, chains", [

@@ -110,7 +110,7 @@ class State:
         (a firm named after its city) and replaces them; any other overlap keeps the existing
         mention (the rule recognisers know their names' boundaries better than a list split),
         unless the inner mentions came from one of the sources in over and start after it does
-        (北车 read out of 中国北车; 东风日产 at the start of 东风日产乘用车公司 is its brand and stays)."""
+        (北车 read out of 中国北车; 远帆汽车 at the start of 远帆汽车乘用车公司 is its brand and stays)."""
         hits = self.at(start, end)
         for m in hits:
             if m.start == start and m.end == end:

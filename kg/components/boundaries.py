@@ -114,11 +114,22 @@ def glued_prefix(text: str, firms: set[str]) -> int:
 def inside_firm(text: str, start: int, firms: set[str]) -> int:
     """How far into a name starting at start a firm's name the document names runs on (力|拓某国
     铁矿项目 starts inside 力拓): the name starts after it."""
+    return _firm_inner_ends(text, frozenset(firms)).get(start, start) - start
+
+
+@lru_cache(maxsize=8)
+def _firm_inner_ends(text: str, firms: frozenset) -> dict[int, int]:
+    """Each position strictly inside an occurrence of a firm's name (at most 5 characters before its
+    end) → that end."""
+    ends: dict[int, int] = {}
     for f in firms:
-        for k in range(1, len(f)):
-            if text.startswith(f, start - k) and len(f) - k < 6:
-                return len(f) - k
-    return 0
+        i = text.find(f)
+        while i >= 0:
+            e = i + len(f)
+            for pos in range(max(i + 1, e - 5), e):
+                ends.setdefault(pos, e)
+            i = text.find(f, i + 1)
+    return ends
 
 
 def _leading_place(state, m, end: int | None = None) -> bool:
