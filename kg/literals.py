@@ -13,7 +13,8 @@ _amount_num = r"\d+(?:\s?\.\s?\d+)?"  # typeset amounts may have a space at the 
 CAP_UNITS = ("万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|kW|KW|万吨|吨|万千升|千升|万套|套|万台|台套|台|万条|万片|亿片|片|万颗|亿颗|颗|"
              "万个|亿个|万支|亿支|万盏|盏|万辆|辆|万件|件|万只|只|万平方米|平方米|万立方米|立方米|万马力|马力|万头|头|万羽|羽|万瓶|瓶|万箱|箱|"
              "万公里|芯公里|公里|万米|米|万块|万张|万部|万双|万桶")
-# the 年产 prefix is kept with a product between it and the figure (年处理秸秆3000吨), not with a verb
+# the 年产 prefix is found with a product between it and the figure (年处理秸秆3000吨; capacity_text prints a
+# production prefix's figure without the product), not with a verb
 # (年产能将达360万吨 → 360万吨)
 CAP_RE = re.compile(rf"(?:(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?|年制造|年生产|每年|每月|月产能?|日产能?)(?:(?![将达为约超至可了])[{CJK}]){{0,4}}?)?(?<!时速)(?<!全长)(?<!长度)(?<!距离)(?<!里程)(?<![\d.．]){_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})(?:/年)?(?:以上|左右)?", re.I)
 _PRODUCT_BEFORE_FIGURE = re.compile(rf"^(?:年产能|年产|年制造|年生产|每年|每月|月产能|月产|日产能|日产)(?!能)[{CJK}]+(?=[\d０-９])")

@@ -32,8 +32,9 @@ _LIST_SEP = "、"
 _SEP_CHARS = frozenset("、和与及，,")
 _START_END = attrgetter("start", "end")
 _WS = re.compile(r"\s+")
-_DIGIT = re.compile(r"\d")
-_RATE_BEFORE = re.compile(r"(?:年产能?|年生产|年制造|每年)[\u4e00-\u9fff]{1,4}$")  # what the literal regexes need (LITERAL_RES: a figure)
+_DIGIT = re.compile(r"\d")  # what the literal regexes need (LITERAL_RES: a figure)
+# a production word a few characters before a figure the capacity regex found without it (年产能将达360万吨)
+_RATE_BEFORE = re.compile(r"(?:年产能?|年生产|年制造|每年)[\u4e00-\u9fff]{1,4}$")
 MODEL_PATH = PACKAGE_DIR / "models" / "relations.json"
 PLACE_TYPES = ("County", "City", "Province", "Park")
 # a relation whose tail is a literal: the regex that finds candidate tails in a sentence
@@ -382,7 +383,7 @@ def _doc_features(h: Node, t: Node, s: _Sent, focus: dict[str, str]) -> list[str
         if "总投资" in pre or "投资" in pre[-3:]:
             f.append("lit_invest_word")
         if t.text.startswith("年") or _RATE_BEFORE.search(pre):
-            f.append("lit_year_prefix")  # 年产10万吨, or 年产 with the product before the figure (年产铁精矿800万吨)
+            f.append("lit_year_prefix")  # 年产10万吨 (t.text: the literal as found, before capacity_text), 年产能将达…
         if not s.closer_of_type(h.type, t.start, abs(h.start - t.start)):
             f.append("lit_nearest_head")
         if h.start <= t.start < h.end:

@@ -22,7 +22,7 @@ from .names import common_word, common_words_only, company_words, legal_suffixes
 
 DEFAULT_FILE = "gazetteers/enterprises.tsv"
 OWNERSHIP_WORDS = ("股份", "控股")
-DERIVED = frozenset({"short", "repeated"})  # a firm's short form found inside a well-known longer name (中国|北车) gives way to it
+SHORT_FORM_SOURCES = frozenset({"short", "repeated"})  # a firm's short form found inside a well-known longer name (中国|北车) gives way to it
 CONTEXT = 8  # characters either side read by jieba to check a match's word boundaries
 GLUED_P = 0.95  # firm-name probability of a match plus two characters that makes them one name
 
@@ -192,7 +192,7 @@ def make_gazetteer(settings: dict):
             s, e = span
             entry, whole = forms[form], e - s == len(form)
             m = state.propose(s, e, "Enterprise", source="gazetteer", retype=True,
-                              canonical=entry.name if entry.register and whole else None, over=DERIVED)
+                              canonical=entry.name if entry.register and whole else None, over=SHORT_FORM_SOURCES)
             if m is not None and m.source == "gazetteer" and whole:
                 found.setdefault(entry, []).append(m)
         for m in state.ex.mentions:  # the entry's forms other components found first (格力电器 beside 格力)
