@@ -301,7 +301,7 @@ class Extractor:
         return i
 
     @nlp.text_cache  # (a pure function of the window: the gazetteer is fixed)
-    def _trim_pos_name(self, window: str) -> int:  # window: the text before the legal suffix
+    def _trim_pos_name(self, window: str, firm: bool = True) -> int:  # window: the text before the suffix
         """Inside an enterprise-name window: cut after the rightmost verb / preposition / particle /
         time word that still leaves >= 2 characters (投资兴建了|格力电器…, 今年|公司 → rejected later)."""
         g = self.g
@@ -314,6 +314,8 @@ class Extractor:
             if self._name_word(tk, fl, len(tk) == len(window)):
                 continue
             rest = window[p + len(tk):]
+            if firm and tk in names_lex()["trade_verbs"] and (not rest or generic_company(rest + "公司")):
+                continue  # the trade a firm's name ends with (某星|铸造|有限公司), not a verb before it
             if len(tk) >= 2 and tk in g.name_verbs and rest and not generic_company(rest + "公司"):
                 return p + len(tk)  # a known verb before a name, whatever jieba tags it (利用|某某化工)
             if fl == "v" and not kept_verb and self._trade_name_verb(tk, rest, toks[i - 1][0] if i else ""):

@@ -263,6 +263,20 @@ def test_verb_before_a_firm_examples(ext, example):
     assert example["name"] in _names(_run(ext, "今年，" + example["text"] + "在西山投资。"), "Enterprise")
 
 
+TRADE_NAME_EXAMPLES = load_json("patterns/left_context.json")["trade_name_examples"]
+
+
+@pytest.mark.parametrize("name", TRADE_NAME_EXAMPLES["names"])
+def test_a_verb_after_a_trade_name_is_part_of_the_name(ext, name):
+    """某星|显示|有限公司: cut after the verb, only a kind of firm would be left."""
+    assert name in _names(_run(ext, "我们长期向" + name + "供货。"), "Enterprise")
+
+
+@pytest.mark.parametrize("name", TRADE_NAME_EXAMPLES["not_names"])
+def test_an_activity_and_a_legal_suffix_name_no_firm(ext, name):
+    assert not _names(_run(ext, "我们长期向" + name + "供货。"), "Enterprise")
+
+
 def test_a_head_before_a_clause_does_not_type_a_list(ext):
     ex = _run(ext, "远帆公司已从经销商青禾集团那里收回了华东、华南两地零售业务。")
     assert not any(m.type == "Enterprise" and "零售" in m.text for m in ex.mentions)

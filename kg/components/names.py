@@ -43,7 +43,8 @@ def _lex() -> dict:
             "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries,
             "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"],
             "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True), "fused_verbs": frozenset(ctx["fused_verbs"]),
-            "rare_name_word_freq": ctx["rare_name_word_freq"]}
+            "rare_name_word_freq": ctx["rare_name_word_freq"], "rare_noun_freq": ctx["rare_noun_freq"],
+            "trade_verbs": frozenset(ctx["trade_verbs"])}
 
 
 def name_start(text: str) -> tuple[int, list[str]]:
@@ -280,8 +281,27 @@ def _activity(core: str) -> bool:
     does not take for a name: what a company does, not which company."""
     toks = nlp.posseg(core)
     return (toks[-1][1] in ("v", "vn", "a") and not _rare_word_alone(toks)
-            and not any(t in PLACE_PERSON_POS for _, t in toks)
+            and not any(t in PLACE_PERSON_POS for _, t in toks) and not _trade_name_first(toks)
             and namemodel.probability(core) < 0.5)
+
+
+def _trade_name_first(toks) -> bool:
+    """A trade name and the trade a verb names (某星|铸造, 某星|显示): a firm's name, not an activity."""
+    return len(toks) > 1 and toks[-1][0] in _lex()["trade_verbs"] and _trade_name_before("".join(w for w, _ in toks[:-1]))
+
+
+def _trade_name_before(head: str) -> bool:
+    """head, before a trade verb and a legal suffix, may be a trade name: two characters or more, a
+    word jieba hardly knows (below rare_noun_freq) and no product or company word (光伏|发电 and
+    市场|开拓 are kinds of firm)."""
+    from .products import is_product  # (products reads this module)
+    if len(head) < 2 or nlp.freq(head) >= _lex()["rare_noun_freq"] or is_product(head) or head in company_words():
+        return False
+    toks = nlp.posseg(head)  # no count, function word or common verb in it, no product at its end (婴儿食品)
+    return not any(t in NOT_TRADE_NAME_TAGS or _common_verb(w, t) for w, t in toks) and not is_product(toks[-1][0])
+
+
+NOT_TRADE_NAME_TAGS = frozenset(("m", "q", "d", "p", "c", "r", "u", "uj", "f", "t"))
 
 
 def place_core(name: str) -> bool:

@@ -41,7 +41,7 @@ def organisations(ex, ctx: _DocCtx) -> None:
             lo = stop.end()
         win = t[lo:m.start()]
         off = ex._trim(win, g.org_generic, always=True) if win else 0
-        off += ex._trim_pos_name(win[off:]) if off < len(win) else 0
+        off += ex._trim_pos_name(win[off:], False) if off < len(win) else 0  # (an organisation's)
         name = t[lo + off:end]
         core = name[: len(name) - len(m.group())]
         bureau = m.group()[-1] in "部局厅委心室" and len(m.group()) > 2
