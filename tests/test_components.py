@@ -277,6 +277,11 @@ def test_an_activity_and_a_legal_suffix_name_no_firm(ext, name):
     assert not _names(_run(ext, "我们长期向" + name + "供货。"), "Enterprise")
 
 
+def test_a_firm_named_after_an_object_verb_starts_after_it(ext):
+    firms = _names(_run(ext, "记者走进星河电气的生产车间，看到新线已经投产。"), "Enterprise")
+    assert firms == {"星河电气"}
+
+
 def test_a_head_before_a_clause_does_not_type_a_list(ext):
     ex = _run(ext, "远帆公司已从经销商青禾集团那里收回了华东、华南两地零售业务。")
     assert not any(m.type == "Enterprise" and "零售" in m.text for m in ex.mentions)

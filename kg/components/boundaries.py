@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .. import namemodel, nlp
 from . import component, load_json
-from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, category_project, chain_start, clearly_not_name, common_word,
+from .names import (BUILD_WORDS, COUNTED, after_object_verb, QUANTIFIERS, category_project, chain_start, clearly_not_name, common_word,
                     common_words_only, company_words, generic_company, generic_park, is_generic, name_end, name_start,
                     place_core, project_events, project_modifier_tails, strong_firm, word_end)
 from .products import vocab as product_vocab
@@ -49,7 +49,7 @@ def make_boundaries(settings: dict):
             elif m.type in TYPES and _CHECKS[m.type](state, m, trim_only):
                 off, stripped = name_start(m.text)
                 if not off and m.type == "Enterprise":
-                    off = glued_prefix(m.text, firms)
+                    off = glued_prefix(m.text, firms) or after_object_verb(m.text)
                     stripped = [m.text[:off]]
                 elif m.type in ("Project", "Park") and (k := inside_firm(state.text, m.start + off, firms)):
                     off += k

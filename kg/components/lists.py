@@ -44,9 +44,12 @@ def make_lists(settings: dict):
     uses = re.compile("|".join(map(re.escape, data["use_words"])))  # after a product list's head: its items use it
     trade = re.compile("(?:" + "|".join(map(re.escape, data["trade_words"])) + ")?")  # 装备[制造]企业
 
+    # 甲和乙两家企业: two items and a counted head, no 、
+    pair = re.compile(rf"(?:{'|'.join(CONJ)})[^、]{{2,{item_max}}}?(?:两|二|2)(?:家|个|大)(?:{head_alt})")
+
     def run(state) -> None:
         for cl in CLAUSE.finditer(state.text):
-            if "、" in cl.group() and _may_be_typed(state, cl, after, firm_head):
+            if ("、" in cl.group() or pair.search(cl.group())) and _may_be_typed(state, cl, after, firm_head):
                 _clause(state, cl.start(), cl.group(), (after, before, cues, uses, list_end, trade), head_type, item_max)
     return run
 
@@ -58,7 +61,7 @@ def _may_be_typed(state, cl, after, firm_head) -> bool:
     typing rules (tests/test_prefilters.py fails when they part)."""
     clause = cl.group()
     colon = _colon_span(state.text, cl.start())
-    return bool(after.search(clause) or firm_head.search(clause, 0, clause.index("、"))
+    return bool(after.search(clause) or "、" in clause and firm_head.search(clause, 0, clause.index("、"))
                 or colon and firm_head.search(state.text, *colon)
                 or any(m.type in ("Enterprise", "Product") for m in state.at(cl.start(), cl.end())))
 

@@ -44,7 +44,7 @@ def _lex() -> dict:
             "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"],
             "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True), "fused_verbs": frozenset(ctx["fused_verbs"]),
             "rare_name_word_freq": ctx["rare_name_word_freq"], "rare_noun_freq": ctx["rare_noun_freq"],
-            "trade_verbs": frozenset(ctx["trade_verbs"])}
+            "trade_verbs": frozenset(ctx["trade_verbs"]), "object_verbs": frozenset(ctx["object_verbs"])}
 
 
 def name_start(text: str) -> tuple[int, list[str]]:
@@ -79,6 +79,22 @@ def _name_start(text: str) -> tuple[int, tuple[str, ...]]:
     if len(text) - off < 2:
         return 0, ()
     return off, tuple(w for w, _ in lead)
+
+
+def after_object_verb(text: str) -> int:
+    """Where a firm's name with no proper word starts after a verb that takes a firm as its object
+    (记者走进|某某电气); 0 if none."""
+    toks = nlp.posseg(text)
+    if any(t in PROPER_POS and t != "j" for _, t in toks):
+        return 0  # (name_start's case)
+    p, cut = 0, 0
+    for w, _t in toks[:-1]:
+        p += len(w)
+        rest = text[p:]
+        if w in _lex()["object_verbs"] and w not in _lex()["trade_verbs"] and len(rest) >= 2 \
+                and not rest.startswith(_lex()["suffixes"]) and rest[0] not in "（(":
+            cut = p
+    return cut
 
 
 PARTICLES = {"uz", "ul", "ug"}  # 着, 了, 过: a verb's, never inside a name
@@ -430,7 +446,8 @@ def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
 
 def _odd_words(toks) -> bool:
     """Word shapes no firm name has, whatever vouches for it."""
-    if toks[0][1] in {"r", "p", "c", "u", "uj", "d", "m", "q", "t", "f"} or toks[-1][1] in {"uj", "u", "p", "c", "y", "f"}:
+    if toks[0][1] in {"r", "p", "c", "u", "uj", "d", "m", "q", "t", "f"} and not _trade_name_opening(toks) \
+            or toks[-1][1] in {"uj", "u", "p", "c", "y", "f"}:
         return True  # …建成后, 该…, 在…: not where a name starts or ends
     if is_generic(toks[0][0]) and len(toks) > 1 and toks[1][1] in ("v", "vn", "vd", "d", "f"):
         return True  # 项目建成, 企业加快: a generic subject and its verb
@@ -439,6 +456,13 @@ def _odd_words(toks) -> bool:
     if len(toks[-1][0]) == 1 and toks[-1][1] == "v":
         return True  # 零部件做
     return toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]  # 某省汽车
+
+
+def _trade_name_opening(toks) -> bool:
+    """A lone first character jieba tags as a direction, count or adverb, in a name the firm-name
+    model is sure of (中|鼎|钢铁, 天|润|汽车): the trade name's."""
+    return len(toks) > 2 and len(toks[0][0]) == 1 and toks[0][1] in ("f", "q", "d") \
+        and namemodel.probability("".join(w for w, _ in toks)) >= SURE_FIRM_P
 
 
 def _unvouched_odd(toks) -> bool:
@@ -480,6 +504,8 @@ def strong_firm(name: str) -> bool:
     toks = nlp.posseg(name)
     p = namemodel.probability(name)
     odd_start = {"r", "p", "c", "t", "f", "m", "q"} | ({"d"} if p < SURE_FIRM_P else set())  # 尚德电力: a brand's 尚
+    if _trade_name_opening(toks):
+        odd_start -= {"f", "q", "d"}
     if toks[0][1] in odd_start or starts_with_division(name):
         return False  # 该项目, 某区聚焦: a firm is not written with the official name of a place
     heads = _lex()["heads"]

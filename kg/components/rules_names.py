@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from .. import nlp
+from .. import namemodel, nlp
 from . import load_json, rule_patterns
 from .products import is_product
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
@@ -128,6 +128,11 @@ def _ends_in_preposition(core: str) -> bool:
     return len(w) == 1 and tag in ("p", "r")
 
 
+CUE_NAME_REJECT = frozenset(("r", "v", "p", "c", "u", "uj", "m", "t", "d"))
+TRADE_CHAR_TAGS = frozenset(("v", "d"))  # tags jieba gives a trade name's lone characters (凯|盛, 天|润)
+CUE_NAME_MIN_P = 0.5
+
+
 def cue_enterprise_ok(ex, name: str) -> bool:
     """A cue-recognised name that may be a firm: 2-8 characters, no division, function word or generic word."""
     g = ex.g
@@ -135,8 +140,11 @@ def cue_enterprise_ok(ex, name: str) -> bool:
             or name in g.stops or name in g.company_generic or name in g.company_heads:
         return False
     toks = _posseg(name)
-    if any(f in ("r", "v", "p", "c", "u", "uj", "m", "t", "d") for _, f in toks):
-        return False
+    if any(f in CUE_NAME_REJECT for _, f in toks):
+        # a verb or adverb of the sentence; a lone character so tagged may be a trade name's (凯|盛|环保)
+        if any(f in CUE_NAME_REJECT and (len(w) > 1 or f not in TRADE_CHAR_TAGS) for w, f in toks) \
+                or namemodel.probability(name) < CUE_NAME_MIN_P:
+            return False
     if all(w in g.project_generic or w in g.product_reject or w in g.company_generic for w, _ in toks):
         return False
     if is_product(name):
@@ -146,7 +154,7 @@ def cue_enterprise_ok(ex, name: str) -> bool:
 
 def cue_enterprises(ex, ctx: _DocCtx) -> None:
     """Company names without a legal suffix, recognised by their context: X董事长/总经理/CEO,
-    由X投资, X是…企业/公司; every other occurrence of the same name is then a mention too."""
+    由X投资, X是…企业/公司, X今年营收…; every other occurrence of the same name is then a mention too."""
     t = ctx.text
     names: set[str] = set()
     for m in CUE_AFTER.finditer(t):
@@ -159,9 +167,7 @@ def cue_enterprises(ex, ctx: _DocCtx) -> None:
     for m in P.CUE_BEFORE.finditer(t):
         names.add(m.group(1))
     for s in ctx.doc.sentences:
-        m = P.CUE_IS.match(s.text)
-        if m:
-            names.add(m.group(1))
+        names.update(m.group(1) for m in (P.CUE_IS.match(s.text), P.CUE_METRIC.match(s.text)) if m)
     for name in sorted((n for n in names if cue_enterprise_ok(ex, n)), key=len, reverse=True):
         i = t.find(name)
         while i >= 0:
