@@ -665,3 +665,21 @@ def test_a_group_anaphor_placed_at_the_end_of_an_address(ex):
     though its name opens with that city."""
     got = run(ex, "嘉兴青禾集团是国内大型食品企业。集团总部位于浙江省嘉兴市，下属工厂二十多家。")
     assert ("嘉兴青禾集团", "嘉兴市") in {(r.head, r.tail) for r in got.relations if r.rel == "locatedIn"}
+
+
+@pytest.mark.parametrize("text, project", [
+    ("宏达碳纤维一期项目今天开工建设。", "宏达碳纤维一期项目"),  # jieba tags 一期 an adverb
+    ("该公司投资建设恒远光伏组件扩建项目。", "恒远光伏组件扩建项目"),  # common words, but being built
+])
+def test_project_names_of_common_shapes(ex, text, project):
+    assert project in {m.text for m in run(ex, text).mentions if m.type == "Project"}
+
+
+@pytest.mark.parametrize("text, firms", [
+    ("以中鼎钢铁为链主，金诺铝业为链核。", {"中鼎钢铁", "金诺铝业"}),  # 中 tagged a direction
+    ("据悉，凯盛环保是国内领先的环保装备企业。", {"凯盛环保"}),  # an opener before 是…企业
+    ("凯盛环保去年实现营收12亿元。", {"凯盛环保"}),  # a firm's own figures
+    ("去年落户的中鼎钢铁和晨光新材料两家企业已投产。", {"中鼎钢铁", "晨光新材料"}),
+])
+def test_short_firm_names_in_common_contexts(ex, text, firms):
+    assert firms <= {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}

@@ -451,7 +451,8 @@ def _not_a_name_end(toks: list, window: str, is_item: bool) -> bool:
     if not toks:
         return False
     w, f = toks[-1]
-    if not is_item and f in ("v", "d", "ad", "z") and w not in VERB_OK and len(w) > 1 and not B.DIGIT.search(window):
+    if not is_item and f in ("v", "d", "ad", "z") and w not in VERB_OK and len(w) > 1 and not B.DIGIT.search(window) \
+            and not P.PHASE.fullmatch(w):  # (jieba tags 一期 an adverb)
         return True
     if not is_item and f in ("u", "uz", "ul", "uj", "q", "y") and not _product_piece(window, w, f):
         return True
