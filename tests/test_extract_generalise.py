@@ -683,3 +683,15 @@ def test_project_names_of_common_shapes(ex, text, project):
 ])
 def test_short_firm_names_in_common_contexts(ex, text, firms):
     assert firms <= {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
+
+
+def test_a_park_named_after_a_place_jieba_reads_as_a_number(ex):
+    x = run(ex, "在三门工业园区，青禾电池有限公司的电解铝生产线项目正在加紧建设。")  # 三门: a county, tagged m
+    assert "三门工业园区" in {m.text for m in x.mentions if m.type == "Park"}
+    assert ("电解铝生产线项目", "locatedIn", "三门工业园区") in {(r.head, r.rel, r.tail) for r in x.relations}
+
+
+def test_a_project_named_by_a_two_character_product_and_its_builder(ex):
+    x = run(ex, "铜箔项目在星河工业园区开工，该项目由博远新材料有限公司投资建设。")
+    assert "铜箔项目" in {m.text for m in x.mentions if m.type == "Project"}
+    assert ("博远新材料有限公司", "implements", "铜箔项目") in {(r.head, r.rel, r.tail) for r in x.relations}

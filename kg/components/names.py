@@ -365,6 +365,8 @@ def generic_park(name: str) -> bool:
     core = name[: -len(head)]
     if not core:
         return True
+    if core in place_forms():
+        return False  # 三门工业园区: a place's name, however jieba tags it
     toks = nlp.posseg(core)
     if any(t in ("m", "q", "r") for _, t in toks):
         return True
