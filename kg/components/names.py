@@ -257,9 +257,11 @@ def _function_lead(core: str) -> int:
     if any(t in PROPER_POS for _, t in toks):
         return 0
     n = 0
-    for w, t in toks[:-1]:
+    for i, (w, t) in enumerate(toks[:-1]):
         if t not in LEAD_POS or t == "v" and not _common_verb(w, t):
             break  # a rare 'verb' is jieba's guess at a trade name (启明)
+        if i == 0 and len(w) == 1 and t == "v" and toks[i + 1][1] not in LEAD_POS:
+            break  # a lone 'verb' before a noun: a trade name's character (聚|力|精密), not 要|看
         n += len(w)
     return n
 
@@ -314,7 +316,8 @@ def _trade_name_before(head: str) -> bool:
     if len(head) < 2 or nlp.freq(head) >= _lex()["rare_noun_freq"] or is_product(head) or head in company_words():
         return False
     toks = nlp.posseg(head)  # no count, function word or common verb in it, no product at its end (婴儿食品)
-    return not any(t in NOT_TRADE_NAME_TAGS or _common_verb(w, t) for w, t in toks) and not is_product(toks[-1][0])
+    return not any(t in NOT_TRADE_NAME_TAGS or len(w) > 1 and _common_verb(w, t) for w, t in toks) \
+        and not is_product(toks[-1][0])  # (a lone character tagged a verb is jieba's guess: 聚|力)
 
 
 NOT_TRADE_NAME_TAGS = frozenset(("m", "q", "d", "p", "c", "r", "u", "uj", "f", "t"))
