@@ -695,3 +695,11 @@ def test_a_project_named_by_a_two_character_product_and_its_builder(ex):
     x = run(ex, "铜箔项目在星河工业园区开工，该项目由博远新材料有限公司投资建设。")
     assert "铜箔项目" in {m.text for m in x.mentions if m.type == "Project"}
     assert ("博远新材料有限公司", "implements", "铜箔项目") in {(r.head, r.rel, r.tail) for r in x.relations}
+
+
+@pytest.mark.parametrize("text, firm", [
+    ("据悉，安泰显示是国内领先的面板企业。", "安泰显示"),  # a short name ending in a trade tagged as a verb
+    ("德润锂业的产品已进入星河汽车的供应链。", "德润锂业"),  # 德|润: two lone characters, not a clause verb
+])
+def test_short_names_jieba_splits_into_a_verb(ex, text, firm):
+    assert firm in {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}

@@ -15,7 +15,7 @@ from .. import namemodel, nlp
 from . import component, load_json
 from .names import (BUILD_WORDS, COUNTED, after_object_verb, QUANTIFIERS, category_project, chain_start, clearly_not_name, common_word,
                     common_words_only, company_words, generic_company, generic_park, is_generic, name_end, name_start,
-                    place_core, project_events, project_modifier_tails, strong_firm, word_end)
+                    place_core, project_events, project_modifier_tails, strong_firm, trade_name_and_trade, word_end)
 from .products import vocab as product_vocab
 from .projectparts import places_in
 
@@ -89,7 +89,8 @@ def _enterprise(state, m, trim_only: bool) -> bool:
     if _suffixed(m.text):
         return True
     if not trim_only and (clearly_not_name(m.text) or m.source in DERIVED and common_word(m.text)
-                          or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P):
+                          or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P
+                          and not trade_name_and_trade(m.text)):
         state.drop(m)
         return False
     _trim_end(state, m, name_end(m.text))

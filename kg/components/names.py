@@ -158,10 +158,10 @@ def name_after_verb(text: str) -> int:
     after the last common verb that leaves at least two characters."""
     p, cut = 0, 0
     toks = nlp.posseg(text)
-    for w, t in toks[:-1]:
+    for i, (w, t) in enumerate(toks[:-1]):
         p += len(w)
-        if _common_verb(w, t) and len(text) - p >= 2:
-            cut = p
+        if _common_verb(w, t) and len(text) - p >= 2 and not (len(w) == 1 and i and len(toks[i - 1][0]) == 1):
+            cut = p  # (two lone characters are a trade name jieba split: 德|润, 凯|盛)
     return cut
 
 
@@ -303,6 +303,11 @@ def _activity(core: str) -> bool:
             and namemodel.probability(core) < 0.5)
 
 
+def trade_name_and_trade(name: str) -> bool:
+    """name is a trade name and the trade it ends with (某星显示, 某力精密)."""
+    return _trade_name_first(nlp.posseg(name))
+
+
 def _trade_name_first(toks) -> bool:
     """A trade name and the trade a verb names (某星|铸造, 某星|显示): a firm's name, not an activity."""
     return len(toks) > 1 and toks[-1][0] in _lex()["trade_verbs"] and _trade_name_before("".join(w for w, _ in toks[:-1]))
@@ -315,9 +320,14 @@ def _trade_name_before(head: str) -> bool:
     from .products import is_product  # (products reads this module)
     if len(head) < 2 or nlp.freq(head) >= _lex()["rare_noun_freq"] or is_product(head) or head in company_words():
         return False
-    toks = nlp.posseg(head)  # no count, function word or common verb in it, no product at its end (婴儿食品)
-    return not any(t in NOT_TRADE_NAME_TAGS or len(w) > 1 and _common_verb(w, t) for w, t in toks) \
-        and not is_product(toks[-1][0])  # (a lone character tagged a verb is jieba's guess: 聚|力)
+    toks = nlp.posseg(head)  # no count, function word, common verb or company word in it, no product at its end
+    return not any(t in NOT_TRADE_NAME_TAGS or w in company_words() or w in FIRM_WORDS
+                   or _common_verb(w, t) and (len(w) > 1 or not i or len(toks[i - 1][0]) > 1)
+                   for i, (w, t) in enumerate(toks)) \
+        and not is_product(toks[-1][0])  # (婴儿食品; a lone verb after a lone character is jieba's guess: 聚|力)
+
+
+FIRM_WORDS = frozenset(("公司", "企业", "集团", "工厂", "厂"))
 
 
 NOT_TRADE_NAME_TAGS = frozenset(("m", "q", "d", "p", "c", "r", "u", "uj", "f", "t"))
@@ -472,8 +482,9 @@ def _trade_name_opening(toks) -> bool:
 
 def _unvouched_odd(toks) -> bool:
     """Shapes a firm name has only when a list head or a role vouches for it."""
-    if len(toks) > 1 and toks[-1][1] in ("v", "vn") and toks[-1][0] not in _lex()["heads"]:
-        return True  # 养殖加工, 园林绿化: an activity, not a name
+    if len(toks) > 1 and toks[-1][1] in ("v", "vn") and toks[-1][0] not in _lex()["heads"] \
+            and not _trade_name_first(toks):
+        return True  # 养殖加工, 园林绿化: an activity, not a name (某星|显示 is one)
     if len(toks) == 1 and toks[0][1] not in PROPER_POS:
         return True  # a single common word (客户, 企业, 项目) needs a list head to be a firm
     return toks[0][1] in {"v", "vn", "a", "ad"} and not any(t in PROPER_POS for _, t in toks)  # 推动产业链
@@ -514,8 +525,8 @@ def strong_firm(name: str) -> bool:
     if toks[0][1] in odd_start or starts_with_division(name):
         return False  # 该项目, 某区聚焦: a firm is not written with the official name of a place
     heads = _lex()["heads"]
-    if p >= 0.5:
-        return True
+    if p >= 0.5 or _trade_name_first(toks):
+        return True  # (某星|显示: a trade name and its trade, which the model hardly saw)
     head = toks[-1][0] if toks[-1][0] in heads else _head_suffix(name, heads)  # 蓝桥|新|材: jieba splits the head
     return p >= 0.15 and len(toks) > 1 and head is not None and len(name) - len(head) >= 2
 

@@ -6,6 +6,7 @@ from bisect import bisect_left
 
 from .. import namemodel, nlp
 from . import load_json, rule_patterns
+from .names import _lex as names_lex
 from .products import is_product
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
@@ -128,6 +129,11 @@ def _ends_in_preposition(core: str) -> bool:
     return len(w) == 1 and tag in ("p", "r")
 
 
+def _trade_at_end(toks, i: int) -> bool:
+    """Token i is the trade a firm's short name ends with (某星|显示), however jieba tags it."""
+    return i == len(toks) - 1 and i > 0 and toks[i][0] in names_lex()["trade_verbs"]
+
+
 CUE_NAME_REJECT = frozenset(("r", "v", "p", "c", "u", "uj", "m", "t", "d"))
 TRADE_CHAR_TAGS = frozenset(("v", "d"))  # tags jieba gives a trade name's lone characters (凯|盛, 天|润)
 CUE_NAME_MIN_P = 0.5
@@ -140,11 +146,12 @@ def cue_enterprise_ok(ex, name: str) -> bool:
             or name in g.stops or name in g.company_generic or name in g.company_heads:
         return False
     toks = _posseg(name)
-    if any(f in CUE_NAME_REJECT for _, f in toks):
-        # a verb or adverb of the sentence; a lone character so tagged may be a trade name's (凯|盛|环保)
-        if any(f in CUE_NAME_REJECT and (len(w) > 1 or f not in TRADE_CHAR_TAGS) for w, f in toks) \
-                or namemodel.probability(name) < CUE_NAME_MIN_P:
-            return False
+    # a verb or adverb of the sentence; a lone character so tagged may be a trade name's (凯|盛|环保), and
+    # the trade a name ends with may be tagged a verb (某星|显示)
+    odd = [(w, f) for i, (w, f) in enumerate(toks) if f in CUE_NAME_REJECT and not _trade_at_end(toks, i)]
+    if any(len(w) > 1 or f not in TRADE_CHAR_TAGS for w, f in odd) \
+            or odd and namemodel.probability(name) < CUE_NAME_MIN_P:
+        return False
     if all(w in g.project_generic or w in g.product_reject or w in g.company_generic for w, _ in toks):
         return False
     if is_product(name):
