@@ -703,3 +703,15 @@ def test_a_project_named_by_a_two_character_product_and_its_builder(ex):
 ])
 def test_short_names_jieba_splits_into_a_verb(ex, text, firm):
     assert firm in {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
+
+
+def test_a_count_of_chain_leaders_names_no_leader(ex):
+    x = run(ex, "到2025年，全市储能产业链产值突破300亿元，链主企业达到5家。")
+    assert not [r for r in x.relations if r.rel == "chainLeaderOf"]
+    assert not {m.text for m in x.mentions if m.type == "Enterprise"}
+
+
+def test_a_chain_segment_lists_products_not_firms(ex):
+    x = run(ex, "储能产业链上游包括锂矿、正极材料，下游为储能电站。")
+    assert not {m.text for m in x.mentions if m.type == "Enterprise"}
+    assert {"锂矿", "正极材料"} <= {m.text for m in x.mentions if m.type == "Product"}

@@ -470,6 +470,8 @@ def _odd_words(toks) -> bool:
         return True  # 要发挥, 创新: words of doing, not a name
     if len(toks[-1][0]) == 1 and toks[-1][1] == "v":
         return True  # 零部件做
+    if len(toks) > 1 and toks[-1][1] == "q" and toks[-2][1] == "m":
+        return True  # 达到5家: a count
     return toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]  # 某省汽车
 
 
@@ -513,8 +515,11 @@ def strong_firm(name: str) -> bool:
     """A name that looks like a firm's without a list or role to vouch for it, by the firm-name
     model (kg.namemodel): likely on its own, or less likely but ending in a company word after a
     name of two characters or more (云帆电子, 青禾能源)."""
+    from .products import is_product  # (products reads this module)
     if not 2 <= len(name) <= 16 or is_generic(name) or not _NOT_IN_STRONG_FIRM.isdisjoint(name):
         return False  # 某: a firm the text does not name
+    if is_product(name):
+        return False  # 锂矿, 正极材料: what a firm makes
     if any(t in name for t in _lex()["titles"]):
         return False  # 某光电副总经理王: a person and their title
     toks = nlp.posseg(name)
