@@ -715,3 +715,8 @@ def test_a_chain_segment_lists_products_not_firms(ex):
     x = run(ex, "储能产业链上游包括锂矿、正极材料，下游为储能电站。")
     assert not {m.text for m in x.mentions if m.type == "Enterprise"}
     assert {"锂矿", "正极材料"} <= {m.text for m in x.mentions if m.type == "Product"}
+
+
+def test_a_place_s_projects_of_a_kind_are_no_project(ex):
+    x = run(ex, "全县光伏项目总装机达到100万千瓦，全国首个煤制烯烃示范项目也在县里。")
+    assert {m.text for m in x.mentions if m.type == "Project"} == {"全国首个煤制烯烃示范项目"}

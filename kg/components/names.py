@@ -403,12 +403,20 @@ def category_project(name: str) -> bool:
     core = next((name[: -len(w)] for w in PROJECT_WORDS if name.endswith(w)), None)
     if not core:
         return False
+    if core.startswith(_scope_leads()):
+        return True  # 全县光伏项目: a place's projects of a kind, together
     if core in vocab()["terms"] or core.endswith("期") or any(c.isdigit() for c in core):
         return False  # 芯片项目, 二期项目: a product or a phase
     toks = nlp.posseg(core)
     if any(t in PLACE_PERSON_POS for _, t in toks):
         return False
     return len(toks) == 1 or len(core) <= 2  # 太阳能, 文旅
+
+
+@lru_cache(maxsize=1)
+def _scope_leads() -> tuple[str, ...]:
+    """全县, 本市, 我省 …: the scope words (left_context.json) that speak of a whole place."""
+    return tuple(w for w in _lex()["chain_scope"] if len(w) == 2 and w[0] in "全本我该" and w[1] in "市省县区州")
 
 
 def common_words_only(name: str) -> bool:
