@@ -720,3 +720,10 @@ def test_a_chain_segment_lists_products_not_firms(ex):
 def test_a_place_s_projects_of_a_kind_are_no_project(ex):
     x = run(ex, "全县光伏项目总装机达到100万千瓦，全国首个煤制烯烃示范项目也在县里。")
     assert {m.text for m in x.mentions if m.type == "Project"} == {"全国首个煤制烯烃示范项目"}
+
+
+def test_a_sister_firm_is_not_read_as_the_group_s_short_form(ex):
+    x = run(ex, "华辰集团旗下的华辰光伏在县里投资建设了5GW光伏组件项目。")
+    firms = {m.canonical for m in x.mentions if m.type == "Enterprise"}
+    assert {"华辰集团", "华辰光伏"} <= firms
+    assert ("华辰光伏", "implements", "5GW光伏组件项目") in {(r.head, r.rel, r.tail) for r in x.relations}

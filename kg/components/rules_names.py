@@ -161,7 +161,7 @@ def cue_enterprise_ok(ex, name: str) -> bool:
 
 def cue_enterprises(ex, ctx: _DocCtx) -> None:
     """Company names without a legal suffix, recognised by their context: X董事长/总经理/CEO,
-    由X投资, X是…企业/公司, X今年营收…; every other occurrence of the same name is then a mention too."""
+    由X投资, 旗下的X, X是…企业/公司, X今年营收…; every other occurrence of the same name is then a mention too."""
     t = ctx.text
     names: set[str] = set()
     for m in CUE_AFTER.finditer(t):
@@ -171,8 +171,8 @@ def cue_enterprises(ex, ctx: _DocCtx) -> None:
         if w is not None:
             _lo, win, off = w
             names.add(win[off:])
-    for m in P.CUE_BEFORE.finditer(t):
-        names.add(m.group(1))
+    for rx in (P.CUE_BEFORE, P.CUE_SUBSIDIARY):
+        names.update(m.group(1) for m in rx.finditer(t))
     for s in ctx.doc.sentences:
         names.update(m.group(1) for m in (P.CUE_IS.match(s.text), P.CUE_METRIC.match(s.text)) if m)
     for name in sorted((n for n in names if cue_enterprise_ok(ex, n)), key=len, reverse=True):
@@ -393,6 +393,20 @@ def short_enterprises(ex, ctx: _DocCtx) -> None:
     for s, full in sorted(shorts.items(), key=lambda kv: -len(kv[0])):
         i = t.find(s)
         while i >= 0:
-            if ctx.free(i, i + len(s)):
+            if ctx.free(i, i + len(s)) and not _head_follows(g, t, i + len(s), full):
                 ctx.take(Span(i, i + len(s), "Enterprise", full, s, source="short"))
             i = t.find(s, i + len(s))
+
+
+def _head_follows(g, t: str, end: int, full: str) -> bool:
+    """A company word the legal name lacks goes on after the short form (某辰集团 … 某辰|光伏): another
+    firm of that trade name, a subsidiary or a sister firm, not the legal name's short form."""
+    return any(t.startswith(h, end) and h not in full and t[end + len(h):end + len(h) + 1] in NAME_ENDERS
+               for h in _heads_by_length(g))  # (某帆电子|智能终端项目: the head opens a product instead)
+
+
+NAME_ENDERS = frozenset("在于将已的是为和与及、，,。；;：:（(") | {""}
+
+
+def _heads_by_length(g) -> list[str]:
+    return sorted(g.company_heads, key=len, reverse=True)
