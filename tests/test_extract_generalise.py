@@ -727,3 +727,10 @@ def test_a_sister_firm_is_not_read_as_the_group_s_short_form(ex):
     firms = {m.canonical for m in x.mentions if m.type == "Enterprise"}
     assert {"华辰集团", "华辰光伏"} <= firms
     assert ("华辰光伏", "implements", "5GW光伏组件项目") in {(r.head, r.rel, r.tail) for r in x.relations}
+
+
+def test_a_firm_that_announces_a_project_somewhere(ex):
+    x = run(ex, "华辰电器宣布，拟投资20亿元在江苏省南通市建设空调生产基地。")
+    rels = {(r.head, r.rel, r.tail) for r in x.relations}
+    assert {("华辰电器", "implements", "空调生产基地"), ("空调生产基地", "locatedIn", "南通市")} <= rels
+    assert not {m.text for m in run(ex, "市政府宣布，明年起实施新政策。").mentions if m.type == "Enterprise"}

@@ -129,6 +129,11 @@ def _ends_in_preposition(core: str) -> bool:
     return len(w) == 1 and tag in ("p", "r")
 
 
+def _ends_in_company_word(ex, name: str) -> bool:
+    """A brand of two characters or more and a company word (某某电器, 某某电池)."""
+    return any(name.endswith(h) and len(name) - len(h) >= 2 for h in ex.g.company_heads)
+
+
 def _trade_at_end(toks, i: int) -> bool:
     """Token i is the trade a firm's short name ends with (某星|显示), however jieba tags it."""
     return i == len(toks) - 1 and i > 0 and toks[i][0] in names_lex()["trade_verbs"]
@@ -175,6 +180,9 @@ def cue_enterprises(ex, ctx: _DocCtx) -> None:
         names.update(m.group(1) for m in rx.finditer(t))
     for s in ctx.doc.sentences:
         names.update(m.group(1) for m in (P.CUE_IS.match(s.text), P.CUE_METRIC.match(s.text)) if m)
+        m = P.CUE_SUBJECT_SAYS.match(s.text)
+        if m and _ends_in_company_word(ex, m.group(1)):
+            names.add(m.group(1))  # 某某电器宣布: a brand and a company word, not 县里宣布
     for name in sorted((n for n in names if cue_enterprise_ok(ex, n)), key=len, reverse=True):
         i = t.find(name)
         while i >= 0:
