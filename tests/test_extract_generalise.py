@@ -734,3 +734,9 @@ def test_a_firm_that_announces_a_project_somewhere(ex):
     rels = {(r.head, r.rel, r.tail) for r in x.relations}
     assert {("华辰电器", "implements", "空调生产基地"), ("空调生产基地", "locatedIn", "南通市")} <= rels
     assert not {m.text for m in run(ex, "市政府宣布，明年起实施新政策。").mentions if m.type == "Enterprise"}
+
+
+def test_the_firm_a_deal_is_about(ex):
+    firms = {m.text for m in run(ex, "远帆集团以12亿元收购星河化工60%股权。").mentions if m.type == "Enterprise"}
+    assert firms == {"远帆集团", "星河化工"}
+    assert {m.text for m in run(ex, "远帆集团以12亿元收购土地使用权。").mentions if m.type == "Enterprise"} == {"远帆集团"}

@@ -166,7 +166,7 @@ def cue_enterprise_ok(ex, name: str) -> bool:
 
 def cue_enterprises(ex, ctx: _DocCtx) -> None:
     """Company names without a legal suffix, recognised by their context: X董事长/总经理/CEO,
-    由X投资, 旗下的X, X是…企业/公司, X今年营收…; every other occurrence of the same name is then a mention too."""
+    由X投资, 旗下的X, 收购X, X是…企业/公司, X今年营收…; every other occurrence of the same name is then a mention too."""
     t = ctx.text
     names: set[str] = set()
     for m in CUE_AFTER.finditer(t):
@@ -178,6 +178,7 @@ def cue_enterprises(ex, ctx: _DocCtx) -> None:
             names.add(win[off:])
     for rx in (P.CUE_BEFORE, P.CUE_SUBSIDIARY):
         names.update(m.group(1) for m in rx.finditer(t))
+    names.update(m.group(1) for m in P.CUE_DEAL_TARGET.finditer(t) if _ends_in_company_word(ex, m.group(1)))
     for s in ctx.doc.sentences:
         names.update(m.group(1) for m in (P.CUE_IS.match(s.text), P.CUE_METRIC.match(s.text)) if m)
         m = P.CUE_SUBJECT_SAYS.match(s.text)
