@@ -303,7 +303,8 @@ class Extractor:
     @nlp.text_cache  # (a pure function of the window: the gazetteer is fixed)
     def _trim_pos_name(self, window: str, firm: bool = True) -> int:  # window: the text before the suffix
         """Inside an enterprise-name window: cut after the rightmost verb / preposition / particle /
-        time word that still leaves >= 2 characters (投资兴建了|格力电器…, 今年|公司 → rejected later)."""
+        time word that still leaves >= 2 characters (投资兴建了|格力电器…, 今年|公司 → rejected later).
+        firm: a firm's window, where a trade before the suffix stays (某星|铸造); not an organisation's."""
         g = self.g
         toks = _posseg(window)
         p = len(window)

@@ -13,9 +13,10 @@ from functools import lru_cache
 
 from .. import namemodel, nlp
 from . import component, load_json
-from .names import (BUILD_WORDS, COUNTED, after_object_verb, QUANTIFIERS, category_project, chain_start, clearly_not_name, common_word,
-                    common_words_only, company_words, generic_company, generic_park, is_generic, name_end, name_start,
-                    place_core, project_events, project_modifier_tails, strong_firm, trade_name_and_trade, word_end)
+from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, after_object_verb, category_project, chain_start, clearly_not_name,
+                    common_word, common_words_only, company_words, generic_company, generic_park, is_generic, name_end,
+                    name_start, place_core, project_events, project_modifier_tails, strong_firm, trade_name_and_trade,
+                    word_end)
 from .products import vocab as product_vocab
 from .projectparts import places_in
 

@@ -310,7 +310,12 @@ def trade_name_and_trade(name: str) -> bool:
 
 def _trade_name_first(toks) -> bool:
     """A trade name and the trade a verb names (某星|铸造, 某星|显示): a firm's name, not an activity."""
-    return len(toks) > 1 and toks[-1][0] in _lex()["trade_verbs"] and _trade_name_before("".join(w for w, _ in toks[:-1]))
+    return len(toks) > 1 and toks[-1][0] in _lex()["trade_verbs"] \
+        and _trade_name_before("".join(w for w, _ in toks[:-1]))
+
+
+NOT_TRADE_NAME_TAGS = frozenset(("m", "q", "d", "p", "c", "r", "u", "uj", "f", "t"))
+FIRM_WORDS = frozenset(("公司", "企业", "集团", "工厂", "厂"))
 
 
 def _trade_name_before(head: str) -> bool:
@@ -325,12 +330,6 @@ def _trade_name_before(head: str) -> bool:
                    or _common_verb(w, t) and (len(w) > 1 or not i or len(toks[i - 1][0]) > 1)
                    for i, (w, t) in enumerate(toks)) \
         and not is_product(toks[-1][0])  # (婴儿食品; a lone verb after a lone character is jieba's guess: 聚|力)
-
-
-FIRM_WORDS = frozenset(("公司", "企业", "集团", "工厂", "厂"))
-
-
-NOT_TRADE_NAME_TAGS = frozenset(("m", "q", "d", "p", "c", "r", "u", "uj", "f", "t"))
 
 
 def place_core(name: str) -> bool:
@@ -416,7 +415,8 @@ def category_project(name: str) -> bool:
 @lru_cache(maxsize=1)
 def _scope_leads() -> tuple[str, ...]:
     """全县, 本市, 我省 …: the scope words (left_context.json) that speak of a whole place."""
-    return tuple(w for w in _lex()["chain_scope"] if len(w) == 2 and w[0] in "全本我该" and w[1] in "市省县区州")
+    return tuple(w for w in _lex()["chain_scope"]
+                 if len(w) == 2 and w[0] in "全本我该" and w[1] in "市省县区州")
 
 
 def common_words_only(name: str) -> bool:

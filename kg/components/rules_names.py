@@ -165,8 +165,9 @@ def cue_enterprise_ok(ex, name: str) -> bool:
 
 
 def cue_enterprises(ex, ctx: _DocCtx) -> None:
-    """Company names without a legal suffix, recognised by their context: X董事长/总经理/CEO,
-    由X投资, 旗下的X, 收购X, X是…企业/公司, X今年营收…; every other occurrence of the same name is then a mention too."""
+    """Company names without a legal suffix, recognised by their context: X董事长/总经理/CEO, 由X投资,
+    旗下的X, 收购X, X是…企业/公司, X今年营收…, X宣布…; every other occurrence of the same name is then a
+    mention too."""
     t = ctx.text
     names: set[str] = set()
     for m in CUE_AFTER.finditer(t):

@@ -277,7 +277,7 @@ def namelike_project(ex, ctx: _DocCtx, core: str, start: int, a: int, b: int, pa
         return False
     if len(plain) < (2 if t[a:b].startswith(("基地", "工厂", "厂区")) else 3) and not park_prefix \
             and not is_product(plain) or P.LEADING_COUNT.match(plain):
-        return False  # two characters (but a product's: 铜箔项目); a count of works (3万多座…水库加固项目)
+        return False  # two characters, unless a product's (铜箔项目); a count of works (3万多座…水库加固项目)
     s0, _ = ctx.sent_bounds(start)
     clause = t[s0:start]
     clause = clause[max(clause.rfind("，"), clause.rfind(","), -1) + 1:]
