@@ -39,7 +39,7 @@ def make_boundaries(settings: dict):
     trim_only = settings.get("trim_only", False)  # after the lists and roles: they vouch for their names
 
     def run(state) -> None:
-        firms = {m.text for m in state.ex.mentions if m.type == "Enterprise" and len(m.text) >= 2}
+        firms = frozenset(m.text for m in state.ex.mentions if m.type == "Enterprise" and len(m.text) >= 2)
         for m in list(state.ex.mentions):
             if m.source == "coref":
                 continue  # 该公司: an anaphor, not a name
@@ -102,7 +102,7 @@ GLUED_MAX = 4  # 原则同意|某集团: the longest clause word glued before a 
 NAME_POS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz", "j", "eng", "x"})
 
 
-def glued_prefix(text: str, firms: set[str]) -> int:
+def glued_prefix(text: str, firms: frozenset[str]) -> int:
     """Length of the clause words glued before a firm the document names on its own elsewhere
     (出售|某集团, 占|某集团): a short prefix with no proper-name word that ends at that name."""
     for k in range(1, min(GLUED_MAX, len(text) - 3) + 1):  # (the firm itself has 3 characters or more)
@@ -113,10 +113,10 @@ def glued_prefix(text: str, firms: set[str]) -> int:
     return 0
 
 
-def inside_firm(text: str, start: int, firms: set[str]) -> int:
+def inside_firm(text: str, start: int, firms: frozenset[str]) -> int:
     """How far into a name starting at start a firm's name the document names runs on (力|拓某国
     铁矿项目 starts inside 力拓): the name starts after it."""
-    return _firm_inner_ends(text, frozenset(firms)).get(start, start) - start
+    return _firm_inner_ends(text, firms).get(start, start) - start
 
 
 @lru_cache(maxsize=8)

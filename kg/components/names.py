@@ -160,8 +160,8 @@ def name_after_verb(text: str) -> int:
     toks = nlp.posseg(text)
     for i, (w, t) in enumerate(toks[:-1]):
         p += len(w)
-        if _common_verb(w, t) and len(text) - p >= 2 and not (len(w) == 1 and i and len(toks[i - 1][0]) == 1):
-            cut = p  # (two lone characters are a trade name jieba split: 德|润, 凯|盛)
+        if _common_verb(w, t) and len(text) - p >= 2 and not _split_name_char(toks, i):
+            cut = p
     return cut
 
 
@@ -327,9 +327,14 @@ def _trade_name_before(head: str) -> bool:
         return False
     toks = nlp.posseg(head)  # no count, function word, common verb or company word in it, no product at its end
     return not any(t in NOT_TRADE_NAME_TAGS or w in company_words() or w in FIRM_WORDS
-                   or _common_verb(w, t) and (len(w) > 1 or not i or len(toks[i - 1][0]) > 1)
-                   for i, (w, t) in enumerate(toks)) \
-        and not is_product(toks[-1][0])  # (婴儿食品; a lone verb after a lone character is jieba's guess: 聚|力)
+                   or _common_verb(w, t) and not _split_name_char(toks, i)
+                   for i, (w, t) in enumerate(toks)) and not is_product(toks[-1][0])  # (婴儿食品)
+
+
+def _split_name_char(toks, i: int) -> bool:
+    """Token i is a lone character after another: a trade name jieba split, whatever it tags them
+    (德|润, 聚|力), not a verb of the clause."""
+    return len(toks[i][0]) == 1 and i > 0 and len(toks[i - 1][0]) == 1
 
 
 def place_core(name: str) -> bool:

@@ -129,9 +129,12 @@ def _ends_in_preposition(core: str) -> bool:
     return len(w) == 1 and tag in ("p", "r")
 
 
+HEAD_LENS = range(1, 5)  # lengths of the company words (company_heads)
+
+
 def _ends_in_company_word(ex, name: str) -> bool:
     """A brand of two characters or more and a company word (某某电器, 某某电池)."""
-    return any(name.endswith(h) and len(name) - len(h) >= 2 for h in ex.g.company_heads)
+    return any(name[-k:] in ex.g.company_heads for k in HEAD_LENS if len(name) - k >= 2)
 
 
 def _trade_at_end(toks, i: int) -> bool:
@@ -411,12 +414,8 @@ def short_enterprises(ex, ctx: _DocCtx) -> None:
 def _head_follows(g, t: str, end: int, full: str) -> bool:
     """A company word the legal name lacks goes on after the short form (某辰集团 … 某辰|光伏): another
     firm of that trade name, a subsidiary or a sister firm, not the legal name's short form."""
-    return any(t.startswith(h, end) and h not in full and t[end + len(h):end + len(h) + 1] in NAME_ENDERS
-               for h in _heads_by_length(g))  # (某帆电子|智能终端项目: the head opens a product instead)
+    return any(t[end:end + k] in g.company_heads and t[end:end + k] not in full
+               and t[end + k:end + k + 1] in NAME_ENDERS for k in HEAD_LENS)  # (某帆电子|智能终端项目: a product)
 
 
 NAME_ENDERS = frozenset("在于将已的是为和与及、，,。；;：:（(") | {""}
-
-
-def _heads_by_length(g) -> list[str]:
-    return sorted(g.company_heads, key=len, reverse=True)
