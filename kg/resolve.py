@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
@@ -482,6 +483,19 @@ def _endpoints(r, lookup: _Lookup):
     return None if tail is None or tail == head else (head, tail)
 
 
+def _assertion_key(head, r, tail) -> tuple:
+    """One assertion per key. An investment is one per project and amount: 50亿元 and 50个亿元 state
+    the same figure (and would make one kg:investmentAmount statement with two confidences)."""
+    if r.rel == "investment" and r.value is not None:
+        try:
+            amount = Decimal(str(r.value))
+        except (InvalidOperation, ValueError):
+            amount = None
+        if amount is not None and amount.is_finite():
+            return head, r.rel, ("amount", amount.normalize(), r.currency)
+    return head, r.rel, tail
+
+
 def _assertions(extractions: list[Extraction], lookup: _Lookup) -> list[Assertion]:
     """Relations rewritten to resolved keys, deduplicated, their evidence accumulated."""
     assertions: dict[tuple, Assertion] = {}
@@ -492,7 +506,7 @@ def _assertions(extractions: list[Extraction], lookup: _Lookup) -> list[Assertio
             ends = _endpoints(r, lookup)
             if ends is None:
                 continue
-            akey = (ends[0], r.rel, ends[1])
+            akey = _assertion_key(ends[0], r, ends[1])
             a = assertions.get(akey)
             if a is None:
                 a = assertions[akey] = Assertion(head=ends[0], rel=r.rel, tail=ends[1], literal=r.literal,

@@ -194,3 +194,15 @@ def test_literal_relations_deduplicated_and_self_loops_dropped():
     a = kb.assertions[0]
     assert a.literal and a.tail == "5亿元" and a.value == Decimal("500000000")
     assert len(a.evidence) == 2
+
+
+def test_one_investment_per_project_and_amount_however_the_amount_is_written():
+    # 8亿元 and 8个亿元 are one figure: one assertion (one kg:investmentAmount statement, one
+    # confidence); a different amount stays a second assertion
+    d = make_doc("a.txt", ["某川新材料投资8亿元建设薄膜项目。", "薄膜项目投资8个亿元。", "薄膜项目二期投资3亿元。"])
+    rels = [rel(d, "薄膜项目", "investment", t, i, "Project", literal=True, value=Decimal(v), currency="CNY",
+                confidence=c)
+            for t, i, v, c in (("8亿元", 0, "800000000", 0.9), ("8个亿元", 1, "8E+8", 0.5), ("3亿元", 2, "300000000", 0.7))]
+    kb = build_kb([Extraction(d, [mention(d, "薄膜项目", "Project")], rels)])
+    got = sorted((a.tail, a.confidence, len(a.evidence)) for a in kb.assertions)
+    assert got == [("3亿元", 0.7, 1), ("8亿元", 0.9, 2)]
