@@ -537,7 +537,10 @@ def _cut(src, text: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    f = TTFont(src, lazy=True, fontNumber=0) if isinstance(src, str) else TTFont(io.BytesIO(src))
+    # bounding boxes are not recomputed (the source font's stay): half the time of a cut, same glyphs;
+    # nor the time stamp: the same characters give the same bytes in every build
+    keep = {"recalcBBoxes": False, "recalcTimestamp": False}
+    f = TTFont(src, lazy=True, fontNumber=0, **keep) if isinstance(src, str) else TTFont(io.BytesIO(src), **keep)
     opts = subset.Options()
     opts.layout_features, opts.name_IDs, opts.hinting, opts.notdef_outline = [], ["*"], False, True
     sub = subset.Subsetter(opts)
@@ -702,6 +705,54 @@ def file_stem(label: str) -> str:
 FILE_LINK_BASE = "../../graph.html"  # from OUT/figures/chains/ to OUT/graph.html
 
 
+def _png_key(m: ChainMap, cache) -> str:
+    from .report import figure_key_parts
+
+    return cache.key("png", figure_key_parts(), layout(m))
+
+
+_JOBS: list = []  # (map, cut its font?, draw its PNG?) for the forked workers of prerender
+
+
+def _render_job(i: int) -> tuple[bytes | None, bytes | None]:
+    m, cut, draw = _JOBS[i]
+    try:
+        return (_FONTS._cut_for(m) if cut else None), (to_png(m) if draw else None)
+    except Exception:  # face() and write_map() try again in the parent and say what failed
+        return None, None
+
+
+_FONTS: FontSubsets | None = None
+
+
+def prerender(maps: list[ChainMap], fonts: FontSubsets, cache, workers: int) -> None:
+    """The font cuts and PNGs the cache (kg.incremental.BlobCache) lacks, made in `workers` forked
+    processes and put into the cache: face() and write_map() then read them (~1 s of one core a
+    map). The base font cut is made here first, once. Nothing happens with one worker or one miss."""
+    global _FONTS
+    if cache is None or workers <= 1:
+        return
+    jobs = [(m, bool(fonts.chars) and not cache.has(fonts._key(m)), not cache.has(_png_key(m, cache)))
+            for m in maps]
+    jobs = [j for j in jobs if j[1] or j[2]]
+    if len(jobs) < 2:
+        return
+    if any(j[1] for j in jobs) and not fonts.single:
+        fonts._base()
+    import multiprocessing as mp
+
+    _JOBS[:], _FONTS = jobs, fonts
+    try:
+        with mp.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+            for (m, _c, _d), (face, png) in zip(jobs, pool.imap(_render_job, range(len(jobs)))):
+                if face is not None:
+                    cache.put(fonts._key(m), face)
+                if png is not None:
+                    cache.put(_png_key(m, cache), png)
+    finally:
+        _JOBS[:], _FONTS = [], None
+
+
 def write_map(m: ChainMap, folder: Path, face: tuple[str, str] | None = None, cache=None) -> tuple[Path, Path]:
     """folder/<chain>.svg (with face embedded) and .png, atomically; returns both paths. With a cache
     (kg.incremental.BlobCache) the PNG is reused when the layout and the font are unchanged."""
@@ -709,12 +760,6 @@ def write_map(m: ChainMap, folder: Path, face: tuple[str, str] | None = None, ca
 
     svg, png = (Path(folder) / (file_stem(m.label) + ext) for ext in (".svg", ".png"))
     write_text_atomic(svg, to_svg(m, FILE_LINK_BASE, face))
-    if cache is None:
-        data = to_png(m)
-    else:
-        from .report import figure_key_parts
-
-        key = cache.key("png", figure_key_parts(), layout(m))
-        data = cache.get_or(key, lambda: to_png(m))
+    data = to_png(m) if cache is None else cache.get_or(_png_key(m, cache), lambda: to_png(m))
     write_bytes_atomic(png, data)
     return svg, png

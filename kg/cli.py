@@ -245,8 +245,8 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     # so the two never take memory at the same time (all files still land together at tx.commit)
     step(2)
     with prof.stage("report"):
-        report.write_reports(result, tmp, graph=g,
-                             cache=incremental.BlobCache(last, tmp, "figures"))
+        report.write_reports(result, tmp, graph=g, cache=incremental.BlobCache(last, tmp, "figures"),
+                             workers=args.workers)
     step(3)
     with prof.stage("view"):
         for t in ag:
@@ -701,13 +701,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--scheduler", metavar="ADDRESS",
                        help="Dask 调度器地址，如 tcp://host:8786（给出时即用 dask；不给时在本机启动 --workers 个进程的本地集群）")
 
+    def workers_opt(p):
+        p.add_argument("--workers", type=_positive, default=None, metavar="N",
+                       help=f"进程数（抽取与产业链图谱绘制；默认为本机可用 CPU 核数，最多 {MAX_AUTO_WORKERS}）")
+
     def region_opt(p):
         p.add_argument("--region", metavar="名称", help="分析地区（如 长治市）；默认从语料识别")
 
     p = sub.add_parser("build", help="读取文件夹中的文本，构建图谱、分析并写出全部结果")
     p.add_argument("source", help="文档文件夹（.txt .md .docx .pdf .html 等）")
     p.add_argument("--out", default="out", help="输出文件夹（默认 out/）")
-    p.add_argument("--workers", type=int, default=1, help="抽取进程数（默认 1）")
+    workers_opt(p)
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.add_argument("--profile", action="store_true", help="打印各阶段用时与峰值内存，并写出 profile.json")
     p.add_argument("--register", action="append", metavar="FILE",
@@ -721,7 +725,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="抽取实体与关系，按文档输出 JSONL")
     p.add_argument("files", nargs="+", help="文档（.txt .md .docx .pdf .html 等）或文件夹")
     p.add_argument("--format", choices=["jsonl"], default="jsonl", help="输出格式（目前只有 jsonl：每篇文档一行 JSON）")
-    p.add_argument("--workers", type=int, default=1, help="抽取进程数（默认 1）")
+    workers_opt(p)
     p.add_argument("--progress", action="store_true", help="显示进度条（输出到 stderr）")
     p.add_argument("-o", "--output", help="写入文件而不是标准输出")
     data_opt(p)
@@ -735,7 +739,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--docs", action="append", metavar="DIR", help="文档所在文件夹，可重复")
     p.add_argument("--scorer", help="score.py 路径（默认 ../shared/eval/score.py）")
     p.add_argument("--show-errors", action="store_true", help="列出抽取错误（漏抽与误抽）")
-    p.add_argument("--workers", type=int, default=1, help="抽取进程数（默认 1）")
+    workers_opt(p)
     data_opt(p)
     ner_opt(p)
     p.set_defaults(func=cmd_eval)
@@ -804,8 +808,33 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+MAX_AUTO_WORKERS = 8  # the default --workers on a big machine (each process holds the lexicons)
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+    return n
+
+
+def default_workers() -> int:
+    """The CPU cores this process may use (its affinity, e.g. a container's share), at most
+    MAX_AUTO_WORKERS."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(n, MAX_AUTO_WORKERS))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "workers", 0) is None:
+        args.workers = default_workers()
     # the program itself (kg build), not a caller in Python, a profiler or coverage: it ends with _exit_now
     args.exit_after = argv is None and args.func is cmd_build and sys.getprofile() is None and sys.gettrace() is None
     code = _run(args)

@@ -488,10 +488,11 @@ CHAIN_MAP_DIR = "figures/chains"
 
 
 def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None, cache=None,
-                     context=None) -> dict[str, dict]:
+                     context=None, workers: int = 1) -> dict[str, dict]:
     """OUT/figures/chains/<chain>.svg|png per chain; {chain IRI or untemplated label: {svg, png, inline}}.
     cache (kg.incremental.BlobCache): font cuts and PNGs of unchanged maps are reused.
-    context: chainmap.graph_context of the graph, made already (then graph is not needed)."""
+    context: chainmap.graph_context of the graph, made already (then graph is not needed).
+    workers > 1 (with a cache): the maps' fonts and PNGs are made in that many processes."""
     from . import chainmap
 
     ctx = context if context is not None else chainmap.graph_context(graph, result) if graph is not None else None
@@ -499,6 +500,7 @@ def write_chain_maps(result: AnalysisResult, out_dir: Path, graph=None, cache=No
     maps: dict[str, dict] = {}
     todo = chainmap.all_maps(result, ctx)
     fonts = chainmap.FontSubsets(todo, cache=cache)
+    chainmap.prerender(todo, fonts, cache, workers)
     for m in todo:
         try:
             face = fonts.face(m)
@@ -551,10 +553,11 @@ _UNMAPPED = "另有 {n} 条产业链企业较少，未单独绘图；可用 kg m
 
 
 # ---------------------------------------------------------------- entry point
-def write_reports(result: AnalysisResult, out_dir: Path, graph=None, cache=None) -> dict[str, Path]:
+def write_reports(result: AnalysisResult, out_dir: Path, graph=None, cache=None, workers: int = 1) -> dict[str, Path]:
     """Write leaders.csv, gaps.csv, report.md, report.html, figures/*.png and the chain maps
     (figures/chains/); graph (the union graph) adds region, corpus size and untemplated chains' firms.
-    cache (kg.incremental.BlobCache): pictures whose inputs are unchanged are reused, not redrawn."""
+    cache (kg.incremental.BlobCache): pictures whose inputs are unchanged are reused, not redrawn;
+    with it, workers > 1 draws the chain maps in that many processes."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
@@ -566,7 +569,7 @@ def write_reports(result: AnalysisResult, out_dir: Path, graph=None, cache=None)
     # whole analysis input (a million objects) outlived `del` in the build and cost a long collection
     ctx = chainmap.graph_context(graph, result) if graph is not None else None
     graph = None
-    maps = write_chain_maps(result, out_dir, cache=cache, context=ctx)
+    maps = write_chain_maps(result, out_dir, cache=cache, context=ctx, workers=workers)
     if maps:
         paths[CHAIN_MAP_DIR + "/"] = out_dir / CHAIN_MAP_DIR
     figs_png: dict[str, bytes] = {}

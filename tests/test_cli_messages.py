@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 import pytest
 
@@ -46,3 +47,15 @@ def test_damaged_graph_file_named(tmp_path, cmd, capsys):
     assert main([cmd, str(out)]) == 2
     line = _one_line_error(capsys)
     assert str(out / "graph.nq") in line and "第 2 行" in line
+
+
+def test_workers_default_to_the_usable_cores_and_must_be_positive(capsys):
+    from kg import cli
+
+    args = cli.build_parser().parse_args(["build", "docs"])
+    assert args.workers is None  # resolved in main: the cores this process may use, at most 8
+    assert 1 <= cli.default_workers() <= min(len(os.sched_getaffinity(0)), cli.MAX_AUTO_WORKERS)
+    for bad in ("0", "-2", "two"):
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args(["extract", "a.txt", "--workers", bad])
+        assert "应为正整数" in capsys.readouterr().err

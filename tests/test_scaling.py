@@ -216,3 +216,22 @@ def test_font_cut_of_the_last_build_serves_a_changed_map(tmp_path, monkeypatch, 
     chainmap.FontSubsets(maps, cache=incremental.BlobCache(tmp_path / "a", tmp_path / "d", "figures"))
     key = first.cache.key("face-base", first._font_id)
     assert (tmp_path / "d" / "cache" / "figures" / key).read_bytes() == (tmp_path / "a" / "cache" / "figures" / key).read_bytes()
+
+
+def test_maps_drawn_in_two_processes_equal_those_drawn_in_one(tmp_path, seeds_out, monkeypatch):
+    """With workers the fonts and PNGs the cache lacks are made in forked processes, the rest of the
+    build only reads them; the files are the same bytes as drawn in one process, and the cut of the
+    font does not depend on the clock (no SOURCE_DATE_EPOCH here)."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    g = rdf.union_graph(rdf.load_graph(seeds_out))
+    res = analysis.analyze(g)
+    ctx = chainmap.graph_context(g, res)
+    outs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        cache = incremental.BlobCache(None, out, "figures")
+        maps = report.write_chain_maps(res, out, cache=cache, context=ctx, workers=workers)
+        outs[workers] = {p.name: p.read_bytes() for p in (out / report.CHAIN_MAP_DIR).iterdir()}
+        if workers == 2:  # the parent only read the processes' fonts and PNGs (its one miss: the
+            assert cache.misses == 1 and cache.hits >= 2 * len(maps)  # last build's shared cut)
+    assert len(outs[1]) >= 4 and outs[1] == outs[2]
