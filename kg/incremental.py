@@ -32,7 +32,7 @@ import sys
 from array import array
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from .model import Document, Extraction, Fact, Mention, Relation, Sentence
@@ -325,11 +325,17 @@ def ingest_version() -> str:
     return h.hexdigest()[:16]
 
 
+_SENT_ROW = attrgetter(*_SENT_FIELDS)  # a sentence's fields are JSON as they are (no Decimal)
+_SENT_TEXT = _SENT_FIELDS.index("text")
+
+
 def _doc_record(key: str, doc: Document) -> dict:
+    text = doc.text
+
     def sent(s):
-        row = [_plain(getattr(s, n)) for n in _SENT_FIELDS]
-        if doc.text[s.start:s.end] == s.text:
-            row[_SENT_FIELDS.index("text")] = None  # restored from the document text
+        row = list(_SENT_ROW(s))
+        if text[s.start:s.end] == s.text:
+            row[_SENT_TEXT] = None  # restored from the document text
         return row
 
     return {"key": key, **{n: getattr(doc, n) for n in _DOC_FIELDS}, "sentences": [sent(s) for s in doc.sentences]}
