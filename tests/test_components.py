@@ -635,3 +635,34 @@ def test_project_names_with_modifiers_pieces_and_parks(ext, text, project):
 def test_half_product_words_before_a_firm_head_list_trades_not_firms(ext):
     ex = _run(ext, "园区将重点引进熔喷布、纺粘布等上游材料企业。")
     assert not _names(ex, "Enterprise")
+
+
+
+def test_role_patterns_are_compiled_when_a_text_first_triggers_them(monkeypatch):
+    """The roles component starts without compiling its patterns; a text with no trigger word
+    compiles none, one with 链主 some; a LazyPattern matches as the compiled regex does."""
+    import re
+
+    from kg.components import roles
+    from kg.util import LazyPattern
+
+    lazy = LazyPattern(r"以(?P<firm>[\u4e00-\u9fff]{2,6}?)为链主")
+    text = "某县以某川电池为链主，带动配套企业集聚。"
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in re.finditer(lazy.pattern, text)]
+    assert lazy.search(text).group("firm") == "某川电池" and lazy.compiled() is lazy.compiled()
+
+    made = []
+    real = LazyPattern.compiled
+
+    def counting(self):
+        if self._rx is None:
+            made.append(self.pattern)
+        return real(self)
+
+    monkeypatch.setattr(LazyPattern, "compiled", counting)
+    run = roles.make_roles({})
+    assert made == []
+    for sentence, compiled in (("今天天气晴朗，气温二十度。", False), (text, True)):
+        doc = build_document(sentence, "t.txt")
+        run(State(Extraction(doc, [], [])))
+        assert bool(made) is compiled

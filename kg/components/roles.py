@@ -18,7 +18,7 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from .. import namemodel, nlp
-from ..util import required_literals
+from ..util import LazyPattern, required_literals
 from . import component, load_json
 from .names import (chain_start, common_words_only, firm_like, generic_company, has_common_verb, is_generic,
                     name_after_verb, name_start, name_stop, strong_firm, word_end)
@@ -43,7 +43,7 @@ PROSE_LINE = 40  # a line longer than this (and not an item) ends a designation 
 @component("roles", reads=("mentions",), writes=("mentions", "relations"))
 def make_roles(settings: dict):
     data = load_json(settings.get("patterns", "patterns/roles.json"))
-    pats = [(p, re.compile(p["regex"].replace("{NAME}", data["name"])),
+    pats = [(p, LazyPattern(p["regex"].replace("{NAME}", data["name"])),
              re.compile("|".join(map(re.escape, p["trigger"])))) for p in data["patterns"]]
     clause_pats = [x for x in pats if "heading" not in x[0]]
     list_pats = [(p, rx, re.compile(p["heading"])) for p, rx, trig in pats if "heading" in p and trig]
@@ -51,8 +51,9 @@ def make_roles(settings: dict):
     # text starts inside it (one scan per pattern instead of one per clause and pattern)
     by_position = all(w and not CLAUSE_BREAK.search(w) for p, _, _ in clause_pats for w in p["trigger"])
     words = _trigger_words(clause_pats) if by_position else None
-    # the literal characters every match holds: a clause without one of them is not scanned
-    need = {id(rx): required_literals(rx, 1) for _, rx, _ in clause_pats}
+    # the literal characters every match holds: a clause without one of them is not scanned (read
+    # off a pattern when it is first triggered, like its compilation)
+    need: dict[int, tuple[str, ...]] = {}
 
     def run(state) -> None:
         text = state.text
@@ -74,7 +75,10 @@ def make_roles(settings: dict):
                 todo = [n for n, (_, _, trigger) in enumerate(live) if trigger.search(clause) is not None]
             for n in todo:
                 p, rx, _ = live[n]
-                if all(lit in clause for lit in need[id(rx)]):
+                lits = need.get(id(rx))
+                if lits is None:
+                    lits = need[id(rx)] = required_literals(rx, 1)
+                if all(lit in clause for lit in lits):
                     for m in rx.finditer(clause):
                         _apply(state, p, m, a)
         for p, rx, heading in list_pats:
