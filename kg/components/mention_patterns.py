@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ..util import required_literals
+from ..util import LazyPattern, required_literals
 from . import component, load_json
 from .coref import antecedents
 
@@ -26,7 +26,7 @@ PLACEHOLDER = re.compile(r"⟨([A-Z])(\d+)⟩")
 JOINS = "(?:、|和|与|及|以及)"
 
 
-def _compile(p: dict, data: dict) -> re.Pattern:
+def _compile(p: dict, data: dict) -> LazyPattern:
     item = "⟨[" + p.get("items", "EJ") + r"]\d+⟩"
     # a list may hold a word no recogniser took (甲、创新、乙等企业): the items around it still count
     items = f"{item}(?:{JOINS}(?:[\u4e00-\u9fff]{{1,4}}{JOINS})?{item})*"
@@ -34,7 +34,7 @@ def _compile(p: dict, data: dict) -> re.Pattern:
         .replace("{CLUSTER}", r"⟨C\d+⟩").replace("{CHAIN}", r"⟨H\d+⟩").replace("{FIRM}", r"⟨E\d+⟩")
     for k, v in data["words"].items():
         rx = rx.replace("{" + k + "}", "(?:" + "|".join(sorted(v, key=len, reverse=True)) + ")")
-    return re.compile(rx)
+    return LazyPattern(rx)  # compiled when a line first holds its literals
 
 
 def masked(state, start: int, end: int, hits: list | None = None) -> tuple[str, list]:
