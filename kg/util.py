@@ -99,6 +99,10 @@ def iri_segment(name: str) -> str:
             out.append(ch)
         else:
             out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    if out and out[-1] == ".":
+        # a final dot is legal in an IRI, but Turtle and TriG then write the prefixed name with an escaped
+        # dot (kgr:Enterprise\/某公司\.), which rdflib's parser rejects: the whole graph.trig would not load
+        out[-1] = "%2E"
     return "".join(out)
 
 

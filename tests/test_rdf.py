@@ -372,3 +372,24 @@ def test_mentions_only_where_they_are_evidence():
         nodes = {s for c in prov for s in graph.subjects(RDF.type, c)}
         return {t for t in graph if t[0] not in nodes and t[2] not in nodes and t[1] != KG.mention}
     assert content(g) == content(full)
+
+
+def test_names_ending_in_a_dot_give_graph_files_rdflib_can_read(tmp_path):
+    """A firm name ending in a dot (某某Corp., 某某......) mints an IRI whose last dot is percent-encoded:
+    written as a prefixed name with an escaped final dot, graph.trig and graph.ttl did not load in rdflib."""
+    import pyoxigraph as ox
+
+    from kg.util import iri_segment
+
+    assert iri_segment("Vari Systems Corp.") == "VariSystemsCorp%2E" and iri_segment("某川......").endswith("....%2E")
+    assert iri_segment("a.b") == "a.b"
+    firm = entity_iri("Enterprise", "Vari Systems Corp.")
+    st = ox.Store()
+    g = ox.NamedNode(KGR_NS + "graph/a.txt")
+    st.add(ox.Quad(ox.NamedNode(firm), ox.NamedNode(str(RDF.type)), ox.NamedNode(KG_NS + "Enterprise"), g))
+    st.add(ox.Quad(ox.NamedNode(firm), ox.NamedNode(str(RDFS.label)), ox.Literal("Vari Systems Corp.", language="zh"), g))
+    paths = rdf.write_store_outputs(st, tmp_path)
+    ds = rdflib.Dataset()
+    ds.parse(paths["trig"], format="trig")
+    assert (URIRef(firm), RDF.type, URIRef(KG_NS + "Enterprise")) in ds.graph(URIRef(str(g.value)))
+    assert (URIRef(firm), RDFS.label, Literal("Vari Systems Corp.", lang="zh")) in rdflib.Graph().parse(paths["ttl"])
