@@ -711,7 +711,8 @@ def _png_key(m: ChainMap, cache) -> str:
     return cache.key("png", figure_key_parts(), layout(m))
 
 
-_JOBS: list = []  # (map, cut its font?, draw its PNG?) for the forked workers of prerender
+_JOBS: list = []  # (map, cut its font?, draw its PNG?) and the maps' fonts, for the forked workers of prerender
+_FONTS: FontSubsets | None = None
 
 
 def _render_job(i: int) -> tuple[bytes | None, bytes | None]:
@@ -722,13 +723,10 @@ def _render_job(i: int) -> tuple[bytes | None, bytes | None]:
         return None, None
 
 
-_FONTS: FontSubsets | None = None
-
-
 def prerender(maps: list[ChainMap], fonts: FontSubsets, cache, workers: int) -> None:
     """The font cuts and PNGs the cache (kg.incremental.BlobCache) lacks, made in `workers` forked
-    processes and put into the cache: face() and write_map() then read them (~1 s of one core a
-    map). The base font cut is made here first, once. Nothing happens with one worker or one miss."""
+    processes and put into the cache: face() and write_map() then read them (~0.5 s of one core
+    a map). The base font cut is made here first, once. Nothing happens with one worker or one miss."""
     global _FONTS
     if cache is None or workers <= 1:
         return

@@ -48,9 +48,6 @@ class LazyPattern:
     def search(self, *args):
         return self.compiled().search(*args)
 
-    def match(self, *args):
-        return self.compiled().match(*args)
-
 
 def required_runs(pattern: str, min_len: int = 2) -> list[str]:
     """Runs of at least min_len literal characters that every match of the regex pattern holds

@@ -637,7 +637,6 @@ def test_half_product_words_before_a_firm_head_list_trades_not_firms(ext):
     assert not _names(ex, "Enterprise")
 
 
-
 def test_role_patterns_are_compiled_when_a_text_first_triggers_them(monkeypatch):
     """The roles component starts without compiling its patterns; a text with no trigger word
     compiles none, one with 链主 some; a LazyPattern matches as the compiled regex does."""
