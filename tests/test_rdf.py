@@ -381,15 +381,15 @@ def test_names_ending_in_a_dot_give_graph_files_rdflib_can_read(tmp_path):
 
     from kg.util import iri_segment
 
-    assert iri_segment("Vari Systems Corp.") == "VariSystemsCorp%2E" and iri_segment("某川......").endswith("....%2E")
+    assert iri_segment("Qelvin Labs Corp.") == "QelvinLabsCorp%2E" and iri_segment("某川......").endswith("....%2E")
     assert iri_segment("a.b") == "a.b"
-    firm = entity_iri("Enterprise", "Vari Systems Corp.")
+    firm = entity_iri("Enterprise", "Qelvin Labs Corp.")
     st = ox.Store()
     g = ox.NamedNode(KGR_NS + "graph/a.txt")
     st.add(ox.Quad(ox.NamedNode(firm), ox.NamedNode(str(RDF.type)), ox.NamedNode(KG_NS + "Enterprise"), g))
-    st.add(ox.Quad(ox.NamedNode(firm), ox.NamedNode(str(RDFS.label)), ox.Literal("Vari Systems Corp.", language="zh"), g))
+    st.add(ox.Quad(ox.NamedNode(firm), ox.NamedNode(str(RDFS.label)), ox.Literal("Qelvin Labs Corp.", language="zh"), g))
     paths = rdf.write_store_outputs(st, tmp_path)
     ds = rdflib.Dataset()
     ds.parse(paths["trig"], format="trig")
     assert (URIRef(firm), RDF.type, URIRef(KG_NS + "Enterprise")) in ds.graph(URIRef(str(g.value)))
-    assert (URIRef(firm), RDFS.label, Literal("Vari Systems Corp.", lang="zh")) in rdflib.Graph().parse(paths["ttl"])
+    assert (URIRef(firm), RDFS.label, Literal("Qelvin Labs Corp.", lang="zh")) in rdflib.Graph().parse(paths["ttl"])
