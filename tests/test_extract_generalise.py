@@ -740,3 +740,25 @@ def test_the_firm_a_deal_is_about(ex):
     firms = {m.text for m in run(ex, "远帆集团以12亿元收购星河化工60%股权。").mentions if m.type == "Enterprise"}
     assert firms == {"远帆集团", "星河化工"}
     assert {m.text for m in run(ex, "远帆集团以12亿元收购土地使用权。").mentions if m.type == "Enterprise"} == {"远帆集团"}
+
+
+def _chains(ex, text: str) -> list[str]:
+    return sorted({m.canonical for m in run(ex, text).mentions if m.type == "IndustryChain"})
+
+
+@pytest.mark.parametrize("text, chains", [
+    # scope, time and function words before the industry are no part of the chain's name
+    ("受订单回流带动，全球光伏产业链加速调整。", ["光伏产业链"]),
+    ("与去年相比，上一年钢材产业链利润偏低。", ["钢材产业链"]),
+    ("该政策有利于纺织产业链稳定。", ["纺织产业链"]),
+    ("新品上市将助推物联网产业链发展。", ["物联网产业链"]),
+    ("停电对整个锌产业链的影响仍在扩大。", ["锌产业链"]),
+    # a verb or a conjunction ends no chain name; a scope word alone names none
+    ("一场地震影响产业链，整个产业链都受到冲击。", []),
+    ("企业间贸易和产业链合作不断加深。", []),
+    ("全县积极探索产业链招商新模式。", []),
+    # a word naming an industry stays though jieba tags it a verb
+    ("某县新型显示产业链和生猪养殖产业链加快发展。", ["新型显示产业链", "生猪养殖产业链"]),
+])
+def test_a_chain_is_named_by_its_industry(ex, text, chains):
+    assert _chains(ex, text) == chains

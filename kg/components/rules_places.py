@@ -3,6 +3,7 @@ macro regions and administrative divisions."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import nlp
 from . import rule_patterns
@@ -46,7 +47,7 @@ def chains(ex, ctx: _DocCtx) -> None:
         a, b = m.start(), m.end()
         if not ctx.free(a, b):
             continue
-        w = head_window(ex, ctx, a)
+        w = _chain_window(ex, ctx, a)
         if w is None:
             continue
         lo, off, core = w
@@ -60,10 +61,15 @@ def chains(ex, ctx: _DocCtx) -> None:
         shut = max(core.rfind("）"), core.rfind(")"))  # 中国（某市）新能源汽车产业链: an event's title before it
         if shut >= 0:
             off, core = off + shut + 1, core[shut + 1:]
+        industry = _chain_industry(core)
+        if industry is None:
+            continue
+        one = len(industry) == 1 < len(core)  # 整个铅产业链: one character, named after a scope word
+        off, core = off + len(core) - len(industry), industry
         if m.group() == "链":
             if core not in g.chain_short_words or t[a - 2:a] == "产业":
                 continue
-        if len(core) < 2 or core in g.chain_generic or P.NOT_A_CHAIN_CORE.search(core):
+        if len(core) < 2 and not one or core in g.chain_generic or P.NOT_A_CHAIN_CORE.search(core):
             continue
         # place prefix: 黎城县新材料产业链 → chain 新材料产业链 located in 黎城县
         dl = ex._division_prefix(core)
@@ -79,6 +85,55 @@ def chains(ex, ctx: _DocCtx) -> None:
         canon = core + ("链" if m.group() == "链" else "产业链")
         ctx.take(Span(lo + off + (dl if place else 0), b, "IndustryChain", canon, t[lo + off + (dl if place else 0):b],
                            meta={"core": core, "place": place, "full": m.group() == "全产业链"}))
+
+
+def _chain_window(ex, ctx: _DocCtx, a: int) -> tuple[int, int, str] | None:
+    """head_window before a chain head; a last word that names an industry though jieba tags it a
+    verb (新型显示产业链) stays, with the modifiers before it."""
+    w = head_window(ex, ctx, a)
+    if w is not None and len(w[2]) >= 2:
+        return w
+    verb = next((v for v in P.words["industry_verbs"] if ctx.text.endswith(v, 0, a)), None)
+    if verb is None:
+        return w
+    inner = head_window(ex, ctx, a - len(verb))
+    if inner is None:
+        return a - len(verb), 0, verb
+    return inner[0], inner[1], inner[2] + verb
+
+
+_LEAD_TAGS = {"t", "d", "p", "c", "r", "f", "u", "uj", "ul", "uz"}  # time, adverb, preposition, conjunction...
+_END_TAGS = {"c", "f", "p", "d", "u", "uj", "ul", "uz"}
+
+
+def _chain_industry(core: str) -> str | None:
+    """The industry a chain is named by: the core without the scope, time and function words or
+    verbs before it (全球光伏: 光伏, 上一年房地产: 房地产, 于纺织: 纺织, 做强工程机械: 工程机械); None
+    when the core ends in a conjunction, a locative or such a verb (贸易和, 阵营中, 地震影响). A scope
+    word alone stays (整个: chain_generic drops it)."""
+    if not core:
+        return None
+    leads = _chain_leads()
+    while True:
+        lead = next((w for w in leads if core.startswith(w) and len(core) > len(w)), None)
+        if lead is None:
+            toks = nlp.posseg(core)
+            w, tag = toks[0]
+            if len(toks) > 1 and (tag in _LEAD_TAGS or len(w) == 1 and tag == "v"):
+                lead = w
+        if lead is None:
+            break
+        core = core[len(lead):]
+    last, tag = toks[-1]
+    if tag in _END_TAGS or last in P.words["chain_verbs"] or len(last) == 1 and tag == "v":
+        return None
+    return core
+
+
+@lru_cache(maxsize=1)
+def _chain_leads() -> tuple[str, ...]:
+    """chain_scope and chain_verbs, longest first (做强 before 做)."""
+    return tuple(sorted({*P.words["chain_scope"], *P.words["chain_verbs"]}, key=len, reverse=True))
 
 
 def _glued_first_char(ch: str, core: str) -> bool:
