@@ -64,12 +64,11 @@ def chains(ex, ctx: _DocCtx) -> None:
         industry = _chain_industry(core)
         if industry is None:
             continue
-        one = len(industry) == 1 < len(core)  # 整个铅产业链: one character, named after a scope word
         off, core = off + len(core) - len(industry), industry
         if m.group() == "链":
             if core not in g.chain_short_words or t[a - 2:a] == "产业":
                 continue
-        if len(core) < 2 and not one or core in g.chain_generic or P.NOT_A_CHAIN_CORE.search(core):
+        if core in g.chain_generic or P.NOT_A_CHAIN_CORE.search(core):
             continue
         # place prefix: 黎城县新材料产业链 → chain 新材料产业链 located in 黎城县
         dl = ex._division_prefix(core)
@@ -109,11 +108,12 @@ _END_TAGS = {"c", "f", "p", "d", "u", "uj", "ul", "uz"}
 def _chain_industry(core: str) -> str | None:
     """The industry a chain is named by: the core without the scope, time and function words or
     verbs before it (全球光伏: 光伏, 上一年房地产: 房地产, 于纺织: 纺织, 做强工程机械: 工程机械); None
-    when the core ends in a conjunction, a locative or such a verb (贸易和, 阵营中, 地震影响). A scope
-    word alone stays (整个: chain_generic drops it)."""
+    when the core ends in a conjunction, a locative or such a verb (贸易和, 阵营中, 地震影响), or is one
+    character not named after such a word (整个铅产业链: 铅). A scope word alone stays (整个:
+    chain_generic drops it)."""
     if not core:
         return None
-    leads = _chain_leads()
+    whole, leads = core, _chain_leads()
     while True:
         lead = next((w for w in leads if core.startswith(w) and len(core) > len(w)), None)
         if lead is None:
@@ -127,7 +127,7 @@ def _chain_industry(core: str) -> str | None:
     last, tag = toks[-1]
     if tag in _END_TAGS or last in P.words["chain_verbs"] or len(last) == 1 and tag == "v":
         return None
-    return core
+    return None if len(core) < 2 and core == whole else core
 
 
 @lru_cache(maxsize=1)
