@@ -308,9 +308,25 @@ def _overview_rows(result: AnalysisResult) -> list[list[str]]:
     for cl_label, chs in _ordered_chains(result):
         gaps = [g for ch in chs for g in result.gaps_for(ch)]
         leaders = [f"{l.label}（{l.chain_label}）" for ch in chs for l in result.leaders_for(ch)[:1]]
-        rows.append([cl_label, tiers.get(cl_label, ""), "、".join(result.chains[c].label for c in chs),
+        rows.append([cl_label, tiers.get(cl_label, ""), _chain_names(result, chs),
                      "；".join(leaders) or NO_LEADER] + [str(sum(g.status == s for g in gaps)) for s in STATUS_COLORS])
     return rows
+
+
+OVERVIEW_CHAINS = 12  # chains named in an overview cell; a corpus names a hundred, most in passing
+
+
+def _chain_names(result: AnalysisResult, chs: list[str]) -> str:
+    """The cluster's chains for the overview: all of them when few; else those with the most local
+    firms first (then the most gaps known), and how many there are."""
+    if len(chs) <= OVERVIEW_CHAINS:
+        return "、".join(result.chains[c].label for c in chs)
+    firms: dict[str, set] = {}
+    for p in result.placements:
+        if p.type == "Enterprise":
+            firms.setdefault(p.chain, set()).add(p.label)
+    top = sorted(chs, key=lambda c: (-len(firms.get(c, ())), -len(result.gaps_for(c)), result.chains[c].label))
+    return "、".join(result.chains[c].label for c in top[:OVERVIEW_CHAINS]) + f" 等 {len(chs)} 条"
 
 
 OVERVIEW_HEADER = ["集群", "量级", "产业链", "链主", "已覆盖", "薄弱", "缺失", "未知"]

@@ -418,3 +418,22 @@ def test_maps_of_untemplated_chains_are_capped():
     assert chainmap.mapped_untemplated(few) == few.untemplated
     got = chainmap.mapped_untemplated(many, ctx)
     assert len(got) == chainmap.MAX_UNTEMPLATED_MAPS and "乙7产业链" in got
+
+
+def test_overview_names_the_chains_with_most_local_firms_and_counts_the_rest():
+    """A corpus names a hundred chains, most in passing: the overview cell names twelve, those with
+    the most local firms first, and says how many there are; a cluster of few chains names all."""
+    from types import SimpleNamespace as NS
+
+    from kg import report
+
+    chains = {f"c{i}": NS(label=f"链{i:02d}产业链") for i in range(30)}
+    placements = [NS(type="Enterprise", chain="c29", label=f"甲{k}") for k in range(3)]
+    placements += [NS(type="Enterprise", chain="c29", label="甲0"), NS(type="Product", chain="c28", label="乙")]
+    placements += [NS(type="Enterprise", chain="c17", label="丙")]
+    result = NS(chains=chains, placements=placements, gaps_for=lambda c: [])
+    cell = report._chain_names(result, list(chains))
+    names = cell.split(" 等 ")[0].split("、")
+    assert cell.endswith(" 等 30 条") and len(names) == report.OVERVIEW_CHAINS
+    assert names[:3] == ["链29产业链", "链17产业链", "链00产业链"]
+    assert report._chain_names(result, ["c3", "c1"]) == "链03产业链、链01产业链"
