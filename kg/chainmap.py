@@ -739,9 +739,11 @@ def prerender(maps: list[ChainMap], fonts: FontSubsets, cache, workers: int) -> 
         fonts._base()
     import multiprocessing as mp
 
+    from .util import die_with_parent
+
     _JOBS[:], _FONTS = jobs, fonts
     try:
-        with mp.get_context("fork").Pool(min(workers, len(jobs))) as pool:
+        with mp.get_context("fork").Pool(min(workers, len(jobs)), die_with_parent) as pool:
             for (m, _c, _d), (face, png) in zip(jobs, pool.imap(_render_job, range(len(jobs)))):
                 if face is not None:
                     cache.put(fonts._key(m), face)

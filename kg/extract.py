@@ -30,7 +30,7 @@ from .components.names import _lex as names_lex, common_word, generic_company, t
 from .components.products import is_product
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
-from .util import required_literals
+from .util import die_with_parent, required_literals
 from .model import Document, Extraction, Fact, Mention, Relation
 
 
@@ -630,7 +630,7 @@ def _extract_into(out: list, docs: list[Document], workers: int, bar) -> None:
             # then never walks (and writes to, copying the shared pages) the inherited objects
             gc.freeze()
             try:
-                pool = ctx.Pool(workers)
+                pool = ctx.Pool(workers, die_with_parent)
             finally:
                 gc.unfreeze()
             with pool:

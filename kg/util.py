@@ -205,6 +205,39 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_HELD_LOCKS: set[int] = set()  # lock files of the transactions open in this process
+
+
+def _drop_held_locks() -> None:
+    """In a forked child (a worker of the build): its copies of the build's lock descriptors are
+    closed, so a worker left running after the build was killed does not hold the output folder."""
+    for fd in _HELD_LOCKS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_held_locks)
+
+
+def die_with_parent() -> None:
+    """A worker process's initializer: it ends when the process that started it ends (Linux
+    PR_SET_PDEATHSIG; elsewhere nothing), so a killed build leaves no workers behind."""
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it ended before the call
+        os._exit(1)
+
+
 class OutputTransaction:
     """Build a whole output folder beside `out` and swap it in at the end.
 
@@ -256,9 +289,11 @@ class OutputTransaction:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._lock_fd = fd
+        _HELD_LOCKS.add(fd)
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:
+            _HELD_LOCKS.discard(self._lock_fd)
             os.close(self._lock_fd)  # closing releases the flock
             self._lock_fd = None
 

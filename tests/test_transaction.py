@@ -220,3 +220,48 @@ def test_analyze_is_a_transaction_too(corpora, capsys):
     after = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert after["inputs"] == before["inputs"] and "analyzed" in after
     assert _leftovers(out) == []
+
+
+def test_a_worker_left_running_does_not_hold_the_output(tmp_path):
+    """A build's worker processes are forked inside its transaction: they must not keep the output's
+    lock (a build killed with its workers still running left the folder locked for every later build),
+    and they end with the process that started them."""
+    import multiprocessing as mp
+    import os
+
+    from kg.util import OutputBusy, OutputTransaction
+
+    out = tmp_path / "out"
+    ctx = mp.get_context("fork")
+    ready = ctx.Event()
+    with OutputTransaction(out) as tx:
+        child = ctx.Process(target=lambda: (ready.set(), time.sleep(30)))
+        child.start()
+        assert ready.wait(10)
+        try:
+            os.close(tx._lock_fd)  # the build ends (as if killed) while its worker sleeps on
+            tx._lock_fd = None
+            with OutputTransaction(out):
+                pass
+        except OutputBusy:
+            pytest.fail("the worker held the lock")
+        finally:
+            child.kill()
+            child.join()
+    # die_with_parent: a worker whose parent is gone ends too (the parent here: a short-lived process)
+    probe = tmp_path / "orphan.pid"
+    code = (f"import multiprocessing as mp, os, time\n"
+            f"from kg.util import die_with_parent\n"
+            f"def run():\n    die_with_parent()\n    open({str(probe)!r}, 'w').write(str(os.getpid()))\n    time.sleep(30)\n"
+            f"if __name__ == '__main__':\n    mp.get_context('fork').Process(target=run).start()\n    time.sleep(1)\n    os._exit(0)\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+    pid = int(probe.read_text())
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the worker outlived its parent")
