@@ -755,6 +755,7 @@ def _chains(ex, text: str) -> list[str]:
     ("停电对整个锌产业链的影响仍在扩大。", ["锌产业链"]),
     # a verb or a conjunction ends no chain name; a scope word alone names none
     ("一场地震影响产业链，整个产业链都受到冲击。", []),
+    ("全球产业链加速重构，国内产业链和同一产业链上的企业都受影响。", []),
     ("企业间贸易和产业链合作不断加深。", []),
     ("全县积极探索产业链招商新模式。", []),
     # a word naming an industry stays though jieba tags it a verb

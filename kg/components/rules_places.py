@@ -108,9 +108,8 @@ _END_TAGS = {"c", "f", "p", "d", "u", "uj", "ul", "uz"}
 def _chain_industry(core: str) -> str | None:
     """The industry a chain is named by: the core without the scope, time and function words or
     verbs before it (全球光伏: 光伏, 上一年房地产: 房地产, 于纺织: 纺织, 做强工程机械: 工程机械); None
-    when the core ends in a conjunction, a locative or such a verb (贸易和, 阵营中, 地震影响), or is one
-    character not named after such a word (整个铅产业链: 铅). A scope word alone stays (整个:
-    chain_generic drops it)."""
+    when the core ends in a conjunction, a locative or such a verb (贸易和, 阵营中, 地震影响), is a scope
+    word alone (全球, 和整个) or is one character not named after such a word (整个铅产业链: 铅)."""
     if not core:
         return None
     whole, leads = core, _chain_leads()
@@ -125,7 +124,7 @@ def _chain_industry(core: str) -> str | None:
             break
         core = core[len(lead):]
     last, tag = toks[-1]
-    if tag in _END_TAGS or last in P.words["chain_verbs"] or len(last) == 1 and tag == "v":
+    if tag in _END_TAGS or last in P.words["chain_verbs"] or len(last) == 1 and tag == "v" or core in leads:
         return None
     return None if len(core) < 2 and core == whole else core
 
