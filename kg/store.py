@@ -76,7 +76,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
 
-from kg.util import KG, KGR, atomic_dir
+from kg.util import KG, KGR, atomic_dir, die_with_parent, keep_from_children, release_from_children
 
 GRAPH_FILES = ("graph.nq", "graph.trig", "graph.ttl", "graph.nt")
 _FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".ttl": ox.RdfFormat.TURTLE,
@@ -507,22 +507,6 @@ def _answer(store, sparql, union=None, dataset=None):
         return ("error", f"{type(e).__name__}: {e}")
 
 
-# Listening sockets of servers in this process: a forked worker closes its copies at once, so a
-# worker never holds the server's port (issue: SIGTERM left a worker owning it).
-_SERVER_FDS: set[int] = set()
-
-
-def _orphan_watch(parent: int) -> None:
-    """In a worker: exit when the parent is gone (even after kill -9), checked every 0.5 s.
-    (PR_SET_PDEATHSIG would fire when the request thread that forked the worker ends.)"""
-    def watch():
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(0)
-    threading.Thread(target=watch, daemon=True, name="orphan-watch").start()
-
-
 def _open_read_only(path: str):
     """A fresh read-only view of a store another process writes to (sees its committed writes)."""
     try:
@@ -536,14 +520,10 @@ def _worker_loop(store, conn, parent, path=None):  # in a worker: answers querie
     """store: the parent's store (forked worker); path: a store written by the parent, re-opened
     read-only for each query (spawned worker: forking a process with RocksDB open for writing is
     unsafe)."""
-    for fd in list(_SERVER_FDS):
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+    # (a forked worker closed its copies of the server's listening sockets as it started: util.keep_from_children)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _orphan_watch(parent)
+    die_with_parent(parent)
     try:
         while True:
             msg = conn.recv()
@@ -1317,7 +1297,7 @@ class SparqlServer(ThreadingHTTPServer):
         self.slots = threading.BoundedSemaphore(max_threads)
         self.lock = threading.RLock()
         super().__init__(addr, _Handler)  # binds: may raise OSError (port in use)
-        _SERVER_FDS.add(self.fileno())
+        keep_from_children(self.fileno())  # a query worker never holds the port
 
     def process_request(self, request, client_address):
         if not self.slots.acquire(blocking=False):
@@ -1343,7 +1323,7 @@ class SparqlServer(ThreadingHTTPServer):
             self.slots.release()
 
     def server_close(self):
-        _SERVER_FDS.discard(self.socket.fileno())
+        release_from_children(self.socket.fileno())
         super().server_close()
         close_workers(self.store)
 

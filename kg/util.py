@@ -6,6 +6,8 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
+import time
 import unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
@@ -205,37 +207,46 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-_HELD_LOCKS: set[int] = set()  # lock files of the transactions open in this process
+_PARENT_ONLY: set[int] = set()  # descriptors a forked child closes at once (output locks, server sockets)
 
 
-def _drop_held_locks() -> None:
-    """In a forked child (a worker of the build): its copies of the build's lock descriptors are
-    closed, so a worker left running after the build was killed does not hold the output folder."""
-    for fd in _HELD_LOCKS:
+def keep_from_children(fd: int) -> None:
+    """fd stays with this process: a forked child (a worker) closes its copy as it starts, so a worker
+    left running does not hold a build's output lock or a server's port."""
+    _PARENT_ONLY.add(fd)
+
+
+def release_from_children(fd: int) -> None:
+    """fd is about to be closed: no longer guarded (its number may be reused)."""
+    _PARENT_ONLY.discard(fd)
+
+
+def _close_parent_only() -> None:
+    for fd in _PARENT_ONLY:
         try:
             os.close(fd)
         except OSError:
             pass
-    _HELD_LOCKS.clear()
+    _PARENT_ONLY.clear()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_drop_held_locks)
+    os.register_at_fork(after_in_child=_close_parent_only)
 
 
-def die_with_parent() -> None:
-    """A worker process's initializer: it ends when the process that started it ends (Linux
-    PR_SET_PDEATHSIG; elsewhere nothing), so a killed build leaves no workers behind."""
-    import ctypes
-    import signal
+def die_with_parent(parent: int | None = None) -> None:
+    """In a worker process (a pool's initializer): exit when its parent (default: the process that
+    started it) is gone, even after kill -9, checked every 0.5 s by a daemon thread. (Not
+    PR_SET_PDEATHSIG: it fires when the thread that forked the worker ends, e.g. a server's request
+    thread.)"""
+    parent = os.getppid() if parent is None else parent
 
-    parent = os.getppid()
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # it ended before the call
-        os._exit(1)
+    def watch():
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(0)
+    threading.Thread(target=watch, daemon=True, name="orphan-watch").start()
 
 
 class OutputTransaction:
@@ -289,11 +300,11 @@ class OutputTransaction:
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._lock_fd = fd
-        _HELD_LOCKS.add(fd)
+        keep_from_children(fd)
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:
-            _HELD_LOCKS.discard(self._lock_fd)
+            release_from_children(self._lock_fd)
             os.close(self._lock_fd)  # closing releases the flock
             self._lock_fd = None
 
