@@ -711,14 +711,14 @@ def _png_key(m: ChainMap, cache) -> str:
     return cache.key("png", figure_key_parts(), layout(m))
 
 
-_JOBS: list = []  # (map, cut its font?, draw its PNG?) and the maps' fonts, for the forked workers of prerender
+_JOBS: list = []  # (map, its font cut's cache key, its PNG's) and the maps' fonts, for the forked workers of prerender
 _FONTS: FontSubsets | None = None
 
 
 def _render_job(i: int) -> tuple[bytes | None, bytes | None]:
-    m, cut, draw = _JOBS[i]
+    m, face_key, png_key = _JOBS[i]
     try:
-        return (_FONTS._cut_for(m) if cut else None), (to_png(m) if draw else None)
+        return (_FONTS._cut_for(m) if face_key else None), (to_png(m) if png_key else None)
     except Exception:  # face() and write_map() try again in the parent and say what failed
         return None, None
 
@@ -730,9 +730,12 @@ def prerender(maps: list[ChainMap], fonts: FontSubsets, cache, workers: int) -> 
     global _FONTS
     if cache is None or workers <= 1:
         return
-    jobs = [(m, bool(fonts.chars) and not cache.has(fonts._key(m)), not cache.has(_png_key(m, cache)))
-            for m in maps]
-    jobs = [j for j in jobs if j[1] or j[2]]
+    jobs = []  # the keys of what the cache lacks (a layout and a character set are made once a map)
+    for m in maps:
+        face_key, png_key = fonts._key(m) if fonts.chars else None, _png_key(m, cache)
+        face_key, png_key = (k if k and not cache.has(k) else None for k in (face_key, png_key))
+        if face_key or png_key:
+            jobs.append((m, face_key, png_key))
     if len(jobs) < 2:
         return
     if any(j[1] for j in jobs) and not fonts.single:
@@ -744,11 +747,11 @@ def prerender(maps: list[ChainMap], fonts: FontSubsets, cache, workers: int) -> 
     _JOBS[:], _FONTS = jobs, fonts
     try:
         with mp.get_context("fork").Pool(min(workers, len(jobs)), die_with_parent) as pool:
-            for (m, _c, _d), (face, png) in zip(jobs, pool.imap(_render_job, range(len(jobs)))):
+            for (_m, face_key, png_key), (face, png) in zip(jobs, pool.imap(_render_job, range(len(jobs)))):
                 if face is not None:
-                    cache.put(fonts._key(m), face)
+                    cache.put(face_key, face)
                 if png is not None:
-                    cache.put(_png_key(m, cache), png)
+                    cache.put(png_key, png)
     finally:
         _JOBS[:], _FONTS = [], None
 
