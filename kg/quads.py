@@ -22,7 +22,7 @@ import hashlib
 from collections import defaultdict
 from functools import lru_cache
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -31,7 +31,7 @@ import rdflib
 
 from .confidence import mention_confidence
 from .model import KnowledgeBase
-from .util import KG, KGR, entity_iri as _entity_iri, iri_segment as _iri_segment
+from .util import KG, KGR, entity_iri as _entity_iri, iri_segment as _iri_segment, to_decimal
 
 # pure and called for every IRI of every pass (analysis input, store, context file): computed once
 iri_segment = lru_cache(maxsize=1 << 18)(_iri_segment)
@@ -143,16 +143,6 @@ def statement_iri(s: str, p: str, o) -> str:
 def fact_iri(doc_id: str, sentence: int, metric: str, value: str, subject: str) -> str:
     key = f"{doc_id}|{sentence}|{subject}|{metric}|{value}".encode("utf-8")
     return f"{KGR}fact/{hashlib.sha1(key).hexdigest()[:16]}"
-
-
-def to_decimal(v) -> Decimal | None:
-    if v is None:
-        return None
-    try:
-        d = Decimal(str(v))
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
 
 
 def decimal_text(d) -> str:

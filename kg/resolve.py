@@ -25,12 +25,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
 from .model import (ENTITY_TYPES, Assertion, Entity, Evidence, Extraction, Fact, KnowledgeBase, Skipped)
-from .util import KG, norm_name
+from .util import KG, norm_name, to_decimal
 
 PLACE_TYPES = ("Park", "County", "City", "Province", "Region")
 COMPANY_TYPES = ("Enterprise", "Organization")
@@ -486,13 +485,9 @@ def _endpoints(r, lookup: _Lookup):
 def _assertion_key(head, r, tail) -> tuple:
     """One assertion per key. An investment is one per project and amount: 50亿元 and 50个亿元 state
     the same figure (and would make one kg:investmentAmount statement with two confidences)."""
-    if r.rel == "investment" and r.value is not None:
-        try:
-            amount = Decimal(str(r.value))
-        except (InvalidOperation, ValueError):
-            amount = None
-        if amount is not None and amount.is_finite():
-            return head, r.rel, ("amount", amount.normalize(), r.currency)
+    amount = to_decimal(r.value) if r.rel == "investment" else None
+    if amount is not None:
+        return head, r.rel, ("amount", amount.normalize(), r.currency)
     return head, r.rel, tail
 
 

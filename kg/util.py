@@ -10,6 +10,7 @@ import threading
 import time
 import unicodedata
 from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,12 +33,18 @@ def norm_name(name: str) -> str:
 class LazyPattern:
     """A regex compiled on its first use: a component with many long patterns (a name class repeated
     in each) starts without compiling those its texts never trigger (compiling roles' 84 took ~0.6 s
-    of every extractor start). required_literals reads it like a compiled pattern."""
+    of every extractor start). required_literals reads it like a compiled pattern; literals() are
+    its single-character required literals, read off once, also on first use."""
 
-    __slots__ = ("pattern", "flags", "_rx")
+    __slots__ = ("pattern", "flags", "_rx", "_lits")
 
     def __init__(self, pattern: str, flags: int = 0):
-        self.pattern, self.flags, self._rx = pattern, flags, None
+        self.pattern, self.flags, self._rx, self._lits = pattern, flags, None, None
+
+    def literals(self) -> tuple[str, ...]:
+        if self._lits is None:
+            self._lits = required_literals(self, 1)
+        return self._lits
 
     def compiled(self) -> re.Pattern:
         if self._rx is None:
@@ -89,6 +96,17 @@ def _required_runs(seq, min_len: int) -> list[str]:
     if len(run) >= min_len:
         out.append("".join(run))
     return out
+
+
+def to_decimal(v) -> Decimal | None:
+    """A number (an extracted amount, a figure) as a finite Decimal, else None."""
+    if v is None:
+        return None
+    try:
+        d = Decimal(str(v))
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
 
 
 def iri_segment(name: str) -> str:
