@@ -33,18 +33,12 @@ def norm_name(name: str) -> str:
 class LazyPattern:
     """A regex compiled on its first use: a component with many long patterns (a name class repeated
     in each) starts without compiling those its texts never trigger (compiling roles' 84 took ~0.6 s
-    of every extractor start). required_literals reads it like a compiled pattern; literals() are
-    its single-character required literals, read off once, also on first use."""
+    of every extractor start). required_literals reads it like a compiled pattern."""
 
-    __slots__ = ("pattern", "flags", "_rx", "_lits")
+    __slots__ = ("pattern", "flags", "_rx")
 
     def __init__(self, pattern: str, flags: int = 0):
-        self.pattern, self.flags, self._rx, self._lits = pattern, flags, None, None
-
-    def literals(self) -> tuple[str, ...]:
-        if self._lits is None:
-            self._lits = required_literals(self, 1)
-        return self._lits
+        self.pattern, self.flags, self._rx = pattern, flags, None
 
     def compiled(self) -> re.Pattern:
         if self._rx is None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ..util import LazyPattern
+from ..util import LazyPattern, required_literals
 from . import component, load_json
 from .coref import antecedents
 
@@ -100,7 +100,7 @@ def _mentions(group: str, ms: list) -> list:
 @component("mention_patterns", reads=("mentions",), writes=("relations",))
 def make_mention_patterns(settings: dict):
     data = load_json(settings.get("patterns", "patterns/mention_patterns.json"))
-    pats = [(p, rx, rx.literals()) for p, rx in ((p, _compile(p, data)) for p in data["patterns"])]
+    pats = [(p, rx, required_literals(rx, 1)) for p, rx in ((p, _compile(p, data)) for p in data["patterns"])]
     trigger = re.compile("|".join(sorted({w for ws in data["words"].values() for w in ws} | {"的"}, key=len, reverse=True)))
     anaphors = _compile_anaphors(data)
     types = {a["type"] for a, _ in anaphors}

@@ -18,7 +18,7 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from .. import namemodel, nlp
-from ..util import LazyPattern
+from ..util import LazyPattern, required_literals
 from . import component, load_json
 from .names import (chain_start, common_words_only, firm_like, generic_company, has_common_verb, is_generic,
                     name_after_verb, name_start, name_stop, strong_firm, word_end)
@@ -51,6 +51,9 @@ def make_roles(settings: dict):
     # text starts inside it (one scan per pattern instead of one per clause and pattern)
     by_position = all(w and not CLAUSE_BREAK.search(w) for p, _, _ in clause_pats for w in p["trigger"])
     words = _trigger_words(clause_pats) if by_position else None
+    # the literal characters every match holds: a clause without one of them is not scanned (read
+    # off a pattern when it is first triggered, like its compilation)
+    need: dict[int, tuple[str, ...]] = {}
 
     def run(state) -> None:
         text = state.text
@@ -72,8 +75,10 @@ def make_roles(settings: dict):
                 todo = [n for n, (_, _, trigger) in enumerate(live) if trigger.search(clause) is not None]
             for n in todo:
                 p, rx, _ = live[n]
-                # the literal characters every match holds: a clause without one of them is not scanned
-                if all(lit in clause for lit in rx.literals()):
+                lits = need.get(id(rx))
+                if lits is None:
+                    lits = need[id(rx)] = required_literals(rx, 1)
+                if all(lit in clause for lit in lits):
                     for m in rx.finditer(clause):
                         _apply(state, p, m, a)
         for p, rx, heading in list_pats:
