@@ -763,3 +763,21 @@ def _chains(ex, text: str) -> list[str]:
 ])
 def test_a_chain_is_named_by_its_industry(ex, text, chains):
     assert _chains(ex, text) == chains
+
+
+@pytest.mark.parametrize("text, project", [
+    ("华翔航空签署Z300大型客机项目动力系统合同。", "Z300大型客机项目"),
+    ("青禾公司投资建设的2万吨大型冷库项目今日开工。", "2万吨大型冷库项目"),
+    ("全市三大项目今日开工。", None),
+])
+def test_model_number_or_large_is_no_count_of_projects(ex, text, project):
+    """A figure after letters (Z300) is a model number and 大型 an adjective: neither counts
+    projects the way 三大项目 does."""
+    got = {m.text for m in run(ex, text).mentions if m.type == "Project"}
+    assert got == ({project} if project else set())
+
+
+def test_a_preposition_after_the_firm_is_no_part_of_its_project(ex):
+    """某纸业|因|某技改项目: the firm is cut off the project's name, and so is the 因 after it."""
+    got = {m.text for m in run(ex, "青禾纸业因20万吨杨木化浆技改项目环评未通过被处罚。").mentions if m.type == "Project"}
+    assert got == {"20万吨杨木化浆技改项目"}

@@ -44,7 +44,8 @@ def _lex() -> dict:
             "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"],
             "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True), "fused_verbs": frozenset(ctx["fused_verbs"]),
             "rare_name_word_freq": ctx["rare_name_word_freq"], "rare_noun_freq": ctx["rare_noun_freq"],
-            "trade_verbs": frozenset(ctx["trade_verbs"]), "object_verbs": frozenset(ctx["object_verbs"])}
+            "trade_verbs": frozenset(ctx["trade_verbs"]), "object_verbs": frozenset(ctx["object_verbs"]),
+            "lead_particles": frozenset(ctx["lead_particles"])}
 
 
 def name_start(text: str) -> tuple[int, list[str]]:
@@ -62,7 +63,7 @@ def name_start(text: str) -> tuple[int, list[str]]:
 def _name_start(text: str) -> tuple[int, tuple[str, ...]]:
     """name_start, cached (the same windows come back from several components)."""
     toks = nlp.posseg(text)
-    cut = _described_start(text, toks)
+    cut = _described_start(text, toks) or _lead_particle(text, toks)
     if cut:
         return cut, (text[:cut],)
     first_proper = next((i for i, (w, t) in enumerate(toks) if t in PROPER_POS and t != "j"), None)
@@ -79,6 +80,20 @@ def _name_start(text: str) -> tuple[int, tuple[str, ...]]:
     if len(text) - off < 2:
         return 0, ()
     return off, tuple(w for w, _ in lead)
+
+
+def lead_particle(text: str) -> int:
+    """_lead_particle of text (a project's name after its firm: 某纸业|因|某技改项目)."""
+    return _lead_particle(text, nlp.posseg(text)) if text else 0
+
+
+def _lead_particle(text: str, toks) -> int:
+    """1 when text opens with a one-character preposition or conjunction jieba reads as a word of
+    its own (因|某技改项目, 与|某公司) and no place's name starts there; else 0."""
+    w, t = toks[0]
+    if len(toks) < 2 or len(w) != 1 or t not in ("p", "c") or w not in _lex()["lead_particles"]:
+        return 0
+    return 0 if any(text[:k] in place_forms() for k in (2, 3, 4)) else 1
 
 
 def after_object_verb(text: str) -> int:
@@ -195,7 +210,8 @@ def common_word(name: str) -> bool:
 
 QUANTIFIERS = ("一些", "一家", "这家", "那家", "这些", "那些", "多家", "各家", "有的", "该", "此", "其", "某", "各")
 PRONOUN_LEADS = ("哪", "那个", "这个", "每个", "每家", "任何", "其他", "其它", "整个", "各个")
-COUNTED = re.compile(r"第?[\d一二三四五六七八九十两几数多]+(?:大|家|个)")  # 三大, 两家, 第二大: a count of firms
+# 三大, 两家, 第二大: a count of firms; not a model number (Z300大型) nor 大型/大规模 after a figure
+COUNTED = re.compile(r"(?<![A-Za-z\d.])第?[\d一二三四五六七八九十两几数多]+(?:大(?![型规])|家|个)")
 
 
 def strip_descriptors(core: str) -> str:

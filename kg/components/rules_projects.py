@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import namemodel, nlp
 from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE, capacity_text
 from . import load_json, rule_patterns
-from .names import company_words
+from .names import company_words, lead_particle
 from .products import is_product, product_spans
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
@@ -412,6 +412,8 @@ def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
     t = ctx.text
     ent, place = _adjacent_prefixes(ctx, sp)
     start, ent, place, ent_start = _peel_prefix(ex, ctx, sp, ent, place)
+    if ent_start is not None:
+        start += lead_particle(t[start:sp.end])  # 某纸业|因|某技改项目
     text = t[start:sp.end]
     if len(text) < 2:
         return
