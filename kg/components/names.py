@@ -90,8 +90,10 @@ def lead_particle(text: str) -> int:
 def _lead_particle(text: str, toks) -> int:
     """1 when text opens with a one-character preposition or conjunction jieba reads as a word of
     its own (因|某技改项目, 与|某公司) and no place's name starts there; else 0."""
+    if len(toks) < 2:
+        return 0
     w, t = toks[0]
-    if len(toks) < 2 or len(w) != 1 or t not in ("p", "c") or w not in _lex()["lead_particles"]:
+    if len(w) != 1 or t not in ("p", "c") or w not in _lex()["lead_particles"]:
         return 0
     return 0 if any(text[:k] in place_forms() for k in (2, 3, 4)) else 1
 
