@@ -779,5 +779,5 @@ def test_model_number_or_large_is_no_count_of_projects(ex, text, project):
 
 def test_a_preposition_after_the_firm_is_no_part_of_its_project(ex):
     """某纸业|因|某技改项目: the firm is cut off the project's name, and so is the 因 after it."""
-    got = {m.text for m in run(ex, "青禾纸业因20万吨杨木化浆技改项目环评未通过被处罚。").mentions if m.type == "Project"}
+    got = {m.canonical for m in run(ex, "青禾纸业因20万吨杨木化浆技改项目环评未通过被处罚。").mentions if m.type == "Project"}
     assert got == {"20万吨杨木化浆技改项目"}
