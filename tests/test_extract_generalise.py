@@ -781,3 +781,16 @@ def test_a_preposition_after_the_firm_is_no_part_of_its_project(ex):
     """某纸业|因|某技改项目: the firm is cut off the project's name, and so is the 因 after it."""
     got = {m.canonical for m in run(ex, "青禾纸业因20万吨杨木化浆技改项目环评未通过被处罚。").mentions if m.type == "Project"}
     assert got == {"20万吨杨木化浆技改项目"}
+
+
+@pytest.mark.parametrize("text, projects", [
+    ("今年该市将大力实施城镇污水管网改造、打通交通堵点、完善路网布局等工程。", set()),
+    ("加快推进青禾化工磺酸盐、分散剂等一批新开工项目。", {"磺酸盐", "分散剂"}),
+    ("全年开工北辰光伏电站、西山“智慧港”等项目。", {"北辰光伏电站", "西山“智慧港”"}),
+])
+def test_list_items_before_a_project_head_need_a_name(ex, text, projects):
+    """Items of a 等…工程/项目 list are projects only when something names them (a firm or place, a
+    figure, a quote, a proper word) or when they share the name the list opens with; otherwise they
+    are kinds of works (project categories in the gold guidelines)."""
+    got = {m.canonical for m in run(ex, text).mentions if m.type == "Project"}
+    assert got == projects

@@ -189,13 +189,15 @@ def _extend_enterprise(ex, ctx: _DocCtx, x0: int, x: int, y: int) -> bool:
     return True
 
 
-def _list_item(ex, ctx: _DocCtx, m, k: int, x: int, y: int) -> Span | None:
-    """Item k of the list: a firm (taken at once), a project (returned) or nothing."""
+def _list_item(ex, ctx: _DocCtx, m, k: int, x: int, y: int, named: bool) -> Span | None:
+    """Item k of the list: a firm (taken at once), a project (returned) or nothing; named: the
+    list opens with a named project, whose firm or place its items share."""
     x0 = x
     while x < y and ctx.mask[x]:
         x += 1
     if _extend_enterprise(ex, ctx, x0, x, y) or not ctx.free(x, y):
         return None
+    named = named or x > x0  # a firm or place taken before the item names it
     if k == 0:
         off = trim_project(ex, ctx.text[x:y], is_item=True)
         if off is None:
@@ -211,18 +213,32 @@ def _list_item(ex, ctx: _DocCtx, m, k: int, x: int, y: int) -> Span | None:
         return None
     if len(item) <= 5 and not P.LETTER_OR_DIGIT.search(item) and not m.group().startswith("等一批"):
         return None
-    if item.endswith(ex.g.category_endings) and not B.DIGIT.search(item):
+    if item.endswith(ex.g.category_endings) and not B.DIGIT.search(item) or not (named or _named_item(ex, item)):
         return None
     return Span(x, y, "Project", item, item, meta={"core": item, "list": True, "list_id": m.start()})
+
+
+ITEM_NAME_POS = ("ns", "nr", "nrt", "nz", "nt", "eng")
+
+
+def _named_item(ex, item: str) -> bool:
+    """A list item with no firm or place before it is one project when something in it names it: a
+    figure or a Latin letter, a quote, a place or a proper-name word; 破解交通瓶颈、完善路网布局等工程 and 食用菌深加工、文旅等项目
+    are kinds of works (gold guidelines: project categories)."""
+    if P.LETTER_OR_DIGIT.search(item) or P.QUOTES.search(item) or ex._division_prefix(item):
+        return True
+    return any(t in ITEM_NAME_POS and w not in ex.g.project_generic for w, t in _posseg(item))  # not 城镇, 城市
 
 
 def _list_projects(ex, ctx: _DocCtx, m, found: list) -> None:
     """List items before 等N个项目 / 等一批…项目; gapping: 甲公司100兆瓦和乙公司50兆瓦电池组件 →
     the head noun of the last item completes the others."""
+    named = False  # the first item was a named project: the others share its firm or place
     for k, (x, y) in enumerate(_list_segments(ex, ctx, m)):
-        sp = _list_item(ex, ctx, m, k, x, y)
+        sp = _list_item(ex, ctx, m, k, x, y, named)
         if sp is not None:
             found.append(sp)
+            named = named or k == 0
     items_here = [f for f in found if f.meta.get("list_id") == m.start()]
     if len(items_here) < 2:
         return
