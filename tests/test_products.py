@@ -235,3 +235,18 @@ def test_a_places_park_project_names_no_firm():
     from kg.components.projectparts import split_project
     assert split_project("临江新材料产业园项目")[0] is None  # 临江: a place's short form
     assert split_project("青禾新材料项目")[0] == "青禾新材料"
+
+
+SHAPE = load_json("patterns/products.json")["shape"]["examples"]
+
+
+@pytest.mark.parametrize("example", SHAPE, ids=[e["name"] for e in SHAPE])
+def test_product_shape_examples(example):
+    from kg.components.products import product_shape
+    start = product_shape(example["name"])
+    assert (None if start is None else example["name"][start:]) == example["product"]
+
+
+def test_a_quantity_before_a_product_is_cut(ext):
+    got = {m.text for m in _run(ext, "青禾公司主要生产一吨淀粉。").mentions if m.type == "Product"}
+    assert got == {"淀粉"}

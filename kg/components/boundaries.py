@@ -17,7 +17,7 @@ from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, after_object_verb, catego
                     common_word, common_words_only, company_words, generic_company, generic_park, is_generic, name_end,
                     name_start, place_core, project_events, project_modifier_tails, strong_firm, trade_name_and_trade,
                     word_end)
-from .products import vocab as product_vocab
+from .products import product_shape, vocab as product_vocab
 from .projectparts import places_in
 
 TYPES = ("Enterprise", "Park", "Project", "Product")
@@ -147,12 +147,15 @@ def _leading_place(state, m, end: int | None = None) -> bool:
 
 def _product(state, m, trim_only: bool) -> bool:
     """上马化肥, 即大量甲醇, 在内的服装生产设备: a verb, adverb or a phrase ending in 的 before a
-    product is not part of it; 初级产品, 相关产品 name no product. Never needs name_start (False)."""
+    product is not part of it, nor is a quantity (一吨淀粉); 初级产品, 相关产品, 化工行业 and clauses
+    name no product (products.product_shape). Never needs name_start (False)."""
     k = m.text.rfind("的") + 1
     k += _lead_function_words(m.text[k:])
-    if len(m.text) - k < 2:
+    q = product_shape(m.text[k:])
+    if q is None or len(m.text) - k - q < 2:
         state.drop(m)
         return False
+    k += q
     if k:
         _trim(state, m, k, [m.text[:k]])
     alive = any(x is m for x in state.at(m.start, m.end))  # _trim drops a name it leaves generic

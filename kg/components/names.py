@@ -160,6 +160,14 @@ def name_end(text: str) -> int:
 STOP_POS = {"t", "p", "d", "c", "u", "uj", "ul", "uz", "ug", "y"}
 
 
+def clause_verb(name: str) -> bool:
+    """name holds a common verb of two characters or more that no trade is named by (发布, 掀起;
+    not 显示, 封装): a clause, not a product's name."""
+    lex = _lex()
+    return any(t == "v" and len(w) >= 2 and w not in lex["trade_verbs"] and nlp.freq(w) >= lex["common_verb_freq"]
+               for w, t in nlp.posseg(name))
+
+
 def _common_verb(w: str, t: str) -> bool:
     return t == "v" and (w in _lex()["name_verbs"] or nlp.freq(w) >= _lex()["common_verb_freq"])
 

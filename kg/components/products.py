@@ -14,7 +14,7 @@ from functools import lru_cache
 from .. import nlp
 from ..model import Mention
 from . import component, load_json
-from .names import common_word, common_words_only, name_start, strong_firm
+from .names import clause_verb, common_word, common_words_only, name_start, strong_firm
 from .rule_patterns import BOUNDARIES
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
@@ -67,7 +67,19 @@ def vocab() -> dict:
         "modifiers": frozenset(data["modifiers"]),
         "firm_trade_words": tuple(data["firm_trade_words"]),
         "chain_links": data["chain_links"],
+        "not_tails": tuple(data["shape"]["not_tails"]),
+        "leading_quantity": re.compile(data["shape"]["leading_quantity"]),
     }
+
+
+def product_shape(name: str) -> int | None:
+    """Where a product's name starts in name (after a leading quantity: 一吨|淀粉), or None when it
+    is no product at all: a trade or a plan (化工行业, 解决方案) or a clause with a common verb."""
+    v = vocab()
+    if name.endswith(v["not_tails"]) or clause_verb(name):
+        return None
+    q = v["leading_quantity"].match(name)
+    return q.end() if q and len(name) - q.end() >= 2 else 0
 
 
 def is_product(text: str) -> bool:
