@@ -69,7 +69,11 @@ def _name_start(text: str) -> tuple[int, tuple[str, ...]]:
     first_proper = next((i for i, (w, t) in enumerate(toks) if t in PROPER_POS and t != "j"), None)
     if not first_proper:
         return 0, ()
+    while first_proper and toks[first_proper - 1][1] == "j" and len(toks[first_proper - 1][0]) == 1:
+        first_proper -= 1  # 随后|滇虹药业: a one-character place abbreviation opens the name
     lead = toks[:first_proper]
+    if not lead:
+        return 0, ()
     if any(t == "x" or any(c.isdigit() for c in w) or w.startswith("年产") for w, t in lead):
         return 0, ()  # brackets, figures, capacities (年产10亿只的…生产线): part of the name
     # a real left context: a cue word, or a verb, adverb or preposition of two characters
