@@ -794,3 +794,14 @@ def test_list_items_before_a_project_head_need_a_name(ex, text, projects):
     are kinds of works (project categories in the gold guidelines)."""
     got = {m.canonical for m in run(ex, text).mentions if m.type == "Project"}
     assert got == projects
+
+
+@pytest.mark.parametrize("text, chain", [
+    ("县里做强钢铁产业链，补齐短板。", "钢铁产业链"),
+    ("开发区着力推动氢能产业链发展。", "氢能产业链"),
+    ("全市聚焦汽车及零部件产业链精准招商。", "汽车及零部件产业链"),
+])
+def test_chain_name_starts_after_the_policy_verb_inside_its_window(ex, text, chain):
+    """A chain's name is the industry after the last chain verb of its window (县里做强|钢铁), not
+    the subject and verb before it."""
+    assert {m.canonical for m in run(ex, text).mentions if m.type == "IndustryChain"} == {chain}

@@ -123,10 +123,25 @@ def _chain_industry(core: str) -> str | None:
         if lead is None:
             break
         core = core[len(lead):]
+    core, toks = _after_inner_verb(core, toks)
     last, tag = toks[-1]
     if tag in _END_TAGS or last in P.words["chain_verbs"] or len(last) == 1 and tag == "v" or core in leads:
         return None
     return None if len(core) < 2 and core == whole else core
+
+
+def _after_inner_verb(core: str, toks) -> tuple[str, tuple]:
+    """The words after the last chain verb inside the core (县里做强钢铁: 钢铁), when two characters
+    or more follow it; else the core as it is."""
+    verbs, p, cut = P.words["chain_verbs"], 0, None
+    for i, (w, _) in enumerate(toks):
+        p += len(w)
+        two = w + toks[i + 1][0] if i + 1 < len(toks) else ""
+        if i and (w in verbs or two in verbs) and len(core) - p >= 2:
+            cut = p + (len(two) - len(w) if two in verbs else 0)
+    if cut is None or len(core) - cut < 2:
+        return core, toks
+    return core[cut:], nlp.posseg(core[cut:])
 
 
 @lru_cache(maxsize=1)
