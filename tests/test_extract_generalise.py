@@ -805,3 +805,10 @@ def test_chain_name_starts_after_the_policy_verb_inside_its_window(ex, text, cha
     """A chain's name is the industry after the last chain verb of its window (县里做强|钢铁), not
     the subject and verb before it."""
     assert {m.canonical for m in run(ex, text).mentions if m.type == "IndustryChain"} == {chain}
+
+
+def test_a_customer_slot_keeps_a_verb_word_and_trade_as_a_firm(ex):
+    """向X供应: X = a word jieba tags as a verb (驰骋) and a firm's trade word is the customer's name."""
+    x = run(ex, "青禾集团长期向驰骋钢铁供应铁矿石。")
+    assert "驰骋钢铁" in {m.text for m in x.mentions if m.type == "Enterprise"}
+    assert ("青禾集团", "suppliesTo", "驰骋钢铁") in {(r.head, r.rel, r.tail) for r in x.relations}

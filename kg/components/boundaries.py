@@ -89,13 +89,23 @@ def _enterprise(state, m, trim_only: bool) -> bool:
     _trim_count(state, m)
     if _suffixed(m.text):
         return True
-    if not trim_only and (clearly_not_name(m.text) or m.source in DERIVED and common_word(m.text)
+    if not trim_only and (clearly_not_name(m.text) and not _slot_firm(m) or m.source in DERIVED and common_word(m.text)
                           or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P
                           and not trade_name_and_trade(m.text)):
         state.drop(m)
         return False
     _trim_end(state, m, name_end(m.text))
     return True
+
+
+SLOT_SOURCES = {"supply-target"}  # a slot only a firm fills: 为X提供, 向X供应
+
+
+def _slot_firm(m) -> bool:
+    """A word and a firm's trade word in a customer's slot (为纵横|钢铁提供): a firm, although jieba
+    tags the first word a verb."""
+    toks = nlp.posseg(m.text)
+    return m.source in SLOT_SOURCES and len(toks) == 2 and len(toks[0][0]) >= 2 and toks[1][0] in company_words()
 
 
 GLUED_MAX = 4  # 原则同意|某集团: the longest clause word glued before a firm's name
