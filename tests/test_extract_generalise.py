@@ -812,3 +812,14 @@ def test_a_customer_slot_keeps_a_verb_word_and_trade_as_a_firm(ex):
     x = run(ex, "青禾集团长期向驰骋钢铁供应铁矿石。")
     assert "驰骋钢铁" in {m.text for m in x.mentions if m.type == "Enterprise"}
     assert ("青禾集团", "suppliesTo", "驰骋钢铁") in {(r.head, r.rel, r.tail) for r in x.relations}
+
+
+def test_an_item_number_is_no_part_of_a_name(ex):
+    """Numbered items of a policy document (1.某开发区：…, （三）某公司…) name the park and the firm
+    without their number, and every mention of the park shares the cut name; 1.5万吨 is a figure."""
+    x = run(ex, "重点承接项目如下。\n1.南岭经济技术开发区：重点承接动力电池项目。\n（三）北辰锂业年产1.5万吨碳酸锂项目，"
+                "总投资12亿元，位于南岭经济技术开发区。")
+    names = {(m.type, m.canonical) for m in x.mentions}
+    assert ("Park", "南岭经济技术开发区") in names and ("Enterprise", "北辰锂业") in names
+    assert not any(c.startswith(("1.", "（三）")) for _, c in names)
+    assert any(m.type == "Project" and "1.5万吨" in m.canonical for m in x.mentions)

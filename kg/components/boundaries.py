@@ -14,7 +14,7 @@ from functools import lru_cache
 from .. import namemodel, nlp
 from . import component, load_json
 from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, after_object_verb, category_project, chain_start, clearly_not_name,
-                    common_word, common_words_only, company_words, generic_company, generic_park, is_generic, name_end,
+                    common_word, common_words_only, company_words, enumeration_end, generic_company, generic_park, is_generic, name_end,
                     name_start, place_core, project_events, project_modifier_tails, strong_firm, trade_name_and_trade,
                     word_end)
 from .products import product_shape, vocab as product_vocab
@@ -47,7 +47,7 @@ def make_boundaries(settings: dict):
                 off = chain_start(m.text)
                 if off:
                     _trim(state, m, off, [])
-            elif m.type in TYPES and _CHECKS[m.type](state, m, trim_only):
+            elif m.type in TYPES and _unnumbered(state, m) and _CHECKS[m.type](state, m, trim_only):
                 off, stripped = name_start(m.text)
                 if not off and m.type == "Enterprise":
                     off = glued_prefix(m.text, firms) or after_object_verb(m.text)
@@ -58,6 +58,15 @@ def make_boundaries(settings: dict):
                 if off:
                     _trim(state, m, off, stripped)
     return run
+
+
+def _unnumbered(state, m) -> bool:
+    """Cut the item number a name opens with (1.某开发区, （三）某公司); False if that drops it."""
+    k = enumeration_end(m.text)
+    if not k or len(m.text) - k < 2:
+        return True
+    _trim(state, m, k, [m.text[:k]])
+    return any(x is m for x in state.at(m.start, m.end))
 
 
 def _project(state, m, trim_only: bool) -> bool:
@@ -327,6 +336,11 @@ def _trim_count(state, m) -> None:
 
 
 def _rename(state, old: tuple[str, str], canonical: str, new_type: str) -> None:
+    """Relations, and other mentions canonicalised to the old name (a shorter mention of
+    1.某开发区), follow a name that was cut."""
+    for x in state.ex.mentions:
+        if (x.type, x.canonical) == old and x.type == new_type:
+            x.canonical = canonical
     for r in state.ex.relations:
         if (r.head_type, r.head) == old:
             r.head, r.head_type = canonical, new_type

@@ -599,8 +599,7 @@ def chain_start(name: str) -> int:
     """Where a chain or cluster name starts once the policy verbs and the scope before it are gone:
     做强X产业链 → X产业链, 全市X产业链 → X产业链 (新材料产业链 keeps its 新)."""
     verbs = _lex()["policy_verbs"] + _lex()["chain_scope"]
-    enum = _enumeration().match(name)  # （一）做强X产业链: a heading's number is no part of it
-    off, changed = (enum.end() if enum else 0), True
+    off, changed = enumeration_end(name), True  # （一）做强X产业链: a heading's number is no part of it
     while changed:
         changed = False
         for v in verbs:
@@ -609,6 +608,12 @@ def chain_start(name: str) -> int:
                 changed = True
                 break
     return off
+
+
+def enumeration_end(name: str) -> int:
+    """Length of the item number that opens name (1.某开发区, （三）某公司), 0 if none."""
+    enum = _enumeration().match(name)
+    return enum.end() if enum else 0
 
 
 @lru_cache(maxsize=1)
