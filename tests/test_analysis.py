@@ -568,3 +568,18 @@ def test_reports_do_not_keep_the_graph_alive(led, tmp_path):
         assert ref() is None
     finally:
         gc.enable()
+
+
+def test_a_segment_the_text_calls_missing_is_missing():
+    """X环节缺失 states a gap as plainly as 空白: the segment is 缺失 with that sentence as evidence,
+    and 充换电 names the charging segment."""
+    b = Builder("missing.txt")
+    cz = URIRef(entity_iri("City", "长治市"))
+    b.entity("City", "长治市", ["长治"])
+    b.sentence("长治市锂电产业加快发展，电池回收利用环节缺失。", {"长治市": cz})
+    b.sentence("长治市新能源汽车产业链的充换电设施环节缺位。", {"长治市": cz})
+    r = analysis.analyze(b.g, [CHANGZHI])
+    g = gap(r, LI, "电池回收")
+    assert g.status == "缺失" and "环节缺失" in g.evidence[0].text
+    nev = next(x for x in r.gaps if x.chain.endswith("新能源汽车产业链") and x.segment.endswith("充换电与后市场"))
+    assert nev.status == "缺失"
