@@ -923,7 +923,7 @@ class _Consistency:
         for c, _ in chosen:
             if c.rel != "implements":
                 continue
-            if c.tail.name.startswith(c.head.name):
+            if c.tail.name.startswith(c.head.name) or _name_prefix(c.head, c.tail):
                 self.name_owner[c.tail.name].add(c.head.name)
             if c.tail.start >= 0:
                 self.own[(c.head.name, c.sentence)].append((c.tail.start, c.tail.end))

@@ -823,3 +823,13 @@ def test_an_item_number_is_no_part_of_a_name(ex):
     assert ("Park", "南岭经济技术开发区") in names and ("Enterprise", "北辰锂业") in names
     assert not any(c.startswith(("1.", "（三）")) for _, c in names)
     assert any(m.type == "Project" and "1.5万吨" in m.canonical for m in x.mentions)
+
+
+def test_a_list_of_projects_named_after_their_firms_keeps_each_with_its_own(ex):
+    """投资…的甲某项目、投资…的乙某项目: each project is implemented by the firm its name opens with,
+    also when the text names the first firm elsewhere (its project's name is then read without it)."""
+    x = run(ex, "本次签约项目21个。其中，投资50亿元的青禾半导体12英寸晶圆制造项目、投资30亿元的星海新能源"
+                "年产5GW光伏组件项目备受关注。青禾半导体董事长表示，公司将加快项目建设。")
+    impl = {(r.head, r.tail) for r in x.relations if r.rel == "implements"}
+    assert {h for h, _ in impl} == {"青禾半导体", "星海新能源"}
+    assert not any(h == "青禾半导体" and "光伏" in t for h, t in impl)
