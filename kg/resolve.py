@@ -49,6 +49,10 @@ _COMPANY_SUFFIXES = tuple(sorted((
     "自动化", "信息", "数据", "网络", "农牧", "食品", "物流", "贸易", "建设", "工程", "电气", "机械",
     "制造", "创新", "研究院", "研究所", "中心", "有限", "国际", "（中国）", "(中国)", "中国",
 ), key=len, reverse=True))
+# Suffixes that say what kind of legal body a firm is, not its trade.
+_LEGAL_WORDS = tuple(sorted(("股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "分公司",
+                             "总公司", "公司", "集团", "控股", "股份", "有限", "国际", "（中国）", "(中国)", "中国"),
+                            key=len, reverse=True))
 # Cores that are too generic to identify a company on their own.
 _GENERIC_CORES = set(_COMPANY_SUFFIXES) | {
     "高科", "中科", "新兴", "华夏", "中华", "东方", "长城", "中国", "国家", "省级", "市级", "园区", "企业",
@@ -375,7 +379,8 @@ def _link_keys(n: _Nodes, canon_nodes: list, places: frozenset) -> dict:
 
 def _link_companies(uf: _UF, cores: dict, t: str) -> None:
     """5. companies of type t: a name that is not a full legal name joins the unique other group
-    whose core equals its core or starts/ends with it (longest short names first, so 高科华烨 joins
+    whose core equals its core or starts/ends with it and, when its name goes on with a trade word
+    (某辰|光电), whose names go on with the same trade (longest short names first, so 高科华烨 joins
     before 华烨 is tried); a group never ends up with two different legal names."""
     ks = [k for k in cores if k[0] == t]
     index: dict[str, set] = defaultdict(set)  # core -> nodes whose core equals it, or starts or ends with it
@@ -386,14 +391,18 @@ def _link_companies(uf: _UF, cores: dict, t: str) -> None:
             index[o[:i]].add(k)
             index[o[-i:]].add(k)
     legal_of: dict[tuple, set[str]] = defaultdict(set)
+    names_of: dict[tuple, set[str]] = defaultdict(set)
     for k in uf.parent:
-        if k[0] == t and _is_legal_name(k[1]):
-            legal_of[uf.find(k)].add(k[1])
+        if k[0] == t:
+            names_of[uf.find(k)].add(norm_name(k[1]))
+            if _is_legal_name(k[1]):
+                legal_of[uf.find(k)].add(k[1])
     for k in sorted(ks, key=lambda x: (-len(cores[x]), x)):
         if _is_legal_name(k[1]):
             continue  # a full legal name is never someone else's short name
         mine = uf.find(k)
         cands = {uf.find(m) for m in index.get(cores[k], ())} - {mine}
+        cands = {c for c in cands if _same_trade(k[1], cores[k], names_of.get(c, set()))}
         if len(cands) != 1:
             continue
         other = cands.pop()
@@ -404,6 +413,18 @@ def _link_companies(uf: _UF, cores: dict, t: str) -> None:
         merged = legal_of.pop(mine, set()) | legal_of.pop(other, set())
         if merged:
             legal_of[uf.find(mine)] = merged
+        names_of[uf.find(mine)] = names_of.pop(mine, set()) | names_of.pop(other, set())
+
+
+def _same_trade(name: str, core: str, others: set[str]) -> bool:
+    """A short name with a trade word after its core (某辰|光电) is another firm's short name only if
+    that firm's names go on with the same trade (某辰光电科技有限公司), not another (某辰锂业)."""
+    n = norm_name(name)
+    i = n.find(core)
+    trade = n[i + len(core):] if i >= 0 else ""
+    while trade and (suf := next((x for x in _LEGAL_WORDS if trade.endswith(x)), None)):
+        trade = trade[: -len(suf)]
+    return not trade or any(core + trade in o for o in others)
 
 
 def _entities(n: _Nodes, ref_nodes: dict) -> tuple[dict, dict]:

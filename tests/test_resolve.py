@@ -206,3 +206,17 @@ def test_one_investment_per_project_and_amount_however_the_amount_is_written():
     kb = build_kb([Extraction(d, [mention(d, "薄膜项目", "Project")], rels)])
     got = sorted((a.tail, a.confidence, len(a.evidence)) for a in kb.assertions)
     assert got == [("3亿元", 0.7, 1), ("8亿元", 0.9, 2)]
+
+
+def test_a_short_name_with_another_trade_is_another_firm():
+    """北辰光电 and 北辰锂业 share a trade name, not a firm: neither is the other's short name; 北辰光电
+    is the short name of 北辰光电科技有限公司, and 星海科技 of no 星海新能源."""
+    d1 = make_doc("a.txt", ["北辰锂业年产2万吨碳酸锂。", "星海新能源建设光伏组件项目。"])
+    d2 = make_doc("b.txt", ["以北辰光电为链主，星海科技为链核。"])
+    d3 = make_doc("c.txt", ["北辰光电科技有限公司签约落户。"])
+    exs = [Extraction(d1, [mention(d1, "北辰锂业", "Enterprise"), mention(d1, "星海新能源", "Enterprise")], []),
+           Extraction(d2, [mention(d2, "北辰光电", "Enterprise"), mention(d2, "星海科技", "Enterprise")], []),
+           Extraction(d3, [mention(d3, "北辰光电科技有限公司", "Enterprise")], [])]
+    kb = build_kb(exs)
+    assert entity_labels(kb, "Enterprise") == ["北辰光电科技有限公司", "北辰锂业", "星海新能源", "星海科技"]
+    assert kb.entities[("Enterprise", "北辰光电科技有限公司")].aliases == {"北辰光电"}
