@@ -93,6 +93,8 @@ def test_shipped_file_finds_short_forms_of_well_known_firms():
     assert {"中国北车", "爱普生", "群创光电", "长城证券"} <= set(firms)
     ex = Extractor().extract(build_document("两地群众心连心，山西焦化行业加快整合。", "t.txt"))
     assert not [m.text for m in ex.mentions if m.type == "Enterprise"]  # everyday words need their suffix
+    ex = Extractor().extract(build_document("重点引进电池管理系统（BMS）、温控设备等配套企业。", "t.txt"))
+    assert not [m.text for m in ex.mentions if m.type == "Enterprise"]  # an acronym that is also a technical term
 
 
 def test_product_gazetteer_is_well_formed_and_read_in_production_context():
