@@ -307,7 +307,7 @@ def _build_graph(args, src, out, tx, docs, skipped, extractions, regions, prof, 
     print(f"  三元组 {ntriples} 条；SHACL 校验：" + ("通过" if conforms else f"未通过（{nviol} 处，见 validation.txt）"))
     print(f"  分析地区：{result.region or '未识别（可用 --region 指定）'}")
     print(_analysis_summary(result))
-    print(f"  输出目录 {out}/：graph.ttl graph.trig graph.nq report.md report.html leaders.csv gaps.csv "
+    print(f"  输出目录 {out}/：graph.ttl graph.trig graph.nq report.md report.html leaders.csv gaps.csv facts.csv "
           f"graph.html（{html['nodes']} 个节点） store/ manifest.json" + (" profile.json" if getattr(args, "profile", False) else ""))
     if getattr(args, "profile", False):
         print(prof.text_table())
@@ -504,7 +504,7 @@ def cmd_analyze(args) -> int:
             tx.commit()
     except OutputBusy:
         raise UserError(f"另一个 kg 命令正在写入 {out}（锁文件 .{out.resolve().name}.lock）；请等它结束后再运行")
-    print(_analysis_summary(result) + f"\n  已更新 {out}/：graph.ttl graph.trig graph.nq leaders.csv gaps.csv "
+    print(_analysis_summary(result) + f"\n  已更新 {out}/：graph.ttl graph.trig graph.nq leaders.csv gaps.csv facts.csv "
           "report.md report.html store/ manifest.json")
     return 0
 

@@ -1,4 +1,4 @@
-"""Analysis results -> leaders.csv, gaps.csv (UTF-8 with BOM for Excel), report.md, report.html
+"""Analysis results -> leaders.csv, gaps.csv, facts.csv (UTF-8 with BOM for Excel), report.md, report.html
 (self-contained: inline CSS, figures embedded as data URIs) and figures/*.png (one per cluster).
 
 All files are written atomically (kg.util). Chinese labels in figures need a CJK font: a bundled
@@ -291,6 +291,16 @@ def _facts_rows(result: AnalysisResult, headline: bool | None = None) -> list[li
     return rows
 
 
+FACTS_HEADER = ["subject", "metric", "value", "period", "headline", "evidence"]
+OTHER_FACTS_SHOWN = 30  # rows of 其他数据 in report.md; a corpus has hundreds, all in facts.csv
+
+
+def facts_csv(result: AnalysisResult) -> str:
+    """Every figure the texts state (report.md shows the headline ones and the first others)."""
+    rows = [r[:4] + [h] + r[4:] for h, flag in (("是", True), ("否", False)) for r in _facts_rows(result, flag)]
+    return _csv_text(FACTS_HEADER, rows)
+
+
 def _chain_sections(result: AnalysisResult, ch: str) -> dict:
     info = result.chains[ch]
     gaps = result.gaps_for(ch)
@@ -392,7 +402,10 @@ def report_md(result: AnalysisResult, figures: dict[str, str], maps: dict[str, d
         if not rows and not head:
             continue
         L += [title, ""]
-        L += _md_table(["主体", "指标", "数值", "时期", "原文"], rows) if rows else ["（文本中未抽取到签约数据）"]
+        shown = rows if head else rows[:OTHER_FACTS_SHOWN]
+        L += _md_table(["主体", "指标", "数值", "时期", "原文"], shown) if rows else ["（文本中未抽取到签约数据）"]
+        if len(shown) < len(rows):
+            L += ["", f"其余 {len(rows) - len(shown)} 条见 facts.csv。"]
         L.append("")
     for cl_label, chs in _ordered_chains(result):
         L += [f"## {_md_escape(cl_label)}", ""]
@@ -570,7 +583,7 @@ _UNMAPPED = "另有 {n} 条产业链企业较少，未单独绘图；可用 kg m
 
 # ---------------------------------------------------------------- entry point
 def write_reports(result: AnalysisResult, out_dir: Path, graph=None, cache=None, workers: int = 1) -> dict[str, Path]:
-    """Write leaders.csv, gaps.csv, report.md, report.html, figures/*.png and the chain maps
+    """Write leaders.csv, gaps.csv, facts.csv, report.md, report.html, figures/*.png and the chain maps
     (figures/chains/); graph (the union graph) adds region, corpus size and untemplated chains' firms.
     cache (kg.incremental.BlobCache): pictures whose inputs are unchanged are reused, not redrawn;
     with it, workers > 1 draws the chain maps in that many processes."""
@@ -602,7 +615,7 @@ def write_reports(result: AnalysisResult, out_dir: Path, graph=None, cache=None,
             paths[rel] = out_dir / rel
             figs_png[cl_label] = png
             figs_rel[cl_label] = rel
-    for name, text in (("leaders.csv", leaders_csv(result)), ("gaps.csv", gaps_csv(result)),
+    for name, text in (("leaders.csv", leaders_csv(result)), ("gaps.csv", gaps_csv(result)), ("facts.csv", facts_csv(result)),
                        ("report.md", report_md(result, figs_rel, maps)),
                        ("report.html", report_html(result, figs_png, maps))):
         write_text_atomic(out_dir / name, text)

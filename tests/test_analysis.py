@@ -583,3 +583,22 @@ def test_a_segment_the_text_calls_missing_is_missing():
     assert g.status == "缺失" and "环节缺失" in g.evidence[0].text
     nev = next(x for x in r.gaps if x.chain.endswith("新能源汽车产业链") and x.segment.endswith("充换电与后市场"))
     assert nev.status == "缺失"
+
+
+def test_all_figures_go_to_facts_csv_and_report_md_shows_the_first_others(led, tmp_path):
+    """A corpus states hundreds of figures: facts.csv has every one (Excel-ready), report.md the
+    headline figures and the first OTHER_FACTS_SHOWN others, with a pointer to the rest."""
+    import dataclasses
+    from kg.results import FactRow
+
+    _b, r = led
+    extra = [FactRow(f"urn:f{i}", "某市", "产值", f"{i}亿元", Decimal(i), "元", f"{2000 + i}年", f"某市产值{i}亿元。", None)
+             for i in range(1, 51)]
+    r2 = dataclasses.replace(r, facts=list(r.facts) + extra)
+    paths = report.write_reports(r2, tmp_path)
+    rows = list(csv.DictReader(paths["facts.csv"].read_text(encoding="utf-8-sig").splitlines()))
+    assert len([x for x in rows if x["metric"] == "产值" and x["subject"] == "某市"]) == 50
+    assert {x["headline"] for x in rows} <= {"是", "否"} and all(x["evidence"] for x in rows)
+    md = paths["report.md"].read_text(encoding="utf-8")
+    others = len(report._facts_rows(r2, False))
+    assert md.count("某市产值") <= report.OTHER_FACTS_SHOWN and f"其余 {others - report.OTHER_FACTS_SHOWN} 条见 facts.csv" in md

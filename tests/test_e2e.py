@@ -25,7 +25,7 @@ HUAYE = entity_iri("Enterprise", "山西高科华烨电子集团有限公司")
 LED_CHAIN = entity_iri("IndustryChain", "光电LED产业链")
 
 OUTPUT_FILES = ("graph.ttl", "graph.trig", "graph.nq", "report.md", "report.html", "leaders.csv", "gaps.csv",
-                "graph.html", "extraction.jsonl", "validation.txt")
+                "facts.csv", "graph.html", "extraction.jsonl", "validation.txt")
 
 
 @pytest.fixture(scope="module")

@@ -181,7 +181,7 @@ def test_unchanged_document_graphs_come_from_the_quad_cache(tmp_path, capsys, mo
     # two caches per build: the analysis input's context.nt, then the store's graphs.nq
     assert seen[:2] == [(0, 2), (0, 2)] and all(h >= 1 and h + m == 3 for h, m in seen[2:]), seen
     fresh = _fresh(src, tmp_path, capsys)
-    for f in ("graph.nq", "graph.trig", "graph.ttl", "validation.txt", "leaders.csv", "gaps.csv",
+    for f in ("graph.nq", "graph.trig", "graph.ttl", "validation.txt", "leaders.csv", "gaps.csv", "facts.csv",
               incremental.QUAD_CACHE, rdf.CONTEXT_FILE):
         assert (out / f).read_bytes() == (fresh / f).read_bytes(), f
 
