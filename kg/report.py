@@ -154,6 +154,22 @@ def _ordered_chains(result: AnalysisResult) -> list[tuple[str, list[str]]]:
     return out
 
 
+def _split_named_only(result: AnalysisResult, chs: list[str]) -> tuple[list[str], list[str]]:
+    """(chains with a section, chains the texts only name): a chain with no template, no local firm
+    and no 链主 or 链核 has nothing to show but its name (a corpus names a hundred such in passing)."""
+    shown, named = [], []
+    for ch in chs:
+        d = _chain_sections(result, ch)
+        empty = not d["info"].templated and not (d["firms"] or d["leaders"] or d["cores"])
+        (named if empty else shown).append(ch)
+    return shown, named
+
+
+def _named_only_line(result: AnalysisResult, named: list[str]) -> str:
+    return (f"另有 {len(named)} 条产业链只在文本中提及（尚无模板，也没有本地企业、链主或链核）："
+            + "、".join(result.chains[ch].label for ch in named) + "。")
+
+
 def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
@@ -413,21 +429,37 @@ def report_md(result: AnalysisResult, figures: dict[str, str], maps: dict[str, d
             L += [f"![{_md_escape(cl_label)}]({figures[cl_label]})", ""]
         if not chs:
             L += ["（该集群没有产业链模板）", ""]
-        for ch in chs:
+        shown, named = _split_named_only(result, chs)
+        for ch in shown:
             L += _md_chain(result, ch, maps)
+        if named:
+            L += [_named_only_line(result, named), ""]
     if result.untemplated:
         L += ["## 文本提到但尚无模板的产业链", "",
               "、".join(result.untemplated) + "（已列出其链主/链核与企业；在 ontology/templates/ 添加模板后可分析环节）", ""]
         L += _untemplated_maps_md(result, maps)
     L += ["## 未能定位到环节的企业与项目", ""]
-    if result.unplaced:
-        L += _md_table(["名称", "类型", "已知产业链", "原因"],
-                       [[u.label, "企业" if u.type == "Enterprise" else "项目", "、".join(u.chains) or "—", u.reason]
-                        for u in result.unplaced])
-    else:
-        L.append("（无）")
+    on_chain, others = _unplaced_rows(result)
+    shown = on_chain + others[:UNPLACED_SHOWN]
+    L += _md_table(UNPLACED_HEADER, shown) if shown else ["（无）"]
+    if len(others) > UNPLACED_SHOWN:
+        L += ["", f"其余 {len(others) - UNPLACED_SHOWN} 个同样没有可映射到环节的表述，从略（可在 graph.html 中检索）。"]
     L.append("")
     return "\n".join(L)
+
+
+UNPLACED_HEADER = ["名称", "类型", "已知产业链", "原因"]
+UNPLACED_SHOWN = 50  # rows of firms and projects with no chain at all in report.md; a corpus has thousands
+
+
+def _unplaced_rows(result: AnalysisResult) -> tuple[list[list[str]], list[list[str]]]:
+    """(rows of those on a known chain, rows of those on none): the first are worth a look."""
+    rows = ([u.label, "企业" if u.type == "Enterprise" else "项目", "、".join(u.chains) or "—", u.reason]
+            for u in result.unplaced)
+    on_chain, others = [], []
+    for r in rows:
+        (others if r[2] == "—" else on_chain).append(r)
+    return on_chain, others
 
 
 CSS = """
@@ -495,18 +527,23 @@ def report_html(result: AnalysisResult, figures_png: dict[str, bytes], maps: dic
         png = figures_png.get(cl_label)
         if png:
             H.append(f"<img alt='{e(cl_label)}' src='data:image/png;base64,{base64.b64encode(png).decode()}'>")
-        for ch in chs:
+        shown, named = _split_named_only(result, chs)
+        for ch in shown:
             H += _html_chain(result, ch, maps)
+        if named:
+            H.append(f"<p>{e(_named_only_line(result, named))}</p>")
     if result.untemplated:
         H.append("<h2>文本提到但尚无模板的产业链</h2><p>" + e("、".join(result.untemplated))
                  + "（已列出其链主/链核与企业；在 ontology/templates/ 添加模板后可分析环节）</p>")
         H.append(_untemplated_maps_html(result, maps))
     H.append("<h2>未能定位到环节的企业与项目</h2>")
-    if result.unplaced:
-        H.append(_html_table(["名称", "类型", "已知产业链", "原因"],
-                             [[u.label, "企业" if u.type == "Enterprise" else "项目", "、".join(u.chains) or "—", u.reason]
-                              for u in result.unplaced]))
-    else:
+    on_chain, others = _unplaced_rows(result)
+    if on_chain:
+        H.append(_html_table(UNPLACED_HEADER, on_chain))
+    if others:
+        H.append(f"<details><summary>没有已知产业链的 {len(others)} 个（展开）</summary>"
+                 f"{_html_table(UNPLACED_HEADER, others)}</details>")
+    if not result.unplaced:
         H.append("<p>（无）</p>")
     H.append("</body></html>")
     return "\n".join(H)

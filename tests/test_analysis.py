@@ -602,3 +602,28 @@ def test_all_figures_go_to_facts_csv_and_report_md_shows_the_first_others(led, t
     md = paths["report.md"].read_text(encoding="utf-8")
     others = len(report._facts_rows(r2, False))
     assert md.count("某市产值") <= report.OTHER_FACTS_SHOWN and f"其余 {others - report.OTHER_FACTS_SHOWN} 条见 facts.csv" in md
+
+
+def test_report_md_stays_readable_for_a_corpus(led, tmp_path):
+    """Chains the texts only name (no template, no local firm, no 链主/链核) share one line instead of a
+    section each; firms and projects on no chain are cut at UNPLACED_SHOWN rows, those on a known
+    chain are all listed; report.html keeps every row, the long list folded."""
+    import dataclasses
+    from kg.results import ChainInfo, Unplaced
+
+    _b, r = led
+    chains = dict(r.chains)
+    for i in range(5):
+        chains[f"urn:c{i}"] = ChainInfo(f"urn:c{i}", f"某某{i}产业链", [], [], [], templated=False)
+    unplaced = list(r.unplaced) + [Unplaced(f"urn:e{i}", f"某某{i}公司", "Enterprise", [], "无环节") for i in range(80)]
+    unplaced.append(Unplaced("urn:k", "某链上公司", "Enterprise", ["光电LED产业链"], "仅能定位到产业链"))
+    r2 = dataclasses.replace(r, chains=chains, unplaced=unplaced)
+    paths = report.write_reports(r2, tmp_path)
+    md = paths["report.md"].read_text(encoding="utf-8")
+    assert "### 某某0产业链" not in md and "另有 5 条产业链只在文本中提及" in md and "某某4产业链" in md
+    none = sum(not u.chains for u in unplaced)
+    section = md.split("## 未能定位到环节的企业与项目")[1]
+    assert "某链上公司" in section and section.count("| — |") == report.UNPLACED_SHOWN
+    assert f"其余 {none - report.UNPLACED_SHOWN} 个" in section
+    html = paths["report.html"].read_text(encoding="utf-8")
+    assert html.count("某某79公司") == 1 and "<details>" in html
