@@ -833,3 +833,14 @@ def test_a_list_of_projects_named_after_their_firms_keeps_each_with_its_own(ex):
     impl = {(r.head, r.tail) for r in x.relations if r.rel == "implements"}
     assert {h for h, _ in impl} == {"青禾半导体", "星海新能源"}
     assert not any(h == "青禾半导体" and "光伏" in t for h, t in impl)
+
+
+@pytest.mark.parametrize("text, firm, wrong", [
+    ("这并不代表青禾公司已在产品中使用该软件。", "青禾公司", "不代表青禾公司"),
+    ("泰兴市长青化工厂去年停产。", "泰兴市长青化工厂", "青化工厂"),
+])
+def test_a_persons_title_inside_a_firms_name_ends_its_left_context(ex, text, firm, wrong):
+    """A title word (代表, 记者, 总裁) inside a firm's name is left context: the name starts after it;
+    市长 across two words (泰兴市|长青) is no title."""
+    got = {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
+    assert firm in got and wrong not in got

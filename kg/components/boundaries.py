@@ -14,7 +14,7 @@ from functools import lru_cache
 from .. import namemodel, nlp
 from . import component, load_json
 from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, after_object_verb, category_project, chain_start, clearly_not_name,
-                    common_word, common_words_only, company_words, enumeration_end, generic_company, generic_park, is_generic, name_end,
+                    common_word, common_words_only, company_words, enumeration_end, generic_company, lead_particle, person_titles, generic_park, is_generic, name_end,
                     name_start, place_core, project_events, project_modifier_tails, strong_firm, trade_name_and_trade,
                     word_end)
 from .products import product_shape, vocab as product_vocab
@@ -93,6 +93,8 @@ def _enterprise(state, m, trim_only: bool) -> bool:
         if not _leading_place(state, m):
             state.drop(m)  # 某某出售某某9家白电公司: no firm's name holds a count of firms
         return False
+    if not _after_title(state, m):
+        return False
     _after_date(state, m)
     _lead_dashes(state, m)
     _trim_count(state, m)
@@ -151,6 +153,37 @@ def _firm_inner_ends(text: str, firms: frozenset) -> dict[int, int]:
                 ends.setdefault(pos, e)
             i = text.find(f, i + 1)
     return ends
+
+
+def _after_title(state, m) -> bool:
+    """A person's title inside a firm's name (某报记者向|某某, 某网总裁|某某): the name starts after it
+    (and after a preposition right after it); nothing left of a name (某某库经理) drops the mention.
+    False when the mention is dropped."""
+    if not any(t in m.text for t in person_titles()):
+        return True
+    cuts, p = {0}, 0
+    for w in nlp.cut(m.text):
+        p += len(w)
+        cuts.add(p)
+    ends = [i + len(t) for t in person_titles() for i in _finds(m.text, t) if i in cuts and i + len(t) in cuts]
+    if not ends:
+        return True  # 宜兴市|长江…: 市长 across two words is no title
+    k = max(ends)
+    k += lead_particle(m.text[k:]) or (m.text[k:k + 1] == "向")
+    k += name_start(m.text[k:])[0] if len(m.text) - k >= 2 else 0
+    if len(m.text) - k < 2 or is_generic(m.text[k:]):
+        state.drop(m)
+        return False
+    _trim(state, m, k, [m.text[:k]])
+    return any(x is m for x in state.at(m.start, m.end))
+
+
+def _finds(text: str, sub: str) -> list[int]:
+    out, i = [], text.find(sub)
+    while i >= 0:
+        out.append(i)
+        i = text.find(sub, i + 1)
+    return out
 
 
 def _leading_place(state, m, end: int | None = None) -> bool:

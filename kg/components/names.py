@@ -86,6 +86,11 @@ def _name_start(text: str) -> tuple[int, tuple[str, ...]]:
     return off, tuple(w for w, _ in lead)
 
 
+def person_titles() -> tuple[str, ...]:
+    """generic_names.json person_titles: 董事长, 记者 …"""
+    return _lex()["titles"]
+
+
 def lead_particle(text: str) -> int:
     """_lead_particle of text (a project's name after its firm: 某纸业|因|某技改项目)."""
     return _lead_particle(text, nlp.posseg(text)) if text else 0
