@@ -844,3 +844,17 @@ def test_a_persons_title_inside_a_firms_name_ends_its_left_context(ex, text, fir
     市长 across two words (泰兴市|长青) is no title."""
     got = {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
     assert firm in got and wrong not in got
+
+
+@pytest.mark.parametrize("text, firm", [
+    ("记者采访的受访公司均表示看好市场。", None),
+    ("调查显示，近四成公司出现亏损。", None),
+    ("据悉，咨询类公司普遍看好市场。", None),
+    ("美国霍尔曼公司宣布扩产。", "美国霍尔曼公司"),
+    ("青禾公司宣布扩产。", "青禾公司"),
+])
+def test_words_before_gongsi_must_look_like_a_firms_name(ex, text, firm):
+    """某某公司 with no legal form is a firm only if the firm-name model finds its words name-like
+    (受访公司, 近四成公司, 咨询类公司 describe companies; a country before the name is set aside)."""
+    got = {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
+    assert got == ({firm} if firm else set())

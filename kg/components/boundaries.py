@@ -14,7 +14,7 @@ from functools import lru_cache
 from .. import namemodel, nlp
 from . import component, load_json
 from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, after_object_verb, category_project, chain_start, clearly_not_name,
-                    common_word, common_words_only, company_words, enumeration_end, generic_company, lead_particle, person_titles, generic_park, is_generic, name_end,
+                    common_word, common_words_only, company_words, countries, enumeration_end, generic_company, lead_particle, person_titles, generic_park, is_generic, name_end,
                     name_start, place_core, project_events, project_modifier_tails, strong_firm, trade_name_and_trade,
                     word_end)
 from .products import product_shape, vocab as product_vocab
@@ -99,6 +99,9 @@ def _enterprise(state, m, trim_only: bool) -> bool:
     _lead_dashes(state, m)
     _trim_count(state, m)
     if _suffixed(m.text):
+        if not trim_only and m.source in RULE_SOURCES and _unlikely_short_company(m.text):
+            state.drop(m)  # 一部分公司, 受访公司, 安全公司: words before 公司, no firm's name
+            return False
         return True
     if not trim_only and (clearly_not_name(m.text) and not _slot_firm(m) or m.source in DERIVED and common_word(m.text)
                           or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P
@@ -379,6 +382,23 @@ def _rename(state, old: tuple[str, str], canonical: str, new_type: str) -> None:
             r.head, r.head_type = canonical, new_type
         if (r.tail_type, r.tail) == old:
             r.tail, r.tail_type = canonical, new_type
+
+
+SHORT_COMPANY_CORE = 6  # characters before 公司 up to which a name is judged by the firm-name model
+MIN_SHORT_COMPANY_P = 0.1
+
+
+def _unlikely_short_company(name: str) -> bool:
+    """某某公司 without a legal form (有限, 股份) whose words the firm-name model finds unlikely to
+    name a firm (一部分公司, 受访公司, 安全公司); a country before it is set aside (美国某某公司), and
+    Latin letters or a transliterated or organisation name keep it."""
+    if not name.endswith("公司") or name.endswith(("有限公司", "股份公司")) or len(name) - 2 > SHORT_COMPANY_CORE:
+        return False
+    lead = next((c for c in countries() if name.startswith(c) and len(name) - len(c) >= 4), "")
+    core = name[len(lead):-2]
+    if any(c.isascii() and c.isalpha() for c in core) or any(t in ("nrt", "nt") for _, t in nlp.posseg(core)):
+        return False  # 某LED公司, a transliterated name (克拉克…): the model knows Chinese names best
+    return namemodel.probability(name[len(lead):]) < MIN_SHORT_COMPANY_P
 
 
 def _suffixed(name: str) -> bool:

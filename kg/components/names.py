@@ -86,6 +86,11 @@ def _name_start(text: str) -> tuple[int, tuple[str, ...]]:
     return off, tuple(w for w, _ in lead)
 
 
+def countries() -> tuple[str, ...]:
+    """generic_names.json countries, longest first."""
+    return _lex()["countries"]
+
+
 def person_titles() -> tuple[str, ...]:
     """generic_names.json person_titles: 董事长, 记者 …"""
     return _lex()["titles"]
