@@ -43,7 +43,7 @@ _TERMINAL = tuple("。！？!?；;…")
 _HARD_END = ("：", ":", "——", "—")
 _CAPTION_START = re.compile(r"^[①-⑳❶-❿□■●◆▲★※]|^——|^#|^[-*]\s")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
-_SPACE_CJK_ASCII = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \t\u00a0]+(?=[{_CJK}])")
+_SPACE_CJK_ASCII = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \u00a0]+(?=[{_CJK}])")
 _SENT_END = re.compile(r"(?:[。！？!?；;]|……|…)+[”’」』）)\"]*")
 _MAGIC = {b"%PDF": "PDF 文件", b"\x89PNG": "PNG 图片", b"\xff\xd8\xff": "JPEG 图片", b"PK\x03\x04": "ZIP/Office 压缩文件",
           b"GIF8": "GIF 图片", b"\xd0\xcf\x11\xe0": "旧版 Office 文件", b"\x7fELF": "可执行文件"}

@@ -176,6 +176,27 @@ def test_mhtml_page_saved_as_one_file(tmp_path):
     assert len(_rows(ingest.read_document(mht))) == 3
 
 
+def test_tab_separated_lines_in_a_text_file_are_a_table(tmp_path):
+    """Lines pasted from a spreadsheet (cells apart by tabs) are a table like a Word one: each row
+    one sentence with its header, the row number its own cell, and the firm implements the project
+    its row names; prose around it and a single tabbed line stay text."""
+    path = tmp_path / "签约.txt"
+    path.write_text("今年签约项目如下。\n序号\t企业名称\t项目名称\t总投资（亿元）\n"
+                    "1\t青禾星辰科技有限公司\t智能穿戴设备产业园项目\t8\n"
+                    "2\t北岭蓝川能源股份有限公司\t年产5万吨固态电解质项目\t12.5\n"
+                    "以上项目均已开工。\n备注\t无\n", encoding="utf-8")
+    doc = ingest.read_document(path)
+    rows = _rows(doc)
+    assert [dict(r.cells)["企业名称"] for r in rows] == ["青禾星辰科技有限公司", "北岭蓝川能源股份有限公司"]
+    assert [s.text for s in doc.sentences][0] == "今年签约项目如下。" and "以上项目均已开工。" in doc.text
+    assert not any("1青禾" in s.text for s in doc.sentences) and "备注" in doc.text
+    from kg.extract import Extractor
+    ex = tablefacts.merge(Extractor().extract(doc))
+    rels = {(r.head, r.rel, r.tail) for r in ex.relations}
+    assert ("北岭蓝川能源股份有限公司", "implements", "年产5万吨固态电解质项目") in rels
+    assert ("智能穿戴设备产业园项目", "investment", "8亿元") in rels
+
+
 def test_table_without_header_row_stays_text():
     doc = ingest.document_from_blocks([readers.Block("table", rows=[["仅一列"], ["第二行内容"]])], "x.docx")
     assert [s.text for s in doc.sentences] == ["仅一列", "第二行内容"] and doc.tables == 0
