@@ -262,6 +262,7 @@ def test_customer_name_stops_before_adverb_or_product(ex, text):
     ("青禾重工是全市工程机械产业链的链主企业。", "青禾重工", "工程机械产业链"),
     ("发挥青禾重工等链主企业带动作用，做强工程机械产业链。", "青禾重工", "工程机械产业链"),
     ("新能源汽车产业链以远帆汽车为龙头，青禾电池为链核。", "远帆汽车", "新能源汽车产业链"),
+    ("作为全县光伏产业链的链主企业，远帆光能近三年累计投资60亿元。", "远帆光能", "光伏产业链"),
 ])
 def test_chain_leader_cues(ex, text, leader, chain):
     """A leader named by a cue, with the clause after its name cut off and the scope (全市) before

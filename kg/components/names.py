@@ -552,8 +552,8 @@ def clearly_not_name(name: str) -> bool:
     if not _PUNCTUATION.isdisjoint(name) or is_generic(name):
         return True
     toks = nlp.posseg(name)
-    if len(toks[-1][0]) == 1 and toks[-1][1] == "v" and len(name) >= 4:
-        return True
+    if len(toks[-1][0]) == 1 and toks[-1][1] == "v" and len(name) >= 4 and namemodel.probability(name) < LIKELY_NAME_P:
+        return True  # 零部件做; not 某帆光|能, which jieba cuts before a verb-like last character
     if toks[0][0][-1:] in ("省", "市") and len(toks) == 2 and toks[1][0] in _lex()["heads"]:
         return True
     return toks[0][1] in ("v", "vn", "ad", "d", "p") and not (_rare_word_alone(toks[:1]) and name.endswith(_lex()["suffixes"])) \
@@ -561,6 +561,7 @@ def clearly_not_name(name: str) -> bool:
 
 
 SURE_FIRM_P = 0.9
+LIKELY_NAME_P = 0.5  # firm-name model probability from which a name's odd last word is jieba's cut, not a verb
 
 
 @nlp.text_cache
