@@ -7,7 +7,8 @@ Normalisation (offsets of every later stage refer to the normalised text):
 - a space between a CJK character and an ASCII letter/digit is removed ("年产 10 万吨" -> "年产10万吨");
 - hard line breaks inside a sentence are joined: a break is soft when the line before does not end
   a sentence and is about as long as the document's wrapped lines (short unterminated lines are
-  headings or captions and keep their break);
+  headings or captions and keep their break) and the next line is no numbered item (一、, 1.,
+  （二）) or labelled line (上游：…);
 - a paragraph that repeats an earlier one of the same document is dropped and counted;
 - a table row becomes one line and one sentence "表头：单元格；表头：单元格。" whose Sentence records
   table, row and the (header, cell) pairs; a title row spanning the table stays a paragraph.
@@ -42,6 +43,8 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _TERMINAL = tuple("。！？!?；;…")
 _HARD_END = ("：", ":", "——", "—")
 _CAPTION_START = re.compile(r"^[①-⑳❶-❿□■●◆▲★※]|^——|^#|^[-*]\s")
+# a numbered item (一、 1. （二）) or a labelled line (上游：…) starts a line of its own, never a wrapped one
+_ITEM_START = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}[、.．](?!\d)|[\u4e00-\u9fff]{2,8}[：:])")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_CJK_ASCII = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%])[ \u00a0]+(?=[{_CJK}])")
 _SENT_END = re.compile(r"(?:[。！？!?；;]|……|…)+[”’」』）)\"]*")
@@ -164,7 +167,7 @@ def paragraphs(text: str, markdown: bool = False) -> list[str]:
             prev = paras[-1]
             continuation = line[0] in "，。、；：！？）”’」』,.;:!?)"
             soft = (not prev.endswith(_TERMINAL) and not prev.endswith(_HARD_END)
-                    and len(last) >= threshold and not _CAPTION_START.match(line)
+                    and len(last) >= threshold and not _CAPTION_START.match(line) and not _ITEM_START.match(line)
                     and not _CAPTION_START.match(prev))
             if continuation or soft:
                 sep = " " if (prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() and line[0].isalnum()) else ""

@@ -859,3 +859,16 @@ def test_words_before_gongsi_must_look_like_a_firms_name(ex, text, firm):
     (受访公司, 近四成公司, 咨询类公司 describe companies; a country before the name is set aside)."""
     got = {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
     assert got == ({firm} if firm else set())
+
+
+def test_an_outline_of_short_lines_keeps_its_items_apart_and_names_its_roles(ex):
+    """A 招商图谱 outline is all short lines: numbered items (一、) and labelled lines (上游：) are
+    never read as one wrapped sentence; 链主企业：X names the leader, the chain's name loses the level
+    word of a place the gazetteer lacks (某岭市|新能源电池产业链)."""
+    doc = ingest.build_document("南岭市新能源电池产业链招商图谱\n一、链主企业：南岭储能科技有限公司\n"
+                                "二、链核企业：南岭电解液有限公司\n上游：正极材料、隔膜\n", "g.txt")
+    assert [s.text for s in doc.sentences][1] == "一、链主企业：南岭储能科技有限公司"
+    x = ex.extract(doc)
+    assert {m.canonical for m in x.mentions if m.type == "IndustryChain"} == {"新能源电池产业链"}
+    roles = {(r.head, r.rel) for r in x.relations if r.rel in ("chainLeaderOf", "chainCoreOf")}
+    assert roles == {("南岭储能科技有限公司", "chainLeaderOf"), ("南岭电解液有限公司", "chainCoreOf")}

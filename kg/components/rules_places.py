@@ -124,10 +124,15 @@ def _chain_industry(core: str) -> str | None:
             break
         core = core[len(lead):]
     core, toks = _after_inner_verb(core, toks)
+    if len(core) > 3 and core[0] in "省市县区州旗" and toks[0][0] == core[0] and core[:2] not in _COMMON_LEVEL_WORDS:
+        core, toks = core[1:], nlp.posseg(core[1:])  # 某岭|市|新能源电池: the level word of a place the gazetteer lacks
     last, tag = toks[-1]
     if tag in _END_TAGS or last in P.words["chain_verbs"] or len(last) == 1 and tag == "v" or core in leads:
         return None
     return None if len(core) < 2 and core == whole else core
+
+
+_COMMON_LEVEL_WORDS = ("市场", "市政", "区域", "区块", "县域", "州际", "省级", "市级", "县级", "区级")
 
 
 def _after_inner_verb(core: str, toks) -> tuple[str, tuple]:
