@@ -10,7 +10,7 @@ Provenance grain (`mentions=`):
               about it. Every mention stays in extraction.jsonl. Sentence nodes only for evidence
               sentences, plus `extra_sentences` (those the analysis cites).
   "all"       every mention and its sentence.
-  "context"   every mention, slimmed to what analysis reads (kg.rdf.analysis_input): no rdf:type
+  "context"   every mention, and every sentence with a gap cue, slimmed to what analysis reads (kg.rdf.analysis_input): no rdf:type
               kg:Mention / prov:Entity, no kg:text of a mention lying inside its sentence, kg:mention
               only on cities (kg:denotes carries the link), no sentence kg:endOffset, documents
               with type and title only.
@@ -410,6 +410,21 @@ def _extra_by_doc(kb: KnowledgeBase, extra_sentences) -> dict[str, set[int]]:
     return out
 
 
+SEGMENT_CUES = ("sought", "present")  # kg.cues patterns the analysis reads of every sentence (gaps)
+
+
+def _add_cue_sentences(kb: KnowledgeBase, extra: dict[str, set[int]]) -> None:
+    """Sentences stating a gap or a local supply (某环节空白, 就地配套) name no entity of their own
+    more often than not: the analysis input keeps them all the same."""
+    from . import cues
+
+    rx = [cues.patterns()[n]["re"] for n in SEGMENT_CUES]
+    for d in kb.documents:
+        idx = {s.index for s in d.sentences if any(r.search(s.text) for r in rx)}
+        if idx:
+            extra[d.doc_id] |= idx
+
+
 class DocumentGraphs:
     """The per-document plans of a resolved KB: each document's graph on demand (triples), and a key
     of everything that graph is made from (key), so a build can reuse the last build's quads of a
@@ -424,6 +439,8 @@ class DocumentGraphs:
         self.docs = {d.doc_id: d for d in kb.documents}
         self.about = _fact_subjects(kb)
         self.extra = _extra_by_doc(kb, extra_sentences)
+        if mentions == "context":
+            _add_cue_sentences(kb, self.extra)
         self.plans = _plans(kb)
 
     def triples(self, doc_id: str, terms: Terms = OX) -> set:

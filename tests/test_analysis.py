@@ -627,3 +627,17 @@ def test_report_md_stays_readable_for_a_corpus(led, tmp_path):
     assert f"其余 {none - report.UNPLACED_SHOWN} 个" in section
     html = paths["report.html"].read_text(encoding="utf-8")
     assert html.count("某某79公司") == 1 and "<details>" in html
+
+
+def test_a_gap_sentence_naming_no_entity_still_reaches_the_analysis(tmp_path):
+    """某环节空白 in a sentence of its own names no entity; the analysis input keeps every sentence
+    with a gap cue all the same, so the segment is 缺失 with that sentence as evidence."""
+    from kg import cli
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("西岭市锂电产业链加快发展。负极材料、隔膜环节仍是空白。\n", encoding="utf-8")
+    assert cli.main(["build", str(src), "--out", str(tmp_path / "out")]) == 0
+    rows = {r["segment"]: r for r in csv.DictReader((tmp_path / "out" / "gaps.csv").read_text(encoding="utf-8-sig").splitlines())}
+    assert rows["负极材料"]["status"] == "缺失" and "仍是空白" in rows["负极材料"]["evidence"]
+    assert rows["隔膜"]["status"] == "缺失" and rows["正极材料"]["status"] == "未知"
