@@ -10,10 +10,10 @@ Provenance grain (`mentions=`):
               about it. Every mention stays in extraction.jsonl. Sentence nodes only for evidence
               sentences, plus `extra_sentences` (those the analysis cites).
   "all"       every mention and its sentence.
-  "context"   every mention, and every sentence with a gap cue, slimmed to what analysis reads (kg.rdf.analysis_input): no rdf:type
-              kg:Mention / prov:Entity, no kg:text of a mention lying inside its sentence, kg:mention
-              only on cities (kg:denotes carries the link), no sentence kg:endOffset, documents
-              with type and title only.
+  "context"   every mention and every sentence with a gap cue, slimmed to what analysis reads
+              (kg.rdf.analysis_input): no rdf:type kg:Mention / prov:Entity, no kg:text of a mention
+              lying inside its sentence, kg:mention only on cities (kg:denotes carries the link), no
+              sentence kg:endOffset, documents with type and title only.
 Entities are described (type, labels) in every document that mentions them, either way.
 """
 from __future__ import annotations

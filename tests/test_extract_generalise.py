@@ -872,3 +872,8 @@ def test_an_outline_of_short_lines_keeps_its_items_apart_and_names_its_roles(ex)
     assert {m.canonical for m in x.mentions if m.type == "IndustryChain"} == {"新能源电池产业链"}
     roles = {(r.head, r.rel) for r in x.relations if r.rel in ("chainLeaderOf", "chainCoreOf")}
     assert roles == {("南岭储能科技有限公司", "chainLeaderOf"), ("南岭电解液有限公司", "chainCoreOf")}
+
+
+def test_a_figure_two_patterns_read_is_one_fact(ex):
+    facts = [(f.metric, f.value) for f in run(ex, "此次共签约项目15个，总投资103.6亿元。").facts]
+    assert facts.count(("签约项目数", "15个")) == 1

@@ -14,9 +14,9 @@ from functools import lru_cache
 from .. import namemodel, nlp
 from . import component, load_json
 from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, after_object_verb, category_project, chain_start, clearly_not_name,
-                    common_word, common_words_only, company_words, countries, enumeration_end, generic_company, lead_particle, person_titles, generic_park, is_generic, name_end,
-                    name_start, place_core, project_events, project_modifier_tails, strong_firm, trade_name_and_trade,
-                    word_end)
+                    common_word, common_words_only, company_words, countries, enumeration_end, generic_company,
+                    generic_park, is_generic, lead_particle, name_end, name_start, person_titles, place_core,
+                    project_events, project_modifier_tails, strong_firm, trade_name_and_trade, word_end)
 from .products import product_shape, vocab as product_vocab
 from .projectparts import places_in
 

@@ -181,4 +181,10 @@ def find_facts(ex, ctx: _DocCtx) -> list[Fact]:
             out.append(Fact(subject=fact_subject(ex, ctx, si, m.start(), subj, places), metric=metric, value=val, number=n, unit=unit, period=periods[si],
                             sentence=s.index, evidence=s.text))
     out.sort(key=lambda f: f.sentence)
-    return out
+    facts, seen = [], set()  # two patterns of one metric may read the same figure (共签约项目15个): once
+    for f in out:
+        key = (f.sentence, f.metric, f.value, f.subject)
+        if key not in seen:
+            seen.add(key)
+            facts.append(f)
+    return facts
