@@ -223,8 +223,8 @@ ITEM_NAME_POS = ("ns", "nr", "nrt", "nz", "nt", "eng")
 
 def _named_item(ex, item: str) -> bool:
     """A list item with no firm or place before it is one project when something in it names it: a
-    figure or a Latin letter, a quote, a place or a proper-name word; 破解交通瓶颈、完善路网布局等工程
-    and 食用菌深加工、文旅等项目 are kinds of works (gold guidelines: project categories)."""
+    figure or a Latin letter, a quote, a place or a proper-name word; 打通交通堵点、改善人居环境等工程
+    and 种植、文旅等项目 are kinds of works (gold guidelines: project categories)."""
     if P.LETTER_OR_DIGIT.search(item) or P.QUOTES.search(item) or ex._division_prefix(item):
         return True
     return any(t in ITEM_NAME_POS and w not in ex.g.project_generic for w, t in _posseg(item))  # not 城镇, 城市
