@@ -786,7 +786,7 @@ def test_a_preposition_after_the_firm_is_no_part_of_its_project(ex):
 
 @pytest.mark.parametrize("text, projects", [
     ("今年该市将大力实施城镇污水管网改造、打通交通堵点、改善人居环境等工程。", set()),
-    ("今年青禾化工涂料助剂、胶黏剂等三个项目陆续开工。", {"涂料助剂", "胶黏剂"}),
+    ("今年青禾化工涂料助剂、胶黏剂等一批项目陆续开工。", {"涂料助剂", "胶黏剂"}),
     ("全年开工北辰光伏电站、西山“智慧港”等项目。", {"北辰光伏电站", "西山“智慧港”"}),
 ])
 def test_list_items_before_a_project_head_need_a_name(ex, text, projects):
