@@ -29,6 +29,7 @@ from typing import Callable, Iterator
 import pyoxigraph as ox
 import rdflib
 
+from . import cues
 from .confidence import mention_confidence
 from .model import KnowledgeBase
 from .util import KG, KGR, entity_iri as _entity_iri, iri_segment as _iri_segment, to_decimal
@@ -416,8 +417,6 @@ SEGMENT_CUES = ("sought", "present")  # kg.cues patterns the analysis reads of e
 def _add_cue_sentences(kb: KnowledgeBase, extra: dict[str, set[int]]) -> None:
     """Sentences stating a gap or a local supply (某环节空白, 就地配套) name no entity of their own
     more often than not: the analysis input keeps them all the same."""
-    from . import cues
-
     rx = [cues.patterns()[n]["re"] for n in SEGMENT_CUES]
     for d in kb.documents:
         idx = {s.index for s in d.sentences if any(r.search(s.text) for r in rx)}

@@ -159,8 +159,8 @@ def _split_named_only(result: AnalysisResult, chs: list[str]) -> tuple[list[str]
     and no 链主 or 链核 has nothing to show but its name (a corpus names a hundred such in passing)."""
     shown, named = [], []
     for ch in chs:
-        d = _chain_sections(result, ch)
-        empty = not d["info"].templated and not (d["firms"] or d["leaders"] or d["cores"])
+        d = None if result.chains[ch].templated else _chain_sections(result, ch)
+        empty = d is not None and not (d["firms"] or d["leaders"] or d["cores"])
         (named if empty else shown).append(ch)
     return shown, named
 

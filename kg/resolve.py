@@ -41,18 +41,15 @@ _PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽�
 _PROVINCE_FULL = tuple(p + s for p in _PROVINCES for s in ("省", "市", "自治区", "壮族自治区", "回族自治区",
                                                            "维吾尔自治区", "特别行政区"))
 _PROVINCE_SET = frozenset(_PROVINCES) | frozenset(_PROVINCE_FULL)
-# Legal-form and generic business words stripped from the end of company names (longest first).
-_COMPANY_SUFFIXES = tuple(sorted((
-    "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "分公司", "总公司", "公司",
-    "集团", "控股", "股份", "科技", "技术", "实业", "发展", "工业", "电子", "智能", "新材料", "材料",
-    "新能源", "能源", "生物", "制药", "医药", "药业", "光电", "环保", "投资", "产业", "化工", "装备",
-    "自动化", "信息", "数据", "网络", "农牧", "食品", "物流", "贸易", "建设", "工程", "电气", "机械",
-    "制造", "创新", "研究院", "研究所", "中心", "有限", "国际", "（中国）", "(中国)", "中国",
-), key=len, reverse=True))
-# Suffixes that say what kind of legal body a firm is, not its trade.
+# Suffixes that say what kind of legal body a firm is, not its trade (longest first).
 _LEGAL_WORDS = tuple(sorted(("股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "分公司",
                              "总公司", "公司", "集团", "控股", "股份", "有限", "国际", "（中国）", "(中国)", "中国"),
                             key=len, reverse=True))
+# Legal-form and generic business words stripped from the end of company names (longest first).
+_COMPANY_SUFFIXES = tuple(sorted(_LEGAL_WORDS + (
+    "科技", "技术", "实业", "发展", "工业", "电子", "智能", "新材料", "材料", "新能源", "能源", "生物", "制药", "医药",
+    "药业", "光电", "环保", "投资", "产业", "化工", "装备", "自动化", "信息", "数据", "网络", "农牧", "食品", "物流",
+    "贸易", "建设", "工程", "电气", "机械", "制造", "创新", "研究院", "研究所", "中心"), key=len, reverse=True))
 # Cores that are too generic to identify a company on their own.
 _GENERIC_CORES = set(_COMPANY_SUFFIXES) | {
     "高科", "中科", "新兴", "华夏", "中华", "东方", "长城", "中国", "国家", "省级", "市级", "园区", "企业",

@@ -164,11 +164,9 @@ def _after_title(state, m) -> bool:
     False when the mention is dropped."""
     if not any(t in m.text for t in person_titles()):
         return True
-    cuts, p = {0}, 0
-    for w in nlp.cut(m.text):
-        p += len(w)
-        cuts.add(p)
-    ends = [i + len(t) for t in person_titles() for i in _finds(m.text, t) if i in cuts and i + len(t) in cuts]
+    cuts = nlp.token_starts(m.text)
+    ends = [x.end() for t in person_titles() for x in re.finditer(re.escape(t), m.text)
+            if x.start() in cuts and x.end() in cuts]
     if not ends:
         return True  # 宜兴市|长江…: 市长 across two words is no title
     k = max(ends)
@@ -179,14 +177,6 @@ def _after_title(state, m) -> bool:
         return False
     _trim(state, m, k, [m.text[:k]])
     return any(x is m for x in state.at(m.start, m.end))
-
-
-def _finds(text: str, sub: str) -> list[int]:
-    out, i = [], text.find(sub)
-    while i >= 0:
-        out.append(i)
-        i = text.find(sub, i + 1)
-    return out
 
 
 def _leading_place(state, m, end: int | None = None) -> bool:
