@@ -877,3 +877,13 @@ def test_an_outline_of_short_lines_keeps_its_items_apart_and_names_its_roles(ex)
 def test_a_figure_two_patterns_read_is_one_fact(ex):
     facts = [(f.metric, f.value) for f in run(ex, "此次共签约项目15个，总投资103.6亿元。").facts]
     assert facts.count(("签约项目数", "15个")) == 1
+
+
+@pytest.mark.parametrize("text, firm, place", [
+    ("落户青禾高新区的北辰光电，主要从事激光器研发。", "北辰光电", "青禾高新区"),  # 落户 without 于/在
+    ("远帆线缆有限公司是嘉鱼县的龙头企业。", "远帆线缆有限公司", "嘉鱼县"),
+    ("目前，嘉鱼县年产啤酒5万吨以上的企业主要有2家，分别是青禾酒业有限公司、远帆啤酒有限公司。", "青禾酒业有限公司", "嘉鱼县"),  # a product before 的企业
+])
+def test_a_firm_the_text_places_is_located_there(ex, text, firm, place):
+    r = run(ex, text)
+    assert (firm, "locatedIn", place) in {(x.head, x.rel, x.tail) for x in r.relations}
