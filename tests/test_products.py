@@ -29,6 +29,16 @@ def test_product_term_examples(ext, example):
     assert got == set(example["products"])
 
 
+CAPACITY_LIST = load_json("patterns/products.json")["capacity_list"]["examples"]
+
+
+@pytest.mark.parametrize("example", CAPACITY_LIST, ids=[e["text"][:10] for e in CAPACITY_LIST])
+def test_capacity_list_examples(ext, example):
+    """年产A 5000吨、B 3000吨: each name before a figure is a product, whole (not 芳纶 of 对位芳纶)."""
+    got = {m.text for m in _run(ext, example["text"]).mentions if m.type == "Product"}
+    assert got == set(example["products"])
+
+
 @pytest.mark.parametrize("example", EXAMPLES["project_parts"], ids=[e["text"][:10] for e in EXAMPLES["project_parts"]])
 def test_project_part_examples(ext, example):
     ex = _run(ext, example["text"])

@@ -47,10 +47,16 @@ def make_lists(settings: dict):
     # 甲和乙两家企业: two items and a counted head, no 、
     pair = re.compile(rf"(?:{'|'.join(CONJ)})[^、]{{2,{item_max}}}?(?:两|二|2)(?:家|个|大)(?:{head_alt})")
 
+    # a later pass, after the products: it completes lists of products only, none right after a use word (应用于A、B)
+    used_in = re.compile("(?:" + "|".join(map(re.escape, data["use_before_words"])) + ")$") \
+        if settings.get("complete_products") else None
+
     def run(state) -> None:
         for cl in CLAUSE.finditer(state.text):
-            if ("、" in cl.group() or pair.search(cl.group())) and _may_be_typed(state, cl, after, firm_head):
-                _clause(state, cl.start(), cl.group(), (after, before, cues, uses, list_end, trade), head_type, item_max)
+            if ("、" in cl.group() or pair.search(cl.group())) and _may_be_typed(state, cl, after, firm_head) \
+                    and (used_in is None or any(m.type == "Product" for m in state.at(cl.start(), cl.end()))):
+                _clause(state, cl.start(), cl.group(), (after, before, cues, uses, list_end, trade), head_type, item_max,
+                        used_in)
     return run
 
 
@@ -86,7 +92,8 @@ def _split_items(clause: str, off: int) -> list[tuple[int, int]]:
     return parts
 
 
-def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
+def _clause(state, off: int, clause: str, rx, head_type, item_max, used_in=None) -> None:
+    """used_in: a later pass that only completes lists of products, none right after a use word."""
     after, before, cues, _, rx_end, _ = rx
     parts = _split_items(clause, off)
     text = state.text
@@ -94,10 +101,13 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
     if len(parts) < 2:
         return
     colon = _head_before_colon(text, parts[0][0], before, head_type)  # 已落地企业：A、B
+    last_piece_end = parts[-1][1]
     last = _last_item(text, parts[-1], rx, head_type, colon)
     if last is None or _cut_inside_product(text, parts[-1][0], last[0][1]):
         return
     parts[-1], typ, explicit = last
+    if typ is None:
+        parts[-1] = _named_last(state, parts[-1], last_piece_end)
     fs, fe = parts[0]
     first = text[fs:fe]
     b = _head_before(first, before, head_type, fs, state) or colon
@@ -111,15 +121,19 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max) -> None:
     items = [(a, z) for a, z in parts if z - a >= 2]
     if typ == "Project" and _typed_by_members(state, items) == "Enterprise":
         typ, explicit = "Enterprise", True  # 甲、乙、丙等数据中心项目: the firms behind the projects
+    if typ is None and _typed_by_members(state, items) == "Product":
+        typ = "Product"  # 甲、乙、丙 already products whole: a firm's name end (name_end) cuts none of them
     if typ in (None, "Enterprise"):
         items = [(a, a + name_end(text[a:z])) for a, z in items]
     if typ is None:
         typ = _typed_by_members(state, items)
-    if typ is None:
+    if typ is None or used_in and (typ != "Product" or used_in.search(text, max(0, items[0][0] - 4), items[0][0])):
         return
     if typ == "Product":  # 年产30万台A、45万台B: the products are A and B (a project keeps its figure)
-        items = [(_after_capacity(text, a, z), z) for a, z in items]
-    if _is_name_list(text, items, typ, item_max):
+        items = [(_after_capacity(text, a, z), z) for a, z in items if not _joined(state, a, z)]
+    known = {(m.start, m.end) for a, z in items for m in state.at(a, z)
+             if (m.start, m.end) == (a, z) and m.type == typ == "Product"}  # jieba's tags say little of products
+    if _is_name_list(text, items, typ, item_max, known):
         _propose_items(state, items, typ, explicit)
     elif typ == "Enterprise":  # the rules' own list splitter may have taken it for firms
         for a, z in items:
@@ -167,10 +181,11 @@ def _firm_head_at(text: str, pos: int, head_type: dict, trade) -> bool:
     return any(text.startswith(h, p) for h, t in head_type.items() if t == "Enterprise" for p in at)
 
 
-def _is_name_list(text: str, items, typ: str, item_max: int) -> bool:
+def _is_name_list(text: str, items, typ: str, item_max: int, known=frozenset()) -> bool:
+    """known: items a recogniser already took whole as typ (names, whatever jieba's tags say)."""
     if len(items) < 2 or any(z - a > item_max for a, z in items):
         return False
-    if sum(not _noun_like(text[a:z], typ) for a, z in items) * 2 >= len(items):
+    if sum((a, z) not in known and not _noun_like(text[a:z], typ) for a, z in items) * 2 >= len(items):
         return False  # 请进来、留下来、长起来: a list of actions, not of names
     if typ != "Enterprise":
         return True
@@ -253,6 +268,19 @@ def _named_start(state, fs: int, fe: int) -> int | None:
     whose 重工 jieba reads as a verb): it knows the name's boundary better than the word tags."""
     starts = [m.start for m in state.at(fs, fe) if m.end == fe and m.start >= fs and m.type in NAMED_TYPES]
     return min(starts) if starts else None
+
+
+def _joined(state, a: int, z: int) -> bool:
+    """The item holds a conjunction or a dash, or two mentions (汽车及零部件, 硅片-抛光片): two products."""
+    return any(c in state.text[a:z] for c in ("及", "和", "与", "-", "—", "等")) or len(state.at(a, z)) > 1
+
+
+def _named_last(state, item: tuple[int, int], le: int) -> tuple[int, int]:
+    """The last item, ended where a product a recogniser found at its start ends (室外光缆交接箱, whose
+    交接 jieba reads as a verb, where _name_prefix stops), within its piece (up to le)."""
+    a, z = item
+    ends = [m.end for m in state.at(a, le) if m.start == a and z < m.end <= le and m.type == "Product"]
+    return (a, max(ends)) if ends else item
 
 
 def _after_capacity(text: str, a: int, z: int) -> int:

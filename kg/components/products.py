@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from .. import nlp
+from ..literals import CAP_UNITS
 from ..model import Mention
 from . import component, load_json
 from .names import clause_verb, common_word, common_words_only, name_start, strong_firm
@@ -69,6 +70,9 @@ def vocab() -> dict:
         "chain_links": data["chain_links"],
         "not_tails": tuple(data["shape"]["not_tails"]),
         "leading_quantity": re.compile(data["shape"]["leading_quantity"]),
+        "capacity_lead": re.compile(data["capacity_list"]["lead"]),
+        "capacity_item": re.compile(data["capacity_list"]["item"].replace("{units}", CAP_UNITS), re.I),
+        "capacity_trailing": re.compile(data["capacity_list"]["name_trailing"]),
     }
 
 
@@ -163,8 +167,45 @@ def make_products(settings: dict):
             elif not hits and (_maker_named(state, e) or not text.startswith(v["industry_after"], e)
                                and (v["cue"].search(text, _clause_start(text, s), s) or v["cue_after"].match(text, e))):
                 state.propose(s, e, "Product", source="product-lexicon")
+        _capacity_lists(state)
         _makers(state)
     return run
+
+
+ITEM_JOINS = ("、", "和", "及", "与")
+NOT_NOUN_POS = frozenset({"d", "p", "c", "r", "u", "uj", "m", "v", "t"})
+
+
+_NOT_JOIN = re.compile("[^" + "".join(ITEM_JOINS) + "]+")
+
+
+def _joined_names(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """(start, end) of the names a conjunction or 、 joins in text[s:e]."""
+    return [(s + m.start(), s + m.end()) for m in _NOT_JOIN.finditer(text[s:e])]
+
+
+def _noun_phrase(name: str) -> bool:
+    """Opens and ends with no adverb, verb, function word or number (将由, 至少, 为)."""
+    toks = nlp.posseg(name)
+    return toks[0][1] not in NOT_NOUN_POS and toks[-1][1] not in NOT_NOUN_POS
+
+
+def _capacity_lists(state) -> None:
+    """年产A 5万吨、B 3万吨: the name before each figure of a list a production word opens is a
+    product, known to the vocabulary or not (对位芳纶, 光缆终端盒); it replaces a product read
+    inside it (芳纶)."""
+    v, text = vocab(), state.text
+    for lead in v["capacity_lead"].finditer(text):
+        pos = lead.end()
+        while (m := v["capacity_item"].match(text, pos)):
+            s, e = m.span("name")
+            t = v["capacity_trailing"].search(text, s, e)
+            for a, z in _joined_names(text, s, t.start() if t else e):  # 电池片和组件 5GW: two products
+                if z - a >= 2 and product_shape(text[a:z]) == 0 and _noun_phrase(text[a:z]):
+                    state.propose(a, z, "Product", source="capacity-list")
+            if text[m.end():m.end() + 1] not in ITEM_JOINS:
+                break
+            pos = m.end() + 1
 
 
 def _chain_link(state, s: int, e: int) -> bool:
