@@ -81,13 +81,6 @@ def test_common_word_is_not_read_as_a_place_in_a_project_name():
     assert places_in("城区供热管网改造项目") == []
 
 
-def test_county_short_form_opening_a_project_name_needs_the_county_named():
-    """北辰 opening a project's name is a brand unless the text names 北辰区 (or its city)."""
-    from kg.components.projectparts import places_in
-    assert places_in("北辰智能装备制造项目") == []
-    assert [p[3] for p in places_in("北辰智能装备制造项目", context=frozenset({"北辰区"}))] == ["北辰区"]
-
-
 PRODUCER = load_json("patterns/products.json")["producer_patterns"]
 
 

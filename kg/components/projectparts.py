@@ -52,9 +52,9 @@ def _places_in(name: str, start: int, context: frozenset) -> tuple[tuple[int, in
         cands = forms[name[i:i + hit]] if hit else []
         word = bool(cands) and nlp.is_word(name, i, i + hit)  # once, not per candidate
         near = [c for c in cands if _named_parent(c, context, word)]
-        bare = [c for c in cands if _bare_ok(c, name[i:i + hit], context, i == 0)]
-        if near or (bare and _place_word(name, i, i + hit)):
-            typ, official, _ = (near or bare)[0]
+        bare_ok = cands and name[i:i + hit] not in _short_stop() and name[i:i + hit] not in _firm_forms()
+        if near or (bare_ok and _place_word(name, i, i + hit)):
+            typ, official, _ = (near or cands)[0]
             out.append((i, i + hit, typ, official))
             i += hit
         else:
@@ -70,16 +70,6 @@ def _named_parent(cand: tuple[str, str, str], context: frozenset, word: bool) ->
     if typ == "County" and len(ps) > 1 and ps[0] not in context:
         return word and ps[1] in context
     return any(p in context for p in ps)
-
-
-def _bare_ok(cand: tuple[str, str, str], form: str, context: frozenset, opens: bool) -> bool:
-    """A place form read without its city or province named: not a common word or a known firm;
-    a county's short form opening the name only where the document names the county itself (北辰
-    opening a project's name in a text that never names 北辰区 is a brand; after a firm's part,
-    青松能源安平…, it is the place)."""
-    if form in _short_stop() or form in _firm_forms():
-        return False
-    return not opens or cand[0] != "County" or form == cand[1] or cand[1] in context
 
 
 @lru_cache(maxsize=1)
