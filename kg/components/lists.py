@@ -8,7 +8,7 @@ limits are data: ontology/data/patterns/lists.json."""
 from __future__ import annotations
 
 import re
-
+from functools import lru_cache
 from statistics import median
 
 from .. import namemodel, nlp
@@ -16,7 +16,7 @@ from ..literals import CAP_RE
 from . import component, load_json
 from .gazetteer import load as gazetteer_forms
 from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start, place_forms
-from .products import is_product, product_spans, vocab
+from .products import is_product, noun_phrase, product_shape, product_spans, vocab
 
 CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
 COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
@@ -127,14 +127,16 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max, used_in=None)
         items = [(a, a + name_end(text[a:z])) for a, z in items]
     if typ is None:
         typ = _typed_by_members(state, items)
-    if typ is None or used_in and (typ != "Product" or used_in.search(text, max(0, items[0][0] - 4), items[0][0])):
-        return
+    if typ is None or used_in and (explicit or typ != "Product" or used_in.search(text, max(0, items[0][0] - 4), items[0][0])):
+        return  # (the first pass read the lists with a head)
     if typ == "Product":  # 年产30万台A、45万台B: the products are A and B (a project keeps its figure)
-        items = [(_after_capacity(text, a, z), z) for a, z in items if not _joined(state, a, z)]
-    known = {(m.start, m.end) for a, z in items for m in state.at(a, z)
-             if (m.start, m.end) == (a, z) and m.type == typ == "Product"}  # jieba's tags say little of products
+        items = [(_after_capacity(text, a, z), z) for a, z in items]
+    known = {(m.start, m.end) for a, z in items for m in state.at(a, z)  # completing: products read whole by now,
+             if used_in and (m.start, m.end) == (a, z) and m.type == typ}  # whatever jieba's tags say
+    if used_in:  # completing: each new item must read as a product on its own
+        items = [(a, z) for a, z in items if (a, z) in known or _completes(text[a:z])]
     if _is_name_list(text, items, typ, item_max, known):
-        _propose_items(state, items, typ, explicit)
+        _propose_items(state, [(a, z) for a, z in items if not (used_in and _joined(state, a, z))], typ, explicit)
     elif typ == "Enterprise":  # the rules' own list splitter may have taken it for firms
         for a, z in items:
             for m in state.at(a, z):
@@ -268,6 +270,23 @@ def _named_start(state, fs: int, fe: int) -> int | None:
     whose 重工 jieba reads as a verb): it knows the name's boundary better than the word tags."""
     starts = [m.start for m in state.at(fs, fe) if m.end == fe and m.start >= fs and m.type in NAMED_TYPES]
     return min(starts) if starts else None
+
+
+COMPLETE_MAX = 10  # the longest item a later pass adds to a list of products
+
+
+def _completes(item: str) -> bool:
+    """An item a list of products may be completed with: short, a noun phrase, product-shaped."""
+    toks = nlp.posseg(item)
+    return len(item) <= COMPLETE_MAX and noun_phrase(item) and not (len(toks) == 1 and toks[0][1] in ("v", "vn")) \
+        and product_shape(item) == 0 \
+        and not re.search(COUNTED, item) \
+        and not item.endswith(_firm_heads())
+
+
+@lru_cache(maxsize=1)
+def _firm_heads() -> tuple[str, ...]:
+    return tuple(load_json("patterns/lists.json")["heads"]["Enterprise"])
 
 
 def _joined(state, a: int, z: int) -> bool:

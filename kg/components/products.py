@@ -184,7 +184,7 @@ def _joined_names(text: str, s: int, e: int) -> list[tuple[int, int]]:
     return [(s + m.start(), s + m.end()) for m in _NOT_JOIN.finditer(text[s:e])]
 
 
-def _noun_phrase(name: str) -> bool:
+def noun_phrase(name: str) -> bool:
     """Opens and ends with no adverb, verb, function word or number (将由, 至少, 为)."""
     toks = nlp.posseg(name)
     return toks[0][1] not in NOT_NOUN_POS and toks[-1][1] not in NOT_NOUN_POS
@@ -201,7 +201,7 @@ def _capacity_lists(state) -> None:
             s, e = m.span("name")
             t = v["capacity_trailing"].search(text, s, e)
             for a, z in _joined_names(text, s, t.start() if t else e):  # 电池片和组件 5GW: two products
-                if z - a >= 2 and product_shape(text[a:z]) == 0 and _noun_phrase(text[a:z]):
+                if z - a >= 2 and product_shape(text[a:z]) == 0 and noun_phrase(text[a:z]):
                     state.propose(a, z, "Product", source="capacity-list")
             if text[m.end():m.end() + 1] not in ITEM_JOINS:
                 break
