@@ -129,10 +129,12 @@ def _match(state, pats: list, line: str, ms: list, sentence: int) -> None:
         if not all(lit in line for lit in need):
             continue  # a literal every match holds (⟨C, 等) is not in the line
         for m in rx.finditer(line):
-            tail = _address_end(_mentions(m.group("tail"), ms)[0], ms)
-            for item in _mentions(m.group("items"), ms):
-                if item.canonical != tail.canonical:
-                    state.relate(item, p.get("rel", "locatedIn"), tail, sentence, "cue:" + p["name"], p["confidence"])
+            tails = _mentions(m.group("tail"), ms)
+            for tail in (tails if p.get("tail_list") else tails[:1]):  # tail_list: 在甲、乙等地建有工厂
+                tail = _address_end(tail, ms)
+                for item in _mentions(m.group("items"), ms):
+                    if item.canonical != tail.canonical:
+                        state.relate(item, p.get("rel", "locatedIn"), tail, sentence, "cue:" + p["name"], p["confidence"])
 
 
 PLACE_TYPES = ("Province", "City", "County")
