@@ -887,3 +887,14 @@ def test_a_figure_two_patterns_read_is_one_fact(ex):
 def test_a_firm_the_text_places_is_located_there(ex, text, firm, place):
     r = run(ex, text)
     assert (firm, "locatedIn", place) in {(x.head, x.rel, x.tail) for x in r.relations}
+
+
+@pytest.mark.parametrize("text, firm", [
+    ("该项目投资方为远帆控股集团。", "远帆控股集团"),
+    ("今年青岚投资集团在本市新设三家子公司。", "青岚投资集团"),
+    ("该控股集团今年营收增长。", None),
+])
+def test_a_holding_groups_own_name_is_a_firm(ex, text, firm):
+    """某某控股集团: 控股 before 集团 is part of the group's name, not a generic head."""
+    firms = {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
+    assert firms == ({firm} if firm else set())

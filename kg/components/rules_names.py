@@ -106,6 +106,18 @@ def _org_opening(ctx: _DocCtx, g, start: int, end: int) -> int:
     return org.start
 
 
+HOLDING_WORDS = ("控股", "投资")  # 某某控股集团, 某某投资集团: the group's own name, not a generic head
+HOLDING_P = 0.8  # firm-name probability such a name needs (一多元化控股集团 is a description)
+
+
+def _holding_group(g, core: str, last: str, suffix: str) -> bool:
+    """某某控股集团: a brand of two or more characters before 控股/投资 and 集团 (not 该控股集团)."""
+    rest = core[:-len(last)]
+    return suffix == "集团" and last in HOLDING_WORDS and len(rest) >= 2 and rest not in g.company_generic \
+        and nlp.cut(rest)[0] not in g.stops and rest not in g.div_by_name \
+        and namemodel.probability(core + suffix) >= HOLDING_P
+
+
 def _not_a_firm_core(g, core: str, m, t: str) -> bool:
     """The words before the suffix name no firm: a stop or generic word, a place, a product, a
     person's title, a word of the sentence (以公司为傲) or 集团化."""
@@ -114,7 +126,8 @@ def _not_a_firm_core(g, core: str, m, t: str) -> bool:
     if len(core) < 2 or core in g.company_generic or core in g.div_by_name \
             or core in g.short_index or P.NUMBER_ONLY.fullmatch(core):
         return True
-    if m.group() in ("集团", "公司") and nlp.cut(core)[-1] in g.company_generic:
+    last = nlp.cut(core)[-1]
+    if m.group() in ("集团", "公司") and last in g.company_generic and not _holding_group(g, core, last, m.group()):
         return True
     if is_product(core):
         return True  # 稀土公司, 电池有限公司: a kind of firm by its product, no name
