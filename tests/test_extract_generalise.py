@@ -898,3 +898,12 @@ def test_a_holding_groups_own_name_is_a_firm(ex, text, firm):
     """某某控股集团: 控股 before 集团 is part of the group's name, not a generic head."""
     firms = {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
     assert firms == ({firm} if firm else set())
+
+
+@pytest.mark.parametrize("text, project", [
+    ("该集团还将建设远帆重载货运车辆基地建设项目。", "远帆重载货运车辆基地建设项目"),  # a project someone will build
+    ("国家鼓励建设分布式光伏项目。", None),  # a kind of project
+])
+def test_a_project_someone_will_build_is_one_project(ex, text, project):
+    projects = {m.text for m in run(ex, text).mentions if m.type == "Project"}
+    assert projects == ({project} if project else set())
