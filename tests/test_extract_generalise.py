@@ -907,3 +907,13 @@ def test_a_holding_groups_own_name_is_a_firm(ex, text, firm):
 def test_a_project_someone_will_build_is_one_project(ex, text, project):
     projects = {m.text for m in run(ex, text).mentions if m.type == "Project"}
     assert projects == ({project} if project else set())
+
+
+def test_a_project_named_after_a_list_of_products_keeps_the_list(ex):
+    """年产5万吨铝棒、铝型材项目: one project makes both; each product is read on its own."""
+    r = run(ex, "嘉鱼县新签约年产5万吨铝棒、铝型材项目。")
+    assert {m.text for m in r.mentions if m.type == "Project"} == {"年产5万吨铝棒、铝型材项目"}
+    assert {m.text for m in r.mentions if m.type == "Product"} == {"铝棒", "铝型材"}
+    # a list of projects is no such name
+    r = run(ex, "签约了年产3万套童车项目、智能家居生产基地项目、显示屏项目。")
+    assert "显示屏项目" in {m.text for m in r.mentions if m.type == "Project"}

@@ -2,11 +2,13 @@
 company / place prefix of a project name, its capacity and product."""
 from __future__ import annotations
 
+import re
+
 from .. import namemodel, nlp
 from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE, capacity_text
 from . import load_json, rule_patterns
 from .names import company_words, lead_particle
-from .products import is_product, product_spans
+from .products import is_product, noun_phrase, product_spans
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
 P, B = rule_patterns.load("projects"), rule_patterns.BOUNDARIES
@@ -16,6 +18,8 @@ QUICK_REJECT = frozenset(P.words["quick_reject_chars"])
 COUNTRIES = frozenset(load_json("patterns/generic_names.json")["countries"])
 QUICK_KEEP = frozenset(P.words["quick_reject_keep"])  # words ending in such a character that end a name (升级)
 SOFT_STOPS = B.words["soft_stops"]
+_CLAUSE_MARK = re.compile(r"[，,。；;：:！？!?\n]")
+PRODUCTION_WORDS = ("年产", "年生产", "年加工", "年制造")
 KIND_WORDS = ("产业", "建设")  # X产业项目, X建设项目: a name when X is one
 PRODUCT_MODIFIERS = frozenset(load_json("patterns/products.json")["modifiers"])  # 高效, 新型: they open a product
 
@@ -92,7 +96,7 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
         off = 0  # 某某有限公司|光纤预制棒项目: what follows a firm's name up to the suffix is the name
     if off is None:
         return None
-    start = lo + off
+    start = _over_product_list(ex, ctx, lo + off)
     name, core = t[start:b], t[start:a]
     phase_plant = suffix.endswith(("工厂", "厂区")) and P.PHASE.fullmatch(core)
     if not phase_plant and not specific_project(ex, core, _tail_tokens(win, off)):
@@ -105,6 +109,23 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     if not namelike_project(ex, ctx, core, start, a, b, pre is not None):
         return None
     return Span(start, b, "Project", name, name, meta={"core": core, "free_from": max(start, free_from)})
+
+
+def _over_product_list(ex, ctx: _DocCtx, start: int) -> int:
+    """年产5万吨铝棒、铝型材项目: a name that opens right after 、 takes in the products listed
+    before it, back to the production figure that opens the list (one project makes them all)."""
+    t = ctx.text
+    if start < 2 or t[start - 1] != "、":
+        return start
+    s0, _ = ctx.sent_bounds(start)
+    lo = max(s0, start - 40, *(m.end() for m in _CLAUSE_MARK.finditer(t, max(s0, start - 40), start)))
+    caps = [m for m in CAP_RE.finditer(t, lo, start) if m.group().startswith(PRODUCTION_WORDS)]
+    if not caps or not ctx.free(caps[-1].start(), start):
+        return start
+    items = t[caps[-1].end():start - 1].split("、")
+    ok = all(2 <= len(x) <= 12 and noun_phrase(x) and not ex.g.project_re.search(x) for x in
+             (CAP_RE.sub("", it) if i else it for i, it in enumerate(items)))
+    return caps[-1].start() if ok else start
 
 
 def _trim_after_prefix(ex, win: str, n: int, min_len: int) -> int | None:
@@ -640,6 +661,7 @@ def product_of(ex, text: str) -> str | None:
     if cm:
         s = s[cm.end():]
     s = P.LEADING_SPEC.sub("", s).lstrip("的")  # 8.5代液晶面板: a specification, not the product
+    s = s.rsplit("、", 1)[-1]  # 铝棒、铝型材: the last of the products listed (the others are read as a list)
     m = ex._strip_re.search(s)
     while m and m.start() > 1:
         s = s[:m.start()]
