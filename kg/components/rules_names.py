@@ -7,7 +7,7 @@ from bisect import bisect_left
 from .. import namemodel, nlp
 from . import load_json, rule_patterns
 from .names import _lex as names_lex
-from .products import is_product
+from .products import is_product, product_spans
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
 P, B = rule_patterns.load("names"), rule_patterns.BOUNDARIES
@@ -225,7 +225,7 @@ def parks(ex, ctx: _DocCtx) -> None:
             continue  # (某产业园等16个项目: an item of a project list, a project)
         lo = ex._left_limit(ctx, a, False, 20)
         win = t[lo:a]
-        off = ex._trim_pos(win) if win else 0
+        off = _not_inside_product(win, ex._trim_pos(win)) if win else 0
         off = ex._division_anchor(win, off)
         off += ctx.conj_after_name(lo + off) if a - lo - off >= 3 else 0  # 甲开发区和散花工业园
         if t[lo + off:lo + off + 1] in "于在至到" and ex._division_prefix(t[lo + off + 1:a] + "XX"):
@@ -243,6 +243,12 @@ def parks(ex, ctx: _DocCtx) -> None:
         park = ctx.take(Span(lo + off, b, "Park", name, name, meta={"suffix": suffix, "core": core}))
         if province is not None:
             ctx.rels.append((park, "locatedIn", province, ctx.sent_index(a)))
+
+
+def _not_inside_product(win: str, off: int) -> int:
+    """A cut that falls inside a product's name moves to its start (签约|再生铝产业园, not 再生|铝产业园:
+    jieba reads 再生 as a verb)."""
+    return next((s for s, e in product_spans(win) if s < off < e), off)
 
 
 def _not_a_park(g, core: str, suffix: str, before: str) -> bool:

@@ -115,14 +115,16 @@ def _over_product_list(ex, ctx: _DocCtx, start: int) -> int:
     """年产5万吨铝棒、铝型材项目: a name that opens right after 、 takes in the products listed
     before it, back to the production figure that opens the list (one project makes them all)."""
     t = ctx.text
-    if start < 2 or t[start - 1] != "、":
+    fig = next((m for m in CAP_RE.finditer(t, max(0, start - 12), start) if m.end() == start), None)
+    x = fig.start() if fig else start  # 、10万吨|再生铝项目: the last item's own figure
+    if x < 2 or t[x - 1] != "、":
         return start
     s0, _ = ctx.sent_bounds(start)
     lo = max(s0, start - 40, *(m.end() for m in _CLAUSE_MARK.finditer(t, max(s0, start - 40), start)))
-    caps = [m for m in CAP_RE.finditer(t, lo, start) if m.group().startswith(PRODUCTION_WORDS)]
+    caps = [m for m in CAP_RE.finditer(t, lo, x) if m.group().startswith(PRODUCTION_WORDS)]
     if not caps or not ctx.free(caps[-1].start(), start):
         return start
-    items = t[caps[-1].end():start - 1].split("、")
+    items = t[caps[-1].end():x - 1].split("、")
     ok = all(2 <= len(x) <= 12 and noun_phrase(x) and not ex.g.project_re.search(x) for x in
              (CAP_RE.sub("", it) if i else it for i, it in enumerate(items)))
     return caps[-1].start() if ok else start
