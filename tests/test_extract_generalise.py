@@ -920,3 +920,14 @@ def test_a_project_named_after_a_list_of_products_keeps_the_list(ex):
     # a list of projects is no such name
     r = run(ex, "签约了年产3万套童车项目、智能家居生产基地项目、显示屏项目。")
     assert "显示屏项目" in {m.text for m in r.mentions if m.type == "Project"}
+
+
+def test_a_place_anaphor_far_from_its_name_is_the_documents_one_place(ex):
+    """该县 four sentences after the only county the text names: that county."""
+    text = ("嘉鱼县今年招商成效明显。一季度签约项目12个。二季度签约项目15个。三季度开工项目9个。"
+            "该县依托龙头企业，引进了青禾精密、远帆新材等配套企业。")
+    rels = {(r.head, r.rel, r.tail) for r in run(ex, text).relations}
+    assert ("青禾精密", "locatedIn", "嘉鱼县") in rels
+    two = run(ex, "嘉鱼县与崇阳县签约。一季度签约项目12个。二季度签约项目15个。三季度开工项目9个。"
+                  "该县依托龙头企业，引进了青禾精密、远帆新材等配套企业。")
+    assert not [r for r in two.relations if r.head == "青禾精密" and r.rel == "locatedIn"]  # which county: unknown

@@ -40,6 +40,8 @@ def make_coref(settings: dict):
                     ant = _antecedent(by_sentence, s.index, start, a["type"], window)
                     if ant is None and a["type"] == "Enterprise" and a.get("topic_fallback"):
                         ant = topic
+                    if ant is None and a.get("doc_fallback"):
+                        ant = _only_one(state.ex.mentions, a["type"])
                     if ant is not None and not state.at(start, end):
                         state.propose(start, end, a["type"], source="coref", canonical=ant.canonical)
     return run
@@ -59,6 +61,12 @@ def _topic_firm(mentions: list):
         return None
     m = first[ranked[0][0]]
     return m if m.sentence <= 1 else None
+
+
+def _only_one(mentions: list, type_: str):
+    """The one name of type_ the document gives (该县 in a text about one county); None if not one."""
+    names = {m.canonical: m for m in mentions if m.type == type_ and m.source != "coref"}
+    return next(iter(names.values())) if len(names) == 1 else None
 
 
 def _anaphor(rules, text: str, pos: int, end: int):

@@ -94,30 +94,57 @@ def _split_items(clause: str, off: int) -> list[tuple[int, int]]:
 
 def _clause(state, off: int, clause: str, rx, head_type, item_max, used_in=None) -> None:
     """used_in: a later pass that only completes lists of products, none right after a use word."""
-    after, before, cues, _, rx_end, _ = rx
-    parts = _split_items(clause, off)
-    text = state.text
-    parts = _first_list(parts, text, after, rx_end)
-    if len(parts) < 2:
+    read = _read_list(state, off, clause, rx, head_type)
+    if read is None:
         return
+    items, typ, explicit = read
+    text = state.text
+    if used_in and (explicit or typ != "Product" or used_in.search(text, max(0, items[0][0] - 4), items[0][0])):
+        return  # (the first pass read the lists with a head)
+    if typ == "Product":  # 年产30万台A、45万台B: the products are A and B (a project keeps its figure)
+        items = [(_after_capacity(text, a, z), z) for a, z in items]
+    items, known = _completion(state, items, typ) if used_in else (items, set())
+    if _is_name_list(text, items, typ, item_max, known):
+        _propose_items(state, [(a, z) for a, z in items if not (used_in and _joined(state, a, z))], typ, explicit)
+    elif typ == "Enterprise":  # the rules' own list splitter may have taken it for firms
+        for a, z in items:
+            for m in state.at(a, z):
+                if m.type == "Enterprise" and m.source == "list":
+                    state.drop(m)
+
+
+def _completion(state, items, typ: str) -> tuple[list, set]:
+    """The items a later pass may complete a list with: those read whole as typ by now (whatever
+    jieba's tags say: known), and new ones that read as a product on their own."""
+    known = {(m.start, m.end) for a, z in items for m in state.at(a, z) if (m.start, m.end) == (a, z) and m.type == typ}
+    return [(a, z) for a, z in items if (a, z) in known or _completes(state.text[a:z])], known
+
+
+def _read_list(state, off: int, clause: str, rx, head_type) -> tuple | None:
+    """(items, type, explicit) of the first list the clause holds; None when it holds none or the
+    list's type is unknown."""
+    after, before, cues, _, rx_end, _ = rx
+    text = state.text
+    parts = _first_list(_split_items(clause, off), text, after, rx_end)
+    if len(parts) < 2:
+        return None
     colon = _head_before_colon(text, parts[0][0], before, head_type)  # 已落地企业：A、B
     last_piece_end = parts[-1][1]
     last = _last_item(text, parts[-1], rx, head_type, colon)
     if last is None or _cut_inside_product(text, parts[-1][0], last[0][1]):
-        return
+        return None
     parts[-1], typ, explicit = last
     if typ is None:
         parts[-1] = _named_last(state, parts[-1], last_piece_end)
     fs, fe = parts[0]
-    first = text[fs:fe]
-    b = _head_before(first, before, head_type, fs, state) or colon
+    b = _head_before(text[fs:fe], before, head_type, fs, state) or colon
     if b is not None and b[1] == "Enterprise" and typ in (None, "Enterprise"):
         # only firms are named after their head (知名厂商A、B); 产品以A、B为主 lists uses, not names
-        cut, typ, explicit = b[0], "Enterprise", True
-        parts[0] = (fs + cut, fe)
+        typ, explicit = "Enterprise", True
+        parts[0] = (fs + b[0], fe)
     else:
         named = _named_start(state, fs, fe)
-        parts[0] = (fs + _first_item_start(first, cues) if named is None else named, fe)
+        parts[0] = (fs + _first_item_start(text[fs:fe], cues) if named is None else named, fe)
     items = [(a, z) for a, z in parts if z - a >= 2]
     if typ == "Project" and _typed_by_members(state, items) == "Enterprise":
         typ, explicit = "Enterprise", True  # 甲、乙、丙等数据中心项目: the firms behind the projects
@@ -127,21 +154,7 @@ def _clause(state, off: int, clause: str, rx, head_type, item_max, used_in=None)
         items = [(a, a + name_end(text[a:z])) for a, z in items]
     if typ is None:
         typ = _typed_by_members(state, items)
-    if typ is None or used_in and (explicit or typ != "Product" or used_in.search(text, max(0, items[0][0] - 4), items[0][0])):
-        return  # (the first pass read the lists with a head)
-    if typ == "Product":  # 年产30万台A、45万台B: the products are A and B (a project keeps its figure)
-        items = [(_after_capacity(text, a, z), z) for a, z in items]
-    known = {(m.start, m.end) for a, z in items for m in state.at(a, z)  # completing: products read whole by now,
-             if used_in and (m.start, m.end) == (a, z) and m.type == typ}  # whatever jieba's tags say
-    if used_in:  # completing: each new item must read as a product on its own
-        items = [(a, z) for a, z in items if (a, z) in known or _completes(text[a:z])]
-    if _is_name_list(text, items, typ, item_max, known):
-        _propose_items(state, [(a, z) for a, z in items if not (used_in and _joined(state, a, z))], typ, explicit)
-    elif typ == "Enterprise":  # the rules' own list splitter may have taken it for firms
-        for a, z in items:
-            for m in state.at(a, z):
-                if m.type == "Enterprise" and m.source == "list":
-                    state.drop(m)
+    return None if typ is None else (items, typ, explicit)
 
 
 def _cut_inside_product(text: str, a: int, z: int) -> bool:
