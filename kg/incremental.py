@@ -19,7 +19,7 @@ on what the changed graphs reach, the rest of its report reused), so the result 
 from-scratch build.
 
 The extractor version is a digest of the chainkg version, the code and data extraction reads (kg/
-extract, relate, tablefacts, components, models, ontology/data, ontology/tables), the region folders
+extract, relate, tablefacts, components, models, ontology/data, ontology/tables, ontology/analysis/cues.json), the region folders
 and --ner: a new release or a changed gazetteer re-extracts everything. JSON, never pickle: the
 cache lives in a folder users copy around.
 """
@@ -50,6 +50,7 @@ def _files(root: Path) -> list[Path]:
         out += sorted(d.rglob("*")) if d.is_dir() else []
     for d in (root / "data", root / "tables"):
         out += sorted(d.rglob("*")) if d.is_dir() else []
+    out.append(root / "analysis" / "cues.json")  # the relation stage reads its absent cue
     return [p for p in out if p.is_file() and "__pycache__" not in p.parts]
 
 

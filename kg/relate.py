@@ -23,7 +23,7 @@ from functools import lru_cache
 from itertools import repeat
 from operator import attrgetter
 
-from . import literals, nlp, region
+from . import cues, literals, nlp, region
 from .model import Extraction, Relation
 from .resources import PACKAGE_DIR, data_dir
 
@@ -966,6 +966,17 @@ def _named_after(c: Candidate) -> bool:
         and c.head.name.startswith(_short_place(c.tail.name)) and not c.source.startswith("cue:")
 
 
+def _said_absent(text: str, product: Node) -> bool:
+    """The product's clause says it is missing or bought in (隔膜环节空白, 某部件依赖外地采购): the
+    model's guess of a maker there is no maker."""
+    if product.start < 0:
+        return False
+    a = max((m.end() for m in cues.CLAUSE_END.finditer(text, max(0, product.start - 40), product.start)), default=0)
+    m = cues.CLAUSE_END.search(text, product.end)
+    clause = text[max(a, product.start - 40):m.start() if m else len(text)]
+    return cues.search("absent", clause) is not None and cues.search("filled", clause) is None  # (填补空白: no gap)
+
+
 def _service_head(c: Candidate) -> bool:
     """The head's name holds a word its relation excludes (head_not_with: 某证券 produces nothing)."""
     return any(w in c.head.name for w in signatures().get(c.rel, {}).get("head_not_with", ()))
@@ -990,6 +1001,8 @@ def relate(ex: Extraction, model: dict | None = None) -> list[Relation]:
         if c.rel == "locatedIn" and old is not None and old[0].source.startswith("cue:") != c.source.startswith("cue:"):
             best[key][0].source = (old[0] if old[0].source.startswith("cue:") else c).source  # a cue placed it (_named_after)
     for c, p in sorted(_consistent(best.values()), key=lambda x: (x[0].sentence, x[0].head.start, x[0].rel, x[0].tail.name)):
+        if c.rel == "produces" and c.source == "model" and _said_absent(doc.text, c.tail):
+            continue
         literal = c.tail.type == "Literal"
         value, cur = literals.parse_amount(c.tail.name) if c.rel == "investment" else (None, "")
         rels.append(Relation(head=c.head.name, rel=c.rel, tail=c.tail.name, sentence=c.sentence,

@@ -260,3 +260,21 @@ def test_product_shape_examples(example):
 def test_a_quantity_before_a_product_is_cut(ext):
     got = {m.text for m in _run(ext, "青禾公司主要生产一吨淀粉。").mentions if m.type == "Product"}
     assert got == {"淀粉"}
+
+
+def test_a_latin_product_term_inside_a_longer_latin_word_is_no_product():
+    """PC in PCS, LED in OLED: the letters go on."""
+    assert product_spans("储能变流器（PCS）") == [(0, 5)]
+    assert [("OLED显示屏")[s:e] for s, e in product_spans("OLED显示屏")] == ["OLED显示屏"]
+
+
+def test_a_product_said_missing_or_bought_in_gets_no_guessed_maker(ext):
+    """The line lists the chain's links; 青岚能源 makes 电芯, 储能变流器 is bought from elsewhere."""
+    ex = _run(ext, "崇阳县储能产业链招商方案\n中游：电芯、储能变流器（PCS）。"
+                   "青岚能源科技有限公司已形成电芯、模组生产能力，储能变流器依赖外地采购。")
+    made = {r.tail for r in ex.relations if r.rel == "produces"}
+    assert "电芯" in made and "储能变流器" not in made
+    links = {r.head for r in ex.relations if r.rel == "belongsToChain" and r.tail == "储能产业链"}
+    assert {"电芯", "储能变流器"} <= links and "PC" not in links  # a segment line lists the chain's links
+    filled = _run(ext, "青岚能源科技有限公司生产的隔膜填补了本地空白。")  # a gap filled is no gap
+    assert "隔膜" in {r.tail for r in filled.relations if r.rel == "produces"}

@@ -68,6 +68,7 @@ def vocab() -> dict:
         "modifiers": frozenset(data["modifiers"]),
         "firm_trade_words": tuple(data["firm_trade_words"]),
         "chain_links": data["chain_links"],
+        "segment_label": re.compile(data["chain_links"]["segment_label"]),
         "not_tails": tuple(data["shape"]["not_tails"]),
         "leading_quantity": re.compile(data["shape"]["leading_quantity"]),
         "capacity_lead": re.compile(data["capacity_list"]["lead"]),
@@ -98,6 +99,8 @@ def product_spans(text: str) -> list[tuple[int, int]]:
     v, out, last = vocab(), [], 0
     for end, term in v["automaton"].iter_long(text):
         e = end + 1
+        if _inside_latin_word(text, e - len(term), e):
+            continue  # PC in PCS
         s = _extend_left(text, e - len(term), last, v)
         s = _list_item_start(text, s, last)
         if out and out[-1][1] == s:
@@ -107,6 +110,12 @@ def product_spans(text: str) -> list[tuple[int, int]]:
             out.append((s, e))
             last = e
     return out
+
+
+def _inside_latin_word(text: str, s: int, e: int) -> bool:
+    """A term with a Latin letter at an end that a Latin letter goes on from (PC in PCS, BMS)."""
+    return (text[s].isascii() and text[s].isalpha() and s > 0 and text[s - 1].isascii() and text[s - 1].isalpha()) \
+        or (text[e - 1].isascii() and text[e - 1].isalpha() and e < len(text) and text[e].isascii() and text[e].isalpha())
 
 
 def _extend_left(text: str, s: int, floor: int, v: dict) -> int:
@@ -212,7 +221,7 @@ def _chain_link(state, s: int, e: int) -> bool:
     """The product is an item of a list in a sentence about a chain's links (从A、B到C的产业链), or
     the label of a line in a document about one chain (a 招商图谱's 动力电池：本地企业…)."""
     links, text = vocab()["chain_links"], state.text
-    if _line_label(text, s, e):
+    if _line_label(text, s, e) or _segment_line(text, s):
         return len(_doc_chains(state)) == 1
     if not (s and text[s - 1] in links["before"] or e < len(text) and text[e] in links["after"]):
         return False
@@ -226,7 +235,7 @@ def _link_of_chain(state, p: Mention | None) -> None:
         return
     a, b = _clause_start(state.text, p.start), _clause_end(state.text, p.end)
     chains = {m.canonical: m for m in state.at(a, b) if m.type == "IndustryChain"}
-    if _line_label(state.text, p.start, p.end):
+    if _line_label(state.text, p.start, p.end) or _segment_line(state.text, p.start):
         chains = _doc_chains(state)
     if len(chains) == 1:
         state.relate(p, "belongsToChain", next(iter(chains.values())), p.sentence, "cue:chain-link", CHAIN_LINK_CONF)
@@ -236,6 +245,13 @@ def _line_label(text: str, s: int, e: int) -> bool:
     """The product opens its line (after a numbering) and a colon follows it: 动力电池：…"""
     line = text.rfind("\n", 0, s) + 1
     return text[e:e + 1] in ("：", ":") and not BOUNDARIES.ENUMERATION_PREFIX.sub("", text[line:s]).strip()
+
+
+def _segment_line(text: str, s: int) -> bool:
+    """The product is listed on a line a segment label opens (上游：A、B), after the label."""
+    line = text.rfind("\n", 0, s) + 1
+    m = vocab()["segment_label"].match(BOUNDARIES.ENUMERATION_PREFIX.sub("", text[line:s]))
+    return m is not None
 
 
 def _doc_chains(state) -> dict:
