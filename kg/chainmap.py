@@ -745,15 +745,22 @@ def prerender(maps: list[ChainMap], fonts: FontSubsets, cache, workers: int) -> 
     from .util import die_with_parent
 
     _JOBS[:], _FONTS = jobs, fonts
+    pool = mp.get_context("fork").Pool(min(workers, len(jobs)), die_with_parent)
     try:
-        with mp.get_context("fork").Pool(min(workers, len(jobs)), die_with_parent) as pool:
-            for (_m, face_key, png_key), (face, png) in zip(jobs, pool.imap(_render_job, range(len(jobs)))):
-                if face is not None:
-                    cache.put(face_key, face)
-                if png is not None:
-                    cache.put(png_key, png)
+        made = pool.map(_render_job, range(len(jobs)))
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()  # idle workers end by themselves: terminate() can hang on a killed worker's queue lock
     finally:
+        pool.join()
         _JOBS[:], _FONTS = [], None
+    for (_m, face_key, png_key), (face, png) in zip(jobs, made):  # written after: a full disk fails in the parent alone
+        if face is not None:
+            cache.put(face_key, face)
+        if png is not None:
+            cache.put(png_key, png)
 
 
 def write_map(m: ChainMap, folder: Path, face: tuple[str, str] | None = None, cache=None) -> tuple[Path, Path]:
