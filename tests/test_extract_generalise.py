@@ -931,3 +931,12 @@ def test_a_place_anaphor_far_from_its_name_is_the_documents_one_place(ex):
     two = run(ex, "嘉鱼县与崇阳县签约。一季度签约项目12个。二季度签约项目15个。三季度开工项目9个。"
                   "该县依托龙头企业，引进了青禾精密、远帆新材等配套企业。")
     assert not [r for r in two.relations if r.head == "青禾精密" and r.rel == "locatedIn"]  # which county: unknown
+
+
+def test_a_firm_named_with_a_trade_word_opens_its_capacity_project(ex):
+    """远帆新能源|年产5GWh…: 新能源 may open a product (新能源汽车), but a production figure ends the firm."""
+    r = run(ex, "远帆新能源年产5GWh储能电池项目开工。")
+    assert {m.canonical for m in r.mentions if m.type == "Project"} == {"年产5GWh储能电池项目"}
+    assert ("远帆新能源", "implements", "年产5GWh储能电池项目") in {(x.head, x.rel, x.tail) for x in r.relations}
+    r = run(ex, "远帆锂业年产2万吨新型正极材料及研发总部项目开工。")  # the product, not what else is built
+    assert "新型正极材料" in {m.text for m in r.mentions if m.type == "Product"}

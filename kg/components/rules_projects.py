@@ -623,7 +623,9 @@ def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
     heads = ex._prefix_heads_set
     for L in range(2, 9):
         for h in (rest[L:L + 4], rest[L:L + 3], rest[L:L + 2]):
-            if h in heads and _namelike_prefix(g, rest[:L]) and not _industry_after_place(ex, rest[:L]):
+            # a head that may open a product (新能源汽车) ends the firm's name when a production figure follows it
+            head = h in heads or h in g.prefix_head_excluded and rest.startswith(PRODUCTION_WORDS, L + len(h))
+            if head and _namelike_prefix(g, rest[:L]) and not _industry_after_place(ex, rest[:L]):
                 remainder = rest[L + len(h):]
                 if remainder.startswith(tuple(g.company_suffixes)):
                     break  # 某某科技|股份有限公司二期项目: the legal name opens it, not a short name
@@ -664,6 +666,9 @@ def product_of(ex, text: str) -> str | None:
         s = s[cm.end():]
     s = P.LEADING_SPEC.sub("", s).lstrip("的")  # 8.5代液晶面板: a specification, not the product
     s = s.rsplit("、", 1)[-1]  # 铝棒、铝型材: the last of the products listed (the others are read as a list)
+    head, sep, tail = s.partition("及")
+    if sep and is_product(head) and not product_spans(tail):
+        return head  # 新型锂电池及储能总部: the product, then what else the project builds
     m = ex._strip_re.search(s)
     while m and m.start() > 1:
         s = s[:m.start()]
