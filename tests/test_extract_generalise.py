@@ -940,3 +940,9 @@ def test_a_firm_named_with_a_trade_word_opens_its_capacity_project(ex):
     assert ("远帆新能源", "implements", "年产5GWh储能电池项目") in {(x.head, x.rel, x.tail) for x in r.relations}
     r = run(ex, "远帆锂业年产2万吨新型正极材料及研发总部项目开工。")  # the product, not what else is built
     assert "新型正极材料" in {m.text for m in r.mentions if m.type == "Product"}
+
+
+def test_an_honour_named_like_a_plant_is_no_project(ex):
+    """国家级绿色工厂 is a title a firm is given, not a plant it builds."""
+    r = run(ex, "远帆汽车零部件有限公司先后获评国家级绿色工厂、省级数字化车间。")
+    assert not [m for m in r.mentions if m.type == "Project"]
