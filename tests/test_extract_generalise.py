@@ -946,3 +946,8 @@ def test_an_honour_named_like_a_plant_is_no_project(ex):
     """国家级绿色工厂 is a title a firm is given, not a plant it builds."""
     r = run(ex, "远帆汽车零部件有限公司先后获评国家级绿色工厂、省级数字化车间。")
     assert not [m for m in r.mentions if m.type == "Project"]
+
+
+@pytest.mark.parametrize("text", ["远帆股份拟将部分IPO募投项目延期。", "新疆地区固投项目同比增长三成。", "产业援疆项目加快推进。"])
+def test_a_finance_or_aid_category_before_xiangmu_is_no_project(ex, text):
+    assert not [m for m in run(ex, text).mentions if m.type == "Project"]
