@@ -951,3 +951,16 @@ def test_an_honour_named_like_a_plant_is_no_project(ex):
 @pytest.mark.parametrize("text", ["远帆股份拟将部分IPO募投项目延期。", "新疆地区固投项目同比增长三成。", "产业援疆项目加快推进。"])
 def test_a_finance_or_aid_category_before_xiangmu_is_no_project(ex, text):
     assert not [m for m in run(ex, text).mentions if m.type == "Project"]
+
+
+def test_a_demonstrative_before_a_firm_head_opens_a_clause_not_a_list_of_firms(ex):
+    """该集团主营A、B: what the group does, not firms named after a head (知名厂商A、B still is)."""
+    r = run(ex, "该集团主营城市燃气管网、天然气销售、燃气输配等业务。")
+    assert not [m for m in r.mentions if m.type == "Enterprise"]
+    r = run(ex, "知名厂商青禾电子、远帆科技均已落户。")
+    assert {m.text for m in r.mentions if m.type == "Enterprise"} == {"青禾电子", "远帆科技"}
+
+
+def test_a_parent_before_suoshu_is_no_part_of_the_subsidiarys_name(ex):
+    r = run(ex, "远帆股份所属青禾稀土有限公司今年扩产。")
+    assert "青禾稀土有限公司" in {m.text for m in r.mentions if m.type == "Enterprise"}

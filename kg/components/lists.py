@@ -237,6 +237,8 @@ def _brand_shaped(name: str) -> bool:
     return 2 <= len(name) <= 8 and not is_generic(name) and not any(ch in name for ch in "，。；：,;:！？“”\"《》的")
 
 
+_DEMONSTRATIVES = ("该", "这家", "此", "其", "本")  # 该集团主营A、B: the firm spoken of, not a head naming firms
+_VERBS_AFTER_HEAD = frozenset({"主营", "主要", "生产", "从事", "经营", "拥有", "旗下", "下属", "业务"})
 _CLAUSE_WORDS = re.compile("[了着过]")  # after the head a clause, not the first item: 经销商甲手中收回了乙、丙
 
 
@@ -244,10 +246,11 @@ def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, s
     """A head noun inside the first piece, right before the first item: 知名厂商A → (cut, type).
     The end of a name (…有限公司) is not a head."""
     toks, p, best = nlp.cut(first), 0, None
-    for w in toks[:-1]:
+    for i, w in enumerate(toks[:-1]):
         p += len(w)
         m = before.search(first[:p])
-        if m and len(first) - p >= 2 and not state.at(off + p - 1, off + p) and not _CLAUSE_WORDS.search(first, p):
+        if m and len(first) - p >= 2 and not state.at(off + p - 1, off + p) and not _CLAUSE_WORDS.search(first, p) \
+                and not first[:m.start()].endswith(_DEMONSTRATIVES) and toks[i + 1] not in _VERBS_AFTER_HEAD:
             best = (p, head_type[m.group("head")])
     return best
 
