@@ -19,9 +19,9 @@ on what the changed graphs reach, the rest of its report reused), so the result 
 from-scratch build.
 
 The extractor version is a digest of the chainkg version, the code and data extraction reads (kg/
-extract, relate, tablefacts, components, models, ontology/data, ontology/tables, ontology/analysis/cues.json), the region folders
-and --ner: a new release or a changed gazetteer re-extracts everything. JSON, never pickle: the
-cache lives in a folder users copy around.
+extract, relate, tablefacts, components, models, ontology/data, ontology/tables, the cues in
+ontology/analysis/cues.json), the region folders and --ner: a new release or a changed gazetteer
+re-extracts everything. JSON, never pickle: the cache lives in a folder users copy around.
 """
 from __future__ import annotations
 

@@ -182,10 +182,8 @@ def make_products(settings: dict):
 
 
 ITEM_JOINS = ("、", "和", "及", "与")
-NOT_NOUN_POS = frozenset({"d", "p", "c", "r", "u", "uj", "m", "v", "t"})
-
-
 _NOT_JOIN = re.compile("[^" + "".join(ITEM_JOINS) + "]+")
+NOT_NOUN_POS = frozenset({"d", "p", "c", "r", "u", "uj", "m", "v", "t"})
 
 
 def _joined_names(text: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -219,7 +217,8 @@ def _capacity_lists(state) -> None:
 
 def _chain_link(state, s: int, e: int) -> bool:
     """The product is an item of a list in a sentence about a chain's links (从A、B到C的产业链), or
-    the label of a line in a document about one chain (a 招商图谱's 动力电池：本地企业…)."""
+    the label of a line in a document about one chain (a 招商图谱's 动力电池：本地企业…), or listed
+    on a line a segment label opens there (上游：A、B)."""
     links, text = vocab()["chain_links"], state.text
     if _line_label(text, s, e) or _segment_line(text, s):
         return len(_doc_chains(state)) == 1
@@ -250,8 +249,7 @@ def _line_label(text: str, s: int, e: int) -> bool:
 def _segment_line(text: str, s: int) -> bool:
     """The product is listed on a line a segment label opens (上游：A、B), after the label."""
     line = text.rfind("\n", 0, s) + 1
-    m = vocab()["segment_label"].match(BOUNDARIES.ENUMERATION_PREFIX.sub("", text[line:s]))
-    return m is not None
+    return vocab()["segment_label"].match(BOUNDARIES.ENUMERATION_PREFIX.sub("", text[line:s])) is not None
 
 
 def _doc_chains(state) -> dict:

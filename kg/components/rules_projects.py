@@ -19,7 +19,7 @@ COUNTRIES = frozenset(load_json("patterns/generic_names.json")["countries"])
 QUICK_KEEP = frozenset(P.words["quick_reject_keep"])  # words ending in such a character that end a name (升级)
 SOFT_STOPS = B.words["soft_stops"]
 _CLAUSE_MARK = re.compile(r"[，,。；;：:！？!?\n]")
-PRODUCTION_WORDS = ("年产", "年生产", "年加工", "年制造")
+PRODUCTION_WORDS = tuple(P.words["production_words"])  # 年产…: a figure that opens a list of products
 KIND_WORDS = ("产业", "建设")  # X产业项目, X建设项目: a name when X is one
 PRODUCT_MODIFIERS = frozenset(load_json("patterns/products.json")["modifiers"])  # 高效, 新型: they open a product
 
@@ -125,8 +125,8 @@ def _over_product_list(ex, ctx: _DocCtx, start: int) -> int:
     if not caps or not ctx.free(caps[-1].start(), start):
         return start
     items = t[caps[-1].end():x - 1].split("、")
-    ok = all(2 <= len(x) <= 12 and noun_phrase(x) and not ex.g.project_re.search(x) for x in
-             (CAP_RE.sub("", it) if i else it for i, it in enumerate(items)))
+    names = (CAP_RE.sub("", it) if i else it for i, it in enumerate(items))  # (an item's own figure aside)
+    ok = all(2 <= len(n) <= 12 and noun_phrase(n) and not ex.g.project_re.search(n) for n in names)
     return caps[-1].start() if ok else start
 
 
