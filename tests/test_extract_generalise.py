@@ -964,3 +964,10 @@ def test_a_demonstrative_before_a_firm_head_opens_a_clause_not_a_list_of_firms(e
 def test_a_parent_before_suoshu_is_no_part_of_the_subsidiarys_name(ex):
     r = run(ex, "远帆股份所属青禾稀土有限公司今年扩产。")
     assert "青禾稀土有限公司" in {m.text for m in r.mentions if m.type == "Enterprise"}
+
+
+def test_a_production_word_before_a_projects_other_mention_is_no_firm(ex):
+    """年产12亿只…项目 and 12亿只…项目 in one text: one project, and 年产 is no firm implementing it."""
+    r = run(ex, "远帆光电在园区内建设年产12亿只LED路灯项目。12亿只LED路灯项目总投资10亿元。")
+    assert "年产" not in {m.text for m in r.mentions if m.type == "Enterprise"}
+    assert {m.canonical for m in r.mentions if m.type == "Project"} == {"年产12亿只LED路灯项目"}

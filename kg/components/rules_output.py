@@ -12,6 +12,7 @@ from . import rule_patterns
 from .rules_context import DocCtx as _DocCtx, Span
 
 P = rule_patterns.load("output")
+PRODUCTION_WORDS = tuple(rule_patterns.load("projects").words["production_words"])
 # (regex, metric, unit) in the order of the data file
 FACT_PATTERNS = [(getattr(P, p["name"].upper()), p["metric"], p["unit"]) for p in rule_patterns.spec("output")["patterns"] if "metric" in p]
 _START_END = attrgetter("start", "end")
@@ -52,7 +53,8 @@ def _project_canonicals(projs: list) -> None:
 
 
 def _coref_prefixes(ex, ctx: _DocCtx, projs: list) -> None:
-    """P1 = X + P2 (another project of the doc): X is the firm implementing P2."""
+    """P1 = X + P2 (another project of the doc): X is the firm implementing P2; a production word
+    X (年产) makes them one project, named in full."""
     by_canon: dict[str, Span] = {}
     for q in projs:
         by_canon.setdefault(q.canonical, q)
@@ -63,7 +65,9 @@ def _coref_prefixes(ex, ctx: _DocCtx, projs: list) -> None:
             if q is None or q is p:
                 continue
             x = pc[:-L]
-            if 2 <= len(x) <= 8 and p.meta.get("enterprise") is None and ex._division_prefix(x + "X") != len(x) \
+            if x in PRODUCTION_WORDS:
+                q.canonical = pc
+            elif 2 <= len(x) <= 8 and p.meta.get("enterprise") is None and ex._division_prefix(x + "X") != len(x) \
                     and not P.DIGIT_OR_QUOTE.search(x) and x not in ex.g.project_generic:
                 e = Span(p.start, p.start + len(x), "Enterprise", x, x, source="coref-prefix")
                 ctx.add(e)
