@@ -89,6 +89,7 @@ class Gazetteer:
         self.product_reject = S("product_reject")
         self.cluster_generic = S("cluster_generic")
         self.prefix_head_excluded = S("prefix_head_excluded")
+        self.name_breaks = S("name_breaks")
         self.chain_generic = S("chain_generic")
         self.chain_short_words = S("chain_short_words")
         self.produce_verbs = sorted(lex["produce_verbs"], key=len, reverse=True)
@@ -312,6 +313,8 @@ class Extractor:
         for i in range(len(toks) - 1, -1, -1):
             tk, fl = toks[i]
             p -= len(tk)
+            if tk in g.name_breaks and p + len(tk) < len(window):
+                return p + len(tk)  # 揭牌仪式暨|某公司: a word no name holds, whatever jieba tags it
             if self._name_word(tk, fl, len(tk) == len(window)):
                 continue
             rest = window[p + len(tk):]

@@ -961,9 +961,12 @@ def test_a_demonstrative_before_a_firm_head_opens_a_clause_not_a_list_of_firms(e
     assert {m.text for m in r.mentions if m.type == "Enterprise"} == {"青禾电子", "远帆科技"}
 
 
-def test_a_parent_before_suoshu_is_no_part_of_the_subsidiarys_name(ex):
-    r = run(ex, "远帆股份所属青禾稀土有限公司今年扩产。")
-    assert "青禾稀土有限公司" in {m.text for m in r.mentions if m.type == "Enterprise"}
+@pytest.mark.parametrize("text, firm", [
+    ("远帆股份所属青禾稀土有限公司今年扩产。", "青禾稀土有限公司"),  # a parent before 所属
+    ("开工奠基仪式暨青禾球团有限公司揭牌仪式在嘉鱼县举行。", "青禾球团有限公司"),  # an event before 暨
+])
+def test_words_before_suoshu_or_ji_are_no_part_of_a_firms_name(ex, text, firm):
+    assert firm in {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
 
 
 def test_a_production_word_before_a_projects_other_mention_is_no_firm(ex):
