@@ -311,8 +311,8 @@ def _joined(state, a: int, z: int) -> bool:
 
 
 def _named_last(state, item: tuple[int, int], le: int) -> tuple[int, int]:
-    """The last item, ended where a product a recogniser found at its start ends (室外光缆交接箱, whose
-    交接 jieba reads as a verb, where _name_prefix stops), within its piece (up to le)."""
+    """The last item, ended where a product a recogniser found at its start ends (a product with a
+    word jieba reads as a verb inside, where _name_prefix stops), within its piece (up to le)."""
     a, z = item
     ends = [m.end for m in state.at(a, le) if m.start == a and z < m.end <= le and m.type == "Product"]
     return (a, max(ends)) if ends else item

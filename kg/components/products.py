@@ -199,7 +199,7 @@ def noun_phrase(name: str) -> bool:
 
 def _capacity_lists(state) -> None:
     """年产A 5万吨、B 3万吨: the name before each figure of a list a production word opens is a
-    product, known to the vocabulary or not (对位芳纶, 光缆终端盒); it replaces a product read
+    product, known to the vocabulary or not (对位芳纶, 接线端子盒); it replaces a product read
     inside it (芳纶)."""
     v, text = vocab(), state.text
     for lead in v["capacity_lead"].finditer(text):

@@ -246,7 +246,7 @@ def parks(ex, ctx: _DocCtx) -> None:
 
 
 def _not_inside_product(win: str, off: int) -> int:
-    """A cut that falls inside a product's name moves to its start (签约|再生铝产业园, not 再生|铝产业园:
+    """A cut that falls inside a product's name moves to its start (签约|再生铜产业园, not 再生|铜产业园:
     jieba reads 再生 as a verb)."""
     return next((s for s, e in product_spans(win) if s < off < e), off)
 

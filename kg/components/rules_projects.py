@@ -112,11 +112,11 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
 
 
 def _over_product_list(ex, ctx: _DocCtx, start: int) -> int:
-    """年产5万吨铝棒、铝型材项目: a name that opens right after 、 takes in the products listed
+    """年产3万吨铜杆、铜线项目: a name that opens right after 、 takes in the products listed
     before it, back to the production figure that opens the list (one project makes them all)."""
     t = ctx.text
     fig = next((m for m in CAP_RE.finditer(t, max(0, start - 12), start) if m.end() == start), None)
-    x = fig.start() if fig else start  # 、10万吨|再生铝项目: the last item's own figure
+    x = fig.start() if fig else start  # 、2万吨|再生铜项目: the last item's own figure
     if x < 2 or t[x - 1] != "、":
         return start
     s0, _ = ctx.sent_bounds(start)
@@ -665,10 +665,10 @@ def product_of(ex, text: str) -> str | None:
     if cm:
         s = s[cm.end():]
     s = P.LEADING_SPEC.sub("", s).lstrip("的")  # 8.5代液晶面板: a specification, not the product
-    s = s.rsplit("、", 1)[-1]  # 铝棒、铝型材: the last of the products listed (the others are read as a list)
+    s = s.rsplit("、", 1)[-1]  # 铜杆、铜线: the last of the products listed (the others are read as a list)
     head, sep, tail = s.partition("及")
     if sep and is_product(head) and not product_spans(tail):
-        return head  # 新型锂电池及储能总部: the product, then what else the project builds
+        return head  # 正极材料及研发总部: the product, then what else the project builds
     m = ex._strip_re.search(s)
     while m and m.start() > 1:
         s = s[:m.start()]
