@@ -914,9 +914,9 @@ def test_a_project_named_after_a_list_of_products_keeps_the_list(ex):
     r = run(ex, "嘉鱼县新签约年产3万吨铜杆、铜线项目。")
     assert {m.text for m in r.mentions if m.type == "Project"} == {"年产3万吨铜杆、铜线项目"}
     assert {m.text for m in r.mentions if m.type == "Product"} == {"铜杆", "铜线"}
-    r = run(ex, "嘉鱼县新签约年产6万吨铜杆、铜线、2万吨再生铜产业园扩建项目。")  # the last item has its own figure
-    assert {m.text for m in r.mentions if m.type == "Project"} == {"年产6万吨铜杆、铜线、2万吨再生铜产业园扩建项目"}
-    assert "再生铜产业园" in {m.text for m in r.mentions if m.type == "Park"}  # 再生 is no verb cut off here
+    r = run(ex, "嘉鱼县新签约年产6万吨铜杆、铜线、2万吨再生铝型材产业园扩建项目。")  # the last item has its own figure
+    assert {m.text for m in r.mentions if m.type == "Project"} == {"年产6万吨铜杆、铜线、2万吨再生铝型材产业园扩建项目"}
+    assert "再生铝型材产业园" in {m.text for m in r.mentions if m.type == "Park"}  # 再生 is no verb cut off here
     # a list of projects is no such name
     r = run(ex, "签约了年产3万套童车项目、智能家居组装项目、显示屏项目。")
     assert "显示屏项目" in {m.text for m in r.mentions if m.type == "Project"}
