@@ -71,7 +71,8 @@ def vocab() -> dict:
         "segment_label": re.compile(data["chain_links"]["segment_label"]),
         "not_tails": tuple(data["shape"]["not_tails"]),
         "leading_quantity": re.compile(data["shape"]["leading_quantity"]),
-        "capacity_lead": re.compile(data["capacity_list"]["lead"]),
+        "production_words": tuple(data["capacity_list"]["production_words"]),
+        "capacity_lead": re.compile(f"(?:{alt(data['capacity_list']['production_words'])})" + data["capacity_list"]["not_after_lead"]),
         "capacity_item": re.compile(data["capacity_list"]["item"].replace("{units}", CAP_UNITS), re.I),
         "capacity_trailing": re.compile(data["capacity_list"]["name_trailing"]),
     }

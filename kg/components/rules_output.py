@@ -9,10 +9,11 @@ from operator import attrgetter
 from ..literals import parse_amount
 from ..model import Extraction, Fact, Mention, Relation
 from . import rule_patterns
+from .products import vocab as product_vocab
 from .rules_context import DocCtx as _DocCtx, Span
 
 P = rule_patterns.load("output")
-PRODUCTION_WORDS = tuple(rule_patterns.load("projects").words["production_words"])
+PRODUCTION_WORDS = product_vocab()["production_words"]
 # (regex, metric, unit) in the order of the data file
 FACT_PATTERNS = [(getattr(P, p["name"].upper()), p["metric"], p["unit"]) for p in rule_patterns.spec("output")["patterns"] if "metric" in p]
 _START_END = attrgetter("start", "end")

@@ -8,7 +8,7 @@ from .. import namemodel, nlp
 from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE, capacity_text
 from . import load_json, rule_patterns
 from .names import company_words, lead_particle
-from .products import is_product, noun_phrase, product_spans
+from .products import is_product, noun_phrase, product_spans, vocab
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
 P, B = rule_patterns.load("projects"), rule_patterns.BOUNDARIES
@@ -19,7 +19,7 @@ COUNTRIES = frozenset(load_json("patterns/generic_names.json")["countries"])
 QUICK_KEEP = frozenset(P.words["quick_reject_keep"])  # words ending in such a character that end a name (升级)
 SOFT_STOPS = B.words["soft_stops"]
 _CLAUSE_MARK = re.compile(r"[，,。；;：:！？!?\n]")
-PRODUCTION_WORDS = tuple(P.words["production_words"])  # 年产…: a figure that opens a list of products
+PRODUCTION_WORDS = vocab()["production_words"]  # 年产…: a figure that opens a list of products
 KIND_WORDS = ("产业", "建设")  # X产业项目, X建设项目: a name when X is one
 PRODUCT_MODIFIERS = frozenset(load_json("patterns/products.json")["modifiers"])  # 高效, 新型: they open a product
 
