@@ -44,6 +44,8 @@ def _supplies(ext, text):
      {("云帆电池有限公司", "星河汽车"), ("云帆电池有限公司", "蓝湾汽车")}),
     ("云帆织造有限公司为蓝湾服饰、星海鞋业等品牌配套生产面料。",
      {("云帆织造有限公司", "蓝湾服饰"), ("云帆织造有限公司", "星海鞋业")}),
+    ("云帆密封件有限公司的产品主要为华驰、蓝湾等整车厂配套。",  # the list's head noun is no part of a name
+     {("云帆密封件有限公司", "华驰"), ("云帆密封件有限公司", "蓝湾")}),
 ])
 def test_supplier_told_without_a_preposition(ext, text, pairs):
     assert _supplies(ext, text) == pairs
