@@ -37,6 +37,7 @@ from .model import Document, Extraction, Fact, Mention, Relation
 NAME_KEEP, SOFT_STOPS = B.words["name_keep"], B.words["soft_stops"]
 OPEN_Q, CLOSE_Q = B.words["open_quotes"], B.words["close_quotes"]
 HEADING_LABEL = B.HEADING_LABEL
+FUNCTION_CHARS = B.words["function_chars"]  # no name starts after one of these (发展成|某某产业链)
 
 
 # ------------------------------------------------------------------------------------ gazetteers
@@ -401,8 +402,10 @@ class Extractor:
                 continue
             if tk.isspace():
                 return p + len(tk)  # a space ends a heading's label
-            if len(tk) == 1 and tk not in "了在的由把被让给向对从与和及将是为等出起到成以该此这其本任":
-                continue  # tags of single characters of unknown names are arbitrary
+            if len(tk) == 1:  # tags of single characters of unknown names are arbitrary: only function characters cut
+                if tk in FUNCTION_CHARS:
+                    return p + 1  # 发展成|五金产业链, whatever jieba tags 成
+                continue
             if (tk in g.stops or tk in g.fused_verbs or len(tk) >= 2 and (tk in g.left_words or tk in g.name_verbs and len(window) - p - len(tk) >= 2)
                     or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")
                     or (fl == "m" and B.ORDINAL_OR_COUNT.search(tk)) or time_token(tk)):

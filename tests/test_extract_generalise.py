@@ -759,6 +759,11 @@ def _chains(ex, text: str) -> list[str]:
     ("全球产业链加速重构，国内产业链和同一产业链上的企业都受影响。", []),
     ("企业间贸易和产业链合作不断加深。", []),
     ("全县积极探索产业链招商新模式。", []),
+    # a firm's whole chain, an adjective, a place or 行业 alone names none; a complement (发展成) is no part
+    ("青禾电器也把节能理念贯穿到青禾电器整个产业链。", []),
+    ("强大产业链是本地的优势，推动企业延伸行业产业链。", []),
+    ("远帆五金厂家抱团后发展成五金产业链。", ["五金产业链"]),
+    ("市里排查出有色金属、现代农业等5条重点产业链。", ["有色金属产业链", "现代农业产业链"]),
     # a word naming an industry stays though jieba tags it a verb
     ("某县新型显示产业链和生猪养殖产业链加快发展。", ["新型显示产业链", "生猪养殖产业链"]),
 ])

@@ -11,6 +11,7 @@ from .products import vocab as product_vocab
 from .rules_context import DocCtx as _DocCtx, Span
 
 P = rule_patterns.load("places")
+FUNCTION_CHARS = rule_patterns.BOUNDARIES.words["function_chars"]
 
 
 def head_window(ex, ctx: _DocCtx, a: int, width: int = 16, quotes: bool = False) -> tuple[int, int, str] | None:
@@ -108,8 +109,8 @@ _END_TAGS = {"c", "f", "p", "d", "u", "uj", "ul", "uz"}
 def _chain_industry(core: str) -> str | None:
     """The industry a chain is named by: the core without the scope, time and function words or
     verbs before it (全球光伏: 光伏, 上一年房地产: 房地产, 于纺织: 纺织, 做强工程机械: 工程机械); None
-    when the core ends in a conjunction, a locative or such a verb (贸易和, 阵营中, 地震影响), is a scope
-    word alone (全球, 和整个) or is one character not named after such a word (整个铅产业链: 铅)."""
+    when the core ends in a conjunction, a locative, such a verb or a scope word (贸易和, 阵营中, 地震影响,
+    某电脑整个), is a scope word alone (全球, 和整个), an adjective or a place alone (强大, 台湾) or is one character not named after such a word (整个铅产业链: 铅)."""
     if not core:
         return None
     whole, leads = core, _chain_leads()
@@ -127,7 +128,9 @@ def _chain_industry(core: str) -> str | None:
     if len(core) > 3 and core[0] in "省市县区州旗" and toks[0][0] == core[0] and core[:2] not in _COMMON_LEVEL_WORDS:
         core, toks = core[1:], nlp.posseg(core[1:])  # 某岭|市|新能源电池: the level word of a place the gazetteer lacks
     last, tag = toks[-1]
-    if tag in _END_TAGS or last in P.words["chain_verbs"] or len(last) == 1 and tag == "v" or core in leads:
+    if tag in _END_TAGS or last in P.words["chain_verbs"] or last in P.words["chain_scope"] and len(toks) > 1 \
+            or len(last) == 1 and tag == "v" or core in leads \
+            or len(toks) == 1 and tag in ("a", "ns"):  # 某电脑整个|产业链 (a firm's whole chain), 强大, 台湾: no industry
         return None
     return None if len(core) < 2 and core == whole else core
 
@@ -262,7 +265,14 @@ def _cluster_list(ex, ctx: _DocCtx, m, kind: str = "IndustryCluster") -> None:
         if i == 0:
             hj = t.find("和", x, y)
             x += ex._trim(t[x:hj if hj > 0 else y], ex.g.cluster_generic, always=True)
+            x += _function_char(t[x:y])  # 梳理|出|有色金属、…: the verb's complement is no part of the item
         _cluster_list_part(ex, ctx, x, y, kind)
+
+
+def _function_char(item: str) -> int:
+    """1 when the item opens with a function character jieba cut off as a word of its own."""
+    toks = nlp.cut(item)
+    return 1 if len(toks) > 1 and toks[0] in FUNCTION_CHARS and len(item) >= 3 else 0
 
 
 BARE_ITEM_STOPS = ("从", "到", "的", "等", "游", "上", "中", "下")
