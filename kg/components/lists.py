@@ -238,7 +238,7 @@ def _brand_shaped(name: str) -> bool:
 
 
 _DEMONSTRATIVES = ("该", "这家", "此", "其", "本")  # 该集团主营A、B: the firm spoken of, not a head naming firms
-_VERBS_AFTER_HEAD = frozenset({"主营", "主要", "生产", "从事", "经营", "拥有", "旗下", "下属", "业务"})
+_VERBS_AFTER_HEAD = frozenset({"主营", "主要", "生产", "从事", "经营", "拥有", "旗下", "下属", "业务", "的"})  # 企业的资金、…: its things
 _CLAUSE_WORDS = re.compile("[了着过]")  # after the head a clause, not the first item: 经销商甲手中收回了乙、丙
 
 
@@ -363,11 +363,11 @@ CAPACITY = re.compile(r"\d(?:\.\d+)?[万亿千百]?(?:吨|兆瓦|千瓦|MW|GW|GW
 
 
 def _noun_like(item: str, typ: str) -> bool:
-    """An item that can be a name of typ: not an action (引进来), not a phrase with 的, and for a
+    """An item that can be a name of typ: not an action (引进来), not a phrase with 的 or 是, and for a
     project something specific (a project word at its end, a number, a proper name), since
     lists of project categories (文旅、康养等项目) are not projects."""
-    if "的" in item or typ != "Enterprise" and item in place_forms():
-        return False  # 吉林、河南等产区…项目: places, not names of projects
+    if "的" in item or "是" in nlp.cut(item) or typ != "Enterprise" and item in place_forms():
+        return False  # 甲和乙是某板块当中的两大巨头: a clause; 吉林、河南等产区…项目: places, not names of projects
     if typ == "Enterprise" and namemodel.probability(item) >= LIKELY_FIRM_P:
         return True  # 中石油: jieba's tags on a brand's characters say little
     toks = nlp.posseg(item)
