@@ -91,6 +91,7 @@ class Gazetteer:
         self.cluster_generic = S("cluster_generic")
         self.prefix_head_excluded = S("prefix_head_excluded")
         self.name_breaks = S("name_breaks")
+        self.firm_name_breaks = S("firm_name_breaks")  # descriptors before a firm's name (评级机构|某某公司)
         self.chain_generic = S("chain_generic")
         self.chain_short_words = S("chain_short_words")
         self.produce_verbs = sorted(lex["produce_verbs"], key=len, reverse=True)
@@ -314,8 +315,8 @@ class Extractor:
         for i in range(len(toks) - 1, -1, -1):
             tk, fl = toks[i]
             p -= len(tk)
-            if tk in g.name_breaks and p + len(tk) < len(window):
-                return p + len(tk)  # 揭牌仪式暨|某公司: a word no name holds, whatever jieba tags it
+            if (tk in g.name_breaks or firm and tk in g.firm_name_breaks) and p + len(tk) < len(window):
+                return p + len(tk)  # 揭牌仪式暨|某公司, 调查机构|某公司: a word no name holds, whatever jieba tags it
             if self._name_word(tk, fl, len(tk) == len(window)):
                 continue
             rest = window[p + len(tk):]

@@ -737,6 +737,15 @@ def test_a_firm_that_announces_a_project_somewhere(ex):
     assert not {m.text for m in run(ex, "市政府宣布，明年起实施新政策。").mentions if m.type == "Enterprise"}
 
 
+@pytest.mark.parametrize("text, firm", [
+    ("据行业调查机构青岚咨询有限公司统计，销量回升。", "青岚咨询有限公司"),
+    ("欧洲家电生产商蓝湾电器公司宣布在华扩产。", "蓝湾电器公司"),
+    ("挖掘机代理商远帆机械集团扩大经营。", "远帆机械集团"),
+])
+def test_a_descriptor_before_a_firm_is_no_part_of_its_name(ex, text, firm):
+    assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == {firm}
+
+
 def test_the_firm_a_deal_is_about(ex):
     firms = {m.text for m in run(ex, "远帆集团以12亿元收购星河化工60%股权。").mentions if m.type == "Enterprise"}
     assert firms == {"远帆集团", "星河化工"}
