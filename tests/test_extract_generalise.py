@@ -746,6 +746,14 @@ def test_a_descriptor_before_a_firm_is_no_part_of_its_name(ex, text, firm):
     assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == {firm}
 
 
+@pytest.mark.parametrize("text, firm", [
+    ("7月，青岚雪峰又全资收购河南远帆啤酒100%股权。", "青岚雪峰"),
+    ("青岚商社直接投资的有远帆农场。", "青岚商社"),
+])
+def test_adverbs_after_a_firm_named_by_its_role_are_no_part_of_it(ex, text, firm):
+    assert firm in {m.text for m in run(ex, text).mentions if m.type == "Enterprise"}
+
+
 def test_the_firm_a_deal_is_about(ex):
     firms = {m.text for m in run(ex, "远帆集团以12亿元收购星河化工60%股权。").mentions if m.type == "Enterprise"}
     assert firms == {"远帆集团", "星河化工"}

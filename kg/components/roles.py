@@ -222,7 +222,27 @@ def _firm_span(state, s: int, e: int, strict: bool | str, related: bool) -> tupl
     a, b, at_word_end = got
     if at_word_end and not word_end(text, e):
         return None  # 南水 of 南水北调: a word goes on after it
-    return s + a, s + b
+    ta, tb = _adverbs_trimmed(text[s + a:s + b])  # 某啤酒已全资|收购, 最终|某红酒: no part of the name
+    return s + a + ta, s + a + tb
+
+
+_ADVERB_TAGS = ("d", "ad", "p", "c")
+
+
+@nlp.text_cache
+def _adverbs_trimmed(span: str) -> tuple[int, int]:
+    """(start, end) of the span without the adverbs, prepositions and conjunctions jieba reads at its
+    ends (and 全资 or a one-character locative after it: 某某又全资, 某某前), two characters kept at least."""
+    toks = nlp.posseg(span)
+    i, j = 0, len(toks)
+    while j - i > 1 and (toks[j - 1][1] in _ADVERB_TAGS or toks[j - 1][0] == "全资"
+                         or toks[j - 1][1] == "f" and len(toks[j - 1][0]) == 1):
+        j -= 1
+    while j - i > 1 and toks[i][1] in _ADVERB_TAGS and len(toks[i][0]) >= 2:
+        i += 1
+    a = sum(len(w) for w, _ in toks[:i])
+    b = a + sum(len(w) for w, _ in toks[i:j])
+    return (a, b) if b - a >= 2 else (0, len(span))
 
 
 @nlp.text_cache
