@@ -781,6 +781,9 @@ def _chains(ex, text: str) -> list[str]:
     ("强大产业链是本地的优势，推动企业延伸行业产业链。", []),
     ("远帆五金厂家抱团后发展成五金产业链。", ["五金产业链"]),
     ("市里排查出有色金属、现代农业等5条重点产业链。", ["有色金属产业链", "现代农业产业链"]),
+    # a quoted name before the head names the chain; a quoted generic word names none
+    ("全市着力打造“晶硅储”产业链和“光伏+氢能”全产业链。", ["光伏+氢能产业链", "晶硅储产业链"]),
+    ("这条“绿色”产业链正在成形。", []),
     # a word naming an industry stays though jieba tags it a verb
     ("某县新型显示产业链和生猪养殖产业链加快发展。", ["新型显示产业链", "生猪养殖产业链"]),
 ])

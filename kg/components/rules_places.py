@@ -48,6 +48,13 @@ def chains(ex, ctx: _DocCtx) -> None:
         a, b = m.start(), m.end()
         if not ctx.free(a, b):
             continue
+        quoted = QUOTED_BEFORE.search(t, max(0, a - 14), a) if m.group() != "链" else None
+        core = re.sub(r"[“”\"]", "", quoted.group()) if quoted else ""
+        if quoted and ctx.free(quoted.start(), a) and not all(x in g.chain_generic for x in nlp.cut(core)):
+            # 打造“某某某某”产业链: the quoted words name it (“绿色”产业链 names none)
+            ctx.take(Span(quoted.start(), b, "IndustryChain", core + "产业链", t[quoted.start():b],
+                          meta={"core": core, "place": None, "full": m.group() == "全产业链"}))
+            continue
         w = _chain_window(ex, ctx, a)
         if w is None:
             continue
@@ -85,6 +92,9 @@ def chains(ex, ctx: _DocCtx) -> None:
         canon = core + ("链" if m.group() == "链" else "产业链")
         ctx.take(Span(lo + off + (dl if place else 0), b, "IndustryChain", canon, t[lo + off + (dl if place else 0):b],
                            meta={"core": core, "place": place, "full": m.group() == "全产业链"}))
+
+
+QUOTED_BEFORE = re.compile(r"[“\"][\u4e00-\u9fff+＋·]{2,10}[”\"]$")  # a quoted name right before the head
 
 
 def _chain_window(ex, ctx: _DocCtx, a: int) -> tuple[int, int, str] | None:
