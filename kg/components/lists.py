@@ -18,7 +18,9 @@ from .gazetteer import load as gazetteer_forms
 from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start, place_forms
 from .products import is_product, noun_phrase, product_shape, product_spans, vocab
 
-CLAUSE = re.compile(r"[^，。；：！？,;:!?\n（）()]+")
+# a clause; a short parenthesis of Chinese words inside it stays (甲（隔膜）、乙（电解液）等企业: an item's note)
+CLAUSE = re.compile(r"(?:[^，。；：！？,;:!?\n（）()]|[（(][\u4e00-\u9fff]{1,12}[）)])+")
+NOTE_AFTER = re.compile(r"[（(][\u4e00-\u9fff]{1,12}[）)]$")  # a note closing an item
 COUNT = r"(?:[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大))?"
 COUNTED = r"[\d一二三四五六七八九十百两多余几]+(?:家|个|项|批|户|种|类|大)"  # 甲、乙3家企业: a count without 等
 CONJ = ("和", "与", "及", "以及")
@@ -145,7 +147,7 @@ def _read_list(state, off: int, clause: str, rx, head_type) -> tuple | None:
     else:
         named = _named_start(state, fs, fe)
         parts[0] = (fs + _first_item_start(text[fs:fe], cues) if named is None else named, fe)
-    items = [(a, z) for a, z in parts if z - a >= 2]
+    items = [(a, z) for a, z in map(lambda p: _without_note(text, *p), parts) if z - a >= 2]
     if typ == "Project" and _typed_by_members(state, items) == "Enterprise":
         typ, explicit = "Enterprise", True  # 甲、乙、丙等数据中心项目: the firms behind the projects
     if typ is None and _typed_by_members(state, items) == "Product":
@@ -155,6 +157,12 @@ def _read_list(state, off: int, clause: str, rx, head_type) -> tuple | None:
     if typ is None:
         typ = _typed_by_members(state, items)
     return None if typ is None else (items, typ, explicit)
+
+
+def _without_note(text: str, a: int, z: int) -> tuple[int, int]:
+    """The item without a note in parentheses closing it (甲（隔膜）: 甲)."""
+    note = NOTE_AFTER.search(text, a, z)
+    return (a, note.start()) if note and note.start() - a >= 2 else (a, z)
 
 
 def _cut_inside_product(text: str, a: int, z: int) -> bool:
