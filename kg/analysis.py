@@ -211,7 +211,8 @@ def _read_templates(G: _G) -> tuple[dict[str, ChainInfo], dict[str, ClusterInfo]
             alt = [str(o) for o in g.objects(ch, SKOS.altLabel)]
             c = chains[str(ch)] = ChainInfo(str(ch), G.label(ch), sorted(set(alt)),
                                             sorted({str(o) for o in g.objects(ch, KG.forCluster)}), [],
-                                            sorted({str(o) for o in g.objects(ch, KG.excludeKeyword)}))
+                                            sorted({str(o) for o in g.objects(ch, KG.excludeKeyword)}),
+                                            by_name_only=_lit(G.one(ch, KG.scopeByName)) == "true")
         order = G.one(seg, KG.order)
         c.segments.append(SegmentInfo(
             str(seg), str(ch), G.label(seg), _lit(G.one(seg, KG.position)) or "中游",
@@ -221,6 +222,15 @@ def _read_templates(G: _G) -> tuple[dict[str, ChainInfo], dict[str, ClusterInfo]
     for c in chains.values():
         c.segments.sort(key=lambda s: (POSITIONS.index(s.position) if s.position in POSITIONS else 1, s.order, s.label))
     return chains, _read_clusters(G, chains)
+
+
+def _unnamed_dropped(G: _G, chains: dict[str, ChainInfo]) -> dict[str, ChainInfo]:
+    """Without the templates in scope by name only (kg:scopeByName) that no extracted chain names: their
+    keywords, shared with another chain's, would otherwise take that chain's firms from it."""
+    named = {norm_name(n) for c in G.of_type(KG.IndustryChain) if any(True for _ in G.g.subjects(KG.denotes, c))
+             for n in G.names(c)}  # (a chain a mention denotes: the templates are chains too)
+    return {k: c for k, c in chains.items()
+            if not c.by_name_only or any(norm_name(n) in named for n in (c.label, *c.alt))}
 
 
 def _read_clusters(G: _G, chains: dict[str, ChainInfo]) -> dict[str, ClusterInfo]:
@@ -509,7 +519,7 @@ class _Run:
         self.G = _G(self.g)
         self.focus = region_mod.detect(_place_counts(self.G), region)
         all_chains, all_clusters = _read_templates(self.G)
-        self.templates = all_chains
+        self.templates = all_chains = _unnamed_dropped(self.G, all_chains)
         self.matcher = _Matcher(all_chains)
         self.clusters = self._focus_clusters(all_clusters)
         self._tmpl_by_name = {norm_name(n): c.iri for c in all_chains.values() for n in (c.label, *c.alt)}
@@ -593,7 +603,7 @@ class _Run:
         for pl in placements:
             if pl.segment and pl.basis in ("名称", "产品", "项目", "项目名称", "企业名录"):
                 strong[pl.chain].add(pl.entity)
-        named |= {ch for ch, ents in strong.items() if len(ents) >= 2}
+        named |= {ch for ch, ents in strong.items() if len(ents) >= 2 and not self.templates[ch].by_name_only}
         for cl in self.clusters.values():
             named |= {c for c in cl.chains if c in self.templates}
         out = {c: self.templates[c] for c in sorted(named, key=lambda c: self.templates[c].label)}

@@ -34,6 +34,7 @@ class ChainInfo:
     segments: list[SegmentInfo]
     exclude: list[str] = field(default_factory=list)
     templated: bool = True  # False: a chain named in the text with no template (segments 未知)
+    by_name_only: bool = False  # kg:scopeByName: in scope only when a text names it (keywords shared with another chain)
 
 
 @dataclass

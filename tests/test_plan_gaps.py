@@ -1,0 +1,49 @@
+"""A county's 储能 investment plan, as analysts write one (invented text): the chain is mapped on
+its template, the segments the plan calls empty are 缺失 with the sentence as evidence, and the firms
+the plan sets out to attract are targets, not local players."""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PLAN = """附件：青川县储能产业链招商图谱
+一、产业链现状
+上游：正极材料、负极材料、电解液、隔膜；中游：储能电芯、电池管理系统、储能变流器；下游：储能电站。
+链主企业：远帆储能科技有限公司，主要生产储能电芯和储能系统，年产能5GWh。
+二、薄弱环节
+电解液、隔膜、储能变流器等环节本县暂无企业布局，目前靠外地供货。
+三、招引目标
+重点招引华峰新材料（隔膜）、青岚化学（电解液）等企业。
+"""
+
+
+@pytest.fixture(scope="module")
+def gaps(tmp_path_factory) -> dict[str, dict]:
+    d = tmp_path_factory.mktemp("plan")
+    (d / "in").mkdir()
+    (d / "in" / "plan.txt").write_text(PLAN, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "kg.cli", "build", str(d / "in"), "--out", str(d / "out")],
+                   check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
+    rows = csv.DictReader((d / "out" / "gaps.csv").read_text(encoding="utf-8-sig").splitlines())
+    return {r["segment"]: r for r in rows if r["chain"] == "储能产业链"}
+
+
+def test_the_plan_is_mapped_on_the_storage_template(gaps):
+    assert {"储能电池材料", "储能电芯", "变流与管理", "系统集成"} <= set(gaps)
+    assert gaps["储能电芯"]["status"] == "已覆盖" and "远帆储能科技有限公司" in gaps["储能电芯"]["players"]
+
+
+def test_segments_with_no_firm_yet_are_missing_with_the_plans_words(gaps):
+    for seg in ("储能电池材料", "变流与管理"):
+        assert gaps[seg]["status"] == "缺失", seg
+        assert "暂无企业布局" in gaps[seg]["evidence"], seg
+
+
+def test_firms_to_attract_are_targets_not_players(gaps):
+    materials = gaps["储能电池材料"]
+    assert not materials["players"]
+    assert {"华峰新材料", "青岚化学"} <= set(materials["target_firms"].split("；"))
