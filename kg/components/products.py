@@ -248,10 +248,11 @@ def _line_label(text: str, s: int, e: int) -> bool:
 
 
 def _segment_line(text: str, s: int) -> bool:
-    """The product is listed after a segment label that opens its line or sentence, or follows a
-    semicolon (上游：A、B；中游：C), in that label's list."""
-    line = max(text.rfind(c, 0, s) for c in "\n。；;") + 1
-    return vocab()["segment_label"].match(BOUNDARIES.ENUMERATION_PREFIX.sub("", text[line:s])) is not None
+    """The product is on a line a segment label opens (上游：A、B), or after a label that opens its
+    sentence or follows a semicolon (…现状。上游：A、B；中游：C)."""
+    label = vocab()["segment_label"]
+    starts = {text.rfind("\n", 0, s) + 1, max(text.rfind(c, 0, s) for c in "\n。；;") + 1}
+    return any(label.match(BOUNDARIES.ENUMERATION_PREFIX.sub("", text[a:s])) for a in starts)
 
 
 def _doc_chains(state) -> dict:

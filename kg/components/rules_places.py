@@ -48,12 +48,7 @@ def chains(ex, ctx: _DocCtx) -> None:
         a, b = m.start(), m.end()
         if not ctx.free(a, b):
             continue
-        quoted = QUOTED_BEFORE.search(t, max(0, a - 14), a) if m.group() != "链" else None
-        core = re.sub(r"[“”\"]", "", quoted.group()) if quoted else ""
-        if quoted and ctx.free(quoted.start(), a) and not all(x in g.chain_generic for x in nlp.cut(core)):
-            # 打造“某某某某”产业链: the quoted words name it (“绿色”产业链 names none)
-            ctx.take(Span(quoted.start(), b, "IndustryChain", core + "产业链", t[quoted.start():b],
-                          meta={"core": core, "place": None, "full": m.group() == "全产业链"}))
+        if _quoted_chain(ctx, g, m):
             continue
         w = _chain_window(ex, ctx, a)
         if w is None:
@@ -97,6 +92,20 @@ def chains(ex, ctx: _DocCtx) -> None:
 QUOTED_BEFORE = re.compile(r"[“\"][\u4e00-\u9fff+＋·]{2,10}[”\"]$")  # a quoted name right before the head
 
 
+def _quoted_chain(ctx: _DocCtx, g, m) -> bool:
+    """打造“某某某某”产业链: the quoted words before the head name the chain (“绿色”产业链 names none)."""
+    a, b, t = m.start(), m.end(), ctx.text
+    quoted = QUOTED_BEFORE.search(t, max(0, a - 14), a) if m.group() != "链" else None
+    if quoted is None or not ctx.free(quoted.start(), a):
+        return False
+    core = re.sub(r"[“”\"]", "", quoted.group())
+    if all(x in g.chain_generic for x in nlp.cut(core)):
+        return False
+    ctx.take(Span(quoted.start(), b, "IndustryChain", core + "产业链", t[quoted.start():b],
+                  meta={"core": core, "place": None, "full": m.group() == "全产业链"}))
+    return True
+
+
 def _chain_window(ex, ctx: _DocCtx, a: int) -> tuple[int, int, str] | None:
     """head_window before a chain head; a last word that names an industry though jieba tags it a
     verb (新型显示产业链) stays, with the modifiers before it."""
@@ -120,7 +129,8 @@ def _chain_industry(core: str) -> str | None:
     """The industry a chain is named by: the core without the scope, time and function words or
     verbs before it (全球光伏: 光伏, 上一年房地产: 房地产, 于纺织: 纺织, 做强工程机械: 工程机械); None
     when the core ends in a conjunction, a locative, such a verb or a scope word (贸易和, 阵营中, 地震影响,
-    某电脑整个), is a scope word alone (全球, 和整个), an adjective or a place alone (强大, 台湾) or is one character not named after such a word (整个铅产业链: 铅)."""
+    某电脑整个), is a scope word, an adjective or a place alone (全球, 和整个, 强大, 台湾) or is one
+    character not named after such a word (整个铅产业链: 铅)."""
     if not core:
         return None
     whole, leads = core, _chain_leads()
@@ -137,12 +147,17 @@ def _chain_industry(core: str) -> str | None:
     core, toks = _after_inner_verb(core, toks)
     if len(core) > 3 and core[0] in "省市县区州旗" and toks[0][0] == core[0] and core[:2] not in _COMMON_LEVEL_WORDS:
         core, toks = core[1:], nlp.posseg(core[1:])  # 某岭|市|新能源电池: the level word of a place the gazetteer lacks
-    last, tag = toks[-1]
-    if tag in _END_TAGS or last in P.words["chain_verbs"] or last in P.words["chain_scope"] and len(toks) > 1 \
-            or len(last) == 1 and tag == "v" or core in leads \
-            or len(toks) == 1 and tag in ("a", "ns"):  # 某电脑整个|产业链 (a firm's whole chain), 强大, 台湾: no industry
+    if core in leads or _no_industry(toks):
         return None
     return None if len(core) < 2 and core == whole else core
+
+
+def _no_industry(toks) -> bool:
+    """The core's words name no industry: it ends in a conjunction, locative, verb or scope word
+    (某电脑整个|产业链: a firm's whole chain), or is one adjective or place (强大, 台湾)."""
+    last, tag = toks[-1]
+    return tag in _END_TAGS or last in P.words["chain_verbs"] or last in P.words["chain_scope"] and len(toks) > 1 \
+        or len(last) == 1 and tag == "v" or len(toks) == 1 and tag in ("a", "ns")
 
 
 _COMMON_LEVEL_WORDS = ("市场", "市政", "区域", "区块", "县域", "州际", "省级", "市级", "县级", "区级")
