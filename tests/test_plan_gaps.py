@@ -1,6 +1,6 @@
-"""A county's 储能 investment plan, as analysts write one (invented text): the chain is mapped on
-its template, the segments the plan calls empty are 缺失 with the sentence as evidence, and the firms
-the plan sets out to attract are targets, not local players."""
+"""County plans and news about one chain, as analysts read them (invented texts): the chain is mapped
+on its template, the segments the text calls empty are 缺失 with the sentence as evidence, and the
+firms the plan sets out to attract are targets, not local players."""
 from __future__ import annotations
 
 import csv
@@ -21,15 +21,25 @@ PLAN = """附件：青川县储能产业链招商图谱
 """
 
 
-@pytest.fixture(scope="module")
-def gaps(tmp_path_factory) -> dict[str, dict]:
+SOLAR = """松川县围绕光伏产业链开展链式招商。青禾光能有限公司是全县光伏产业链链主企业，主要生产光伏组件，
+年产能5GW。远帆新材料有限公司主要生产光伏玻璃和光伏胶膜。岭南电气有限公司生产光伏逆变器。
+目前，全县多晶硅、硅片环节仍是空白。
+"""
+
+
+def _gaps(tmp_path_factory, text: str, chain: str) -> dict[str, dict]:
     d = tmp_path_factory.mktemp("plan")
     (d / "in").mkdir()
-    (d / "in" / "plan.txt").write_text(PLAN, encoding="utf-8")
+    (d / "in" / "plan.txt").write_text(text, encoding="utf-8")
     subprocess.run([sys.executable, "-m", "kg.cli", "build", str(d / "in"), "--out", str(d / "out")],
                    check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
     rows = csv.DictReader((d / "out" / "gaps.csv").read_text(encoding="utf-8-sig").splitlines())
-    return {r["segment"]: r for r in rows if r["chain"] == "储能产业链"}
+    return {r["segment"]: r for r in rows if r["chain"] == chain}
+
+
+@pytest.fixture(scope="module")
+def gaps(tmp_path_factory) -> dict[str, dict]:
+    return _gaps(tmp_path_factory, PLAN, "储能产业链")
 
 
 def test_the_plan_is_mapped_on_the_storage_template(gaps):
@@ -47,3 +57,12 @@ def test_firms_to_attract_are_targets_not_players(gaps):
     materials = gaps["储能电池材料"]
     assert not materials["players"]
     assert {"华峰新材料", "青岚化学"} <= set(materials["target_firms"].split("；"))
+
+
+def test_a_solar_chain_is_mapped_link_by_link(tmp_path_factory):
+    solar = _gaps(tmp_path_factory, SOLAR, "光伏产业链")
+    assert solar["光伏组件"]["status"] == "已覆盖" and "青禾光能有限公司" in solar["光伏组件"]["players"]
+    assert "远帆新材料有限公司" in solar["辅材与设备"]["players"]
+    assert "岭南电气有限公司" in solar["逆变器与支架"]["players"]
+    assert solar["硅片"]["status"] == "缺失" and "空白" in solar["硅片"]["evidence"]
+    assert solar["电池片"]["status"] == "未知"  # the text is silent
