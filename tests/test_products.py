@@ -213,6 +213,15 @@ def test_chain_links_are_products(ext, example):
     assert set(example["products"]) <= found and (example["products"] or not found)
 
 
+FIGURATIVE = load_json("patterns/products.json")["figurative"]["examples"]
+
+
+@pytest.mark.parametrize("example", FIGURATIVE, ids=[e["text"][:10] for e in FIGURATIVE])
+def test_a_product_word_used_for_something_else_is_no_product(ext, example):
+    found = {m.text for m in _run(ext, example["text"]).mentions if m.type == "Product"}
+    assert set(example["products"]) <= found and (example["products"] or not found)
+
+
 def test_a_chains_links_belong_to_the_chain_it_names(ext):
     ex = _run(ext, "目前，本县已形成从多晶硅、硅片到电池片的完整光伏产业链。")
     assert {(r.head, r.tail) for r in ex.relations if r.rel == "belongsToChain"} == {

@@ -62,6 +62,8 @@ def vocab() -> dict:
         "cue_after": re.compile(rf"[\u4e00-\u9fff]{{0,{data['cues_after']['max_gap']}}}?(?:{alt(data['cues_after']['words'])})"),
         "industry_after": tuple(data["industry_after"]),
         "grade_after": tuple(data["grade_after"]),
+        "figurative": {w: (re.compile(x["before"]), re.compile(x["after"]))
+                       for w, x in data["figurative"]["words"].items()},
         "project_starts": tuple(data["project_starts"]),
         "project_tails": sorted(data["project_tails"], key=len, reverse=True),
         "terms": frozenset(data["terms"]),
@@ -150,6 +152,12 @@ def _starts_word(text: str, pos: int) -> bool:
     return pos - lo in nlp.token_starts(text[lo:pos + 6])
 
 
+def _figurative(text: str, s: int, e: int) -> bool:
+    """A product word used for something else here (产业链条, 分工链条上): products.json figurative."""
+    rx = vocab()["figurative"].get(text[s:e])
+    return rx is not None and bool(rx[0].search(text, max(0, s - 4), s) or rx[1].match(text[e:e + 2]))
+
+
 def _clause_start(text: str, pos: int) -> int:
     lo = max(0, pos - 60)
     breaks = [m.end() for m in CLAUSE_BREAK.finditer(text, lo, pos)]
@@ -167,8 +175,8 @@ def make_products(settings: dict):
         text, v = state.text, vocab()
         for s, e in product_spans(text):
             hits = state.at(s, e)
-            if any(m.type == "Product" for m in hits) or text.startswith(v["grade_after"], e):
-                continue  # 电池级碳酸锂: 电池 grades the product here
+            if any(m.type == "Product" for m in hits) or text.startswith(v["grade_after"], e) or _figurative(text, s, e):
+                continue  # 电池级碳酸锂: 电池 grades the product here; 产业链条: no product
             projects = [m for m in hits if m.type == "Project" and m.start <= s and e <= m.end]
             if projects and len(projects) == len(hits):
                 nested(state, s, e, "product-in-project")
