@@ -375,7 +375,7 @@ def _noun_like(item: str, typ: str) -> bool:
     project something specific (a project word at its end, a number, a proper name), since
     lists of project categories (文旅、康养等项目) are not projects."""
     if "的" in item or "是" in nlp.cut(item) or typ != "Enterprise" and item in place_forms():
-        return False  # 甲和乙是某板块当中的两大巨头: a clause; 吉林、河南等产区…项目: places, not names of projects
+        return False  # 甲和乙是本行业的两大龙头: a clause; 甲省、乙省等产区…项目: places, not names of projects
     if typ == "Enterprise" and namemodel.probability(item) >= LIKELY_FIRM_P:
         return True  # 中石油: jieba's tags on a brand's characters say little
     toks = nlp.posseg(item)

@@ -93,7 +93,7 @@ QUOTED_BEFORE = re.compile(r"[“\"][\u4e00-\u9fff+＋·]{2,10}[”\"]$")  # a q
 
 
 def _quoted_chain(ctx: _DocCtx, g, m) -> bool:
-    """打造“某某某某”产业链: the quoted words before the head name the chain (“绿色”产业链 names none)."""
+    """打造“某某某某”产业链: the quoted words before the head name the chain (“智能”产业链 names none)."""
     a, b, t = m.start(), m.end(), ctx.text
     quoted = QUOTED_BEFORE.search(t, max(0, a - 14), a) if m.group() != "链" else None
     if quoted is None or not ctx.free(quoted.start(), a):
