@@ -153,7 +153,23 @@ def _collect(g: rdflib.Graph):
             if s in nodes and o in nodes and s != o and (s, p, o) not in seen:
                 seen.add((s, p, o))
                 edges.append((s, p, o))
-    return nodes, edges
+    unused = _unused_templates(nodes, edges)
+    return {n: t for n, t in nodes.items() if n not in unused}, [e for e in edges if e[0] not in unused and e[2] not in unused]
+
+
+def _unused_templates(nodes: dict, edges: list) -> set:
+    """Template chains nothing in the texts or the region's schemes links to, with their segments: the
+    built-in templates of other industries, which a map of this corpus need not show."""
+    chain_of = {s: o for s, p, o in edges if p == KG.segmentOf}
+    used = set()
+    for s, p, o in edges:
+        if p == KG.segmentOf:
+            continue
+        a, b = chain_of.get(s, s), chain_of.get(o, o)
+        if a != b:
+            used.update((a, b))
+    chains = {n for n, t in nodes.items() if t == "IndustryChain"} - used
+    return chains | {s for s, ch in chain_of.items() if ch in chains}
 
 
 def _find(g, nodes: dict, kind: str, name: str):

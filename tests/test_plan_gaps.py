@@ -27,19 +27,23 @@ SOLAR = """松川县围绕光伏产业链开展链式招商。青禾光能有限
 """
 
 
-def _gaps(tmp_path_factory, text: str, chain: str) -> dict[str, dict]:
+def _build(tmp_path_factory, text: str) -> Path:
     d = tmp_path_factory.mktemp("plan")
     (d / "in").mkdir()
     (d / "in" / "plan.txt").write_text(text, encoding="utf-8")
     subprocess.run([sys.executable, "-m", "kg.cli", "build", str(d / "in"), "--out", str(d / "out")],
                    check=True, capture_output=True, cwd=Path(__file__).resolve().parents[1])
-    rows = csv.DictReader((d / "out" / "gaps.csv").read_text(encoding="utf-8-sig").splitlines())
+    return d / "out"
+
+
+def _gaps(out: Path, chain: str) -> dict[str, dict]:
+    rows = csv.DictReader((out / "gaps.csv").read_text(encoding="utf-8-sig").splitlines())
     return {r["segment"]: r for r in rows if r["chain"] == chain}
 
 
 @pytest.fixture(scope="module")
 def gaps(tmp_path_factory) -> dict[str, dict]:
-    return _gaps(tmp_path_factory, PLAN, "储能产业链")
+    return _gaps(_build(tmp_path_factory, PLAN), "储能产业链")
 
 
 def test_the_plan_is_mapped_on_the_storage_template(gaps):
@@ -60,9 +64,12 @@ def test_firms_to_attract_are_targets_not_players(gaps):
 
 
 def test_a_solar_chain_is_mapped_link_by_link(tmp_path_factory):
-    solar = _gaps(tmp_path_factory, SOLAR, "光伏产业链")
+    out = _build(tmp_path_factory, SOLAR)
+    solar = _gaps(out, "光伏产业链")
     assert solar["光伏组件"]["status"] == "已覆盖" and "青禾光能有限公司" in solar["光伏组件"]["players"]
     assert "远帆新材料有限公司" in solar["辅材与设备"]["players"]
     assert "岭南电气有限公司" in solar["逆变器与支架"]["players"]
     assert solar["硅片"]["status"] == "缺失" and "空白" in solar["硅片"]["evidence"]
     assert solar["电池片"]["status"] == "未知"  # the text is silent
+    page = (out / "graph.html").read_text(encoding="utf-8")
+    assert "工业硅与多晶硅" in page and "钢铁产业链" not in page  # the other built-in templates are not drawn
