@@ -73,3 +73,10 @@ def test_a_solar_chain_is_mapped_link_by_link(tmp_path_factory):
     assert solar["电池片"]["status"] == "未知"  # the text is silent
     page = (out / "graph.html").read_text(encoding="utf-8")
     assert "工业硅与多晶硅" in page and "钢铁产业链" not in page  # the other built-in templates are not drawn
+
+
+def test_a_firm_already_attracted_is_a_local_player(tmp_path_factory):
+    """成功招引 tells of a firm that came: it is a player, unlike one a plan still means to attract."""
+    text = "松川县围绕光伏产业链开展链式招商，今年成功招引远帆光伏组件有限公司落户，项目已投产。\n"
+    modules = _gaps(_build(tmp_path_factory, text), "光伏产业链")["光伏组件"]
+    assert "远帆光伏组件有限公司" in modules["players"] and "远帆光伏组件有限公司" not in modules["target_firms"]
