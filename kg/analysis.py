@@ -595,7 +595,7 @@ class _Run:
         named = {self.chain_of(c) for c in self.G.of_type(KG.IndustryChain)
                  if any(True for _ in self.g.subjects(KG.denotes, c))} - {None}
         for sid, text in self.sent_text.items():
-            named |= self.matcher.chains_named(text)
+            named |= self.matcher.chains_named(self._without_names(sid, text))
         for p in (KG.chainLeaderOf, KG.chainCoreOf, KG.belongsToChain):
             for o in self.g.objects(None, p):
                 named |= set(self.targets_of(o)) & set(self.templates)
@@ -847,6 +847,15 @@ class _Run:
             ms, me = _first(po.get(start)), _first(po.get(end))
             if ms is not None and ss is not None and me is not None:
                 self.mention_spans[sid].append((int(ms) - ss, int(me) - ss, e))
+
+    def _without_names(self, sid: str, text: str) -> str:
+        """The sentence with the names of its firms and organisations blanked: 某某新材料有限公司 names
+        a firm, not the 新材料 chain."""
+        spans = [(a, b) for a, b, e in self.mention_spans.get(sid, ()) if e in self.ent_set
+                 or (e, RDF.type, KG.Organization) in self.g]
+        for a, b in spans:
+            text = text[:a] + "\u3000" * (b - a) + text[b:]
+        return text
 
     def sentence_chains(self, sid: str) -> set[str]:
         """Chains a sentence is about (a new set; asked once per sentence by each sentence-level cue)."""

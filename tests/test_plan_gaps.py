@@ -71,6 +71,7 @@ def test_a_solar_chain_is_mapped_link_by_link(tmp_path_factory):
     assert "岭南电气有限公司" in solar["逆变器与支架"]["players"]
     assert solar["硅片"]["status"] == "缺失" and "空白" in solar["硅片"]["evidence"]
     assert solar["电池片"]["status"] == "未知"  # the text is silent
+    assert not _gaps(out, "新材料产业链")  # 远帆新材料有限公司 names a firm, not the 新材料 chain
     page = (out / "graph.html").read_text(encoding="utf-8")
     assert "工业硅与多晶硅" in page and "钢铁产业链" not in page  # the other built-in templates are not drawn
 
