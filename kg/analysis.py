@@ -224,11 +224,15 @@ def _read_templates(G: _G) -> tuple[dict[str, ChainInfo], dict[str, ClusterInfo]
     return chains, _read_clusters(G, chains)
 
 
-def _unnamed_dropped(G: _G, chains: dict[str, ChainInfo]) -> dict[str, ChainInfo]:
-    """Without the templates in scope by name only (kg:scopeByName) that no extracted chain names: their
+def _denoted_chains(G: _G) -> list:
+    """The chains a mention denotes (the texts' chains; the templates are chains too)."""
+    return [c for c in G.of_type(KG.IndustryChain) if any(True for _ in G.g.subjects(KG.denotes, c))]
+
+
+def _unnamed_dropped(G: _G, chains: dict[str, ChainInfo], denoted: list) -> dict[str, ChainInfo]:
+    """Without the templates in scope by name only (kg:scopeByName) that no denoted chain names: their
     keywords, shared with another chain's, would otherwise take that chain's firms from it."""
-    named = {norm_name(n) for c in G.of_type(KG.IndustryChain) if any(True for _ in G.g.subjects(KG.denotes, c))
-             for n in G.names(c)}  # (a chain a mention denotes: the templates are chains too)
+    named = {norm_name(n) for c in denoted for n in G.names(c)}
     return {k: c for k, c in chains.items()
             if not c.by_name_only or any(norm_name(n) in named for n in (c.label, *c.alt))}
 
@@ -519,7 +523,8 @@ class _Run:
         self.G = _G(self.g)
         self.focus = region_mod.detect(_place_counts(self.G), region)
         all_chains, all_clusters = _read_templates(self.G)
-        self.templates = all_chains = _unnamed_dropped(self.G, all_chains)
+        self.denoted = _denoted_chains(self.G)
+        self.templates = all_chains = _unnamed_dropped(self.G, all_chains, self.denoted)
         self.matcher = _Matcher(all_chains)
         self.clusters = self._focus_clusters(all_clusters)
         self._tmpl_by_name = {norm_name(n): c.iri for c in all_chains.values() for n in (c.label, *c.alt)}
@@ -528,6 +533,7 @@ class _Run:
         self.orgs = self.G.of_type(KG.Organization)
         self.projects = self.G.of_type(KG.Project)
         self.ent_set = set(self.enterprises)
+        self.named_bodies = self.ent_set | set(self.orgs)  # firms and organisations: their names hold other words
         self.register_docs = {d for d in self.G.of_type(KG.Document)
                               if str(self.G.one(d, DCTERMS.title) or "").lower().endswith(REGISTER_SUFFIXES)}
 
@@ -592,8 +598,7 @@ class _Run:
         return out
 
     def _chains_in_scope(self, placements: list[Placement]) -> dict[str, ChainInfo]:
-        named = {self.chain_of(c) for c in self.G.of_type(KG.IndustryChain)
-                 if any(True for _ in self.g.subjects(KG.denotes, c))} - {None}
+        named = {self.chain_of(c) for c in self.denoted} - {None}
         for sid, text in self.sent_text.items():
             named |= self.matcher.chains_named(self._without_names(sid, text))
         for p in (KG.chainLeaderOf, KG.chainCoreOf, KG.belongsToChain):
@@ -848,12 +853,14 @@ class _Run:
             if ms is not None and ss is not None and me is not None:
                 self.mention_spans[sid].append((int(ms) - ss, int(me) - ss, e))
 
+    def _name_spans(self, sid: str) -> list[tuple[int, int]]:
+        """Where the sentence names a firm or an organisation (words inside such a name are not the text's)."""
+        return [(a, b) for a, b, e in self.mention_spans.get(sid, ()) if e in self.named_bodies]
+
     def _without_names(self, sid: str, text: str) -> str:
         """The sentence with the names of its firms and organisations blanked: 某某新材料有限公司 names
         a firm, not the 新材料 chain."""
-        spans = [(a, b) for a, b, e in self.mention_spans.get(sid, ()) if e in self.ent_set
-                 or (e, RDF.type, KG.Organization) in self.g]
-        for a, b in spans:
+        for a, b in self._name_spans(sid):
             text = text[:a] + "\u3000" * (b - a) + text[b:]
         return text
 
@@ -935,7 +942,7 @@ class _Run:
             if not about:
                 continue
             spans = self.mention_spans.get(sid, [])
-            orgs = [(a, b) for a, b, e in spans if e in self.ent_set or (e, RDF.type, KG.Organization) in self.g]
+            orgs = self._name_spans(sid)
             for a, b, e in spans:
                 if not any((e, RDF.type, KG[t]) in self.g for t in ("City", "Province", "Region")):
                     continue

@@ -147,7 +147,7 @@ def _read_list(state, off: int, clause: str, rx, head_type) -> tuple | None:
     else:
         named = _named_start(state, fs, fe)
         parts[0] = (fs + _first_item_start(text[fs:fe], cues) if named is None else named, fe)
-    items = [(a, z) for a, z in map(lambda p: _without_note(text, *p), parts) if z - a >= 2]
+    items = [(a, z) for a, z in (_without_note(text, *p) for p in parts) if z - a >= 2]
     if typ == "Project" and _typed_by_members(state, items) == "Enterprise":
         typ, explicit = "Enterprise", True  # 甲、乙、丙等数据中心项目: the firms behind the projects
     if typ is None and _typed_by_members(state, items) == "Product":

@@ -152,9 +152,9 @@ def _starts_word(text: str, pos: int) -> bool:
     return pos - lo in nlp.token_starts(text[lo:pos + 6])
 
 
-def _figurative(text: str, s: int, e: int) -> bool:
+def _figurative(figurative: dict, text: str, s: int, e: int) -> bool:
     """A product word used for something else here (产业链条, 分工链条上): products.json figurative."""
-    rx = vocab()["figurative"].get(text[s:e])
+    rx = figurative.get(text[s:e])
     return rx is not None and bool(rx[0].search(text, max(0, s - 4), s) or rx[1].match(text[e:e + 2]))
 
 
@@ -175,7 +175,7 @@ def make_products(settings: dict):
         text, v = state.text, vocab()
         for s, e in product_spans(text):
             hits = state.at(s, e)
-            if any(m.type == "Product" for m in hits) or text.startswith(v["grade_after"], e) or _figurative(text, s, e):
+            if any(m.type == "Product" for m in hits) or text.startswith(v["grade_after"], e) or _figurative(v["figurative"], text, s, e):
                 continue  # 电池级碳酸锂: 电池 grades the product here; 产业链条: no product
             projects = [m for m in hits if m.type == "Project" and m.start <= s and e <= m.end]
             if projects and len(projects) == len(hits):
