@@ -46,6 +46,11 @@ def _supplies(ext, text):
      {("云帆织造有限公司", "蓝湾服饰"), ("云帆织造有限公司", "星海鞋业")}),
     ("云帆密封件有限公司的产品主要为华驰、蓝湾等整车厂配套。",  # the list's head noun is no part of a name
      {("云帆密封件有限公司", "华驰"), ("云帆密封件有限公司", "蓝湾")}),
+    # the firm is the subject of a later clause (a reporter's lead, an anaphor)
+    ("据了解，云帆储能有限公司主要生产储能电池，产品已配套星河能源、蓝湾电力等企业。",
+     {("云帆储能有限公司", "星河能源"), ("云帆储能有限公司", "蓝湾电力")}),
+    ("云帆储能有限公司负责人介绍，公司主要生产储能电池，产品配套星河能源、蓝湾电力等企业。",
+     {("云帆储能有限公司", "星河能源"), ("云帆储能有限公司", "蓝湾电力")}),
 ])
 def test_supplier_told_without_a_preposition(ext, text, pairs):
     assert _supplies(ext, text) == pairs

@@ -79,12 +79,27 @@ def make_roles(settings: dict):
                 if lits is None:
                     lits = need[id(rx)] = required_literals(rx, 1)
                 if all(lit in clause for lit in lits):
-                    for m in rx.finditer(clause):
-                        _apply(state, p, m, a)
+                    if p["regex"].startswith(CLAUSE_SUBJECT):
+                        _each_match(rx, clause, lambda m: _apply(state, p, m, a))
+                    else:
+                        for m in rx.finditer(clause):
+                            _apply(state, p, m, a)
         for p, rx, heading in list_pats:
             if heading.search(text):
                 _designations(state, p, rx, heading)
     return run
+
+
+CLAUSE_SUBJECT = "(?:^|(?<=[，,]))"  # a pattern's subject at the sentence's or a clause's start
+
+
+def _each_match(rx, clause: str, apply) -> None:
+    """finditer's matches of a pattern whose subject opens a clause, each applied in turn; a match
+    whose ends are no firms (apply returns False) gives way to one at a later clause start
+    (据了解，甲主要生产…: the subject is 甲)."""
+    pos = 0
+    while (m := rx.search(clause, pos)) is not None:
+        pos = m.start() + 1 if apply(m) is False else max(m.end(), m.start() + 1)
 
 
 def _trigger_words(clause_pats):
@@ -184,20 +199,23 @@ def _firm_run_end(state, start: int, end: int) -> int:
 
 
 def _firm_spans(state, m, group: str, off: int, strict: bool | str = False,
-                related: bool = False) -> list[tuple[int, int]]:
-    """Spans of the group's items that are firms: existing firm mentions or name-like spans
-    (related: the pattern states a relation of them, which vouches for a name cut from its clause)."""
+                related: bool = False, known: bool = False) -> list[tuple[int, int]]:
+    """Spans of the group's items that are firms: existing firm mentions or (unless known: those
+    only) name-like spans (related: the pattern states a relation of them, which vouches for a name
+    cut from its clause)."""
     if m.group(group) is None:
         return []
     out = []
     items = _items(m.group(group), m.start(group) + off)
     for s, e in items:
-        known = [x for x in state.at(s, e) if x.type == "Enterprise" and x.start <= s
+        found = [x for x in state.at(s, e) if x.type == "Enterprise" and x.start <= s
                  and (x.end >= e - 1 or _product_after(state.text, x.end, e) or _site_after(state.text, x.end, e))]
-        if not known:  # the first item carries the clause before it (当地聚集了甲): a firm ending the item
-            known = [x for x in state.at(s, e) if x.type == "Enterprise" and x.end == e]
+        if not found:  # the first item carries the clause before it (当地聚集了甲): a firm ending the item
+            found = [x for x in state.at(s, e) if x.type == "Enterprise" and x.end == e]
+        if found:
+            out.append((found[0].start, found[0].end))
+            continue
         if known:
-            out.append((known[0].start, known[0].end))
             continue
         s += name_start(state.text[s:e])[0]
         span = _firm_span(state, s, e, strict, related)
@@ -420,12 +438,12 @@ def _chain(state, m, off: int, sentence: int):
     return last if len({x.canonical for x in chains if x.sentence == last.sentence}) == 1 else None
 
 
-def _apply(state, p: dict, m, off: int) -> None:
+def _apply(state, p: dict, m, off: int) -> bool | None:
     if p.get("rel") is None and "rel_by_role" not in p:  # names a firm, states no relation
         _firms(state, _firm_spans(state, m, "firm", off, strict=p.get("strict", False)))
         return
     kind = "role" if "rel_by_role" in p else p["rel"]
-    APPLY.get(kind, _apply_link)(state, p, m, off, state.sentence_of(m.start() + off), "cue:" + p["name"])
+    return APPLY.get(kind, _apply_link)(state, p, m, off, state.sentence_of(m.start() + off), "cue:" + p["name"])
 
 
 def _cue_firms(state, p: dict, m, off: int) -> list:
@@ -457,17 +475,21 @@ def _apply_produces(state, p, m, off, sentence, source) -> None:
             state.relate(f, "produces", x, sentence, source, p["confidence"])
 
 
-def _apply_link(state, p, m, off, sentence, source) -> None:
-    """A supplier and a customer (suppliesTo)."""
+def _apply_link(state, p, m, off, sentence, source) -> bool:
+    """A supplier and a customer (suppliesTo); False when an end is no firm."""
     strict = p.get("strict", False)
-    sup, cus = _firm_spans(state, m, "supplier", off, strict, True), _firm_spans(state, m, "customer", off, strict, True)
+    # a clause subject found after a break (据了解，甲…; patterns opening with CLAUSE_SUBJECT) must be a firm already
+    inside = p["regex"].startswith(CLAUSE_SUBJECT) and m.start("supplier") > 0
+    sup = _firm_spans(state, m, "supplier", off, strict, True, known=inside)
+    cus = _firm_spans(state, m, "customer", off, strict, True)
     if not sup or not cus:
-        return  # both ends must be firms before either becomes a mention
+        return False  # both ends must be firms before either becomes a mention
     customers = _firms(state, cus)
     for s in _firms(state, sup):
         for c in customers:
             if s.canonical != c.canonical:
                 state.relate(s, p["rel"], c, sentence, source, p["confidence"])
+    return True
 
 
 APPLY = {"role": _apply_role, "belongsToCluster": _apply_cluster, "produces": _apply_produces}

@@ -2,6 +2,7 @@
 lists) and parks. Functions take the Extractor (gazetteer, boundary helpers) and the document context."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 
 from .. import namemodel, nlp
@@ -13,7 +14,9 @@ from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 P, B = rule_patterns.load("names"), rule_patterns.BOUNDARIES
 NAME_KEEP = B.words["name_keep"]
 CUE_AFTER = nlp.literal_scan(P.CUE_AFTER)  # a list of words: one scan shared with the gazetteers
-LIST_LEAD = sorted(P.words["list_lead_verbs"], key=len, reverse=True)
+# what opens the first piece of a firm list and is no part of the first name: (产品)(已)配套|甲、乙等企业
+LIST_LEAD = re.compile("(?:{})*(?:{})".format(*("|".join(map(re.escape, sorted(P.words[k], key=len, reverse=True)))
+                                               for k in ("list_lead_openers", "list_lead_verbs"))))
 PROJECT_LIST_END = rule_patterns.load("projects").PROJECT_LIST_END
 FUNCTION_CHARS = frozenset("与和及同跟在向对从到把将为由")
 FIRM_HEADS = frozenset(load_json("patterns/lists.json")["heads"]["Enterprise"])  # 车企, 厂商: a kind, no customer
@@ -378,7 +381,8 @@ def _list_firms(ex, ctx: _DocCtx, pos: int, seg: str, ok, source: str, skip_empt
             continue
         if k == 0:
             x += ex._trim(t[x:y], g.company_generic)
-            x += next((len(w) for w in LIST_LEAD if t.startswith(w, x) and y - x - len(w) >= 2), 0)
+            lead = LIST_LEAD.match(t, x, y)
+            x = lead.end() if lead and y - lead.end() >= 2 else x
         name = t[x:y]
         if ok(g, name):
             ctx.take(Span(x, y, "Enterprise", name, name, source=source))
