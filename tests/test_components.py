@@ -148,6 +148,11 @@ def test_a_counted_list_of_chains_or_clusters_names_each(ext):
     assert {"纺织服装产业集群", "食品加工产业集群"} <= {m.canonical for m in ex.mentions if m.type == "IndustryCluster"}
     ex = _run(ext, "全县已形成6条重点产业链，谋划3个五十亿级、4个十亿级产业集群。")
     assert not [m for m in ex.mentions if m.type in ("IndustryChain", "IndustryCluster")]
+    # the items are the fields a cluster spans, not clusters of their own
+    ex = _run(ext, "全区已形成涵盖精密铸件、车载电子、座舱内饰等领域的产业集群。")
+    assert not [m for m in ex.mentions if m.type == "IndustryCluster"]
+    ex = _run(ext, "全区已形成涵盖精密铸件、车载电子、座舱内饰等多个领域的汽车零部件产业集群。")
+    assert not any(m.text.startswith("涵盖") for m in ex.mentions)
 
 
 def _doc_state(text: str, mentions: list[tuple[int, int, str]]) -> State:
