@@ -367,7 +367,22 @@ def _tail_context(t: Node, s: _Sent) -> tuple[str, ...]:
         f.append("only_place_in_sentence")
     if t.start <= s.clause_start(t.start) + 1:
         f.append("tail_opens_clause")
+    if t.type == "Product" and any(a <= t.start - s.start and t.end - s.start <= b for a, b in _chain_runs(s.text)):
+        f.append("tail_chain_run")
     return tuple(f)
+
+
+@lru_cache(maxsize=256)
+def _chain_runs(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the sentence that walk a chain's links (从A、B到C的完整产业链): the links of a chain,
+    not what a firm makes."""
+    rx = _chain_run_rx()
+    return tuple(m.span() for m in rx.finditer(text)) if "从" in text else ()
+
+
+@lru_cache(maxsize=1)
+def _chain_run_rx() -> re.Pattern:
+    return re.compile(signatures()["produces"].get("chain_run", "(?!)"))
 
 
 def _doc_features(h: Node, t: Node, s: _Sent, focus: dict[str, str]) -> list[str]:

@@ -104,6 +104,13 @@ def test_produces_from_a_production_verb(ext):
     assert all(0 < r.confidence <= 1 for r in ex.relations)
 
 
+def test_the_links_a_chain_runs_through_are_not_a_firms_products(ext):
+    ex = _run(ext, "园区以青禾动力为链主企业，形成了从正极材料、负极材料到电芯、电池包的完整产业链。")
+    assert not _rels(ex, "produces")
+    ex = _run(ext, "青禾动力主要生产电芯和电池包。")
+    assert {("青禾动力", "电芯"), ("青禾动力", "电池包")} <= _rels(ex, "produces")
+
+
 def test_the_customer_of_a_supply_is_not_guessed_to_make_the_part(ext):
     ex = _run(ext, "青岚电子为北辰汽车配套生产车载显示屏。")
     assert ("青岚电子", "suppliesTo", "北辰汽车") in {(r.head, r.rel, r.tail) for r in ex.relations}
