@@ -238,7 +238,23 @@ def _propose_items(state, items, typ: str, explicit: bool) -> None:
     for (a, z), good in zip(items, ok):
         likely = explicit and typ == "Enterprise" and namemodel.probability(text[a:z]) >= LIKELY_FIRM_P
         if good or ((vouched or likely) and _brand_shaped(text[a:z])):
-            state.propose(a, z, typ, source="list", retype=explicit and typ != "Product")
+            brand = _brand_gives_way(state, a, z) if typ == "Enterprise" and explicit else None
+            if state.propose(a, z, typ, source="list", retype=explicit and typ != "Product") is None and brand:
+                state.add(brand)  # the item was refused: the brand stays
+
+
+BRAND_TRADE_MAX = 4  # the trade word after a well-known brand in a firm list: 2-4 characters
+
+
+def _brand_gives_way(state, a: int, z: int):
+    """An item of a firm list that is a gazetteer brand and a product word (某锐|隔膜、甲、乙等企业)
+    is one firm's name: the brand mention gives way to the whole item (returned, else None)."""
+    firms = [m for m in state.at(a, z) if m.type == "Enterprise"]
+    if len(firms) == 1 and firms[0].source == "gazetteer" and firms[0].start == a and firms[0].end < z \
+            and z - firms[0].end <= BRAND_TRADE_MAX and is_product(state.text[firms[0].end:z]):
+        state.drop(firms[0])
+        return firms[0]
+    return None
 
 
 def _brand_shaped(name: str) -> bool:
