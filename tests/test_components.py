@@ -481,6 +481,11 @@ def test_a_figure_inside_another_figure_of_the_same_project_is_dropped(ext):
     assert caps == {"年产10万吨"}
 
 
+def test_a_word_of_time_names_no_park(ext):
+    assert not _names(_run(ext, "厂长说，现在园区里就能买到配套件。"), "Park")
+    assert _names(_run(ext, "未来科技城今年新增企业200家。"), "Park") == {"未来科技城"}
+
+
 def test_verbs_before_firms_do_not_cut_park_names(ext):
     assert "中德合作产业园" in _names(_run(ext, "今年中德合作产业园新签约项目10个。"), "Park")
 

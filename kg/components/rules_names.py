@@ -19,6 +19,7 @@ LIST_LEAD = re.compile("(?:{})*(?:{})".format(*("|".join(map(re.escape, sorted(P
                                                for k in ("list_lead_openers", "list_lead_verbs"))))
 PROJECT_LIST_END = rule_patterns.load("projects").PROJECT_LIST_END
 FUNCTION_CHARS = frozenset("与和及同跟在向对从到把将为由")
+TIME_ADVERBS = frozenset(P.words["time_adverbs"])
 FIRM_HEADS = frozenset(load_json("patterns/lists.json")["heads"]["Enterprise"])  # 车企, 厂商: a kind, no customer
 
 
@@ -257,8 +258,9 @@ def _not_inside_product(win: str, off: int) -> int:
 def _not_a_park(g, core: str, suffix: str, before: str) -> bool:
     """The words before a park suffix name no park: a generic or trial word, a bare suffix that
     cannot stand alone, a kind of park (工业园区), a verb and its object, or for 片区 no place."""
-    if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型"))) or core in FUNCTION_CHARS:
-        return True  # (与园区: a function word, no name)
+    if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型"))) or core in FUNCTION_CHARS \
+            or core in TIME_ADVERBS:
+        return True  # (与园区: a function word, 现在园区: a word of time; no name)
     if not core and suffix in P.words["bare_park_suffixes"] and suffix not in P.words["bare_park_named"]:
         return True
     if not core and (suffix in P.words["bare_park_never"] or before == "的"):
