@@ -20,6 +20,8 @@ STRIP_POS = {"v", "vn", "vd", "a", "ad", "d", "p", "c", "r", "u", "uj", "ul", "u
 PROPER_POS = {"ns", "nr", "nrt", "nrfg", "nt", "nz", "j", "eng"}
 PLACE_PERSON_POS = {"ns", "nr", "nrt", "nrfg", "nt", "eng"}  # jieba's nz is often a technical term
 CONTEXT_POS = {"v", "vd", "d", "ad", "p", "c", "r"}
+NAME_CHAR_POS = {"n", "ng", "b"}  # tags of a single character that may open a name before a proper word
+FUNCTION_POS = {"r", "p", "c", "d", "ad", "t", "uj", "ul"}  # … after one of these (其中|晶|瑞光电)
 BUILD_WORDS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "开工", "打造", "投资", "投资建设", "建成", "推进", "实施"}
 
 
@@ -71,6 +73,9 @@ def _name_start(text: str) -> tuple[int, tuple[str, ...]]:
         return 0, ()
     while first_proper and toks[first_proper - 1][1] == "j" and len(toks[first_proper - 1][0]) == 1:
         first_proper -= 1  # 随后|滇虹药业: a one-character place abbreviation opens the name
+    if first_proper and first_proper >= 2 and len(toks[first_proper - 1][0]) == 1 \
+            and toks[first_proper - 1][1] in NAME_CHAR_POS and toks[first_proper - 2][1] in FUNCTION_POS:
+        first_proper -= 1  # 其中|晶瑞光电: a one-character noun after a function word opens the name
     lead = toks[:first_proper]
     if not lead:
         return 0, ()
