@@ -481,6 +481,12 @@ def test_a_figure_inside_another_figure_of_the_same_project_is_dropped(ext):
     assert caps == {"年产10万吨"}
 
 
+def test_a_project_named_for_its_expansion(ext):
+    ex = _run(ext, "青禾精工电驱系统扩产项目投资9亿元，达产后新增产能80万套。")
+    assert ("电驱系统扩产项目", "9亿元") in _rels(ex, "investment")
+    assert ("青禾精工", "电驱系统扩产项目") in _rels(ex, "implements")
+
+
 def test_a_word_of_time_names_no_park(ext):
     assert not _names(_run(ext, "厂长说，现在园区里就能买到配套件。"), "Park")
     assert _names(_run(ext, "未来科技城今年新增企业200家。"), "Park") == {"未来科技城"}

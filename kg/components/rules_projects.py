@@ -564,6 +564,8 @@ def _trim_project(ex, window: str, is_item: bool, min_len: int) -> int | None:
         tk = toks[k][0]
         tail_len = len(window) - offs[k] - len(tk)
         build = tk in BUILD_VERBS and tail_len >= 4
+        if tail_len == 0 and k and tk in g.product_strip:
+            continue  # 某制动系统|扩产|项目: the works a project's name ends with, not a word before it
         if not build and not _hard_stop(g, toks, k, tail_len, has_digit, min_len) \
                 or _inside_the_name(window, toks, offs, k, build):
             continue
