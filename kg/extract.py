@@ -404,8 +404,8 @@ class Extractor:
             if tk.isspace():
                 return p + len(tk)  # a space ends a heading's label
             if len(tk) == 1:  # tags of single characters of unknown names are arbitrary: only function characters cut
-                if tk in FUNCTION_CHARS:
-                    return p + 1  # 发展成|五金产业链, whatever jieba tags 成
+                if tk in FUNCTION_CHARS or tk in "年月日" and window[p - 1:p].isdigit():
+                    return p + 1  # 发展成|五金产业链, whatever jieba tags 成; 2024年|全市某产业集群: a date
                 continue
             if (tk in g.stops or tk in g.fused_verbs or len(tk) >= 2 and (tk in g.left_words or tk in g.name_verbs and len(window) - p - len(tk) >= 2)
                     or fl in ("v", "vd", "ad", "d", "p", "c", "u", "uj", "ul", "uz", "r", "f", "z")

@@ -487,6 +487,12 @@ def test_a_project_named_for_its_expansion(ext):
     assert ("青禾精工", "电驱系统扩产项目") in _rels(ex, "implements")
 
 
+def test_a_date_is_no_part_of_a_cluster_or_park_name(ext):
+    ex = _run(ext, "2025年全市精密光学产业集群实现产值80亿元，5月江北经济开发区新签约项目6个。")
+    assert _names(ex, "IndustryCluster") == {"精密光学产业集群"}
+    assert _names(ex, "Park") == {"江北经济开发区"}
+
+
 def test_a_word_of_time_names_no_park(ext):
     assert not _names(_run(ext, "厂长说，现在园区里就能买到配套件。"), "Park")
     assert _names(_run(ext, "未来科技城今年新增企业200家。"), "Park") == {"未来科技城"}
