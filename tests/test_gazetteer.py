@@ -42,6 +42,11 @@ def test_no_match_inside_a_longer_word(run):
     assert run("常青禾苗长势良好。") == {}
 
 
+def test_a_function_word_after_the_brand_is_not_glued_to_it(run):
+    # the firm-name model reads 青禾重工为龙 as one name; 为 is a word of its own
+    assert run("全县以青禾重工为龙头打造装备产业链。") == {"青禾重工": "青禾重工"}
+
+
 def test_a_company_word_after_the_brand_names_another_firm(run):
     assert run("青禾证券分析师认为。") == {"青禾证券": "青禾证券"}
 

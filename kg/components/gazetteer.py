@@ -25,6 +25,7 @@ OWNERSHIP_WORDS = ("股份", "控股")
 SHORT_FORM_SOURCES = frozenset({"short", "repeated"})  # a firm's short form found inside a well-known longer name (中国|北车) gives way to it
 CONTEXT = 8  # characters either side read by jieba to check a match's word boundaries
 GLUED_P = 0.95  # firm-name probability of a match plus two characters that makes them one name
+FUNCTION_AFTER = frozenset("为的和与及等在是也都又将把被对向从跟同")  # a word of its own after a name (以某某|为龙头)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def _is_word(text: str, s: int, e: int) -> bool:
         cuts.add(p)
     if not ((s in cuts or not _cjk(text[s - 1])) and (e in cuts or e == len(text) or not _cjk(text[e]))):
         return False
-    glued = after is not None and len(after) == 1 and _cjk(after) and _cjk(text[e + 1:e + 2] or " ")
+    glued = after is not None and len(after) == 1 and _cjk(after) and after not in FUNCTION_AFTER \
+        and _cjk(text[e + 1:e + 2] or " ")
     return not (glued and namemodel.probability(text[s:e + 2]) >= GLUED_P)
 
 
