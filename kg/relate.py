@@ -338,6 +338,9 @@ def _context_features(h: Node, rel: str, t: Node, s: _Sent, proposed: dict) -> l
     if rel == "produces":
         if _segment_list(t, s):
             f.append("tail_segment_list")
+        c0 = s.clause_start(t.start)
+        if h.start < c0 and _plan_rx().match(s.text, c0 - s.start, t.start - s.start):
+            f.append("tail_in_plan_clause")
         boxes = [n for n in s.nodes if n.type == "Project" and n.start <= t.start and t.end <= n.end]
         if boxes:
             f.append("product_in_project_name")
@@ -378,6 +381,20 @@ def _chain_runs(text: str) -> tuple[tuple[int, int], ...]:
     not what a firm makes."""
     rx = _chain_run_rx()
     return tuple(m.span() for m in rx.finditer(text)) if "从" in text else ()
+
+
+@lru_cache(maxsize=1)
+def _plan_rx() -> re.Pattern:
+    """A plan's verb (重点发展, 补齐 …) opening a clause, after its adverbs (将着力|补齐): the products of
+    the clause are what a plan aims at."""
+    sig = signatures()["produces"]
+    if not sig.get("plan_verbs"):
+        return re.compile("(?!)")
+    return re.compile(f"\\s*(?:{_alternation(sig.get('plan_openers', []))})*(?:{_alternation(sig['plan_verbs'])})")
+
+
+def _alternation(words) -> str:
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
 
 @lru_cache(maxsize=1)

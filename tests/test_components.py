@@ -111,6 +111,13 @@ def test_the_links_a_chain_runs_through_are_not_a_firms_products(ext):
     assert {("青禾动力", "电芯"), ("青禾动力", "电池包")} <= _rels(ex, "produces")
 
 
+def test_what_a_plan_aims_at_is_not_its_leaders_products(ext):
+    ex = _run(ext, "发挥青禾动力、远帆储能等链主企业带动作用，重点发展正极材料、隔膜、电解液等关键材料。")
+    assert not _rels(ex, "produces")
+    ex = _run(ext, "青禾动力是全市最大的电池企业，主要生产正极材料和电解液。")
+    assert {("青禾动力", "正极材料"), ("青禾动力", "电解液")} <= _rels(ex, "produces")
+
+
 def test_the_customer_of_a_supply_is_not_guessed_to_make_the_part(ext):
     ex = _run(ext, "青岚电子为北辰汽车配套生产车载显示屏。")
     assert ("青岚电子", "suppliesTo", "北辰汽车") in {(r.head, r.rel, r.tail) for r in ex.relations}
