@@ -104,6 +104,13 @@ def test_produces_from_a_production_verb(ext):
     assert all(0 < r.confidence <= 1 for r in ex.relations)
 
 
+def test_its_in_a_list_is_no_part_of_the_next_item(ext):
+    ex = _run(ext, "青禾新材主要从事碳纤维及其复合材料的研发和生产。")
+    assert _names(ex, "Product") == {"碳纤维", "复合材料"}
+    ex = _run(ext, "大股东青禾市国资局及其子公司远帆投资承诺，将分别认购本次发行总数的20%和5%。")
+    assert not any(n.startswith("子公司") for n in _names(ex, "Enterprise"))
+
+
 def test_the_links_a_chain_runs_through_are_not_a_firms_products(ext):
     ex = _run(ext, "园区以青禾动力为链主企业，形成了从正极材料、负极材料到电芯、电池包的完整产业链。")
     assert not _rels(ex, "produces")

@@ -28,7 +28,7 @@ from .projectparts import places_in
 CLAUSE = re.compile(r"[^。；;！？!?\n]+")
 CLAUSE_BREAK = re.compile(r"[。；;！？!?\n]")
 LINE = re.compile(r"[^\n；;]+")
-ITEM_SEP = re.compile(r"、|和|与|及|，|,")
+ITEM_SEP = re.compile(r"、|和|与|及其|及|，|,")  # 及其: 甲及其复合材料, two items
 COLON = re.compile(r"[：:]")
 ITEM_END = re.compile(r"[，,。、：:\s]|[（(]?[一二三四五六七八九十\d]{1,3}[)）.．、](?=\s*[\u4e00-\u9fff])")
 # chains, clusters and works end no firm's name (a firm's 某某产业园 may be its plant: it may end one)
@@ -218,10 +218,21 @@ def _firm_spans(state, m, group: str, off: int, strict: bool | str = False,
         if known:
             continue
         s += name_start(state.text[s:e])[0]
+        s += _kin_word(state.text, s, e)
         span = _firm_span(state, s, e, strict, related)
         if span is not None and (len(items) == 1 or span[1] >= e - 1):  # a list item ends at its separator
             out.append(span)
     return out
+
+
+@lru_cache(maxsize=1)
+def _kin_words() -> tuple[str, ...]:
+    return tuple(sorted(load_json("patterns/roles.json")["kin_words"], key=len, reverse=True))
+
+
+def _kin_word(text: str, s: int, e: int) -> int:
+    """Length of a word for a firm's kin opening text[s:e] before a name (子公司|乙), else 0."""
+    return next((len(w) for w in _kin_words() if text.startswith(w, s) and e - s - len(w) >= 2), 0)
 
 
 CUT_FIRM_P = 0.9  # a name cut out of its clause, with no relation to vouch for it, must look like a firm's
@@ -356,11 +367,13 @@ def _firms(state, spans: list[tuple[int, int]]):
 
 def _items(group_text: str, start: int) -> list[tuple[int, int]]:
     out, pos = [], 0
-    for piece in ITEM_SEP.split(group_text):
+    for sep in [*ITEM_SEP.finditer(group_text), None]:
+        end = sep.start() if sep else len(group_text)
+        piece = group_text[pos:end]
         if piece.strip():
             lead = len(piece) - len(piece.lstrip())
             out.append((start + pos + lead, start + pos + len(piece.rstrip())))
-        pos += len(piece) + 1
+        pos = sep.end() if sep else end
     return out
 
 
