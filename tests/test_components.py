@@ -495,6 +495,11 @@ def test_a_figure_inside_another_figure_of_the_same_project_is_dropped(ext):
     assert caps == {"年产10万吨"}
 
 
+def test_a_production_line_built_by_a_verb(ext):
+    ex = _run(ext, "一期投资6亿元，建设年产3GWh钠离子电池生产线。")
+    assert ("年产3GWh钠离子电池生产线", "年产3GWh") in _rels(ex, "capacity")
+
+
 def test_a_project_named_for_its_expansion(ext):
     ex = _run(ext, "青禾精工电驱系统扩产项目投资9亿元，达产后新增产能80万套。")
     assert ("电驱系统扩产项目", "9亿元") in _rels(ex, "investment")

@@ -145,7 +145,16 @@ def _suffix_context_ok(ctx: _DocCtx, suffix: str, win: str, a: int, b: int) -> b
     if suffix.endswith(PLANT_SUFFIXES) and not _plant_context_ok(ctx, a, b):
         return False
     return not (suffix.startswith("生产线") and (
-        not P.LINE_OPENING.match(win) or "项目" in ctx.text[ctx.sent_bounds(a)[0]:a]))
+        not _line_opens(win) or "项目" in ctx.text[ctx.sent_bounds(a)[0]:a]))
+
+
+def _line_opens(win: str) -> bool:
+    """The window before 生产线 opens with a figure or 年产, maybe after a verb of building
+    (建设|年产5GWh电池生产线)."""
+    if P.LINE_OPENING.match(win):
+        return True
+    ends = [i + len(v) for v in BUILD_VERBS for i in [win.rfind(v)] if i >= 0]
+    return bool(ends) and P.LINE_OPENING.match(win, max(ends)) is not None
 
 
 def _after_firm(ctx: _DocCtx, lo: int) -> bool:
