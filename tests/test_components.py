@@ -104,6 +104,18 @@ def test_produces_from_a_production_verb(ext):
     assert all(0 < r.confidence <= 1 for r in ex.relations)
 
 
+SITE_EXAMPLES = load_json("patterns/firm_sites.json")["examples"]
+
+
+@pytest.mark.parametrize("example", SITE_EXAMPLES, ids=[e["text"][:14] for e in SITE_EXAMPLES])
+def test_firm_site_examples(ext, example):
+    ex = _run(ext, example["text"])
+    named = {m.canonical for m in ex.mentions if m.type == "Project" and m.source != "coref"}
+    assert set(example["projects"]) == named
+    firms = _names(ex, "Enterprise")
+    assert all((f, p) in _rels(ex, "implements") for p in example["projects"] for f in firms if p.startswith(f))
+
+
 def test_its_in_a_list_is_no_part_of_the_next_item(ext):
     ex = _run(ext, "青禾新材主要从事碳纤维及其复合材料的研发和生产。")
     assert _names(ex, "Product") == {"碳纤维", "复合材料"}

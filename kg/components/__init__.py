@@ -164,7 +164,8 @@ def build_pipeline(config: str = "pipeline.json", ner: str | None = None,
     """The configured components, built from their settings; ner="lac" adds the LAC proposer
     after the list splitter; register (firm names of the user's enterprise register) goes to the
     gazetteer."""
-    from . import anchored, boundaries, coref, gazetteer, lac, lists, mention_patterns, products, projectparts, propagate, roles  # noqa: F401  (registers the factories)
+    from . import (anchored, boundaries, coref, firm_sites, gazetteer, lac, lists, mention_patterns,  # noqa: F401
+                   products, projectparts, propagate, roles)  # (registers the factories)
 
     entries = list(load_json(config)["components"])
     if ner:
