@@ -21,7 +21,7 @@ PROPER_POS = {"ns", "nr", "nrt", "nrfg", "nt", "nz", "j", "eng"}
 PLACE_PERSON_POS = {"ns", "nr", "nrt", "nrfg", "nt", "eng"}  # jieba's nz is often a technical term
 CONTEXT_POS = {"v", "vd", "d", "ad", "p", "c", "r"}
 NAME_CHAR_POS = {"n", "ng", "b"}  # tags of a single character that may open a name before a proper word
-FUNCTION_POS = {"r", "p", "c", "d", "ad", "t", "uj", "ul"}  # … after one of these (其中|晶|瑞光电)
+FUNCTION_POS = {"r", "p", "d", "ad", "t", "uj", "ul"}  # … after one of these (其中|晶|瑞光电; not 和|力|拓: two firms)
 BUILD_WORDS = {"建设", "新建", "扩建", "兴建", "开建", "投建", "开工", "打造", "投资", "投资建设", "建成", "推进", "实施"}
 
 
