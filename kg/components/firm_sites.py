@@ -13,9 +13,11 @@ import re
 from functools import lru_cache
 
 from . import component, load_json
+from .products import nested
 from .projectparts import places_in
 
 CONFIDENCE = 0.85  # the firm implements the site named after it
+SHIFT = 4  # characters of a firm's name the rules may have glued to its site's name
 
 
 @lru_cache(maxsize=1)
@@ -38,27 +40,52 @@ def bare_site(name: str) -> bool:
 @component("firm_sites", reads=("mentions",), writes=("mentions", "relations"))
 def make_firm_sites(settings: dict):
     def run(state) -> None:
-        firms = {m.end: m for m in state.ex.mentions if m.type == "Enterprise" and m.source != "coref"}
+        firms = [m for m in state.ex.mentions if m.type == "Enterprise" and m.source != "coref"]
+        by_end = {m.end: m for m in firms}
+        names = sorted({m.text: m.canonical for m in firms if len(m.text) >= 2}.items(), key=lambda x: -len(x[0]))
         for p in [m for m in state.ex.mentions if m.type in ("Project", "Park")]:
-            firm = firms.get(p.start)
-            if firm is None or not bare_site(p.text):
+            found = _firm_and_site(state.text, p, by_end, names)
+            if found is None:
                 continue
+            a, q, firm = found
             old = (p.type, p.canonical)
-            state.move(p, firm.start)
-            p.text = p.canonical = state.text[firm.start:p.end]
+            state.move(p, a)
+            p.text = p.canonical = state.text[a:p.end]
             p.type = "Project"
-            _rename(state, old, p)
+            _carry(state, old, p)
+            if firm is None:  # a firm the document names elsewhere, cut by the rules into the site's name
+                firm = nested(state, a, q, "firm-site", "Enterprise")
+                firm.canonical = dict(names)[firm.text]
             state.relate(firm, "implements", p, p.sentence, "cue:firm-site", CONFIDENCE)
     return run
 
 
-def _rename(state, old: tuple[str, str], p) -> None:
-    """The relations the rules gave the bare site are the named project's (the bare name is gone
-    unless another mention still bears it)."""
-    if any((m.type, m.canonical) == old for m in state.ex.mentions):
-        return
+def _firm_and_site(text: str, p, by_end: dict, names: list[tuple[str, str]]):
+    """(start, end of the firm, its mention or None) when p is a bare site right after a firm's
+    mention, or a bare site from some character on (at most SHIFT) after a firm the document names
+    elsewhere whose name the rules cut (博达|智能平江产业园项目 after 博达智能平江产业园)."""
+    for q in range(p.start, min(p.start + SHIFT, p.end - 2) + 1):
+        if not bare_site(text[q:p.end]):
+            continue
+        if q == p.start and q in by_end:
+            return by_end[q].start, q, by_end[q]
+        name = next((n for n, _ in names if q - len(n) <= p.start and text.startswith(n, q - len(n))), None)
+        if name is not None:
+            return q - len(name), q, None
+    return None
+
+
+def _carry(state, old: tuple[str, str], p) -> None:
+    """The rules' relations of the bare site in p's sentence that are no literal (the place its
+    name holds, the park it is in) are the named project's; the rest go with the bare name unless
+    another mention still bears it (two firms' sites of one name: the relation stage reads each
+    one's amount from where it stands)."""
     for r in state.ex.relations:
+        if r.sentence != p.sentence or r.literal:
+            continue
         if (r.head_type, r.head) == old:
             r.head_type, r.head = p.type, p.canonical
         if (r.tail_type, r.tail) == old:
             r.tail_type, r.tail = p.type, p.canonical
+    if not any((m.type, m.canonical) == old for m in state.ex.mentions):
+        state.removed.add(old)
