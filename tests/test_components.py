@@ -175,6 +175,11 @@ def test_a_company_word_jieba_splits_still_ends_a_firm_name(ext):
     assert {"蓝桥新材", "星河智造"} <= _names(ex, "Enterprise")
 
 
+def test_a_material_of_one_character_names_a_chain(ext):
+    ex = _run(ext, "青禾县全力打造铝产业链，延伸茶产业链，补齐整个产业链短板。")
+    assert {m.canonical for m in ex.mentions if m.type == "IndustryChain"} == {"铝产业链", "茶产业链"}
+
+
 def test_a_counted_list_of_chains_or_clusters_names_each(ext):
     ex = _run(ext, "青禾区围绕智能制造、生物医药两条产业链和纺织服装、食品加工三大产业集群精准招商。")
     assert {"智能制造产业链", "生物医药产业链"} <= {m.canonical for m in ex.mentions if m.type == "IndustryChain"}

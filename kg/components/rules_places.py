@@ -121,6 +121,7 @@ def _chain_window(ex, ctx: _DocCtx, a: int) -> tuple[int, int, str] | None:
     return inner[0], inner[1], inner[2] + verb
 
 
+SINGLE_CHAR_INDUSTRIES = frozenset(P.words["single_char_industries"])  # 铝产业链: one character names the chain
 _LEAD_TAGS = {"t", "d", "p", "c", "r", "f", "u", "uj", "ul", "uz"}  # time, adverb, preposition, conjunction...
 _END_TAGS = {"c", "f", "p", "d", "u", "uj", "ul", "uz"}
 
@@ -149,7 +150,7 @@ def _chain_industry(core: str) -> str | None:
         core, toks = core[1:], nlp.posseg(core[1:])  # 某岭|市|新能源电池: the level word of a place the gazetteer lacks
     if core in leads or _no_industry(toks):
         return None
-    return None if len(core) < 2 and core == whole else core
+    return None if len(core) < 2 and core == whole and core not in SINGLE_CHAR_INDUSTRIES else core
 
 
 def _no_industry(toks) -> bool:
