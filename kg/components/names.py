@@ -68,14 +68,9 @@ def _name_start(text: str) -> tuple[int, tuple[str, ...]]:
     cut = _described_start(text, toks) or _lead_particle(text, toks)
     if cut:
         return cut, (text[:cut],)
-    first_proper = next((i for i, (w, t) in enumerate(toks) if t in PROPER_POS and t != "j"), None)
+    first_proper = _first_name_word(toks)
     if not first_proper:
         return 0, ()
-    while first_proper and toks[first_proper - 1][1] == "j" and len(toks[first_proper - 1][0]) == 1:
-        first_proper -= 1  # 随后|滇虹药业: a one-character place abbreviation opens the name
-    if first_proper and first_proper >= 2 and len(toks[first_proper - 1][0]) == 1 \
-            and toks[first_proper - 1][1] in NAME_CHAR_POS and toks[first_proper - 2][1] in FUNCTION_POS:
-        first_proper -= 1  # 其中|晶瑞光电: a one-character noun after a function word opens the name
     lead = toks[:first_proper]
     if not lead:
         return 0, ()
@@ -89,6 +84,20 @@ def _name_start(text: str) -> tuple[int, tuple[str, ...]]:
     if len(text) - off < 2:
         return 0, ()
     return off, tuple(w for w, _ in lead)
+
+
+def _first_name_word(toks) -> int | None:
+    """Index of the word a name opens with: the first proper-name word, or a one-character word
+    right before it that belongs to the name."""
+    first = next((i for i, (w, t) in enumerate(toks) if t in PROPER_POS and t != "j"), None)
+    if not first:
+        return first
+    while first and toks[first - 1][1] == "j" and len(toks[first - 1][0]) == 1:
+        first -= 1  # 随后|滇虹药业: a one-character place abbreviation opens the name
+    if first >= 2 and len(toks[first - 1][0]) == 1 and toks[first - 1][1] in NAME_CHAR_POS \
+            and toks[first - 2][1] in FUNCTION_POS:
+        first -= 1  # 其中|晶瑞光电: a one-character noun after a function word opens the name
+    return first
 
 
 def countries() -> tuple[str, ...]:

@@ -79,11 +79,7 @@ def make_roles(settings: dict):
                 if lits is None:
                     lits = need[id(rx)] = required_literals(rx, 1)
                 if all(lit in clause for lit in lits):
-                    if p["regex"].startswith(CLAUSE_SUBJECT):
-                        _each_match(rx, clause, lambda m: _apply(state, p, m, a))
-                    else:
-                        for m in rx.finditer(clause):
-                            _apply(state, p, m, a)
+                    _each_match(rx, clause, lambda m: _apply(state, p, m, a), p["regex"].startswith(CLAUSE_SUBJECT))
         for p, rx, heading in list_pats:
             if heading.search(text):
                 _designations(state, p, rx, heading)
@@ -93,10 +89,14 @@ def make_roles(settings: dict):
 CLAUSE_SUBJECT = "(?:^|(?<=[，,]))"  # a pattern's subject at the sentence's or a clause's start
 
 
-def _each_match(rx, clause: str, apply) -> None:
-    """finditer's matches of a pattern whose subject opens a clause, each applied in turn; a match
-    whose ends are no firms (apply returns False) gives way to one at a later clause start
-    (据了解，甲主要生产…: the subject is 甲)."""
+def _each_match(rx, clause: str, apply, retry: bool) -> None:
+    """finditer's matches, each applied in turn; with retry (a pattern whose subject opens a
+    clause), a match whose ends are no firms (apply returns False) gives way to one at a later
+    clause start (据了解，甲主要生产…: the subject is 甲)."""
+    if not retry:
+        for m in rx.finditer(clause):
+            apply(m)
+        return
     pos = 0
     while (m := rx.search(clause, pos)) is not None:
         pos = m.start() + 1 if apply(m) is False else max(m.end(), m.start() + 1)
@@ -235,6 +235,7 @@ def _kin_word(text: str, s: int, e: int) -> int:
     return next((len(w) for w in _kin_words() if text.startswith(w, s) and e - s - len(w) >= 2), 0)
 
 
+CUE_AFTER_NAME = ("作为", "成为")  # cue words jieba may glue to a name's last character
 CUT_FIRM_P = 0.9  # a name cut out of its clause, with no relation to vouch for it, must look like a firm's
 
 
@@ -249,8 +250,8 @@ def _firm_span(state, s: int, e: int, strict: bool | str, related: bool) -> tupl
     if got is None:
         return None
     a, b, at_word_end = got
-    if at_word_end and not word_end(text, e):
-        return None  # 南水 of 南水北调: a word goes on after it
+    if at_word_end and not word_end(text, e) and not text.startswith(CUE_AFTER_NAME, e):
+        return None  # 南水 of 南水北调: a word goes on after it (not 某精工|作为: jieba's 工作 is no word there)
     ta, tb = _adverbs_trimmed(text[s + a:s + b])  # 某啤酒已全资|收购, 最终|某红酒: no part of the name
     return s + a + ta, s + a + tb
 
