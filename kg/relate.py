@@ -238,7 +238,7 @@ class _Sent:
         for n in self.nodes:
             if prev is not None and prev.type == n.type and prev.end <= n.start:
                 gap = self.text[prev.end - self.start:n.start - self.start]
-                if gap in ("、", "和", "与", "及", "以及"):
+                if gap in ("、", "和", "与", "及", "以及") or _LISTS_JOINED.fullmatch(gap):
                     out.setdefault(id(prev), id(prev))
                     out[id(n)] = out[id(prev)]
             prev = n
@@ -259,6 +259,7 @@ class _Sent:
         return self.clause_ends[i - 1] + 1 if i else self.start
 
 
+_LISTS_JOINED = re.compile(r"等[\u4e00-\u9fff\d]{0,10}[，,]以及")  # 甲、乙等整车企业，以及丙、丁: one list of two kinds
 _HT: dict[tuple[str, str], str] = {}  # (head type, tail type) -> its "ht=" feature
 
 

@@ -137,6 +137,12 @@ def test_what_a_plan_aims_at_is_not_its_leaders_products(ext):
     assert {("青禾动力", "正极材料"), ("青禾动力", "电解液")} <= _rels(ex, "produces")
 
 
+def test_two_lists_joined_by_yiji_share_their_place(ext):
+    ex = _run(ext, "今年以来，江北经济开发区已集聚星河汽车、蓝湾汽车等整车企业，以及远帆电池、青禾电驱等200余家配套企业。")
+    placed = {h for h, t in _rels(ex, "locatedIn") if t == "江北经济开发区"}
+    assert {"星河汽车", "蓝湾汽车", "远帆电池", "青禾电驱"} <= placed
+
+
 def test_the_customer_of_a_supply_is_not_guessed_to_make_the_part(ext):
     ex = _run(ext, "青岚电子为北辰汽车配套生产车载显示屏。")
     assert ("青岚电子", "suppliesTo", "北辰汽车") in {(r.head, r.rel, r.tail) for r in ex.relations}

@@ -233,8 +233,11 @@ def _propose_items(state, items, typ: str, explicit: bool) -> None:
     ok = [not is_generic(text[a:z]) and (typ != "Enterprise" or firm_like(text[a:z], listed=explicit))
           for a, z in items]
     # a firm list under its own head noun (甲、乙、丙等龙头企业) vouches for the odd item among
-    # names (a brand that is also a common word) when most items read as names
-    vouched = typ == "Enterprise" and explicit and len(items) >= 3 and sum(ok) * 3 >= len(items) * 2
+    # names (a brand that is also a common word) when most items read as names; of two items,
+    # when the other reads as a name and neither is an everyday word (企业高管、专家学者: people)
+    vouched = typ == "Enterprise" and explicit and (len(items) >= 3 and sum(ok) * 3 >= len(items) * 2
+                                                   or len(items) == 2 and any(ok)
+                                                   and not any(common_word(text[a:z]) for a, z in items))
     for (a, z), good in zip(items, ok):
         likely = explicit and typ == "Enterprise" and namemodel.probability(text[a:z]) >= LIKELY_FIRM_P
         if good or ((vouched or likely) and _brand_shaped(text[a:z])):
