@@ -81,3 +81,17 @@ def test_a_firm_already_attracted_is_a_local_player(tmp_path_factory):
     text = "松川县围绕光伏产业链开展链式招商，今年成功招引远帆光伏组件有限公司落户，项目已投产。\n"
     modules = _gaps(_build(tmp_path_factory, text), "光伏产业链")["光伏组件"]
     assert "远帆光伏组件有限公司" in modules["players"] and "远帆光伏组件有限公司" not in modules["target_firms"]
+
+
+ALUMINIUM = """青川县全力打造铝产业链。远帆铝业有限公司年产30万吨电解铝项目总投资45亿元，是该县铝产业链的链主企业；
+青禾铝材有限公司主要生产铝型材和铝板带。目前，全县再生铝回收环节仍是空白。
+"""
+
+
+def test_a_chain_named_by_one_character_is_mapped_and_its_umbrella_chain_is_not(tmp_path_factory):
+    out = _build(tmp_path_factory, ALUMINIUM)
+    aluminium = _gaps(out, "铝产业链")
+    assert aluminium["电解铝"]["status"] == "已覆盖" and "远帆铝业有限公司" in aluminium["电解铝"]["players"]
+    assert "青禾铝材有限公司" in aluminium["铝压延与挤压"]["players"]
+    assert aluminium["铝合金与再生铝"]["status"] == "缺失"
+    assert not _gaps(out, "新材料产业链")  # its words are the aluminium chain's; the text never names it
