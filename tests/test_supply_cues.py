@@ -49,7 +49,7 @@ def _supplies(ext, text):
     # the firm is the subject of a later clause (a reporter's lead, an anaphor)
     ("据了解，云帆储能有限公司主要生产储能电池，产品已配套星河能源、蓝湾电力等企业。",
      {("云帆储能有限公司", "星河能源"), ("云帆储能有限公司", "蓝湾电力")}),
-    ("云帆储能有限公司负责人介绍，公司主要生产储能电池，产品配套星河能源、蓝湾电力等企业。",
+    ("云帆储能有限公司总经理对记者说，公司主要生产储能电池，产品配套星河能源、蓝湾电力等企业。",
      {("云帆储能有限公司", "星河能源"), ("云帆储能有限公司", "蓝湾电力")}),
 ])
 def test_supplier_told_without_a_preposition(ext, text, pairs):

@@ -234,7 +234,7 @@ def _propose_items(state, items, typ: str, explicit: bool) -> None:
           for a, z in items]
     # a firm list under its own head noun (甲、乙、丙等龙头企业) vouches for the odd item among
     # names (a brand that is also a common word) when most items read as names; of two items,
-    # when the other reads as a name and neither is an everyday word (企业高管、专家学者: people)
+    # when the other reads as a name and neither is an everyday word (two kinds of people, say)
     vouched = typ == "Enterprise" and explicit and (len(items) >= 3 and sum(ok) * 3 >= len(items) * 2
                                                    or len(items) == 2 and any(ok)
                                                    and not any(common_word(text[a:z]) for a, z in items))
