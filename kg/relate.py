@@ -26,6 +26,7 @@ from operator import attrgetter
 from . import cues, literals, nlp, region
 from .model import Extraction, Relation
 from .resources import PACKAGE_DIR, data_dir
+from .util import alternation
 
 _CLAUSE = re.compile(r"[，,；;：:。！？!?]")
 _LIST_SEP = "、"
@@ -391,11 +392,7 @@ def _plan_rx() -> re.Pattern:
     sig = signatures()["produces"]
     if not sig.get("plan_verbs"):
         return re.compile("(?!)")
-    return re.compile(f"\\s*(?:{_alternation(sig.get('plan_openers', []))})*(?:{_alternation(sig['plan_verbs'])})")
-
-
-def _alternation(words) -> str:
-    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(f"\\s*(?:{alternation(sig.get('plan_openers', []))})*(?:{alternation(sig['plan_verbs'])})")
 
 
 @lru_cache(maxsize=1)

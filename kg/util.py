@@ -23,6 +23,11 @@ KGR = "https://w3id.org/chainkg/id/"
 _IRI_SAFE_ASCII = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~()+,;=:@!$&*'")
 
 
+def alternation(words) -> str:
+    """A regex alternation of the words, longest first (so a longer word wins where two match)."""
+    return "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
+
+
 @lru_cache(maxsize=1 << 17)
 def norm_name(name: str) -> str:
     """Canonical form of a name: NFKC, no whitespace (remembered: resolution and analysis ask for

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..util import alternation
 from . import component, load_json
 from .products import nested
 from .projectparts import places_in
@@ -23,11 +24,7 @@ SHIFT = 4  # characters of a firm's name the rules may have glued to its site's 
 @lru_cache(maxsize=1)
 def _site_rx() -> re.Pattern:
     data = load_json("patterns/firm_sites.json")
-    return re.compile(f"(?:{_alternation(data['site_words'])})(?:{_alternation(data['endings'])})?")
-
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(f"(?:{alternation(data['site_words'])})(?:{alternation(data['endings'])})?")
 
 
 def bare_site(name: str) -> bool:

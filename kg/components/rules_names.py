@@ -6,6 +6,7 @@ import re
 from bisect import bisect_left
 
 from .. import namemodel, nlp
+from ..util import alternation
 from . import load_json, rule_patterns
 from .names import _lex as names_lex
 from .products import is_product, product_spans
@@ -15,8 +16,7 @@ P, B = rule_patterns.load("names"), rule_patterns.BOUNDARIES
 NAME_KEEP = B.words["name_keep"]
 CUE_AFTER = nlp.literal_scan(P.CUE_AFTER)  # a list of words: one scan shared with the gazetteers
 # what opens the first piece of a firm list and is no part of the first name: (产品)(已)配套|甲、乙等企业
-LIST_LEAD = re.compile("(?:{})*(?:{})".format(*("|".join(map(re.escape, sorted(P.words[k], key=len, reverse=True)))
-                                               for k in ("list_lead_openers", "list_lead_verbs"))))
+LIST_LEAD = re.compile(f"(?:{alternation(P.words['list_lead_openers'])})*(?:{alternation(P.words['list_lead_verbs'])})")
 PROJECT_LIST_END = rule_patterns.load("projects").PROJECT_LIST_END
 FUNCTION_CHARS = frozenset("与和及同跟在向对从到把将为由")
 TIME_ADVERBS = frozenset(P.words["time_adverbs"])
