@@ -27,6 +27,12 @@ def _site_rx() -> re.Pattern:
     return re.compile(f"(?:{alternation(data['site_words'])})(?:{alternation(data['endings'])})?")
 
 
+@lru_cache(maxsize=1)
+def _site_end() -> re.Pattern:
+    """A name ending with a site word (and an ending): the only ones worth reading further."""
+    return re.compile(_site_rx().pattern + "$")
+
+
 def bare_site(name: str) -> bool:
     """The name is a place (or none) and a site word: 某地产业园, 某地工厂项目, 产业基地."""
     places = places_in(name)
@@ -39,8 +45,9 @@ def make_firm_sites(settings: dict):
     def run(state) -> None:
         firms = [m for m in state.ex.mentions if m.type == "Enterprise" and m.source != "coref"]
         by_end = {m.end: m for m in firms}
-        names = sorted({m.text: m.canonical for m in firms if len(m.text) >= 2}.items(), key=lambda x: -len(x[0]))
-        for p in [m for m in state.ex.mentions if m.type in ("Project", "Park")]:
+        canonical = {m.text: m.canonical for m in firms if len(m.text) >= 2}
+        names = sorted(canonical, key=len, reverse=True)
+        for p in [m for m in state.ex.mentions if m.type in ("Project", "Park") and _site_end().search(m.text)]:
             found = _firm_and_site(state.text, p, by_end, names)
             if found is None:
                 continue
@@ -52,12 +59,12 @@ def make_firm_sites(settings: dict):
             _carry(state, old, p)
             if firm is None:  # a firm the document names elsewhere, cut by the rules into the site's name
                 firm = nested(state, a, q, "firm-site", "Enterprise")
-                firm.canonical = dict(names)[firm.text]
+                firm.canonical = canonical[firm.text]
             state.relate(firm, "implements", p, p.sentence, "cue:firm-site", CONFIDENCE)
     return run
 
 
-def _firm_and_site(text: str, p, by_end: dict, names: list[tuple[str, str]]):
+def _firm_and_site(text: str, p, by_end: dict, names: list[str]):
     """(start, end of the firm, its mention or None) when p is a bare site right after a firm's
     mention, or a bare site from some character on (at most SHIFT) after a firm the document names
     elsewhere whose name the rules cut (博达|智能平江产业园项目 after 博达智能平江产业园)."""
@@ -66,7 +73,7 @@ def _firm_and_site(text: str, p, by_end: dict, names: list[tuple[str, str]]):
             continue
         if q == p.start and q in by_end:
             return by_end[q].start, q, by_end[q]
-        name = next((n for n, _ in names if q - len(n) <= p.start and text.startswith(n, q - len(n))), None)
+        name = next((n for n in names if q - len(n) <= p.start and text.startswith(n, q - len(n))), None)
         if name is not None:
             return q - len(name), q, None
     return None

@@ -42,7 +42,7 @@ def make_lists(settings: dict):
     item_max = data["item_max"]
     cue_words = sorted(set(data["left_cues"]) | {"生产", "制造", "研发", "主营"}, key=len, reverse=True)
     cues = re.compile("(?:" + "|".join(map(re.escape, cue_words)) + ")(?:了|过|的|出)?")
-    list_end = re.compile("等(?:多个|[\\d一二三四五六七八九十两]+[个大])?(?:" + "|".join(map(re.escape, data["list_end_words"])) + ")")
+    list_end = re.compile("等" + COUNT + "(?:" + "|".join(map(re.escape, data["list_end_words"])) + ")")
     uses = re.compile("|".join(map(re.escape, data["use_words"])))  # after a product list's head: its items use it
     trade = re.compile("(?:" + "|".join(map(re.escape, data["trade_words"])) + ")?")  # 装备[制造]企业
 

@@ -79,7 +79,7 @@ def make_roles(settings: dict):
                 if lits is None:
                     lits = need[id(rx)] = required_literals(rx, 1)
                 if all(lit in clause for lit in lits):
-                    _each_match(rx, clause, lambda m: _apply(state, p, m, a), p["regex"].startswith(CLAUSE_SUBJECT))
+                    _each_match(rx, clause, lambda m: _apply(state, p, m, a), _subject_led(p))
         for p, rx, heading in list_pats:
             if heading.search(text):
                 _designations(state, p, rx, heading)
@@ -87,6 +87,11 @@ def make_roles(settings: dict):
 
 
 CLAUSE_SUBJECT = "(?:^|(?<=[，,]))"  # a pattern's subject at the sentence's or a clause's start
+
+
+def _subject_led(p: dict) -> bool:
+    """The pattern's subject opens the sentence or a clause (its regex starts with CLAUSE_SUBJECT)."""
+    return p["regex"].startswith(CLAUSE_SUBJECT)
 
 
 def _each_match(rx, clause: str, apply, retry: bool) -> None:
@@ -492,8 +497,7 @@ def _apply_produces(state, p, m, off, sentence, source) -> None:
 def _apply_link(state, p, m, off, sentence, source) -> bool:
     """A supplier and a customer (suppliesTo); False when an end is no firm."""
     strict = p.get("strict", False)
-    # a clause subject found after a break (据了解，甲…; patterns opening with CLAUSE_SUBJECT) must be a firm already
-    inside = p["regex"].startswith(CLAUSE_SUBJECT) and m.start("supplier") > 0
+    inside = _subject_led(p) and m.start("supplier") > 0  # a subject after a break (据了解，甲…) must be a firm already
     sup = _firm_spans(state, m, "supplier", off, strict, True, known=inside)
     cus = _firm_spans(state, m, "customer", off, strict, True)
     if not sup or not cus:

@@ -153,7 +153,7 @@ def _line_opens(win: str) -> bool:
     (建设|年产5GWh电池生产线)."""
     if P.LINE_OPENING.match(win):
         return True
-    ends = [i + len(v) for v in BUILD_VERBS for i in [win.rfind(v)] if i >= 0]
+    ends = [win.rfind(v) + len(v) for v in BUILD_VERBS if v in win]
     return bool(ends) and P.LINE_OPENING.match(win, max(ends)) is not None
 
 
