@@ -30,11 +30,13 @@ def test_product_term_examples(ext, example):
 
 
 CAPACITY_LIST = load_json("patterns/products.json")["capacity_list"]["examples"]
+CAPACITY_LIST += load_json("patterns/products.json")["capacity_list"]["figure_first"]["examples"]
 
 
 @pytest.mark.parametrize("example", CAPACITY_LIST, ids=[e["text"][:10] for e in CAPACITY_LIST])
 def test_capacity_list_examples(ext, example):
-    """年产A 5000吨、B 3000吨: each name before a figure is a product, whole (not 芳纶 of 对位芳纶)."""
+    """年产A 5000吨、B 3000吨 (or 形成5000吨A、3000吨B的产能): each name beside a figure is a
+    product, whole (not 芳纶 of 对位芳纶)."""
     got = {m.text for m in _run(ext, example["text"]).mentions if m.type == "Product"}
     assert got == set(example["products"])
 

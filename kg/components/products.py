@@ -77,7 +77,17 @@ def vocab() -> dict:
         "capacity_lead": re.compile(f"(?:{alt(data['capacity_list']['production_words'])})" + data["capacity_list"]["not_after_lead"]),
         "capacity_item": re.compile(data["capacity_list"]["item"].replace("{units}", CAP_UNITS), re.I),
         "capacity_trailing": re.compile(data["capacity_list"]["name_trailing"]),
+        **_figure_first(data["capacity_list"]["figure_first"]),
     }
+
+
+def _figure_first(d: dict) -> dict:
+    """The figure-first capacity list (形成20万吨A、10万吨B的生产能力) and its figure alone."""
+    fig = d["figure"].replace("{units}", CAP_UNITS)
+    item = f"{fig}{d['name']}"
+    return {"figure_first": re.compile(f"{item}(?:{d['join']}{item}){{0,7}}(?={d['end']})", re.I),
+            "figure": re.compile(fig, re.I), "figure_join": re.compile(d["join"] + "$"),
+            "figure_first_not": re.compile(d["not_names"])}
 
 
 def product_shape(name: str) -> int | None:
@@ -209,7 +219,8 @@ def noun_phrase(name: str) -> bool:
 def _capacity_lists(state) -> None:
     """年产A 5万吨、B 3万吨: the name before each figure of a list a production word opens is a
     product, known to the vocabulary or not (对位芳纶, 接线端子盒); it replaces a product read
-    inside it (芳纶)."""
+    inside it (芳纶). So is the name after each figure of a list a word of capacity closes
+    (形成20万吨A、10万吨B的生产能力)."""
     v, text = vocab(), state.text
     for lead in v["capacity_lead"].finditer(text):
         pos = lead.end()
@@ -222,6 +233,16 @@ def _capacity_lists(state) -> None:
             if text[m.end():m.end() + 1] not in ITEM_JOINS:
                 break
             pos = m.end() + 1
+    for m in v["figure_first"].finditer(text):
+        figs = list(v["figure"].finditer(text, m.start(), m.end()))
+        for f, nxt in zip(figs, figs[1:] + [None]):
+            a, z = f.end(), nxt.start() if nxt else m.end()
+            if nxt and (j := v["figure_join"].search(text, a, z)):
+                z = j.start()
+            name = text[a:z]
+            if len(name) >= 2 and not v["figure_first_not"].search(name) and product_shape(name) == 0 \
+                    and noun_phrase(name):
+                state.propose(a, z, "Product", source="capacity-list")
 
 
 def _chain_link(state, s: int, e: int) -> bool:
