@@ -558,6 +558,17 @@ def test_a_listing_verb_opens_no_project_name(ext):
     assert projects and not any(p.startswith("还有") for p in projects)
 
 
+def test_a_verb_of_having_opens_no_project_name(ext):
+    """在武汉设有生产基地: 设有 is no part of a site's name (it had made 武汉设有生产基地 a project)."""
+    projects = _names(_run(ext, "青禾电子有限公司总部位于杭州，在武汉设有生产基地。"), "Project")
+    assert not any("设有" in p for p in projects)
+
+
+def test_a_street_address_between_a_park_and_its_firm(ext):
+    ex = _run(ext, "记者来到位于远江高新区长河路18号的青禾电子有限公司。")
+    assert ("青禾电子有限公司", "远江高新区") in _rels(ex, "locatedIn")
+
+
 @pytest.mark.parametrize("name,generic", [("江北区城投集团", False), ("寿光市农发集团", False), ("城投集团", True)])
 def test_a_places_own_investment_company_is_one_firm(name, generic):
     from kg.components.names import generic_company
