@@ -564,6 +564,14 @@ def test_a_verb_of_having_opens_no_project_name(ext):
     assert not any("设有" in p for p in projects)
 
 
+def test_a_firm_that_builds_a_project_with_the_one_character_verb(ext):
+    """就在某市建…项目: 建 alone is a building verb of the subject_firm_builds cue (not only the model's guess)."""
+    ex = ext.extract(build_document("近日，远帆照明科技有限公司就在北河市建8亿只智能灯具项目，与市政府签约。", "t.txt"),
+                     learned=False)
+    assert [r for r in ex.relations if r.source == "cue:subject_firm_builds"
+            and (r.head, r.tail) == ("远帆照明科技有限公司", "8亿只智能灯具项目")]
+
+
 def test_a_street_address_between_a_park_and_its_firm(ext):
     ex = _run(ext, "记者来到位于远江高新区长河路18号的青禾电子有限公司。")
     assert ("青禾电子有限公司", "远江高新区") in _rels(ex, "locatedIn")
