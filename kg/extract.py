@@ -26,7 +26,8 @@ from . import components, nlp, relate, resources
 from .confidence import mention_confidence
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
 from .components.rule_patterns import BOUNDARIES as B, time_token
-from .components.names import _lex as names_lex, common_word, generic_company, trade_words_only
+from .components.names import (NAME_JOINS, PREPOSITION_NAME_CHARS, _lex as names_lex, common_word, generic_company,
+                               trade_words_only)
 from .components.products import is_product
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
@@ -92,6 +93,7 @@ class Gazetteer:
         self.prefix_head_excluded = S("prefix_head_excluded")
         self.name_breaks = S("name_breaks")
         self.firm_name_breaks = S("firm_name_breaks")  # descriptors before a firm's name (评级机构|某某公司)
+        self.agent_verbs = S("agent_verbs")  # verb + 人 is a person's role (实际控制人|某某集团), not a name's start
         self.chain_generic = S("chain_generic")
         self.chain_short_words = S("chain_short_words")
         self.produce_verbs = sorted(lex["produce_verbs"], key=len, reverse=True)
@@ -307,7 +309,14 @@ class Extractor:
     def _trim_pos_name(self, window: str, firm: bool = True) -> int:  # window: the text before the suffix
         """Inside an enterprise-name window: cut after the rightmost verb / preposition / particle /
         time word that still leaves >= 2 characters (投资兴建了|格力电器…, 今年|公司 → rejected later).
-        firm: a firm's window, where a trade before the suffix stays (某星|铸造); not an organisation's."""
+        firm: a firm's window, where a trade before the suffix stays (某星|铸造); not an organisation's.
+        A cut after a verb of agency keeps its 人 out of the name (实际控制人|某某集团)."""
+        cut = self._trim_pos_name_at(window, firm)
+        if cut >= 2 and window[cut:cut + 1] == "人" and len(window) - cut > 2 and window[cut - 2:cut] in self.g.agent_verbs:
+            return cut + 1
+        return cut
+
+    def _trim_pos_name_at(self, window: str, firm: bool) -> int:
         g = self.g
         toks = _posseg(window)
         p = len(window)
@@ -375,6 +384,8 @@ class Extractor:
             if tk in keep:
                 continue
             if (tk in g.stops and (tk not in SOFT_STOPS or tk in "和与及")) or time_token(tk) or (len(tk) == 1 and tk in "的了在对向由为把将被让使等是"):
+                if k and toks[k - 1] in NAME_JOINS and tk in PREPOSITION_NAME_CHARS:
+                    continue  # 和|同益…: after a conjunction 同 opens the name, it is no preposition
                 rest = toks[k + 1:]
                 spec = [r for r in rest if r not in g.stops and r not in generic and not time_token(r)
                         and r.strip("“”‘’\"")]

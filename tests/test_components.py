@@ -558,6 +558,16 @@ def test_a_listing_verb_opens_no_project_name(ext):
     assert projects and not any(p.startswith("还有") for p in projects)
 
 
+@pytest.mark.parametrize("text,firms", [
+    ("远帆电机的第二大股东的实际控制人青禾集团或将注资。", {"青禾集团"}),  # 控制人: a role, not 人青禾集团
+    ("由远帆燃气有限公司和同益实业集团合资的新公司成立。", {"远帆燃气有限公司", "同益实业集团"}),  # 和|同益
+    ("公司二季度粗钢、球团矿销量均增加。", set()),  # 公司 opening the clause: the firm spoken of, no list head
+    ("公司与全球知名品牌商远帆、青禾和蓝湾建立了合作关系。", {"远帆", "青禾", "蓝湾"}),  # 品牌商 heads the list
+])
+def test_firm_name_boundaries_after_role_nouns_conjunctions_and_subjects(ext, text, firms):
+    assert _names(_run(ext, text), "Enterprise") == firms
+
+
 def test_a_verb_of_having_opens_no_project_name(ext):
     """在武汉设有生产基地: 设有 is no part of a site's name (it had made 武汉设有生产基地 a project)."""
     projects = _names(_run(ext, "青禾电子有限公司总部位于杭州，在武汉设有生产基地。"), "Project")

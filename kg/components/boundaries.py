@@ -15,8 +15,8 @@ from .. import namemodel, nlp
 from . import component, load_json
 from .names import (BUILD_WORDS, COUNTED, QUANTIFIERS, after_object_verb, category_project, chain_start, clearly_not_name,
                     common_word, common_words_only, company_words, countries, enumeration_end, generic_company,
-                    generic_park, is_generic, lead_particle, name_end, name_start, person_titles, place_core,
-                    project_events, project_modifier_tails, strong_firm, trade_name_and_trade, word_end)
+                    generic_park, is_generic, lead_particle, name_end, name_start, opens_after_join, person_titles,
+                    place_core, project_events, project_modifier_tails, strong_firm, trade_name_and_trade, word_end)
 from .products import product_shape, vocab as product_vocab
 from .projectparts import places_in
 
@@ -49,6 +49,8 @@ def make_boundaries(settings: dict):
                     _trim(state, m, off, [])
             elif m.type in TYPES and _unnumbered(state, m) and _CHECKS[m.type](state, m, trim_only):
                 off, stripped = name_start(m.text)
+                if off == 1 and m.type == "Enterprise" and opens_after_join(state.text, m.start):
+                    off = 0  # 和|同益实业集团: 同 opens the name
                 if not off and m.type == "Enterprise":
                     off = glued_prefix(m.text, firms) or after_object_verb(m.text)
                     stripped = [m.text[:off]]

@@ -267,6 +267,7 @@ def _brand_shaped(name: str) -> bool:
 _DEMONSTRATIVES = ("该", "这家", "此", "其", "本")  # 该集团主营A、B: the firm spoken of, not a head naming firms
 _VERBS_AFTER_HEAD = frozenset({"主营", "主要", "生产", "从事", "经营", "拥有", "旗下", "下属", "业务", "的"})  # 企业的资金、…: its things
 _CLAUSE_WORDS = re.compile("[了着过]")  # after the head a clause, not the first item: 经销商甲手中收回了乙、丙
+_BARE_HEADS = frozenset({"公司", "企业", "集团"})  # opening the clause alone: the firm spoken of (公司二季度A、B产量…)
 
 
 def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, str] | None:
@@ -277,7 +278,8 @@ def _head_before(first: str, before, head_type, off: int, state) -> tuple[int, s
         p += len(w)
         m = before.search(first[:p])
         if m and len(first) - p >= 2 and not state.at(off + p - 1, off + p) and not _CLAUSE_WORDS.search(first, p) \
-                and not first[:m.start()].endswith(_DEMONSTRATIVES) and toks[i + 1] not in _VERBS_AFTER_HEAD:
+                and not first[:m.start()].endswith(_DEMONSTRATIVES) and toks[i + 1] not in _VERBS_AFTER_HEAD \
+                and not (m.start() == 0 and m.group("head") in _BARE_HEADS):
             best = (p, head_type[m.group("head")])
     return best
 

@@ -50,6 +50,16 @@ def _lex() -> dict:
             "lead_particles": frozenset(ctx["lead_particles"])}
 
 
+NAME_JOINS = ("和", "与", "及", "、")
+PREPOSITION_NAME_CHARS = ("同", "与", "和")  # right after a NAME_JOINS word, the first character of a name
+
+
+def opens_after_join(text: str, pos: int) -> bool:
+    """text[pos] is 同, 与 or 和 right after a conjunction (和|同益…): the name's first character,
+    not a preposition before it."""
+    return 0 < pos < len(text) and text[pos - 1] in NAME_JOINS and text[pos] in PREPOSITION_NAME_CHARS
+
+
 def name_start(text: str) -> tuple[int, list[str]]:
     """Offset in text where a name starts, and the words stripped before it.
 

@@ -8,7 +8,7 @@ from bisect import bisect_left
 from .. import namemodel, nlp
 from ..util import alternation
 from . import load_json, rule_patterns
-from .names import _lex as names_lex
+from .names import _lex as names_lex, opens_after_join
 from .products import is_product, product_spans
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
@@ -63,6 +63,8 @@ def name_window(ex, ctx: _DocCtx, pos: int, width: int) -> tuple[int, str, int] 
     if not win:
         return None
     off = ex._trim(win, ex.g.company_generic, keep=NAME_KEEP)
+    if 0 < off < len(win) and opens_after_join(win, off):
+        return lo, win, off  # 和|同益…: right after a conjunction the name opens, 同 is no preposition
     return lo, win, off + ex._trim_pos_name(win[off:])
 
 
@@ -84,7 +86,7 @@ def enterprises(ex, ctx: _DocCtx) -> None:
             off += pm.end()
         start = _org_opening(ctx, g, lo + off, m.start())
         core_plain = B.PARENTHESISED.sub("", t[start:m.start()])
-        if not _not_a_firm_core(g, core_plain, m, t):
+        if not _not_a_firm_core(g, core_plain, m, t, t[start - 1:start]):
             ctx.take(Span(start, m.end(), "Enterprise", t[start:m.end()], t[start:m.end()], meta={"legal": True}))
 
 
@@ -122,10 +124,12 @@ def _holding_group(g, core: str, last: str, suffix: str) -> bool:
         and namemodel.probability(core + suffix) >= HOLDING_P
 
 
-def _not_a_firm_core(g, core: str, m, t: str) -> bool:
+def _not_a_firm_core(g, core: str, m, t: str, before: str = "") -> bool:
     """The words before the suffix name no firm: a stop or generic word, a place, a product, a
-    person's title, a word of the sentence (以公司为傲) or 集团化."""
-    if core and (nlp.cut(core)[0] in g.stops or nlp.cut(core)[0] in g.project_generic):
+    person's title, a word of the sentence (以公司为傲) or 集团化. before: the character before
+    the name (after a conjunction 同, 与 or 和 opens the name: 和|同益实业集团)."""
+    first = nlp.cut(core)[0] if core else ""
+    if first and (first in g.stops and not opens_after_join(before + first, len(before)) or first in g.project_generic):
         return True
     if len(core) < 2 or core in g.company_generic or core in g.div_by_name \
             or core in g.short_index or P.NUMBER_ONLY.fullmatch(core):
