@@ -568,6 +568,13 @@ def test_firm_name_boundaries_after_role_nouns_conjunctions_and_subjects(ext, te
     assert _names(_run(ext, text), "Enterprise") == firms
 
 
+@pytest.mark.parametrize("name,strong", [("青禾证券", True), ("远帆期货", True), ("蓝湾保险", True), ("证券", False)])
+def test_a_financial_trade_ends_a_firms_name(name, strong):
+    """A broker, bank or insurer is a firm whose name ends with its trade, like 某某电子."""
+    from kg.components.names import strong_firm
+    assert strong_firm(name) is strong
+
+
 def test_a_verb_of_having_opens_no_project_name(ext):
     """在武汉设有生产基地: 设有 is no part of a site's name (it had made 武汉设有生产基地 a project)."""
     projects = _names(_run(ext, "青禾电子有限公司总部位于杭州，在武汉设有生产基地。"), "Project")
