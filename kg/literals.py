@@ -15,8 +15,8 @@ CAP_UNITS = ("万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|G
              "万公里|芯公里|公里|万米|米|万块|万张|万部|万双|万桶")
 # the 年产 prefix is found with a product between it and the figure (年处理秸秆3000吨; capacity_text prints a
 # production prefix's figure without the product), not with a verb
-# (年产能将达360万吨 → 360万吨)
-CAP_RE = re.compile(rf"(?:(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?|年制造|年生产|每年|每月|月产能?|日产能?)(?:(?![将达为约超至可了])[{CJK}]){{0,4}}?)?(?<!时速)(?<!全长)(?<!长度)(?<!距离)(?<!里程)(?<![\d.．]){_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})(?:/年)?(?:以上|左右)?", re.I)
+# (年产能将达360万吨 → 360万吨); a figure of a class (30万吨级码头, 10万千瓦级机组) is no capacity
+CAP_RE = re.compile(rf"(?:(?:年产能?|年处理|年供水量?|年加工|年吞吐量?|年发电量?|年制造|年生产|每年|每月|月产能?|日产能?)(?:(?![将达为约超至可了])[{CJK}]){{0,4}}?)?(?<!时速)(?<!全长)(?<!长度)(?<!距离)(?<!里程)(?<![\d.．]){_num}(?:[万亿千百])?(?:余|多)?(?:{CAP_UNITS})(?!级)(?:/年)?(?:以上|左右)?", re.I)
 _PRODUCT_BEFORE_FIGURE = re.compile(rf"^(?:年产能|年产|年制造|年生产|每年|每月|月产能|月产|日产能|日产)(?!能)[{CJK}]+(?=[\d０-９])")
 
 
