@@ -575,6 +575,18 @@ def test_a_financial_trade_ends_a_firms_name(name, strong):
     assert strong_firm(name) is strong
 
 
+@pytest.mark.parametrize("text,firm,project", [
+    ("青禾化工新上年产20万吨环氧乙烷项目。", "青禾化工", "年产20万吨环氧乙烷项目"),
+    ("青禾水泥有限公司新上砂石骨料生产线项目，总投资2亿元。", "青禾水泥有限公司", "砂石骨料生产线项目"),
+    ("远帆集团拟合作开发北湾200万吨钾肥基地，项目总投资30亿元。", "远帆集团", "北湾200万吨钾肥基地"),
+])
+def test_a_verb_of_building_is_in_neither_the_firms_nor_the_projects_name(ext, text, firm, project):
+    ex = _run(ext, text)
+    assert _names(ex, "Enterprise") == {firm}
+    assert {m.canonical for m in ex.mentions if m.type == "Project"} == {project}  # (its name without the firm)
+    assert (firm, project) in _rels(ex, "implements")
+
+
 def test_a_verb_of_having_opens_no_project_name(ext):
     """在武汉设有生产基地: 设有 is no part of a site's name (it had made 武汉设有生产基地 a project)."""
     projects = _names(_run(ext, "青禾电子有限公司总部位于杭州，在武汉设有生产基地。"), "Project")

@@ -47,7 +47,7 @@ def _lex() -> dict:
             "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True), "fused_verbs": frozenset(ctx["fused_verbs"]),
             "rare_name_word_freq": ctx["rare_name_word_freq"], "rare_noun_freq": ctx["rare_noun_freq"],
             "trade_verbs": frozenset(ctx["trade_verbs"]), "object_verbs": frozenset(ctx["object_verbs"]),
-            "lead_particles": frozenset(ctx["lead_particles"])}
+            "lead_particles": frozenset(ctx["lead_particles"]), "right_phrases": tuple(ctx["right_phrases"])}
 
 
 NAME_JOINS = ("和", "与", "及", "、")
@@ -182,7 +182,7 @@ RIGHT_POS = {"d", "p", "u", "uj", "ul", "c", "y", "r", "mq"}
 @nlp.text_cache
 def name_end(text: str) -> int:
     """Where a firm's name ends once the words glued after it are gone: 某某锂电年产 → 某某锂电,
-    某某重工等均在 → 某某重工 (function words, and the verbs of right_words)."""
+    某某重工等均在 → 某某重工 (function words, and the verbs of right_words and right_phrases)."""
     toks = nlp.posseg(text)
     ends, p = [], 0
     for w, t in toks:
@@ -192,7 +192,9 @@ def name_end(text: str) -> int:
         ends.append((p, w, t))
     while len(ends) > 1 and ends[-2][0] >= 2 and (ends[-1][2] in RIGHT_POS or ends[-1][1] in _lex()["right_words"]):
         ends.pop()
-    return ends[-1][0] if ends else len(text)
+    end = ends[-1][0] if ends else len(text)
+    phrase = next((w for w in _lex()["right_phrases"] if text.endswith(w, 0, end) and end - len(w) >= 2), None)
+    return name_end(text[:end - len(phrase)]) if phrase else end
 
 
 STOP_POS = {"t", "p", "d", "c", "u", "uj", "ul", "uz", "ug", "y"}

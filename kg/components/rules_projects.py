@@ -92,7 +92,7 @@ def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     if not _suffix_context_ok(ctx, suffix, win, a, b):
         return None
     off = _trim_after_prefix(ex, win, pre.end - lo if pre else 0, 2 if suffix.endswith(PLANT_SUFFIXES) else 3)
-    if off != 0 and _after_firm(ctx, lo) and _whole_core(ex, win):
+    if off != 0 and _after_firm(ctx, lo) and _whole_core(ex, win) and not P.LEAD_VERB.match(win):
         off = 0  # 某某有限公司|光纤预制棒项目: what follows a firm's name up to the suffix is the name
     if off is None:
         return None
@@ -429,7 +429,9 @@ def _peel_prefix(ex, ctx: _DocCtx, sp: Span, ent, place) -> tuple:
             ctx.rels.append((ent, "locatedIn", place, ctx.sent_index(start)))
         else:
             ent = ctx.take(Span(start, start + len(en), "Enterprise", en, en, source="project-prefix"))
-        return start + div_len + ent_len, ent, place, ent.start
+        rest = start + div_len + ent_len
+        lead = P.LEAD_VERB.match(ctx.text, rest, sp.end)  # 某化工|新上|年产…项目: the verb is in neither name
+        return (lead.end() if lead and sp.end - lead.end() >= 3 else rest), ent, place, ent.start
     if div_len:
         dname = name[:div_len]
         row = ex._div_row(dname)
