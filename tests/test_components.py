@@ -587,6 +587,12 @@ def test_a_verb_of_building_is_in_neither_the_firms_nor_the_projects_name(ext, t
     assert (firm, project) in _rels(ex, "implements")
 
 
+def test_a_verb_that_is_also_a_districts_short_name_is_no_place(ext):
+    """新建 (to build) is also 新建区's short name: in a project's name it places nothing."""
+    ex = _run(ext, "国家将严格控制新建多晶硅项目，远帆硅业有限公司暂停扩产。")
+    assert not _names(ex, "County") and not _rels(ex, "locatedIn")
+
+
 def test_a_verb_of_having_opens_no_project_name(ext):
     """在武汉设有生产基地: 设有 is no part of a site's name (it had made 武汉设有生产基地 a project)."""
     projects = _names(_run(ext, "青禾电子有限公司总部位于杭州，在武汉设有生产基地。"), "Project")
