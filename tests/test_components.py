@@ -563,6 +563,8 @@ def test_a_listing_verb_opens_no_project_name(ext):
     ("由远帆燃气有限公司和同益实业集团合资的新公司成立。", {"远帆燃气有限公司", "同益实业集团"}),  # 和|同益
     ("公司二季度粗钢、球团矿销量均增加。", set()),  # 公司 opening the clause: the firm spoken of, no list head
     ("公司与全球知名品牌商远帆、青禾和蓝湾建立了合作关系。", {"远帆", "青禾", "蓝湾"}),  # 品牌商 heads the list
+    ("照明市场领先者远帆公司宣布推出新模组。", {"远帆公司"}),  # 领先者: a descriptor before the name
+    ("据统计，玻璃行业方面青禾建材集团表现较好。", {"青禾建材集团"}),  # 方面 ends the words before it
 ])
 def test_firm_name_boundaries_after_role_nouns_conjunctions_and_subjects(ext, text, firms):
     assert _names(_run(ext, text), "Enterprise") == firms
