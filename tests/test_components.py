@@ -598,6 +598,13 @@ def test_a_common_word_that_is_also_a_places_short_name_is_no_place(ext, text):
     assert not _names(ex, "County") | _names(ex, "City") and not _rels(ex, "locatedIn")
 
 
+@pytest.mark.parametrize("piece,name", [("远帆电器去年已公布规划", "远帆电器"), ("青禾一起研发新车", "青禾"),
+                                        ("蓝湾科技等企业", "蓝湾科技")])
+def test_a_lists_last_name_ends_at_a_time_word_or_an_adverb_of_company(piece, name):
+    from kg.components.lists import _name_prefix
+    assert piece[:_name_prefix(piece)] == name
+
+
 def test_a_verb_of_having_opens_no_project_name(ext):
     """在武汉设有生产基地: 设有 is no part of a site's name (it had made 武汉设有生产基地 a project)."""
     projects = _names(_run(ext, "青禾电子有限公司总部位于杭州，在武汉设有生产基地。"), "Project")
