@@ -605,6 +605,11 @@ def test_a_lists_last_name_ends_at_a_time_word_or_an_adverb_of_company(piece, na
     assert piece[:_name_prefix(piece)] == name
 
 
+def test_a_project_built_at_a_place_after_the_country_and_with_a_count(ext):
+    ex = _run(ext, "远帆公司此前计划在中国南京新建一个液晶面板工厂。")
+    assert ("液晶面板工厂", "南京市") in _rels(ex, "locatedIn")
+
+
 def test_a_verb_of_having_opens_no_project_name(ext):
     """在武汉设有生产基地: 设有 is no part of a site's name (it had made 武汉设有生产基地 a project)."""
     projects = _names(_run(ext, "青禾电子有限公司总部位于杭州，在武汉设有生产基地。"), "Project")
