@@ -610,6 +610,12 @@ def test_a_project_built_at_a_place_after_the_country_and_with_a_count(ext):
     assert ("液晶面板工厂", "南京市") in _rels(ex, "locatedIn")
 
 
+@pytest.mark.parametrize("name", ["钢材配送中心项目", "区域结算中心项目", "快递分拨中心项目"])
+def test_a_service_verb_inside_a_centres_name(ext, name):
+    """配送/结算/分拨 + 中心: jieba's verb is part of the centre's name, not a verb before it."""
+    assert name in _names(_run(ext, f"远帆集团有限公司在芜湖投资建设{name}。"), "Project")
+
+
 def test_a_verb_of_having_opens_no_project_name(ext):
     """在武汉设有生产基地: 设有 is no part of a site's name (it had made 武汉设有生产基地 a project)."""
     projects = _names(_run(ext, "青禾电子有限公司总部位于杭州，在武汉设有生产基地。"), "Project")
