@@ -616,6 +616,16 @@ def test_a_service_verb_inside_a_centres_name(ext, name):
     assert name in _names(_run(ext, f"远帆集团有限公司在芜湖投资建设{name}。"), "Project")
 
 
+@pytest.mark.parametrize("text,parks", [
+    ("青禾电子有限公司位于北湾工业区。", {"北湾工业区"}),
+    ("青禾电子有限公司落户北湾化工园。", {"北湾化工园"}),
+    ("远帆集团的新厂位于本市江北区临江工业区。", {"临江工业区"}),  # 本市: no part of the name
+    ("东北老工业区振兴取得成效，整个工业区焕发生机。", set()),  # a kind of area, no park
+])
+def test_industrial_districts_and_chemical_parks(ext, text, parks):
+    assert {m.canonical for m in _run(ext, text).mentions if m.type == "Park"} == parks
+
+
 def test_a_verb_of_having_opens_no_project_name(ext):
     """在武汉设有生产基地: 设有 is no part of a site's name (it had made 武汉设有生产基地 a project)."""
     projects = _names(_run(ext, "青禾电子有限公司总部位于杭州，在武汉设有生产基地。"), "Project")

@@ -260,10 +260,11 @@ def _not_inside_product(win: str, off: int) -> int:
 
 
 def _not_a_park(g, core: str, suffix: str, before: str) -> bool:
-    """The words before a park suffix name no park: a generic or trial word, a bare suffix that
-    cannot stand alone, a kind of park (工业园区), a verb and its object, or for 片区 no place."""
-    if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型"))) or core in FUNCTION_CHARS \
-            or core in TIME_ADVERBS:
+    """The words before a park suffix name no park: a generic or trial word, a kind (老工业区), a
+    bare suffix that cannot stand alone, a kind of park (工业园区), a verb and its object, or for
+    片区 no place."""
+    if core and (core in g.park_generic or core.endswith(("试点", "示范", "示范型", *P.words["park_kind_endings"]))) \
+            or core in FUNCTION_CHARS or core in TIME_ADVERBS:
         return True  # (与园区: a function word, 现在园区: a word of time; no name)
     if not core and suffix in P.words["bare_park_suffixes"] and suffix not in P.words["bare_park_named"]:
         return True
