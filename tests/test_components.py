@@ -626,6 +626,16 @@ def test_industrial_districts_and_chemical_parks(ext, text, parks):
     assert {m.canonical for m in _run(ext, text).mentions if m.type == "Park"} == parks
 
 
+@pytest.mark.parametrize("text,firm,products", [
+    ("远帆股份的主要产品就是汽车板簧，同时还生产轮毂。", "远帆股份", {"汽车板簧", "轮毂"}),  # 主要产品就是
+    ("青禾陶瓷当时主要生产瓷砖。", "青禾陶瓷", {"瓷砖"}),  # 当时 is no part of the name
+])
+def test_a_firm_named_by_what_it_makes(ext, text, firm, products):
+    ex = _run(ext, text)
+    assert _names(ex, "Enterprise") == {firm}
+    assert {(firm, p) for p in products} <= _rels(ex, "produces")
+
+
 def test_a_verb_of_having_opens_no_project_name(ext):
     """在武汉设有生产基地: 设有 is no part of a site's name (it had made 武汉设有生产基地 a project)."""
     projects = _names(_run(ext, "青禾电子有限公司总部位于杭州，在武汉设有生产基地。"), "Project")
