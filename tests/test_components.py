@@ -627,7 +627,7 @@ def test_industrial_districts_and_chemical_parks(ext, text, parks):
 
 
 @pytest.mark.parametrize("text,firm,products", [
-    ("远帆股份的主要产品就是汽车板簧，同时还生产轮毂。", "远帆股份", {"汽车板簧", "轮毂"}),  # 主要产品就是
+    ("远帆股份主导产品就是汽车板簧，同时还生产轮毂。", "远帆股份", {"汽车板簧", "轮毂"}),  # 主导产品就是
     ("青禾陶瓷当时主要生产瓷砖。", "青禾陶瓷", {"瓷砖"}),  # 当时 is no part of the name
 ])
 def test_a_firm_named_by_what_it_makes(ext, text, firm, products):
