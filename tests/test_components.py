@@ -610,7 +610,7 @@ def test_a_project_built_at_a_place_after_the_country_and_with_a_count(ext):
     assert ("液晶面板工厂", "苏州市") in _rels(ex, "locatedIn")
 
 
-@pytest.mark.parametrize("name", ["板材配送中心项目", "区域结算中心项目", "快递分拨中心项目"])
+@pytest.mark.parametrize("name", ["冷链配送中心项目", "区域结算中心项目", "快递分拨中心项目"])
 def test_a_service_verb_inside_a_centres_name(ext, name):
     """配送/结算/分拨 + 中心: jieba's verb is part of the centre's name, not a verb before it."""
     assert name in _names(_run(ext, f"远帆集团有限公司在芜湖投资建设{name}。"), "Project")

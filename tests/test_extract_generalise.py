@@ -638,10 +638,10 @@ def test_a_length_capacity_but_no_speed(ex):
     assert {r.tail for r in got.relations if r.rel == "capacity"} == {"年产1620公里"}
 
 
-@pytest.mark.parametrize("text,capacity", [("建设3个30万吨级泊位", None), ("建设450立方米级高炉", None),
+@pytest.mark.parametrize("text,capacity", [("建设3个30万吨级泊位", None), ("建设450立方米级转炉", None),
                                            ("年产钢材200万吨", "年产钢材200万吨")])
 def test_a_figure_of_a_class_is_no_capacity(text, capacity):
-    """30万吨级泊位, 500立方米级高炉: the class of a berth or a furnace, not what a plant makes."""
+    """30万吨级泊位, 450立方米级转炉: the class of a berth or a furnace, not what a plant makes."""
     from kg import literals
     m = literals.CAP_RE.search(text)
     assert (m.group() if m else None) == capacity
