@@ -26,8 +26,7 @@ from . import components, nlp, relate, resources
 from .confidence import mention_confidence
 from .components import rules_names, rules_output, rules_places, rules_products, rules_projects, rules_relations
 from .components.rule_patterns import BOUNDARIES as B, time_token
-from .components.names import (NAME_JOINS, PREPOSITION_NAME_CHARS, _lex as names_lex, common_word, generic_company,
-                               trade_words_only)
+from .components.names import _lex as names_lex, common_word, generic_company, opens_after_join, trade_words_only
 from .components.products import is_product
 from .components.rules_context import DocCtx as _DocCtx, Span, posseg as _posseg  # noqa: F401 (Span: public name)
 from .literals import CJK
@@ -384,7 +383,7 @@ class Extractor:
             if tk in keep:
                 continue
             if (tk in g.stops and (tk not in SOFT_STOPS or tk in "和与及")) or time_token(tk) or (len(tk) == 1 and tk in "的了在对向由为把将被让使等是"):
-                if k and toks[k - 1] in NAME_JOINS and tk in PREPOSITION_NAME_CHARS:
+                if len(tk) == len(toks[k - 1]) == 1 and opens_after_join(window, offs[k]):
                     continue  # 和|同益…: after a conjunction 同 opens the name, it is no preposition
                 rest = toks[k + 1:]
                 spec = [r for r in rest if r not in g.stops and r not in generic and not time_token(r)

@@ -375,12 +375,17 @@ def _first_item_start(first: str, cues: re.Pattern) -> int:
     return cut
 
 
+@lru_cache(maxsize=1)
+def _last_item_end_words() -> frozenset[str]:
+    return frozenset(load_json("patterns/lists.json")["last_item_end_words"])
+
+
 def _name_prefix(piece: str) -> int:
     """Length of the name at the start of the last piece: up to its first verb, particle, time word
     (甲、乙去年已…) or adverb of company (…联合甲、乙一起…)."""
     p = 0
     for w, t in nlp.posseg(piece):
-        if p >= 2 and (t in ("v", "p", "d", "uj", "c", "r", "t") or w in ("等", "均", "都", "也", "一起", "一同", "一道")):
+        if p >= 2 and (t in ("v", "p", "d", "uj", "c", "r", "t") or w in _last_item_end_words()):
             return p
         p += len(w)
     return len(piece)

@@ -14,8 +14,9 @@ from functools import lru_cache
 from .. import nlp
 from ..literals import CAP_UNITS
 from ..model import Mention
+from ..util import alternation
 from . import component, load_json
-from .names import clause_verb, common_word, common_words_only, name_start, strong_firm
+from .names import NAME_JOINS as ITEM_JOINS, clause_verb, common_word, common_words_only, name_start, strong_firm
 from .rule_patterns import BOUNDARIES
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
@@ -50,7 +51,6 @@ def _listed_terms(rel_path: str) -> set[str]:
 def vocab() -> dict:
     data = load_json("patterns/products.json")
     data = {**data, "terms": sorted(set(data["terms"]) | _listed_terms(data["terms_file"]))}
-    alt = lambda ws: "|".join(map(re.escape, sorted(set(ws), key=len, reverse=True)))  # noqa: E731
     return {
         "automaton": _automaton(data["terms"]),
         "modifier_lens": sorted({len(m) for m in data["modifiers"]}, reverse=True),
@@ -58,8 +58,8 @@ def vocab() -> dict:
         "makes": re.compile(data["producer_patterns"][1]["regex"]),
         "makes_before": re.compile(data["producer_patterns"][1]["regex"] + "$"),
         "customer_before": re.compile(data["producer_patterns"][1]["not_after"]),
-        "cue": re.compile(alt(data["cues"])),
-        "cue_after": re.compile(rf"[\u4e00-\u9fff]{{0,{data['cues_after']['max_gap']}}}?(?:{alt(data['cues_after']['words'])})"),
+        "cue": re.compile(alternation(data["cues"])),
+        "cue_after": re.compile(rf"[\u4e00-\u9fff]{{0,{data['cues_after']['max_gap']}}}?(?:{alternation(data['cues_after']['words'])})"),
         "industry_after": tuple(data["industry_after"]),
         "grade_after": tuple(data["grade_after"]),
         "figurative": {w: (re.compile(x["before"]), re.compile(x["after"]))
@@ -74,7 +74,7 @@ def vocab() -> dict:
         "not_tails": tuple(data["shape"]["not_tails"]),
         "leading_quantity": re.compile(data["shape"]["leading_quantity"]),
         "production_words": tuple(data["capacity_list"]["production_words"]),
-        "capacity_lead": re.compile(f"(?:{alt(data['capacity_list']['production_words'])})" + data["capacity_list"]["not_after_lead"]),
+        "capacity_lead": re.compile(f"(?:{alternation(data['capacity_list']['production_words'])})" + data["capacity_list"]["not_after_lead"]),
         "capacity_item": re.compile(data["capacity_list"]["item"].replace("{units}", CAP_UNITS), re.I),
         "capacity_trailing": re.compile(data["capacity_list"]["name_trailing"]),
         **_figure_first(data["capacity_list"]["figure_first"]),
@@ -200,7 +200,6 @@ def make_products(settings: dict):
     return run
 
 
-ITEM_JOINS = ("、", "和", "及", "与")
 _NOT_JOIN = re.compile("[^" + "".join(ITEM_JOINS) + "]+")
 NOT_NOUN_POS = frozenset({"d", "p", "c", "r", "u", "uj", "m", "v", "t"})
 

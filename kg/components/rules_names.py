@@ -86,7 +86,7 @@ def enterprises(ex, ctx: _DocCtx) -> None:
             off += pm.end()
         start = _org_opening(ctx, g, lo + off, m.start())
         core_plain = B.PARENTHESISED.sub("", t[start:m.start()])
-        if not _not_a_firm_core(g, core_plain, m, t, t[start - 1:start]):
+        if not _not_a_firm_core(g, core_plain, m, t, start):
             ctx.take(Span(start, m.end(), "Enterprise", t[start:m.end()], t[start:m.end()], meta={"legal": True}))
 
 
@@ -124,12 +124,12 @@ def _holding_group(g, core: str, last: str, suffix: str) -> bool:
         and namemodel.probability(core + suffix) >= HOLDING_P
 
 
-def _not_a_firm_core(g, core: str, m, t: str, before: str = "") -> bool:
+def _not_a_firm_core(g, core: str, m, t: str, start: int = 0) -> bool:
     """The words before the suffix name no firm: a stop or generic word, a place, a product, a
-    person's title, a word of the sentence (以公司为傲) or 集团化. before: the character before
-    the name (after a conjunction 同, 与 or 和 opens the name: 和|同益实业集团)."""
+    person's title, a word of the sentence (以公司为傲) or 集团化. start: where the name starts in t
+    (after a conjunction 同, 与 or 和 opens the name: 和|同益实业集团)."""
     first = nlp.cut(core)[0] if core else ""
-    if first and (first in g.stops and not opens_after_join(before + first, len(before)) or first in g.project_generic):
+    if first and (first in g.stops and not opens_after_join(t, start) or first in g.project_generic):
         return True
     if len(core) < 2 or core in g.company_generic or core in g.div_by_name \
             or core in g.short_index or P.NUMBER_ONLY.fullmatch(core):
