@@ -476,8 +476,8 @@ def _division_span(ex, ctx: _DocCtx, a: int, b: int, k: str, rows: list, full, c
             and not _after_higher_place(ex, t, a, b):
         if not (t[b:b + 1] and ("\u4e00" <= t[b] <= "\u9fff") is False):
             return None
-    if P.NOT_PLACE_AFTER.match(t, b):
-        return None  # 大庆精神, 深圳速度: the place's name for something else
+    if P.NOT_PLACE_AFTER.match(t, b) or P.STREET_AFTER.match(t, b):
+        return None  # 大庆精神, 深圳速度, 南京西路: the place's name for something else
     suffix = _LEVEL_SUFFIX.get(r["type"])
     if suffix is not None and suffix.match(t, b) and ctx.free(b, b + 1):
         b += 1  # the short name written with its level word: the mention is what the text says
