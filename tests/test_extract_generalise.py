@@ -1011,3 +1011,12 @@ def test_a_production_word_before_a_projects_other_mention_is_no_firm(ex):
     r = run(ex, "远帆光电在园区内建设年产12亿只LED路灯项目。12亿只LED路灯项目总投资10亿元。")
     assert "年产" not in {m.text for m in r.mentions if m.type == "Enterprise"}
     assert {m.canonical for m in r.mentions if m.type == "Project"} == {"年产12亿只LED路灯项目"}
+
+
+@pytest.mark.parametrize("text, firms", [
+    ("青禾快速路是滨江路网布局中的关键一段。", set()),  # 是 makes a clause of it
+    ("蓝桥电子有限公司总裁兼CEO王明昨日表示，新厂年底投产。", {"蓝桥电子有限公司"}),  # a title before CEO
+    ("远帆电力宣布在海外投资建设电池工厂。", {"远帆电力"}),  # (control)
+])
+def test_a_clause_or_a_title_before_a_firm_cue_is_no_firm(ex, text, firms):
+    assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == firms

@@ -36,11 +36,12 @@ def _lex() -> dict:
     left = set(lex["left_stops"]) | set(ctx["words"])
     policy = sorted(ctx["policy_verbs"], key=len, reverse=True)
     titles = tuple(names["person_titles"])
+    copulas = frozenset(names["copulas"])
     right = frozenset(ctx["right_words"])
     inner = frozenset(ctx["inner_verbs"])
     verbs = frozenset(left | set(ctx["object_verbs"]) | set(ctx["fused_verbs"]) | inner | set(policy))  # any word that comes before names
     appositive = tuple(sorted(names["appositive_heads"], key=len, reverse=True))
-    return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "policy_verbs": policy,
+    return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "copulas": copulas, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
             "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries,
             "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"],
@@ -609,6 +610,8 @@ def strong_firm(name: str) -> bool:
         odd_start -= {"f", "q", "d"}
     if toks[0][1] in odd_start or starts_with_division(name):
         return False  # 该项目, 某区聚焦: a firm is not written with the official name of a place
+    if any(w in _lex()["copulas"] for w, _ in toks[1:]):
+        return False  # 某公路是某路网: a clause, not a name
     heads = _lex()["heads"]
     if p >= 0.5 or _trade_name_first(toks):
         return True  # (某星|显示: a trade name and its trade, which the model hardly saw)
