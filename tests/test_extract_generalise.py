@@ -1020,3 +1020,8 @@ def test_a_production_word_before_a_projects_other_mention_is_no_firm(ex):
 ])
 def test_a_clause_or_a_title_before_a_firm_cue_is_no_firm(ex, text, firms):
     assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == firms
+
+
+def test_a_year_written_with_du_is_no_part_of_a_projects_name(ex):
+    r = run(ex, "按计划，2030年度滨州市老旧厂区改造工程将改造厂房40栋。")
+    assert {m.text for m in r.mentions if m.type == "Project"} == {"滨州市老旧厂区改造工程"}
