@@ -1025,3 +1025,12 @@ def test_a_clause_or_a_title_before_a_firm_cue_is_no_firm(ex, text, firms):
 def test_a_year_written_with_du_is_no_part_of_a_projects_name(ex):
     r = run(ex, "按计划，2030年度滨州市老旧厂区改造工程将改造厂房40栋。")
     assert {m.text for m in r.mentions if m.type == "Project"} == {"滨州市老旧厂区改造工程"}
+
+
+@pytest.mark.parametrize("text", [
+    "国内工程机械行业正在转型升级。",
+    "青禾市汽车工程学会昨日召开年会。",
+    "抽检发现，3种产品甲醛项目超标。",
+])
+def test_a_project_word_inside_another_noun_names_no_project(ex, text):
+    assert not [m for m in run(ex, text).mentions if m.type == "Project"]

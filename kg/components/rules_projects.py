@@ -80,8 +80,8 @@ def _plant_context_ok(ctx: _DocCtx, a: int, b: int) -> bool:
 def _suffix_project(ex, ctx: _DocCtx, m) -> Span | None:
     t = ctx.text
     a, b = m.start(), m.end()
-    if not ctx.free(a, b) or _suffix_rejected(ctx, a):
-        return None
+    if not ctx.free(a, b) or _suffix_rejected(ctx, a) or P.SUFFIX_IN_OTHER_WORD.match(t, a):
+        return None  # (工程|机械: the suffix is part of another noun)
     suffix = m.group()
     free_from = ex._left_limit(ctx, a, True, 32)
     pre = _prefix_mention(ctx, free_from, a)
