@@ -338,6 +338,8 @@ def test_province_before_a_city_park(ex):
     ("门店开在杭州市延安北路上。", "杭州市"),
     ("新店设在成都人民南路与西藏大道路口。", "成都市"),
     ("车队从兰州出发，经武威路段抵达。", "兰州市|武威市"),
+    ("上海东海大桥旁的风电场已并网。", "上海市"),
+    ("上海东海大桥海上风电项目二期已开工。", "上海市"),  # (the place read off a project's name)
 ])
 def test_short_place_names_need_a_word_of_their_own(ex, text, place):
     got = {m.canonical for m in run(ex, text).mentions if m.type in ("City", "County", "Province")}
@@ -1034,3 +1036,10 @@ def test_a_year_written_with_du_is_no_part_of_a_projects_name(ex):
 ])
 def test_a_project_word_inside_another_noun_names_no_project(ex, text):
     assert not [m for m in run(ex, text).mentions if m.type == "Project"]
+
+
+def test_a_division_and_a_conjunction_open_no_parks_name(ex):
+    r = run(ex, "该项目得到烟台市和开发区科技专项的支持。")
+    assert not [m for m in r.mentions if m.type == "Park"]
+    r = run(ex, "福建平和工业园区新引进三家企业。")  # (a county whose name ends in 和)
+    assert {m.text for m in r.mentions if m.type == "Park"} == {"平和工业园区"}

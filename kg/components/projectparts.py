@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .. import namemodel, nlp
 from ..model import Mention
-from . import component, load_json
+from . import component, load_json, rule_patterns
 from .gazetteer import load as gazetteer_forms
 from .names import common_word, full_divisions, is_generic, name_end, place_forms
 from .products import nested, product_spans, vocab
@@ -26,6 +26,7 @@ NAME_POS = {"ns", "nr", "nrt", "nrfg", "nz", "nt", "eng", "x"}
 FUNCTION_POS = {"c", "p", "u", "uj", "r", "f"}
 SOFT_POS = {"d", "a", "b", "ad", "m", "q"}  # 全新动力电池: the adjective is not part of the product
 TYPE_ORDER = {"City": 0, "County": 1, "Province": 2}
+STREET_AFTER = rule_patterns.load("places").STREET_AFTER  # 某某大桥 in a project's name: a bridge, not the place
 
 
 def places_in(name: str, start: int = 0, context: frozenset = frozenset()) -> list[tuple[int, int, str, str]]:
@@ -53,7 +54,7 @@ def _places_in(name: str, start: int, context: frozenset) -> tuple[tuple[int, in
         word = bool(cands) and nlp.is_word(name, i, i + hit)  # once, not per candidate
         near = [c for c in cands if _named_parent(c, context, word)]
         bare_ok = cands and name[i:i + hit] not in _short_stop() and name[i:i + hit] not in _firm_forms()
-        if near or (bare_ok and _place_word(name, i, i + hit)):
+        if (near or (bare_ok and _place_word(name, i, i + hit))) and not STREET_AFTER.match(name, i + hit):
             typ, official, _ = (near or cands)[0]
             out.append((i, i + hit, typ, official))
             i += hit
