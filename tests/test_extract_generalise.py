@@ -1043,3 +1043,13 @@ def test_a_division_and_a_conjunction_open_no_parks_name(ex):
     assert not [m for m in r.mentions if m.type == "Park"]
     r = run(ex, "福建平和工业园区新引进三家企业。")  # (a county whose name ends in 和)
     assert {m.text for m in r.mentions if m.type == "Park"} == {"平和工业园区"}
+
+
+@pytest.mark.parametrize("text, product", [
+    ("远帆科技还将在越南建设光伏组件生产线。", "光伏组件"),
+    ("蓝桥股份投资改造浮法玻璃生产车间。", "浮法玻璃"),
+])
+def test_a_product_before_a_production_line_is_made_there(ex, text, product):
+    r = run(ex, text)
+    assert product in {m.text for m in r.mentions if m.type == "Product"}
+    assert any(x.rel == "produces" and x.tail == product for x in r.relations)
