@@ -1053,3 +1053,8 @@ def test_a_product_before_a_production_line_is_made_there(ex, text, product):
     r = run(ex, text)
     assert product in {m.text for m in r.mentions if m.type == "Product"}
     assert any(x.rel == "produces" and x.tail == product for x in r.relations)
+
+
+def test_a_firm_that_injects_capital_into_a_project_implements_it(ex):
+    r = run(ex, "青禾管业生产基地由远帆投资有限公司注资5亿元，计划年底建成投产。")
+    assert ("远帆投资有限公司", "implements", "青禾管业生产基地") in {(x.head, x.rel, x.tail) for x in r.relations}
