@@ -1019,6 +1019,8 @@ def test_a_production_word_before_a_projects_other_mention_is_no_firm(ex):
     ("青禾快速路是滨江路网布局中的关键一段。", set()),  # 是 makes a clause of it
     ("蓝桥电子有限公司总裁兼CEO王明昨日表示，新厂年底投产。", {"蓝桥电子有限公司"}),  # a title before CEO
     ("远帆电力宣布在海外投资建设电池工厂。", {"远帆电力"}),  # (control)
+    ("最近几年，远帆电子也很少建设新工厂。", set()),  # an adverb after the company word
+    ("青禾齐都药业有限公司投资建设新厂。", {"青禾齐都药业有限公司"}),  # (an adverb's character in a trade name)
 ])
 def test_a_clause_or_a_title_before_a_firm_cue_is_no_firm(ex, text, firms):
     assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == firms

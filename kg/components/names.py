@@ -519,6 +519,7 @@ def is_generic(name: str) -> bool:
 _PUNCTUATION = frozenset("，。；：,;:！？“”\"《》")  # characters no name holds
 _NOT_IN_FIRM_LIKE = _PUNCTUATION | frozenset("等的")
 _NOT_IN_STRONG_FIRM = _NOT_IN_FIRM_LIKE | frozenset("某")
+CLAUSE_POS = frozenset({"d", "p", "c", "u", "uj", "ul"})  # one-character adverbs and particles (也, 还, 在): no word of a name
 
 
 @nlp.text_cache
@@ -610,13 +611,21 @@ def strong_firm(name: str) -> bool:
         odd_start -= {"f", "q", "d"}
     if toks[0][1] in odd_start or starts_with_division(name):
         return False  # 该项目, 某区聚焦: a firm is not written with the official name of a place
-    if any(w in _lex()["copulas"] for w, _ in toks[1:]):
-        return False  # 某公路是某路网: a clause, not a name
+    if any(w in _lex()["copulas"] for w, _ in toks[1:]) or _adverb_after_head(toks):
+        return False  # 某公路是某路网, 某电子也很少: a clause, not a name
     heads = _lex()["heads"]
     if p >= 0.5 or _trade_name_first(toks):
         return True  # (某星|显示: a trade name and its trade, which the model hardly saw)
     head = toks[-1][0] if toks[-1][0] in heads else _head_suffix(name, heads)  # 蓝桥|新|材: jieba splits the head
     return p >= 0.15 and len(toks) > 1 and head is not None and len(name) - len(head) >= 2
+
+
+def _adverb_after_head(toks) -> bool:
+    """A one-character adverb or particle ending the name or right after a company word (某电子也很少,
+    某控股仍): the clause goes on after the name. Inside a trade name (某都药业) it is the name's."""
+    heads = _lex()["heads"]
+    return any(len(w) == 1 and tag in CLAUSE_POS and (i == len(toks) - 1 or toks[i - 1][0] in heads)
+               for i, (w, tag) in enumerate(toks) if i)
 
 
 def _head_suffix(name: str, heads) -> str | None:
