@@ -1060,3 +1060,11 @@ def test_a_product_before_a_production_line_is_made_there(ex, text, product):
 def test_a_firm_that_injects_capital_into_a_project_implements_it(ex):
     r = run(ex, "青禾管业生产基地由远帆投资有限公司注资5亿元，计划年底建成投产。")
     assert ("远帆投资有限公司", "implements", "青禾管业生产基地") in {(x.head, x.rel, x.tail) for x in r.relations}
+
+
+@pytest.mark.parametrize("text, firm", [
+    ("据悉，苹果公司今年将在本地扩大零部件采购。", "苹果公司"),  # a fruit's name, but the gazetteer lists the form
+    ("联想控股集团董事会近日发布公告。", "联想控股集团"),  # 联想 is a verb too: no trimming of a gazetteer form
+])
+def test_a_gazetteer_form_is_neither_a_kind_of_company_nor_trimmed(ex, text, firm):
+    assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == {firm}

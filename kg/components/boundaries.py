@@ -49,8 +49,8 @@ def make_boundaries(settings: dict):
                     _trim(state, m, off, [])
             elif m.type in TYPES and _unnumbered(state, m) and _CHECKS[m.type](state, m, trim_only):
                 off, stripped = name_start(m.text)
-                if off == 1 and m.type == "Enterprise" and opens_after_join(state.text, m.start):
-                    off = 0  # 和|同益实业集团: 同 opens the name
+                if off and m.source == "gazetteer" or off == 1 and m.type == "Enterprise" and opens_after_join(state.text, m.start):
+                    off = 0  # 联想控股集团: a gazetteer form is a name from its first word; 和|同益实业集团: 同 opens the name
                 if not off and m.type == "Enterprise":
                     off = glued_prefix(m.text, firms) or after_object_verb(m.text)
                     stripped = [m.text[:off]]
@@ -89,9 +89,10 @@ def _park(state, m, trim_only: bool) -> bool:
 
 def _enterprise(state, m, trim_only: bool) -> bool:
     """False when the firm mention is dropped or joined into its parent's name."""
-    if generic_company(m.text) and _join_parent(state, m):
+    generic = m.source != "gazetteer" and generic_company(m.text)  # (苹果公司: the gazetteer lists the form)
+    if generic and _join_parent(state, m):
         return False
-    if _inner_count(m.text) or generic_company(m.text):
+    if _inner_count(m.text) or generic:
         if not _leading_place(state, m):
             state.drop(m)  # 某某出售某某9家白电公司: no firm's name holds a count of firms
         return False
