@@ -1068,3 +1068,10 @@ def test_a_firm_that_injects_capital_into_a_project_implements_it(ex):
 ])
 def test_a_gazetteer_form_is_neither_a_kind_of_company_nor_trimmed(ex, text, firm):
     assert {m.text for m in run(ex, text).mentions if m.type == "Enterprise"} == {firm}
+
+
+def test_a_project_named_after_a_city_the_text_names_is_in_that_city(ex):
+    """乌鲁木齐 is the short form of a city and of a county of that city: the text names the city."""
+    r = run(ex, "乌鲁木齐市今年加快城市更新。乌鲁木齐老旧管网改造项目已开工。")
+    assert ("乌鲁木齐老旧管网改造项目", "locatedIn", "乌鲁木齐市") in {(x.head, x.rel, x.tail) for x in r.relations}
+    assert "乌鲁木齐县" not in {m.canonical for m in r.mentions}

@@ -52,7 +52,10 @@ def _places_in(name: str, start: int, context: frozenset) -> tuple[tuple[int, in
                 break
         cands = forms[name[i:i + hit]] if hit else []
         word = bool(cands) and nlp.is_word(name, i, i + hit)  # once, not per candidate
-        near = [c for c in cands if _named_parent(c, context, word)]
+        # the city or province itself named in the document (乌鲁木齐市, not its 乌鲁木齐县), else a
+        # place whose city or province is
+        near = [c for c in cands if c[0] != "County" and c[1] in context] \
+            or [c for c in cands if _named_parent(c, context, word)]
         bare_ok = cands and name[i:i + hit] not in _short_stop() and name[i:i + hit] not in _firm_forms()
         if (near or (bare_ok and _place_word(name, i, i + hit))) and not STREET_AFTER.match(name, i + hit):
             typ, official, _ = (near or cands)[0]
