@@ -1075,3 +1075,17 @@ def test_a_project_named_after_a_city_the_text_names_is_in_that_city(ex):
     r = run(ex, "乌鲁木齐市今年加快城市更新。乌鲁木齐老旧管网改造项目已开工。")
     assert ("乌鲁木齐老旧管网改造项目", "locatedIn", "乌鲁木齐市") in {(x.head, x.rel, x.tail) for x in r.relations}
     assert "乌鲁木齐县" not in {m.canonical for m in r.mentions}
+
+
+@pytest.mark.parametrize("text, project", [
+    ("青禾建工今年承接了三项轨道交通工程。", None),
+    ("省里公布了第三批零碳园区示范项目名单。", None),
+    ("远帆航空C929宽体客机项目进展顺利。", "远帆航空C929宽体客机项目"),  # a model number, no count
+])
+def test_a_count_or_a_batch_in_a_projects_name_makes_it_a_group(ex, text, project):
+    assert {m.text for m in run(ex, text).mentions if m.type == "Project"} == ({project} if project else set())
+
+
+def test_a_model_numbers_letters_stay_with_its_figures(ex):
+    r = run(ex, "远帆航空C929宽体客机项目进展顺利。")
+    assert {m.text for m in r.mentions if m.type == "Enterprise"} == {"远帆航空"}

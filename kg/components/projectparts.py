@@ -238,6 +238,8 @@ def _first_boundary(name: str, limit: int) -> int:
     for i in range(2, min(limit, 10)):
         ch = name[i]
         if ch.isdigit() or ch in "（(“\"" or name[i:i + 2] in forms or name[i:i + 3] in forms or name[i:i + 4] in forms:
+            while ch.isdigit() and i > 2 and name[i - 1].isascii() and name[i - 1].isalpha():
+                i -= 1  # 某航空|C929客机: a model number's letters go with its figures
             return i
     return limit
 
