@@ -1089,3 +1089,8 @@ def test_a_count_or_a_batch_in_a_projects_name_makes_it_a_group(ex, text, projec
 def test_a_model_numbers_letters_stay_with_its_figures(ex):
     r = run(ex, "远帆航空C929宽体客机项目进展顺利。")
     assert {m.text for m in r.mentions if m.type == "Enterprise"} == {"远帆航空"}
+
+
+def test_the_progress_of_a_projects_spending_is_not_its_investment(ex):
+    r = run(ex, "青禾公路北延工程总投资近10亿元，今年将完成投资4亿元。")
+    assert {x.tail for x in r.relations if x.rel == "investment"} == {"10亿元"}

@@ -199,7 +199,8 @@ def _investment_target(s: Sentence, m, mem: Memory):
 def investment(ex, ctx, s: Sentence, mem: Memory) -> None:
     """总投资N亿元的X / X … 总投资N亿元 (not for aggregates "N个项目")."""
     for m in (INVEST_RE.finditer(s.text) if ("投" in s.text) else ()):
-        if P.AGGREGATE_BEFORE.search(s.text[max(0, m.start() - 12):m.start()]):
+        if P.AGGREGATE_BEFORE.search(s.text[max(0, m.start() - 12):m.start()]) \
+                or P.PROGRESS_BEFORE.search(s.text, max(0, m.start() - 4), m.start()):
             continue
         target = _investment_target(s, m, mem)
         if target is not None:
