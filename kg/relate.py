@@ -41,6 +41,7 @@ PLACE_TYPES = ("County", "City", "Province", "Park")
 # a relation whose tail is a literal: the regex that finds candidate tails in a sentence
 LITERAL_RES = {"investment": literals.INVEST_LITERAL_RE, "capacity": literals.CAP_RE}
 LITERAL_TEXT = {"capacity": literals.capacity_text}  # the tail as the guidelines print it
+TOTAL_FEATURE = "lit_total_word"
 
 
 @dataclass
@@ -412,6 +413,8 @@ def _doc_features(h: Node, t: Node, s: _Sent, focus: dict[str, str]) -> list[str
             f.append("lit_cue_before=" + cls)
         if "总投资" in pre or "投资" in pre[-3:]:
             f.append("lit_invest_word")
+        if "总投资" in pre or "投资总额" in pre:
+            f.append(TOTAL_FEATURE)  # a project's whole amount, not a phase's or a region's part
         if t.text.startswith("年") or _RATE_BEFORE.search(pre):
             f.append("lit_year_prefix")  # 年产10万吨 (t.text: the literal as found, before capacity_text), 年产能将达…
         if not s.closer_of_type(h.type, t.start, abs(h.start - t.start)):
@@ -857,7 +860,20 @@ def _select(scored: list[tuple[Candidate, float]], model: dict) -> list[tuple[Ca
         if c.rel in functional and not proposed and (_slot(c) in ruled or p < top[_slot(c)] - 0.15):
             continue
         out.append((c, p))
-    return out
+    return _one_per_head(out, {r for r, s in sigs.items() if s.get("one_per_head")})
+
+
+def _one_per_head(out: list[tuple[Candidate, float]], rels: set[str]) -> list[tuple[Candidate, float]]:
+    """A head of a relation in rels keeps one tail, a total before a part, else the likeliest (a
+    project has one investment: 总投资10亿元, 其中一期4亿元 → 10亿元)."""
+    if not rels:
+        return out
+    top: dict[tuple, tuple[bool, float]] = {}
+    for c, p in out:
+        if c.rel in rels:
+            k = (TOTAL_FEATURE in c.features, p)  # a total (总投资) first, then the likeliest
+            top[c.rel, c.head.name] = max(top.get((c.rel, c.head.name), (False, 0.0)), k)
+    return [(c, p) for c, p in out if c.rel not in rels or (TOTAL_FEATURE in c.features, p) >= top[c.rel, c.head.name]]
 
 
 def _has_needed_cue(c: Candidate, cue: str | None) -> bool:

@@ -1094,3 +1094,11 @@ def test_a_model_numbers_letters_stay_with_its_figures(ex):
 def test_the_progress_of_a_projects_spending_is_not_its_investment(ex):
     r = run(ex, "青禾公路北延工程总投资近10亿元，今年将完成投资4亿元。")
     assert {x.tail for x in r.relations if x.rel == "investment"} == {"10亿元"}
+
+
+@pytest.mark.parametrize("text", [
+    "青禾铁路项目总投资400亿元，其中一期工程投资120亿元。",
+    "青禾铁路项目预估总投资为400亿元，省内计划投资260亿元。",
+])
+def test_a_project_has_one_investment_its_total(ex, text):
+    assert {x.tail for x in run(ex, text).relations if x.rel == "investment"} == {"400亿元"}
