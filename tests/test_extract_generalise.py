@@ -1102,3 +1102,8 @@ def test_the_progress_of_a_projects_spending_is_not_its_investment(ex):
 ])
 def test_a_project_has_one_investment_its_total(ex, text):
     assert {x.tail for x in run(ex, text).relations if x.rel == "investment"} == {"400亿元"}
+
+
+def test_a_planning_verb_opens_no_project_or_product(ex):
+    r = run(ex, "远帆新能源正积极筹划低速电动汽车项目。")
+    assert {m.text for m in r.mentions if m.type == "Product"} == {"低速电动汽车"}
