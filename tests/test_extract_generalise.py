@@ -1107,3 +1107,9 @@ def test_a_project_has_one_investment_its_total(ex, text):
 def test_a_planning_verb_opens_no_project_or_product(ex):
     r = run(ex, "远帆新能源正积极筹划低速电动汽车项目。")
     assert {m.text for m in r.mentions if m.type == "Product"} == {"低速电动汽车"}
+
+
+@pytest.mark.parametrize("text", ["光伏玻璃生产商远帆科技今年扩产。", "光伏玻璃配套商远帆科技今年扩产。"])
+def test_a_kind_of_maker_before_a_firms_name_is_no_part_of_it(ex, text):
+    r = run(ex, text)
+    assert {m.text for m in r.mentions if m.type == "Enterprise"} == {"远帆科技"}
