@@ -49,8 +49,10 @@ def make_boundaries(settings: dict):
                     _trim(state, m, off, [])
             elif m.type in TYPES and _unnumbered(state, m) and _CHECKS[m.type](state, m, trim_only):
                 off, stripped = name_start(m.text)
-                if off and m.source == "gazetteer" or off == 1 and m.type == "Enterprise" and opens_after_join(state.text, m.start):
-                    off = 0  # 联想控股集团: a gazetteer form is a name from its first word; 和|同益实业集团: 同 opens the name
+                if m.source == "gazetteer":
+                    off = 0  # 联想控股集团: a gazetteer form is a name from its first word
+                elif off == 1 and m.type == "Enterprise" and opens_after_join(state.text, m.start):
+                    off = 0  # 和|同益实业集团: 同 opens the name
                 if not off and m.type == "Enterprise":
                     off = glued_prefix(m.text, firms) or after_object_verb(m.text)
                     stripped = [m.text[:off]]

@@ -52,6 +52,7 @@ def _lex() -> dict:
 
 
 NAME_JOINS = ("和", "与", "及", "、")
+LEVEL_CHARS = "县区市旗省州盟"  # the level word that ends a division's full name
 PREPOSITION_NAME_CHARS = ("同", "与", "和")  # right after a NAME_JOINS word, the first character of a name
 
 

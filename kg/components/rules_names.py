@@ -8,7 +8,7 @@ from bisect import bisect_left
 from .. import namemodel, nlp
 from ..util import alternation
 from . import load_json, rule_patterns
-from .names import NAME_JOINS, _lex as names_lex, opens_after_join
+from .names import LEVEL_CHARS, NAME_JOINS, _lex as names_lex, opens_after_join
 from .products import is_product, product_spans
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
@@ -277,9 +277,6 @@ def _not_a_park(g, core: str, suffix: str, before: str) -> bool:
     if len(core) >= 3 and core[-1] in NAME_JOINS and core[-2] in LEVEL_CHARS:
         return True  # 某市和开发区: a place and a park it does not name
     return core.endswith("的") or _verb_object(core)
-
-
-LEVEL_CHARS = "省市县区州旗盟"  # the level word that ends a division's full name
 
 
 def _verb_object(core: str) -> bool:

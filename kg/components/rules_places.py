@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from .. import nlp
 from . import rule_patterns
+from .names import LEVEL_CHARS
 from .products import vocab as product_vocab
 from .rules_context import DocCtx as _DocCtx, Span
 
@@ -472,7 +473,7 @@ def _division_span(ex, ctx: _DocCtx, a: int, b: int, k: str, rows: list, full, c
     if freq >= COMMON_SHORT_FREQ and not _common_short_ok(ex, t, a, b, r, confirmed, freq):
         return None  # 资源, 比如, 平原: a common word first
     # a short name glued into a longer word (…长子…, 日照时数): it must be a word of its own
-    if not nlp.is_word(t, a, b) and t[b:b + 1] not in "县区市旗省州盟" and not P.PLACE_EXTENSION.match(t, b) \
+    if not nlp.is_word(t, a, b) and t[b:b + 1] not in LEVEL_CHARS and not P.PLACE_EXTENSION.match(t, b) \
             and not _after_higher_place(ex, t, a, b):
         if not (t[b:b + 1] and ("\u4e00" <= t[b] <= "\u9fff") is False):
             return None
