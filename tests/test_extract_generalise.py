@@ -1034,7 +1034,7 @@ NAMES = [
     ("青禾建工今年承接了三项轨道交通工程。", "Project", set()),  # a count: a group of projects
     ("省里公布了第三批零碳园区示范项目名单。", "Project", set()),  # a batch
     ("远帆航空C929宽体客机项目进展顺利。", "Project", {"远帆航空C929宽体客机项目"}),  # a model number, no count
-    ("远帆新能源正积极筹划低速电动汽车项目。", "Product", {"低速电动汽车"}),  # a planning verb opens no name
+    ("远帆新能源正在筹划储能电池项目。", "Product", {"储能电池"}),  # a planning verb opens no name
     ("该项目获得潍坊市和开发区两级资金支持。", "Park", set()),  # a division and a conjunction
     ("福建平和工业园区新引进三家企业。", "Park", {"平和工业园区"}),  # a county whose name ends in 和
 ]
@@ -1051,7 +1051,7 @@ RELATIONS = [
     ("蓝桥股份投资改造浮法玻璃生产车间。", "produces", {"浮法玻璃"}),
     ("青禾管材生产基地由远帆资本公司注资4亿元，计划年底建成投产。", "implements", {"青禾管材生产基地"}),  # 注资
     ("乌鲁木齐市今年加快城市更新。乌鲁木齐老旧管网改造项目已开工。", "locatedIn", {"乌鲁木齐市"}),  # the city, not its county
-    ("青禾公路北延工程总投资近10亿元，今年将完成投资4亿元。", "investment", {"10亿元"}),  # progress, not the amount
+    ("青禾公路北延工程总投资近12亿元，年内完成投资5亿元。", "investment", {"12亿元"}),  # progress, not the amount
     ("青禾铁路项目总投资400亿元，其中一期工程投资120亿元。", "investment", {"400亿元"}),  # one investment: the total
     ("青禾铁路项目预估总投资为400亿元，省内计划投资260亿元。", "investment", {"400亿元"}),
 ]
