@@ -612,7 +612,8 @@ def strong_firm(name: str) -> bool:
         odd_start -= {"f", "q", "d"}
     if toks[0][1] in odd_start or starts_with_division(name):
         return False  # 该项目, 某区聚焦: a firm is not written with the official name of a place
-    if any(w in _lex()["copulas"] for w, _ in toks[1:]) or _adverb_after_head(toks):
+    copulas = _lex()["copulas"]
+    if any(w in copulas for w, _ in toks[1:]) or _adverb_after_head(toks):
         return False  # 某公路是某路网, 某电子也很少: a clause, not a name
     heads = _lex()["heads"]
     if p >= 0.5 or _trade_name_first(toks):

@@ -5,6 +5,7 @@ stand for the shared character class, number and capacity units of kg.literals."
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from types import SimpleNamespace
 
 from .. import nlp
@@ -24,9 +25,10 @@ def spec(family: str) -> dict:
     return load_json(f"patterns/rules_{family}.json")
 
 
+@lru_cache(maxsize=None)
 def load(family: str) -> SimpleNamespace:
     """The family's patterns compiled, as upper-case attributes (P.POWER_UNIT), and its word
-    lists as frozensets (P.words["build_verbs"])."""
+    lists as frozensets (P.words["build_verbs"]); once per process, whichever modules read it."""
     data = spec(family)
     ns = SimpleNamespace(**{p["name"].upper(): re.compile(expand(p["regex"])) for p in data.get("patterns", [])})
     ns.words = {k: frozenset(v) if isinstance(v, list) else v for k, v in data.get("words", {}).items()}
