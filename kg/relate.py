@@ -217,6 +217,17 @@ class _Sent:
             out.append(bisect_left(st, b) - bisect_left(st, a) - crossing.count(typ))
         return out
 
+    def inside_other(self, t: Node, h: Node) -> bool:
+        """t lies inside another mention's span that is neither h nor holds h: a part of that name
+        (清河县 in 清河县某项目), which places that mention, not h."""
+        i = bisect_right(self.node_starts, t.start)
+        j = bisect_left(self.node_starts, t.end - self.longest)
+        for c in self.nodes[j:i]:
+            if (c.end >= t.end and c.end - c.start > t.end - t.start and c is not h
+                    and not (c.start <= h.start and h.end <= c.end)):
+                return True
+        return False
+
     def mates(self, n: Node) -> tuple:
         """The other items of the list n belongs to."""
         g = self.lists.get(id(n))
@@ -560,8 +571,9 @@ def _pair_candidates(h: Node, rel: str, tails: list[Node], s: _Sent, si: int, ct
     b = _bound(m) if m is not None else None
     hz = b.bias + b.rest + (b.flags["head_in_list"] if id(h) in s.lists else 0.0) if b is not None else 0.0
     pruned, name = ctx.pruned, h.name
+    placing = rel == "locatedIn"
     for t in tails:
-        if t.name != name:
+        if t.name != name and not (placing and s.inside_other(t, h)):
             key = (name, rel, t.name)
             free = key not in proposed  # no rule proposed the pair
             if b is not None and free and _bound_below(h, t, s, b, hz, focus):

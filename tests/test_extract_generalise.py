@@ -1060,3 +1060,20 @@ RELATIONS = [
 @pytest.mark.parametrize("text, rel, tails", RELATIONS)
 def test_relations_in_invented_sentences(ex, text, rel, tails):
     assert {x.tail for x in run(ex, text).relations if x.rel == rel} == tails
+
+
+def test_a_park_inside_a_list_items_name_places_that_item_only(ex):
+    # the last item's name holds a park; its list mates are not placed there
+    r = run(ex, "今年将开工的有远帆科技研发中心二期项目、蓝桥股份智能制造项目、云岭科技产业园二期项目等。").relations
+    assert {(x.head, x.tail) for x in r if x.rel == "locatedIn"} == {("云岭科技产业园二期项目", "云岭科技产业园")}
+
+
+def test_a_place_inside_another_mentions_name_is_no_tail_for_others():
+    from kg.relate import Node, _Sent
+
+    text = "清源供水工程与雁塔区中心污水处理厂项目同步建设。"
+    first, county = Node("清源供水工程", "Project", 0, 6, 0), Node("雁塔区", "County", 7, 10, 0)
+    second = Node("雁塔区中心污水处理厂项目", "Project", 7, 19, 0)
+    s = _Sent(text, 0, [first, county, second])
+    assert s.inside_other(county, first)  # 雁塔区 is a part of the second project's name
+    assert not s.inside_other(county, second)  # …which it does place

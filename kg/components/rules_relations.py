@@ -130,9 +130,12 @@ def chain_headings(ex, ctx) -> None:
 # ------------------------------------------------------------------ sentence rules
 
 def _nearest_place(s: Sentence, p):
-    """Nearest preceding park in the sentence, else the following park, else any place."""
-    prev = [x for x in s.guess_places if x.end <= p.start and x is not p]
-    nxt = [x for x in s.guess_places if x.start >= p.end]
+    """Nearest preceding park in the sentence, else the following park, else any place; not one
+    inside another project's name (甲项目、乙园二期项目: 乙园 places the second only)."""
+    own = [x for x in s.guess_places if not any(q is not p and q.start <= x.start and x.end <= q.end
+                                                 for q in s.projects)]
+    prev = [x for x in own if x.end <= p.start and x is not p]
+    nxt = [x for x in own if x.start >= p.end]
     prev_pk = [x for x in prev if x.type == "Park"]
     nxt_pk = [x for x in nxt if x.type == "Park"]
     for group, last in ((prev_pk, True), (nxt_pk, False), (prev, True), (nxt, False)):
