@@ -682,6 +682,9 @@ def product_of(ex, text: str) -> str | None:
     head, sep, tail = s.partition("及")
     if sep and is_product(head) and not product_spans(tail):
         return head  # 正极材料及研发总部: the product, then what else the project builds
+    inner = [m for m in CAP_RE.finditer(s) if m.start() >= 2]  # 甲醇60万吨烯烃: each product has its figure
+    if inner:
+        s = P.PROJECT_SUFFIX_END.sub("", s[inner[-1].end():])  # the last one, as of a list (above)
     m = ex._strip_re.search(s)
     while m and m.start() > 1:
         s = s[:m.start()]
