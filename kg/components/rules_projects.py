@@ -467,13 +467,14 @@ def split_project(ex, ctx: _DocCtx, sp: Span) -> None:
     text = t[start:sp.end]
     if len(text) < 2:
         return
-    # "X投资的Y" inside list items: X is the investing firm
+    # "X投资的Y" inside list items: X is the investing firm; 甲、乙等国企投资的Y: the list's head, no firm
     mi = P.INVESTED_BY_PREFIX.match(text)
     if mi:
-        e_txt = mi.group(1)
-        e_txt2 = e_txt[ex._division_prefix(e_txt):] if len(e_txt) > 4 else e_txt
-        off = len(e_txt) - len(e_txt2)
-        ent = ctx.take(Span(start + off, start + len(e_txt), "Enterprise", e_txt2, e_txt2, source="invested-by"))
+        if not mi.group("list_head"):
+            e_txt = mi.group("firm")
+            e_txt2 = e_txt[ex._division_prefix(e_txt):] if len(e_txt) > 4 else e_txt
+            off = len(e_txt) - len(e_txt2)
+            ent = ctx.take(Span(start + off, start + len(e_txt), "Enterprise", e_txt2, e_txt2, source="invested-by"))
         start += mi.end()
         text = t[start:sp.end]
     canon = text + sp.meta.get("gap_head", "")
