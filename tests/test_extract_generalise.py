@@ -1026,6 +1026,7 @@ NAMES = [
     ("联想控股集团董事会近日发布公告。", "Enterprise", {"联想控股集团"}),  # 联想 is a verb too: no trimming
     ("远帆航空C929宽体客机项目进展顺利。", "Enterprise", {"远帆航空"}),  # a model number's letters stay with its figures
     ("光伏玻璃生产商远帆科技今年扩产。", "Enterprise", {"远帆科技"}),  # a kind of maker before the name
+    ("此次开工的有戊己集团医药物流园区、庚辛酒业集团白酒项目等。", "Enterprise", {"庚辛酒业集团"}),  # a park is no firm
     ("还有远帆集团、青禾集团等国企投资的20万吨甲醇等化工项目。", "Enterprise", {"远帆集团", "青禾集团"}),  # a list's head
     ("光伏玻璃配套商远帆科技今年扩产。", "Enterprise", {"远帆科技"}),
     ("按计划，2030年度滨州市老旧厂区改造工程将改造厂房40栋。", "Project", {"滨州市老旧厂区改造工程"}),  # 年度 is time

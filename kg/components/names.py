@@ -43,6 +43,7 @@ def _lex() -> dict:
     appositive = tuple(sorted(names["appositive_heads"], key=len, reverse=True))
     return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "copulas": copulas, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
+            "park_suffixes": tuple(lex["park_suffixes"]),
             "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries,
             "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"],
             "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True), "fused_verbs": frozenset(ctx["fused_verbs"]),
@@ -535,8 +536,8 @@ def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
         return False
     if any(t in name for t in _lex()["titles"]):
         return False  # 董事长李某: a person
-    if name.endswith(("项目", "基地", "园", "工程", "产业", "行业", "品牌", "产品")):
-        return False
+    if name.endswith(("项目", "基地", "园", "工程", "产业", "行业", "品牌", "产品")) or name.endswith(_lex()["park_suffixes"]):
+        return False  # a project, a trade or a park (某物流园区)
     toks = nlp.posseg(name)
     return not _odd_words(toks) and (listed or not _unvouched_odd(toks))
 
