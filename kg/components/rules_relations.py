@@ -186,6 +186,11 @@ def _investment_target(s: Sentence, m, mem: Memory):
         return after[0]
     prev = [p for p in projects if p.end <= a and not p.meta.get("list")]
     nxt = [p for p in projects if p.start >= b]
+    if prev and P.COUNT_OF_PROJECTS.search(stext[prev[-1].end - s.s0:m.start()]):
+        # 甲项目包括乙、丙两个子项目，总投资…: the project that names the group
+        group = [p for p in prev if P.GROUP_OPENING.match(stext, p.end - s.s0)]
+        if group:
+            return group[0]
     if prev and not P.COUNT_OF_PROJECTS.search(stext[prev[-1].end - s.s0:m.start()]):
         return prev[-1]
     if nxt and not P.SEMICOLON.search(stext[m.end():nxt[0].start - s.s0]):
