@@ -1038,6 +1038,7 @@ NAMES = [
     ("远帆航空C929宽体客机项目进展顺利。", "Project", {"远帆航空C929宽体客机项目"}),  # a model number, no count
     ("远帆新能源正在筹划储能电池项目。", "Product", {"储能电池"}),  # a planning verb opens no name
     ("远帆化工新建40万吨甲醇60万吨烯烃项目。", "Product", {"甲醇", "烯烃"}),  # each product after its own figure
+    ("远帆石化将建设1500万吨级炼油一体化项目。", "Product", set()),  # 级 ends the scale, it opens no product
     ("该项目获得潍坊市和开发区两级资金支持。", "Park", set()),  # a division and a conjunction
     ("福建平和工业园区新引进三家企业。", "Park", {"平和工业园区"}),  # a county whose name ends in 和
 ]
