@@ -15,7 +15,7 @@ from .. import namemodel, nlp
 from ..literals import CAP_RE
 from . import component, load_json
 from .gazetteer import load as gazetteer_forms
-from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start, place_forms
+from .names import STRIP_POS, common_word, firm_like, is_generic, name_end, name_start, no_project, place_forms
 from .products import is_product, noun_phrase, product_shape, product_spans, vocab
 
 # a clause; a short parenthesis of Chinese words inside it stays (甲（隔膜）、乙（电解液）等企业: an item's note)
@@ -235,6 +235,7 @@ def _product_led(item: str) -> bool:
 def _propose_items(state, items, typ: str, explicit: bool) -> None:
     text = state.text
     ok = [not is_generic(text[a:z]) and (typ != "Enterprise" or firm_like(text[a:z], listed=explicit))
+          and not (typ == "Project" and no_project(text[a:z]))
           for a, z in items]
     # a firm list under its own head noun (甲、乙、丙等龙头企业) vouches for the odd item among
     # names (a brand that is also a common word) when most items read as names; of two items,

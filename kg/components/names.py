@@ -44,6 +44,7 @@ def _lex() -> dict:
     return {"left_stops": left, "right_words": right, "generic": generic, "titles": titles, "copulas": copulas, "policy_verbs": policy,
             "suffixes": tuple(lex["company_suffixes"]), "heads": set(lex["company_heads"]),
             "park_suffixes": tuple(lex["park_suffixes"]),
+            "non_project_endings": tuple(names["non_project_endings"] + lex["org_suffixes"]),
             "appositive": appositive, "descriptors": tuple(names["descriptors"]), "countries": countries,
             "inner_verbs": inner, "name_verbs": verbs, "common_verb_freq": ctx["common_verb_freq"],
             "chain_scope": sorted(ctx["chain_scope_words"], key=len, reverse=True), "fused_verbs": frozenset(ctx["fused_verbs"]),
@@ -525,6 +526,11 @@ CLAUSE_POS = frozenset({"d", "p", "c", "u", "uj", "ul"})  # one-character adverb
 
 
 @nlp.text_cache
+def no_project(name: str) -> bool:
+    """name ends like a body, a hospital or an event (某市档案局, 某博览会): no project, whatever its list's head."""
+    return name.endswith(_lex()["non_project_endings"])
+
+
 def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
     """Could name be a firm? known: already a firm mention; listed: an item of a list whose head
     says firms (大众、奥迪等车企), where a common word may still be a brand."""

@@ -7,7 +7,7 @@ import re
 from .. import namemodel, nlp
 from ..literals import CAP_PLAIN_RE, CAP_RE, INVEST_RE, capacity_text
 from . import load_json, rule_patterns
-from .names import company_words, lead_particle
+from .names import company_words, lead_particle, no_project
 from .products import is_product, noun_phrase, product_spans, vocab
 from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 
@@ -241,7 +241,7 @@ def _list_item(ex, ctx: _DocCtx, m, k: int, x: int, y: int, named: bool) -> Span
     if looks_enterprise(ex, item):
         ctx.take(Span(x, y, "Enterprise", item, item, source="list"))
         return None
-    if not specific_project(ex, item):
+    if not specific_project(ex, item) or no_project(item):
         return None
     if len(item) <= 5 and not P.LETTER_OR_DIGIT.search(item) and not m.group().startswith("等一批"):
         return None
