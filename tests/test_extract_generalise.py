@@ -1039,6 +1039,7 @@ NAMES = [
     ("远帆新能源正在筹划储能电池项目。", "Product", {"储能电池"}),  # a planning verb opens no name
     ("远帆化工新建40万吨甲醇60万吨烯烃项目。", "Product", {"甲醇", "烯烃"}),  # each product after its own figure
     ("远帆石化将建设1500万吨级炼油一体化项目。", "Product", set()),  # 级 ends the scale, it opens no product
+    ("远帆机械年产3000台风电齿轮箱项目近日开工。", "Product", {"风电齿轮箱"}),  # a product the vocabulary knows
     ("该项目获得潍坊市和开发区两级资金支持。", "Park", set()),  # a division and a conjunction
     ("福建平和工业园区新引进三家企业。", "Park", {"平和工业园区"}),  # a county whose name ends in 和
 ]

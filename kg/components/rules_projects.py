@@ -701,7 +701,7 @@ def product_of(ex, text: str) -> str | None:
                 return s if s not in g.product_reject else None
             s2 = P.QUALITY_ADJECTIVE.sub("", s)
             return s2 if len(s2) >= 2 and s2 not in g.product_reject else s
-    # no head word the lexicon knows: the product-name model decides (…紧固件, 再生铝)
-    if 2 <= len(s) <= 12 and namemodel.probability(s, "product") >= 0.7:
+    # no head word the lexicon knows: the product vocabulary or the product-name model decides (…紧固件, 再生铝)
+    if 2 <= len(s) <= 12 and (is_product(s) or namemodel.probability(s, "product") >= 0.7):
         return s
     return None
