@@ -1059,6 +1059,7 @@ RELATIONS = [
     ("青禾公路北延工程总投资近12亿元，年内完成投资5亿元。", "investment", {"12亿元"}),  # progress, not the amount
     ("青禾铁路项目总投资400亿元，其中一期工程投资120亿元。", "investment", {"400亿元"}),  # one investment: the total
     ("青禾铁路项目预估总投资为400亿元，省内计划投资260亿元。", "investment", {"400亿元"}),
+    ("近日，在滨江经济开发区的远帆科技有限公司车间里，工人们正忙着。", "locatedIn", {"滨江经济开发区"}),  # <park>的<firm>
 ]
 
 

@@ -289,7 +289,7 @@ def _cue_placement(ctx, s: Sentence, m) -> None:
 
 
 def explicit_places(ex, ctx, s: Sentence, mem: Memory) -> None:
-    """X位于/落户/入驻/落地/在 Y; 在<place>投资建设<project>; 在<park>设立了<enterprise>; <place>的<chain>."""
+    """X位于/落户/入驻/落地/在 Y; 在<place>投资建设<project>; 在<park>设立了<enterprise>; <place>的<chain or firm>."""
     if not s.places:
         return
     R, s0, si = ctx.rels, s.s0, s.si
@@ -305,7 +305,7 @@ def explicit_places(ex, ctx, s: Sentence, mem: Memory) -> None:
         en = [e for e in s.ents if 0 <= e.start - (s0 + m.end()) <= 2]
         if pl and en:
             R.append((en[0], "locatedIn", pl[-1], si))
-    for c in s.chains:
+    for c in s.chains + s.ents:  # <place>的<chain or firm> (某经开区的某公司)
         for x in s.places:
             if x.end + 1 == c.start and ctx.text[x.end] == "的":
                 R.append((c, "locatedIn", x, si))
