@@ -1032,6 +1032,7 @@ NAMES = [
     ("高铁项目承建方远帆集团表示将加快进度。", "Enterprise", {"远帆集团"}),  # a party's role before the name
     ("本埠远帆公司昨日发布公告。", "Enterprise", {"远帆公司"}),  # "local", not part of the name
     ("施工单位远帆建设工程有限公司负责该工程。", "Enterprise", {"远帆建设工程有限公司"}),
+    ("支持远帆汽车扩大产能，鼓励企业加快转型。", "Enterprise", {"远帆汽车"}),  # the firm a policy supports to act
     ("按计划，2030年度滨州市老旧厂区改造工程将改造厂房40栋。", "Project", {"滨州市老旧厂区改造工程"}),  # 年度 is time
     ("全省工程机械产业加快转型。", "Project", set()),  # a project word inside another noun
     ("青禾县机械工程学会昨日召开年会。", "Project", set()),

@@ -203,7 +203,8 @@ def cue_enterprises(ex, ctx: _DocCtx) -> None:
             names.add(win[off:])
     for rx in (P.CUE_BEFORE, P.CUE_SUBSIDIARY):
         names.update(m.group(1) for m in rx.finditer(t))
-    names.update(m.group(1) for m in P.CUE_DEAL_TARGET.finditer(t) if _ends_in_company_word(ex, m.group(1)))
+    for rx in (P.CUE_DEAL_TARGET, P.CUE_SUPPORTED_FIRM):
+        names.update(m.group(1) for m in rx.finditer(t) if _ends_in_company_word(ex, m.group(1)))
     for s in ctx.doc.sentences:
         names.update(m.group(1) for m in (P.CUE_IS.match(s.text), P.CUE_METRIC.match(s.text)) if m)
         m = P.CUE_SUBJECT_SAYS.match(s.text)
