@@ -689,7 +689,8 @@ def _doclevel_candidates(h: Node, rel: str, s: _Sent, si: int, ctx: _DocCtx, tai
     out = []
     name = h.name
     for fn, f, low in tails:
-        if fn.name != name and fn.name not in tail_names:
+        # (a focus place named inside the head's name is a name-derived candidate: _name_candidates)
+        if fn.name != name and fn.name not in tail_names and _short_place(fn.name) not in name:
             if low:
                 k = (name, rel, fn.name)
                 if k not in ctx.proposed:

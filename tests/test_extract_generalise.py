@@ -1064,6 +1064,7 @@ RELATIONS = [
     ("青禾铁路项目总投资400亿元，其中一期工程投资120亿元。", "investment", {"400亿元"}),  # one investment: the total
     ("青禾铁路项目预估总投资为400亿元，省内计划投资260亿元。", "investment", {"400亿元"}),
     ("近日，在滨江经济开发区的远帆科技有限公司车间里，工人们正忙着。", "locatedIn", {"滨江经济开发区"}),  # <park>的<firm>
+    ("远帆项目落户南昌经开区。南昌、九江两地合作共建园区。", "locatedIn", {"南昌市"}),  # the city the park is named after
     ("远帆铝业主要为星海汽车、云岭重工等整车企业提供轻量化铝部件。", "suppliesTo", {"星海汽车", "云岭重工"}),  # …等 + head
     ("蓝岸精工年产铝合金锭30万吨，主要为北辰汽车提供车身部件。", "suppliesTo", {"北辰汽车"}),  # a later clause: 提供 + goods
     ("青禾电机主要生产驱动电机，已进入星河汽车供应链体系。", "suppliesTo", {"星河汽车"}),  # a later clause, no 其产品
