@@ -27,6 +27,15 @@ def capacity_text(found: str) -> str:
     return _PRODUCT_BEFORE_FIGURE.sub("", found)
 
 
+# sizes, not outputs: a figure in these units is a capacity only per period (年产…, 年供水量…)
+_SIZE_ONLY = re.compile(rf"^(?!年|每年|每月|月产|日产|日处理){_num}(?:[万亿千百])?(?:余|多)?(?:平方米|立方米|芯公里|公里|米)$")
+
+
+def size_only(found: str) -> bool:
+    """A capacity match that states a size (占地10万平方米, 全线50公里), not an output per period."""
+    return _SIZE_ONLY.match(found) is not None
+
+
 CAP_PLAIN_RE = re.compile(rf"{_num}(?:[万亿千百])?(?:万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|万吨|吨)")
 AMOUNT_RE = re.compile(rf"({_amount_num})\s*(?:多|余)?\s*(?:个)?\s*(亿|万|千万|百万)?\s*(?:多|余)?\s*(元|美元|欧元|日元|港元|港币)")
 # an amount after an investment word without its currency (总投资120亿): the figure as printed

@@ -465,7 +465,12 @@ def _literals(rel: str, s: _Sent, sentence: int) -> list[Node]:
         return []
     rx, text = LITERAL_RES[rel], LITERAL_TEXT.get(rel, str)
     return [Node(_WS.sub("", text(m.group())), "Literal", m.start() + s.start, m.end() + s.start, sentence, m.group())
-            for m in rx.finditer(s.text)]
+            for m in rx.finditer(s.text) if rel != "capacity" or not _size(s.text, m)]
+
+
+def _size(text: str, m: re.Match) -> bool:
+    """The capacity match states a size (占地10万平方米), with no output rate before it (年产能将达…)."""
+    return literals.size_only(m.group()) and not _RATE_BEFORE.search(text, max(0, m.start() - 10), m.start())
 
 
 def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None, rels=None,

@@ -1091,3 +1091,11 @@ def test_a_place_inside_another_mentions_name_is_no_tail_for_others():
     s = _Sent(text, 0, [first, county, second])
     assert s.inside_other(county, first)  # 雁塔区 is a part of the second project's name
     assert not s.inside_other(county, second)  # …which it does place
+
+
+@pytest.mark.parametrize("found, size", [("10万平方米", True), ("50公里", True), ("年供水量2100万立方米", False),
+                                         ("年产1000万平方米", False), ("10万吨", False)])
+def test_an_area_or_a_length_without_a_rate_is_a_size_not_a_capacity(found, size):
+    from kg import literals
+
+    assert literals.size_only(found) is size
