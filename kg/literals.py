@@ -31,9 +31,14 @@ def capacity_text(found: str) -> str:
 _SIZE_ONLY = re.compile(rf"^(?!年|每年|每月|月产|日产|日处理){_num}(?:[万亿千百])?(?:余|多)?(?:平方米|立方米|芯公里|公里|米)$")
 
 
+# a few pieces with no 万/亿 and no rate (购置设备600台, 10台机组): a count of equipment
+_FEW_PIECES = re.compile(r"^(?!年|每年|每月|月产|日产)\d+(?:余|多)?(?:台套|台|套|辆|个|件|只|条|块|张|部)$")
+
+
 def size_only(found: str) -> bool:
-    """A capacity match that states a size (占地10万平方米, 全线50公里), not an output per period."""
-    return _SIZE_ONLY.match(found) is not None
+    """A capacity match that states a size (占地10万平方米, 全线50公里) or a count of equipment
+    (600台), not an output per period."""
+    return _SIZE_ONLY.match(found) is not None or _FEW_PIECES.match(found) is not None
 
 
 CAP_PLAIN_RE = re.compile(rf"{_num}(?:[万亿千百])?(?:万千瓦时|千瓦时|万千瓦|千瓦|兆瓦|吉瓦|MWh|GWh|MW|GW|万吨|吨)")

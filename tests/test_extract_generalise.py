@@ -1094,8 +1094,9 @@ def test_a_place_inside_another_mentions_name_is_no_tail_for_others():
 
 
 @pytest.mark.parametrize("found, size", [("10万平方米", True), ("50公里", True), ("年供水量2100万立方米", False),
-                                         ("年产1000万平方米", False), ("10万吨", False)])
-def test_an_area_or_a_length_without_a_rate_is_a_size_not_a_capacity(found, size):
+                                         ("年产1000万平方米", False), ("10万吨", False), ("600台", True),
+                                         ("100万台", False), ("年制造115套", False)])
+def test_an_area_a_length_or_a_few_machines_without_a_rate_are_no_capacity(found, size):
     from kg import literals
 
     assert literals.size_only(found) is size
