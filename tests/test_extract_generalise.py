@@ -1044,6 +1044,7 @@ NAMES = [
     ("远帆化工新建40万吨甲醇60万吨烯烃项目。", "Product", {"甲醇", "烯烃"}),  # each product after its own figure
     ("远帆石化将建设1500万吨级炼油一体化项目。", "Product", set()),  # 级 ends the scale, it opens no product
     ("远帆机械年产3000台风电齿轮箱项目近日开工。", "Product", {"风电齿轮箱"}),  # a product the vocabulary knows
+    ("轨道交通工程2号线（青禾站——远帆站）全长18公里。", "Product", set()),  # a sector, not a product
     ("该项目获得潍坊市和开发区两级资金支持。", "Park", set()),  # a division and a conjunction
     ("福建平和工业园区新引进三家企业。", "Park", {"平和工业园区"}),  # a county whose name ends in 和
 ]
@@ -1100,3 +1101,4 @@ def test_an_area_a_length_or_a_few_machines_without_a_rate_are_no_capacity(found
     from kg import literals
 
     assert literals.size_only(found) is size
+
