@@ -10,6 +10,7 @@ from . import rule_patterns
 from .rules_context import DocCtx as _DocCtx, Span
 
 P, B = rule_patterns.load("products"), rule_patterns.BOUNDARIES
+NOT_AFTER_VERB_WORDS = tuple(P.words["not_after_verb_words"])  # 生产经营, 生产监管: no product
 
 
 def product_list_matches(ex, t: str):
@@ -133,8 +134,8 @@ def products(ex, ctx: _DocCtx) -> None:
         rx = ex._products_rx = re.compile(rf"{look}(?:(?:{verbs})(?:{_num}(?:(?:{CAP_UNITS})|[万亿千百](?:余|多)?(?:{CAP_UNITS})?|(?:余|多)(?:{CAP_UNITS})?)?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计)))")
     for m in rx.finditer(t):
         a = m.end()
-        if t[a:a + 1] in P.words["not_after_verb"]:
-            continue
+        if t[a:a + 1] in P.words["not_after_verb"] or t.startswith(NOT_AFTER_VERB_WORDS, a):
+            continue  # 生产线, 生产经营, 生产监管: no product
         if P.SIZE_UNIT.match(t, a):  # 生产12|英寸硅片: a size, not a quantity, opens the product
             while a > m.start() and (t[a - 1].isdigit() or t[a - 1] == "."):
                 a -= 1
