@@ -525,12 +525,12 @@ _NOT_IN_STRONG_FIRM = _NOT_IN_FIRM_LIKE | frozenset("某")
 CLAUSE_POS = frozenset({"d", "p", "c", "u", "uj", "ul"})  # one-character adverbs and particles (也, 还, 在): no word of a name
 
 
-@nlp.text_cache
 def no_project(name: str) -> bool:
     """name ends like a body, a hospital or an event (某市档案局, 某博览会): no project, whatever its list's head."""
     return name.endswith(_lex()["non_project_endings"])
 
 
+@nlp.text_cache
 def firm_like(name: str, known: bool = False, listed: bool = False) -> bool:
     """Could name be a firm? known: already a firm mention; listed: an item of a list whose head
     says firms (大众、奥迪等车企), where a common word may still be a brand."""

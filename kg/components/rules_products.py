@@ -122,6 +122,11 @@ def _after_last_verb(name: str) -> int:
     return k
 
 
+def _no_product_after(t: str, a: int) -> bool:
+    """What follows the production verb at a opens no product (生产线, 生产经营, 生产监管)."""
+    return t[a:a + 1] in P.words["not_after_verb"] or t.startswith(NOT_AFTER_VERB_WORDS, a)
+
+
 def products(ex, ctx: _DocCtx) -> None:
     """Product lists, then products after a production verb (主要生产A、B和C)."""
     t, g = ctx.text, ex.g
@@ -134,8 +139,8 @@ def products(ex, ctx: _DocCtx) -> None:
         rx = ex._products_rx = re.compile(rf"{look}(?:(?:{verbs})(?:{_num}(?:(?:{CAP_UNITS})|[万亿千百](?:余|多)?(?:{CAP_UNITS})?|(?:余|多)(?:{CAP_UNITS})?)?(?:余|多)?)?|(?:进行|从事|专注于?)(?=[^，。；]{{2,20}}的(?:研发|生产|制造|设计)))")
     for m in rx.finditer(t):
         a = m.end()
-        if t[a:a + 1] in P.words["not_after_verb"] or t.startswith(NOT_AFTER_VERB_WORDS, a):
-            continue  # 生产线, 生产经营, 生产监管: no product
+        if _no_product_after(t, a):
+            continue
         if P.SIZE_UNIT.match(t, a):  # 生产12|英寸硅片: a size, not a quantity, opens the product
             while a > m.start() and (t[a - 1].isdigit() or t[a - 1] == "."):
                 a -= 1

@@ -692,6 +692,12 @@ def product_of(ex, text: str) -> str | None:
         m = ex._strip_re.search(s)
     if "“" in s or "+" in s or len(s) < 2 or s in g.product_reject:
         return None
+    return _product_by_head(ex, s)
+
+
+def _product_by_head(ex, s: str) -> str | None:
+    """The product s names, cut at the product head word the lexicon knows."""
+    g = ex.g
     for L in range(min(6, len(s)), 0, -1):
         if s[-L:] in ex._product_head_set:
             if L == 1 and len(s) < 3:

@@ -178,6 +178,11 @@ def capacity_after(ex, ctx, s: Sentence, mem: Memory) -> None:
             ctx.rels.append((p, "capacity", capacity_text(cm.group()), s.si))
 
 
+def _group_owner(s: Sentence, prev: list):
+    """甲项目包括乙、丙两个子项目，总投资…: the project that names the group, if one does."""
+    return next((p for p in prev if P.GROUP_OPENING.match(s.text, p.end - s.s0)), None)
+
+
 def _investment_target(s: Sentence, m, mem: Memory):
     stext, projects = s.text, s.projects
     a, b = s.s0 + m.start(), s.s0 + m.end()
@@ -186,13 +191,12 @@ def _investment_target(s: Sentence, m, mem: Memory):
         return after[0]
     prev = [p for p in projects if p.end <= a and not p.meta.get("list")]
     nxt = [p for p in projects if p.start >= b]
-    if prev and P.COUNT_OF_PROJECTS.search(stext[prev[-1].end - s.s0:m.start()]):
-        # 甲项目包括乙、丙两个子项目，总投资…: the project that names the group
-        group = [p for p in prev if P.GROUP_OPENING.match(stext, p.end - s.s0)]
-        if group:
-            return group[0]
-    if prev and not P.COUNT_OF_PROJECTS.search(stext[prev[-1].end - s.s0:m.start()]):
-        return prev[-1]
+    if prev:
+        if not P.COUNT_OF_PROJECTS.search(stext[prev[-1].end - s.s0:m.start()]):
+            return prev[-1]
+        group = _group_owner(s, prev)
+        if group is not None:
+            return group
     if nxt and not P.SEMICOLON.search(stext[m.end():nxt[0].start - s.s0]):
         return nxt[0]
     if not projects and P.PROJECT_OPENING.match(stext) and mem.last_project is not None:
