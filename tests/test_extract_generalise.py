@@ -1026,12 +1026,12 @@ NAMES = [
     ("联想控股集团董事会近日发布公告。", "Enterprise", {"联想控股集团"}),  # 联想 is a verb too: no trimming
     ("远帆航空C929宽体客机项目进展顺利。", "Enterprise", {"远帆航空"}),  # a model number's letters stay with its figures
     ("光伏玻璃生产商远帆科技今年扩产。", "Enterprise", {"远帆科技"}),  # a kind of maker before the name
-    ("此次开工的有戊己集团医药物流园区、庚辛酒业集团白酒项目等。", "Enterprise", {"庚辛酒业集团"}),  # a park is no firm
+    ("此次开工的有戊己集团冷链物流园区、庚辛酒业集团果酒项目等。", "Enterprise", {"庚辛酒业集团"}),  # a park is no firm
     ("还有远帆集团、青禾集团等国企投资的20万吨甲醇等化工项目。", "Enterprise", {"远帆集团", "青禾集团"}),  # a list's head
     ("光伏玻璃配套商远帆科技今年扩产。", "Enterprise", {"远帆科技"}),
-    ("高铁项目承建方远帆集团表示将加快进度。", "Enterprise", {"远帆集团"}),  # a party's role before the name
+    ("轻轨项目承建方远帆集团表示将加快进度。", "Enterprise", {"远帆集团"}),  # a party's role before the name
     ("本埠远帆公司昨日发布公告。", "Enterprise", {"远帆公司"}),  # "local", not part of the name
-    ("施工单位远帆建设工程有限公司负责该工程。", "Enterprise", {"远帆建设工程有限公司"}),
+    ("施工单位远帆路桥工程有限公司负责该工程。", "Enterprise", {"远帆路桥工程有限公司"}),
     ("支持远帆汽车扩大产能，鼓励企业加快转型。", "Enterprise", {"远帆汽车"}),  # the firm a policy supports to act
     ("按计划，2030年度滨州市老旧厂区改造工程将改造厂房40栋。", "Project", {"滨州市老旧厂区改造工程"}),  # 年度 is time
     ("全省工程机械产业加快转型。", "Project", set()),  # a project word inside another noun
@@ -1041,11 +1041,11 @@ NAMES = [
     ("省里公布了第三批零碳园区示范项目名单。", "Project", set()),  # a batch
     ("远帆航空C929宽体客机项目进展顺利。", "Project", {"远帆航空C929宽体客机项目"}),  # a model number, no count
     ("远帆新能源正在筹划储能电池项目。", "Product", {"储能电池"}),  # a planning verb opens no name
-    ("远帆化工新建40万吨甲醇60万吨烯烃项目。", "Product", {"甲醇", "烯烃"}),  # each product after its own figure
-    ("远帆石化将建设1500万吨级炼油一体化项目。", "Product", set()),  # 级 ends the scale, it opens no product
+    ("远帆化工新建30万吨甲醇45万吨烯烃项目。", "Product", {"甲醇", "烯烃"}),  # each product after its own figure
+    ("远帆石化拟建1250万吨级炼油项目。", "Product", set()),  # 级 ends the scale, it opens no product
     ("远帆机械年产3000台风电齿轮箱项目近日开工。", "Product", {"风电齿轮箱"}),  # a product the vocabulary knows
     ("轨道交通工程2号线（青禾站——远帆站）全长18公里。", "Product", set()),  # a sector, not a product
-    ("要切实加强化工企业生产监管，远帆化工有限公司生产的烧碱畅销。", "Product", {"烧碱"}),  # 生产监管 makes nothing
+    ("各地要加强企业生产监管，远帆化工有限公司所产烧碱畅销。", "Product", {"烧碱"}),  # 生产监管 makes nothing
     ("该项目获得潍坊市和开发区两级资金支持。", "Park", set()),  # a division and a conjunction
     ("福建平和工业园区新引进三家企业。", "Park", {"平和工业园区"}),  # a county whose name ends in 和
 ]
@@ -1080,16 +1080,16 @@ def test_relations_in_invented_sentences(ex, text, rel, tails):
 
 def test_a_park_inside_a_list_items_name_places_that_item_only(ex):
     # the last item's name holds a park; its list mates are not placed there
-    r = run(ex, "今年将开工的有远帆科技研发中心二期项目、蓝桥股份智能制造项目、云岭科技产业园二期项目等。").relations
-    assert {(x.head, x.tail) for x in r if x.rel == "locatedIn"} == {("云岭科技产业园二期项目", "云岭科技产业园")}
+    r = run(ex, "今年将开工的有远帆科技研究院二期项目、蓝桥股份智能制造项目、云岭科技园三期项目等。").relations
+    assert {(x.head, x.tail) for x in r if x.rel == "locatedIn"} == {("云岭科技园三期项目", "云岭科技园")}
 
 
 def test_a_place_inside_another_mentions_name_is_no_tail_for_others():
     from kg.relate import Node, _Sent
 
-    text = "清源供水工程与雁塔区中心污水处理厂项目同步建设。"
+    text = "清源供水工程与雁塔区中心净水厂项目同步建设。"
     first, county = Node("清源供水工程", "Project", 0, 6, 0), Node("雁塔区", "County", 7, 10, 0)
-    second = Node("雁塔区中心污水处理厂项目", "Project", 7, 19, 0)
+    second = Node("雁塔区中心净水厂项目", "Project", 7, 17, 0)
     s = _Sent(text, 0, [first, county, second])
     assert s.inside_other(county, first)  # 雁塔区 is a part of the second project's name
     assert not s.inside_other(county, second)  # …which it does place
