@@ -36,7 +36,7 @@ _FEW_PIECES = re.compile(r"^(?!年|每年|每月|月产|日产)\d+(?:余|多)?(?
 
 
 def size_only(found: str) -> bool:
-    """A capacity match that states a size (占地10万平方米, 全线50公里) or a count of equipment
+    """A capacity match that states a size (占地8万平方米, 全线50公里) or a count of equipment
     (600台), not an output per period."""
     return _SIZE_ONLY.match(found) is not None or _FEW_PIECES.match(found) is not None
 

@@ -469,7 +469,7 @@ def _literals(rel: str, s: _Sent, sentence: int) -> list[Node]:
 
 
 def _size(text: str, m: re.Match) -> bool:
-    """The capacity match states a size (占地10万平方米), with no output rate before it (年产能将达…)."""
+    """The capacity match states a size (占地8万平方米), with no output rate before it (年产能将达…)."""
     return literals.size_only(m.group()) and not _RATE_BEFORE.search(text, max(0, m.start() - 10), m.start())
 
 
