@@ -1045,6 +1045,7 @@ NAMES = [
     ("远帆石化拟建1250万吨级炼油项目。", "Product", set()),  # 级 ends the scale, it opens no product
     ("远帆机械年产3000台风电齿轮箱项目近日开工。", "Product", {"风电齿轮箱"}),  # a product the vocabulary knows
     ("轨道交通工程2号线（青禾站——远帆站）全长18公里。", "Product", set()),  # a sector, not a product
+    ("远帆电力在本地投资15亿元建设当地制造基地。", "Project", set()),  # 当地: no name follows
     ("各地要加强企业生产监管，远帆化工公司生产烧碱。", "Product", {"烧碱"}),  # 生产监管 makes nothing
     ("该项目获得潍坊市和开发区两级资金支持。", "Park", set()),  # a division and a conjunction
     ("福建平和工业园区新引进三家企业。", "Park", {"平和工业园区"}),  # a county whose name ends in 和
