@@ -27,12 +27,13 @@ def capacity_text(found: str) -> str:
     return _PRODUCT_BEFORE_FIGURE.sub("", found)
 
 
-# sizes, not outputs: a figure in these units is a capacity only per period (年产…, 年供水量…)
-_SIZE_ONLY = re.compile(rf"^(?!年|每年|每月|月产|日产|日处理){_num}(?:[万亿千百])?(?:余|多)?(?:平方米|立方米|芯公里|公里|米)$")
+# sizes, not outputs: a figure in these units is a capacity only per period (年产…, 年供水量…: a match
+# that opens with its rate does not start with the figure)
+_SIZE_ONLY = re.compile(rf"^{_num}(?:[万亿千百])?(?:余|多)?(?:平方米|立方米|芯公里|公里|米)$")
 
 
 # a few pieces with no 万/亿 and no rate (购置设备600台, 10台机组): a count of equipment
-_FEW_PIECES = re.compile(r"^(?!年|每年|每月|月产|日产)\d+(?:余|多)?(?:台套|台|套|辆|个|件|只|条|块|张|部)$")
+_FEW_PIECES = re.compile(r"^\d+(?:余|多)?(?:台套|台|套|辆|个|件|只|条|块|张|部)$")
 
 
 def size_only(found: str) -> bool:

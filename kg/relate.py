@@ -145,6 +145,7 @@ class _Sent:
         self.lists = self._lists()
         self._groups: dict[int, list[Node]] | None = None
         self._mates: dict[int, tuple] = {}
+        self._outer_of: dict[int, tuple] = {}  # id(mention) -> _outer
         self._before: dict[int, list[str]] = {}  # mention start -> its cue_before features
         self._after: dict[int, list[str]] = {}  # mention end -> its cue_after features
         self.tail_context: dict[int, tuple[str, ...]] = {}  # id(tail) -> _tail_context
@@ -220,13 +221,17 @@ class _Sent:
     def inside_other(self, t: Node, h: Node) -> bool:
         """t lies inside another mention's span that is neither h nor holds h: a part of that name
         (清河县 in 清河县某项目), which places that mention, not h."""
-        i = bisect_right(self.node_starts, t.start)
-        j = bisect_left(self.node_starts, t.end - self.longest)
-        for c in self.nodes[j:i]:
-            if (c.end >= t.end and c.end - c.start > t.end - t.start and c is not h
-                    and not (c.start <= h.start and h.end <= c.end)):
-                return True
-        return False
+        return any(c is not h and not (c.start <= h.start and h.end <= c.end) for c in self._outer(t))
+
+    def _outer(self, t: Node) -> tuple:
+        """The longer mentions whose span holds t's (found once per tail, whatever the head)."""
+        got = self._outer_of.get(id(t))
+        if got is None:
+            lo = bisect_left(self.node_starts, t.end - self.longest)
+            got = self._outer_of[id(t)] = tuple(
+                c for c in self.nodes[lo:bisect_right(self.node_starts, t.start)]
+                if c.end >= t.end and c.end - c.start > t.end - t.start)
+        return got
 
     def mates(self, n: Node) -> tuple:
         """The other items of the list n belongs to."""

@@ -84,8 +84,8 @@ def _split_items(clause: str, off: int) -> list[tuple[int, int]]:
     last = clause[last_s - off:last_e - off]
     dots = last.find("…")  # 甲、乙、丙……: the list is cut short there, what follows is no item (but 丙……等厂家)
     if dots >= 2 and not last[dots:].lstrip("…").startswith("等"):
-        parts[-1] = (last_s, last_e) = (last_s, last_s + dots)
-        last = last[:dots]
+        last_e, last = last_s + dots, last[:dots]
+        parts[-1] = (last_s, last_e)
     # the last piece may be "B和C等…": split on a conjunction that is a word of its own
     toks, p = nlp.cut(last), 0
     deng = last.find("等")  # 甲等厂家及代理商: a conjunction after the head joins heads, not items

@@ -217,8 +217,7 @@ def _firm_spans(state, m, group: str, off: int, strict: bool | str = False,
                  and (x.end >= e - 1 or _product_after(state.text, x.end, e) or _site_after(state.text, x.end, e))]
         if not found:  # the first item carries the clause before it (当地聚集了甲): a firm ending the item
             found = [x for x in state.at(s, e) if x.type == "Enterprise" and x.end == e]
-        k = state.text.find("等", s, e)  # 甲、乙等整车企业: a firm ending at 等, the list's head after it
-        if not found and k > s:
+        if not found and (k := state.text.find("等", s, e)) > s:  # 甲、乙等整车企业: a firm ending at 等
             found = [x for x in state.at(s, k) if x.type == "Enterprise" and x.start >= s and x.end == k]
         if found:
             out.append((found[0].start, found[0].end))
