@@ -32,6 +32,7 @@ from pathlib import Path
 
 from . import readers
 from .model import Document, Sentence, Skipped
+from .tablefacts import TITLE_HEADER
 from .util import iri_segment
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -296,13 +297,32 @@ def record_cells(line: str) -> tuple[tuple[str, str], ...]:
     kg.tablefacts knows; else ()."""
     if "：" not in line and ":" not in line:
         return ()
-    parts = [p for p in re.split(r"[；;]", line[_RECORD_NUMBER.match(line).end():]) if p.strip()]
+    title, body = _record_title(line[_RECORD_NUMBER.match(line).end():])
+    parts = [p for p in re.split(r"[；;]", body) if p.strip()]
     pairs = [m for m in map(_RECORD_PAIR.match, parts) if m]
     if len(pairs) < 2 or len(pairs) * 2 <= len(parts):
         return ()
     cells = tuple((_WS.sub("", m.group(1)), m.group(2)) for m in pairs)
     known = sum(_known(h) for h, _ in cells)
-    return cells if known >= 2 and known * 2 > len(cells) else ()
+    if not (known >= 2 and known * 2 > len(cells)):
+        return ()
+    return ((TITLE_HEADER, title), *cells) if title and not any(_role(h) == "project" for h, _ in cells) else cells
+
+
+_TITLE_END = re.compile(r"[。：:，,]")
+
+
+def _record_title(body: str) -> tuple[str, str]:
+    """(title, the fields) of a record line opening with its title (某某项目。建设单位：…): the
+    title ends like a project and the fields start with a known header; else ("", body)."""
+    m = _TITLE_END.search(body)
+    if m is None or m.start() > 60:
+        return "", body
+    title, rest = body[:m.start()].strip(), body[m.end():]
+    pair = _RECORD_PAIR.match(re.split(r"[；;]", rest, maxsplit=1)[0])
+    if title and _RECORD_TITLE.search(title) and pair and _known(_WS.sub("", pair.group(1))):
+        return title, rest
+    return "", body
 
 
 _RECORD_TITLE = re.compile(r"^\s*[（(]?[0-9一二三四五六七八九十]{1,3}[)）.．、]|(?:项目|工程|基地|生产线|产业园)(?:[（(][^）)]{1,6}[）)])?$")
@@ -330,8 +350,8 @@ def record_fields(line: str) -> tuple[str, list[tuple[str, str]]] | None:
     cells = []
     for i, m in enumerate(ms):
         value = line[m.end():ms[i + 1].start() if i + 1 < len(ms) else len(line)].strip(" ；;。")
-        if not value or len(value) > FIELD_VALUE_MAX:
-            return None
+        if not value or len(value) > FIELD_VALUE_MAX or "；" in value or ";" in value:
+            return None  # (a value running over a field separator: record_cells reads such lines)
         cells.append((heads[i], value))
     return title, cells
 
@@ -393,7 +413,7 @@ class _Lines:
         if not title and before and not before[2] and _RECORD_TITLE.search(before[0]) and "：" not in before[0]:
             title = self.units.pop()[0]  # 1. 年产3000台某某项目, then its fields a line each
         if title and not any(_role(h) == "project" for h, _ in cells):
-            cells.insert(0, ("项目名称", title[_RECORD_NUMBER.match(title).end():].strip()))
+            cells.insert(0, (TITLE_HEADER, title[_RECORD_NUMBER.match(title).end():].strip()))
         self._record_row(tuple(cells), lines[0][1])
 
     def _para(self, text: str, page: int | None, min_len: int = 6, cells: tuple | None = None) -> None:
@@ -404,7 +424,8 @@ class _Lines:
         self.seen.add(key)
         cells = record_cells(text) if cells is None else cells
         if cells:  # 项目名称：…；建设单位：…；总投资：…: a table row written as a line
-            self._record_row(cells, page, text if all(f"{h}：{v}" in text for h, v in cells) else "")
+            self._record_row(cells, page, text if all(f"{h}：{v}" in text or h == TITLE_HEADER and v in text
+                                                      for h, v in cells) else "")
             return
         self.units.append((text, page, {}))
 

@@ -28,6 +28,7 @@ from .model import Document, Extraction, Mention, Relation, Sentence
 from .util import norm_name
 
 CONFIDENCE = 0.95
+TITLE_HEADER = "项目名称"  # the header a record line's title is filed under (kg.ingest.record_cells)
 _PAREN_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 _SPLIT = re.compile(r"[^、，,；;/\s]+(?:[（(][^（）()]*[）)][^、，,；;/\s]*)*")
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|亿|千万|百万|万)?\s*(美元|欧元|港元|日元|元)?")
@@ -112,9 +113,12 @@ def _cell_spans(s: Sentence) -> list[tuple[str, str, int]]:
     out, pos = [], 0
     for h, v in s.cells:
         i = s.text.find(f"{h}：{v}", pos)
-        if i < 0:
+        if i >= 0:
+            start = i + len(h) + 1
+        elif h == TITLE_HEADER and (start := s.text.find(v, pos)) >= 0:
+            pass  # a record's title, written without its header (kg.ingest.record_cells)
+        else:
             continue
-        start = i + len(h) + 1
         out.append((h, v, s.start + start))
         pos = start + len(v)
     return out

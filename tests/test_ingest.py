@@ -280,6 +280,26 @@ def test_a_line_written_as_a_record_is_read_as_a_table_row():
     assert len(rows) == 2 and doc.tables == 1 and rows[1].cells[1] == ("投资主体", "远帆能源有限公司")
 
 
+def test_a_record_line_opening_with_its_title_keeps_every_word():
+    """1. 某某项目。建设单位：…；建设地点：…；建设内容：…；总投资…: the title is the project, each
+    value ends at its ；, and the parts that are no known field stay in the sentence's text."""
+    from kg import extract, tablefacts
+    from kg.ingest import build_document, record_cells
+    line = ("3. 精密轴承产业园项目。建设单位：青禾精工有限公司；建设地点：江北经济开发区；"
+            "建设内容：新建装配车间，年产轴承300万套；总投资6亿元。")
+    assert record_cells(line)[:3] == (("项目名称", "精密轴承产业园项目"), ("建设单位", "青禾精工有限公司"),
+                                      ("建设地点", "江北经济开发区"))
+    assert record_cells("1. 据介绍。建设单位：青禾精工有限公司；建设地点：江北区。") == ()  # no project's title
+    doc = build_document("重点项目清单\n" + line + "\n", "t.txt")
+    row = next(s for s in doc.sentences if s.cells)
+    assert row.text.startswith("3. 精密轴承产业园项目") and "总投资6亿元" in row.text
+    ex = tablefacts.merge_all(extract.extract_all([doc]))[0]
+    rels = {(r.head, r.rel, r.tail) for r in ex.relations}
+    parks = {m.text for m in ex.mentions if m.type == "Park"}
+    assert ("青禾精工有限公司", "implements", "精密轴承产业园项目") in rels
+    assert ("精密轴承产业园项目", "locatedIn", "江北经济开发区") in rels and parks == {"江北经济开发区"}
+
+
 @pytest.mark.parametrize("text", [
     "重点项目\n1. 精密轴承项目\n建设单位：青禾精工有限公司\n建设地点：江北区\n总投资：6亿元\n"
     "2. 光伏支架项目\n建设单位：远帆能源有限公司\n总投资：3亿元\n",  # a field a line
