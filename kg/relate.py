@@ -502,11 +502,22 @@ def candidates(ex: Extraction, extra_nodes: dict[int, list[Node]] | None = None,
         named = _name_candidates(by_sent, {k for k in keys if k[1] == "locatedIn"} | ctx.pruned)
         out += named
         keys += [(c.head.name, c.rel, c.tail.name) for c in named]
+    cue_sents = _cue_sentences(ex)
     for c, k in zip(out, keys):
         src = ctx.proposed.get(k)
-        if src is not None:
+        if src is not None and (k not in cue_sents or c.sentence in cue_sents[k]):
             c.features += ["proposed", f"src={src}"]
     return out + _proposal_candidates(ex, out, rels, keys)
+
+
+def _cue_sentences(ex: Extraction) -> dict[tuple, set[int]]:
+    """(head, rel, tail) -> the sentences a cue stated it in: a cue is bound to its mentions, so
+    the same two names elsewhere (in a list under another statement) are no proposal of it."""
+    out: dict[tuple, set[int]] = defaultdict(set)
+    for r in ex.relations:
+        if r.source.startswith("cue:"):
+            out[r.head, r.rel, r.tail].add(r.sentence)
+    return out
 
 
 @dataclass

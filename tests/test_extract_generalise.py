@@ -1079,6 +1079,12 @@ def test_relations_in_invented_sentences(ex, text, rel, tails):
     assert {x.tail for x in run(ex, text).relations if x.rel == rel} == tails
 
 
+def test_a_supply_cue_is_no_statement_about_a_list_of_another_sentence(ex):
+    # the supplier is one item of an earlier list of core firms: its list mates supply nobody
+    r = run(ex, "全市以北辰汽车为链主，以远拓电池、云岭电机、青禾电控为链核。远拓电池为北辰汽车配套动力电池。").relations
+    assert {(x.head, x.tail) for x in r if x.rel == "suppliesTo"} == {("远拓电池", "北辰汽车")}
+
+
 def test_a_park_inside_a_list_items_name_places_that_item_only(ex):
     # the last item's name holds a park; its list mates are not placed there
     r = run(ex, "今年将开工的有远帆科技研究院二期项目、蓝桥股份智能制造项目、云岭科技园三期项目等。").relations
