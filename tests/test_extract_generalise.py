@@ -1071,6 +1071,8 @@ RELATIONS = [
     ("远帆铝业主要为星海汽车、云岭重工等整车企业提供轻量化铝部件。", "suppliesTo", {"星海汽车", "云岭重工"}),  # …等 + head
     ("蓝岸精工年产铝合金锭30万吨，主要为北辰汽车提供车身部件。", "suppliesTo", {"北辰汽车"}),  # a later clause: 提供 + goods
     ("青禾电机主要生产驱动电机，已进入星河汽车供应链体系。", "suppliesTo", {"星河汽车"}),  # a later clause, no 其产品
+    ("云岭精工已成为北辰汽车制动系统一级供应商。", "produces", {"制动系统"}),  # the goods after the customer
+    ("蓝岸电子是星海汽车车载显示屏的主力供应商。", "produces", {"车载显示屏"}),
 ]
 
 

@@ -505,11 +505,24 @@ def _apply_link(state, p, m, off, sentence, source) -> bool:
     if not sup or not cus:
         return False  # both ends must be firms before either becomes a mention
     customers = _firms(state, cus)
+    goods = _products(state, 0, _goods_after(state.text, m, off, cus))
     for s in _firms(state, sup):
         for c in customers:
             if s.canonical != c.canonical:
                 state.relate(s, p["rel"], c, sentence, source, p["confidence"])
+        for x in goods:  # 甲是乙动力电池的供应商: 甲 makes what it supplies
+            state.relate(s, "produces", x, sentence, source, p["confidence"])
     return True
+
+
+def _goods_after(text: str, m, off: int, firms: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Products right after a customer firm inside its item (乙 + 动力电池 的供应商)."""
+    out = []
+    for s, e in _items(m.group("customer"), m.start("customer") + off):
+        for a, b in firms:
+            if s <= a and b < e and _product_after(text, b, e):
+                out.append((b, e))
+    return out
 
 
 APPLY = {"role": _apply_role, "belongsToCluster": _apply_cluster, "produces": _apply_produces}
