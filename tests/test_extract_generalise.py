@@ -1073,6 +1073,7 @@ RELATIONS = [
     ("青禾电机主要生产驱动电机，已进入星河汽车供应链体系。", "suppliesTo", {"星河汽车"}),  # a later clause, no 其产品
     ("云岭精工已成为北辰汽车制动系统一级供应商。", "produces", {"制动系统"}),  # the goods after the customer
     ("蓝岸电子是星海汽车车载显示屏的主力供应商。", "produces", {"车载显示屏"}),
+    ("星海汽车的动力电池目前主要由青川储能供应。", "produces", {"动力电池"}),  # the goods of a supply cue
 ]
 
 

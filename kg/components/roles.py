@@ -505,7 +505,7 @@ def _apply_link(state, p, m, off, sentence, source) -> bool:
     if not sup or not cus:
         return False  # both ends must be firms before either becomes a mention
     customers = _firms(state, cus)
-    goods = _products(state, 0, _goods_after(state.text, m, off, cus))
+    goods = _products(state, 0, _goods_after(state.text, m, off, cus) + _goods(m, off))
     for s in _firms(state, sup):
         for c in customers:
             if s.canonical != c.canonical:
@@ -513,6 +513,14 @@ def _apply_link(state, p, m, off, sentence, source) -> bool:
         for x in goods:  # 甲是乙动力电池的供应商: 甲 makes what it supplies
             state.relate(s, "produces", x, sentence, source, p["confidence"])
     return True
+
+
+def _goods(m, off: int) -> list[tuple[int, int]]:
+    """The products inside the pattern's goods group (甲的座椅由乙提供), as text offsets."""
+    if "goods" not in m.re.groupindex or not m.group("goods"):
+        return []
+    a = m.start("goods") + off
+    return [(a + s, a + e) for s, e in product_spans(m.group("goods"))]
 
 
 def _goods_after(text: str, m, off: int, firms: list[tuple[int, int]]) -> list[tuple[int, int]]:
