@@ -644,7 +644,7 @@ def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
                 if remainder.startswith(tuple(g.company_suffixes)):
                     break  # 某某科技|股份有限公司二期项目: the legal name opens it, not a short name
                 if len(remainder) >= 2 and specific_project(ex, remainder):
-                    return L + len(h)
+                    return L + len(h) + _trade_before_figure(rest, L + len(h))
     # X + capacity: 2-6 name chars directly followed by a number (list items)
     mm = P.NAME_BEFORE_NUMBER.match(rest)
     if mm and is_list:
@@ -652,6 +652,16 @@ def enterprise_prefix(ex, rest: str, is_list: bool) -> int:
         if cand not in g.project_generic and cand not in g.div_by_name and cand not in g.short_index \
                 and not cand.endswith(CAPACITY_PREFIX_ENDS):
             return len(cand)
+    return 0
+
+
+def _trade_before_figure(rest: str, end: int) -> int:
+    """Length of a trade word between a firm's head and a production figure (某某精密|机械|年产…):
+    part of the firm's name, unless it is a product (某某科技|无人机|年产…: the project's)."""
+    for k in (4, 3, 2):
+        w = rest[end:end + k]
+        if len(w) == k and rest.startswith(PRODUCTION_WORDS, end + k) and w.isalpha() and not is_product(w):
+            return k
     return 0
 
 
