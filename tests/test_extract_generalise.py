@@ -1076,6 +1076,7 @@ RELATIONS = [
     ("云岭精工已成为北辰汽车制动系统一级供应商。", "produces", {"制动系统"}),  # the goods after the customer
     ("蓝岸电子是星海汽车车载显示屏的主力供应商。", "produces", {"车载显示屏"}),
     ("星海汽车的动力电池目前主要由青川储能供应。", "produces", {"动力电池"}),  # the goods of a supply cue
+    ("远帆新材主要生产锂电隔膜，产品将供应北辰汽车、星海汽车等车企。", "suppliesTo", {"北辰汽车", "星海汽车"}),
 ]
 
 
