@@ -1091,6 +1091,15 @@ def test_a_supply_cue_is_no_statement_about_a_list_of_another_sentence(ex):
     assert {(x.head, x.tail) for x in r if x.rel == "suppliesTo"} == {("远拓电池", "北辰汽车")}
 
 
+@pytest.mark.parametrize("title, leads", [
+    ("关于印发《南阳市氢能装备产业链招商指南》的通知", {"氢能装备产业链"}),
+    ("《南阳市氢能装备产业链、新型储能产业链招商指南》", set()),  # two chains: which one is unsaid
+])
+def test_a_leader_cue_without_a_chain_in_the_body_takes_the_title_s_chain(ex, title, leads):
+    r = run(ex, title + "\n一、产业现状\n链主企业为远帆氢能有限公司，配套企业二十余家。").relations
+    assert {x.tail for x in r if x.rel == "chainLeaderOf" and x.head == "远帆氢能有限公司"} == leads
+
+
 def test_a_park_inside_a_list_items_name_places_that_item_only(ex):
     # the last item's name holds a park; its list mates are not placed there
     r = run(ex, "今年将开工的有远帆科技研究院二期项目、蓝桥股份智能制造项目、云岭科技园三期项目等。").relations

@@ -426,6 +426,29 @@ def _products(state, a: int, spans: list[tuple[int, int]]) -> list:
     return out
 
 
+_TITLE = re.compile(r"《[^《》\n]{2,60}》")
+_TITLE_CHAIN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,16}?产业链")
+
+
+def _title_chain(state, pos: int):
+    """The one chain a document title before pos names (《某市某产业链招商图谱》 and then 链主企业为甲,
+    the body naming no chain): the document is about it."""
+    text = state.text
+    spans = (c.span() for t in _TITLE.finditer(text, 0, pos) for c in _TITLE_CHAIN.finditer(text, t.start() + 1, t.end() - 1))
+    found = sorted((a + _chain_core(text[a:b]), b) for a, b in spans)
+    if len({text[a:b] for a, b in found}) != 1:
+        return None
+    x = state.propose(*found[0], "IndustryChain", source="role-cue")
+    return x if x is not None and x.type == "IndustryChain" else None
+
+
+def _chain_core(name: str) -> int:
+    """Start of a chain's own name after its place and other leading words (某市|新材料产业链)."""
+    a = chain_start(name)
+    lead = places_in(name, a)
+    return lead[0][1] if lead and lead[0][0] == a and len(name) - lead[0][1] > 3 else a
+
+
 def _named_chain(state, m, off: int):
     """The chain the cue's chain group names: an extracted chain inside it, else a new chain mention."""
     a, b = m.start("chain") + off, m.end("chain") + off
@@ -454,7 +477,7 @@ def _chain(state, m, off: int, sentence: int):
         return min(same, key=lambda x: abs(x.start - pos))
     before = [x for x in chains if x.start < m.start() + off]
     if not before:
-        return None
+        return _title_chain(state, m.start() + off)
     last = before[-1]  # the chain named last before the cue, unless its sentence names several (ambiguous)
     return last if len({x.canonical for x in chains if x.sentence == last.sentence}) == 1 else None
 
