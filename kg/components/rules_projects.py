@@ -660,9 +660,15 @@ def _trade_before_figure(rest: str, end: int) -> int:
     part of the firm's name, unless it is a product (某某科技|无人机|年产…: the project's)."""
     for k in (4, 3, 2):
         w = rest[end:end + k]
-        if len(w) == k and rest.startswith(PRODUCTION_WORDS, end + k) and w.isalpha() and not is_product(w):
+        if len(w) == k and rest.startswith(PRODUCTION_WORDS, end + k) and _one_noun(w) and not is_product(w):
             return k
     return 0
+
+
+def _one_noun(w: str) -> bool:
+    """w is one noun (机械), not a verb or an adjective with a noun (新上, 新建)."""
+    toks = nlp.posseg(w)
+    return len(toks) == 1 and toks[0][1] == "n"
 
 
 def _industry_after_place(ex, name: str) -> bool:
