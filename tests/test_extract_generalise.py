@@ -1017,6 +1017,8 @@ def test_a_production_word_before_a_projects_other_mention_is_no_firm(ex):
 
 # (text, mention type, the names of that type the extractor must find: no more, no fewer)
 NAMES = [
+    ("江西远航新材有限公司新线投产。远航新材去年产值增长两成。", "Enterprise", {"江西远航新材有限公司", "远航新材"}),
+    ("苹果供应商蓝岸光学有限公司扩产。", "Product", set()),  # a well-known firm before 供应商 is the customer
     ("同日开工的还有南阳远帆精密机械年产500台数控机床项目。", "Enterprise", {"南阳远帆精密机械"}),  # a trade word before 年产
     ("远帆科技无人机年产2万架项目开工。", "Enterprise", {"远帆科技"}),  # a product before 年产 is the project's
     ("青禾快速路是滨江路网布局中的关键一段。", "Enterprise", set()),  # 是 makes a clause of it

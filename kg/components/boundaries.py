@@ -108,13 +108,23 @@ def _enterprise(state, m, trim_only: bool) -> bool:
             state.drop(m)  # 一部分公司, 受访公司, 安全公司: words before 公司, no firm's name
             return False
         return True
-    if not trim_only and (clearly_not_name(m.text) and not _slot_firm(m) or m.source in DERIVED and common_word(m.text)
+    if not trim_only and (clearly_not_name(m.text) and not _slot_firm(m) and not _short_of_legal(m)
+                          or m.source in DERIVED and common_word(m.text)
                           or m.source in RULE_SOURCES and namemodel.probability(m.text) < MIN_FIRM_P
                           and not trade_name_and_trade(m.text)):
         state.drop(m)
         return False
     _trim_end(state, m, name_end(m.text))
     return True
+
+
+def _short_of_legal(m) -> bool:
+    """The short form of a legal name the document writes in full (湖北某航铜业有限公司 … 某航铜业):
+    a name, whatever jieba makes of its first word (远航 read as a verb)."""
+    return m.source == "short" and m.text != m.canonical and m.text in m.canonical and LEGAL_FORM.search(m.canonical) is not None
+
+
+LEGAL_FORM = re.compile(r"有限(?:责任)?公司$|股份公司$|集团$")  # 某某公司 alone may be a phrase (某人称公司)
 
 
 SLOT_SOURCES = {"supply-target"}  # a slot only a firm fills: 为X提供, 向X供应

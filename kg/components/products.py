@@ -185,7 +185,8 @@ def make_products(settings: dict):
         text, v = state.text, vocab()
         for s, e in product_spans(text):
             hits = state.at(s, e)
-            if any(m.type == "Product" for m in hits) or text.startswith(v["grade_after"], e) or _figurative(v["figurative"], text, s, e):
+            if any(m.type == "Product" for m in hits) or text.startswith(v["grade_after"], e) or _figurative(v["figurative"], text, s, e) \
+                    or _brand_customer(text, s, e):
                 continue  # 电池级碳酸锂: 电池 grades the product here; 产业链条: no product
             projects = [m for m in hits if m.type == "Project" and m.start <= s and e <= m.end]
             if projects and len(projects) == len(hits):
@@ -198,6 +199,14 @@ def make_products(settings: dict):
         _capacity_lists(state)
         _makers(state)
     return run
+
+
+def _brand_customer(text: str, s: int, e: int) -> bool:
+    """A well-known firm's name that is also a product word, before 供应商 (苹果供应商某某): the
+    firm supplied, not a product."""
+    from .gazetteer import load  # (the gazetteer reads the names module this one reads)
+
+    return text.startswith(("供应商", "配套商", "供货商"), e) and text[s:e] in load()[0]
 
 
 _NOT_JOIN = re.compile("[^" + "".join(ITEM_JOINS) + "]+")
