@@ -307,10 +307,39 @@ def _pair_features(h: Node, rel: str, t: Node, s: _Sent, proposed: dict, focus: 
         f.append("nearest_tail")
     if t.name and t.name[:2] in h.name:
         f.append("tail_in_head_name")
+    elif rel == "locatedIn" and _named_after_other_place(h, t):
+        f.append("head_named_after_other_place")
     if focus.get(t.type) == t.name:
         f.append("tail_is_focus")
     f += _context_features(h, rel, t, s, proposed)
     return f
+
+
+DIVISION_TYPES = ("City", "County", "Province")
+
+
+def _named_after_other_place(h: Node, t: Node) -> bool:
+    """A park or project named after a division (某县经济开发区, 某市高新区) lies there, in what holds
+    it or in one of its parts, not in another division its sentence names."""
+    if h.type not in ("Park", "Project") or t.type not in DIVISION_TYPES:
+        return False
+    row = _leading_division(h.name)
+    if row is None:
+        return False
+    tail = region.divisions().get(t.name, {})
+    return t.name not in (row["name"], row["city"], row["province"]) and row["name"] not in (tail.get("city"), tail.get("province")) \
+        and (tail.get("short") or t.name) not in h.name
+
+
+@lru_cache(maxsize=4096)
+def _leading_division(name: str) -> dict | None:
+    """The division a name opens with (its full or short name), if any."""
+    divs = region.divisions()
+    for k in range(min(7, len(name) - 2), 1, -1):
+        row = divs.get(name[:k])
+        if row is not None:
+            return row
+    return None
 
 
 def _between_features(f: list[str], s: _Sent, first: Node, second: Node, h: Node, t: Node) -> None:

@@ -1102,6 +1102,11 @@ def test_a_leader_cue_without_a_chain_in_the_body_takes_the_title_s_chain(ex, ti
     assert {x.tail for x in r if x.rel == "chainLeaderOf" and x.head == "远帆氢能有限公司"} == leads
 
 
+def test_a_park_named_after_a_county_is_not_placed_in_another_city(ex):
+    r = run(ex, "总部位于深圳的青禾电子今年在大冶经济开发区投资建厂。").relations
+    assert ("大冶经济开发区", "深圳市") not in {(x.head, x.tail) for x in r if x.rel == "locatedIn"}
+
+
 def test_a_park_inside_a_list_items_name_places_that_item_only(ex):
     # the last item's name holds a park; its list mates are not placed there
     r = run(ex, "今年将开工的有远帆科技研究院二期项目、蓝桥股份智能制造项目、云岭科技园三期项目等。").relations
