@@ -900,6 +900,7 @@ def _select(scored: list[tuple[Candidate, float]], model: dict) -> list[tuple[Ca
     no model-only candidate; otherwise the slot keeps its best candidate and those nearly as good."""
     best: dict[tuple, tuple[Candidate, float, bool]] = {}
     sigs = signatures()
+    near: dict[tuple, set[str]] = defaultdict(set)  # (rel, tail) -> heads kept from the tail's own clause
     for c, p in scored:
         proposed = _is_proposed(c)
         if p < (model.get("keep_proposed", 0.5) if proposed else model["rels"][c.rel]["threshold"]):
@@ -907,6 +908,8 @@ def _select(scored: list[tuple[Candidate, float]], model: dict) -> list[tuple[Ca
         if not proposed and (not _has_needed_cue(c, sigs[c.rel].get("model_needs_cue"))
                              or not set(sigs[c.rel].get("model_blocked_by", ())).isdisjoint(c.features)):
             continue
+        if "clauses=0" in c.features:
+            near[c.rel, c.tail.name].add(c.head.name)
         key = (c.head.name, c.rel, c.tail.name)
         if key not in best or (proposed, p) > (best[key][2], best[key][1]):
             best[key] = (c, p, proposed)
@@ -923,7 +926,18 @@ def _select(scored: list[tuple[Candidate, float]], model: dict) -> list[tuple[Ca
         if c.rel in functional and not proposed and (_slot(c) in ruled or p < top[_slot(c)] - 0.15):
             continue
         out.append((c, p))
+    out = _clause_mates_first(out, {r for r, s in sigs.items() if s.get("clause_mates_first")}, near)
     return _one_per_head(out, {r for r, s in sigs.items() if s.get("one_per_head")})
+
+
+def _clause_mates_first(out: list[tuple[Candidate, float]], rels: set[str], near: dict) -> list[tuple[Candidate, float]]:
+    """A tail of a relation in rels with a head in its own clause keeps no model-only head that is
+    an item of a list in an earlier clause (甲、乙等企业落户，其中乙计划投资建设X项目: 乙's
+    project, not 甲's). A single subject before stays (甲落户某区，与乙共同打造X项目)."""
+    if not rels:
+        return out
+    return [(c, p) for c, p in out if c.rel not in rels or not near.get((c.rel, c.tail.name))
+            or "head_in_list" not in c.features or c.head.name in near[c.rel, c.tail.name] or _is_proposed(c)]
 
 
 def _one_per_head(out: list[tuple[Candidate, float]], rels: set[str]) -> list[tuple[Candidate, float]]:

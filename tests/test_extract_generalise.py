@@ -1107,6 +1107,12 @@ def test_a_park_named_after_a_county_is_not_placed_in_another_city(ex):
     assert ("大冶经济开发区", "深圳市") not in {(x.head, x.tail) for x in r if x.rel == "locatedIn"}
 
 
+def test_the_list_item_singled_out_in_the_project_s_clause_implements_it(ex):
+    # the item is named again without its province: the same firm
+    r = run(ex, "今年以来，南阳市新引进江苏远帆线缆、浙江云岭新材等企业9家，其中远帆线缆计划投资5亿元在南阳高新区建设特种电缆生产基地。").relations
+    assert {x.head for x in r if x.rel == "implements"} == {"江苏远帆线缆"}
+
+
 def test_a_park_inside_a_list_items_name_places_that_item_only(ex):
     # the last item's name holds a park; its list mates are not placed there
     r = run(ex, "今年将开工的有远帆科技研究院二期项目、蓝桥股份智能制造项目、云岭科技园三期项目等。").relations

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import nlp
 from . import component
-from .names import _lex, common_word, firm_like, is_generic
+from .names import _lex, common_word, firm_like, is_generic, place_forms
 
 
 
@@ -37,11 +37,17 @@ def make_propagate(settings: dict):
 
 
 def _short(name: str) -> str | None:
-    """苏州远帆电子股份有限公司 → 远帆电子 is left to the rules (they know places); here only the
-    legal suffix goes: 远帆电子股份有限公司 → 远帆电子."""
+    """苏州远帆电子股份有限公司 → 远帆电子 is left to the rules (they know places); here the legal
+    suffix goes (远帆电子股份有限公司 → 远帆电子), or the province or city that opens a name
+    without one (江苏远帆线缆 → 远帆线缆, the name the text goes on with)."""
     for suf in _lex()["suffixes"]:  # the lexicon's company suffixes, longest first
         if not suf.endswith("公司"):
             continue
         if name.endswith(suf) and len(name) - len(suf) >= 2:
             return name[: -len(suf)]
+    for k in (3, 2):
+        rest = name[k:]
+        if len(rest) >= 4 and any(t in ("City", "Province") for t, _, _ in place_forms().get(name[:k], ())) \
+                and firm_like(rest, listed=True) and not common_word(rest):
+            return rest
     return None
