@@ -1017,6 +1017,8 @@ def test_a_production_word_before_a_projects_other_mention_is_no_firm(ex):
 
 # (text, mention type, the names of that type the extractor must find: no more, no fewer)
 NAMES = [
+    ("在生物医药领域，湄潭示范区引进了本草生物、康润制药等企业。", "Park", {"湄潭示范区"}),  # 示范区 after a place
+    ("全县今年建成高效农业示范区三个。", "Park", set()),
     ("江西远航新材有限公司新线投产。远航新材去年产值增长两成。", "Enterprise", {"江西远航新材有限公司", "远航新材"}),
     ("苹果供应商蓝岸光学有限公司扩产。", "Product", set()),  # a well-known firm before 供应商 is the customer
     ("同日开工的还有南阳远帆精密机械年产500台数控机床项目。", "Enterprise", {"南阳远帆精密机械"}),  # a trade word before 年产
