@@ -1115,6 +1115,15 @@ def test_the_list_item_singled_out_in_the_project_s_clause_implements_it(ex):
     assert {x.head for x in r if x.rel == "implements"} == {"江苏远帆线缆"}
 
 
+@pytest.mark.parametrize("first, chains", [
+    ("新材料产业链“强基补链”", {"新材料产业链"}),  # a heading: the projects under it are the chain's
+    ("新材料产业链持续壮大。", set()),  # a short sentence, no heading
+])
+def test_projects_under_a_chain_heading_only(ex, first, chains):
+    r = run(ex, first + "\n青禾硅业年产5万吨多晶硅项目今年动工。").relations
+    assert {x.tail for x in r if x.rel == "belongsToChain"} == chains
+
+
 def test_a_park_inside_a_list_items_name_places_that_item_only(ex):
     # the last item's name holds a park; its list mates are not placed there
     r = run(ex, "今年将开工的有远帆科技研究院二期项目、蓝桥股份智能制造项目、云岭科技园三期项目等。").relations

@@ -111,6 +111,13 @@ def park_named_chains(ctx) -> None:
             ctx.rels.append((sp, "locatedIn", park, ctx.sent_index(sp.start), "explicit"))
 
 
+def _heading_after(rest: str) -> bool:
+    """What follows a chain in a heading: nothing, a quoted slogan or a colon (X链“…”), not a
+    clause (某产业链不断延链补链。 is a sentence)."""
+    rest = rest.strip(" \t。")
+    return not rest or rest[0] in "“\"「『（(：:"
+
+
 def chain_headings(ex, ctx) -> None:
     """A heading "X链“…”" followed by projects in the next sentence(s) of the paragraph."""
     sents = ctx.doc.sentences or ()
@@ -119,7 +126,7 @@ def chain_headings(ex, ctx) -> None:
     for c in chains:
         si = ctx.sent_index(c.start)
         s = sents[si] if sents else None
-        if s is None or len(s.text) > 20 or c.start - s.start > 2:
+        if s is None or len(s.text) > 20 or c.start - s.start > 2 or not _heading_after(s.text[c.end - s.start:]):
             continue
         for sj in range(si + 1, min(si + 4, len(sents))):
             for p in projs:
