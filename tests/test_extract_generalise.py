@@ -1082,6 +1082,7 @@ RELATIONS = [
     ("星海汽车的动力电池目前主要由青川储能供应。", "produces", {"动力电池"}),  # the goods of a supply cue
     ("远帆新材主要生产锂电隔膜，产品将供应北辰汽车、星海汽车等车企。", "suppliesTo", {"北辰汽车", "星海汽车"}),
     ("云岭精工的座椅骨架已批量供货北辰汽车。", "suppliesTo", {"北辰汽车"}),  # 供货 as a supply verb
+    ("云岭储能生产的储能电池已销往二十多个省份。", "produces", {"储能电池"}),  # 甲生产的某产品 names 甲 a maker
 ]
 
 

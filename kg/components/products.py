@@ -16,7 +16,8 @@ from ..literals import CAP_UNITS
 from ..model import Mention
 from ..util import alternation
 from . import component, load_json
-from .names import NAME_JOINS as ITEM_JOINS, clause_verb, common_word, common_words_only, name_start, strong_firm
+from .names import (NAME_JOINS as ITEM_JOINS, clause_verb, clearly_not_name, common_word, common_words_only, name_start,
+                    strong_firm)
 from .rule_patterns import BOUNDARIES
 
 CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n]")
@@ -56,7 +57,7 @@ def vocab() -> dict:
         "modifier_lens": sorted({len(m) for m in data["modifiers"]}, reverse=True),
         "maker": re.compile(data["producer_patterns"][0]["regex"]),
         "makes": re.compile(data["producer_patterns"][1]["regex"]),
-        "makes_before": re.compile(data["producer_patterns"][1]["regex"] + "$"),
+        "makes_before": re.compile(data["producer_patterns"][1]["regex"] + "的?$"),  # 甲生产的某产品 too
         "customer_before": re.compile(data["producer_patterns"][1]["not_after"]),
         "cue": re.compile(alternation(data["cues"])),
         "cue_after": re.compile(rf"[\u4e00-\u9fff]{{0,{data['cues_after']['max_gap']}}}?(?:{alternation(data['cues_after']['words'])})"),
@@ -346,7 +347,8 @@ def _propose_makers(state) -> None:
 
 
 def _propose_firm(state, s: int, e: int) -> None:
-    if e - s >= 2 and not state.at(s, e) and strong_firm(state.text[s:e]) and not common_word(state.text[s:e]):
+    name = state.text[s:e]
+    if e - s >= 2 and not state.at(s, e) and strong_firm(name) and not common_word(name) and not clearly_not_name(name):
         state.propose(s, e, "Enterprise", source="product-maker")
 
 
