@@ -68,6 +68,11 @@ def load(rel_path: str = DEFAULT_FILE, register: tuple[str, ...] = ()) -> tuple[
     return forms, a
 
 
+def known(form: str) -> bool:
+    """form is a name or alias of a firm the shipped gazetteer lists (苹果, 联想)."""
+    return form in load()[0]
+
+
 def register_forms(name: str) -> list[str]:
     """A register's legal name and the short forms news uses for it: without the legal suffix
     (青禾电池科技有限公司 → 青禾电池科技), without a leading place (山西青禾电池 → 青禾电池), and

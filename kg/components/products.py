@@ -15,7 +15,7 @@ from .. import nlp
 from ..literals import CAP_UNITS
 from ..model import Mention
 from ..util import alternation
-from . import component, load_json
+from . import component, gazetteer, load_json
 from .names import (NAME_JOINS as ITEM_JOINS, clause_verb, clearly_not_name, common_word, common_words_only, name_start,
                     strong_firm)
 from .rule_patterns import BOUNDARIES
@@ -205,9 +205,7 @@ def make_products(settings: dict):
 def _brand_customer(text: str, s: int, e: int) -> bool:
     """A well-known firm's name that is also a product word, before 供应商 (苹果供应商某某): the
     firm supplied, not a product."""
-    from .gazetteer import load  # (the gazetteer reads the names module this one reads)
-
-    return text.startswith(("供应商", "配套商", "供货商"), e) and text[s:e] in load()[0]
+    return text.startswith(("供应商", "配套商", "供货商"), e) and gazetteer.known(text[s:e])
 
 
 _NOT_JOIN = re.compile("[^" + "".join(ITEM_JOINS) + "]+")

@@ -19,8 +19,8 @@ from functools import lru_cache
 
 from .. import namemodel, nlp
 from ..util import LazyPattern, required_literals
-from . import component, load_json
-from .names import (chain_start, common_words_only, firm_like, generic_company, has_common_verb, is_generic,
+from . import component, gazetteer, load_json
+from .names import (chain_start, common_word, common_words_only, firm_like, generic_company, has_common_verb, is_generic,
                     name_after_verb, name_start, name_stop, strong_firm, word_end)
 from .products import is_product, product_spans, vocab
 from .projectparts import places_in
@@ -292,8 +292,8 @@ def _name_in(span: str, strict: bool | str, related: bool) -> tuple[int, int, bo
         return cut[0], cut[1], False
     cut = _before_product(span, 0, e)
     name = span[:cut]
-    if strict and not strong_firm(name):  # (tested first: it fails most often)
-        return None
+    if strict and (not strong_firm(name) or common_word(name) and not gazetteer.known(name)):  # (tested first: it fails most often)
+        return None  # (设备总投资…: an everyday word is no firm's name a cue vouches for, unless a known brand's)
     places = places_in(name, 0)
     if generic_company(name) or [(0, cut)] == [p[:2] for p in places]:
         return None  # 民营炼油厂: a kind of firm; 昌吉: a place
