@@ -14,6 +14,7 @@ from .rules_context import DocCtx as _DocCtx, Span, posseg as _posseg
 P, B = rule_patterns.load("projects"), rule_patterns.BOUNDARIES
 time_token = rule_patterns.time_token
 GENERIC_BEFORE_SUFFIX, BUILD_VERBS, VERB_OK = (P.words[k] for k in ("generic_before_suffix", "build_verbs", "verb_ok"))
+IMPROVEMENT_WORKS = frozenset(P.words["improvement_works"])
 QUICK_REJECT = frozenset(P.words["quick_reject_chars"])
 COUNTRIES = frozenset(load_json("patterns/generic_names.json")["countries"])
 QUICK_KEEP = frozenset(P.words["quick_reject_keep"])  # words ending in such a character that end a name (升级)
@@ -578,6 +579,8 @@ def _trim_project(ex, window: str, is_item: bool, min_len: int) -> int | None:
         build = tk in BUILD_VERBS and tail_len >= 4
         if tail_len == 0 and k and tk in g.product_strip:
             continue  # 某制动系统|扩产|项目: the works a project's name ends with, not a word before it
+        if not build and _kind_of_works(toks, k):
+            continue  # 烧结机|节能|技改: a verb before the works only says what kind of works
         if not build and not _hard_stop(g, toks, k, tail_len, has_digit, min_len) \
                 or _inside_the_name(window, toks, offs, k, build):
             continue
@@ -588,6 +591,13 @@ def _trim_project(ex, window: str, is_item: bool, min_len: int) -> int | None:
         if spec and rest[0] not in ("和", "及", "与") and sum(len(r) for r in spec) >= 2:
             return offs[k] + len(tk)
     return 0
+
+
+def _kind_of_works(toks: list, k: int) -> bool:
+    """toks[k] is a verb between a noun and the improvement works that end the window (烧结机|节能|
+    技改, 锅炉|环保|改造): it says what kind of works, the name goes on before it."""
+    return 0 < k < len(toks) - 1 and toks[k][1] in ("v", "vn") and len(toks[k][0]) == 2 \
+        and toks[k - 1][1] in ("n", "nz", "eng") and all(w in IMPROVEMENT_WORKS for w, _ in toks[k + 1:])
 
 
 def _inside_the_name(window: str, toks: list, offs: list, k: int, build: bool) -> bool:
