@@ -15,6 +15,7 @@ P, B = rule_patterns.load("projects"), rule_patterns.BOUNDARIES
 time_token = rule_patterns.time_token
 GENERIC_BEFORE_SUFFIX, BUILD_VERBS, VERB_OK = (P.words[k] for k in ("generic_before_suffix", "build_verbs", "verb_ok"))
 IMPROVEMENT_WORKS = frozenset(P.words["improvement_works"])
+CLOSING_QUOTES = ("”", '"', "」", "』")
 QUICK_REJECT = frozenset(P.words["quick_reject_chars"])
 COUNTRIES = frozenset(load_json("patterns/generic_names.json")["countries"])
 QUICK_KEEP = frozenset(P.words["quick_reject_keep"])  # words ending in such a character that end a name (升级)
@@ -56,10 +57,11 @@ def projects(ex, ctx: _DocCtx) -> None:
 def _suffix_rejected(ctx: _DocCtx, a: int) -> bool:
     """Characters before the suffix that never end a project name (的项目, 等N个项目, 重大项目)."""
     t = ctx.text
+    quoted = t[a - 3:a - 2] in CLOSING_QUOTES  # “智慧港口”建设项目: the quoted name is the project's
     if a == 0 or t[a - 1] in QUICK_REJECT and t[a - 2:a] not in QUICK_KEEP \
-            or (t[a - 2:a] in GENERIC_BEFORE_SUFFIX and t[a] in "项工"):
+            or (t[a - 2:a] in GENERIC_BEFORE_SUFFIX and t[a] in "项工" and not quoted):
         return True
-    if t[a - 2:a] in KIND_WORDS and (a < 3 or t[a - 4:a - 2] in GENERIC_BEFORE_SUFFIX or t[a - 3] in QUICK_REJECT):
+    if t[a - 2:a] in KIND_WORDS and not quoted and (a < 3 or t[a - 4:a - 2] in GENERIC_BEFORE_SUFFIX or t[a - 3] in QUICK_REJECT):
         return True  # 新兴产业项目, 的建设项目: a kind of project (某某产业项目 is a name)
     before = t[max(0, a - 8):a]  # "… 等N个项目" = a list; handled by _list_projects
     return bool(P.LIST_BEFORE.search(before) or P.COUNTED_BEFORE.search(before)
