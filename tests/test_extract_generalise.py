@@ -1017,6 +1017,7 @@ def test_a_production_word_before_a_projects_other_mention_is_no_firm(ex):
 
 # (text, mention type, the names of that type the extractor must find: no more, no fewer)
 NAMES = [
+    ("青川县南岭光伏电站日前顺利并网。", "Project", {"青川县南岭光伏电站"}),  # 并网: an event of a plant's works
     ("青川港务集团“智慧码头”建设项目进展顺利。", "Project", {"“智慧码头”建设项目"}),  # a quoted name, then 建设项目
     ("青禾钢铁烧结机节能技改项目日前通过验收。", "Project", {"青禾钢铁烧结机节能技改项目"}),  # 节能 is in the name
     ("远帆新能源总投资5亿元，新建年产30万套汽车轮毂生产线。", "Enterprise", {"远帆新能源"}),  # 总 of 总投资 is no name's
