@@ -948,9 +948,14 @@ def _one_per_head(out: list[tuple[Candidate, float]], rels: set[str]) -> list[tu
     top: dict[tuple, tuple[bool, float]] = {}
     for c, p in out:
         if c.rel in rels:
-            k = (TOTAL_FEATURE in c.features, p)  # a total (总投资) first, then the likeliest
-            top[c.rel, c.head.name] = max(top.get((c.rel, c.head.name), (False, 0.0)), k)
-    return [(c, p) for c, p in out if c.rel not in rels or (TOTAL_FEATURE in c.features, p) >= top[c.rel, c.head.name]]
+            top[c.rel, c.head.name] = max(top.get((c.rel, c.head.name), (False, 0.0)), (_own_total(c), p))
+    return [(c, p) for c, p in out if c.rel not in rels or (_own_total(c), p) >= top[c.rel, c.head.name]]
+
+
+def _own_total(c: Candidate) -> bool:
+    """A total (总投资) said after the head: the head's own (项目32个，总投资216亿元，其中甲项目投资30亿元:
+    the total before 甲 is the group's)."""
+    return TOTAL_FEATURE in c.features and "lit_order=after" in c.features
 
 
 def _has_needed_cue(c: Candidate, cue: str | None) -> bool:

@@ -1076,6 +1076,7 @@ RELATIONS = [
     ("青禾公路北延工程总投资近12亿元，年内完成投资5亿元。", "investment", {"12亿元"}),  # progress, not the amount
     ("青禾铁路项目总投资400亿元，其中一期工程投资120亿元。", "investment", {"400亿元"}),  # one investment: the total
     ("青禾铁路项目预估总投资为400亿元，省内计划投资260亿元。", "investment", {"400亿元"}),
+    ("本次集中签约项目28个，总投资196亿元，其中远帆储能项目投资30亿元。", "investment", {"30亿元"}),  # the group's total
     ("近日，在滨江经济开发区的远帆科技有限公司车间里，工人们正忙着。", "locatedIn", {"滨江经济开发区"}),  # <park>的<firm>
     ("远帆项目落户南昌经开区。南昌、九江两地合作共建园区。", "locatedIn", {"南昌市"}),  # the city the park is named after
     ("远帆铝业主要为星海汽车、云岭重工等整车企业提供轻量化铝部件。", "suppliesTo", {"星海汽车", "云岭重工"}),  # …等 + head
