@@ -1017,6 +1017,7 @@ def test_a_production_word_before_a_projects_other_mention_is_no_firm(ex):
 
 # (text, mention type, the names of that type the extractor must find: no more, no fewer)
 NAMES = [
+    ("青禾果业投资3亿元建设的柑橘精深加工项目已投产，年加工鲜果8万吨。", "Product", set()),  # inputs, not products
     ("青川县南岭光伏电站日前顺利并网。", "Project", {"青川县南岭光伏电站"}),  # 并网: an event of a plant's works
     ("青川港务集团“智慧码头”建设项目进展顺利。", "Project", {"“智慧码头”建设项目"}),  # a quoted name, then 建设项目
     ("青禾钢铁烧结机节能技改项目日前通过验收。", "Project", {"青禾钢铁烧结机节能技改项目"}),  # 节能 is in the name

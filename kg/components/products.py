@@ -75,6 +75,8 @@ def vocab() -> dict:
         "not_tails": tuple(data["shape"]["not_tails"]),
         "leading_quantity": re.compile(data["shape"]["leading_quantity"]),
         "production_words": tuple(data["capacity_list"]["production_words"]),
+        "input_words": tuple(data["capacity_list"]["input_words"]),
+        "input_after": tuple(data["capacity_list"]["input_after"]),
         "capacity_lead": re.compile(f"(?:{alternation(data['capacity_list']['production_words'])})" + data["capacity_list"]["not_after_lead"]),
         "capacity_item": re.compile(data["capacity_list"]["item"].replace("{units}", CAP_UNITS), re.I),
         "capacity_trailing": re.compile(data["capacity_list"]["name_trailing"]),
@@ -191,7 +193,8 @@ def make_products(settings: dict):
                 continue  # 电池级碳酸锂: 电池 grades the product here; 产业链条: no product
             projects = [m for m in hits if m.type == "Project" and m.start <= s and e <= m.end]
             if projects and len(projects) == len(hits):
-                nested(state, s, e, "product-in-project")
+                if not text.startswith(v["input_after"], e):  # 某果精深加工项目: what the project works on
+                    nested(state, s, e, "product-in-project")
             elif not hits and not text.startswith(v["industry_after"], e) and _chain_link(state, s, e):
                 _link_of_chain(state, state.propose(s, e, "Product", source="chain-link"))
             elif not hits and (_maker_named(state, e) or not text.startswith(v["industry_after"], e)
@@ -230,6 +233,8 @@ def _capacity_lists(state) -> None:
     (形成20万吨A、10万吨B的生产能力)."""
     v, text = vocab(), state.text
     for lead in v["capacity_lead"].finditer(text):
+        if lead.group().startswith(v["input_words"]):
+            continue  # 年加工鲜果5万吨: what is worked on, not made
         pos = lead.end()
         while (m := v["capacity_item"].match(text, pos)):
             s, e = m.span("name")
