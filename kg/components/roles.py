@@ -431,7 +431,7 @@ _TITLE_CHAIN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,16}?产业链")
 
 
 def _title_chain(state, pos: int):
-    """The one chain a document title before pos names (《某市某产业链招商图谱》 and then 链主企业为甲,
+    """The one chain a document title before pos names (《某市某产业链招商指南》 and then 链主企业为甲,
     the body naming no chain): the document is about it."""
     text = state.text
     spans = (c.span() for t in _TITLE.finditer(text, 0, pos) for c in _TITLE_CHAIN.finditer(text, t.start() + 1, t.end() - 1))

@@ -112,10 +112,10 @@ def park_named_chains(ctx) -> None:
 
 
 def _heading_after(rest: str) -> bool:
-    """What follows a chain in a heading: nothing, a quoted slogan or a colon (X链“…”), not a
-    clause (某产业链不断延链补链。 is a sentence)."""
-    rest = rest.strip(" \t。")
-    return not rest or rest[0] in "“\"「『（(：:"
+    """What follows a chain in a heading: nothing, a quoted slogan or a colon (X链“…”), or words
+    a headline ends with no full stop (某产业链招商成效明显); not a sentence (某产业链不断延链补链。)."""
+    rest = rest.strip(" \t")
+    return not rest.strip("。") or rest[0] in "“\"「『（(：:" or not rest.endswith(("。", "！", "？"))
 
 
 def chain_headings(ex, ctx) -> None:
