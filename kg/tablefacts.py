@@ -113,14 +113,12 @@ def _cell_spans(s: Sentence) -> list[tuple[str, str, int]]:
     out, pos = [], 0
     for h, v in s.cells:
         i = s.text.find(f"{h}：{v}", pos)
-        if i >= 0:
-            start = i + len(h) + 1
-        elif h == TITLE_HEADER and (start := s.text.find(v, pos)) >= 0:
-            pass  # a record's title, written without its header (kg.ingest.record_cells)
-        else:
-            continue
-        out.append((h, v, s.start + start))
-        pos = start + len(v)
+        start = i + len(h) + 1 if i >= 0 else -1
+        if start < 0 and h == TITLE_HEADER:  # a record's title, written without its header (kg.ingest.record_cells)
+            start = s.text.find(v, pos)
+        if start >= 0:
+            out.append((h, v, s.start + start))
+            pos = start + len(v)
     return out
 
 

@@ -292,8 +292,9 @@ def _name_in(span: str, strict: bool | str, related: bool) -> tuple[int, int, bo
         return cut[0], cut[1], False
     cut = _before_product(span, 0, e)
     name = span[:cut]
-    if strict and (not strong_firm(name) or common_word(name) and not gazetteer.known(name)):  # (tested first: it fails most often)
-        return None  # (设备总投资…: an everyday word is no firm's name a cue vouches for, unless a known brand's)
+    # (strong_firm first: it fails most often; 设备总投资…: an everyday word is no name unless a known firm's)
+    if strict and (not strong_firm(name) or common_word(name) and not gazetteer.known(name)):
+        return None
     places = places_in(name, 0)
     if generic_company(name) or [(0, cut)] == [p[:2] for p in places]:
         return None  # 民营炼油厂: a kind of firm; 昌吉: a place
