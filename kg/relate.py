@@ -326,9 +326,9 @@ def _named_after_other_place(h: Node, t: Node) -> bool:
     row = _leading_division(h.name)
     if row is None:
         return False
-    tail = region.divisions().get(t.name, {})
-    return t.name not in (row["name"], row["city"], row["province"]) and row["name"] not in (tail.get("city"), tail.get("province")) \
-        and (tail.get("short") or t.name) not in h.name
+    short = region.divisions().get(t.name, {}).get("short") or t.name
+    return t.name != row["name"] and not region.inside(row["name"], t.name) and not region.inside(t.name, row["name"]) \
+        and short not in h.name
 
 
 @lru_cache(maxsize=4096)

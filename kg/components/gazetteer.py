@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import namemodel, nlp
 from ..resources import data_dir
 from . import component, load_json
-from .names import common_word, common_words_only, company_words, legal_suffixes, place_forms
+from .names import common_word, common_words_only, company_words, legal_suffixes, place_forms, place_prefix
 
 DEFAULT_FILE = "gazetteers/enterprises.tsv"
 OWNERSHIP_WORDS = ("股份", "控股")
@@ -79,8 +79,7 @@ def register_forms(name: str) -> list[str]:
     without a last generic company word (青禾储能科技 → 青禾储能)."""
     out = [name]
     core = next((name[: -len(s)] for s in legal_suffixes() if name.endswith(s) and len(name) - len(s) >= 2), name)
-    place = next((k for k in (4, 3, 2) if len(core) - k >= 2 and core[:k] in place_forms()), 0)
-    brand = core[place:]
+    brand = core[place_prefix(core):]
     tails = load_json("patterns/generic_names.json")["droppable_tails"]
     head = next((h for h in tails if brand.endswith(h) and len(brand) - len(h) >= 3), "")
     for form in (core, brand, brand[: len(brand) - len(head)]):

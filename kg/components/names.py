@@ -435,6 +435,17 @@ def place_forms() -> dict[str, list[tuple[str, str, str]]]:
     return out
 
 
+def place_prefix(name: str, start: int = 0, min_rest: int = 2, types: tuple[str, ...] = ()) -> int:
+    """Length of the division name or short form (of one of types, if given) that opens name at
+    start and leaves min_rest characters after it (山西|青禾电池, 某市|新材料产业链); 0 if none."""
+    forms = place_forms()
+    for k in (4, 3, 2):
+        rows = forms.get(name[start:start + k])
+        if rows and len(name) - start - k >= min_rest and (not types or any(r[0] in types for r in rows)):
+            return k
+    return 0
+
+
 @lru_cache(maxsize=1)
 def _company_types() -> frozenset[str]:
     return frozenset(load_json("patterns/generic_names.json")["company_types"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import nlp
 from . import component
-from .names import _lex, common_word, firm_like, is_generic, place_forms
+from .names import _lex, common_word, firm_like, is_generic, place_prefix
 
 
 
@@ -45,9 +45,5 @@ def _short(name: str) -> str | None:
             continue
         if name.endswith(suf) and len(name) - len(suf) >= 2:
             return name[: -len(suf)]
-    for k in (3, 2):
-        rest = name[k:]
-        if len(rest) >= 4 and any(t in ("City", "Province") for t, _, _ in place_forms().get(name[:k], ())) \
-                and firm_like(rest, listed=True) and not common_word(rest):
-            return rest
-    return None
+    rest = name[place_prefix(name, min_rest=4, types=("City", "Province")):]
+    return rest if rest != name and firm_like(rest, listed=True) and not common_word(rest) else None

@@ -21,7 +21,7 @@ from .. import namemodel, nlp
 from ..util import LazyPattern, required_literals
 from . import component, gazetteer, load_json
 from .names import (chain_start, common_word, common_words_only, firm_like, generic_company, has_common_verb, is_generic,
-                    name_after_verb, name_start, name_stop, strong_firm, word_end)
+                    name_after_verb, name_start, name_stop, place_prefix, strong_firm, word_end)
 from .products import is_product, product_spans, vocab
 from .projectparts import places_in
 
@@ -446,8 +446,7 @@ def _title_chain(state, pos: int):
 def _chain_core(name: str) -> int:
     """Start of a chain's own name after its place and other leading words (某市|新材料产业链)."""
     a = chain_start(name)
-    lead = places_in(name, a)
-    return lead[0][1] if lead and lead[0][0] == a and len(name) - lead[0][1] > 3 else a
+    return a + place_prefix(name, a, min_rest=4)
 
 
 def _named_chain(state, m, off: int):
